@@ -1,0 +1,108 @@
+import { Cidr } from './cidr.js';
+import { formatIPv4Prefix, formatIPv6Prefix } from './format.js';
+
+/**
+ * An aggregated prefix set: the minimal CIDR cover of some addresses, sorted (IPv4 first, then IPv6, each in numeric
+ * order), no two prefixes overlapping or mergeable. Built by `aggregate`, `subtract` and `toCidrSet`; immutable.
+ *
+ * Storage is typed arrays for the same reason as `PrefixList`; use `toStrings()` for canonical text.
+ */
+export class CidrSet {
+  /** The empty set. */
+  public static readonly EMPTY = new CidrSet(new Uint32Array(0), new Uint8Array(0), new Uint32Array(0), new Uint8Array(0));
+
+  /**
+   * Wraps arrays that already satisfy the invariants (sorted, disjoint, not mergeable, host bits zero).
+   * @internal
+   */
+  public static _unsafe(v4Start: Uint32Array, v4Len: Uint8Array, v6Words: Uint32Array, v6Len: Uint8Array): CidrSet {
+    return new CidrSet(v4Start, v4Len, v6Words, v6Len);
+  }
+
+  private constructor(
+    /** IPv4 network addresses in ascending order. */
+    public readonly v4Start: Uint32Array,
+    /** IPv4 prefix lengths, parallel to `v4Start`. */
+    public readonly v4Len: Uint8Array,
+    /** IPv6 network addresses in ascending order, four big-endian 32-bit words each. */
+    public readonly v6Words: Uint32Array,
+    /** IPv6 prefix lengths, parallel to `v6Words`. */
+    public readonly v6Len: Uint8Array,
+  ) {}
+
+  /** Number of IPv4 prefixes. */
+  public get v4Count(): number {
+    return this.v4Len.length;
+  }
+
+  /** Number of IPv6 prefixes. */
+  public get v6Count(): number {
+    return this.v6Len.length;
+  }
+
+  /** Number of prefixes (both families). */
+  public get size(): number {
+    return this.v4Len.length + this.v6Len.length;
+  }
+
+  /** Whether the set holds no address at all. */
+  public get isEmpty(): boolean {
+    return this.size === 0;
+  }
+
+  /** Canonical text of the i-th IPv4 prefix. */
+  public v4Text(i: number): string {
+    return formatIPv4Prefix(this.v4Start[i]!, this.v4Len[i]!);
+  }
+
+  /** Canonical text of the i-th IPv6 prefix. */
+  public v6Text(i: number): string {
+    const w = this.v6Words;
+    return formatIPv6Prefix(w[4 * i]!, w[4 * i + 1]!, w[4 * i + 2]!, w[4 * i + 3]!, this.v6Len[i]!);
+  }
+
+  /** Canonical text of every prefix, IPv4 first, in numeric order. */
+  public toStrings(): string[] {
+    const out = new Array<string>(this.size);
+    const n4 = this.v4Count;
+    for (let i = 0; i < n4; i++) out[i] = this.v4Text(i);
+    for (let i = 0; i < this.v6Count; i++) out[n4 + i] = this.v6Text(i);
+    return out;
+  }
+
+  /** The prefixes as `Cidr` values (allocates one object each: meant for small sets and tests). */
+  public *[Symbol.iterator](): IterableIterator<Cidr> {
+    for (let i = 0; i < this.v4Count; i++) yield Cidr.v4(this.v4Start[i]!, this.v4Len[i]!);
+    const w = this.v6Words;
+    for (let i = 0; i < this.v6Count; i++) yield Cidr.v6(w[4 * i]!, w[4 * i + 1]!, w[4 * i + 2]!, w[4 * i + 3]!, this.v6Len[i]!);
+  }
+
+  /** Number of addresses covered, per family (bigint: an IPv6 set easily exceeds 2^53). */
+  public addresses(): { readonly v4: bigint; readonly v6: bigint } {
+    let v4 = 0;
+    for (let i = 0; i < this.v4Count; i++) v4 += 2 ** (32 - this.v4Len[i]!);
+    // Count per length first: one BigInt operation per distinct length instead of per prefix.
+    const perLen = new Float64Array(129);
+    for (let i = 0; i < this.v6Count; i++) perLen[this.v6Len[i]!]!++;
+    let v6 = 0n;
+    for (let l = 0; l <= 128; l++) if (perLen[l]! > 0) v6 += BigInt(perLen[l]!) << BigInt(128 - l);
+    return { v4: BigInt(v4), v6 };
+  }
+
+  /** Whether both sets hold exactly the same prefixes (and so the same addresses). */
+  public equals(other: CidrSet): boolean {
+    return sameArray(this.v4Start, other.v4Start) && sameArray(this.v4Len, other.v4Len)
+      && sameArray(this.v6Words, other.v6Words) && sameArray(this.v6Len, other.v6Len);
+  }
+
+  /** One canonical prefix per line, with a trailing newline (empty string for the empty set). */
+  public toString(): string {
+    return this.size === 0 ? '' : `${this.toStrings().join('\n')}\n`;
+  }
+}
+
+function sameArray(a: Uint32Array | Uint8Array, b: Uint32Array | Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

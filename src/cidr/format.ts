@@ -1,0 +1,87 @@
+/**
+ * Canonical text for addresses and prefixes.
+ *
+ * IPv4 is dotted decimal without leading zeros. IPv6 follows RFC 5952 §4: lowercase hex, no leading zeros in a
+ * group, the longest run of two or more zero groups replaced by `::` (the leftmost run on ties), and never `::` for
+ * a single zero group. Because canonical text is what we hash for shard boundaries and what users diff, there is
+ * exactly one spelling per prefix.
+ */
+
+/** '0'..'255' precomputed: formatting 500k prefixes is on the hot path of `netsec cidrs aggregate`. */
+const OCTET: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
+const LEN: readonly string[] = Array.from({ length: 129 }, (_, i) => `/${i}`);
+
+/** Formats an IPv4 address held as an unsigned 32-bit integer, e.g. `3221225984` → `'192.0.2.0'`. */
+export function formatIPv4(addr: number): string {
+  return `${OCTET[addr >>> 24]}.${OCTET[(addr >>> 16) & 255]}.${OCTET[(addr >>> 8) & 255]}.${OCTET[addr & 255]}`;
+}
+
+/** Formats an IPv4 prefix, always with its length: `formatIPv4Prefix(0xc0000200, 24)` → `'192.0.2.0/24'`. */
+export function formatIPv4Prefix(addr: number, len: number): string {
+  return formatIPv4(addr) + LEN[len];
+}
+
+const groups = new Uint16Array(8);
+
+/**
+ * Formats an IPv6 address given as four big-endian 32-bit words (RFC 5952 canonical text).
+ *
+ * @example formatIPv6(0x20010db8, 0, 0, 1) // '2001:db8::1'
+ */
+export function formatIPv6(w0: number, w1: number, w2: number, w3: number): string {
+  groups[0] = w0 >>> 16;
+  groups[1] = w0 & 0xffff;
+  groups[2] = w1 >>> 16;
+  groups[3] = w1 & 0xffff;
+  groups[4] = w2 >>> 16;
+  groups[5] = w2 & 0xffff;
+  groups[6] = w3 >>> 16;
+  groups[7] = w3 & 0xffff;
+  // Longest run of zero groups; '>' (not '>=') keeps the leftmost run on ties (RFC 5952 §4.2.3).
+  let bestStart = -1;
+  let bestLen = 0;
+  let runStart = -1;
+  for (let i = 0; i < 8; i++) {
+    if (groups[i] === 0) {
+      if (runStart < 0) runStart = i;
+      const runLen = i - runStart + 1;
+      if (runLen > bestLen) {
+        bestLen = runLen;
+        bestStart = runStart;
+      }
+    } else {
+      runStart = -1;
+    }
+  }
+  // A single zero group is written as '0', never '::' (RFC 5952 §4.2.2).
+  if (bestLen < 2) bestStart = -1;
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      out += '::';
+      i += bestLen - 1;
+      continue;
+    }
+    if (out.length > 0 && !out.endsWith(':')) out += ':';
+    out += groups[i]!.toString(16);
+  }
+  return out;
+}
+
+/** Formats an IPv6 prefix, always with its length: `'2001:db8::/32'`. */
+export function formatIPv6Prefix(w0: number, w1: number, w2: number, w3: number, len: number): string {
+  return formatIPv6(w0, w1, w2, w3) + LEN[len];
+}
+
+/** Formats a count with thousands separators (`1204` → `'1,204'`), for numbers and bigints alike. */
+export function formatCount(n: number | bigint): string {
+  const s = n.toString();
+  const neg = s.startsWith('-');
+  const digits = neg ? s.slice(1) : s;
+  let out = '';
+  for (let i = 0; i < digits.length; i++) {
+    if (i > 0 && (digits.length - i) % 3 === 0) out += ',';
+    out += digits[i];
+  }
+  return neg ? `-${out}` : out;
+}

@@ -1,0 +1,286 @@
+import { NetsecError, formatLocation } from '../core/errors.js';
+import { diagnoseToken, scanned, scanPrefix } from './_scan.js';
+import { formatIPv4Prefix, formatIPv6Prefix } from './format.js';
+import { PrefixList } from './prefix-list.js';
+
+/** A problem found in one line of a feed, with its exact location. Returned as a value, never only logged. */
+export interface CidrDiagnostic {
+  /** `error` fails the parse; `warning` (lenient normalisation) does not. */
+  readonly severity: 'error' | 'warning';
+  /** Source name, 1-based line and 1-based column (in characters) of the problem. */
+  readonly location: { readonly file: string; readonly line: number; readonly column: number };
+  /** The text found on the line (the token, or the unexpected trailing text). */
+  readonly found: string;
+  /** What is wrong and what was expected, without the location prefix. */
+  readonly message: string;
+}
+
+/** Renders a diagnostic the way editors and CI logs link it: `feed.txt:12:1: message`. */
+export function formatDiagnostic(d: CidrDiagnostic): string {
+  return `${formatLocation(d.location)}: ${d.message}`;
+}
+
+/** How many errors a parse keeps in detail; the rest are only counted. */
+export const DEFAULT_MAX_ERRORS = 20;
+
+/**
+ * Thrown when a feed has invalid lines. It carries every collected diagnostic (up to `maxErrors`) and the total,
+ * so one run tells the user everything to fix.
+ *
+ * With one bad line, `location` is that line and `message` its diagnosis. With several, `location` names only the
+ * file and `message` lists each `file:line:column: …` on its own line.
+ */
+export class CidrParseError extends NetsecError {
+  /** The collected errors, in line order (at most `maxErrors`). */
+  public readonly diagnostics: readonly CidrDiagnostic[];
+  /** How many lines were invalid in total (can exceed `diagnostics.length`). */
+  public readonly total: number;
+
+  public constructor(source: string, diagnostics: readonly CidrDiagnostic[], total: number) {
+    const first = diagnostics[0]!;
+    if (total === 1) {
+      super('CONFIG', first.message, first.location);
+    } else {
+      const shown = diagnostics.length < total ? `${total} invalid lines, the first ${diagnostics.length}:` : `${total} invalid lines:`;
+      const lines = diagnostics.map((d) => `  ${formatDiagnostic(d)}`);
+      if (diagnostics.length < total) lines.push(`  (${total - diagnostics.length} more not shown)`);
+      super('CONFIG', `${shown}\n${lines.join('\n')}`, { file: source });
+    }
+    this.diagnostics = diagnostics;
+    this.total = total;
+  }
+}
+
+/** Options for `parseCidrs`. */
+export interface ParseCidrsOptions {
+  /** Name used in diagnostics (a path, `<stdin>`, or a config pointer). @default '<input>' */
+  readonly source?: string;
+  /**
+   * Normalise prefixes with host bits set (`10.0.0.1/8` → `10.0.0.0/8`) with one warning per line instead of
+   * failing. @default false
+   */
+  readonly lenient?: boolean;
+  /** Errors kept in detail before only counting. @default DEFAULT_MAX_ERRORS (20) */
+  readonly maxErrors?: number;
+  /** Append to this list instead of a new one (to union several feeds without copying). */
+  readonly into?: PrefixList;
+  /**
+   * Hint appended to the host-bits error in strict mode.
+   * @default " (use --lenient to normalise)"
+   */
+  readonly hostBitsHint?: string;
+}
+
+/** What `parseCidrs` returns. */
+export interface ParseCidrsResult {
+  /** The parsed prefixes, unaggregated, in input order. */
+  readonly prefixes: PrefixList;
+  /** Lenient-mode normalisations, one per affected line. Empty in strict mode. */
+  readonly warnings: readonly CidrDiagnostic[];
+  /** Number of lines read (including blank and comment lines). */
+  readonly lines: number;
+}
+
+/** Message for a prefix with host bits set; `normal` is the normalised prefix. */
+export function hostBitsMessage(found: string, normal: string, hint: string): string {
+  return `'${found}' has host bits set; expected a network address such as '${normal}'${hint}`;
+}
+
+/** Lenient-mode warning for a prefix with host bits set. */
+export function hostBitsWarning(found: string, normal: string): string {
+  return `'${found}' has host bits set; normalised to '${normal}'`;
+}
+
+/** Message for an IPv4-mapped IPv6 prefix; `v4` is the IPv4 prefix it stands for. */
+export function mappedMessage(found: string, v4: string): string {
+  return `'${found}' is an IPv4-mapped IPv6 address; expected the IPv4 prefix itself, such as '${v4}'`;
+}
+
+/** Message for unexpected text after the prefix on a line. */
+export function trailingMessage(junk: string, token: string): string {
+  return `unexpected '${junk}' after '${token}'; expected one prefix per line (comments start with '#')`;
+}
+
+/** Canonical text of the prefix currently in `scanned`. */
+export function scannedText(): string {
+  const s = scanned;
+  return s.family === 4 ? formatIPv4Prefix(s.w0, s.len) : formatIPv6Prefix(s.w0, s.w1, s.w2, s.w3, s.len);
+}
+
+function asBuffer(input: string | Uint8Array): Buffer {
+  if (typeof input === 'string') return Buffer.from(input, 'utf8');
+  if (Buffer.isBuffer(input)) return input;
+  return Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+}
+
+/** 1-based column in characters of byte offset `pos` on the line starting at `lineStart`. */
+function columnAt(buf: Buffer, lineStart: number, pos: number): number {
+  return buf.toString('utf8', lineStart, pos).length + 1;
+}
+
+/**
+ * Collects diagnostics for one parse: keeps the first `max` errors, counts the rest, keeps every warning.
+ * Shared with the MaxMind reader so both report problems the same way.
+ */
+export class DiagnosticCollector {
+  public readonly errors: CidrDiagnostic[] = [];
+  public readonly warnings: CidrDiagnostic[] = [];
+  public errorCount = 0;
+
+  public constructor(
+    public readonly source: string,
+    private readonly max: number,
+  ) {}
+
+  /** Records an error at a byte offset of `buf`. */
+  public error(buf: Buffer, lineStart: number, line: number, pos: number, found: string, message: string): void {
+    this.errorCount++;
+    if (this.errors.length < this.max) {
+      const column = columnAt(buf, lineStart, pos);
+      this.errors.push({ severity: 'error', location: { file: this.source, line, column }, found, message });
+    }
+  }
+
+  /** Records a warning at a byte offset of `buf`. */
+  public warning(buf: Buffer, lineStart: number, line: number, pos: number, found: string, message: string): void {
+    const column = columnAt(buf, lineStart, pos);
+    this.warnings.push({ severity: 'warning', location: { file: this.source, line, column }, found, message });
+  }
+
+  /** Throws a `CidrParseError` if any error was recorded. */
+  public throwIfErrors(): void {
+    if (this.errorCount > 0) throw new CidrParseError(this.source, this.errors, this.errorCount);
+  }
+}
+
+/**
+ * Scans the token `buf[start, end)` and appends it to `out`, or records why it cannot be used.
+ * Returns true if a prefix was appended.
+ * @internal shared by the plain-list parser and the MaxMind CSV reader.
+ */
+export function acceptToken(
+  buf: Buffer,
+  start: number,
+  end: number,
+  hasColon: boolean,
+  lineStart: number,
+  line: number,
+  lenient: boolean,
+  hint: string,
+  out: PrefixList,
+  diags: DiagnosticCollector,
+): boolean {
+  if (!scanPrefix(buf, start, end, hasColon)) {
+    const found = buf.toString('utf8', start, end);
+    const d = diagnoseToken(found);
+    diags.error(buf, lineStart, line, start + Buffer.byteLength(found.slice(0, d.offset)), found, d.message);
+    return false;
+  }
+  const s = scanned;
+  if (s.mapped) {
+    const found = buf.toString('utf8', start, end);
+    diags.error(buf, lineStart, line, start, found, mappedMessage(found, formatIPv4Prefix(s.w3, s.len - 96)));
+    return false;
+  }
+  if (s.hostBits) {
+    const found = buf.toString('utf8', start, end);
+    const normal = scannedText();
+    if (!lenient) {
+      diags.error(buf, lineStart, line, start, found, hostBitsMessage(found, normal, hint));
+      return false;
+    }
+    diags.warning(buf, lineStart, line, start, found, hostBitsWarning(found, normal));
+  }
+  if (s.family === 4) out.pushV4(s.w0, s.len);
+  else out.pushV6(s.w0, s.w1, s.w2, s.w3, s.len);
+  return true;
+}
+
+/**
+ * Parses a plain CIDR list: one IPv4/IPv6 prefix or bare address per line (a bare address is a /32 or /128),
+ * `#` comments (whole-line or trailing), blank lines, surrounding whitespace, LF or CRLF, an optional UTF-8 BOM.
+ *
+ * Every invalid line is reported (up to `maxErrors` in detail) in one `CidrParseError` (code `CONFIG`), so a feed can
+ * be fixed in one pass. Prefixes are returned unaggregated; pass them to `aggregate`.
+ *
+ * @example
+ * const { prefixes } = parseCidrs('10.0.0.0/8\n2001:db8::/32 # docs\n', { source: 'feed.txt' });
+ */
+export function parseCidrs(input: string | Uint8Array, options: ParseCidrsOptions = {}): ParseCidrsResult {
+  const buf = asBuffer(input);
+  const source = options.source ?? '<input>';
+  const lenient = options.lenient ?? false;
+  const hint = options.hostBitsHint ?? ' (use --lenient to normalise)';
+  // ~14 bytes per line is typical for IPv4 feeds; over-estimating wastes little, under-estimating costs a copy.
+  const out = options.into ?? new PrefixList(buf.length / 12);
+  const diags = new DiagnosticCollector(source, options.maxErrors ?? DEFAULT_MAX_ERRORS);
+  const n = buf.length;
+  let p = 0;
+  if (n >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) p = 3;
+  let line = 0;
+  let c = 0;
+  while (p < n) {
+    line++;
+    const lineStart = p;
+    // '\r' counts as whitespace, so CRLF needs no special case.
+    while (p < n && ((c = buf[p]!) === 32 || c === 9 || c === 13)) p++;
+    if (p >= n) break;
+    c = buf[p]!;
+    if (c === 10) {
+      p++;
+      continue;
+    }
+    if (c === 35) {
+      const nl = buf.indexOf(10, p);
+      p = nl < 0 ? n : nl + 1;
+      continue;
+    }
+    const start = p;
+    let hasColon = false;
+    while (p < n) {
+      c = buf[p]!;
+      if (c === 32 || c === 9 || c === 10 || c === 13 || c === 35) break;
+      if (c === 58) hasColon = true;
+      p++;
+    }
+    const end = p;
+    while (p < n && ((c = buf[p]!) === 32 || c === 9 || c === 13)) p++;
+    if (p < n && c !== 10 && c !== 35) {
+      // Something other than a comment follows the prefix on the same line.
+      const junkStart = p;
+      while (p < n && (c = buf[p]!) !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 35) p++;
+      const junk = buf.toString('utf8', junkStart, p);
+      diags.error(buf, lineStart, line, junkStart, junk, trailingMessage(junk, buf.toString('utf8', start, end)));
+    } else {
+      acceptToken(buf, start, end, hasColon, lineStart, line, lenient, hint, out, diags);
+    }
+    if (p < n && buf[p] === 10) {
+      p++;
+    } else {
+      const nl = buf.indexOf(10, p);
+      p = nl < 0 ? n : nl + 1;
+    }
+  }
+  diags.throwIfErrors();
+  return { prefixes: out, warnings: diags.warnings, lines: line };
+}
+
+/**
+ * Parses an inline list of prefixes (for example from netsec.yaml or construct props): one prefix per element,
+ * reported as line `index + 1` of `source`.
+ */
+export function parseCidrList(list: readonly string[], options: ParseCidrsOptions = {}): ParseCidrsResult {
+  for (let i = 0; i < list.length; i++) {
+    // A newline inside an element would shift every later line number; refuse it with the element's position.
+    if (list[i]!.includes('\n')) {
+      const source = options.source ?? '<input>';
+      throw new CidrParseError(source, [{
+        severity: 'error',
+        location: { file: source, line: i + 1, column: list[i]!.indexOf('\n') + 1 },
+        found: list[i]!,
+        message: `${JSON.stringify(list[i])} contains a line break; expected one prefix per list item`,
+      }], 1);
+    }
+  }
+  return parseCidrs(list.join('\n'), options);
+}

@@ -1,0 +1,87 @@
+/**
+ * An unordered, growable batch of parsed prefixes (what a feed reader produces before aggregation).
+ *
+ * Prefixes live in typed arrays rather than objects: a million-line feed would otherwise allocate a million
+ * objects and spend its time in the garbage collector. IPv4 is one unsigned 32-bit word per prefix; IPv6 is four
+ * big-endian 32-bit words. Host bits are always zero here (the parser rejects or normalises them).
+ */
+export class PrefixList {
+  /** IPv4 network addresses (unsigned 32-bit). Only the first `v4Count` entries are meaningful. */
+  public v4Start: Uint32Array;
+  /** IPv4 prefix lengths, parallel to `v4Start`. */
+  public v4Len: Uint8Array;
+  /** Number of IPv4 prefixes held. */
+  public v4Count = 0;
+  /** IPv6 network addresses, four big-endian 32-bit words per prefix. */
+  public v6Words: Uint32Array;
+  /** IPv6 prefix lengths, parallel to `v6Words` (index i ↔ words 4i..4i+3). */
+  public v6Len: Uint8Array;
+  /** Number of IPv6 prefixes held. */
+  public v6Count = 0;
+
+  /** @param capacityHint expected number of prefixes (a guess is fine; the arrays grow by doubling). */
+  public constructor(capacityHint = 64) {
+    const cap = Math.max(16, Math.ceil(capacityHint));
+    this.v4Start = new Uint32Array(cap);
+    this.v4Len = new Uint8Array(cap);
+    // IPv6 is usually the minority in feeds; start smaller and let it grow.
+    const cap6 = Math.max(16, cap >>> 2);
+    this.v6Words = new Uint32Array(cap6 * 4);
+    this.v6Len = new Uint8Array(cap6);
+  }
+
+  /** Total number of prefixes held (both families). */
+  public get size(): number {
+    return this.v4Count + this.v6Count;
+  }
+
+  /** Appends an IPv4 prefix. The caller guarantees that host bits are zero. */
+  public pushV4(start: number, len: number): void {
+    if (this.v4Count === this.v4Len.length) this.growV4();
+    this.v4Start[this.v4Count] = start;
+    this.v4Len[this.v4Count] = len;
+    this.v4Count++;
+  }
+
+  /** Appends an IPv6 prefix given as four big-endian words. The caller guarantees that host bits are zero. */
+  public pushV6(w0: number, w1: number, w2: number, w3: number, len: number): void {
+    if (this.v6Count === this.v6Len.length) this.growV6();
+    const o = this.v6Count * 4;
+    const w = this.v6Words;
+    w[o] = w0;
+    w[o + 1] = w1;
+    w[o + 2] = w2;
+    w[o + 3] = w3;
+    this.v6Len[this.v6Count] = len;
+    this.v6Count++;
+  }
+
+  /** Appends every prefix of `other`. */
+  public append(other: PrefixList): void {
+    for (let i = 0; i < other.v4Count; i++) this.pushV4(other.v4Start[i]!, other.v4Len[i]!);
+    const w = other.v6Words;
+    for (let i = 0; i < other.v6Count; i++) {
+      this.pushV6(w[4 * i]!, w[4 * i + 1]!, w[4 * i + 2]!, w[4 * i + 3]!, other.v6Len[i]!);
+    }
+  }
+
+  private growV4(): void {
+    const cap = this.v4Len.length * 2;
+    const start = new Uint32Array(cap);
+    start.set(this.v4Start);
+    const len = new Uint8Array(cap);
+    len.set(this.v4Len);
+    this.v4Start = start;
+    this.v4Len = len;
+  }
+
+  private growV6(): void {
+    const cap = this.v6Len.length * 2;
+    const words = new Uint32Array(cap * 4);
+    words.set(this.v6Words);
+    const len = new Uint8Array(cap);
+    len.set(this.v6Len);
+    this.v6Words = words;
+    this.v6Len = len;
+  }
+}

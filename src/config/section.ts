@@ -1,0 +1,54 @@
+import { App } from 'cdk8s';
+import { NetsecChart } from '../core/netsec-chart.js';
+import { Target } from '../core/target.js';
+
+/** What a section's `build` gets for one target. */
+export interface SectionBuildContext {
+  /** The cdk8s App everything is built in. */
+  readonly app: App;
+  /** The target being built. */
+  readonly target: Target;
+  /** The chart that writes `dist/<target>/<component>.yaml`, created on first use and shared between sections. */
+  chart(component: string, options?: { readonly applyToCluster?: boolean }): NetsecChart;
+  /** Resolves a path written in netsec.yaml (relative to the file's folder). */
+  resolvePath(path: string): string;
+  /** The config file's name, for messages. */
+  readonly configFile: string;
+  /** JSON pointer of the section's value in the config file, for messages (e.g. `/egressBlocking/0`). */
+  readonly pointer: string;
+}
+
+/**
+ * One top-level section of netsec.yaml. A section owns a JSON Schema for its value (the loader validates the whole
+ * file before anything is built, so `build` receives well-typed input) and builds the same constructs a TypeScript
+ * user would write.
+ */
+export interface ConfigSection<T = unknown> {
+  /** The top-level key in netsec.yaml. */
+  readonly key: string;
+  /** A one-line description, used in the config schema. */
+  readonly description: string;
+  /** JSON Schema (draft-07) of the section's value. Objects should set `additionalProperties: false`. */
+  readonly schema: Record<string, unknown>;
+  /**
+   * Builds the constructs of `value` for `ctx.target`. Called once per target; a section decides itself whether it
+   * applies (e.g. only to targets that run Cilium), usually from a `targets:` list in its value.
+   */
+  build(ctx: SectionBuildContext, value: T): void;
+}
+
+/**
+ * Whether an entry applies to a target: entries name their targets explicitly, or apply to every target that runs
+ * what they need (`fallback`).
+ */
+export function appliesTo(target: Target, targets: readonly string[] | undefined, fallback: boolean): boolean {
+  return targets ? targets.includes(target.name) : fallback;
+}
+
+/** The schema every section uses for its optional `targets:` list. */
+export const TARGETS_PROPERTY = {
+  type: 'array',
+  items: { type: 'string' },
+  uniqueItems: true,
+  description: 'Names of the targets this entry is for. Default: every target that runs the product it needs.',
+} as const;

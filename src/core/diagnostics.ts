@@ -1,0 +1,37 @@
+import { IConstruct } from 'constructs';
+
+/** How much a diagnostic matters. Errors are not diagnostics: they throw or fail validation. */
+export enum DiagnosticLevel {
+  /** Something the reader of the output must know (where logs land, what a design overrides). */
+  NOTE = 'note',
+  /** Something that works but is likely wrong or costly on this target. */
+  WARNING = 'warning',
+}
+
+/** A note or warning attached to a construct; the synthesizer writes it into the component file's header. */
+export interface Diagnostic {
+  readonly level: DiagnosticLevel;
+  readonly path: string;
+  readonly message: string;
+}
+
+const METADATA_TYPE = 'netsec:diagnostic';
+
+/** Attaches a warning to `scope`. It is printed on stderr and written into the output file's header. */
+export function addWarning(scope: IConstruct, message: string): void {
+  scope.node.addMetadata(METADATA_TYPE, { level: DiagnosticLevel.WARNING, message });
+}
+
+/** Attaches a note to `scope`; it is written into the output file's header. */
+export function addNote(scope: IConstruct, message: string): void {
+  scope.node.addMetadata(METADATA_TYPE, { level: DiagnosticLevel.NOTE, message });
+}
+
+/** All diagnostics under `root`, in construct order. */
+export function collectDiagnostics(root: IConstruct): Diagnostic[] {
+  return root.node.findAll().flatMap((c) =>
+    c.node.metadata
+      .filter((m) => m.type === METADATA_TYPE)
+      .map((m) => ({ ...(m.data as { level: DiagnosticLevel; message: string }), path: c.node.path })),
+  );
+}

@@ -1,0 +1,130 @@
+import { Product } from './versions.js';
+
+/**
+ * Every versioned fact a construct depends on. Constructs ask `Target.has(Feature.X)` or `Target.require(...)`;
+ * they never compare versions themselves, so a fact is corrected in one place.
+ */
+export enum Feature {
+  CILIUM_CIDR_GROUP_V2 = 'cilium/cidr-group-v2',
+  CILIUM_EGRESS_CIDR_GROUP_REF = 'cilium/egress-cidr-group-ref',
+  CILIUM_ENABLE_DEFAULT_DENY = 'cilium/enable-default-deny',
+  CILIUM_CIDR_GROUP_SINGLE_IDENTITY = 'cilium/cidr-group-single-identity',
+  CILIUM_CIDR_GROUP_SELECTOR = 'cilium/cidr-group-selector',
+  CILIUM_FQDN_MULTILEVEL_WILDCARD = 'cilium/fqdn-multilevel-wildcard',
+  CILIUM_POLICY_LOG = 'cilium/policy-log',
+  CILIUM_L7_KAFKA_AND_GENERIC = 'cilium/l7-kafka-and-generic',
+  CILIUM_LRP_SKIP_REDIRECT_FROM_BACKEND = 'cilium/lrp-skip-redirect-from-backend',
+  CILIUM_LRP_HELM_LOCAL_REDIRECT_POLICIES = 'cilium/lrp-helm-local-redirect-policies',
+  HUBBLE_EXPORT_STDOUT = 'hubble/export-stdout',
+  HUBBLE_FLOWLOG_ROTATION = 'hubble/flowlog-rotation',
+  HUBBLE_FLOWLOG_AGGREGATION = 'hubble/flowlog-aggregation',
+  CALICO_TIERS = 'calico/tiers',
+  CALICO_NATIVE_V3_CRDS = 'calico/native-v3-crds',
+  CALICO_EBPF_LOG = 'calico/ebpf-log',
+  ISTIO_OPERATOR_CRD = 'istio/operator-crd',
+  ISTIO_NATIVE_SIDECAR_ANNOTATION = 'istio/native-sidecar-annotation',
+  ISTIO_NATIVE_SIDECARS_AUTO_DEFAULT = 'istio/native-sidecars-auto-default',
+  K8S_SIDECAR_CONTAINERS_BETA = 'kubernetes/sidecar-containers-beta',
+  K8S_SIDECAR_CONTAINERS_GA = 'kubernetes/sidecar-containers-ga',
+}
+
+/** One row of the gate table. `since` and `until` are inclusive minor lines. */
+export interface FeatureSpec {
+  readonly product: Product;
+  /** What the feature is, as a user would name it in an error message. */
+  readonly title: string;
+  /** First line that has it. @default - every supported line */
+  readonly since?: string;
+  /** Last line that has it. @default - still present */
+  readonly until?: string;
+  /** Where the fact comes from (../shared guides and upstream data). */
+  readonly source: string;
+}
+
+/** The gate table. Facts: version-facts.md §B and findings, upstream/README.md. */
+export const FEATURES: Record<Feature, FeatureSpec> = {
+  [Feature.CILIUM_CIDR_GROUP_V2]: {
+    product: Product.CILIUM, since: '1.18', title: 'CiliumCIDRGroup apiVersion cilium.io/v2',
+    source: 'upstream/README.md (CCG v2 storage from 1.18; v2alpha1 only in 1.16/1.17); version-facts finding 3',
+  },
+  [Feature.CILIUM_EGRESS_CIDR_GROUP_REF]: {
+    product: Product.CILIUM, since: '1.16', title: 'egress toCIDRSet.cidrGroupRef',
+    source: 'version-facts finding 2 (cilium#30624, v1.16.0-pre.0)',
+  },
+  [Feature.CILIUM_ENABLE_DEFAULT_DENY]: {
+    product: Product.CILIUM, since: '1.16', title: 'enableDefaultDeny',
+    source: 'version-facts finding 1 (cilium PR #30572, cilium#35558)',
+  },
+  [Feature.CILIUM_CIDR_GROUP_SINGLE_IDENTITY]: {
+    product: Product.CILIUM, since: '1.17', title: 'one security identity per CiliumCIDRGroup',
+    source: 'version-facts finding 4 (cilium PR #33441, #45763)',
+  },
+  [Feature.CILIUM_CIDR_GROUP_SELECTOR]: {
+    product: Product.CILIUM, since: '1.17', title: 'toCIDRSet.cidrGroupSelector',
+    source: 'upstream/README.md (property-paths: 1.17 adds cidrGroupSelector)',
+  },
+  [Feature.CILIUM_FQDN_MULTILEVEL_WILDCARD]: {
+    product: Product.CILIUM, since: '1.19', title: "the '**.' multi-level wildcard in matchPattern",
+    source: 'version-facts finding 11 (cilium PR #43420, #43913)',
+  },
+  [Feature.CILIUM_POLICY_LOG]: {
+    product: Product.CILIUM, since: '1.18', title: 'spec.log in CiliumNetworkPolicy',
+    source: 'upstream/README.md (1.18 adds spec.log)',
+  },
+  [Feature.CILIUM_L7_KAFKA_AND_GENERIC]: {
+    product: Product.CILIUM, until: '1.19', title: 'toPorts[].rules.kafka and rules.l7/l7proto',
+    source: 'upstream/README.md (1.20 removes rules.kafka, rules.l7, rules.l7proto)',
+  },
+  [Feature.CILIUM_LRP_SKIP_REDIRECT_FROM_BACKEND]: {
+    product: Product.CILIUM, since: '1.16', title: 'CiliumLocalRedirectPolicy skipRedirectFromBackend',
+    source: 'version-facts finding 9 (1.16 upgrade notes); present in every vendored LRP CRD',
+  },
+  [Feature.CILIUM_LRP_HELM_LOCAL_REDIRECT_POLICIES]: {
+    product: Product.CILIUM, since: '1.18', title: 'Helm key localRedirectPolicies.enabled (replaces localRedirectPolicy)',
+    source: 'version-facts finding 9 (cilium PR #39858); upstream/README.md',
+  },
+  [Feature.HUBBLE_EXPORT_STDOUT]: {
+    product: Product.CILIUM, since: '1.16', title: "Hubble exporter filePath 'stdout'",
+    source: 'version-facts finding 7 (cilium PR #31422)',
+  },
+  [Feature.HUBBLE_FLOWLOG_ROTATION]: {
+    product: Product.CILIUM, since: '1.18', title: 'per-flowlog fileMaxSizeMb/fileMaxBackups/fileCompress',
+    source: 'upstream/README.md (FlowLogConfig keys per line)',
+  },
+  [Feature.HUBBLE_FLOWLOG_AGGREGATION]: {
+    product: Product.CILIUM, since: '1.19', title: 'per-flowlog fieldAggregate/aggregationInterval',
+    source: 'upstream/README.md (FlowLogConfig keys per line)',
+  },
+  [Feature.CALICO_TIERS]: {
+    product: Product.CALICO, since: '3.30', title: 'Calico policy tiers (Tier, spec.tier)',
+    source: 'upstream/README.md (v3.28.5 has no tier field; v3.30.7 adds Tier CRD)',
+  },
+  [Feature.CALICO_NATIVE_V3_CRDS]: {
+    product: Product.CALICO, since: '3.32', title: 'native projectcalico.org/v3 CRDs',
+    source: 'upstream/README.md (v3.32.0+ ships api/config/crd); version-facts finding 12',
+  },
+  [Feature.CALICO_EBPF_LOG]: {
+    product: Product.CALICO, since: '3.29', title: 'the Log action on the eBPF dataplane',
+    source: 'version-facts finding 13 (calico PR #9452)',
+  },
+  [Feature.ISTIO_OPERATOR_CRD]: {
+    product: Product.ISTIO, until: '1.23', title: 'the in-cluster IstioOperator CRD',
+    source: 'upstream/README.md (crd-operator.yaml last shipped in 1.23.x); version-facts finding 15',
+  },
+  [Feature.ISTIO_NATIVE_SIDECAR_ANNOTATION]: {
+    product: Product.ISTIO, since: '1.24', title: 'the sidecar.istio.io/nativeSidecar annotation',
+    source: 'version-facts finding 14, §B.5',
+  },
+  [Feature.ISTIO_NATIVE_SIDECARS_AUTO_DEFAULT]: {
+    product: Product.ISTIO, since: '1.27', title: "ENABLE_NATIVE_SIDECARS defaulting to 'auto'",
+    source: 'version-facts finding 14 (istio PR #56428)',
+  },
+  [Feature.K8S_SIDECAR_CONTAINERS_BETA]: {
+    product: Product.KUBERNETES, since: '1.29', title: 'the SidecarContainers feature (beta, on by default)',
+    source: 'version-facts §B.6',
+  },
+  [Feature.K8S_SIDECAR_CONTAINERS_GA]: {
+    product: Product.KUBERNETES, since: '1.33', title: 'the SidecarContainers feature (GA)',
+    source: 'version-facts §B.6',
+  },
+};

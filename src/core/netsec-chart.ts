@@ -1,0 +1,48 @@
+import { Chart, ChartProps } from 'cdk8s';
+import { Construct } from 'constructs';
+import { NetsecError } from './errors.js';
+import { TARGET_SYMBOL, Target } from './target.js';
+
+/** Properties for `NetsecChart`. */
+export interface NetsecChartProps extends ChartProps {
+  /** The cluster this chart's objects are for. Constructs inside ask it what the cluster's versions support. */
+  readonly target: Target;
+  /**
+   * Name of the output file (without `.yaml`) in `dist/<target>/`. A DNS-1123 label.
+   * @default - the chart's id
+   */
+  readonly component?: string;
+  /**
+   * Whether the objects are applied to the cluster. Charts that hold inputs for other tools (an `IstioOperator`
+   * for `istioctl install -f` from Istio 1.24 on) set this to false: their file goes to `dist/<target>/not-applied/`
+   * and is left out of the target's `kustomization.yaml`.
+   * @default true
+   */
+  readonly applyToCluster?: boolean;
+}
+
+/**
+ * A cdk8s `Chart` for one component of one target. Its objects are validated against the CRD schemas of the
+ * target's own version lines and written to `dist/<target>/<component>.yaml`.
+ */
+export class NetsecChart extends Chart {
+  /** Whether `x` is a NetsecChart (works across copies of the library). */
+  public static isNetsecChart(x: unknown): x is NetsecChart {
+    return x !== null && typeof x === 'object' && TARGET_SYMBOL in x;
+  }
+
+  public readonly target: Target;
+  public readonly component: string;
+  public readonly applyToCluster: boolean;
+
+  public constructor(scope: Construct, id: string, props: NetsecChartProps) {
+    super(scope, id, props);
+    this.target = props.target;
+    (this as unknown as Record<symbol, Target>)[TARGET_SYMBOL] = props.target;
+    this.component = props.component ?? id;
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.component)) {
+      throw new NetsecError('USAGE', `NetsecChart '${id}': component '${this.component}' must be a DNS-1123 label; it names the file ${this.component}.yaml.`);
+    }
+    this.applyToCluster = props.applyToCluster ?? true;
+  }
+}

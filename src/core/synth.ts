@@ -1,0 +1,152 @@
+import { IConstruct } from 'constructs';
+import { stringify } from 'yaml';
+import { Diagnostic, DiagnosticLevel, collectDiagnostics } from './diagnostics.js';
+import { NetsecError } from './errors.js';
+import { HelmValues } from './helm-values.js';
+import { compareManifests } from './manifest-order.js';
+import { NetsecChart } from './netsec-chart.js';
+import { netsecVersion } from './package-root.js';
+import { Target } from './target.js';
+import { ManifestValidator } from './validation/manifest-validator.js';
+import { ValidationFinding } from './validation/finding.js';
+
+/** One file of the output tree, relative to the output folder (always '/'-separated). */
+export interface OutputFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+/** Everything one synthesis produced; nothing is written yet. */
+export interface SynthResult {
+  readonly files: OutputFile[];
+  /** Objects that break a schema of their target's version line. Non-empty means: do not write. */
+  readonly findings: ValidationFinding[];
+  /** Failed construct validations (`node.addValidation`), as `[construct/path] message`. Non-empty means: do not write. */
+  readonly constructErrors: string[];
+  readonly diagnostics: Diagnostic[];
+  /** Targets in name order. */
+  readonly targets: Target[];
+}
+
+/** YAML options shared by every file: no line folding (long CIDR lists and Corefiles stay greppable). */
+const YAML_OPTIONS = { lineWidth: 0, minContentWidth: 0 } as const;
+
+/**
+ * Synthesizes every NetsecChart under `root` (usually a cdk8s App): runs construct validations, renders each chart,
+ * validates each object against its target's schemas, and lays out `<target>/<component>.yaml`, the merged Helm
+ * values files and a kustomization.yaml per target. Pure: it writes nothing (see `writeOutput`).
+ */
+export function synthesize(root: IConstruct): SynthResult {
+  const charts = root.node.findAll().filter(NetsecChart.isNetsecChart);
+  if (charts.length === 0) throw new NetsecError('USAGE', `nothing to synthesize: '${root.node.path || 'app'}' contains no NetsecChart.`);
+  const constructErrors = root.node
+    .findAll()
+    .flatMap((c) => c.node.validate().map((m) => `[${c.node.path}] ${m}`));
+  const diagnostics = collectDiagnostics(root);
+
+  const byTarget = new Map<string, NetsecChart[]>();
+  for (const chart of charts) {
+    const list = byTarget.get(chart.target.name) ?? [];
+    if (list.length && list[0].target !== chart.target) {
+      throw new NetsecError('USAGE', `two different targets are named '${chart.target.name}' (charts '${list[0].node.path}' and '${chart.node.path}'); share one Target object or rename one.`);
+    }
+    list.push(chart);
+    byTarget.set(chart.target.name, list);
+  }
+
+  const files: OutputFile[] = [];
+  const findings: ValidationFinding[] = [];
+  const targets = [...byTarget.keys()].sort().map((name) => byTarget.get(name)![0].target);
+  for (const target of targets) {
+    const targetCharts = byTarget.get(target.name)!;
+    const validator = new ManifestValidator(target);
+    const applied: string[] = [];
+    const components = new Map<string, NetsecChart>();
+    for (const chart of targetCharts) {
+      const clash = components.get(chart.component);
+      if (clash) throw new NetsecError('USAGE', `charts '${clash.node.path}' and '${chart.node.path}' both write ${target.name}/${chart.component}.yaml; give one a different component name.`);
+      components.set(chart.component, chart);
+    }
+    for (const component of [...components.keys()].sort()) {
+      const chart = components.get(component)!;
+      const objects = (chart.toJson() as Record<string, unknown>[]).slice().sort(compareManifests);
+      for (const obj of objects) {
+        for (const f of validator.validate(obj)) findings.push({ ...f, constructPath: chart.node.path });
+      }
+      const notes = diagnostics.filter((d) => d.path === chart.node.path || d.path.startsWith(`${chart.node.path}/`));
+      const file = chart.applyToCluster ? `${component}.yaml` : `not-applied/${component}.yaml`;
+      if (chart.applyToCluster) applied.push(file);
+      const header = fileHeader(target, [
+        `Component: ${component} (${objects.length} object${objects.length === 1 ? '' : 's'})`,
+        ...(chart.applyToCluster ? [] : ['NOT APPLIED to the cluster: an input for another tool (see the notes below); kustomization.yaml leaves it out.']),
+        ...notes.map((n) => `${n.level === DiagnosticLevel.WARNING ? 'WARNING' : 'Note'}: ${n.message}`),
+      ]);
+      files.push({ path: `${target.name}/${file}`, content: header + objects.map((o) => stringify(o, YAML_OPTIONS)).join('---\n') });
+    }
+    files.push(...helmValuesFiles(target, targetCharts));
+    files.push({
+      path: `${target.name}/kustomization.yaml`,
+      content:
+        fileHeader(target, ['The files GitOps tools (Argo CD, Flux) apply for this target. Helm values files and not-applied/ are inputs, not manifests.']) +
+        stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: applied }, YAML_OPTIONS),
+    });
+  }
+  return { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), findings, constructErrors, diagnostics, targets };
+}
+
+/** The comment every file opens with: generator and target versions, never a timestamp (same input, same bytes). */
+function fileHeader(target: Target, lines: string[]): string {
+  const all = [
+    `Generated by netsec ${netsecVersion()}. Do not edit: change the source and run 'netsec synth'.`,
+    `Target: ${target.name} (${target.describe()})`,
+    ...lines,
+  ];
+  return all.flatMap((l) => l.split('\n')).map((l) => `# ${l}`.trimEnd()).join('\n') + '\n';
+}
+
+/** One `<release>-values.yaml` per Helm release, merging every HelmValues fragment of the target. */
+function helmValuesFiles(target: Target, charts: NetsecChart[]): OutputFile[] {
+  const fragments = charts.flatMap((c) => c.node.findAll().filter(HelmValues.isHelmValues));
+  const releases = [...new Set(fragments.map((f) => f.release))].sort();
+  return releases.map((release) => {
+    const mine = fragments.filter((f) => f.release === release).sort((a, b) => (a.node.path < b.node.path ? -1 : 1));
+    const merged: Record<string, unknown> = {};
+    const owners = new Map<string, string>();
+    for (const f of mine) mergeValues(merged, f.values, '', f.node.path, owners);
+    const reasons = [...new Set(mine.map((f) => f.reason))];
+    return {
+      path: `${target.name}/${release}-values.yaml`,
+      content:
+        fileHeader(target, [
+          `Helm values the ${release} release must set for this output to work. Merge them into your own values (helm upgrade -f).`,
+          ...reasons.map((r) => `- ${r}`),
+        ]) + stringify(sortKeysDeep(merged), YAML_OPTIONS),
+    };
+  });
+}
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return x !== null && typeof x === 'object' && !Array.isArray(x);
+}
+
+function mergeValues(into: Record<string, unknown>, from: Record<string, unknown>, prefix: string, owner: string, owners: Map<string, string>): void {
+  for (const [key, value] of Object.entries(from)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    const existing = into[key];
+    if (isPlainObject(value) && (existing === undefined || isPlainObject(existing))) {
+      into[key] = existing ?? {};
+      mergeValues(into[key] as Record<string, unknown>, value, path, owner, owners);
+    } else if (existing !== undefined && JSON.stringify(existing) !== JSON.stringify(value)) {
+      throw new NetsecError('INVALID', `Helm value '${path}' is set to ${JSON.stringify(existing)} by '${owners.get(path)}' and to ${JSON.stringify(value)} by '${owner}'; they must agree.`);
+    } else {
+      into[key] = value;
+      owners.set(path, owner);
+    }
+  }
+}
+
+function sortKeysDeep(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(sortKeysDeep);
+  if (!isPlainObject(x)) return x;
+  return Object.fromEntries(Object.keys(x).sort().map((k) => [k, sortKeysDeep(x[k])]));
+}

@@ -1,0 +1,143 @@
+import { IConstruct } from 'constructs';
+import { NetsecError } from './errors.js';
+import { FEATURES, Feature } from './features.js';
+import { PRODUCT_NAMES, Product, SUPPORTED_LINES, VersionLine } from './versions.js';
+
+/** How the output will be applied; decides the per-object byte budget for large objects such as CIDR groups. */
+export enum ApplyMode {
+  /** `kubectl apply` / Argo CD default: the whole object is copied into an annotation capped at 262,144 bytes. */
+  CLIENT_SIDE = 'client-side',
+  /** `kubectl apply --server-side`, Flux, Argo CD `ServerSideApply=true`: objects up to ~1 MiB. */
+  SERVER_SIDE = 'server-side',
+}
+
+/** What a target says about its cluster's own addresses and DNS path. */
+export interface ClusterNetwork {
+  /** Pod CIDRs. Egress blocks that overlap them are refused. @default - unknown, not checked */
+  readonly podCidrs?: string[];
+  /** Service CIDRs. @default - unknown, not checked */
+  readonly serviceCidrs?: string[];
+  /** API server addresses or CIDRs. @default - unknown, not checked */
+  readonly apiServerCidrs?: string[];
+  /** The cluster DNS domain. @default 'cluster.local' */
+  readonly clusterDomain?: string;
+  /**
+   * Whether NodeLocal DNSCache answers the pods' DNS queries (through a Cilium Local Redirect Policy or otherwise),
+   * so that DNS allow rules must select node-local-dns as well as kube-dns.
+   * @default false (a NodeLocalDnsCache construct in the same target turns it on)
+   */
+  readonly nodeLocalDns?: boolean;
+}
+
+/** Properties for `Target`. */
+export interface TargetProps {
+  /** Name of the target; the output goes to `dist/<name>/`. A DNS-1123 label. */
+  readonly name: string;
+  /** Kubernetes minor line, e.g. '1.30'. @default - not named; Kubernetes-gated features are refused */
+  readonly kubernetes?: string;
+  /** Cilium minor line, e.g. '1.17'. @default - no Cilium in this cluster */
+  readonly cilium?: string;
+  /** Calico minor line, e.g. '3.30'. @default - no Calico in this cluster */
+  readonly calico?: string;
+  /** Istio minor line, e.g. '1.23'. @default - no Istio in this cluster */
+  readonly istio?: string;
+  /** The cluster's own addresses and DNS path. @default - none known */
+  readonly cluster?: ClusterNetwork;
+  /** How the output is applied. @default ApplyMode.CLIENT_SIDE */
+  readonly applyMode?: ApplyMode;
+}
+
+/** Symbol under which a chart carries its target; `Target.of()` looks it up along the construct path. */
+export const TARGET_SYMBOL = Symbol.for('netsec.target');
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * A target profile: the version lines of one cluster's Kubernetes, Cilium, Calico and Istio, and what it knows about
+ * its own network. Every versioned decision goes through `has()` and `require()` so that the table in
+ * `features.ts` is the only place a version number appears.
+ */
+export class Target {
+  /** The target of the NetsecChart that contains `scope`. Throws if `scope` is not inside one. */
+  public static of(scope: IConstruct): Target {
+    for (const s of scope.node.scopes.slice().reverse()) {
+      const target = (s as unknown as Record<symbol, Target | undefined>)[TARGET_SYMBOL];
+      if (target) return target;
+    }
+    throw new NetsecError('USAGE', `'${scope.node.path}' is not inside a NetsecChart; netsec constructs need a chart with a target.`);
+  }
+
+  public readonly name: string;
+  public readonly cluster: ClusterNetwork;
+  public readonly applyMode: ApplyMode;
+  private readonly versions: Partial<Record<Product, VersionLine>> = {};
+
+  public constructor(props: TargetProps) {
+    if (!DNS_LABEL.test(props.name) || props.name.length > 63) {
+      throw new NetsecError('CONFIG', `target name '${props.name}' must be a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters); it names the folder dist/${props.name}/.`);
+    }
+    this.name = props.name;
+    this.cluster = props.cluster ?? {};
+    this.applyMode = props.applyMode ?? ApplyMode.CLIENT_SIDE;
+    for (const product of Object.values(Product)) {
+      const given = props[product];
+      if (given === undefined) continue;
+      const version = VersionLine.parse(given, `target '${this.name}' ${product}`);
+      const { first, last } = SUPPORTED_LINES[product];
+      if (!version.atLeast(first) || version.compare(last) > 0) {
+        throw new NetsecError('CONFIG', `target '${this.name}': ${PRODUCT_NAMES[product]} ${version} is not supported; supported lines are ${first} to ${last}.`);
+      }
+      this.versions[product] = version;
+    }
+  }
+
+  /** The version line of `product`, or undefined when the target does not run it. */
+  public version(product: Product): VersionLine | undefined {
+    return this.versions[product];
+  }
+
+  /** Whether the target runs `product` at all. */
+  public runs(product: Product): boolean {
+    return this.versions[product] !== undefined;
+  }
+
+  /** Whether the target has `feature` (false when the product is absent). */
+  public has(feature: Feature): boolean {
+    const spec = FEATURES[feature];
+    const version = this.versions[spec.product];
+    if (!version) return false;
+    if (spec.since && !version.atLeast(spec.since)) return false;
+    if (spec.until && version.compare(spec.until) > 0) return false;
+    return true;
+  }
+
+  /** Throws unless the target runs `product`. @param who the construct or input asking, e.g. `CiliumEgressBlock 'geo'` */
+  public requireProduct(product: Product, who: string): VersionLine {
+    const version = this.versions[product];
+    if (!version) {
+      throw new NetsecError('INVALID', `${who}: needs ${PRODUCT_NAMES[product]}, but target '${this.name}' names no ${PRODUCT_NAMES[product]} version.`);
+    }
+    return version;
+  }
+
+  /** Throws unless the target has `feature`; the message names the feature, the target and the versions that have it. */
+  public require(feature: Feature, who: string): void {
+    const spec = FEATURES[feature];
+    const product = PRODUCT_NAMES[spec.product];
+    const version = this.requireProduct(spec.product, who);
+    if (spec.since && !version.atLeast(spec.since)) {
+      throw new NetsecError('INVALID', `${who}: ${spec.title} needs ${product} ${spec.since} or later; target '${this.name}' runs ${product} ${version}.`);
+    }
+    if (spec.until && version.compare(spec.until) > 0) {
+      throw new NetsecError('INVALID', `${who}: ${spec.title} exists only up to ${product} ${spec.until}; target '${this.name}' runs ${product} ${version}.`);
+    }
+  }
+
+  /** e.g. `Kubernetes 1.30, Cilium 1.17, Istio 1.23`, in a fixed product order. */
+  public describe(): string {
+    const parts = Object.values(Product)
+      .filter((p) => this.versions[p])
+      .map((p) => `${PRODUCT_NAMES[p]} ${this.versions[p]}`);
+    return parts.length ? parts.join(', ') : 'no versions named';
+  }
+}

@@ -1,0 +1,47 @@
+/** The object a finding is about. */
+export interface ResourceRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+/** One problem with one synthesized object. */
+export interface ValidationFinding {
+  readonly resource: ResourceRef;
+  /** Dotted JSON path inside the object, e.g. `spec.egressDeny[0].toCIDRSet[0].cidrGroupRef`; '' for the object. */
+  readonly path: string;
+  readonly message: string;
+  /** The construct that produced the object, when known. */
+  readonly constructPath?: string;
+}
+
+/** `Kind namespace/name` or `Kind name`. */
+export function describeResource(ref: ResourceRef): string {
+  return `${ref.kind} '${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}'`;
+}
+
+/** The one-line form every CLI and test prints: `Kind 'ns/name' at spec.x: message`. */
+export function formatFinding(f: ValidationFinding): string {
+  return `${describeResource(f.resource)}${f.path ? ` at ${f.path}` : ''}: ${f.message}`;
+}
+
+/** The ResourceRef of a manifest object (tolerant of malformed input). */
+export function refOf(obj: Record<string, unknown>): ResourceRef {
+  const metadata = (obj.metadata ?? {}) as { name?: string; namespace?: string };
+  return {
+    apiVersion: String(obj.apiVersion ?? ''),
+    kind: String(obj.kind ?? ''),
+    name: String(metadata.name ?? ''),
+    ...(metadata.namespace ? { namespace: metadata.namespace } : {}),
+  };
+}
+
+/** ajv's `/spec/egress/0/toPorts` as `spec.egress[0].toPorts`. */
+export function pointerToPath(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
+}

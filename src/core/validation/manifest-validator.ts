@@ -1,0 +1,215 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { packageRoot } from '../package-root.js';
+import { Target } from '../target.js';
+import { PRODUCT_NAMES, Product } from '../versions.js';
+import { ValidationFinding, pointerToPath, refOf } from './finding.js';
+import { validateMetadata } from './metadata.js';
+
+interface SchemaEntry {
+  readonly file: string;
+  readonly scope: 'Namespaced' | 'Cluster';
+  readonly deprecated: boolean;
+  readonly upstreamFile: string;
+}
+interface SchemaIndex {
+  readonly [product: string]: { readonly [line: string]: { readonly source: string; readonly kinds: Record<string, SchemaEntry> } };
+}
+
+// ajv-formats is CommonJS; under NodeNext its callable is the default export's default.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+function isCidr(text: string): boolean {
+  const slash = text.indexOf('/');
+  if (slash < 0) return false;
+  const addr = text.slice(0, slash);
+  const len = text.slice(slash + 1);
+  if (!/^\d{1,3}$/.test(len)) return false;
+  if (IPV4.test(addr)) return Number(len) <= 32;
+  return addr.includes(':') && /^[0-9a-fA-F:.]+$/.test(addr) && Number(len) <= 128;
+}
+
+let ajv: Ajv | undefined;
+const compiled = new Map<string, ValidateFunction>();
+let index: SchemaIndex | undefined;
+
+function getAjv(): Ajv {
+  if (ajv) return ajv;
+  // strict: false because CRD schemas carry OpenAPI keywords (e.g. `format: int32`) that JSON Schema does not define.
+  ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+  addFormats(ajv);
+  ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -2147483648 && n <= 2147483647 });
+  ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
+  ajv.addFormat('cidr', isCidr);
+  for (const lenient of ['byte', 'double', 'float', 'int-or-string', 'duration']) ajv.addFormat(lenient, true);
+  return ajv;
+}
+
+function getIndex(): SchemaIndex {
+  index ??= JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'index.json'), 'utf8')) as SchemaIndex;
+  return index;
+}
+
+function compile(file: string): ValidateFunction {
+  let fn = compiled.get(file);
+  if (!fn) {
+    fn = getAjv().compile(JSON.parse(readFileSync(join(packageRoot(), 'schemas', file), 'utf8')));
+    compiled.set(file, fn);
+  }
+  return fn;
+}
+
+/** Which product's CRDs define an API group. Core Kubernetes groups return undefined. */
+export function productOfGroup(group: string): Product | undefined {
+  if (group === 'cilium.io') return Product.CILIUM;
+  if (group === 'crd.projectcalico.org' || group === 'projectcalico.org') return Product.CALICO;
+  if (group === 'istio.io' || group.endsWith('.istio.io')) return Product.ISTIO;
+  return undefined;
+}
+
+/** Core kinds netsec emits, with their scope; each is checked with the kubernetes-models schema of the same kind. */
+const CORE_KINDS: Record<string, 'Namespaced' | 'Cluster'> = {
+  'v1 ConfigMap': 'Namespaced',
+  'v1 Service': 'Namespaced',
+  'v1 ServiceAccount': 'Namespaced',
+  'v1 Namespace': 'Cluster',
+  'apps/v1 DaemonSet': 'Namespaced',
+  'apps/v1 Deployment': 'Namespaced',
+  'rbac.authorization.k8s.io/v1 Role': 'Namespaced',
+  'rbac.authorization.k8s.io/v1 RoleBinding': 'Namespaced',
+  'rbac.authorization.k8s.io/v1 ClusterRole': 'Cluster',
+  'rbac.authorization.k8s.io/v1 ClusterRoleBinding': 'Cluster',
+  'networking.k8s.io/v1 NetworkPolicy': 'Namespaced',
+  'scheduling.k8s.io/v1 PriorityClass': 'Cluster',
+};
+
+const requireCjs = createRequire(import.meta.url);
+
+interface KubernetesModel {
+  validate(): void;
+}
+
+function validateCoreKind(obj: Record<string, unknown>, apiVersion: string, kind: string): ErrorObject[] {
+  const mod = requireCjs(`kubernetes-models/${apiVersion}/${kind}`) as Record<string, new (data: unknown) => KubernetesModel>;
+  try {
+    new mod[kind](obj).validate();
+    return [];
+  } catch (err) {
+    const errors = (err as { errors?: ErrorObject[] }).errors;
+    if (!errors) throw err;
+    return errors;
+  }
+}
+
+/** Turns one ajv error into the message a user reads: what was expected, and what was found. */
+function describeError(e: ErrorObject, root: unknown): { path: string; message: string } {
+  const path = pointerToPath(e.instancePath);
+  const data = e.data !== undefined ? e.data : valueAt(root, e.instancePath);
+  const got = data === undefined ? '' : ` (got ${JSON.stringify(data)?.slice(0, 80)})`;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const field = (e.params as { additionalProperty: string }).additionalProperty;
+      const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      return {
+        path: path ? `${path}.${field}` : field,
+        message: `unknown field '${field}' (the API server would prune it); expected ${known.length ? `one of: ${known.join(', ')}` : 'no fields here'}`,
+      };
+    }
+    case 'required':
+      return { path, message: `missing required field '${(e.params as { missingProperty: string }).missingProperty}'` };
+    case 'type':
+      return { path, message: `expected ${String((e.params as { type: string | string[] }).type)}${got}` };
+    case 'enum':
+      return { path, message: `expected one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}${got}` };
+    case 'pattern':
+      return { path, message: `expected a string matching ${(e.params as { pattern: string }).pattern}${got}` };
+    case 'format':
+      return { path, message: `expected format '${(e.params as { format: string }).format}'${got}` };
+    case 'const':
+      return { path, message: `expected ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}${got}` };
+    case 'anyOf':
+    case 'oneOf': {
+      // CRDs use anyOf/oneOf of `required` lists to say "at least one / exactly one of these fields".
+      const branches = (e.schema as { required?: string[] }[] | undefined) ?? [];
+      const fields = branches.flatMap((b) => b.required ?? []);
+      if (fields.length === branches.length && fields.length > 0) {
+        return { path, message: `expected ${e.keyword === 'oneOf' ? 'exactly one' : 'at least one'} of the fields: ${fields.join(', ')}` };
+      }
+      return { path, message: `${e.message ?? e.keyword}${got}` };
+    }
+    default:
+      return { path, message: `${e.message ?? e.keyword}${got}` };
+  }
+}
+
+/**
+ * Validates manifests against the upstream schemas of one target's own version lines: Cilium, Calico and Istio
+ * objects against the CRDs vendored for that line (strict: unknown fields are errors), core Kubernetes objects
+ * against the kubernetes-models schemas, and every object's metadata against the API server's name and label rules.
+ */
+export class ManifestValidator {
+  public constructor(private readonly target: Target) {}
+
+  /** All findings for the objects, in input order. */
+  public validateAll(objects: readonly Record<string, unknown>[]): ValidationFinding[] {
+    return objects.flatMap((o) => this.validate(o));
+  }
+
+  /** The findings for one object; empty when it is valid for the target. */
+  public validate(obj: Record<string, unknown>): ValidationFinding[] {
+    const resource = refOf(obj);
+    const { apiVersion, kind } = resource;
+    const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+    const product = productOfGroup(group);
+    if (!product) {
+      const scope = CORE_KINDS[`${apiVersion} ${kind}`];
+      if (!scope) {
+        return [{ resource, path: '', message: `netsec has no schema for ${apiVersion} ${kind}; expected a Cilium, Calico or Istio kind, or one of the core kinds: ${Object.keys(CORE_KINDS).join(', ')}` }];
+      }
+      return [
+        ...validateMetadata(obj, scope === 'Namespaced'),
+        ...collapseCombinators(validateCoreKind(obj, apiVersion, kind)).map((e) => ({ resource, ...describeError(e, obj) })),
+      ];
+    }
+    const version = this.target.version(product);
+    const productName = PRODUCT_NAMES[product];
+    if (!version) {
+      return [{ resource, path: '', message: `${apiVersion} ${kind} is a ${productName} object, but target '${this.target.name}' names no ${productName} version` }];
+    }
+    const line = getIndex()[product][version.line];
+    const entry = line.kinds[`${apiVersion} ${kind}`];
+    if (!entry) {
+      const served = Object.keys(line.kinds)
+        .filter((k) => k.endsWith(` ${kind}`))
+        .map((k) => k.split(' ')[0]);
+      const expectation = served.length ? `served: ${served.join(', ')}` : `${productName} ${version.line} has no ${kind} CRD`;
+      return [{ resource, path: 'apiVersion', message: `'${apiVersion}' ${kind} is not served by ${productName} ${version.line} (schemas: ${line.source}); ${expectation}` }];
+    }
+    const validateFn = compile(entry.file);
+    const findings = validateMetadata(obj, entry.scope === 'Namespaced');
+    if (!validateFn(obj)) {
+      for (const e of collapseCombinators(validateFn.errors ?? [])) findings.push({ resource, ...describeError(e, obj) });
+    }
+    return findings;
+  }
+}
+
+/** Drops the per-branch errors of a failed anyOf/oneOf: the combinator's own error says it in one line. */
+function collapseCombinators(errors: ErrorObject[]): ErrorObject[] {
+  const combinators = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => `${e.schemaPath}/`);
+  return errors.filter((e) => !combinators.some((prefix) => e.schemaPath.startsWith(prefix)));
+}
+
+function valueAt(root: unknown, pointer: string): unknown {
+  let cur: unknown = root;
+  for (const part of pointer.split('/').slice(1)) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return cur;
+}

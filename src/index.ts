@@ -1,0 +1,2 @@
+export * from './core/index.js';
+export * as l1 from './l1.js';

@@ -1,0 +1,43 @@
+import { App } from 'cdk8s';
+import { expect } from 'vitest';
+import { NetsecChart, SynthResult, Target, TargetProps, formatFinding, synthesize } from '../src/index.js';
+
+/** A fresh app with one NetsecChart for `target`; the chart's component is 'test'. */
+export function targetChart(props: TargetProps | Target, component = 'test'): { app: App; chart: NetsecChart; target: Target } {
+  const app = new App({ outdir: 'unused' });
+  const target = props instanceof Target ? props : new Target(props);
+  const chart = new NetsecChart(app, component, { target });
+  return { app, chart, target };
+}
+
+/**
+ * Synthesizes `app`, asserts that every object validates against its target's upstream schemas and that no construct
+ * validation failed, and returns the result. Every test that synthesizes goes through this.
+ */
+export function synthValid(app: App): SynthResult & { objects: Record<string, any>[] } {
+  const result = synthesize(app);
+  expect(result.findings.map(formatFinding)).toEqual([]);
+  expect(result.constructErrors).toEqual([]);
+  const objects = app.node
+    .findAll()
+    .filter(NetsecChart.isNetsecChart)
+    .flatMap((c) => c.toJson() as Record<string, any>[]);
+  return { ...result, objects };
+}
+
+/** The construct-validation errors of a synthesis, for tests that expect them. */
+export function constructErrors(app: App): string[] {
+  return synthesize(app).constructErrors;
+}
+
+/** Objects of one kind (optionally one name). */
+export function findAll(objects: Record<string, any>[], kind: string, name?: string): Record<string, any>[] {
+  return objects.filter((o) => o.kind === kind && (name === undefined || o.metadata?.name === name));
+}
+
+/** The one object of a kind (and name); fails the test if there is not exactly one. */
+export function findOne(objects: Record<string, any>[], kind: string, name?: string): Record<string, any> {
+  const found = findAll(objects, kind, name);
+  expect(found.map((o) => `${o.kind}/${o.metadata?.name}`)).toHaveLength(1);
+  return found[0];
+}
