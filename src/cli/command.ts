@@ -1,0 +1,14 @@
+import { Argv } from 'yargs';
+import { ExitCode } from './exit-codes.js';
+import { CliIo } from './io.js';
+
+/**
+ * A CLI command: yargs options (declarative, with choices/coerce first) and a `run` that takes parsed options and
+ * an injected `io` and returns the exit code. `main.ts` wires these into yargs; tests call `run` directly.
+ */
+export interface NetsecCommand<A> {
+  readonly command: string | readonly string[];
+  readonly describe: string;
+  builder(y: Argv): Argv<A>;
+  run(args: A, io: CliIo): ExitCode | Promise<ExitCode>;
+}

@@ -1,0 +1,59 @@
+import yargs, { Argv } from 'yargs';
+import { NetsecError } from '../core/errors.js';
+import { netsecVersion } from '../core/package-root.js';
+import { NetsecCommand } from './command.js';
+import { planCommand } from './commands/plan.js';
+import { synthCommand } from './commands/synth.js';
+import { validateCommand } from './commands/validate.js';
+import { ExitCode, exitCodeOf } from './exit-codes.js';
+import { CliIo, processIo } from './io.js';
+
+/** Every command, in the order `--help` lists them. */
+const COMMANDS: readonly NetsecCommand<any>[] = [synthCommand, planCommand, validateCommand];
+
+/**
+ * Runs the CLI on `argv` (without the node and script names) and returns the exit code. Wiring only: each command's
+ * `run` does the work, with `io` injected so tests need no process. Flags may also come from NETSEC_* variables.
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo, extraCommands: readonly NetsecCommand<any>[] = []): Promise<ExitCode> {
+  let code: ExitCode = ExitCode.OK;
+  const verbose = argv.includes('--verbose');
+  let parser: Argv = yargs()
+    .scriptName('netsec')
+    .usage('$0 <command> [options]\n\nKubernetes network security as code: Cilium, Calico, NodeLocal DNSCache, Hubble and Istio.')
+    .option('verbose', { type: 'boolean', default: false, describe: 'Print stack traces for unexpected errors' })
+    .strict()
+    .demandCommand(1, 'Name a command: synth, plan, validate or cidrs.')
+    .recommendCommands()
+    .env('NETSEC')
+    .version(netsecVersion())
+    .alias('version', 'V')
+    .help()
+    .alias('help', 'h')
+    .exitProcess(false)
+    .wrap(Math.min(120, process.stdout.columns ?? 100))
+    .fail((msg, err) => {
+      throw err ?? new NetsecError('USAGE', `${msg}\nRun 'netsec --help' for usage.`);
+    });
+  for (const cmd of [...COMMANDS, ...extraCommands]) {
+    parser = parser.command(cmd.command as string, cmd.describe, (y) => cmd.builder(y), async (args) => {
+      code = await cmd.run(args, io);
+    });
+  }
+  try {
+    let printed = '';
+    await parser.parseAsync([...argv], {}, (_err, _args, output) => {
+      printed = output;
+    });
+    if (printed) io.stdout(printed.endsWith('\n') ? printed : printed + '\n');
+    return code;
+  } catch (err) {
+    const exit = exitCodeOf(err);
+    if (err instanceof NetsecError) io.stderr(`netsec: ${err.message}\n`);
+    else {
+      io.stderr(`netsec: internal error: ${(err as Error)?.message ?? String(err)}\n`);
+      io.stderr(verbose ? `${(err as Error)?.stack}\n` : 'This is a bug in netsec; run again with --verbose for a stack trace and report it.\n');
+    }
+    return exit;
+  }
+}

@@ -1,0 +1,21 @@
+import { Diagnostic, DiagnosticLevel } from '../core/diagnostics.js';
+import { SynthResult, synthesize } from '../core/synth.js';
+import { formatFinding } from '../core/validation/finding.js';
+import { buildApp } from '../config/build.js';
+import { loadConfigFile } from '../config/load.js';
+import { CliIo } from './io.js';
+
+/** Loads netsec.yaml, builds the App it describes and synthesizes it (nothing is written). */
+export function synthesizeConfig(configFile: string): SynthResult {
+  return synthesize(buildApp(loadConfigFile(configFile)));
+}
+
+/** Every reason not to write, one line each. */
+export function problemsOf(result: SynthResult): string[] {
+  return [...result.constructErrors, ...result.findings.map(formatFinding)];
+}
+
+/** Prints warnings (not notes: those live in the output headers) to stderr. */
+export function printWarnings(io: CliIo, diagnostics: readonly Diagnostic[]): void {
+  for (const d of diagnostics) if (d.level === DiagnosticLevel.WARNING) io.stderr(`warning: [${d.path}] ${d.message}\n`);
+}

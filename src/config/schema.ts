@@ -1,0 +1,48 @@
+import { ApplyMode } from '../core/target.js';
+import { ConfigSection } from './section.js';
+
+const CIDR_LIST = { type: 'array', items: { type: 'string' }, uniqueItems: true } as const;
+const VERSION = { type: 'string', pattern: '^v?\\d+\\.\\d+(\\.\\d+)?$', description: "A minor line such as '1.17', or a full version such as '1.17.3'." } as const;
+
+/** JSON Schema of one entry of `targets:`; mirrors `TargetProps`. */
+export const TARGET_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63, description: 'Names the output folder dist/<name>/.' },
+    kubernetes: VERSION,
+    cilium: VERSION,
+    calico: VERSION,
+    istio: VERSION,
+    applyMode: { enum: Object.values(ApplyMode), description: 'How the output is applied; decides the per-object size budget.' },
+    cluster: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        podCidrs: CIDR_LIST,
+        serviceCidrs: CIDR_LIST,
+        apiServerCidrs: CIDR_LIST,
+        clusterDomain: { type: 'string' },
+        nodeLocalDns: { type: 'boolean' },
+      },
+    },
+  },
+} as const;
+
+/** The JSON Schema of a whole netsec.yaml, composed from the sections that exist. */
+export function buildConfigSchema(sections: readonly ConfigSection[]): Record<string, unknown> {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: 'https://netsec.dev/schemas/netsec.schema.json',
+    title: 'netsec.yaml',
+    description: 'Network security for one or more Kubernetes clusters, synthesized by `netsec synth`.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['targets'],
+    properties: {
+      targets: { type: 'array', minItems: 1, items: TARGET_SCHEMA, description: 'The clusters to synthesize for; one folder each in dist/.' },
+      ...Object.fromEntries(sections.map((s) => [s.key, { ...s.schema, description: s.description }])),
+    },
+  };
+}
