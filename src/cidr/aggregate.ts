@@ -3,8 +3,8 @@
  *
  * Why hand-written instead of a library: measured on a 1M-line feed, cidr-tools (BigInt ranges, one object per
  * prefix) was many times slower than `iprange --optimize`, and the target is to stay within 1.5x of iprange. So
- * IPv4 prefixes are sorted as packed doubles (`start * 64 + len`) with the native typed-array sort, IPv6 prefixes
- * with an LSD radix sort over 16-bit digits, and a single sweep does everything else.
+ * prefixes are sorted with an LSD radix sort over 16-bit digits (measured ~10x faster than the native
+ * typed-array sort on packed keys for 1M IPv4 prefixes), and a single sweep does everything else.
  *
  * The sweep works on prefixes, never on address ranges: two CIDR prefixes are either nested or disjoint, so after
  * sorting by (start, length), a prefix is redundant exactly when it starts inside the last prefix kept, and the
@@ -71,28 +71,96 @@ interface FamilyResult {
   readonly contained: number;
 }
 
+/**
+ * LSD radix sort of IPv4 prefixes by (start, len): one pass on the length, then two on 16-bit halves of the start.
+ * A pass whose digit is the same everywhere is skipped. Returns sorted copies (the input is not modified).
+ */
+function sortV4(start: Uint32Array, len: Uint8Array, n: number): { start: Uint32Array; len: Uint8Array } {
+  let srcS: Uint32Array = start;
+  let srcL: Uint8Array = len;
+  let dstS: Uint32Array = new Uint32Array(n);
+  let dstL: Uint8Array = new Uint8Array(n);
+  let spareS: Uint32Array | undefined;
+  let spareL: Uint8Array | undefined;
+  const count = new Uint32Array(65536);
+  for (let pass = 0; pass < 3; pass++) {
+    count.fill(0);
+    if (pass === 0) for (let i = 0; i < n; i++) count[srcL[i]!]!++;
+    else if (pass === 1) for (let i = 0; i < n; i++) count[srcS[i]! & 0xffff]!++;
+    else for (let i = 0; i < n; i++) count[srcS[i]! >>> 16]!++;
+    let sum = 0;
+    let skip = false;
+    for (let d = 0; d < 65536; d++) {
+      const c = count[d]!;
+      if (c === n) {
+        skip = true;
+        break;
+      }
+      count[d] = sum;
+      sum += c;
+    }
+    if (skip) continue;
+    if (pass === 0) {
+      for (let i = 0; i < n; i++) {
+        const j = count[srcL[i]!]!++;
+        dstS[j] = srcS[i]!;
+        dstL[j] = srcL[i]!;
+      }
+    } else if (pass === 1) {
+      for (let i = 0; i < n; i++) {
+        const s = srcS[i]!;
+        const j = count[s & 0xffff]!++;
+        dstS[j] = s;
+        dstL[j] = srcL[i]!;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const s = srcS[i]!;
+        const j = count[s >>> 16]!++;
+        dstS[j] = s;
+        dstL[j] = srcL[i]!;
+      }
+    }
+    // Never write into the caller's arrays: the first swap brings in a fresh spare buffer.
+    const prevS = srcS;
+    const prevL = srcL;
+    srcS = dstS;
+    srcL = dstL;
+    if (prevS === start) {
+      spareS ??= new Uint32Array(n);
+      spareL ??= new Uint8Array(n);
+      dstS = spareS;
+      dstL = spareL;
+    } else {
+      dstS = prevS;
+      dstL = prevL;
+    }
+  }
+  return { start: srcS, len: srcL };
+}
+
 /** Sorts and sweeps IPv4 prefixes; writes the cover into `outStart`/`outLen` and returns its size. */
 function aggregateV4(
   start: Uint32Array, len: Uint8Array, n: number, outStart: Uint32Array, outLen: Uint8Array,
 ): FamilyResult & { count: number } {
-  // start * 64 + len is exact in a double (38 bits) and orders by (start, len): the parent before its children.
-  const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) keys[i] = start[i]! * 64 + len[i]!;
-  keys.sort();
+  const sorted = sortV4(start, len, n);
+  const ss = sorted.start;
+  const sl = sorted.len;
   let top = -1;
   let dup = 0;
   let contained = 0;
-  let lastKey = -1;
+  let lastS = -1;
+  let lastL = -1;
   let coverEnd = -1; // last address of the last prefix kept
   for (let i = 0; i < n; i++) {
-    const k = keys[i]!;
-    if (k === lastKey) {
+    let s = ss[i]!;
+    let l = sl[i]!;
+    if (s === lastS && l === lastL) {
       dup++;
       continue;
     }
-    lastKey = k;
-    let l = k % 64;
-    let s = (k - l) / 64;
+    lastS = s;
+    lastL = l;
     if (s <= coverEnd) {
       contained++;
       continue;

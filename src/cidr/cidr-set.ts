@@ -1,5 +1,7 @@
 import { Cidr } from './cidr.js';
-import { formatIPv4Prefix, formatIPv6Prefix } from './format.js';
+import {
+  formatIPv4Prefix, formatIPv6Prefix, MAX_IPV4_PREFIX_BYTES, MAX_IPV6_PREFIX_BYTES, writeIPv4Prefix, writeIPv6Prefix,
+} from './format.js';
 
 /**
  * An aggregated prefix set: the minimal CIDR cover of some addresses, sorted (IPv4 first, then IPv6, each in numeric
@@ -63,11 +65,32 @@ export class CidrSet {
 
   /** Canonical text of every prefix, IPv4 first, in numeric order. */
   public toStrings(): string[] {
-    const out = new Array<string>(this.size);
-    const n4 = this.v4Count;
-    for (let i = 0; i < n4; i++) out[i] = this.v4Text(i);
-    for (let i = 0; i < this.v6Count; i++) out[n4 + i] = this.v6Text(i);
-    return out;
+    if (this.size === 0) return [];
+    // Writing bytes and splitting once is several times faster than building one template string per prefix.
+    const text = this.toBuffer().toString('latin1');
+    return text.slice(0, -1).split('\n');
+  }
+
+  /**
+   * The canonical text as ASCII bytes, one prefix per line, each line ending in `\n` (what `netsec cidrs aggregate`
+   * writes). Fast path for large sets: no intermediate strings.
+   */
+  public toBuffer(): Buffer {
+    const out = Buffer.allocUnsafe(this.v4Count * (MAX_IPV4_PREFIX_BYTES + 1) + this.v6Count * (MAX_IPV6_PREFIX_BYTES + 1));
+    let pos = 0;
+    const s4 = this.v4Start;
+    const l4 = this.v4Len;
+    for (let i = 0; i < s4.length; i++) {
+      pos = writeIPv4Prefix(out, pos, s4[i]!, l4[i]!);
+      out[pos++] = 10;
+    }
+    const w = this.v6Words;
+    const l6 = this.v6Len;
+    for (let i = 0; i < l6.length; i++) {
+      pos = writeIPv6Prefix(out, pos, w[4 * i]!, w[4 * i + 1]!, w[4 * i + 2]!, w[4 * i + 3]!, l6[i]!);
+      out[pos++] = 10;
+    }
+    return out.subarray(0, pos);
   }
 
   /** The prefixes as `Cidr` values (allocates one object each: meant for small sets and tests). */
@@ -97,7 +120,7 @@ export class CidrSet {
 
   /** One canonical prefix per line, with a trailing newline (empty string for the empty set). */
   public toString(): string {
-    return this.size === 0 ? '' : `${this.toStrings().join('\n')}\n`;
+    return this.toBuffer().toString('latin1');
   }
 }
 

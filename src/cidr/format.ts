@@ -85,3 +85,77 @@ export function formatCount(n: number | bigint): string {
   }
   return neg ? `-${out}` : out;
 }
+
+/** ASCII bytes of '0'..'255', for writing without creating strings. */
+const OCTET_BYTES: readonly Uint8Array[] = OCTET.map((s) => Uint8Array.from(s, (ch) => ch.charCodeAt(0)));
+const HEX = Uint8Array.from('0123456789abcdef', (ch) => ch.charCodeAt(0));
+
+/** Longest IPv4 line: `255.255.255.255/32` (18 bytes). */
+export const MAX_IPV4_PREFIX_BYTES = 18;
+/** Longest IPv6 line: eight 4-digit groups, seven ':' and `/128` (43 bytes). */
+export const MAX_IPV6_PREFIX_BYTES = 43;
+
+function writeDecimal(out: Uint8Array, pos: number, v: number): number {
+  const d = OCTET_BYTES[v]!;
+  for (let i = 0; i < d.length; i++) out[pos++] = d[i]!;
+  return pos;
+}
+
+/** Writes the canonical text of an IPv4 prefix as ASCII at `pos`; returns the position after it. */
+export function writeIPv4Prefix(out: Uint8Array, pos: number, addr: number, len: number): number {
+  pos = writeDecimal(out, pos, addr >>> 24);
+  out[pos++] = 46;
+  pos = writeDecimal(out, pos, (addr >>> 16) & 255);
+  out[pos++] = 46;
+  pos = writeDecimal(out, pos, (addr >>> 8) & 255);
+  out[pos++] = 46;
+  pos = writeDecimal(out, pos, addr & 255);
+  out[pos++] = 47;
+  return writeDecimal(out, pos, len);
+}
+
+function writeHexGroup(out: Uint8Array, pos: number, g: number): number {
+  if (g >= 0x1000) out[pos++] = HEX[g >>> 12]!;
+  if (g >= 0x100) out[pos++] = HEX[(g >>> 8) & 15]!;
+  if (g >= 0x10) out[pos++] = HEX[(g >>> 4) & 15]!;
+  out[pos++] = HEX[g & 15]!;
+  return pos;
+}
+
+/** Writes the RFC 5952 text of an IPv6 prefix as ASCII at `pos`; returns the position after it. */
+export function writeIPv6Prefix(out: Uint8Array, pos: number, w0: number, w1: number, w2: number, w3: number, len: number): number {
+  groups[0] = w0 >>> 16;
+  groups[1] = w0 & 0xffff;
+  groups[2] = w1 >>> 16;
+  groups[3] = w1 & 0xffff;
+  groups[4] = w2 >>> 16;
+  groups[5] = w2 & 0xffff;
+  groups[6] = w3 >>> 16;
+  groups[7] = w3 & 0xffff;
+  let bestStart = -1;
+  let bestLen = 1; // runs of one zero group are not compressed
+  let runStart = -1;
+  for (let i = 0; i < 8; i++) {
+    if (groups[i] === 0) {
+      if (runStart < 0) runStart = i;
+      if (i - runStart + 1 > bestLen) {
+        bestLen = i - runStart + 1;
+        bestStart = runStart;
+      }
+    } else {
+      runStart = -1;
+    }
+  }
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      out[pos++] = 58;
+      out[pos++] = 58;
+      i += bestLen - 1;
+      continue;
+    }
+    if (i > 0 && i !== bestStart + bestLen) out[pos++] = 58;
+    pos = writeHexGroup(out, pos, groups[i]!);
+  }
+  out[pos++] = 47;
+  return writeDecimal(out, pos, len);
+}

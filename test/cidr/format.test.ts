@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { formatCount, formatIPv4, formatIPv6, toCidrSet } from '../../src/cidr/index.js';
+
+describe('canonical text', () => {
+  it('IPv6 follows RFC 5952', () => {
+    expect(formatIPv6(0x20010db8, 0, 0, 1)).toBe('2001:db8::1'); // longest run compressed
+    expect(formatIPv6(0x20010db8, 0, 1, 1)).toBe('2001:db8::1:0:1'); // §4.2.2 one group is not compressed…
+    expect(formatIPv6(0x20010db8, 0x00000001, 0x00010001, 0x00010001)).toBe('2001:db8:0:1:1:1:1:1'); // …so no '::' here
+    expect(formatIPv6(0x20010000, 0x00010000, 0, 0x00010000)).toBe('2001:0:1:0:0:0:1:0'.replace('0:0:0', ':').replace(':::', '::'));
+    expect(formatIPv6(0x20010db8, 0x00000000, 0x00010000, 0x00000001)).toBe('2001:db8::1:0:0:1'); // §4.2.3 leftmost on ties
+    expect(formatIPv6(0, 0, 0, 0)).toBe('::');
+    expect(formatIPv6(0, 0, 0, 1)).toBe('::1');
+    expect(formatIPv6(0xabcd0000, 0, 0, 0)).toBe('abcd::'); // lowercase
+    expect(formatIPv6(0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff)).toBe('ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff');
+  });
+
+  it('the byte writer and the string formatter agree', () => {
+    const texts = ['::/0', '::1/128', '1::/16', '2001:db8::1:0:0:1/128', '2001:db8:0:1:1:1:1:1/128', 'fe80::/10', '0.0.0.0/0', '255.255.255.255/32'];
+    const set = toCidrSet(texts);
+    for (const c of set) expect(set.toStrings()).toContain(c.toString());
+    expect(set.toString()).toBe(`${set.toStrings().join('\n')}\n`);
+  });
+
+  it('IPv4 is dotted decimal', () => {
+    expect(formatIPv4(0xc0000201)).toBe('192.0.2.1');
+    expect(formatIPv4(0)).toBe('0.0.0.0');
+  });
+
+  it('counts get thousands separators', () => {
+    expect(formatCount(1204)).toBe('1,204');
+    expect(formatCount(87)).toBe('87');
+    expect(formatCount(1n << 64n)).toBe('18,446,744,073,709,551,616');
+    expect(formatCount(-1000)).toBe('-1,000');
+  });
+});

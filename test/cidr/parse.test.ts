@@ -1,0 +1,216 @@
+import { describe, expect, it } from 'vitest';
+import { NetsecError } from '../../src/core/errors.js';
+import { aggregate, Cidr, CidrParseError, formatDiagnostic, parseCidrList, parseCidrs } from '../../src/cidr/index.js';
+
+/** Parses and returns canonical, aggregated text (to check what was read). */
+const read = (text: string, lenient = false) =>
+  aggregate(parseCidrs(text, { source: 'feed.txt', lenient }).prefixes).set.toStrings();
+
+/** Parses `text` expecting exactly one bad line; returns `file:line:column: message`. */
+function oneError(text: string): string {
+  try {
+    parseCidrs(text, { source: 'feed.txt' });
+  } catch (e) {
+    expect(e).toBeInstanceOf(CidrParseError);
+    const err = e as CidrParseError;
+    expect(err.code).toBe('CONFIG');
+    expect(err.total).toBe(1);
+    return formatDiagnostic(err.diagnostics[0]!);
+  }
+  throw new Error('expected a parse error');
+}
+
+describe('parseCidrs: what is accepted', () => {
+  it('reads comments, blank lines, whitespace, CRLF and a BOM', () => {
+    const text = '\ufeff# feed header\r\n\r\n  10.0.0.0/8  \r\n\t192.0.2.0/24\t# trailing comment\r\n198.51.100.0/24#tight\n   \n# end';
+    expect(read(text)).toEqual(['10.0.0.0/8', '192.0.2.0/24', '198.51.100.0/24']);
+  });
+
+  it('reads a bare address as /32 or /128', () => {
+    expect(read('192.0.2.1\n2001:db8::1')).toEqual(['192.0.2.1/32', '2001:db8::1/128']);
+  });
+
+  it('accepts every IPv6 text form and outputs RFC 5952', () => {
+    const cases: Record<string, string> = {
+      '2001:DB8:0:0:0:0:0:0/32': '2001:db8::/32',
+      '::': '::/128',
+      '::1': '::1/128',
+      '1::': '1::/128',
+      '1:2:3:4:5:6:7::': '1:2:3:4:5:6:7:0/128',
+      '::2:3:4:5:6:7:8': '0:2:3:4:5:6:7:8/128',
+      '64:ff9b::192.0.2.33': '64:ff9b::c000:221/128',
+      '2001:0db8:0000:0000:0000:0000:0000:ff00/120': '2001:db8::ff00/120',
+    };
+    for (const [input, canonical] of Object.entries(cases)) expect(read(input)).toEqual([canonical]);
+  });
+
+  it('counts lines including blank and comment lines, and a last line without newline', () => {
+    const r = parseCidrs('# a\n\n10.0.0.0/8\n192.0.2.0/24');
+    expect(r.lines).toBe(4);
+    expect(r.prefixes.size).toBe(2);
+  });
+
+  it('parses an inline list with each element as one line', () => {
+    const r = parseCidrList(['10.0.0.0/8', '# comment', '2001:db8::/32']);
+    expect(r.prefixes.v4Count).toBe(1);
+    expect(r.prefixes.v6Count).toBe(1);
+  });
+});
+
+describe('parseCidrs: exact error messages', () => {
+  it('host bits set (strict mode)', () => {
+    expect(oneError('# header\n10.0.0.1/8')).toBe(
+      "feed.txt:2:1: '10.0.0.1/8' has host bits set; expected a network address such as '10.0.0.0/8' (use --lenient to normalise)");
+    expect(oneError('2001:db8::1/32')).toBe(
+      "feed.txt:1:1: '2001:db8::1/32' has host bits set; expected a network address such as '2001:db8::/32' (use --lenient to normalise)");
+  });
+
+  it('prefix length out of range or malformed', () => {
+    expect(oneError('10.0.0.0/33')).toBe("feed.txt:1:10: '10.0.0.0/33' has prefix length 33; expected 0-32 for IPv4");
+    expect(oneError('2001:db8::/129')).toBe("feed.txt:1:12: '2001:db8::/129' has prefix length 129; expected 0-128 for IPv6");
+    expect(oneError('10.0.0.0/')).toBe("feed.txt:1:10: '10.0.0.0/' has an invalid prefix length ''; expected a decimal number 0-32 after '/'");
+    expect(oneError('10.0.0.0/08')).toBe("feed.txt:1:10: '10.0.0.0/08' has an invalid prefix length '08'; expected a decimal number 0-32 after '/'");
+    expect(oneError('2001:db8::/x')).toBe("feed.txt:1:12: '2001:db8::/x' has an invalid prefix length 'x'; expected a decimal number 0-128 after '/'");
+  });
+
+  it('malformed IPv4', () => {
+    expect(oneError('  10.0.256.0/24')).toBe("feed.txt:1:8: '10.0.256.0/24' has octet 256 out of range; expected 0-255");
+    expect(oneError('010.0.0.0/8')).toBe(
+      "feed.txt:1:1: '010.0.0.0/8' has octet '010' with a leading zero; expected a decimal number without leading zeros (some tools read it as octal)");
+    expect(oneError('10.0.0')).toBe("feed.txt:1:1: '10.0.0' is not a valid IPv4 address; expected four decimal octets such as '192.0.2.0'");
+    expect(oneError('10..0.0')).toBe("feed.txt:1:1: '10..0.0' is not a valid IPv4 address; expected four decimal octets such as '192.0.2.0'");
+    expect(oneError('1.2.3.4.5')).toBe("feed.txt:1:1: '1.2.3.4.5' is not a valid IPv4 address; expected four decimal octets such as '192.0.2.0'");
+  });
+
+  it('malformed IPv6', () => {
+    expect(oneError('2001:db8:::1')).toBe(
+      "feed.txt:1:1: '2001:db8:::1' is not a valid IPv6 address; expected hex groups separated by ':' with at most one '::', such as '2001:db8::'");
+    expect(oneError('1::2::3')).toBe(
+      "feed.txt:1:1: '1::2::3' is not a valid IPv6 address; expected hex groups separated by ':' with at most one '::', such as '2001:db8::'");
+    expect(oneError('1:2:3:4:5:6:7:8:9')).toBe(
+      "feed.txt:1:1: '1:2:3:4:5:6:7:8:9' is not a valid IPv6 address; expected hex groups separated by ':' with at most one '::', such as '2001:db8::'");
+    expect(oneError('2001:db8:12345::')).toBe(
+      "feed.txt:1:10: '2001:db8:12345::' has group '12345' with more than 4 hex digits; expected 1-4 hex digits per group");
+    expect(oneError('2001:dg8::')).toBe(
+      "feed.txt:1:1: '2001:dg8::' is not a valid IPv6 address; expected hex groups separated by ':' with at most one '::', such as '2001:db8::'");
+  });
+
+  it('IPv4-mapped IPv6 and zone ids are refused with a reason', () => {
+    expect(oneError('::ffff:192.0.2.1')).toBe(
+      "feed.txt:1:1: '::ffff:192.0.2.1' is an IPv4-mapped IPv6 address; expected the IPv4 prefix itself, such as '192.0.2.1/32'");
+    expect(oneError('::ffff:c000:200/120')).toBe(
+      "feed.txt:1:1: '::ffff:c000:200/120' is an IPv4-mapped IPv6 address; expected the IPv4 prefix itself, such as '192.0.2.0/24'");
+    expect(oneError('fe80::1%eth0')).toBe(
+      "feed.txt:1:8: 'fe80::1%eth0' has a zone id '%eth0'; expected an address without '%zone' (zone ids only mean something on one host)");
+    expect(oneError('fe80::%eth0/64')).toBe(
+      "feed.txt:1:7: 'fe80::%eth0/64' has a zone id '%eth0'; expected an address without '%zone' (zone ids only mean something on one host)");
+  });
+
+  it('ranges, words and trailing text', () => {
+    expect(oneError('192.0.2.1-192.0.2.9')).toBe(
+      "feed.txt:1:1: '192.0.2.1-192.0.2.9' is an address range; expected a CIDR prefix (convert the range to prefixes first)");
+    expect(oneError('example.com')).toBe(
+      "feed.txt:1:1: 'example.com' is not an IP address or CIDR prefix; expected IPv4 such as '192.0.2.0/24' or IPv6 such as '2001:db8::/32'");
+    expect(oneError('10.0.0.0/8 10.1.0.0/16')).toBe(
+      "feed.txt:1:12: unexpected '10.1.0.0/16' after '10.0.0.0/8'; expected one prefix per line (comments start with '#')");
+    expect(oneError('10.0.0.0 / 8')).toBe(
+      "feed.txt:1:10: unexpected '/' after '10.0.0.0'; expected one prefix per line (comments start with '#')");
+  });
+
+  it('columns count characters, not bytes', () => {
+    expect(oneError('é 10.0.0.0/8')).toBe(
+      "feed.txt:1:3: unexpected '10.0.0.0/8' after 'é'; expected one prefix per line (comments start with '#')");
+  });
+
+  it('an inline list item with a line break', () => {
+    expect(() => parseCidrList(['10.0.0.0/8', '192.0.2.0/24\n198.51.100.0/24'], { source: 'netsec.yaml#/blocked' }))
+      .toThrow('"192.0.2.0/24\\n198.51.100.0/24" contains a line break; expected one prefix per list item');
+  });
+});
+
+describe('parseCidrs: all errors in one pass', () => {
+  it('collects every bad line with its location, in line order', () => {
+    let err: CidrParseError | undefined;
+    try {
+      parseCidrs('10.0.0.1/8\n192.0.2.0/24\nnope\n10.0.0.0/40\n', { source: 'feed.txt' });
+    } catch (e) {
+      err = e as CidrParseError;
+    }
+    expect(err).toBeInstanceOf(NetsecError);
+    expect(err!.location).toEqual({ file: 'feed.txt' });
+    expect(err!.message).toBe([
+      '3 invalid lines:',
+      "  feed.txt:1:1: '10.0.0.1/8' has host bits set; expected a network address such as '10.0.0.0/8' (use --lenient to normalise)",
+      "  feed.txt:3:1: 'nope' is not an IP address or CIDR prefix; expected IPv4 such as '192.0.2.0/24' or IPv6 such as '2001:db8::/32'",
+      "  feed.txt:4:10: '10.0.0.0/40' has prefix length 40; expected 0-32 for IPv4",
+    ].join('\n'));
+  });
+
+  it('keeps the first 20 in detail and counts the rest', () => {
+    const text = Array.from({ length: 25 }, (_, i) => `bad${i}`).join('\n');
+    let err: CidrParseError | undefined;
+    try {
+      parseCidrs(text, { source: 'feed.txt' });
+    } catch (e) {
+      err = e as CidrParseError;
+    }
+    expect(err!.total).toBe(25);
+    expect(err!.diagnostics).toHaveLength(20);
+    const lines = err!.message.split('\n');
+    expect(lines[0]).toBe('25 invalid lines, the first 20:');
+    expect(lines.at(-1)).toBe('  (5 more not shown)');
+  });
+
+  it('a single bad line carries its full location', () => {
+    try {
+      parseCidrs('10.0.0.0/8\n\n  10.0.0.1/8', { source: 'feed.txt' });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as NetsecError).location).toEqual({ file: 'feed.txt', line: 3, column: 3 });
+    }
+  });
+});
+
+describe('parseCidrs: lenient mode', () => {
+  it('normalises host bits with one warning per line, never silently', () => {
+    const r = parseCidrs('10.0.0.1/8\n192.0.2.0/24\n2001:db8::1/32 # x\n', { source: 'feed.txt', lenient: true });
+    expect(aggregate(r.prefixes).set.toStrings()).toEqual(['10.0.0.0/8', '192.0.2.0/24', '2001:db8::/32']);
+    expect(r.warnings.map(formatDiagnostic)).toEqual([
+      "feed.txt:1:1: '10.0.0.1/8' has host bits set; normalised to '10.0.0.0/8'",
+      "feed.txt:3:1: '2001:db8::1/32' has host bits set; normalised to '2001:db8::/32'",
+    ]);
+    expect(r.warnings[0]!.severity).toBe('warning');
+    expect(r.warnings[0]!.found).toBe('10.0.0.1/8');
+  });
+
+  it('still rejects real errors', () => {
+    expect(() => parseCidrs('10.0.0.1/8\n10.0.0.0/33', { lenient: true })).toThrow("'10.0.0.0/33' has prefix length 33");
+  });
+});
+
+describe('Cidr.parse', () => {
+  it('parses one prefix with the same messages, without the CLI hint', () => {
+    expect(Cidr.parse(' 10.96.0.0/12 ').toString()).toBe('10.96.0.0/12');
+    expect(Cidr.parse('2001:DB8::/32').toString()).toBe('2001:db8::/32');
+    let err: NetsecError | undefined;
+    try {
+      Cidr.parse('10.96.0.1/12', { source: 'netsec.yaml#/cluster/serviceCidr' });
+    } catch (e) {
+      err = e as NetsecError;
+    }
+    expect(err?.message).toBe("'10.96.0.1/12' has host bits set; expected a network address such as '10.96.0.0/12'");
+    expect(err?.location).toEqual({ file: 'netsec.yaml#/cluster/serviceCidr' });
+    expect(err?.code).toBe('CONFIG');
+    expect(Cidr.parse('10.96.0.1/12', { lenient: true }).toString()).toBe('10.96.0.0/12');
+  });
+
+  it('answers containment and overlap', () => {
+    const pods = Cidr.parse('10.0.0.0/8');
+    expect(pods.contains(Cidr.parse('10.1.0.0/16'))).toBe(true);
+    expect(Cidr.parse('10.1.0.0/16').overlaps(pods)).toBe(true);
+    expect(pods.overlaps(Cidr.parse('11.0.0.0/8'))).toBe(false);
+    expect(pods.contains(Cidr.parse('::/0'))).toBe(false);
+    expect(Cidr.parse('::/0').contains(Cidr.parse('2001:db8::1'))).toBe(true);
+    expect(Cidr.parse('0.0.0.0/0').isDefaultRoute).toBe(true);
+  });
+});
