@@ -7,6 +7,15 @@
 // - `x-kubernetes-validations` (CEL rules) are kept under `x-netsec-cel` so the validator can report them as not evaluated.
 // Used by scripts/vendor-upstream.mjs and by the test that proves committed schemas are up to date.
 
+/**
+ * CRD patterns are Go RE2 syntax. RE2 accepts one-letter Unicode classes without braces (`\PC` = not a control
+ * character); JavaScript's `u` flag needs `\P{C}`.
+ * @param {string} pattern
+ */
+export function toJsRegex(pattern) {
+  return pattern.replace(/(^|[^\\])\\([pP])([A-Z])/g, '$1\\$2{$3}');
+}
+
 /** @param {any} node @returns {any} */
 export function toStrictJsonSchema(node) {
   if (Array.isArray(node)) return node.map(toStrictJsonSchema);
@@ -23,7 +32,7 @@ export function toStrictJsonSchema(node) {
       out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toStrictJsonSchema(v)]));
       continue;
     }
-    out[key] = toStrictJsonSchema(value);
+    out[key] = key === 'pattern' && typeof value === 'string' ? toJsRegex(value) : toStrictJsonSchema(value);
   }
   if (out['x-kubernetes-int-or-string'] === true) {
     delete out['x-kubernetes-int-or-string'];

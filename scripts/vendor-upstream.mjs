@@ -7,7 +7,7 @@
 // reads at run time (schemas/, upstream/reference/) lives in the repository and ships in the package.
 //
 //   node scripts/vendor-upstream.mjs [path/to/shared/upstream]     copy + regenerate
-//   node scripts/vendor-upstream.mjs --schemas-only                 regenerate schemas/ from upstream/ only
+//   node scripts/vendor-upstream.mjs --schemas-only [--out DIR]     regenerate schemas/ (or DIR) from upstream/ only
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -83,8 +83,7 @@ function copyFromShared(shared) {
   return kept.length;
 }
 
-function generateSchemas() {
-  const out = join(root, 'schemas');
+function generateSchemas(out) {
   rmSync(out, { recursive: true, force: true });
   const index = {};
   const sourcesDone = new Map();
@@ -123,13 +122,15 @@ function writeSource(source, out) {
 }
 
 const args = process.argv.slice(2);
+const outFlag = args.indexOf('--out');
+const schemasOut = outFlag >= 0 ? resolve(args[outFlag + 1]) : join(root, 'schemas');
 if (!args.includes('--schemas-only')) {
-  const shared = resolve(args.find((a) => !a.startsWith('--')) ?? join(root, '..', 'shared', 'upstream'));
+  const shared = resolve(args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--out') ?? join(root, '..', 'shared', 'upstream'));
   if (!existsSync(join(shared, 'MANIFEST.tsv'))) {
     console.error(`vendor-upstream: no MANIFEST.tsv under ${shared}; pass the path of the shared upstream folder.`);
     process.exit(2);
   }
   console.log(`vendor-upstream: copied ${copyFromShared(shared)} files from ${shared} into upstream/`);
 }
-generateSchemas();
-console.log('vendor-upstream: regenerated schemas/');
+generateSchemas(schemasOut);
+console.log(`vendor-upstream: regenerated ${relative(root, schemasOut) || schemasOut}`);

@@ -43,6 +43,10 @@ export function synthesize(root: IConstruct): SynthResult {
     .findAll()
     .flatMap((c) => c.node.validate().map((m) => `[${c.node.path}] ${m}`));
   const diagnostics = collectDiagnostics(root);
+  if (constructErrors.length) {
+    // cdk8s refuses to render a chart whose validations fail, and the output would be wrong anyway.
+    return { files: [], findings: [], constructErrors, diagnostics, targets: [] };
+  }
 
   const byTarget = new Map<string, NetsecChart[]>();
   for (const chart of charts) {

@@ -46,7 +46,7 @@ function getAjv(): Ajv {
   ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -2147483648 && n <= 2147483647 });
   ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
   ajv.addFormat('cidr', isCidr);
-  for (const lenient of ['byte', 'double', 'float', 'int-or-string', 'duration']) ajv.addFormat(lenient, true);
+  for (const lenient of ['byte', 'double', 'float', 'int-or-string', 'duration', 'idn-hostname']) ajv.addFormat(lenient, true);
   return ajv;
 }
 
@@ -55,7 +55,8 @@ function getIndex(): SchemaIndex {
   return index;
 }
 
-function compile(file: string): ValidateFunction {
+/** Compiles (once) the schema at `schemas/<file>`. Exported for the test that compiles every vendored schema. */
+export function compileSchemaFile(file: string): ValidateFunction {
   let fn = compiled.get(file);
   if (!fn) {
     fn = getAjv().compile(JSON.parse(readFileSync(join(packageRoot(), 'schemas', file), 'utf8')));
@@ -190,7 +191,7 @@ export class ManifestValidator {
       const expectation = served.length ? `served: ${served.join(', ')}` : `${productName} ${version.line} has no ${kind} CRD`;
       return [{ resource, path: 'apiVersion', message: `'${apiVersion}' ${kind} is not served by ${productName} ${version.line} (schemas: ${line.source}); ${expectation}` }];
     }
-    const validateFn = compile(entry.file);
+    const validateFn = compileSchemaFile(entry.file);
     const findings = validateMetadata(obj, entry.scope === 'Namespaced');
     if (!validateFn(obj)) {
       for (const e of collapseCombinators(validateFn.errors ?? [])) findings.push({ resource, ...describeError(e, obj) });
