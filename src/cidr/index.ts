@@ -9,3 +9,6 @@ export * from './cidr.js';
 export * from './cidr-set.js';
 export * from './aggregate.js';
 export * from './exclude.js';
+export * from './feeds/read.js';
+export * from './feeds/plain.js';
+export * from './feeds/maxmind.js';

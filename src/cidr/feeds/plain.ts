@@ -1,0 +1,38 @@
+import { parseCidrList, parseCidrs, type ParseCidrsOptions, type ParseCidrsResult } from '../parse.js';
+import { readFileBuffer, readStreamBuffer, type ProgressCallback } from './read.js';
+
+/** Name used in diagnostics for standard input. */
+export const STDIN_SOURCE = '<stdin>';
+
+/** Options for `readCidrFeed`. */
+export interface ReadCidrFeedOptions extends Omit<ParseCidrsOptions, 'source'> {
+  /** Progress while reading (bytes read, total bytes when known). */
+  readonly onProgress?: ProgressCallback;
+  /** Stream read for the path `-`. @default process.stdin */
+  readonly stdin?: AsyncIterable<Uint8Array | string>;
+}
+
+/**
+ * Reads and parses a plain CIDR list from a file, or from stdin when `path` is `-` (reported as `<stdin>`).
+ * See `parseCidrs` for the format and the errors.
+ *
+ * @example const { prefixes, warnings } = await readCidrFeed('blocklist.txt', { lenient: true });
+ */
+export async function readCidrFeed(path: string, options: ReadCidrFeedOptions = {}): Promise<ParseCidrsResult> {
+  const { onProgress, stdin, ...parse } = options;
+  if (path === '-') {
+    const buf = await readStreamBuffer(stdin ?? process.stdin, onProgress);
+    return parseCidrs(buf, { ...parse, source: STDIN_SOURCE });
+  }
+  const buf = await readFileBuffer(path, onProgress);
+  return parseCidrs(buf, { ...parse, source: path });
+}
+
+/**
+ * Parses an inline list of prefixes (e.g. from netsec.yaml); element i is reported as line i + 1 of `source`.
+ *
+ * @example readCidrLines(['192.0.2.0/24', '2001:db8::/32'], { source: 'netsec.yaml#/geoBlock/extra' });
+ */
+export function readCidrLines(lines: readonly string[], options: ParseCidrsOptions = {}): ParseCidrsResult {
+  return parseCidrList(lines, options);
+}

@@ -1,0 +1,67 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { aggregate, CidrParseError, formatDiagnostic, readCidrFeed, readCidrLines } from '../../../src/cidr/index.js';
+
+const FIXTURES = join(import.meta.dirname, '../../fixtures/cidr');
+
+describe('readCidrFeed', () => {
+  it('reads a file and names it in diagnostics', async () => {
+    const r = await readCidrFeed(join(FIXTURES, 'feed.txt'));
+    expect(aggregate(r.prefixes).set.toStrings()).toEqual(['192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '2001:db8::/32']);
+    expect(r.lines).toBe(12);
+  });
+
+  it('reads stdin for "-" and reports it as <stdin>', async () => {
+    const stdin = Readable.from([Buffer.from('10.0.0.0/8\n10.0.0.1'), Buffer.from('/8\n')]);
+    await expect(readCidrFeed('-', { stdin })).rejects.toThrow(
+      "'10.0.0.1/8' has host bits set; expected a network address such as '10.0.0.0/8' (use --lenient to normalise)");
+    const again = Readable.from(['10.0.0.0/8\n10.0.0.1/8\n']);
+    const r = await readCidrFeed('-', { stdin: again, lenient: true });
+    expect(r.warnings.map(formatDiagnostic)).toEqual(["<stdin>:2:1: '10.0.0.1/8' has host bits set; normalised to '10.0.0.0/8'"]);
+  });
+
+  it('collects every error of a CRLF file with locations', async () => {
+    const path = join(FIXTURES, 'bad.txt');
+    const err = await readCidrFeed(path).catch((e: unknown) => e) as CidrParseError;
+    expect(err).toBeInstanceOf(CidrParseError);
+    expect(err.diagnostics.map(formatDiagnostic)).toEqual([
+      `${path}:1:1: '192.0.2.1/24' has host bits set; expected a network address such as '192.0.2.0/24' (use --lenient to normalise)`,
+      `${path}:3:1: 'not-a-prefix' is not an IP address or CIDR prefix; expected IPv4 such as '192.0.2.0/24' or IPv6 such as '2001:db8::/32'`,
+      `${path}:4:12: '2001:db8::/129' has prefix length 129; expected 0-128 for IPv6`,
+    ]);
+  });
+
+  it('reports progress up to the file size', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netsec-feed-'));
+    const path = join(dir, 'big.txt');
+    const body = Array.from({ length: 400_000 }, (_, i) => `10.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`).join('\n');
+    writeFileSync(path, body);
+    const seen: Array<[number, number | undefined]> = [];
+    const r = await readCidrFeed(path, { onProgress: (done, total) => seen.push([done, total]) });
+    expect(r.prefixes.size).toBe(400_000);
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.at(-1)).toEqual([Buffer.byteLength(body), Buffer.byteLength(body)]);
+    // 10.0.0.0 + 400,000 consecutive addresses: 0x61a80 = /14 + /15 + /20 + /21 + /23 + /25.
+    expect(aggregate(r.prefixes).set.toStrings()).toEqual(['10.0.0.0/14', '10.4.0.0/15', '10.6.0.0/20', '10.6.16.0/21', '10.6.24.0/23', '10.6.26.0/25']);
+  });
+
+  it('names a missing file', async () => {
+    await expect(readCidrFeed('/nonexistent/feed.txt')).rejects.toThrow(
+      "cannot read '/nonexistent/feed.txt': no such file; expected a readable file, or '-' for stdin");
+  });
+});
+
+describe('readCidrLines', () => {
+  it('reports list items as lines of the source', () => {
+    try {
+      readCidrLines(['192.0.2.0/24', '192.0.2.1/24'], { source: 'netsec.yaml#/geoBlock/extra' });
+      expect.unreachable();
+    } catch (e) {
+      expect(formatDiagnostic((e as CidrParseError).diagnostics[0]!)).toBe(
+        "netsec.yaml#/geoBlock/extra:2:1: '192.0.2.1/24' has host bits set; expected a network address such as '192.0.2.0/24' (use --lenient to normalise)");
+    }
+  });
+});
