@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, ErrorObject } from 'ajv';
-import { Document, LineCounter, isNode, parseDocument } from 'yaml';
+import { Document, LineCounter, isMap, isNode, isScalar, parseDocument } from 'yaml';
 import { NetsecError, formatLocation } from '../core/errors.js';
 import { TargetProps } from '../core/target.js';
 import { buildConfigSchema } from './schema.js';
@@ -16,8 +16,8 @@ export interface NetsecConfig {
 export interface LoadedConfig {
   readonly config: NetsecConfig;
   readonly file: string;
-  /** `file:line:col` of the value at a JSON pointer, or just the file. */
-  locate(pointer: string): string;
+  /** `file:line:col` of the value (or, with `atKey`, the key) at a JSON pointer, or just the file. */
+  locate(pointer: string, atKey?: boolean): string;
 }
 
 let validator: ReturnType<Ajv['compile']> | undefined;
@@ -48,13 +48,10 @@ export function parseConfig(text: string, file: string): LoadedConfig {
     throw new NetsecError('CONFIG', `${formatLocation({ file, line: pos.line, column: pos.col })}: invalid YAML: ${e.message.split('\n')[0]}`, { file, line: pos.line, column: pos.col });
   }
   const data = doc.toJS() as unknown;
-  const locate = (pointer: string): string => {
-    const pos = positionOf(doc, lineCounter, pointer);
-    return formatLocation({ file, ...pos });
-  };
+  const locate = (pointer: string, atKey = false): string => formatLocation({ file, ...positionOf(doc, lineCounter, pointer, atKey) });
   const validate = getValidator();
   if (!validate(data)) {
-    const messages = (validate.errors ?? []).filter(notNoise).map((e) => `${locate(pointerOf(e))}: ${describe(e)}`);
+    const messages = (validate.errors ?? []).filter(notNoise).map((e) => `${locate(pointerOf(e), e.keyword === 'additionalProperties')}: ${describe(e)}`);
     throw new NetsecError('CONFIG', [...new Set(messages)].join('\n'), { file });
   }
   const config = data as NetsecConfig;
@@ -66,9 +63,20 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   return { config, file, locate };
 }
 
-/** Line and column of the node at a JSON pointer (the nearest existing parent if the node is missing). */
-function positionOf(doc: Document, lineCounter: LineCounter, pointer: string): { line?: number; column?: number } {
+/**
+ * Line and column of the node at a JSON pointer (the nearest existing parent if the node is missing), or of the
+ * key itself when `atKey` (an unknown key is best shown where it is written, not where its value starts).
+ */
+function positionOf(doc: Document, lineCounter: LineCounter, pointer: string, atKey: boolean): { line?: number; column?: number } {
   const path = pointer.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
+  if (atKey && path.length) {
+    const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+    const pair = isMap(parent) ? parent.items.find((i) => isScalar(i.key) && i.key.value === path[path.length - 1]) : undefined;
+    if (pair && isScalar(pair.key) && pair.key.range) {
+      const pos = lineCounter.linePos(pair.key.range[0]);
+      return { line: pos.line, column: pos.col };
+    }
+  }
   for (let n = path.length; n >= 0; n--) {
     const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
     if (isNode(node) && node.range) {

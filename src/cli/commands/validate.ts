@@ -56,7 +56,7 @@ export function runValidate(opts: ValidateOptions, io: CliIo): ExitCode {
     }
     const lines = new LineCounter();
     for (const doc of parseAllDocuments(text, { lineCounter: lines })) {
-      const start = lines.linePos(doc.range[0]);
+      const start = lines.linePos(doc.contents?.range?.[0] ?? doc.range[0]);
       const location = formatLocation({ file, line: start.line, column: start.col });
       if (doc.errors.length) {
         results.push({ location, message: `invalid YAML: ${doc.errors[0].message.split('\n')[0]}` });

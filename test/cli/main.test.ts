@@ -1,0 +1,69 @@
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { checkValidateOptions } from '../../src/cli/commands/validate.js';
+import { CliIo } from '../../src/cli/io.js';
+
+/** Runs the CLI in-process and captures what it prints. */
+export async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), stderrIsTTY: false };
+  const code = await main(argv, io);
+  return { code, stdout, stderr };
+}
+
+const fixture = join(__dirname, '..', 'fixtures', 'manifests', 'mixed.yaml');
+
+describe('netsec CLI', () => {
+  test('--version prints the package version', async () => {
+    expect(await run('--version')).toEqual({ code: 0, stdout: '0.1.0\n', stderr: '' });
+  });
+
+  test('--help lists the commands', async () => {
+    const { code, stdout } = await run('--help');
+    expect(code).toBe(0);
+    for (const cmd of ['synth', 'plan', 'validate <files..>']) expect(stdout).toContain(`netsec ${cmd}`);
+  });
+
+  test('no command is a usage error (exit 2)', async () => {
+    expect(await run()).toEqual({ code: 2, stdout: '', stderr: "netsec: Name a command: synth, plan, validate or cidrs.\nRun 'netsec --help' for usage.\n" });
+  });
+
+  test('an unknown flag is a usage error (strict)', async () => {
+    const { code, stderr } = await run('synth', '--outdir', 'x');
+    expect(code).toBe(2);
+    expect(stderr).toBe("netsec: Unknown argument: outdir\nRun 'netsec --help' for usage.\n");
+  });
+
+  test('a missing config file is a config error naming the file', async () => {
+    const { code, stderr } = await run('synth', '-c', '/nonexistent/netsec.yaml');
+    expect(code).toBe(2);
+    expect(stderr).toBe('netsec: /nonexistent/netsec.yaml: cannot read the config file (ENOENT).\n');
+  });
+});
+
+describe('netsec validate', () => {
+  test('reports findings with file and line, exit 1', async () => {
+    const { code, stdout } = await run('validate', fixture, '--cilium', '1.17');
+    expect(code).toBe(1);
+    expect(stdout).toBe(
+      `${fixture}:9:1: CiliumClusterwideNetworkPolicy 'block-egress' at spec.egressDeny[0].toCIDRSet[0].cidrGroupRefs: unknown field 'cidrGroupRefs' (the API server would prune it); expected one of: cidr, cidrGroupRef, cidrGroupSelector, except\n`,
+    );
+  });
+
+  test('the same file checked against Cilium 1.18 also flags nothing new for v2alpha1 (still served, deprecated)', async () => {
+    const { stdout } = await run('validate', fixture, '--cilium', '1.18', '--output', 'json');
+    const report = JSON.parse(stdout) as { objects: number; findings: unknown[] };
+    expect(report.objects).toBe(2);
+    expect(report.findings).toHaveLength(1);
+  });
+
+  test('cross-flag rules', () => {
+    expect(checkValidateOptions({ files: [], output: 'text' })).toBe('Name the target: --target NAME (from netsec.yaml) or version flags such as --cilium 1.17 --kubernetes 1.30.');
+    expect(checkValidateOptions({ files: [], output: 'text', target: 'a', cilium: '1.17' })).toBe(
+      'Both --target and version flags (--cilium, --calico, ...) were given; pick one way to name the target.',
+    );
+    expect(checkValidateOptions({ files: [], output: 'text', cilium: '1.17' })).toBeUndefined();
+  });
+});
