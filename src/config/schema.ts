@@ -34,7 +34,6 @@ export const TARGET_SCHEMA = {
 export function buildConfigSchema(sections: readonly ConfigSection[]): Record<string, unknown> {
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
-    $id: 'https://netsec.dev/schemas/netsec.schema.json',
     title: 'netsec.yaml',
     description: 'Network security for one or more Kubernetes clusters, synthesized by `netsec synth`.',
     type: 'object',
