@@ -1,5 +1,6 @@
 // The bundled example as a TypeScript cdk8s app: the same clusters and constructs as netsec.yaml, so that
 // `cdk8s synth` (cdk8s.yaml runs the compiled lib/src/main.js) and `netsec synth -c netsec.yaml` write the same bytes.
+import { pathToFileURL } from 'node:url';
 import { App } from 'cdk8s';
 import { Target, formatFinding, synthesize, writeOutput } from './index.js';
 
@@ -29,7 +30,7 @@ export function buildExampleApp(): App {
 }
 
 // Run as a program (cdk8s synth): synthesize, refuse invalid output, write atomically.
-if (process.argv[1] && import.meta.url === new URL(process.argv[1], 'file://').href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const result = synthesize(buildExampleApp());
   const problems = [...result.constructErrors, ...result.findings.map(formatFinding)];
   if (problems.length) {
