@@ -6,8 +6,8 @@ import { loadConfigFile } from '../config/load.js';
 import { CliIo } from './io.js';
 
 /** Loads netsec.yaml, builds the App it describes and synthesizes it (nothing is written). */
-export function synthesizeConfig(configFile: string): SynthResult {
-  return synthesize(buildApp(loadConfigFile(configFile)));
+export async function synthesizeConfig(configFile: string): Promise<SynthResult> {
+  return synthesize(await buildApp(loadConfigFile(configFile)));
 }
 
 /** Every reason not to write, one line each. */

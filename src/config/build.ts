@@ -10,7 +10,7 @@ import { SECTIONS } from './sections/index.js';
  * Builds the cdk8s App a netsec.yaml describes: one Target per `targets:` entry, and for each target the constructs
  * of every section, in the order the sections are registered. The result is the same App a TypeScript user would write.
  */
-export function buildApp(loaded: LoadedConfig): App {
+export async function buildApp(loaded: LoadedConfig): Promise<App> {
   const { config, file } = loaded;
   const app = new App({ outdir: 'unused' });
   const baseDir = dirname(resolve(file));
@@ -36,7 +36,7 @@ export function buildApp(loaded: LoadedConfig): App {
         configFile: file,
         pointer: `/${section.key}`,
       };
-      section.build(ctx, value);
+      await section.build(ctx, value);
     }
   }
   return app;

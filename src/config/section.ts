@@ -32,9 +32,10 @@ export interface ConfigSection<T = unknown> {
   readonly schema: Record<string, unknown>;
   /**
    * Builds the constructs of `value` for `ctx.target`. Called once per target; a section decides itself whether it
-   * applies (e.g. only to targets that run Cilium), usually from a `targets:` list in its value.
+   * applies (e.g. only to targets that run Cilium), usually from a `targets:` list in its value. May be async
+   * (reading a CIDR feed or a MaxMind CSV); sections are built one after another, in registration order.
    */
-  build(ctx: SectionBuildContext, value: T): void;
+  build(ctx: SectionBuildContext, value: T): void | Promise<void>;
 }
 
 /**

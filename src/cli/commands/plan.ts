@@ -152,8 +152,8 @@ export function renderPlan(plan: Plan, out: string): string {
 }
 
 /** `netsec plan`: what `synth` would change in the output folder. Writes nothing. */
-export function runPlan(opts: PlanOptions, io: CliIo): ExitCode {
-  const result = synthesizeConfig(opts.config);
+export async function runPlan(opts: PlanOptions, io: CliIo): Promise<ExitCode> {
+  const result = await synthesizeConfig(opts.config);
   printWarnings(io, result.diagnostics);
   const problems = problemsOf(result);
   if (problems.length) {

@@ -16,8 +16,8 @@ export interface SynthOptions {
  * Synthesizes netsec.yaml into `out`. Validation findings print and exit 1 with the previous output untouched;
  * otherwise the output folder is replaced atomically.
  */
-export function runSynth(opts: SynthOptions, io: CliIo): ExitCode {
-  const result = synthesizeConfig(opts.config);
+export async function runSynth(opts: SynthOptions, io: CliIo): Promise<ExitCode> {
+  const result = await synthesizeConfig(opts.config);
   const problems = problemsOf(result);
   printWarnings(io, result.diagnostics);
   if (problems.length) {
