@@ -12,3 +12,6 @@ export * from './exclude.js';
 export * from './feeds/read.js';
 export * from './feeds/plain.js';
 export * from './feeds/maxmind.js';
+export * from './hash.js';
+export * from './shard.js';
+export * from './refusals.js';
