@@ -1,5 +1,4 @@
 import { IConstruct } from 'constructs';
-import { stringify } from 'yaml';
 import { Diagnostic, DiagnosticLevel, collectDiagnostics } from './diagnostics.js';
 import { NetsecError } from './errors.js';
 import { HelmValues } from './helm-values.js';
@@ -8,6 +7,7 @@ import { NetsecChart } from './netsec-chart.js';
 import { netsecVersion } from './package-root.js';
 import { Target } from './target.js';
 import { ManifestValidator } from './validation/manifest-validator.js';
+import { emitYaml } from './yaml-emitter.js';
 import { ValidationFinding } from './validation/finding.js';
 
 /** One file of the output tree, relative to the output folder (always '/'-separated). */
@@ -27,9 +27,6 @@ export interface SynthResult {
   /** Targets in name order. */
   readonly targets: Target[];
 }
-
-/** YAML options shared by every file: no line folding (long CIDR lists and Corefiles stay greppable). */
-const YAML_OPTIONS = { lineWidth: 0, minContentWidth: 0 } as const;
 
 /**
  * Synthesizes every NetsecChart under `root` (usually a cdk8s App): runs construct validations, renders each chart,
@@ -85,14 +82,14 @@ export function synthesize(root: IConstruct): SynthResult {
         ...(chart.applyToCluster ? [] : ['NOT APPLIED to the cluster: an input for another tool (see the notes below); kustomization.yaml leaves it out.']),
         ...notes.map((n) => `${n.level === DiagnosticLevel.WARNING ? 'WARNING' : 'Note'}: ${n.message}`),
       ]);
-      files.push({ path: `${target.name}/${file}`, content: header + objects.map((o) => stringify(o, YAML_OPTIONS)).join('---\n') });
+      files.push({ path: `${target.name}/${file}`, content: header + objects.map((o) => emitYaml(o)).join('---\n') });
     }
     files.push(...helmValuesFiles(target, targetCharts));
     files.push({
       path: `${target.name}/kustomization.yaml`,
       content:
         fileHeader(target, ['The files GitOps tools (Argo CD, Flux) apply for this target. Helm values files and not-applied/ are inputs, not manifests.']) +
-        stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: applied }, YAML_OPTIONS),
+        emitYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: applied }),
     });
   }
   return { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), findings, constructErrors, diagnostics, targets };
@@ -124,7 +121,7 @@ function helmValuesFiles(target: Target, charts: NetsecChart[]): OutputFile[] {
         fileHeader(target, [
           `Helm values the ${release} release must set for this output to work. Merge them into your own values (helm upgrade -f).`,
           ...reasons.map((r) => `- ${r}`),
-        ]) + stringify(sortKeysDeep(merged), YAML_OPTIONS),
+        ]) + emitYaml(sortKeysDeep(merged)),
     };
   });
 }
