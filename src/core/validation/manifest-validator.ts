@@ -161,8 +161,11 @@ export class ManifestValidator {
     return objects.flatMap((o) => this.validate(o));
   }
 
-  /** The findings for one object; empty when it is valid for the target. */
-  public validate(obj: Record<string, unknown>): ValidationFinding[] {
+  /**
+   * The findings for one object; empty when it is valid for the target.
+   * @param options where the object goes (an IstioOperator in a chart that is not applied is an istioctl input)
+   */
+  public validate(obj: Record<string, unknown>, options: ValidateOptions = {}): ValidationFinding[] {
     const resource = refOf(obj);
     const { apiVersion, kind } = resource;
     const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
@@ -183,22 +186,60 @@ export class ManifestValidator {
       return [{ resource, path: '', message: `${apiVersion} ${kind} is a ${productName} object, but target '${this.target.name}' names no ${productName} version` }];
     }
     const line = getIndex()[product][version.line];
-    const entry = line.kinds[`${apiVersion} ${kind}`];
+    // issue #6: an IstioOperator that is not applied to the cluster is checked as an istioctl input (see below).
+    const isIstioOperator = `${apiVersion} ${kind}` === ISTIO_OPERATOR;
+    const entry = line.kinds[`${apiVersion} ${kind}`] ?? (isIstioOperator && options.applyToCluster !== true ? istioctlInputEntry() : undefined);
     if (!entry) {
       const served = Object.keys(line.kinds)
         .filter((k) => k.endsWith(` ${kind}`))
         .map((k) => k.split(' ')[0]);
       const expectation = served.length ? `served: ${served.join(', ')}` : `${productName} ${version.line} has no ${kind} CRD`;
-      return [{ resource, path: 'apiVersion', message: `'${apiVersion}' ${kind} is not served by ${productName} ${version.line} (schemas: ${line.source}); ${expectation}` }];
+      const hint = isIstioOperator ? "; an IstioOperator is an input for 'istioctl install -f': put it in a chart with applyToCluster: false" : '';
+      return [{ resource, path: 'apiVersion', message: `'${apiVersion}' ${kind} is not served by ${productName} ${version.line} (schemas: ${line.source}); ${expectation}${hint}` }];
     }
     const validateFn = compileSchemaFile(entry.file);
     const findings = validateMetadata(obj, entry.scope === 'Namespaced');
-    if (!validateFn(obj)) {
-      for (const e of collapseCombinators(validateFn.errors ?? [])) findings.push({ resource, ...describeError(e, obj) });
+    const subject = isIstioOperator ? istioOperatorEnvelope(obj, resource, findings) : obj;
+    if (!validateFn(subject)) {
+      for (const e of collapseCombinators(validateFn.errors ?? [])) findings.push({ resource, ...describeError(e, subject) });
     }
     return findings;
   }
 }
+
+/** Where a validated object goes. */
+export interface ValidateOptions {
+  /**
+   * Whether the object is applied to the cluster. An IstioOperator that is not applied (or whose destination is not
+   * known) is checked as an input for `istioctl install -f` against the last operator CRD, also on Istio lines that
+   * no longer serve it (1.24+); an applied one must be served by the target's own line.
+   * @default - not known
+   */
+  readonly applyToCluster?: boolean;
+}
+
+// ---- issue #6: IstioOperator as an istioctl input ----
+const ISTIO_OPERATOR = 'install.istio.io/v1alpha1 IstioOperator';
+/** The last Istio line that shipped the IstioOperator CRD (upstream/crds/istio/1.23.6/crd-operator.yaml). */
+const ISTIOCTL_INPUT_LINE = '1.23';
+
+function istioctlInputEntry(): SchemaEntry | undefined {
+  return getIndex()[Product.ISTIO][ISTIOCTL_INPUT_LINE]?.kinds[ISTIO_OPERATOR];
+}
+
+/**
+ * The IstioOperator CRD's openAPIV3Schema is `type: object` with `x-kubernetes-preserve-unknown-fields: true` at the
+ * root: the API server keeps any `spec`, and istioctl validates its content. The generated schema closes the root
+ * (apiVersion, kind, metadata only), so the envelope is checked without `spec`, and `spec` must be an object.
+ */
+function istioOperatorEnvelope(obj: Record<string, unknown>, resource: ReturnType<typeof refOf>, findings: ValidationFinding[]): Record<string, unknown> {
+  const { spec, ...envelope } = obj;
+  if (spec !== undefined && (spec === null || typeof spec !== 'object' || Array.isArray(spec))) {
+    findings.push({ resource, path: 'spec', message: `expected object (got ${JSON.stringify(spec)?.slice(0, 80)})` });
+  }
+  return envelope;
+}
+// ---- end issue #6 ----
 
 /** Drops the per-branch errors of a failed anyOf/oneOf: the combinator's own error says it in one line. */
 function collapseCombinators(errors: ErrorObject[]): ErrorObject[] {

@@ -1,0 +1,2 @@
+export * from './istio-mesh-settings.js';
+export * from './peer-authentication.js';

@@ -1,0 +1,181 @@
+import { ApiObject } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { IstioOperator } from '../../imports/install.istio.io.js';
+import { addNote } from '../core/diagnostics.js';
+import { NetsecError } from '../core/errors.js';
+import { FEATURES, Feature } from '../core/features.js';
+import { HelmValues } from '../core/helm-values.js';
+import { NetsecChart } from '../core/netsec-chart.js';
+import { Target } from '../core/target.js';
+import { Product } from '../core/versions.js';
+
+/** The pod annotation that overrides `ENABLE_NATIVE_SIDECARS` for one pod (Istio 1.24+). */
+export const NATIVE_SIDECAR_ANNOTATION = 'sidecar.istio.io/nativeSidecar';
+
+/** Value of istiod's `ENABLE_NATIVE_SIDECARS`: whether injected pods get istio-proxy as a Kubernetes native sidecar. */
+export enum NativeSidecarMode {
+  /** Every injected pod gets istio-proxy as an init container with `restartPolicy: Always` (needs Kubernetes 1.29+). */
+  ENABLED = 'true',
+  /** Classic sidecars; pods can still opt in with the `sidecar.istio.io/nativeSidecar` annotation (Istio 1.24+). */
+  DISABLED = 'false',
+  /** Istio 1.27+: native sidecars only when every node's kubelet is 1.33 or later; Istio's own default from 1.27. */
+  AUTO = 'auto',
+}
+
+/** Properties for `IstioMeshSettings`. */
+export interface IstioMeshSettingsProps {
+  /**
+   * Native sidecars (`pilot.env.ENABLE_NATIVE_SIDECARS`). `ENABLED` is refused below Kubernetes 1.29, where the
+   * SidecarContainers feature is alpha and off (1.28), so that pods would be rejected; `AUTO` needs Istio 1.27.
+   * @default NativeSidecarMode.ENABLED
+   * @see https://istio.io/latest/blog/2023/native-sidecars/
+   */
+  readonly nativeSidecars?: NativeSidecarMode;
+  /** Whether istiod writes status on Istio config objects (`pilot.env.PILOT_ENABLE_STATUS`). @default true */
+  readonly pilotEnableStatus?: boolean;
+  /**
+   * Whether the injector rewrites HTTP liveness/readiness probes to go through the sidecar agent
+   * (`sidecarInjectorWebhook.rewriteAppHTTPProbe`); without it, STRICT mTLS fails kubelet HTTP probes.
+   * @default true
+   */
+  readonly rewriteAppHttpProbe?: boolean;
+  /** Name of the IstioOperator. @default 'istiocontrolplane' */
+  readonly operatorName?: string;
+  /** Namespace of the Istio control plane (the IstioOperator's namespace). @default 'istio-system' */
+  readonly namespace?: string;
+}
+
+/**
+ * Istio control-plane sidecar settings for one target, in the two forms installers read:
+ * - an `IstioOperator` for `istioctl install -f`. Up to Istio 1.23 it is an object of the construct's own chart (the
+ *   CRD is served there). From 1.24 the CRD and the in-cluster operator are gone, so the construct puts it in a nested
+ *   chart `istio-operator` with `applyToCluster: false`: it is written to `dist/<target>/not-applied/istio-operator.yaml`,
+ *   left out of kustomization.yaml, and its header says so. `operatorChart` is that chart (undefined up to 1.23).
+ * - the same settings as Helm values for the `istiod` chart (`istiod-values.yaml`).
+ *
+ * Version rules: native sidecars need the Kubernetes SidecarContainers feature (beta and on from 1.29, GA from 1.33;
+ * on 1.28 it is alpha and off, so `ENABLED` is refused there and pods keep classic sidecars); `AUTO` exists from
+ * Istio 1.27, where it is the default and turns native sidecars on only when every kubelet is 1.33 or later. The output
+ * notes say what the setting does on the target's versions.
+ */
+export class IstioMeshSettings extends Construct {
+  /**
+   * The annotation that opts one pod in (`true`) or out (`false`) of native sidecars, for a gradual roll-out; put it on
+   * pod templates (e.g. `deployment.podMetadata.addAnnotation(...)`). Needs Istio 1.24; opting in needs Kubernetes 1.29.
+   * @example IstioMeshSettings.nativeSidecarAnnotation(chart) // { 'sidecar.istio.io/nativeSidecar': 'true' }
+   */
+  public static nativeSidecarAnnotation(scope: IConstruct, enabled = true): Record<string, string> {
+    const target = Target.of(scope);
+    const who = `IstioMeshSettings.nativeSidecarAnnotation('${scope.node.path}')`;
+    target.require(Feature.ISTIO_NATIVE_SIDECAR_ANNOTATION, who);
+    if (enabled) requireSidecarContainers(target, who);
+    return { [NATIVE_SIDECAR_ANNOTATION]: String(enabled) };
+  }
+
+  public readonly nativeSidecars: NativeSidecarMode;
+  public readonly pilotEnableStatus: boolean;
+  public readonly rewriteAppHttpProbe: boolean;
+  public readonly operatorName: string;
+  public readonly namespace: string;
+  /** The IstioOperator (an istioctl input). */
+  public readonly istioOperator: ApiObject;
+  /** The not-applied chart holding the IstioOperator from Istio 1.24 on; undefined where the CRD is served. */
+  public readonly operatorChart?: NetsecChart;
+  /** The istiod Helm values with the same settings. */
+  public readonly helmValues: HelmValues;
+
+  public constructor(scope: Construct, id: string, props: IstioMeshSettingsProps = {}) {
+    super(scope, id);
+    const target = Target.of(this);
+    const who = `IstioMeshSettings '${this.node.path}'`;
+    const istio = target.requireProduct(Product.ISTIO, who);
+    this.nativeSidecars = props.nativeSidecars ?? NativeSidecarMode.ENABLED;
+    this.pilotEnableStatus = props.pilotEnableStatus ?? true;
+    this.rewriteAppHttpProbe = props.rewriteAppHttpProbe ?? true;
+    this.operatorName = props.operatorName ?? 'istiocontrolplane';
+    this.namespace = props.namespace ?? 'istio-system';
+    if (!Object.values(NativeSidecarMode).includes(this.nativeSidecars)) {
+      throw new NetsecError('INVALID', `${who}: 'nativeSidecars' must be one of: ${Object.values(NativeSidecarMode).join(', ')} (got ${JSON.stringify(this.nativeSidecars)}).`);
+    }
+
+    const notes: string[] = [];
+    const k8s = target.version(Product.KUBERNETES);
+    // Istio's `auto` turns native sidecars on only when every kubelet is 1.33+ (webhook.go minVersion 33), which is
+    // exactly the line where SidecarContainers is GA, so the GA gate answers it.
+    const autoOutcome = (): string =>
+      !k8s
+        ? 'depends on the kubelet versions, and the target names no Kubernetes version'
+        : target.has(Feature.K8S_SIDECAR_CONTAINERS_GA)
+          ? `turns native sidecars on when every kubelet runs Kubernetes ${k8s} as the target says (auto needs ${FEATURES[Feature.K8S_SIDECAR_CONTAINERS_GA].since} or later)`
+          : `keeps classic sidecars on Kubernetes ${k8s} (auto turns them on only when every kubelet is ${FEATURES[Feature.K8S_SIDECAR_CONTAINERS_GA].since} or later)`;
+    switch (this.nativeSidecars) {
+      case NativeSidecarMode.ENABLED: {
+        const version = requireSidecarContainers(target, who);
+        notes.push(
+          target.has(Feature.K8S_SIDECAR_CONTAINERS_GA)
+            ? `Native sidecars on: Kubernetes ${version} has SidecarContainers GA.`
+            : `Native sidecars on: Kubernetes ${version} has SidecarContainers beta, on by default (GA from ${FEATURES[Feature.K8S_SIDECAR_CONTAINERS_GA].since}); a cluster that turned the feature gate off rejects the injected pods.`,
+        );
+        break;
+      }
+      case NativeSidecarMode.AUTO:
+        target.require(Feature.ISTIO_NATIVE_SIDECARS_AUTO_DEFAULT, who);
+        notes.push(`ENABLE_NATIVE_SIDECARS=auto ${autoOutcome()}.`);
+        break;
+      case NativeSidecarMode.DISABLED:
+        notes.push('Native sidecars off: injected pods keep istio-proxy as a classic container.');
+        break;
+    }
+    if (this.nativeSidecars !== NativeSidecarMode.AUTO && target.has(Feature.ISTIO_NATIVE_SIDECARS_AUTO_DEFAULT)) {
+      notes.push(`Istio ${istio} defaults ENABLE_NATIVE_SIDECARS to auto, which ${autoOutcome()}; this output sets it to ${this.nativeSidecars} explicitly.`);
+    }
+    if (target.has(Feature.ISTIO_NATIVE_SIDECAR_ANNOTATION)) {
+      notes.push(`Pods override the mesh setting one at a time with the annotation ${NATIVE_SIDECAR_ANNOTATION}: "true" or "false" (gradual roll-out).`);
+    }
+
+    // One value set, rendered twice: as IstioOperator `spec.values` for istioctl and as istiod chart values for Helm.
+    const env: Record<string, boolean | string> = {
+      PILOT_ENABLE_STATUS: this.pilotEnableStatus,
+      ENABLE_NATIVE_SIDECARS: this.nativeSidecars === NativeSidecarMode.AUTO ? 'auto' : this.nativeSidecars === NativeSidecarMode.ENABLED,
+    };
+    const values = { pilot: { env }, sidecarInjectorWebhook: { rewriteAppHTTPProbe: this.rewriteAppHttpProbe } };
+
+    let operatorScope: Construct = this;
+    if (!target.has(Feature.ISTIO_OPERATOR_CRD)) {
+      this.operatorChart = new NetsecChart(this, 'IstioctlInput', { target, component: 'istio-operator', applyToCluster: false });
+      operatorScope = this.operatorChart;
+      addNote(
+        this.operatorChart,
+        `IstioOperator ${this.namespace}/${this.operatorName} is an input for 'istioctl install -f not-applied/istio-operator.yaml': Istio ${istio} has no IstioOperator CRD or in-cluster operator (removed in 1.24), so applying it would fail. Helm installs use istiod-values.yaml instead.`,
+      );
+    } else {
+      notes.push(`IstioOperator ${this.namespace}/${this.operatorName} is for 'istioctl install -f' (or the in-cluster operator, deprecated in Istio 1.23 and removed in 1.24); Helm installs use istiod-values.yaml.`);
+    }
+    // A plain ApiObject with the L1's GVK: the generated IstioOperator L1 has no `spec` (its CRD schema is open), and its
+    // toJson() would drop one.
+    this.istioOperator = new ApiObject(operatorScope, 'Resource', {
+      ...IstioOperator.GVK,
+      metadata: { name: this.operatorName, namespace: this.namespace },
+      spec: { values },
+    });
+    this.helmValues = new HelmValues(this, 'HelmValues', {
+      release: 'istiod',
+      reason: 'Istio sidecar settings (native sidecars, config status, HTTP probe rewrite); the same values as the IstioOperator for istioctl.',
+      values,
+    });
+    for (const note of notes) addNote(this, note);
+  }
+}
+
+/** Native sidecars need SidecarContainers on by default (Kubernetes 1.29+); 1.28 has it alpha and off. */
+function requireSidecarContainers(target: Target, who: string): string {
+  const k8s = target.requireProduct(Product.KUBERNETES, who);
+  if (!target.has(Feature.K8S_SIDECAR_CONTAINERS_BETA)) {
+    const since = FEATURES[Feature.K8S_SIDECAR_CONTAINERS_BETA].since;
+    throw new NetsecError(
+      'INVALID',
+      `${who}: native sidecars need ${FEATURES[Feature.K8S_SIDECAR_CONTAINERS_BETA].title}, which needs Kubernetes ${since} or later; target '${target.name}' runs Kubernetes ${k8s}, where the feature gate is alpha and off, so injected pods would be rejected. Use NativeSidecarMode.DISABLED on this target.`,
+    );
+  }
+  return String(k8s);
+}
