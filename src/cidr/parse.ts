@@ -1,5 +1,5 @@
 import { NetsecError, formatLocation } from '../core/errors.js';
-import { diagnoseToken, scanned, scanPrefix } from './_scan.js';
+import { diagnoseToken, scanned, scanPrefix, scanPrefixText } from './_scan.js';
 import { formatIPv4Prefix, formatIPv6Prefix } from './format.js';
 import { PrefixList } from './prefix-list.js';
 
@@ -343,4 +343,12 @@ export function parseCidrList(list: readonly string[], options: ParseCidrsOption
     }
   }
   return parseCidrs(list.join('\n'), options);
+}
+
+/**
+ * Whether `text` (trimmed) is a usable prefix or bare address in lenient terms: valid syntax, not IPv4-mapped
+ * (host bits allowed). Lets a CLI tell `--except 10.0.0.0/8` from `--except except.txt`.
+ */
+export function isCidrText(text: string): boolean {
+  return scanPrefixText(text.trim()) && !scanned.mapped;
 }

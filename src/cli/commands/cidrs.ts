@@ -1,0 +1,314 @@
+import { stat } from 'node:fs/promises';
+import cliProgress from 'cli-progress';
+import type { Argv } from 'yargs';
+import { NetsecError, formatLocation } from '../../core/errors.js';
+import {
+  aggregate, CidrParseError, CidrSet, CountryMatch, formatCount, formatDiagnostic, PrefixList, readCidrFeed,
+  readMaxMindCountries, isCidrText, parseCidrList, subtract, type AggregateStats, type CidrDiagnostic,
+  type ProgressCallback,
+} from '../../cidr/index.js';
+import type { NetsecCommand } from '../command.js';
+import { ExitCode, exitCodeOf } from '../exit-codes.js';
+import { type CliIo, type OutputFormat, printJson } from '../io.js';
+
+/** The three `netsec cidrs` actions. */
+export type CidrsAction = 'aggregate' | 'diff' | 'stats';
+
+/** Options of `netsec cidrs`. */
+export interface CidrsOptions {
+  readonly action: CidrsAction;
+  /** Feed files; `-` is stdin. `diff` takes exactly two. */
+  readonly inputs?: readonly string[];
+  /** Normalise host bits with a warning per line instead of failing. */
+  readonly lenient?: boolean;
+  /** Prefixes to remove: each value is a prefix (`10.0.0.0/8`) or a feed file. */
+  readonly except?: readonly string[];
+  /** MaxMind GeoLite2 Country CSV folder, as an extra input (`aggregate`, `stats`). */
+  readonly maxmind?: string;
+  /** Country codes selected from `--maxmind`. */
+  readonly country?: readonly string[];
+  /** Which MaxMind geoname id must match. */
+  readonly match?: CountryMatch;
+  readonly output?: OutputFormat;
+  /** Print stack traces for internal errors. */
+  readonly verbose?: boolean;
+}
+
+/** Inputs at least this large get a progress bar (when stderr is a terminal): below it, reading takes < 0.1 s. */
+export const PROGRESS_MIN_BYTES = 8 * 1024 * 1024;
+/** Warnings printed in text mode before summarising the rest (JSON output has them all). */
+const MAX_WARNINGS_SHOWN = 20;
+
+/** Cross-flag rules yargs cannot express. Returns an error message, or undefined when the flags are fine. */
+export function checkCidrsOptions(opts: CidrsOptions): string | undefined {
+  const inputs = opts.inputs ?? [];
+  if (opts.action === 'diff') {
+    if (inputs.length !== 2) return `'cidrs diff' compares two feeds; give exactly two inputs (got ${inputs.length}), e.g. 'netsec cidrs diff old.txt new.txt'.`;
+    if (opts.maxmind !== undefined) return "'cidrs diff' compares two feed files; --maxmind is not supported there. Aggregate the MaxMind selection to a file first.";
+  } else if (inputs.length === 0 && opts.maxmind === undefined) {
+    return `'cidrs ${opts.action}' needs an input: feed files, '-' for stdin, or --maxmind DIR --country CODE.`;
+  }
+  if (inputs.filter((i) => i === '-').length > 1) return "stdin ('-') can be read only once; give it as one input.";
+  if (opts.maxmind !== undefined && (opts.country ?? []).length === 0) return '--maxmind needs at least one --country code, e.g. --country KP.';
+  if (opts.maxmind === undefined && (opts.country ?? []).length > 0) return '--country selects from a MaxMind database; add --maxmind DIR.';
+  return undefined;
+}
+
+/** A cli-progress bar on the injected stderr, or nothing when stderr is not a terminal or the input is small. */
+function progressFor(io: CliIo, totalBytes: number): { update?: (bytes: number) => void; stop(): void } {
+  if (!io.stderrIsTTY || totalBytes < PROGRESS_MIN_BYTES) return { stop: () => undefined };
+  // cli-progress writes escape sequences through readline, which only needs `write` on the stream.
+  const stream = { isTTY: true, columns: 80, write: (s: string) => { io.stderr(s); return true; } } as unknown as NodeJS.WriteStream;
+  const bar = new cliProgress.SingleBar({
+    stream, format: 'reading [{bar}] {percentage}% | {value}/{total} MiB', hideCursor: true, clearOnComplete: true,
+  }, cliProgress.Presets.shades_classic);
+  const mib = (b: number) => Math.round(b / 1048576);
+  bar.start(mib(totalBytes), 0);
+  return { update: (bytes) => bar.update(Math.min(mib(bytes), mib(totalBytes))), stop: () => bar.stop() };
+}
+
+async function sizeOf(path: string): Promise<number> {
+  if (path === '-') return 0;
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0; // the reader reports the real error with the path
+  }
+}
+
+interface Loaded {
+  readonly list: PrefixList;
+  readonly warnings: CidrDiagnostic[];
+  readonly lines: number;
+}
+
+/** Reads feeds (and the MaxMind selection) into one list, with one progress bar over all of them. */
+async function load(inputs: readonly string[], opts: CidrsOptions, io: CliIo, into?: PrefixList): Promise<Loaded> {
+  const sizes = await Promise.all(inputs.map(sizeOf));
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const progress = progressFor(io, total);
+  const list = into ?? new PrefixList(total / 14);
+  const warnings: CidrDiagnostic[] = [];
+  let lines = 0;
+  let base = 0;
+  try {
+    for (let k = 0; k < inputs.length; k++) {
+      const offset = base;
+      const onProgress: ProgressCallback | undefined = progress.update ? (done) => progress.update!(offset + done) : undefined;
+      const r = await readCidrFeed(inputs[k]!, {
+        lenient: opts.lenient, into: list, onProgress, stdin: io.stdin as AsyncIterable<Uint8Array> | undefined,
+      });
+      base += sizes[k]!;
+      warnings.push(...r.warnings);
+      lines += r.lines;
+    }
+    if (opts.maxmind !== undefined) {
+      const r = await readMaxMindCountries({
+        directory: opts.maxmind, countries: opts.country ?? [], match: opts.match ?? CountryMatch.LOCATED, into: list,
+      });
+      lines += r.rowsRead;
+    }
+  } finally {
+    progress.stop();
+  }
+  return { list, warnings, lines };
+}
+
+/** `--except` values: a value that reads as a prefix is one; anything else is a feed file. */
+async function loadExcept(values: readonly string[], opts: CidrsOptions, io: CliIo): Promise<{ set: CidrSet; warnings: CidrDiagnostic[] }> {
+  if (values.length === 0) return { set: CidrSet.EMPTY, warnings: [] };
+  const list = new PrefixList(values.length);
+  const prefixes = values.filter((v) => isCidrText(v));
+  if (prefixes.length > 0) parseCidrList(prefixes, { source: '--except', lenient: opts.lenient, into: list });
+  const files = values.filter((v) => !isCidrText(v));
+  const { warnings } = await load(files, { ...opts, maxmind: undefined }, io, list);
+  return { set: aggregate(list).set, warnings };
+}
+
+function printWarnings(warnings: readonly CidrDiagnostic[], io: CliIo): void {
+  for (const w of warnings.slice(0, MAX_WARNINGS_SHOWN)) io.stderr(`${formatDiagnostic(w)}\n`);
+  if (warnings.length > MAX_WARNINGS_SHOWN) {
+    io.stderr(`netsec: ${formatCount(warnings.length - MAX_WARNINGS_SHOWN)} more lines were normalised (use --output json to list them all)\n`);
+  }
+}
+
+/** JSON has no bigint: counts of addresses are written as decimal strings. */
+function statsJson(stats: AggregateStats): unknown {
+  return JSON.parse(JSON.stringify(stats, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+}
+
+/** Runs `fn`, printing NetsecErrors with their location and anything else as an internal error. */
+async function guarded(opts: CidrsOptions, io: CliIo, fn: () => Promise<ExitCode>): Promise<ExitCode> {
+  try {
+    const problem = checkCidrsOptions(opts);
+    if (problem) throw new NetsecError('USAGE', problem);
+    return await fn();
+  } catch (err) {
+    if (err instanceof CidrParseError && err.total > 1) {
+      // Each diagnostic on its own line, starting with file:line:column so editors and CI logs link them.
+      for (const d of err.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
+      const more = err.total > err.diagnostics.length ? ` (the first ${err.diagnostics.length} shown)` : '';
+      io.stderr(`netsec: ${formatCount(err.total)} invalid lines in ${err.location?.file}${more}; fix them and run again.\n`);
+    } else if (err instanceof NetsecError) {
+      io.stderr(`${err.location ? `${formatLocation(err.location)}: ` : 'netsec: '}${err.message}\n`);
+    } else {
+      io.stderr(`netsec: internal error: ${(err as Error)?.message ?? String(err)}\n`);
+      io.stderr(opts.verbose ? `${(err as Error)?.stack}\n` : 'This is a bug in netsec; run again with --verbose for a stack trace and report it.\n');
+    }
+    return exitCodeOf(err);
+  }
+}
+
+/**
+ * `netsec cidrs aggregate`: prints the minimal cover of all inputs minus `--except`, one canonical prefix per line
+ * (always with its length, IPv4 first), or JSON with the stats and warnings.
+ */
+export function runAggregate(opts: Omit<CidrsOptions, 'action'>, io: CliIo): Promise<ExitCode> {
+  const o: CidrsOptions = { ...opts, action: 'aggregate' };
+  return guarded(o, io, async () => {
+    const loaded = await load(o.inputs ?? [], o, io);
+    const except = await loadExcept(o.except ?? [], o, io);
+    const { set, stats } = aggregate(loaded.list, { except: except.set });
+    const warnings = [...loaded.warnings, ...except.warnings];
+    if (o.output === 'json') {
+      printJson(io, { prefixes: set.toStrings(), stats: statsJson(stats), warnings });
+    } else {
+      printWarnings(warnings, io);
+      io.stdout(set.toBuffer().toString('latin1'));
+    }
+    return ExitCode.OK;
+  });
+}
+
+/** `netsec cidrs stats`: what aggregation would do, as counts. */
+export function runStats(opts: Omit<CidrsOptions, 'action'>, io: CliIo): Promise<ExitCode> {
+  const o: CidrsOptions = { ...opts, action: 'stats' };
+  return guarded(o, io, async () => {
+    const loaded = await load(o.inputs ?? [], o, io);
+    const except = await loadExcept(o.except ?? [], o, io);
+    const { stats } = aggregate(loaded.list, { except: except.set });
+    const warnings = [...loaded.warnings, ...except.warnings];
+    if (o.output === 'json') {
+      printJson(io, { lines: loaded.lines, stats: statsJson(stats), warnings });
+      return ExitCode.OK;
+    }
+    printWarnings(warnings, io);
+    const f = formatCount;
+    const rows: Array<[string, string]> = [
+      ['input lines', f(loaded.lines)],
+      ['input prefixes', `${f(stats.inputPrefixes)} (IPv4 ${f(stats.ipv4.inputPrefixes)}, IPv6 ${f(stats.ipv6.inputPrefixes)})`],
+      ['duplicates', f(stats.duplicates)],
+      ['contained', f(stats.contained)],
+      ['merged adjacent', f(stats.mergedAdjacent)],
+      ['output prefixes', `${f(stats.outputPrefixes)} (IPv4 ${f(stats.ipv4.outputPrefixes)}, IPv6 ${f(stats.ipv6.outputPrefixes)})`],
+      ['IPv4 addresses', f(stats.ipv4.addresses)],
+      ['IPv6 addresses', f(stats.ipv6.addresses)],
+    ];
+    if (except.set.size > 0) {
+      rows.push(['excluded addresses', `IPv4 ${f(stats.ipv4.excludedAddresses)}, IPv6 ${f(stats.ipv6.excludedAddresses)}`]);
+    }
+    const width = Math.max(...rows.map(([k]) => k.length)) + 2;
+    io.stdout(rows.map(([k, v]) => `${`${k}:`.padEnd(width)}${v}\n`).join(''));
+    return ExitCode.OK;
+  });
+}
+
+/** Orders prefix i of `a` against prefix j of `b` (IPv4 before IPv6, then address, then length). */
+function compareAt(a: CidrSet, i: number, b: CidrSet, j: number): number {
+  const fa = i < a.v4Count ? 4 : 6;
+  const fb = j < b.v4Count ? 4 : 6;
+  if (fa !== fb) return fa - fb;
+  if (fa === 4) return a.v4Start[i]! - b.v4Start[j]! || a.v4Len[i]! - b.v4Len[j]!;
+  const x = i - a.v4Count;
+  const y = j - b.v4Count;
+  for (let k = 0; k < 4; k++) {
+    const d = a.v6Words[4 * x + k]! - b.v6Words[4 * y + k]!;
+    if (d !== 0) return d;
+  }
+  return a.v6Len[x]! - b.v6Len[y]!;
+}
+
+const textAt = (s: CidrSet, i: number) => (i < s.v4Count ? s.v4Text(i) : s.v6Text(i - s.v4Count));
+
+/**
+ * `netsec cidrs diff OLD NEW`: the prefixes removed (`- `) and added (`+ `) between two aggregated feeds, in address
+ * order, then a summary such as `+1,204 / -87 prefixes; IPv4 addresses +65,536 / -256; IPv6 addresses +0 / -0`.
+ */
+export function runDiff(opts: Omit<CidrsOptions, 'action'>, io: CliIo): Promise<ExitCode> {
+  const o: CidrsOptions = { ...opts, action: 'diff' };
+  return guarded(o, io, async () => {
+    const [oldPath, newPath] = o.inputs as [string, string];
+    const except = await loadExcept(o.except ?? [], o, io);
+    const before = await load([oldPath], o, io);
+    const after = await load([newPath], o, io);
+    const a = aggregate(before.list, { except: except.set }).set;
+    const b = aggregate(after.list, { except: except.set }).set;
+    const added: string[] = [];
+    const removed: string[] = [];
+    const lines: string[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < a.size || j < b.size) {
+      const c = i >= a.size ? 1 : j >= b.size ? -1 : compareAt(a, i, b, j);
+      if (c === 0) {
+        i++;
+        j++;
+      } else if (c < 0) {
+        const t = textAt(a, i++);
+        removed.push(t);
+        lines.push(`- ${t}\n`);
+      } else {
+        const t = textAt(b, j++);
+        added.push(t);
+        lines.push(`+ ${t}\n`);
+      }
+    }
+    const plus = subtract(b, a).addresses();
+    const minus = subtract(a, b).addresses();
+    if (o.output === 'json') {
+      printJson(io, {
+        added, removed,
+        summary: {
+          addedPrefixes: added.length, removedPrefixes: removed.length,
+          addedAddresses: { ipv4: plus.v4.toString(), ipv6: plus.v6.toString() },
+          removedAddresses: { ipv4: minus.v4.toString(), ipv6: minus.v6.toString() },
+        },
+        warnings: [...except.warnings, ...before.warnings, ...after.warnings],
+      });
+      return ExitCode.OK;
+    }
+    printWarnings([...except.warnings, ...before.warnings, ...after.warnings], io);
+    const f = formatCount;
+    io.stdout(lines.join('') + `+${f(added.length)} / -${f(removed.length)} prefixes; IPv4 addresses +${f(plus.v4)} / -${f(minus.v4)}; IPv6 addresses +${f(plus.v6)} / -${f(minus.v6)}\n`);
+    return ExitCode.OK;
+  });
+}
+
+/** Dispatches on `opts.action`. */
+export function runCidrs(opts: CidrsOptions, io: CliIo): Promise<ExitCode> {
+  switch (opts.action) {
+    case 'aggregate': return runAggregate(opts, io);
+    case 'diff': return runDiff(opts, io);
+    case 'stats': return runStats(opts, io);
+  }
+}
+
+/** `netsec cidrs <aggregate|diff|stats> [inputs..]`, wired by `main.ts` like the other commands. */
+export const cidrsCommand: NetsecCommand<CidrsOptions> = {
+  command: 'cidrs <action> [inputs..]',
+  describe: 'Aggregate, diff or count CIDR feeds (plain lists or MaxMind GeoLite2 Country CSV)',
+  builder: (y: Argv) =>
+    y
+      .positional('action', { choices: ['aggregate', 'diff', 'stats'] as const, demandOption: true, describe: 'aggregate: print the minimal cover; diff OLD NEW: added/removed prefixes; stats: counts' })
+      .positional('inputs', { type: 'string', array: true, describe: "Feed files, one prefix per line; '-' reads stdin" })
+      .option('lenient', { type: 'boolean', default: false, describe: 'Normalise prefixes with host bits set (one warning per line) instead of failing' })
+      .option('except', { type: 'string', array: true, describe: 'Remove these addresses: a prefix (10.0.0.0/8) or a feed file; repeatable' })
+      .option('maxmind', { type: 'string', describe: 'Folder with the GeoLite2 Country CSV files, as an extra input' })
+      .option('country', { type: 'string', array: true, describe: 'ISO 3166-1 code to select from --maxmind; repeatable' })
+      .option('match', { choices: Object.values(CountryMatch), default: CountryMatch.LOCATED, describe: 'MaxMind id that must match: located (geoname_id), registered, or either' })
+      .option('output', { choices: ['text', 'json'] as const, default: 'text' as OutputFormat, describe: 'Format on stdout' })
+      .example('$0 cidrs aggregate feed.txt --except 10.0.0.0/8', 'Minimal cover of feed.txt without 10.0.0.0/8')
+      .example('$0 cidrs diff yesterday.txt today.txt', "What changed, e.g. '+1,204 / -87 prefixes'")
+      .example('$0 cidrs stats --maxmind GeoLite2-Country-CSV --country KP', 'Counts for one country') as never,
+  run: runCidrs,
+};
