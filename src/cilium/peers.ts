@@ -1,0 +1,296 @@
+import { Cidr } from '../cidr/cidr.js';
+import { NetsecError } from '../core/errors.js';
+import { FqdnSelector } from './fqdn.js';
+import { EndpointSelector, LabelOperator, NAMESPACE_LABELS_PREFIX, POD_NAMESPACE_KEY, POD_NAMESPACE_LABEL } from './selectors.js';
+
+/** Cilium entities: the CRD enum, identical in 1.16-1.20 (domain-notes §B.5). */
+export enum Entity {
+  /** Everything. */
+  ALL = 'all',
+  /** Outside the cluster; the same as 0.0.0.0/0 and ::/0. */
+  WORLD = 'world',
+  /** Every endpoint of the local cluster, plus host, remote-node, init, ingress and health. */
+  CLUSTER = 'cluster',
+  /** The local node, including hostNetwork pods on it. */
+  HOST = 'host',
+  /** Endpoints whose identity is not resolved yet. */
+  INIT = 'init',
+  /** Cilium's Envoy ingress. */
+  INGRESS = 'ingress',
+  /** Endpoints Cilium does not manage. */
+  UNMANAGED = 'unmanaged',
+  /** Other nodes, including their hostNetwork pods. */
+  REMOTE_NODE = 'remote-node',
+  /** cilium-health endpoints. */
+  HEALTH = 'health',
+  /** Nothing. */
+  NONE = 'none',
+  /** The Kubernetes API server, inside or outside the cluster. */
+  KUBE_APISERVER = 'kube-apiserver',
+}
+
+/** The L3 selector kind of a peer; Cilium refuses a rule that combines two kinds (domain-notes §A.1). */
+export enum PeerKind {
+  ENDPOINTS = 'Endpoints',
+  ENTITIES = 'Entities',
+  CIDR_SET = 'CIDRSet',
+  FQDNS = 'FQDNs',
+}
+
+/** Which namespaces a pod peer selects from. */
+export enum NamespaceScope {
+  /** One named namespace (the selector carries `k8s:io.kubernetes.pod.namespace`). */
+  NAMED = 'named',
+  /** The policy's own namespace (a CiliumNetworkPolicy adds it implicitly). */
+  POLICY = 'policy',
+  /** Every namespace (`k8s:io.kubernetes.pod.namespace Exists`). */
+  ALL = 'all',
+  /** Namespaces with given labels (`io.cilium.k8s.namespace.labels.<key>`). */
+  LABELED = 'labeled',
+}
+
+/** What a peer needs to know about the policy it is rendered into. */
+export interface PeerContext {
+  /** The policy's namespace; undefined for a clusterwide policy. */
+  readonly namespace?: string;
+  /** e.g. `CiliumNetworkPolicy 'default/web'`. */
+  readonly who: string;
+}
+
+/** The well-known labels of DNS pods: a peer with them outside kube-system almost always selects nothing. */
+const DNS_POD_LABELS = new Set(['kube-dns', 'coredns', 'node-local-dns', 'nodelocaldns']);
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+type PodsPayload = { scope: NamespaceScope; namespace?: string; namespaceLabels?: Record<string, string>; selector: EndpointSelector };
+type CidrPayload = { cidr?: string; except?: string[]; cidrGroupRef?: string };
+
+/**
+ * One side of a Cilium rule: pods (always with an explicit namespace scope, so that the namespace a selector matches is
+ * never implicit), entities, CIDRs or CIDR groups, or DNS names. Each factory names its scope; there is no bare pod
+ * selector, because in a namespaced policy a bare selector silently matches only the policy's own namespace.
+ */
+export class Peer {
+  /**
+   * Pods in one named namespace.
+   * @example Peer.podsInNamespace('kube-system', { 'k8s-app': 'kube-dns' })
+   */
+  public static podsInNamespace(namespace: string, pods: Record<string, string> | EndpointSelector = {}): Peer {
+    const selector = toSelector(pods);
+    const who = `Peer.podsInNamespace('${namespace}', ${selector})`;
+    if (!DNS_LABEL.test(namespace) || namespace.length > 63) {
+      throw new NetsecError('INVALID', `${who}: '${namespace}' is not a namespace name (a DNS-1123 label).`);
+    }
+    checkNoNamespaceKey(who, selector);
+    return new Peer(PeerKind.ENDPOINTS, who, { scope: NamespaceScope.NAMED, namespace, selector });
+  }
+
+  /**
+   * Pods in the policy's own namespace (only in a CiliumNetworkPolicy).
+   * @example Peer.podsInPolicyNamespace({ app: 'reviews' })
+   */
+  public static podsInPolicyNamespace(pods: Record<string, string> | EndpointSelector = {}): Peer {
+    const selector = toSelector(pods);
+    const who = `Peer.podsInPolicyNamespace(${selector})`;
+    checkNoNamespaceKey(who, selector);
+    return new Peer(PeerKind.ENDPOINTS, who, { scope: NamespaceScope.POLICY, selector });
+  }
+
+  /**
+   * Pods in every namespace.
+   * @example Peer.podsInAllNamespaces({ app: 'prometheus' })
+   */
+  public static podsInAllNamespaces(pods: Record<string, string> | EndpointSelector = {}): Peer {
+    const selector = toSelector(pods);
+    const who = `Peer.podsInAllNamespaces(${selector})`;
+    checkNoNamespaceKey(who, selector);
+    return new Peer(PeerKind.ENDPOINTS, who, { scope: NamespaceScope.ALL, selector });
+  }
+
+  /**
+   * Pods in the namespaces that carry the given namespace labels.
+   * @example Peer.podsInNamespacesLabeled({ team: 'payments' }, { app: 'api' })
+   */
+  public static podsInNamespacesLabeled(namespaceLabels: Record<string, string>, pods: Record<string, string> | EndpointSelector = {}): Peer {
+    const selector = toSelector(pods);
+    const who = `Peer.podsInNamespacesLabeled(${JSON.stringify(namespaceLabels)}, ${selector})`;
+    if (Object.keys(namespaceLabels).length === 0) {
+      throw new NetsecError('INVALID', `${who}: give at least one namespace label; for every namespace use Peer.podsInAllNamespaces().`);
+    }
+    checkNoNamespaceKey(who, selector);
+    // Validates the namespace label keys and values through the selector grammar.
+    EndpointSelector.labels(prefixNamespaceLabels(namespaceLabels));
+    return new Peer(PeerKind.ENDPOINTS, who, { scope: NamespaceScope.LABELED, namespaceLabels: { ...namespaceLabels }, selector });
+  }
+
+  /** @example Peer.entity(Entity.KUBE_APISERVER) */
+  public static entity(entity: Entity): Peer {
+    if (!Object.values(Entity).includes(entity)) {
+      throw new NetsecError('INVALID', `Peer.entity('${String(entity)}'): not a Cilium entity; expected one of ${Object.values(Entity).join(', ')}.`);
+    }
+    return new Peer(PeerKind.ENTITIES, `Peer.entity('${entity}')`, entity);
+  }
+
+  /**
+   * Addresses outside the cluster (CIDR rules never match pods or nodes), optionally with holes.
+   * @example Peer.cidr('10.0.0.0/8', ['10.96.0.0/12'])
+   */
+  public static cidr(cidr: string, except: string[] = []): Peer {
+    const who = `Peer.cidr('${cidr}'${except.length ? `, ${JSON.stringify(except)}` : ''})`;
+    const outer = parseCidr(who, cidr);
+    for (const e of except) {
+      const inner = parseCidr(who, e);
+      if (!outer.contains(inner)) {
+        throw new NetsecError('INVALID', `${who}: the 'except' prefix ${e} must lie inside ${outer} (same family, same or longer prefix).`);
+      }
+    }
+    return new Peer(PeerKind.CIDR_SET, who, except.length ? { cidr: outer.toString(), except: except.map((e) => parseCidr(who, e).toString()) } : { cidr: outer.toString() });
+  }
+
+  /**
+   * The CIDRs of a `CiliumCIDRGroup`, by name (egress needs Cilium 1.16; the policy checks the target).
+   * @example Peer.cidrGroup('geo-blocked')
+   */
+  public static cidrGroup(name: string): Peer {
+    const who = `Peer.cidrGroup('${name}')`;
+    if (name.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name)) {
+      throw new NetsecError('INVALID', `${who}: a CiliumCIDRGroup name must be a DNS-1123 subdomain (at most 253 characters).`);
+    }
+    return new Peer(PeerKind.CIDR_SET, who, { cidrGroupRef: name });
+  }
+
+  /**
+   * One DNS name (`toFQDNs.matchName`), allowed through the IPs the DNS proxy sees in answers. Egress only.
+   * @example Peer.fqdn('api.example.com')
+   */
+  public static fqdn(name: string): Peer {
+    const selector = FqdnSelector.matchName(name);
+    return new Peer(PeerKind.FQDNS, `Peer.fqdn('${name}')`, selector);
+  }
+
+  /**
+   * DNS names matching a pattern (`toFQDNs.matchPattern`). Egress only.
+   * @example Peer.fqdnPattern('*.example.com')
+   */
+  public static fqdnPattern(pattern: string): Peer {
+    const selector = FqdnSelector.matchPattern(pattern);
+    return new Peer(PeerKind.FQDNS, `Peer.fqdnPattern('${pattern}')`, selector);
+  }
+
+  /** The L3 selector kind. */
+  public readonly kind: PeerKind;
+  /** How the peer was made, for messages. */
+  public readonly description: string;
+  private readonly payload: PodsPayload | Entity | CidrPayload | FqdnSelector;
+
+  private constructor(kind: PeerKind, description: string, payload: PodsPayload | Entity | CidrPayload | FqdnSelector) {
+    this.kind = kind;
+    this.description = description;
+    this.payload = payload;
+  }
+
+  /** The FQDN selector of a `fqdn()`/`fqdnPattern()` peer. */
+  public get fqdn(): FqdnSelector | undefined {
+    return this.kind === PeerKind.FQDNS ? (this.payload as FqdnSelector) : undefined;
+  }
+
+  /** The entity of an `entity()` peer. */
+  public get entity(): Entity | undefined {
+    return this.kind === PeerKind.ENTITIES ? (this.payload as Entity) : undefined;
+  }
+
+  /** The CIDR group a `cidrGroup()` peer references. */
+  public get cidrGroupRef(): string | undefined {
+    return this.kind === PeerKind.CIDR_SET ? (this.payload as CidrPayload).cidrGroupRef : undefined;
+  }
+
+  /**
+   * Throws when the peer cannot mean what it says in this policy: a policy-namespace peer in a clusterwide policy,
+   * or a DNS-pod selector that would look for kube-dns in an application namespace.
+   */
+  public checkIn(ctx: PeerContext): void {
+    if (this.kind !== PeerKind.ENDPOINTS) return;
+    const p = this.payload as PodsPayload;
+    if (p.scope !== NamespaceScope.POLICY) return;
+    if (ctx.namespace === undefined) {
+      throw new NetsecError('INVALID', `${ctx.who}: ${this.description} has no namespace to refer to in a clusterwide policy; use Peer.podsInNamespace(...) or Peer.podsInAllNamespaces(...).`);
+    }
+    const app = p.selector.valueOf('k8s-app');
+    if (app !== undefined && DNS_POD_LABELS.has(app) && ctx.namespace !== 'kube-system') {
+      throw new NetsecError('INVALID', `${ctx.who}: ${this.description} selects pods in the policy's own namespace '${ctx.namespace}' only, so it matches no DNS pod (they run in kube-system). Did you mean Peer.podsInNamespace('kube-system', { 'k8s-app': '${app}' })?`);
+    }
+  }
+
+  /** Whether the peer selects a pod with these labels in `namespace`, seen from a policy in `policyNamespace`. */
+  public selectsPod(namespace: string, labels: Readonly<Record<string, string>>, policyNamespace: string | undefined): boolean {
+    if (this.kind === PeerKind.ENTITIES) return this.payload === Entity.ALL || this.payload === Entity.CLUSTER;
+    if (this.kind !== PeerKind.ENDPOINTS) return false;
+    const p = this.payload as PodsPayload;
+    switch (p.scope) {
+      case NamespaceScope.NAMED:
+        if (p.namespace !== namespace) return false;
+        break;
+      case NamespaceScope.POLICY:
+        if (policyNamespace !== namespace) return false;
+        break;
+      case NamespaceScope.LABELED:
+        // Namespace labels are not known offline; only the well-known name label can be checked.
+        if (Object.entries(p.namespaceLabels!).some(([k, v]) => k !== 'kubernetes.io/metadata.name' || v !== namespace)) return false;
+        break;
+      case NamespaceScope.ALL:
+        break;
+    }
+    return p.selector.matchesPod({ ...labels, [POD_NAMESPACE_LABEL]: namespace });
+  }
+
+  /** @internal the value for the rule's `to<Kind>`/`from<Kind>` list. */
+  public _toKube(): unknown {
+    switch (this.kind) {
+      case PeerKind.ENTITIES:
+        return this.payload;
+      case PeerKind.FQDNS:
+        return (this.payload as FqdnSelector)._toKube();
+      case PeerKind.CIDR_SET:
+        return { ...(this.payload as CidrPayload) };
+      case PeerKind.ENDPOINTS: {
+        const p = this.payload as PodsPayload;
+        const kube = p.selector._toKube();
+        switch (p.scope) {
+          case NamespaceScope.NAMED:
+            // The namespace first, as in Cilium's examples and the user's own manifests.
+            return { ...kube, matchLabels: { [POD_NAMESPACE_KEY]: p.namespace!, ...(kube.matchLabels ?? {}) } };
+          case NamespaceScope.LABELED:
+            return { ...kube, matchLabels: { ...prefixNamespaceLabels(p.namespaceLabels!), ...(kube.matchLabels ?? {}) } };
+          case NamespaceScope.ALL:
+            return { ...kube, matchExpressions: [...(kube.matchExpressions ?? []), { key: POD_NAMESPACE_KEY, operator: LabelOperator.EXISTS }] };
+          case NamespaceScope.POLICY:
+            return kube;
+        }
+      }
+    }
+    /* c8 ignore next */
+    throw new Error(`unreachable peer kind ${this.kind}`);
+  }
+}
+
+function toSelector(pods: Record<string, string> | EndpointSelector): EndpointSelector {
+  return pods instanceof EndpointSelector ? pods : EndpointSelector.labels(pods);
+}
+
+function checkNoNamespaceKey(who: string, selector: EndpointSelector): void {
+  if (selector.mentions(POD_NAMESPACE_LABEL)) {
+    throw new NetsecError('INVALID', `${who}: give the namespace through the factory, not as the '${POD_NAMESPACE_LABEL}' label; use Peer.podsInNamespace(...) for one namespace or Peer.podsInAllNamespaces(...) for all.`);
+  }
+}
+
+function prefixNamespaceLabels(labels: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels).map(([k, v]) => [`k8s:${NAMESPACE_LABELS_PREFIX}${k}`, v]));
+}
+
+function parseCidr(who: string, text: string): Cidr {
+  try {
+    return Cidr.parse(text);
+  } catch (err) {
+    if (err instanceof NetsecError) throw new NetsecError('INVALID', `${who}: ${err.message}`);
+    throw err;
+  }
+}

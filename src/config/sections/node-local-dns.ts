@@ -1,0 +1,147 @@
+import { Duration } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { NetsecError } from '../../core/errors.js';
+import { Product } from '../../core/versions.js';
+import { NodeLocalDnsCache, NodeLocalDnsCacheProps } from '../../dns/node-local-dns-cache.js';
+import { ConfigSection, SectionBuildContext, TARGETS_PROPERTY, appliesTo } from '../section.js';
+
+interface QuantitiesValue {
+  readonly cpu?: string;
+  readonly memory?: string;
+}
+
+/** One entry of `nodeLocalDns:`; mirrors `NodeLocalDnsCacheProps` (TTLs in seconds, quantities as strings). */
+export interface NodeLocalDnsValue {
+  readonly targets?: string[];
+  readonly component?: string;
+  readonly namespace?: string;
+  readonly name?: string;
+  readonly image?: string;
+  readonly localIps?: string[];
+  readonly clusterDomain?: string;
+  readonly cache?: {
+    readonly successCapacity?: number;
+    readonly successTtlSeconds?: number;
+    readonly denialCapacity?: number;
+    readonly denialTtlSeconds?: number;
+    readonly otherZonesTtlSeconds?: number;
+  };
+  readonly upstreamServers?: string[];
+  readonly stubDomains?: Record<string, string[]>;
+  readonly forceTcpToClusterDns?: boolean;
+  readonly healthPort?: number;
+  readonly metricsPort?: number;
+  readonly resources?: { readonly requests?: QuantitiesValue; readonly limits?: QuantitiesValue };
+  readonly priorityClassName?: string;
+  readonly noTrackPort?: boolean;
+  readonly skipRedirectFromBackend?: boolean;
+  readonly clusterDnsService?: string;
+  readonly clusterDnsLabels?: Record<string, string>;
+  readonly upstreamServiceName?: string;
+  readonly localRedirectPolicyName?: string;
+}
+
+const STRINGS = { type: 'array', items: { type: 'string' } } as const;
+const QUANTITIES = { type: 'object', additionalProperties: false, properties: { cpu: { type: 'string' }, memory: { type: 'string' } } } as const;
+const POSITIVE = { type: 'integer', minimum: 1 } as const;
+
+const ENTRY_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    targets: TARGETS_PROPERTY,
+    component: { type: 'string', description: 'Output file (without .yaml) in dist/<target>/. Default: node-local-dns.' },
+    namespace: { type: 'string', description: 'Namespace of the cluster DNS Service. Default: kube-system.' },
+    name: { type: 'string', description: 'Name of the DaemonSet, ConfigMap and ServiceAccount. Default: node-local-dns.' },
+    image: { type: 'string', description: 'node-cache image, 1.15.16 or later. Default: registry.k8s.io/dns/k8s-dns-node-cache:1.26.4.' },
+    localIps: { ...STRINGS, minItems: 1, description: 'Addresses node-cache listens on (-localip). Default: [0.0.0.0].' },
+    clusterDomain: { type: 'string', description: "Default: the target's cluster.clusterDomain, else cluster.local." },
+    cache: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        successCapacity: POSITIVE,
+        successTtlSeconds: POSITIVE,
+        denialCapacity: POSITIVE,
+        denialTtlSeconds: POSITIVE,
+        otherZonesTtlSeconds: POSITIVE,
+      },
+    },
+    upstreamServers: { ...STRINGS, minItems: 1, description: "Servers for names outside the cluster. Default: the node's resolvers." },
+    stubDomains: { type: 'object', additionalProperties: { ...STRINGS, minItems: 1 }, description: 'Zone → servers.' },
+    forceTcpToClusterDns: { type: 'boolean' },
+    healthPort: { type: 'integer' },
+    metricsPort: { type: 'integer' },
+    resources: { type: 'object', additionalProperties: false, properties: { requests: QUANTITIES, limits: QUANTITIES } },
+    priorityClassName: { type: 'string' },
+    noTrackPort: { type: 'boolean', description: 'Annotate the pods with policy.cilium.io/no-track-port: "53". Default: true.' },
+    skipRedirectFromBackend: { type: 'boolean', description: 'Default: true where the Cilium line supports it (needs Linux 5.12+).' },
+    clusterDnsService: { type: 'string' },
+    clusterDnsLabels: { type: 'object', additionalProperties: { type: 'string' } },
+    upstreamServiceName: { type: 'string' },
+    localRedirectPolicyName: { type: 'string' },
+  },
+} as const;
+
+function quantities(v: QuantitiesValue | undefined): Record<string, k8s.Quantity> | undefined {
+  if (!v) return undefined;
+  const out: Record<string, k8s.Quantity> = {};
+  if (v.cpu !== undefined) out.cpu = k8s.Quantity.fromString(v.cpu);
+  if (v.memory !== undefined) out.memory = k8s.Quantity.fromString(v.memory);
+  return out;
+}
+
+/** The props a TypeScript user would pass for this entry. */
+export function nodeLocalDnsProps(v: NodeLocalDnsValue): NodeLocalDnsCacheProps {
+  const sec = (n: number | undefined): Duration | undefined => (n === undefined ? undefined : Duration.seconds(n));
+  return {
+    namespace: v.namespace,
+    name: v.name,
+    image: v.image,
+    localIps: v.localIps,
+    clusterDomain: v.clusterDomain,
+    cache: v.cache && {
+      successCapacity: v.cache.successCapacity,
+      successTtl: sec(v.cache.successTtlSeconds),
+      denialCapacity: v.cache.denialCapacity,
+      denialTtl: sec(v.cache.denialTtlSeconds),
+      otherZonesTtl: sec(v.cache.otherZonesTtlSeconds),
+    },
+    upstreamServers: v.upstreamServers,
+    stubDomains: v.stubDomains,
+    forceTcpToClusterDns: v.forceTcpToClusterDns,
+    healthPort: v.healthPort,
+    metricsPort: v.metricsPort,
+    resources: v.resources && { requests: quantities(v.resources.requests), limits: quantities(v.resources.limits) },
+    priorityClassName: v.priorityClassName,
+    noTrackPort: v.noTrackPort,
+    skipRedirectFromBackend: v.skipRedirectFromBackend,
+    clusterDnsService: v.clusterDnsService,
+    clusterDnsLabels: v.clusterDnsLabels,
+    upstreamServiceName: v.upstreamServiceName,
+    localRedirectPolicyName: v.localRedirectPolicyName,
+  };
+}
+
+/** Builds one `nodeLocalDns:` entry into `ctx`'s chart. */
+export function buildNodeLocalDns(ctx: SectionBuildContext, v: NodeLocalDnsValue): NodeLocalDnsCache {
+  return new NodeLocalDnsCache(ctx.chart(v.component ?? 'node-local-dns'), `NodeLocalDns-${v.namespace ?? 'kube-system'}-${v.name ?? 'node-local-dns'}`, nodeLocalDnsProps(v));
+}
+
+/** `nodeLocalDns:` in netsec.yaml: NodeLocal DNSCache behind a Cilium Local Redirect Policy. */
+export const nodeLocalDnsSection: ConfigSection<NodeLocalDnsValue[]> = {
+  key: 'nodeLocalDns',
+  description: 'NodeLocal DNSCache behind a Cilium Local Redirect Policy; Cilium policies of the same target then allow DNS to it.',
+  schema: { type: 'array', items: ENTRY_SCHEMA },
+  build(ctx, value) {
+    value.forEach((v, i) => {
+      if (!appliesTo(ctx.target, v.targets, ctx.target.runs(Product.CILIUM))) return;
+      try {
+        buildNodeLocalDns(ctx, v);
+      } catch (err) {
+        if (err instanceof NetsecError) throw new NetsecError(err.code, `${ctx.configFile}#${ctx.pointer}/${i}: ${err.message}`, err.location);
+        throw err;
+      }
+    });
+  },
+};

@@ -1,0 +1,347 @@
+import { Duration } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import * as cilium from '../../imports/cilium.io.js';
+import { addNote } from '../core/diagnostics.js';
+import { NetsecError } from '../core/errors.js';
+import { Feature } from '../core/features.js';
+import { HelmValues } from '../core/helm-values.js';
+import { Target } from '../core/target.js';
+import { Product } from '../core/versions.js';
+import { DnsResolver, registerNodeLocalDns } from './cluster-dns.js';
+import {
+  NodeLocalDnsCacheSettings,
+  PILLAR_CLUSTER_DNS,
+  PILLAR_UPSTREAM_SERVERS,
+  checkForwardServer,
+  checkZone,
+  renderNodeLocalDnsCorefile,
+} from './corefile.js';
+
+/** Properties for `NodeLocalDnsCache`. */
+export interface NodeLocalDnsCacheProps {
+  /**
+   * The namespace of the cluster DNS Service (kube-dns). The cache, its Local Redirect Policy and the upstream Service
+   * live there too: an LRP's serviceMatcher and its backends must be in the LRP's own namespace.
+   * @default 'kube-system'
+   */
+  readonly namespace?: string;
+  /** Name of the DaemonSet, ConfigMap and ServiceAccount, and value of the pods' `k8s-app` label. @default 'node-local-dns' */
+  readonly name?: string;
+  /**
+   * The node-cache image. Must be 1.15.16 or later (the first with `-setupinterface=false`).
+   * @default 'registry.k8s.io/dns/k8s-dns-node-cache:1.26.4' (the kubernetes addon manifest's version)
+   */
+  readonly image?: string;
+  /**
+   * Addresses node-cache listens on (`-localip`). `0.0.0.0` binds all of the pod's addresses, which is what the
+   * Local Redirect Policy needs; Cilium's example uses `169.254.20.10` plus the kube-dns ClusterIP instead.
+   * @default ['0.0.0.0']
+   */
+  readonly localIps?: string[];
+  /** The cluster DNS domain. @default - the target's `cluster.clusterDomain`, else 'cluster.local' */
+  readonly clusterDomain?: string;
+  /** Cache sizes and TTLs. @default - the upstream values (9984 entries, 30 s success, 5 s denial, 30 s other zones) */
+  readonly cache?: NodeLocalDnsCacheSettings;
+  /**
+   * Where queries outside the cluster zones go. The default placeholder makes node-cache use the node's
+   * /etc/resolv.conf servers (the pods run with `dnsPolicy: Default`).
+   * @default ['__PILLAR__UPSTREAM__SERVERS__']
+   */
+  readonly upstreamServers?: string[];
+  /** Extra zones answered by other servers, e.g. `{ 'k8s.intra': ['10.0.0.53'] }`. @default {} */
+  readonly stubDomains?: Record<string, string[]>;
+  /** Whether queries to the cluster DNS use TCP, as in the upstream manifests (`force_tcp`). @default true */
+  readonly forceTcpToClusterDns?: boolean;
+  /** Port of the `health` plugin and the liveness and readiness probes. @default 8080 */
+  readonly healthPort?: number;
+  /** Port of the `prometheus` plugin. @default 9253 */
+  readonly metricsPort?: number;
+  /** Container resources. @default - requests cpu 25m, memory 5Mi (the upstream values) */
+  readonly resources?: k8s.ResourceRequirements;
+  /** Priority class of the pods. @default 'system-node-critical' */
+  readonly priorityClassName?: string;
+  /** Tolerations; the default lets the cache run on every node, tainted or not. @default - CriticalAddonsOnly, and every NoExecute and NoSchedule taint */
+  readonly tolerations?: k8s.Toleration[];
+  /**
+   * Whether the pods carry `policy.cilium.io/no-track-port: "53"`, which makes Cilium skip connection tracking for
+   * DNS to them (both Cilium's example and the upstream write-ups set it; check its effect on your Hubble visibility).
+   * @default true
+   */
+  readonly noTrackPort?: boolean;
+  /**
+   * `skipRedirectFromBackend` on the Local Redirect Policy: queries the cache itself sends to the kube-dns ClusterIP go
+   * to kube-dns instead of back to the cache. Needs Linux 5.12+ on the nodes; existing LRPs and cache pods must be
+   * re-created when it changes (the field is immutable).
+   * @default - true where the target's Cilium supports it (1.16+)
+   */
+  readonly skipRedirectFromBackend?: boolean;
+  /** The cluster DNS Service the LRP takes over. @default 'kube-dns' */
+  readonly clusterDnsService?: string;
+  /** Labels of the cluster DNS (CoreDNS) pods. @default { 'k8s-app': 'kube-dns' } */
+  readonly clusterDnsLabels?: Record<string, string>;
+  /** Name of the Service that reaches CoreDNS without being redirected (`-upstreamsvc`). @default 'kube-dns-upstream' */
+  readonly upstreamServiceName?: string;
+  /** Name of the CiliumLocalRedirectPolicy. @default 'nodelocaldns' (as in Cilium's example) */
+  readonly localRedirectPolicyName?: string;
+}
+
+/** The first node-cache release with the knobs the LRP setup needs (Cilium docs: "release version >= 1.15.16"). */
+const MIN_NODE_CACHE = [1, 15, 16] as const;
+const DEFAULT_IMAGE = 'registry.k8s.io/dns/k8s-dns-node-cache:1.26.4';
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * NodeLocal DNSCache behind a Cilium Local Redirect Policy, as Cilium documents it: node-cache runs as an ordinary
+ * pod (`hostNetwork: false`) without its own interface or iptables rules, and a `CiliumLocalRedirectPolicy` sends the
+ * traffic for the kube-dns ClusterIP to the cache pod on the same node. Cache misses go to CoreDNS through the
+ * `kube-dns-upstream` Service, which the LRP does not redirect. Also writes the Cilium Helm values that enable LRPs,
+ * and tells every Cilium policy of the target to allow DNS to the cache pods (cilium#24654).
+ *
+ * Children are public for escape hatches: `daemonSet`, `configMap`, `service`, `serviceAccount`, `localRedirectPolicy`.
+ */
+export class NodeLocalDnsCache extends Construct {
+  public readonly namespace: string;
+  public readonly name: string;
+  public readonly image: string;
+  public readonly localIps: string[];
+  public readonly clusterDomain: string;
+  public readonly cache: Required<NodeLocalDnsCacheSettings>;
+  public readonly upstreamServers: string[];
+  public readonly stubDomains: Record<string, string[]>;
+  public readonly forceTcpToClusterDns: boolean;
+  public readonly healthPort: number;
+  public readonly metricsPort: number;
+  public readonly resources: k8s.ResourceRequirements;
+  public readonly priorityClassName: string;
+  public readonly tolerations: k8s.Toleration[];
+  public readonly noTrackPort: boolean;
+  public readonly skipRedirectFromBackend: boolean;
+  public readonly clusterDnsService: string;
+  public readonly clusterDnsLabels: Record<string, string>;
+  public readonly upstreamServiceName: string;
+  public readonly localRedirectPolicyName: string;
+  /** The labels of the cache pods (`k8s-app: <name>`); the LRP and DNS allow rules select them. */
+  public readonly podLabels: Record<string, string>;
+  /** The generated Corefile (the ConfigMap's `Corefile`, read by node-cache as /etc/coredns/Corefile.base). */
+  public readonly corefile: string;
+
+  public readonly serviceAccount: k8s.KubeServiceAccount;
+  public readonly configMap: k8s.KubeConfigMap;
+  /** The `kube-dns-upstream` Service. */
+  public readonly service: k8s.KubeService;
+  public readonly daemonSet: k8s.KubeDaemonSet;
+  public readonly localRedirectPolicy: cilium.CiliumLocalRedirectPolicy;
+  /** The Cilium Helm values fragment that enables Local Redirect Policies. */
+  public readonly helmValues: HelmValues;
+
+  public constructor(scope: Construct, id: string, props: NodeLocalDnsCacheProps = {}) {
+    super(scope, id);
+    const target = Target.of(this);
+    this.namespace = props.namespace ?? 'kube-system';
+    this.name = props.name ?? 'node-local-dns';
+    const who = `NodeLocalDnsCache '${this.namespace}/${this.name}'`;
+    target.requireProduct(Product.CILIUM, `${who} (it redirects DNS with a CiliumLocalRedirectPolicy)`);
+    for (const [field, value] of [['namespace', this.namespace], ['name', this.name]] as const) {
+      if (!DNS_LABEL.test(value) || value.length > 63) throw new NetsecError('INVALID', `${who}: '${field}' '${value}' must be a DNS-1123 label.`);
+    }
+
+    this.image = props.image ?? DEFAULT_IMAGE;
+    checkImage(who, this.image);
+    this.localIps = [...(props.localIps ?? ['0.0.0.0'])];
+    if (this.localIps.length === 0) throw new NetsecError('INVALID', `${who}: 'localIps' must name at least one address (e.g. '0.0.0.0').`);
+    for (const ip of this.localIps) checkForwardServer(who, 'localIps', ip, []);
+    this.clusterDomain = props.clusterDomain ?? target.cluster.clusterDomain ?? 'cluster.local';
+    checkZone(who, 'clusterDomain', this.clusterDomain);
+    this.cache = {
+      successCapacity: props.cache?.successCapacity ?? 9984,
+      successTtl: props.cache?.successTtl ?? Duration.seconds(30),
+      denialCapacity: props.cache?.denialCapacity ?? 9984,
+      denialTtl: props.cache?.denialTtl ?? Duration.seconds(5),
+      otherZonesTtl: props.cache?.otherZonesTtl ?? Duration.seconds(30),
+    };
+    for (const [field, n] of [['cache.successCapacity', this.cache.successCapacity], ['cache.denialCapacity', this.cache.denialCapacity]] as const) {
+      if (!Number.isInteger(n) || n < 1) throw new NetsecError('INVALID', `${who}: '${field}' must be a positive whole number (got ${n}).`);
+    }
+    this.upstreamServers = [...(props.upstreamServers ?? [PILLAR_UPSTREAM_SERVERS])];
+    if (this.upstreamServers.length === 0) throw new NetsecError('INVALID', `${who}: 'upstreamServers' must name at least one server; leave it out to use the node's resolvers.`);
+    for (const s of this.upstreamServers) checkForwardServer(who, 'upstreamServers', s, [PILLAR_UPSTREAM_SERVERS]);
+    this.stubDomains = Object.fromEntries(Object.entries(props.stubDomains ?? {}).map(([k, v]) => [k, [...v]]));
+    for (const [zone, servers] of Object.entries(this.stubDomains)) {
+      checkZone(who, 'stubDomains', zone);
+      if (zone === this.clusterDomain || zone.endsWith('.arpa')) throw new NetsecError('INVALID', `${who}: stub domain '${zone}' is already a zone of the Corefile.`);
+      if (servers.length === 0) throw new NetsecError('INVALID', `${who}: stub domain '${zone}' needs at least one server.`);
+      for (const s of servers) checkForwardServer(who, `stubDomains.${zone}`, s, []);
+    }
+    this.forceTcpToClusterDns = props.forceTcpToClusterDns ?? true;
+    this.healthPort = props.healthPort ?? 8080;
+    this.metricsPort = props.metricsPort ?? 9253;
+    for (const [field, port] of [['healthPort', this.healthPort], ['metricsPort', this.metricsPort]] as const) {
+      if (!Number.isInteger(port) || port < 1 || port > 65535 || port === 53) throw new NetsecError('INVALID', `${who}: '${field}' must be 1-65535 and not 53 (got ${port}).`);
+    }
+    if (this.healthPort === this.metricsPort) throw new NetsecError('INVALID', `${who}: 'healthPort' and 'metricsPort' must differ (both ${this.healthPort}).`);
+    this.resources = props.resources ?? { requests: { cpu: k8s.Quantity.fromString('25m'), memory: k8s.Quantity.fromString('5Mi') } };
+    this.priorityClassName = props.priorityClassName ?? 'system-node-critical';
+    this.tolerations = props.tolerations ?? [
+      { key: 'CriticalAddonsOnly', operator: 'Exists' },
+      { effect: 'NoExecute', operator: 'Exists' },
+      { effect: 'NoSchedule', operator: 'Exists' },
+    ];
+    this.noTrackPort = props.noTrackPort ?? true;
+    this.skipRedirectFromBackend = props.skipRedirectFromBackend ?? target.has(Feature.CILIUM_LRP_SKIP_REDIRECT_FROM_BACKEND);
+    if (this.skipRedirectFromBackend) target.require(Feature.CILIUM_LRP_SKIP_REDIRECT_FROM_BACKEND, who);
+    this.clusterDnsService = props.clusterDnsService ?? 'kube-dns';
+    this.clusterDnsLabels = { ...(props.clusterDnsLabels ?? { 'k8s-app': 'kube-dns' }) };
+    this.upstreamServiceName = props.upstreamServiceName ?? 'kube-dns-upstream';
+    this.localRedirectPolicyName = props.localRedirectPolicyName ?? 'nodelocaldns';
+    for (const [field, value] of [['clusterDnsService', this.clusterDnsService], ['upstreamServiceName', this.upstreamServiceName]] as const) {
+      if (!DNS_1035.test(value) || value.length > 63) throw new NetsecError('INVALID', `${who}: '${field}' '${value}' must be a Service name (a DNS-1035 label).`);
+    }
+    if (this.upstreamServiceName === this.clusterDnsService) {
+      throw new NetsecError('INVALID', `${who}: 'upstreamServiceName' must differ from 'clusterDnsService' ('${this.clusterDnsService}'): the LRP redirects that Service, so cache misses would loop back to the cache.`);
+    }
+    if (Object.keys(this.clusterDnsLabels).length === 0) throw new NetsecError('INVALID', `${who}: 'clusterDnsLabels' must select the CoreDNS pods (e.g. { 'k8s-app': 'kube-dns' }).`);
+    this.podLabels = { 'k8s-app': this.name };
+
+    this.corefile = renderNodeLocalDnsCorefile({
+      clusterDomain: this.clusterDomain,
+      cache: this.cache,
+      clusterDnsServers: [PILLAR_CLUSTER_DNS],
+      forceTcp: this.forceTcpToClusterDns,
+      upstreamServers: this.upstreamServers,
+      stubDomains: this.stubDomains,
+      healthPort: this.healthPort,
+      metricsPort: this.metricsPort,
+    });
+
+    const metadata = { name: this.name, namespace: this.namespace };
+    this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata });
+    this.configMap = new k8s.KubeConfigMap(this, 'ConfigMap', { metadata, data: { Corefile: this.corefile } });
+    this.service = new k8s.KubeService(this, 'UpstreamService', {
+      metadata: {
+        name: this.upstreamServiceName,
+        namespace: this.namespace,
+        // As upstream: the Service carries the CoreDNS label and the name node-cache looks it up by.
+        labels: { ...this.clusterDnsLabels, 'kubernetes.io/name': 'KubeDNSUpstream' },
+      },
+      spec: {
+        ports: [
+          { name: 'dns', port: 53, protocol: 'UDP', targetPort: k8s.IntOrString.fromNumber(53) },
+          { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: k8s.IntOrString.fromNumber(53) },
+        ],
+        selector: this.clusterDnsLabels,
+      },
+    });
+    this.daemonSet = new k8s.KubeDaemonSet(this, 'DaemonSet', {
+      metadata: { ...metadata, labels: this.podLabels },
+      spec: {
+        updateStrategy: { rollingUpdate: { maxUnavailable: k8s.IntOrString.fromString('10%') } },
+        selector: { matchLabels: this.podLabels },
+        template: {
+          metadata: {
+            labels: this.podLabels,
+            annotations: {
+              ...(this.noTrackPort ? { 'policy.cilium.io/no-track-port': '53' } : {}),
+              'prometheus.io/port': String(this.metricsPort),
+              'prometheus.io/scrape': 'true',
+            },
+          },
+          spec: {
+            priorityClassName: this.priorityClassName,
+            serviceAccountName: this.name,
+            // Not on the host network: the LRP redirects to the pod's own address, and a hostNetwork pod would take
+            // port 53 of the whole node (Cilium docs; domain-notes lrp/backend-hostnetwork).
+            hostNetwork: false,
+            // Resolve through the node's resolvers, never through the cluster DNS the cache stands in for.
+            dnsPolicy: 'Default',
+            tolerations: this.tolerations,
+            containers: [
+              {
+                name: 'node-cache',
+                image: this.image,
+                resources: this.resources,
+                args: [
+                  '-localip', this.localIps.join(','),
+                  '-conf', '/etc/Corefile',
+                  '-upstreamsvc', this.upstreamServiceName,
+                  // Cilium does the redirection: node-cache must not create its dummy interface or iptables rules,
+                  // and must not tear down what it did not set up.
+                  '-skipteardown=true',
+                  '-setupinterface=false',
+                  '-setupiptables=false',
+                ],
+                ports: [
+                  { containerPort: 53, name: 'dns', protocol: 'UDP' },
+                  { containerPort: 53, name: 'dns-tcp', protocol: 'TCP' },
+                  { containerPort: this.metricsPort, name: 'metrics', protocol: 'TCP' },
+                ],
+                // No `host`: the health plugin listens on the pod's own address.
+                livenessProbe: {
+                  httpGet: { path: '/health', port: k8s.IntOrString.fromNumber(this.healthPort) },
+                  initialDelaySeconds: 60,
+                  timeoutSeconds: 5,
+                },
+                readinessProbe: {
+                  httpGet: { path: '/health', port: k8s.IntOrString.fromNumber(this.healthPort) },
+                  timeoutSeconds: 5,
+                },
+                volumeMounts: [
+                  { name: 'config-volume', mountPath: '/etc/coredns' },
+                  { name: 'kube-dns-config', mountPath: '/etc/kube-dns' },
+                ],
+              },
+            ],
+            volumes: [
+              { name: 'kube-dns-config', configMap: { name: 'kube-dns', optional: true } },
+              { name: 'config-volume', configMap: { name: this.name, items: [{ key: 'Corefile', path: 'Corefile.base' }] } },
+            ],
+          },
+        },
+      },
+    });
+    this.localRedirectPolicy = new cilium.CiliumLocalRedirectPolicy(this, 'LocalRedirectPolicy', {
+      metadata: { name: this.localRedirectPolicyName, namespace: this.namespace },
+      spec: {
+        redirectFrontend: { serviceMatcher: { serviceName: this.clusterDnsService, namespace: this.namespace } },
+        redirectBackend: {
+          localEndpointSelector: { matchLabels: this.podLabels },
+          // Named like the container ports: frontend and backend ports pair by name.
+          toPorts: [
+            { port: '53', name: 'dns', protocol: cilium.CiliumLocalRedirectPolicySpecRedirectBackendToPortsProtocol.UDP },
+            { port: '53', name: 'dns-tcp', protocol: cilium.CiliumLocalRedirectPolicySpecRedirectBackendToPortsProtocol.TCP },
+          ],
+        },
+        ...(this.skipRedirectFromBackend ? { skipRedirectFromBackend: true } : {}),
+      },
+    });
+
+    const newKey = target.has(Feature.CILIUM_LRP_HELM_LOCAL_REDIRECT_POLICIES);
+    this.helmValues = new HelmValues(this, 'CiliumValues', {
+      release: 'cilium',
+      values: newKey ? { localRedirectPolicies: { enabled: true } } : { localRedirectPolicy: true },
+      reason: `${newKey ? 'localRedirectPolicies.enabled' : 'localRedirectPolicy'}: CiliumLocalRedirectPolicy ${this.namespace}/${this.localRedirectPolicyName} (NodeLocal DNSCache) does nothing unless Local Redirect Policies are enabled; restart the Cilium agents and operator after changing it.`,
+    });
+    addNote(this, `CiliumLocalRedirectPolicy ${this.namespace}/${this.localRedirectPolicyName}: its spec is immutable; to change it, delete and re-create it (for Argo CD, sync with Replace=true).`);
+    if (this.skipRedirectFromBackend) {
+      addNote(this, `CiliumLocalRedirectPolicy ${this.namespace}/${this.localRedirectPolicyName} sets skipRedirectFromBackend, which needs Linux 5.12 or later on every node; LRPs and node-local-dns pods created before it was set must be re-created.`);
+    }
+
+    const cacheResolver: DnsResolver = { name: this.name, namespace: this.namespace, labels: this.podLabels };
+    const clusterResolver: DnsResolver = { name: this.clusterDnsService, namespace: this.namespace, labels: this.clusterDnsLabels };
+    registerNodeLocalDns(target, cacheResolver, clusterResolver);
+  }
+}
+
+/** Refuses node-cache images older than 1.15.16 when the tag says so (other registries and digests pass). */
+function checkImage(who: string, image: string): void {
+  const m = /k8s-dns-node-cache:v?(\d+)\.(\d+)\.(\d+)/.exec(image);
+  if (!m) return;
+  const v = [Number(m[1]), Number(m[2]), Number(m[3])];
+  for (let i = 0; i < 3; i++) {
+    if (v[i] > MIN_NODE_CACHE[i]) return;
+    if (v[i] < MIN_NODE_CACHE[i]) {
+      throw new NetsecError('INVALID', `${who}: image '${image}' is node-cache ${v.join('.')}, but running behind a Local Redirect Policy needs ${MIN_NODE_CACHE.join('.')} or later (the first with -setupinterface=false).`);
+    }
+  }
+}
