@@ -190,7 +190,9 @@ export class HubbleFlowLogs extends Construct {
    * @internal
    */
   public _renderFlowLogs(): string {
-    return stringify({ flowLogs: this.entries }, { lineWidth: 0, minContentWidth: 0 });
+    // YAML 1.1 quoting: the agent parses the file with Go's YAML 1.1 decoder, where an unquoted `yes`, `on` or
+    // timestamp would not stay a string.
+    return stringify({ flowLogs: this.entries }, { version: '1.1', lineWidth: 0, minContentWidth: 0 });
   }
 
   private get who(): string {

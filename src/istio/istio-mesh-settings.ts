@@ -146,7 +146,7 @@ export class IstioMeshSettings extends Construct {
       operatorScope = this.operatorChart;
       addNote(
         this.operatorChart,
-        `IstioOperator ${this.namespace}/${this.operatorName} is an input for 'istioctl install -f not-applied/istio-operator.yaml': Istio ${istio} has no IstioOperator CRD or in-cluster operator (removed in 1.24), so applying it would fail. Helm installs use istiod-values.yaml instead.`,
+        `IstioOperator ${this.namespace}/${this.operatorName} is an input for 'istioctl install -f not-applied/istio-operator.yaml': Istio ${istio} serves no IstioOperator CRD and runs no in-cluster operator (both removed in 1.24), so applying it would fail. Helm installs use istiod-values.yaml instead.`,
       );
     } else {
       notes.push(`IstioOperator ${this.namespace}/${this.operatorName} is for 'istioctl install -f' (or the in-cluster operator, deprecated in Istio 1.23 and removed in 1.24); Helm installs use istiod-values.yaml.`);
