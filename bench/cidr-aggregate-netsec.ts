@@ -1,0 +1,13 @@
+/**
+ * Bench runner: aggregates one feed file with netsec's CIDR engine and writes the result to stdout, as
+ * `netsec cidrs aggregate FILE` will. A separate process so wall time and peak RSS include Node's startup, like
+ * the peers'.
+ */
+import { readFileSync, writeSync } from 'node:fs';
+import { aggregate, parseCidrs } from '../src/cidr/index.js';
+
+const file = process.argv[2];
+if (!file) throw new Error('usage: cidr-aggregate-netsec FILE');
+const { prefixes } = parseCidrs(readFileSync(file), { source: file });
+const out = aggregate(prefixes).set.toBuffer();
+for (let off = 0; off < out.length;) off += writeSync(1, out, off);
