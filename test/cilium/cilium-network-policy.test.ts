@@ -1,0 +1,334 @@
+import { ApiObject, JsonPatch } from 'cdk8s';
+import { describe, expect, test } from 'vitest';
+import { stringify } from 'yaml';
+import {
+  CiliumNetworkPolicy,
+  DnsAccess,
+  DnsPatterns,
+  EndpointSelector,
+  Entity,
+  FqdnSelector,
+  HttpRule,
+  NetsecChart,
+  NodeLocalDnsCache,
+  Peer,
+  PolicyDefault,
+  Port,
+  Protocol,
+  Target,
+} from '../../src/index.js';
+import { constructErrors, findOne, synthValid, targetChart } from '../util.js';
+
+const cilium = (line = '1.17', cluster: { nodeLocalDns?: boolean } = {}) => targetChart({ name: 'aks-cilium', kubernetes: '1.30', cilium: line, cluster });
+
+/** The DNS rule netsec adds, as the seed 004 write-up has it (with UDP and TCP spelled out instead of ANY). */
+function dnsRule(resolvers: string[], dns: Record<string, string>[] = [{ matchPattern: '*' }]) {
+  return {
+    toEndpoints: resolvers.map((app) => ({ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': app } })),
+    toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }, { port: '53', protocol: 'TCP' }], rules: { dns } }],
+  };
+}
+
+function secureWorkload(chart: NetsecChart, props: ConstructorParameters<typeof CiliumNetworkPolicy>[2] = {}) {
+  return new CiliumNetworkPolicy(chart, 'SecureWorkloadPolicy', { endpointSelector: EndpointSelector.labels({ app: 'critical-workload' }), ...props })
+    .allowEgress({ to: [Peer.fqdn('api.example.com')], ports: [Port.tcp(443)] });
+}
+
+describe('seed 004: FQDN policy with NodeLocal DNSCache behind a Local Redirect Policy', () => {
+  test('the DNS rule selects kube-dns and node-local-dns, and the FQDN rule is kept (snapshot)', async () => {
+    const { app, chart } = cilium();
+    new NodeLocalDnsCache(chart, 'Cache');
+    secureWorkload(chart);
+    const { objects } = synthValid(app);
+    const policy = findOne(objects, 'CiliumNetworkPolicy', 'secure-workload-policy');
+    expect(policy.metadata).toEqual({ name: 'secure-workload-policy', namespace: 'default' });
+    expect(policy.spec.endpointSelector).toEqual({ matchLabels: { app: 'critical-workload' } });
+    expect(policy.spec.egress).toEqual([
+      { toFQDNs: [{ matchName: 'api.example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
+      dnsRule(['kube-dns', 'node-local-dns']),
+    ]);
+    await expect(stringify(policy)).toMatchFileSnapshot('__snapshots__/secure-workload-policy.k8s.yaml');
+  });
+
+  test.each([
+    ['no cache anywhere', false, 'none', ['kube-dns']],
+    ['target.cluster.nodeLocalDns', true, 'none', ['kube-dns', 'node-local-dns']],
+    ['a NodeLocalDnsCache in another chart of the target, built after the policy', false, 'same-target', ['kube-dns', 'node-local-dns']],
+    ['a NodeLocalDnsCache in another target only', false, 'other-target', ['kube-dns']],
+  ] as const)('the DNS rule gains node-local-dns exactly when the cache is on: %s', (_title, nodeLocalDns, cache, resolvers) => {
+    const { app, chart, target } = cilium('1.17', { nodeLocalDns });
+    secureWorkload(chart);
+    if (cache === 'same-target') new NodeLocalDnsCache(new NetsecChart(app, 'dns', { target }), 'Cache');
+    if (cache === 'other-target') {
+      new NodeLocalDnsCache(new NetsecChart(app, 'other', { target: new Target({ name: 'other', kubernetes: '1.30', cilium: '1.17' }) }), 'Cache');
+    }
+    const policy = findOne(synthValid(app).objects, 'CiliumNetworkPolicy');
+    expect(policy.spec.egress[1]).toEqual(dnsRule([...resolvers]));
+  });
+
+  test('the DNS rule follows a cache with custom labels and namespace', () => {
+    const { app, chart } = cilium();
+    new NodeLocalDnsCache(chart, 'Cache', { namespace: 'dns-system', name: 'nodelocaldns', clusterDnsLabels: { 'k8s-app': 'coredns' } });
+    secureWorkload(chart);
+    const policy = findOne(synthValid(app).objects, 'CiliumNetworkPolicy');
+    expect(policy.spec.egress[1].toEndpoints).toEqual([
+      { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'dns-system', 'k8s:k8s-app': 'coredns' } },
+      { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'dns-system', 'k8s:k8s-app': 'nodelocaldns' } },
+    ]);
+  });
+
+  test("the user's own dual-label DNS rule (DnsAccess.MANUAL) is accepted as it is", () => {
+    const { app, chart } = cilium();
+    new NodeLocalDnsCache(chart, 'Cache');
+    secureWorkload(chart, { dns: DnsAccess.MANUAL }).allowEgress({
+      to: [Peer.podsInNamespace('kube-system', { 'k8s:k8s-app': 'kube-dns' }), Peer.podsInNamespace('kube-system', { 'k8s:k8s-app': 'node-local-dns' })],
+      ports: [Port.anyProtocol(53)],
+      dns: [FqdnSelector.matchPattern('*')],
+    });
+    const policy = findOne(synthValid(app).objects, 'CiliumNetworkPolicy');
+    expect(policy.spec.egress).toHaveLength(2);
+    expect(policy.spec.egress[1].toPorts[0].ports).toEqual([{ port: '53', protocol: 'ANY' }]);
+  });
+
+  test('the kube-dns-only DNS rule that breaks with the cache (cilium#24654) fails synthesis, saying why', () => {
+    const { app, chart } = cilium();
+    new NodeLocalDnsCache(chart, 'Cache');
+    secureWorkload(chart, { dns: DnsAccess.MANUAL }).allowEgress({
+      to: [Peer.podsInNamespace('kube-system', { 'k8s-app': 'kube-dns' })],
+      ports: [Port.anyProtocol(53)],
+      dns: [FqdnSelector.matchPattern('*')],
+    });
+    expect(constructErrors(app)).toEqual([
+      "[test/SecureWorkloadPolicy] CiliumNetworkPolicy 'default/secure-workload-policy': dns is DnsAccess.MANUAL, but no egress rule allows kube-system/k8s-app=node-local-dns (node-local-dns) on 53/UDP and 53/TCP, and the pods are in egress default-deny or use toFQDNs: DNS lookups will fail. NodeLocal DNSCache is on in this target, so the Local Redirect Policy sends the queries to node-local-dns, not to kube-dns (cilium#24654). Add such a rule or use DnsAccess.AUTO.",
+    ]);
+  });
+
+  test('a manual DNS rule whose patterns miss an FQDN fails synthesis', () => {
+    const { app, chart } = cilium();
+    secureWorkload(chart, { dns: DnsAccess.MANUAL }).allowEgress({
+      to: [Peer.podsInNamespace('kube-system', { 'k8s-app': 'kube-dns' })],
+      ports: [Port.udp(53), Port.tcp(53)],
+      dns: [FqdnSelector.matchPattern('*.example.org')],
+    });
+    expect(constructErrors(app)).toEqual([
+      "[test/SecureWorkloadPolicy] CiliumNetworkPolicy 'default/secure-workload-policy': dns is DnsAccess.MANUAL, but no DNS rule (rules.dns) lets through the queries for matchName: api.example.com: the DNS proxy refuses them, learns no IP, and toFQDNs allows nothing. Add matchName/matchPattern entries that cover them, or use DnsAccess.AUTO.",
+    ]);
+  });
+});
+
+describe('egress default-deny', () => {
+  test('seed 001: deny-all egress renders egress: [{}] and warns that DNS is gone', () => {
+    const { app, chart } = cilium();
+    new CiliumNetworkPolicy(chart, 'ProductpageDenyAll', {
+      endpointSelector: EndpointSelector.labels({ app: 'productpage' }),
+      egressDefault: PolicyDefault.DENY,
+      dns: DnsAccess.NONE,
+    });
+    const result = synthValid(app);
+    expect(findOne(result.objects, 'CiliumNetworkPolicy', 'productpage-deny-all').spec).toEqual({
+      endpointSelector: { matchLabels: { app: 'productpage' } },
+      egress: [{}],
+    });
+    expect(result.diagnostics.map((d) => d.message)).toEqual([
+      "CiliumNetworkPolicy 'default/productpage-deny-all' puts its pods in egress default-deny with dns: DnsAccess.NONE; their DNS lookups time out (intended for a deny-all).",
+    ]);
+  });
+
+  test('default-deny with automatic DNS allows only DNS', () => {
+    const { app, chart } = cilium();
+    new CiliumNetworkPolicy(chart, 'Lockdown', { egressDefault: PolicyDefault.DENY, ingressDefault: PolicyDefault.DENY });
+    const spec = findOne(synthValid(app).objects, 'CiliumNetworkPolicy').spec;
+    expect(spec.egress).toEqual([dnsRule(['kube-dns'])]);
+    expect(spec.ingress).toEqual([{}]);
+  });
+
+  test('an allow rule alone already makes egress default-deny, so DNS is added', () => {
+    const { app, chart } = cilium();
+    new CiliumNetworkPolicy(chart, 'ToReviews', { endpointSelector: EndpointSelector.labels({ app: 'productpage' }) })
+      .allowEgress({ to: [Peer.podsInPolicyNamespace({ app: 'reviews' })] });
+    const spec = findOne(synthValid(app).objects, 'CiliumNetworkPolicy').spec;
+    expect(spec.egress).toEqual([{ toEndpoints: [{ matchLabels: { app: 'reviews' } }] }, dnsRule(['kube-dns'])]);
+  });
+
+  test('an ingress-only policy gets no DNS rule', () => {
+    const { app, chart } = cilium();
+    new CiliumNetworkPolicy(chart, 'L7', { endpointSelector: EndpointSelector.labels({ type: 'l7-test' }) }).allowIngress({
+      from: [Peer.podsInPolicyNamespace({ org: 'client-pod' })],
+      ports: [Port.tcp(80)],
+      http: [HttpRule.get('/discount')],
+    });
+    const spec = findOne(synthValid(app).objects, 'CiliumNetworkPolicy').spec;
+    expect(spec.egress).toBeUndefined();
+    // Seed 003: GET /discount from org=client-pod.
+    expect(spec.ingress).toEqual([
+      { fromEndpoints: [{ matchLabels: { org: 'client-pod' } }], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/discount' }] } }] },
+    ]);
+  });
+
+  test('a deny-only direction without an explicit default fails synthesis (the egress-block outage)', () => {
+    const { app, chart } = cilium();
+    new CiliumNetworkPolicy(chart, 'BlockImds').denyEgress({ to: [Peer.cidr('169.254.169.254/32')] });
+    expect(constructErrors(app)).toEqual([
+      "[test/BlockImds] CiliumNetworkPolicy 'default/block-imds' has only egressDeny rules, which still switch every selected pod to egress default-deny: all other egress is dropped (drop reason 133). Set egressDefault to PolicyDefault.ALLOW (enableDefaultDeny.egress: false) to drop only what the deny rules match, or to PolicyDefault.DENY if dropping everything else is intended.",
+    ]);
+  });
+
+  test('PolicyDefault.ALLOW renders enableDefaultDeny and needs no DNS rule', () => {
+    const { app, chart } = cilium();
+    new CiliumNetworkPolicy(chart, 'BlockImds', { egressDefault: PolicyDefault.ALLOW }).denyEgress({ to: [Peer.cidr('169.254.169.254/32')], ports: [Port.tcp(80)] });
+    expect(findOne(synthValid(app).objects, 'CiliumNetworkPolicy').spec).toEqual({
+      endpointSelector: {},
+      egressDeny: [{ toCIDRSet: [{ cidr: '169.254.169.254/32' }], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }],
+      enableDefaultDeny: { egress: false },
+    });
+  });
+
+  test('a policy with no rules fails synthesis', () => {
+    const { app, chart } = cilium();
+    new CiliumNetworkPolicy(chart, 'Empty');
+    expect(constructErrors(app)).toEqual([
+      "[test/Empty] CiliumNetworkPolicy 'default/empty' has no rules; Cilium refuses a policy without ingress, ingressDeny, egress or egressDeny. Add a rule, or set egressDefault or ingressDefault to PolicyDefault.DENY.",
+    ]);
+  });
+
+  test('DnsAccess.NONE with toFQDNs fails synthesis', () => {
+    const { app, chart } = cilium();
+    secureWorkload(chart, { dns: DnsAccess.NONE });
+    expect(constructErrors(app)).toEqual([
+      "[test/SecureWorkloadPolicy] CiliumNetworkPolicy 'default/secure-workload-policy': dns is DnsAccess.NONE, but toFQDNs (matchName: api.example.com) learns IPs only from DNS answers Cilium's DNS proxy sees; without a DNS rule these names never resolve to an allowed IP. Use DnsAccess.AUTO.",
+    ]);
+  });
+});
+
+describe('FQDNs and DNS patterns', () => {
+  test('seed 002: a toFQDNs pattern without ports, DNS with matchPattern "*"', () => {
+    const { app, chart } = cilium();
+    new CiliumNetworkPolicy(chart, 'Echo', { endpointSelector: EndpointSelector.labels({ app: 'net' }) }).allowEgress({ to: [Peer.fqdnPattern('*.k8s.intra')] });
+    const spec = findOne(synthValid(app).objects, 'CiliumNetworkPolicy', 'echo').spec;
+    expect(spec.egress).toEqual([{ toFQDNs: [{ matchPattern: '*.k8s.intra' }] }, dnsRule(['kube-dns'])]);
+  });
+
+  test('DnsPatterns.FQDNS lets through only the FQDNs and their search-list expansions', () => {
+    const { app, chart } = cilium();
+    new CiliumNetworkPolicy(chart, 'Api', { dnsPatterns: DnsPatterns.FQDNS })
+      .allowEgress({ to: [Peer.fqdn('api.example.com'), Peer.fqdnPattern('*.example.com')], ports: [Port.tcp(443)] })
+      .allowEgress({ to: [Peer.fqdn('ifconfig.me')] });
+    const spec = findOne(synthValid(app).objects, 'CiliumNetworkPolicy').spec;
+    expect(spec.egress[2].toPorts[0].rules.dns).toEqual([
+      { matchName: 'ifconfig.me' },
+      { matchName: 'ifconfig.me.cluster.local' },
+      { matchName: 'ifconfig.me.svc.cluster.local' },
+      { matchPattern: '*.example.com' },
+      { matchPattern: '*.example.com.*.svc.cluster.local' },
+      { matchPattern: '*.example.com.cluster.local' },
+      { matchPattern: '*.example.com.svc.cluster.local' },
+      { matchPattern: 'ifconfig.me.*.svc.cluster.local' },
+    ]);
+  });
+
+  test('DnsPatterns.FQDNS without FQDNs allows port 53 without a DNS L7 rule', () => {
+    const { app, chart } = cilium();
+    new CiliumNetworkPolicy(chart, 'Lockdown', { egressDefault: PolicyDefault.DENY, dnsPatterns: DnsPatterns.FQDNS });
+    const spec = findOne(synthValid(app).objects, 'CiliumNetworkPolicy').spec;
+    expect(spec.egress[0].toPorts).toEqual([{ ports: [{ port: '53', protocol: 'UDP' }, { port: '53', protocol: 'TCP' }] }]);
+  });
+
+  test("'**.' is refused below Cilium 1.19 and accepted from 1.19 (gate CILIUM_FQDN_MULTILEVEL_WILDCARD)", () => {
+    const below = cilium('1.18');
+    expect(() => new CiliumNetworkPolicy(below.chart, 'Multi').allowEgress({ to: [Peer.fqdnPattern('**.example.com')] })).toThrow(
+      "CiliumNetworkPolicy 'default/multi': egress[0]: matchPattern: **.example.com: the '**.' multi-level wildcard in matchPattern needs Cilium 1.19 or later; target 'aks-cilium' runs Cilium 1.18.",
+    );
+    expect(() => new CiliumNetworkPolicy(below.chart, 'MultiDns', { dns: DnsAccess.MANUAL }).allowEgress({ ports: [Port.udp(53)], dns: [FqdnSelector.matchPattern('**.example.com')] })).toThrow(
+      "CiliumNetworkPolicy 'default/multi-dns': egress[0]: matchPattern: **.example.com: the '**.' multi-level wildcard in matchPattern needs Cilium 1.19 or later; target 'aks-cilium' runs Cilium 1.18.",
+    );
+    const at = cilium('1.19');
+    new CiliumNetworkPolicy(at.chart, 'Multi', { dnsPatterns: DnsPatterns.FQDNS }).allowEgress({ to: [Peer.fqdnPattern('**.example.com')] });
+    const spec = findOne(synthValid(at.app).objects, 'CiliumNetworkPolicy').spec;
+    expect(spec.egress[0].toFQDNs).toEqual([{ matchPattern: '**.example.com' }]);
+    expect(spec.egress[1].toPorts[0].rules.dns[0]).toEqual({ matchPattern: '**.example.com' });
+  });
+});
+
+describe("rules the API server accepts but Cilium's agent refuses are refused at synth time", () => {
+  const policy = () => new CiliumNetworkPolicy(cilium().chart, 'Web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) });
+  const ports = (n: number) => Array.from({ length: n }, (_, i) => Port.tcp(8000 + i));
+
+  test.each([
+    ['HTTP on ANY', (p: CiliumNetworkPolicy) => p.allowIngress({ ports: [Port.anyProtocol(80)], http: [HttpRule.get('/')] }),
+      "CiliumNetworkPolicy 'default/web': ingress[0]: HTTP rules need protocol TCP on every port, but 80/ANY is ANY; Cilium's agent refuses it (\"L7 rules can only apply to TCP (not ANY) except for DNS rules\"). Use Port.tcp(80)."],
+    ['HTTP without ports', (p: CiliumNetworkPolicy) => p.allowEgress({ to: [Peer.entity(Entity.WORLD)], http: [HttpRule.any()] }),
+      "CiliumNetworkPolicy 'default/web': egress[0]: HTTP rules need at least one TCP port; a rule without ports means port 0, which Cilium refuses for L7 rules."],
+    ['deny with HTTP', (p: CiliumNetworkPolicy) => p.denyEgress({ to: [Peer.entity(Entity.WORLD)], ports: [Port.tcp(80)], http: [HttpRule.get('/admin')] }),
+      "CiliumNetworkPolicy 'default/web': egressDeny[0]: deny rules cannot carry L7 rules ('http'); Cilium's deny port rule has only ports, the API server prunes the rest, and what remains still switches the pods to default-deny. Use an allow rule with L7 rules instead."],
+    ['deny with DNS', (p: CiliumNetworkPolicy) => p.denyEgress({ ports: [Port.udp(53)], dns: [FqdnSelector.matchName('evil.example')] }),
+      "CiliumNetworkPolicy 'default/web': egressDeny[0]: deny rules cannot carry L7 rules ('dns'); Cilium's deny port rule has only ports, the API server prunes the rest, and what remains still switches the pods to default-deny. Use an allow rule with L7 rules instead."],
+    ['deny with FQDN', (p: CiliumNetworkPolicy) => p.denyEgress({ to: [Peer.fqdn('evil.example')] }),
+      "CiliumNetworkPolicy 'default/web': egressDeny[0]: deny rules cannot use toFQDNs (Cilium has no FQDN deny). Deny the addresses with Peer.cidr(...) or Peer.cidrGroup(...), or allow only the names you want."],
+    ['mixed L3 kinds', (p: CiliumNetworkPolicy) => p.allowEgress({ to: [Peer.fqdn('api.example.com'), Peer.entity(Entity.KUBE_APISERVER)] }),
+      "CiliumNetworkPolicy 'default/web': egress[0] mixes L3 selector kinds toFQDNs and toEntities; Cilium's agent refuses such a rule (\"combining ... is not supported yet\") and the policy would be silently absent. Use one rule per kind."],
+    ['more than 40 ports', (p: CiliumNetworkPolicy) => p.allowIngress({ ports: ports(41) }),
+      "CiliumNetworkPolicy 'default/web': ingress[0] has 41 ports; Cilium accepts at most 40 per port rule (the API server refuses more from 1.16 on). Split the ports over several rules."],
+    ['an empty peer list', (p: CiliumNetworkPolicy) => p.allowEgress({ to: [], ports: [Port.tcp(443)] }),
+      "CiliumNetworkPolicy 'default/web': egress[0]: 'to' is an empty list, which Cilium (1.16+) reads as \"no peer\": the rule matches nothing. Leave 'to' out to match every peer on the rule's ports."],
+    ['an empty rule', (p: CiliumNetworkPolicy) => p.allowEgress({}),
+      "CiliumNetworkPolicy 'default/web': egress[0] has no peers and no ports. In Cilium an empty rule matches nothing and only switches the pods to default-deny; it is not \"allow all\" as in a Kubernetes NetworkPolicy. For allow-all use Peer.entity(Entity.ALL); for deny-all set egressDefault: PolicyDefault.DENY."],
+    ['FQDN peers on ingress', (p: CiliumNetworkPolicy) => p.allowIngress({ from: [Peer.fqdn('client.example.com')] }),
+      "CiliumNetworkPolicy 'default/web': ingress[0]: FQDN peers exist only for egress; Cilium has no fromFQDNs."],
+    ['HTTP and DNS in one rule', (p: CiliumNetworkPolicy) => p.allowEgress({ ports: [Port.tcp(53)], http: [HttpRule.any()], dns: [FqdnSelector.matchPattern('*')] }),
+      "CiliumNetworkPolicy 'default/web': egress[0] has both HTTP and DNS rules; a port rule carries one L7 protocol. Use two rules."],
+    ['DNS without a port', (p: CiliumNetworkPolicy) => p.allowEgress({ to: [Peer.entity(Entity.CLUSTER)], dns: [FqdnSelector.matchPattern('*')] }),
+      "CiliumNetworkPolicy 'default/web': egress[0]: DNS rules need a port (53); Cilium refuses them without one (\"port 53 must be specified for DNS rules\")."],
+    ['DNS on a port range', (p: CiliumNetworkPolicy) => p.allowEgress({ ports: [Port.udpRange(53, 54)], dns: [FqdnSelector.matchPattern('*')] }),
+      "CiliumNetworkPolicy 'default/web': egress[0]: DNS rules need single ports with protocol UDP, TCP or ANY (got 53-54/UDP)."],
+    ['kube-dns looked up in the policy namespace', (p: CiliumNetworkPolicy) => p.allowEgress({ to: [Peer.podsInPolicyNamespace({ 'k8s-app': 'kube-dns' })], ports: [Port.udp(53)] }),
+      "CiliumNetworkPolicy 'default/web': egress[0]: Peer.podsInPolicyNamespace({k8s-app=kube-dns}) selects pods in the policy's own namespace 'default' only, so it matches no DNS pod (they run in kube-system). Did you mean Peer.podsInNamespace('kube-system', { 'k8s-app': 'kube-dns' })?"],
+  ])('%s', (_title, add, message) => {
+    expect(() => add(policy())).toThrow(message);
+  });
+
+  test('40 ports and mixed-kind rules split in two are fine', () => {
+    const { app, chart } = cilium();
+    new CiliumNetworkPolicy(chart, 'Web')
+      .allowIngress({ ports: ports(40) })
+      .allowEgress({ to: [Peer.fqdn('api.example.com')] })
+      .allowEgress({ to: [Peer.entity(Entity.KUBE_APISERVER)], ports: [Port.tcp(443)] });
+    const spec = findOne(synthValid(app).objects, 'CiliumNetworkPolicy').spec;
+    expect(spec.ingress[0].toPorts[0].ports).toHaveLength(40);
+    expect(spec.egress.map((r: object) => Object.keys(r)[0])).toEqual(['toFQDNs', 'toEntities', 'toEndpoints']);
+  });
+
+  test('an endpointSelector naming another namespace is refused', () => {
+    expect(() => new CiliumNetworkPolicy(cilium().chart, 'X', { namespace: 'shop', endpointSelector: EndpointSelector.labels({ 'k8s:io.kubernetes.pod.namespace': 'payments', app: 'x' }) })).toThrow(
+      "CiliumNetworkPolicy 'shop/x': the endpointSelector names namespace 'payments', but a CiliumNetworkPolicy selects pods of its own namespace 'shop' only (Cilium drops the mismatching match with a warning). Create the policy in 'payments' instead.",
+    );
+  });
+
+  test('a target without Cilium is refused', () => {
+    const { chart } = targetChart({ name: 'onprem-calico', kubernetes: '1.31', calico: '3.30' });
+    expect(() => new CiliumNetworkPolicy(chart, 'X')).toThrow("CiliumNetworkPolicy 'default/x': needs Cilium, but target 'onprem-calico' names no Cilium version.");
+  });
+});
+
+test.each(['1.16', '1.17', '1.18', '1.19', '1.20'])('every rule shape is schema-valid on Cilium %s', (line) => {
+  const { app, chart } = cilium(line, { nodeLocalDns: true });
+  new CiliumNetworkPolicy(chart, 'All', { namespace: 'shop', description: 'every shape', ingressDefault: PolicyDefault.ALLOW })
+    .allowEgress({ to: [Peer.fqdn('api.example.com')], ports: [Port.tcp(443)] })
+    .allowEgress({ to: [Peer.podsInAllNamespaces({ app: 'prometheus' })], ports: [Port.tcpRange(9090, 9091)] })
+    .allowEgress({ to: [Peer.podsInNamespacesLabeled({ team: 'payments' }, { app: 'api' })], ports: [Port.named('http', Protocol.TCP)], http: [HttpRule.of({ method: 'GET|HEAD', path: '/v1/.*', host: 'api', headers: ['X-Tenant: a'] })] })
+    .allowEgress({ to: [Peer.cidr('10.0.0.0/8', ['10.96.0.0/12'])], ports: [Port.sctp(9899)] })
+    .allowEgress({ to: [Peer.cidrGroup('partners')] })
+    .denyEgress({ to: [Peer.entity(Entity.WORLD)], ports: [Port.udp(123)] })
+    .allowIngress({ from: [Peer.podsInPolicyNamespace({ app: 'web' })], ports: [Port.tcp(80)], http: [HttpRule.get('/discount')] })
+    .denyIngress({ from: [Peer.cidr('192.0.2.0/24')] });
+  const spec = findOne(synthValid(app).objects, 'CiliumNetworkPolicy').spec;
+  expect(spec.description).toBe('every shape');
+  expect(spec.enableDefaultDeny).toEqual({ ingress: false });
+});
+
+test('escape hatch: an L1 JSON patch on the single Resource child', () => {
+  const { app, chart } = cilium();
+  const policy = new CiliumNetworkPolicy(chart, 'Patched', { egressDefault: PolicyDefault.DENY, dns: DnsAccess.NONE });
+  // Patches apply to the generated L1 props, whose keys are camelCase (toEntities is the same on the wire).
+  ApiObject.of(policy).addJsonPatch(JsonPatch.add('/spec/egress/-', { toEntities: ['kube-apiserver'] }));
+  expect(findOne(synthValid(app).objects, 'CiliumNetworkPolicy').spec.egress).toEqual([{}, { toEntities: ['kube-apiserver'] }]);
+});
