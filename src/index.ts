@@ -1,4 +1,6 @@
 export * from './core/index.js';
+export * from './cidr/index.js';
+export * from './egress/index.js';
 export * from './cilium/index.js';
 export * from './dns/index.js';
 export * as l1 from './l1.js';

@@ -2,7 +2,7 @@
 // `cdk8s synth` (cdk8s.yaml runs the compiled lib/src/main.js) and `netsec synth -c netsec.yaml` write the same bytes.
 import { pathToFileURL } from 'node:url';
 import { App } from 'cdk8s';
-import { Target, formatFinding, synthesize, writeOutput } from './index.js';
+import { CalicoEgressBlock, CiliumCidrGroup, CiliumEgressBlock, NetsecChart, Target, formatFinding, synthesize, writeOutput } from './index.js';
 
 /** Builds the example app. Exported so a test can prove it equals the netsec.yaml build. */
 export function buildExampleApp(): App {
@@ -16,15 +16,28 @@ export function buildExampleApp(): App {
     istio: '1.23',
     cluster: { podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.0.0.0/16'] },
   });
-  // A cluster on Calico 3.30 (policy tiers available).
+  // A cluster on Calico 3.30: policy tiers, so egress blocking uses its own tier.
   const calico = new Target({
     name: 'onprem-calico',
     kubernetes: '1.31',
     calico: '3.30',
     cluster: { podCidrs: ['192.168.0.0/16'], serviceCidrs: ['10.96.0.0/12'] },
   });
-  void aks;
-  void calico;
+  // An older cluster on Calico 3.28 (no tiers): egress blocking uses the seed's default-tier design.
+  const legacyCalico = new Target({ name: 'legacy-calico', kubernetes: '1.29', calico: '3.28' });
+
+  // --- Egress blocking (seed 000): the same block list on every Cilium and Calico target. ---
+  const blockList = ['217.160.0.92/32', '217.160.0.111/32', '217.160.223.1/32'];
+  const aksEgress = new NetsecChart(app, 'aks-cilium-egress-blocking', { target: aks, component: 'egress-blocking' });
+  new CiliumEgressBlock(aksEgress, 'Cilium-egress-traffic-blocking', { name: 'egress-traffic-blocking', cidrs: blockList });
+  for (const target of [calico, legacyCalico]) {
+    const chart = new NetsecChart(app, `${target.name}-egress-blocking`, { target, component: 'egress-blocking' });
+    new CalicoEgressBlock(chart, 'Calico-egress-traffic-blocking', { name: 'egress-traffic-blocking', cidrs: blockList, allowPolicyName: 'egress-traffic-allow' });
+  }
+
+  // --- CiliumCIDRGroups that only label world IPs for Hubble (seed 000). ---
+  new CiliumCidrGroup(aksEgress, 'Group-azure-imds', { name: 'azure-imds', cidrs: ['169.254.169.254/32'], labels: { 'k8s-app': 'azure-imds' } });
+  new CiliumCidrGroup(aksEgress, 'Group-azure-internal-dns', { name: 'azure-internal-dns', cidrs: ['168.63.129.16/32'], labels: { 'k8s-app': 'azure-internal-dns' } });
 
   return app;
 }

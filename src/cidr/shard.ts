@@ -21,16 +21,12 @@
  * DNS-1123 label fragment, and sorting the ids as text sorts the shards by address.
  */
 import { NetsecError } from '../core/errors.js';
+import { ApplyMode } from '../core/target.js';
+
+export { ApplyMode };
 import type { CidrSet } from './cidr-set.js';
 import { fnv1a32 } from './hash.js';
 
-/** How the objects will be applied; decides the default budget. */
-export enum ApplyMode {
-  /** `kubectl apply` (client-side): the last-applied annotation caps objects at 262,144 bytes of JSON. */
-  CLIENT_SIDE = 'client-side',
-  /** `kubectl apply --server-side`, Flux, Argo CD `ServerSideApply=true`: 1 MiB (etcd allows 1.5 MiB). */
-  SERVER_SIDE = 'server-side',
-}
 
 /** Default budget for client-side apply: the total annotation size limit. */
 export const CLIENT_SIDE_APPLY_BUDGET = 262_144;

@@ -1,12 +1,16 @@
 import { ConfigSection } from '../section.js';
 import { ciliumPoliciesSection } from './cilium-policies.js';
 import { nodeLocalDnsSection } from './node-local-dns.js';
+import { egressBlockingSection } from './egress-blocking.js';
+import { ciliumCidrGroupsSection } from './cilium-cidr-groups.js';
 
 /**
  * Every section netsec.yaml may contain, in build order. Each domain adds its own here
  * (egress blocking, Cilium policies and NodeLocal DNSCache, Hubble flow logs, Istio).
  */
 export const SECTIONS: readonly ConfigSection<any>[] = [
+  egressBlockingSection,
+  ciliumCidrGroupsSection,
   nodeLocalDnsSection,
   ciliumPoliciesSection,
 ];

@@ -1,0 +1,158 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { CidrSet } from '../cidr/cidr-set.js';
+import { addNote, addWarning } from '../core/diagnostics.js';
+import { NetsecError } from '../core/errors.js';
+import { Feature } from '../core/features.js';
+import { Target } from '../core/target.js';
+import { Product } from '../core/versions.js';
+import { BlockListProps, resolveBlockList, shardBlockList } from './block-list.js';
+import { CidrListObject } from './cidr-list-object.js';
+
+/** Where the blocking policy lives. */
+export enum CalicoBlockDesign {
+  /**
+   * A tier ordered before `default` holds the blocking policy: `Log`, `Deny`, then `Pass` to the next tier, so
+   * Kubernetes NetworkPolicies keep working. Needs Calico 3.30 (tiers); the default there.
+   */
+  TIERED = 'tiered',
+  /**
+   * The seed's design: a blocking policy at order 0 and an allow-all policy at order 1000 in the `default` tier. The
+   * allow-all policy overrides Kubernetes NetworkPolicy egress isolation (the output says so). The default below 3.30.
+   */
+  DEFAULT_TIER = 'default-tier',
+}
+
+/** Which Calico API the objects use. */
+export enum CalicoApi {
+  /** `crd.projectcalico.org/v1`, the storage CRDs every Calico line serves. */
+  CRD_V1 = 'crd.projectcalico.org/v1',
+  /** Native `projectcalico.org/v3` CRDs (Calico 3.32+, tech preview). */
+  V3 = 'projectcalico.org/v3',
+}
+
+/** Properties for `CalicoEgressBlock`. */
+export interface CalicoEgressBlockProps extends BlockListProps {
+  /** Name of the blocking GlobalNetworkPolicy and base name of its GlobalNetworkSets. A DNS-1123 label. */
+  readonly name: string;
+  /** Labels on the network sets (the policy selects them) and the policies. @default { policy: <name> } */
+  readonly labels?: Record<string, string>;
+  /** Log blocked packets (a `Log` rule before the `Deny`). @default true */
+  readonly log?: boolean;
+  /** @default CalicoBlockDesign.TIERED where the target has tiers (Calico 3.30+), else DEFAULT_TIER */
+  readonly design?: CalicoBlockDesign;
+  /** The tier of the TIERED design. @default { name: 'egress-blocking', order: 100 } */
+  readonly tier?: { readonly name?: string; readonly order?: number };
+  /** Name of the allow-all policy of the DEFAULT_TIER design. @default '<name>-allow' */
+  readonly allowPolicyName?: string;
+  /** @default CalicoApi.CRD_V1 */
+  readonly api?: CalicoApi;
+}
+
+/** Felix's default `maxIpsetSize` (domain-notes calico/ipset-size). */
+const FELIX_MAX_IPSET_SIZE = 1_048_576;
+
+/**
+ * Blocks egress to a list of CIDRs on Calico: the list is aggregated and sharded into `GlobalNetworkSet`s (labelled
+ * for selection, one IP family each, so no rule hits the 256-`nets` or mixed-family limits), and a
+ * `GlobalNetworkPolicy` with `Log` then `Deny` on the sets' selector, in the design the target supports.
+ */
+export class CalicoEgressBlock extends Construct {
+  /** The network sets, in address order. */
+  public readonly networkSets: CidrListObject[];
+  /** The blocking policy. */
+  public readonly policy: ApiObject;
+  /** The allow-all policy of the DEFAULT_TIER design. */
+  public readonly allowPolicy?: ApiObject;
+  /** The tier of the TIERED design. */
+  public readonly tier?: ApiObject;
+  public readonly design: CalicoBlockDesign;
+  public readonly api: CalicoApi;
+  public readonly cidrs: CidrSet;
+  public readonly labels: Record<string, string>;
+  /** The Calico selector matching the network sets, e.g. `policy == 'egress-traffic-blocking'`. */
+  public readonly selector: string;
+
+  public constructor(scope: Construct, id: string, props: CalicoEgressBlockProps) {
+    super(scope, id);
+    const who = `CalicoEgressBlock '${props.name}'`;
+    const target = Target.of(this);
+    target.requireProduct(Product.CALICO, who);
+    this.api = props.api ?? CalicoApi.CRD_V1;
+    if (this.api === CalicoApi.V3) target.require(Feature.CALICO_NATIVE_V3_CRDS, who);
+    this.design = props.design ?? (target.has(Feature.CALICO_TIERS) ? CalicoBlockDesign.TIERED : CalicoBlockDesign.DEFAULT_TIER);
+    if (this.design === CalicoBlockDesign.TIERED) target.require(Feature.CALICO_TIERS, who);
+    this.labels = props.labels ?? { policy: props.name };
+    const labelKey = Object.keys(this.labels)[0];
+    if (labelKey === undefined) throw new NetsecError('INVALID', `${who}: labels is empty; expected at least one label for the policy to select the network sets by.`);
+    this.selector = Object.entries(this.labels).map(([k, v]) => `${k} == '${v}'`).join(' && ');
+    this.cidrs = resolveBlockList(who, target, props);
+
+    const apiVersion = this.api;
+    const shards = shardBlockList(this.cidrs, props.name, props.applyMode ?? target.applyMode, (name) => ({
+      apiVersion,
+      kind: 'GlobalNetworkSet',
+      metadata: { name, labels: this.labels },
+      spec: { nets: [] },
+    }));
+    this.networkSets = shards.map(
+      ({ name, shard }) =>
+        new CidrListObject(this, shard.id, { apiVersion, kind: 'GlobalNetworkSet', metadata: { name, labels: this.labels }, spec: { nets: shard.prefixes } }),
+    );
+
+    const log = props.log ?? true;
+    const destination = { selector: this.selector };
+    const blockRules = [...(log ? [{ action: 'Log', destination }] : []), { action: 'Deny', destination }];
+
+    if (this.design === CalicoBlockDesign.TIERED) {
+      const tierName = props.tier?.name ?? 'egress-blocking';
+      this.tier = new ApiObject(this, 'Tier', {
+        apiVersion,
+        kind: 'Tier',
+        metadata: { name: tierName },
+        // Pass: what this tier does not deny goes on to the next tiers (and Kubernetes NetworkPolicies in `default`).
+        spec: { order: props.tier?.order ?? 100, defaultAction: 'Pass' },
+      });
+      this.policy = new ApiObject(this, 'Resource', {
+        apiVersion,
+        kind: 'GlobalNetworkPolicy',
+        metadata: { name: `${tierName}.${props.name}`, labels: this.labels },
+        spec: { tier: tierName, order: 0, types: ['Egress'], egress: [...blockRules, { action: 'Pass' }] },
+      });
+      addNote(this, `${who}: tier '${tierName}' (order ${props.tier?.order ?? 100}) denies the blocked CIDRs and passes all other egress on to the next tiers, so Kubernetes NetworkPolicies in the default tier still apply.`);
+    } else {
+      this.policy = new ApiObject(this, 'Resource', {
+        apiVersion,
+        kind: 'GlobalNetworkPolicy',
+        metadata: { name: props.name, labels: this.labels },
+        spec: { order: 0, types: ['Egress'], egress: blockRules },
+      });
+      const allowName = props.allowPolicyName ?? `${props.name}-allow`;
+      this.allowPolicy = new ApiObject(this, 'Allow', {
+        apiVersion,
+        kind: 'GlobalNetworkPolicy',
+        metadata: { name: allowName, labels: { policy: allowName } },
+        spec: { order: 1000, types: ['Egress'], egress: [{ action: 'Allow' }] },
+      });
+      const better = target.has(Feature.CALICO_TIERS) ? 'Use design: tiered to avoid it.' : 'From Calico 3.30, the tiered design avoids it.';
+      addWarning(
+        this,
+        `${who}: the allow-all GlobalNetworkPolicy '${allowName}' (default tier, order 1000) is needed so that the blocking policy does not drop all other egress at the end of the default tier; it also allows all egress that Kubernetes NetworkPolicies (default tier, order 1000, evaluated after it by name) would isolate. ${better}`,
+      );
+    }
+
+    if (log) {
+      addNote(
+        this,
+        `${who}: Log rules write to the node's kernel log / syslog (prefix calico-packet) on the iptables and nftables dataplanes, not to pod logs; the eBPF dataplane logs to the BPF trace pipe (kernel 5.16+)` +
+          (target.has(Feature.CALICO_EBPF_LOG) ? '.' : ` and supports Log only from Calico 3.29; this target runs Calico ${target.version(Product.CALICO)}.`),
+      );
+    }
+    if (this.api === CalicoApi.CRD_V1) {
+      addNote(this, `${who}: crd.projectcalico.org/v1 objects skip Calico's API validation and defaulting; netsec writes every field explicitly (types, order).`);
+    }
+    if (this.cidrs.size > FELIX_MAX_IPSET_SIZE) {
+      addWarning(this, `${who}: ${this.cidrs.size} prefixes exceed Felix's default maxIpsetSize (${FELIX_MAX_IPSET_SIZE}); raise it in FelixConfiguration.`);
+    }
+  }
+}

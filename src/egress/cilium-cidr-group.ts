@@ -1,0 +1,57 @@
+import { Construct } from 'constructs';
+import { toCidrSet } from '../cidr/aggregate.js';
+import { NetsecError } from '../core/errors.js';
+import { Feature } from '../core/features.js';
+import { Target } from '../core/target.js';
+import { Product } from '../core/versions.js';
+import { CidrListObject } from './cidr-list-object.js';
+
+/** Properties for `CiliumCidrGroup`. */
+export interface CiliumCidrGroupProps {
+  /** `metadata.name` of the CiliumCIDRGroup. */
+  readonly name: string;
+  /**
+   * The group's CIDRs, already canonical (as a shard or an aggregated set gives them), or any prefixes, which are parsed
+   * strictly and aggregated.
+   */
+  readonly cidrs: readonly string[];
+  /** Labels, e.g. for `cidrGroupSelector` or Hubble metadata. @default - none */
+  readonly labels?: Record<string, string>;
+  /** Whether `cidrs` are already canonical and aggregated (skips re-parsing a million prefixes). @default false */
+  readonly canonical?: boolean;
+  /** Accept an empty group. @default false (an empty CIDR group once opened a host firewall, cilium#25122) */
+  readonly allowEmpty?: boolean;
+}
+
+/**
+ * A `CiliumCIDRGroup`: a named set of world CIDRs. On its own it only labels those IPs (Hubble shows the group's labels
+ * on flows to them, as the seed's `azure-imds` group does); policies reference it with `cidrGroupRef` or
+ * `cidrGroupSelector`. The apiVersion follows the target: `cilium.io/v2alpha1` below Cilium 1.18, `cilium.io/v2` from 1.18.
+ */
+export class CiliumCidrGroup extends Construct {
+  /** The rendered object (escape hatch: `ApiObject.of(group.resource).addJsonPatch(...)`, metadata only). */
+  public readonly resource: CidrListObject;
+  public readonly name: string;
+  public readonly apiVersion: string;
+  /** The CIDRs as emitted: canonical and aggregated. */
+  public readonly cidrs: readonly string[];
+
+  public constructor(scope: Construct, id: string, props: CiliumCidrGroupProps) {
+    super(scope, id);
+    const who = `CiliumCidrGroup '${props.name}'`;
+    const target = Target.of(this);
+    target.requireProduct(Product.CILIUM, who);
+    this.name = props.name;
+    this.cidrs = props.canonical ? props.cidrs : toCidrSet(props.cidrs, { source: who }).toStrings();
+    if (this.cidrs.length === 0 && !props.allowEmpty) {
+      throw new NetsecError('INVALID', `${who}: externalCIDRs is empty; expected at least one CIDR (an empty CIDR group has opened a host firewall, cilium#25122; set allowEmpty to accept it).`);
+    }
+    this.apiVersion = target.has(Feature.CILIUM_CIDR_GROUP_V2) ? 'cilium.io/v2' : 'cilium.io/v2alpha1';
+    this.resource = new CidrListObject(this, 'Resource', {
+      apiVersion: this.apiVersion,
+      kind: 'CiliumCIDRGroup',
+      metadata: { name: props.name, ...(props.labels ? { labels: props.labels } : {}) },
+      spec: { externalCIDRs: this.cidrs },
+    });
+  }
+}
