@@ -1,0 +1,153 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Duration, JsonPatch } from 'cdk8s';
+import { describe, expect, test } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { packageRoot } from '../../src/core/package-root.js';
+import { NodeLocalDnsCache } from '../../src/index.js';
+import { findOne, synthValid, targetChart } from '../util.js';
+
+const cilium = (line = '1.17') => targetChart({ name: 'aks-cilium', kubernetes: '1.30', cilium: line });
+
+/** Cilium's own example (examples/kubernetes-local-redirect), vendored byte-for-byte in upstream/. */
+function ciliumExample(): Record<string, any>[] {
+  const dir = join(packageRoot(), 'upstream', 'reference', 'cilium-lrp-nodelocaldns');
+  return ['node-local-dns.yaml', 'node-local-dns-lrp.yaml'].flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS()));
+}
+
+describe("equal in meaning to Cilium's example and the seed 004 deployment", () => {
+  const { app, chart } = cilium();
+  const cache = new NodeLocalDnsCache(chart, 'Cache');
+  const { objects } = synthValid(app);
+  const upstream = ciliumExample();
+
+  test('the DaemonSet runs node-cache without its own interface or iptables, off the host network', () => {
+    const ds = findOne(objects, 'DaemonSet', 'node-local-dns');
+    const theirs = findOne(upstream, 'DaemonSet', 'node-local-dns');
+    const pod = ds.spec.template.spec;
+    const container = pod.containers[0];
+    // The seed binds all addresses (-localip 0.0.0.0); Cilium's example lists 169.254.20.10 and the kube-dns IP, which a human fills in with sed.
+    expect(container.args).toEqual(['-localip', '0.0.0.0', '-conf', '/etc/Corefile', '-upstreamsvc', 'kube-dns-upstream', '-skipteardown=true', '-setupinterface=false', '-setupiptables=false']);
+    expect(theirs.spec.template.spec.containers[0].args.slice(2)).toEqual(container.args.slice(2));
+    expect(pod.hostNetwork).toBe(false);
+    expect(pod.dnsPolicy).toBe('Default');
+    for (const field of ['priorityClassName', 'serviceAccountName', 'tolerations', 'volumes']) {
+      expect(pod[field], field).toEqual(theirs.spec.template.spec[field]);
+    }
+    for (const field of ['ports', 'livenessProbe', 'volumeMounts', 'resources']) {
+      expect(container[field], field).toEqual(theirs.spec.template.spec.containers[0][field]);
+    }
+    expect(container.readinessProbe).toEqual({ httpGet: { path: '/health', port: 8080 }, timeoutSeconds: 5 });
+    expect(container.image).toBe('registry.k8s.io/dns/k8s-dns-node-cache:1.26.4');
+    expect(ds.spec.template.metadata).toEqual(theirs.spec.template.metadata);
+    expect(ds.spec.updateStrategy).toEqual(theirs.spec.updateStrategy);
+    expect(ds.spec.selector).toEqual(theirs.spec.selector);
+  });
+
+  test('the Corefile is the example one, with health on its own address spelled out', () => {
+    const theirs = findOne(upstream, 'ConfigMap', 'node-local-dns').data.Corefile as string;
+    expect(findOne(objects, 'ConfigMap', 'node-local-dns').data.Corefile).toBe(theirs.replace(/^(\s+)health$/m, '$1health :8080'));
+    expect(cache.corefile).toContain('forward . __PILLAR__CLUSTER__DNS__ {');
+    expect(cache.corefile).toContain('forward . __PILLAR__UPSTREAM__SERVERS__\n');
+  });
+
+  test('the kube-dns-upstream Service and the ServiceAccount are the example ones', () => {
+    expect(findOne(objects, 'Service', 'kube-dns-upstream')).toEqual(findOne(upstream, 'Service', 'kube-dns-upstream'));
+    expect(findOne(objects, 'ServiceAccount', 'node-local-dns')).toEqual(findOne(upstream, 'ServiceAccount', 'node-local-dns'));
+  });
+
+  test('the Local Redirect Policy is the example one, plus skipRedirectFromBackend', () => {
+    const lrp = findOne(objects, 'CiliumLocalRedirectPolicy', 'nodelocaldns');
+    const theirs = findOne(upstream, 'CiliumLocalRedirectPolicy', 'nodelocaldns');
+    expect(lrp).toEqual({ ...theirs, spec: { ...theirs.spec, skipRedirectFromBackend: true } });
+    // Backend port names match the container port names.
+    const names = findOne(objects, 'DaemonSet').spec.template.spec.containers[0].ports.map((p: { name: string }) => p.name);
+    for (const p of lrp.spec.redirectBackend.toPorts) expect(names).toContain(p.name);
+  });
+
+  test('children are exposed', () => {
+    expect([cache.daemonSet, cache.configMap, cache.service, cache.serviceAccount, cache.localRedirectPolicy].map((c) => c.kind)).toEqual([
+      'DaemonSet', 'ConfigMap', 'Service', 'ServiceAccount', 'CiliumLocalRedirectPolicy',
+    ]);
+  });
+});
+
+test.each([
+  ['1.17', 'localRedirectPolicy: true\n'],
+  ['1.18', 'localRedirectPolicies:\n  enabled: true\n'],
+])('the Cilium Helm key flips at 1.18 (Cilium %s)', (line, values) => {
+  const { app, chart } = cilium(line);
+  new NodeLocalDnsCache(chart, 'Cache');
+  const file = synthValid(app).files.find((f) => f.path === 'aks-cilium/cilium-values.yaml')!;
+  expect(file.content.split('\n').filter((l) => !l.startsWith('#')).join('\n')).toBe(values);
+});
+
+test.each(['1.16', '1.18', '1.19', '1.20'])('schema-valid on Cilium %s', (line) => {
+  const { app, chart } = cilium(line);
+  new NodeLocalDnsCache(chart, 'Cache', { skipRedirectFromBackend: false, noTrackPort: false });
+  const { objects } = synthValid(app);
+  expect(findOne(objects, 'CiliumLocalRedirectPolicy').spec.skipRedirectFromBackend).toBeUndefined();
+  expect(findOne(objects, 'DaemonSet').spec.template.metadata.annotations['policy.cilium.io/no-track-port']).toBeUndefined();
+});
+
+test('typed Corefile options: domain, cache sizes and TTLs, stub domains, upstream servers, ports (snapshot)', async () => {
+  const { app, chart } = targetChart({ name: 'onprem', kubernetes: '1.31', cilium: '1.19', cluster: { clusterDomain: 'corp.internal' } });
+  const cache = new NodeLocalDnsCache(chart, 'Cache', {
+    cache: { successCapacity: 20000, successTtl: Duration.minutes(1), denialCapacity: 5000, denialTtl: Duration.seconds(10), otherZonesTtl: Duration.seconds(15) },
+    stubDomains: { 'k8s.intra': ['10.0.0.53', '10.0.0.54:5353'] },
+    upstreamServers: ['1.1.1.1', '9.9.9.9'],
+    forceTcpToClusterDns: false,
+    healthPort: 8081,
+    metricsPort: 9254,
+  });
+  expect(cache.clusterDomain).toBe('corp.internal');
+  const ds = findOne(synthValid(app).objects, 'DaemonSet');
+  expect(ds.spec.template.spec.containers[0].livenessProbe.httpGet.port).toBe(8081);
+  expect(ds.spec.template.metadata.annotations['prometheus.io/port']).toBe('9254');
+  await expect(cache.corefile).toMatchFileSnapshot('__snapshots__/corefile-custom.txt');
+});
+
+describe('bad input is refused', () => {
+  test.each([
+    [{ image: 'registry.k8s.io/dns/k8s-dns-node-cache:1.15.13' }, "NodeLocalDnsCache 'kube-system/node-local-dns': image 'registry.k8s.io/dns/k8s-dns-node-cache:1.15.13' is node-cache 1.15.13, but running behind a Local Redirect Policy needs 1.15.16 or later (the first with -setupinterface=false)."],
+    [{ localIps: ['169.254.20.10', '__PILLAR__DNS__SERVER__'] }, "NodeLocalDnsCache 'kube-system/node-local-dns': 'localIps' contains '__PILLAR__DNS__SERVER__', a placeholder the node-cache binary does not substitute; give the address itself."],
+    [{ upstreamServers: ['dns.google'] }, "NodeLocalDnsCache 'kube-system/node-local-dns': 'upstreamServers' entry 'dns.google' is not an IP address (optionally with ':port')."],
+    [{ localIps: [] }, "NodeLocalDnsCache 'kube-system/node-local-dns': 'localIps' must name at least one address (e.g. '0.0.0.0')."],
+    [{ upstreamServers: [] }, "NodeLocalDnsCache 'kube-system/node-local-dns': 'upstreamServers' must name at least one server; leave it out to use the node's resolvers."],
+    [{ clusterDomain: 'Cluster.Local.' }, "NodeLocalDnsCache 'kube-system/node-local-dns': 'clusterDomain' 'Cluster.Local.' is not a DNS zone name (lowercase labels separated by dots, no final dot)."],
+    [{ stubDomains: { 'cluster.local': ['10.0.0.53'] } }, "NodeLocalDnsCache 'kube-system/node-local-dns': stub domain 'cluster.local' is already a zone of the Corefile."],
+    [{ stubDomains: { 'k8s.intra': [] } }, "NodeLocalDnsCache 'kube-system/node-local-dns': stub domain 'k8s.intra' needs at least one server."],
+    [{ cache: { successCapacity: 0 } }, "NodeLocalDnsCache 'kube-system/node-local-dns': 'cache.successCapacity' must be a positive whole number (got 0)."],
+    [{ healthPort: 53 }, "NodeLocalDnsCache 'kube-system/node-local-dns': 'healthPort' must be 1-65535 and not 53 (got 53)."],
+    [{ healthPort: 9253 }, "NodeLocalDnsCache 'kube-system/node-local-dns': 'healthPort' and 'metricsPort' must differ (both 9253)."],
+    [{ upstreamServiceName: 'kube-dns' }, "NodeLocalDnsCache 'kube-system/node-local-dns': 'upstreamServiceName' must differ from 'clusterDnsService' ('kube-dns'): the LRP redirects that Service, so cache misses would loop back to the cache."],
+    [{ clusterDnsService: 'Kube_DNS' }, "NodeLocalDnsCache 'kube-system/node-local-dns': 'clusterDnsService' 'Kube_DNS' must be a Service name (a DNS-1035 label)."],
+    [{ clusterDnsLabels: {} }, "NodeLocalDnsCache 'kube-system/node-local-dns': 'clusterDnsLabels' must select the CoreDNS pods (e.g. { 'k8s-app': 'kube-dns' })."],
+    [{ name: 'Node_Local' }, "NodeLocalDnsCache 'kube-system/Node_Local': 'name' 'Node_Local' must be a DNS-1123 label."],
+  ])('%o', (props, message) => {
+    expect(() => new NodeLocalDnsCache(cilium().chart, 'Cache', props)).toThrow(message);
+  });
+
+  test('a target without Cilium has no Local Redirect Policy', () => {
+    const { chart } = targetChart({ name: 'onprem-calico', kubernetes: '1.31', calico: '3.30' });
+    expect(() => new NodeLocalDnsCache(chart, 'Cache')).toThrow(
+      "NodeLocalDnsCache 'kube-system/node-local-dns' (it redirects DNS with a CiliumLocalRedirectPolicy): needs Cilium, but target 'onprem-calico' names no Cilium version.",
+    );
+  });
+});
+
+test('escape hatch: patch a child through its public field', () => {
+  const { app, chart } = cilium();
+  const cache = new NodeLocalDnsCache(chart, 'Cache');
+  cache.daemonSet.addJsonPatch(JsonPatch.add('/spec/template/spec/nodeSelector', { 'kubernetes.io/os': 'linux' }));
+  expect(findOne(synthValid(app).objects, 'DaemonSet').spec.template.spec.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux' });
+});
+
+test('the header notes the immutable LRP spec and the kernel needed by skipRedirectFromBackend', () => {
+  const { app, chart } = cilium();
+  new NodeLocalDnsCache(chart, 'Cache');
+  expect(synthValid(app).diagnostics.map((d) => d.message)).toEqual([
+    'CiliumLocalRedirectPolicy kube-system/nodelocaldns: its spec is immutable; to change it, delete and re-create it (for Argo CD, sync with Replace=true).',
+    'CiliumLocalRedirectPolicy kube-system/nodelocaldns sets skipRedirectFromBackend, which needs Linux 5.12 or later on every node; LRPs and node-local-dns pods created before it was set must be re-created.',
+  ]);
+});
