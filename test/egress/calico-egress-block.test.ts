@@ -1,0 +1,98 @@
+import { describe, expect, test } from 'vitest';
+import { CalicoApi, CalicoBlockDesign, CalicoEgressBlock, DiagnosticLevel } from '../../src/index.js';
+import { findAll, findOne, synthValid, targetChart } from '../util.js';
+
+const SEED_CIDRS = ['217.160.0.92/32', '217.160.0.111/32', '217.160.223.1/32'];
+const calico = (line: string) => ({ name: 'dc', kubernetes: '1.30', calico: line });
+const selector = "policy == 'egress-traffic-blocking'";
+
+describe('CalicoEgressBlock', () => {
+  test("below 3.30 it reproduces seed 000's GlobalNetworkSet and both GlobalNetworkPolicies, and says what the allow policy overrides", () => {
+    const { app, chart } = targetChart(calico('3.28'));
+    const block = new CalicoEgressBlock(chart, 'Block', { name: 'egress-traffic-blocking', cidrs: SEED_CIDRS, allowPolicyName: 'egress-traffic-allow' });
+    const { objects, diagnostics } = synthValid(app);
+    expect(block.design).toBe(CalicoBlockDesign.DEFAULT_TIER);
+    expect(findOne(objects, 'GlobalNetworkSet')).toEqual({
+      apiVersion: 'crd.projectcalico.org/v1',
+      kind: 'GlobalNetworkSet',
+      metadata: { name: 'egress-traffic-blocking', labels: { policy: 'egress-traffic-blocking' } },
+      spec: { nets: SEED_CIDRS },
+    });
+    expect(findOne(objects, 'GlobalNetworkPolicy', 'egress-traffic-allow')).toEqual({
+      apiVersion: 'crd.projectcalico.org/v1',
+      kind: 'GlobalNetworkPolicy',
+      metadata: { name: 'egress-traffic-allow', labels: { policy: 'egress-traffic-allow' } },
+      spec: { order: 1000, types: ['Egress'], egress: [{ action: 'Allow' }] },
+    });
+    expect(findOne(objects, 'GlobalNetworkPolicy', 'egress-traffic-blocking')).toEqual({
+      apiVersion: 'crd.projectcalico.org/v1',
+      kind: 'GlobalNetworkPolicy',
+      metadata: { name: 'egress-traffic-blocking', labels: { policy: 'egress-traffic-blocking' } },
+      spec: { order: 0, types: ['Egress'], egress: [{ action: 'Log', destination: { selector } }, { action: 'Deny', destination: { selector } }] },
+    });
+    expect(diagnostics.filter((d) => d.level === DiagnosticLevel.WARNING).map((d) => d.message)).toEqual([
+      "CalicoEgressBlock 'egress-traffic-blocking': the allow-all GlobalNetworkPolicy 'egress-traffic-allow' (default tier, order 1000) is needed so that the blocking policy does not drop all other egress at the end of the default tier; it also allows all egress that Kubernetes NetworkPolicies (default tier, order 1000, evaluated after it by name) would isolate. From Calico 3.30, the tiered design avoids it.",
+    ]);
+    expect(diagnostics.map((d) => d.message)).toContain(
+      "CalicoEgressBlock 'egress-traffic-blocking': Log rules write to the node's kernel log / syslog (prefix calico-packet) on the iptables and nftables dataplanes, not to pod logs; the eBPF dataplane logs to the BPF trace pipe (kernel 5.16+) and supports Log only from Calico 3.29; this target runs Calico 3.28.",
+    );
+  });
+
+  test('from 3.30 the tiered design is the default: Log, Deny, then Pass in a tier before default', () => {
+    const { app, chart } = targetChart(calico('3.30'));
+    const block = new CalicoEgressBlock(chart, 'Block', { name: 'egress-traffic-blocking', cidrs: SEED_CIDRS });
+    const { objects } = synthValid(app);
+    expect(block.design).toBe(CalicoBlockDesign.TIERED);
+    expect(findOne(objects, 'Tier')).toEqual({ apiVersion: 'crd.projectcalico.org/v1', kind: 'Tier', metadata: { name: 'egress-blocking' }, spec: { order: 100, defaultAction: 'Pass' } });
+    const policy = findOne(objects, 'GlobalNetworkPolicy');
+    expect(policy.metadata.name).toBe('egress-blocking.egress-traffic-blocking');
+    expect(policy.spec).toEqual({
+      tier: 'egress-blocking',
+      order: 0,
+      types: ['Egress'],
+      egress: [{ action: 'Log', destination: { selector } }, { action: 'Deny', destination: { selector } }, { action: 'Pass' }],
+    });
+    expect(findAll(objects, 'GlobalNetworkPolicy')).toHaveLength(1);
+  });
+
+  test('the seed design stays available on 3.30 on request', () => {
+    const { app, chart } = targetChart(calico('3.30'));
+    new CalicoEgressBlock(chart, 'Block', { name: 'b', cidrs: SEED_CIDRS, design: CalicoBlockDesign.DEFAULT_TIER });
+    const { objects, diagnostics } = synthValid(app);
+    expect(findAll(objects, 'GlobalNetworkPolicy').map((p) => p.metadata.name).sort()).toEqual(['b', 'b-allow']);
+    expect(diagnostics.find((d) => d.level === DiagnosticLevel.WARNING)!.message).toMatch(/Use design: tiered to avoid it\.$/);
+  });
+
+  test('the tiered design is refused below 3.30', () => {
+    const { chart } = targetChart(calico('3.29'));
+    expect(() => new CalicoEgressBlock(chart, 'Block', { name: 'b', cidrs: SEED_CIDRS, design: CalicoBlockDesign.TIERED })).toThrow(
+      "CalicoEgressBlock 'b': Calico policy tiers (Tier, spec.tier) needs Calico 3.30 or later; target 'dc' runs Calico 3.29.",
+    );
+  });
+
+  test('native projectcalico.org/v3 on request from 3.32, refused before', () => {
+    const { app, chart } = targetChart(calico('3.32'));
+    new CalicoEgressBlock(chart, 'Block', { name: 'b', cidrs: SEED_CIDRS, api: CalicoApi.V3 });
+    expect(new Set(synthValid(app).objects.map((o) => o.apiVersion))).toEqual(new Set(['projectcalico.org/v3']));
+    const old = targetChart(calico('3.31'));
+    expect(() => new CalicoEgressBlock(old.chart, 'Block', { name: 'b', cidrs: SEED_CIDRS, api: CalicoApi.V3 })).toThrow(
+      "CalicoEgressBlock 'b': native projectcalico.org/v3 CRDs needs Calico 3.32 or later; target 'dc' runs Calico 3.31.",
+    );
+  });
+
+  test('Log is optional', () => {
+    const { app, chart } = targetChart(calico('3.30'));
+    new CalicoEgressBlock(chart, 'Block', { name: 'b', cidrs: SEED_CIDRS, log: false });
+    expect(findOne(synthValid(app).objects, 'GlobalNetworkPolicy').spec.egress.map((r: { action: string }) => r.action)).toEqual(['Deny', 'Pass']);
+  });
+
+  test('a dual-stack list becomes one-family network sets, so no rule mixes families or lists nets inline', () => {
+    const { app, chart } = targetChart(calico('3.30'));
+    new CalicoEgressBlock(chart, 'Block', { name: 'b', cidrs: ['192.0.2.0/24', '2001:db8::/32'] });
+    const { objects } = synthValid(app);
+    const sets = findAll(objects, 'GlobalNetworkSet');
+    expect(sets.map((s) => s.spec.nets)).toEqual([['192.0.2.0/24'], ['2001:db8::/32']]);
+    expect(sets.map((s) => s.metadata.name)).toEqual(['b-v4-000-000-000-000', 'b-v6-0000-0000-0000-0000-0000-0000-0000-0000']);
+    expect(JSON.stringify(findOne(objects, 'GlobalNetworkPolicy'))).not.toContain('nets');
+  });
+});
