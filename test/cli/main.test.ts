@@ -1,17 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { checkValidateOptions } from '../../src/cli/commands/validate.js';
-import { CliIo } from '../../src/cli/io.js';
-
-/** Runs the CLI in-process and captures what it prints. */
-export async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), stderrIsTTY: false };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+import { run } from './run.js';
 
 const fixture = join(__dirname, '..', 'fixtures', 'manifests', 'mixed.yaml');
 
