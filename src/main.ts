@@ -3,6 +3,8 @@
 import { pathToFileURL } from 'node:url';
 import { App } from 'cdk8s';
 import { CalicoEgressBlock, CiliumCidrGroup, CiliumEgressBlock, NetsecChart, Target, formatFinding, synthesize, writeOutput } from './index.js';
+// issue #5 (NodeLocal DNSCache, Cilium policies)
+import { CiliumNetworkPolicy, DnsAccess, EndpointSelector, HttpRule, NodeLocalDnsCache, Peer, PolicyDefault, Port } from './index.js';
 
 /** Builds the example app. Exported so a test can prove it equals the netsec.yaml build. */
 export function buildExampleApp(): App {
@@ -38,6 +40,28 @@ export function buildExampleApp(): App {
   // --- CiliumCIDRGroups that only label world IPs for Hubble (seed 000). ---
   new CiliumCidrGroup(aksEgress, 'Group-azure-imds', { name: 'azure-imds', cidrs: ['169.254.169.254/32'], labels: { 'k8s-app': 'azure-imds' } });
   new CiliumCidrGroup(aksEgress, 'Group-azure-internal-dns', { name: 'azure-internal-dns', cidrs: ['168.63.129.16/32'], labels: { 'k8s-app': 'azure-internal-dns' } });
+
+  // --- NodeLocal DNSCache behind a Cilium Local Redirect Policy (seed 004), and the Cilium Helm value that enables LRPs. ---
+  new NodeLocalDnsCache(new NetsecChart(app, 'aks-cilium-node-local-dns', { target: aks, component: 'node-local-dns' }), 'NodeLocalDns-kube-system-node-local-dns');
+
+  // --- Cilium policies (seeds 001-004); netsec adds DNS rules to kube-dns and node-local-dns (cilium#24654). ---
+  const aksPolicies = new NetsecChart(app, 'aks-cilium-cilium-policies', { target: aks, component: 'cilium-policies' });
+  // Seed 004: a workload locked down to api.example.com.
+  new CiliumNetworkPolicy(aksPolicies, 'Cnp-default-secure-workload-policy', { name: 'secure-workload-policy', endpointSelector: EndpointSelector.labels({ app: 'critical-workload' }) })
+    .allowEgress({ to: [Peer.fqdn('api.example.com')], ports: [Port.tcp(443)] });
+  // Seed 002: connections only to names under k8s.intra, learned from DNS answers.
+  new CiliumNetworkPolicy(aksPolicies, 'Cnp-default-echo', { name: 'echo', endpointSelector: EndpointSelector.labels({ app: 'net' }) })
+    .allowEgress({ to: [Peer.fqdnPattern('*.k8s.intra')] });
+  // Seed 001: deny all egress (`egress: [{}]`), DNS included, as in the seed.
+  new CiliumNetworkPolicy(aksPolicies, 'Cnp-default-productpage-deny-all', {
+    name: 'productpage-deny-all',
+    endpointSelector: EndpointSelector.labels({ app: 'productpage' }),
+    egressDefault: PolicyDefault.DENY,
+    dns: DnsAccess.NONE,
+  });
+  // Seed 003: only GET /discount from the client pods (port 80; the seed does not name it).
+  new CiliumNetworkPolicy(aksPolicies, 'Cnp-default-l7-policy', { name: 'l7-policy', endpointSelector: EndpointSelector.labels({ type: 'l7-test' }) })
+    .allowIngress({ from: [Peer.podsInPolicyNamespace({ org: 'client-pod' })], ports: [Port.tcp(80)], http: [HttpRule.get('/discount')] });
 
   return app;
 }
