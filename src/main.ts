@@ -3,6 +3,8 @@
 import { pathToFileURL } from 'node:url';
 import { App } from 'cdk8s';
 import { CalicoEgressBlock, CiliumCidrGroup, CiliumEgressBlock, NetsecChart, Target, formatFinding, synthesize, writeOutput } from './index.js';
+// issue #6 (Hubble, Istio)
+import { FlowFilter, FlowLogOutput, HubbleFlowLogs, IstioMeshSettings, NativeSidecarMode } from './index.js';
 // issue #5 (NodeLocal DNSCache, Cilium policies)
 import { CiliumNetworkPolicy, DnsAccess, EndpointSelector, HttpRule, NodeLocalDnsCache, Peer, PolicyDefault, Port } from './index.js';
 
@@ -40,6 +42,17 @@ export function buildExampleApp(): App {
   // --- CiliumCIDRGroups that only label world IPs for Hubble (seed 000). ---
   new CiliumCidrGroup(aksEgress, 'Group-azure-imds', { name: 'azure-imds', cidrs: ['169.254.169.254/32'], labels: { 'k8s-app': 'azure-imds' } });
   new CiliumCidrGroup(aksEgress, 'Group-azure-internal-dns', { name: 'azure-internal-dns', cidrs: ['168.63.129.16/32'], labels: { 'k8s-app': 'azure-internal-dns' } });
+
+  // --- Hubble flow-log exporter (seed 000), corrected: match_sub_type paired with sub_type 181, filePath stdout. ---
+  const aksHubble = new NetsecChart(app, 'aks-cilium-hubble-flow-logs', { target: aks, component: 'hubble-flow-logs' });
+  new HubbleFlowLogs(aksHubble, 'FlowLogs-cilium-flowlog-config', {
+    name: 'cilium-flowlog-config',
+    flowLogs: [{ name: 'egress-traffic-blocking', output: FlowLogOutput.stdout(), includeFilters: [FlowFilter.egressDeniedByDenyRule()] }],
+  });
+
+  // --- Istio native sidecars (seed 000): the seed's IstioOperator values, plus the same settings as istiod Helm values. ---
+  const aksIstio = new NetsecChart(app, 'aks-cilium-istio', { target: aks, component: 'istio' });
+  new IstioMeshSettings(aksIstio, 'IstioMeshSettings-0', { nativeSidecars: NativeSidecarMode.ENABLED, pilotEnableStatus: true, rewriteAppHttpProbe: true });
 
   // --- NodeLocal DNSCache behind a Cilium Local Redirect Policy (seed 004), and the Cilium Helm value that enables LRPs. ---
   new NodeLocalDnsCache(new NetsecChart(app, 'aks-cilium-node-local-dns', { target: aks, component: 'node-local-dns' }), 'NodeLocalDns-kube-system-node-local-dns');

@@ -3,6 +3,8 @@ import { ciliumPoliciesSection } from './cilium-policies.js';
 import { nodeLocalDnsSection } from './node-local-dns.js';
 import { egressBlockingSection } from './egress-blocking.js';
 import { ciliumCidrGroupsSection } from './cilium-cidr-groups.js';
+import { hubbleFlowLogsSection } from './hubble-flow-logs.js';
+import { istioSection } from './istio.js';
 
 /**
  * Every section netsec.yaml may contain, in build order. Each domain adds its own here
@@ -13,4 +15,6 @@ export const SECTIONS: readonly ConfigSection<any>[] = [
   ciliumCidrGroupsSection,
   nodeLocalDnsSection,
   ciliumPoliciesSection,
+  hubbleFlowLogsSection,
+  istioSection,
 ];

@@ -1,0 +1,67 @@
+import { describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
+import { buildApp } from '../../src/config/build.js';
+import { parseConfig } from '../../src/config/load.js';
+import { NetsecError } from '../../src/index.js';
+import { findOne, synthValid } from '../util.js';
+
+const TARGETS = 'targets:\n  - { name: cil, kubernetes: "1.30", cilium: "1.19" }\n  - { name: cal, kubernetes: "1.30", calico: "3.30" }\n';
+
+async function build(section: string) {
+  return buildApp(parseConfig(TARGETS + section, 'netsec.yaml'));
+}
+
+describe('netsec.yaml hubbleFlowLogs:', () => {
+  test('builds the same filters a TypeScript user writes, on Cilium targets only', async () => {
+    const app = await build(`
+hubbleFlowLogs:
+  - flowLogs:
+      - name: drops
+        file: drops.log
+        includeFilters:
+          - preset: egress-policy-drops
+          - eventType: [{ type: drop, dropReason: DROP_PUNT_PROXY }, { type: trace, subType: 0 }, { type: l7 }]
+            verdict: [DROPPED]
+            sourcePod: [shop/]
+        excludeFilters:
+          - encrypted: [true]
+        rotation: { maxSizeMb: 20 }
+        aggregation: { fields: [verdict], intervalSeconds: 30 }
+`);
+    const result = synthValid(app);
+    expect(result.files.map((f) => f.path).filter((p) => p.startsWith('cal/'))).toEqual([]);
+    const cm = findOne(result.objects, 'ConfigMap', 'cilium-flowlog-config');
+    expect((parse(cm.data['flowlogs.yaml']) as { flowLogs: unknown[] }).flowLogs).toEqual([
+      {
+        name: 'drops',
+        filePath: '/var/run/cilium/hubble/drops.log',
+        fieldMask: [],
+        fieldAggregate: ['verdict'],
+        aggregationInterval: '30s',
+        includeFilters: [
+          { traffic_direction: ['EGRESS'], event_type: [{ type: 1, match_sub_type: true, sub_type: 181 }, { type: 1, match_sub_type: true, sub_type: 133 }] },
+          {
+            source_pod: ['shop/'],
+            verdict: ['DROPPED'],
+            event_type: [{ type: 1, match_sub_type: true, sub_type: 205 }, { type: 4, match_sub_type: true, sub_type: 0 }, { type: 129 }],
+          },
+        ],
+        excludeFilters: [{ encrypted: [true] }],
+        fileMaxSizeMb: 20,
+      },
+    ]);
+    expect(result.files.find((f) => f.path === 'cil/hubble-flow-logs.yaml')).toBeDefined();
+  });
+
+  test('a typo in a filter is an unknown key with the known ones', async () => {
+    await expect(build('hubbleFlowLogs:\n  - flowLogs:\n      - name: a\n        includeFilters:\n          - sourcepod: [a/]\n')).rejects.toThrow(
+      /netsec\.yaml:8:13: unknown key 'sourcepod'; expected one of: preset, uuid, sourceIp, /,
+    );
+  });
+
+  test('a preset with other fields', async () => {
+    await expect(build('hubbleFlowLogs:\n  - flowLogs:\n      - name: a\n        includeFilters:\n          - { preset: egress-policy-drops, sourcePod: [a/] }\n')).rejects.toThrow(
+      new NetsecError('CONFIG', "netsec.yaml /hubbleFlowLogs/0/flowLogs/0/includeFilters/0: a filter with 'preset: egress-policy-drops' must not name other fields (found sourcePod); write the preset's fields out instead."),
+    );
+  });
+});
