@@ -1,6 +1,30 @@
 import { NetsecError } from '../core/errors.js';
 import { Target } from '../core/target.js';
 import { Product, VersionLine } from '../core/versions.js';
+import { DROP_REASONS, IP_VERSION_VALUES, PerLine, TRAFFIC_DIRECTION_VALUES, VERDICT_VALUES } from './generated/cilium-flow-data.js';
+
+/**
+ * flow.proto enum name -> the generated table of its values (the enum-typed FlowFilter fields).
+ * @internal
+ */
+export const ENUM_TABLES: Record<string, Record<string, PerLine>> = {
+  Verdict: VERDICT_VALUES,
+  TrafficDirection: TRAFFIC_DIRECTION_VALUES,
+  IPVersion: IP_VERSION_VALUES,
+  DropReason: DROP_REASONS,
+};
+
+/**
+ * Message-typed FlowFilter fields: field type -> message name in FLOW_FILTER_MESSAGES.
+ * @internal
+ */
+export const MESSAGE_OF_TYPE: Record<string, string> = {
+  Experimental: 'FlowFilter.Experimental',
+  Workload: 'Workload',
+  HTTPHeader: 'HTTPHeader',
+  TCPFlags: 'TCPFlags',
+  NetworkInterface: 'NetworkInterface',
+};
 
 /**
  * What a value needs to render for one target: the target's Cilium line, and who is asking (for messages).

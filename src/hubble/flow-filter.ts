@@ -1,20 +1,7 @@
 import { NetsecError } from '../core/errors.js';
 import { EventTypeMatch } from './event-type-match.js';
-import {
-  DROP_REASONS,
-  DropReason,
-  FLOW_FILTER_MESSAGES,
-  FlowFilterFieldSpec,
-  FlowFilterFields,
-  IP_VERSION_VALUES,
-  MONITOR_EVENT_TYPES,
-  MonitorEventType,
-  PerLine,
-  TRAFFIC_DIRECTION_VALUES,
-  TrafficDirection,
-  VERDICT_VALUES,
-} from './generated/cilium-flow-data.js';
-import { LineContext, requireLine } from './_line-data.js';
+import { DropReason, FLOW_FILTER_MESSAGES, FlowFilterFieldSpec, FlowFilterFields, MONITOR_EVENT_TYPES, MonitorEventType, TrafficDirection } from './generated/cilium-flow-data.js';
+import { ENUM_TABLES, LineContext, MESSAGE_OF_TYPE, requireLine } from './_line-data.js';
 
 /** Named filters for the questions platform teams ask most; each is one `FlowFilter` (see its factories). */
 export enum FlowFilterPreset {
@@ -28,23 +15,6 @@ export enum FlowFilterPreset {
 
 /** The wire form of a FlowFilter: snake_case proto names, as Cilium prints and documents them. */
 export type FlowFilterConfig = Record<string, unknown>;
-
-/** flow.proto enum name -> the generated table of its values. */
-const ENUM_TABLES: Record<string, Record<string, PerLine>> = {
-  Verdict: VERDICT_VALUES,
-  TrafficDirection: TRAFFIC_DIRECTION_VALUES,
-  IPVersion: IP_VERSION_VALUES,
-  DropReason: DROP_REASONS,
-};
-
-/** Message-typed fields: field type -> message name in FLOW_FILTER_MESSAGES. */
-const MESSAGE_OF_TYPE: Record<string, string> = {
-  Experimental: 'FlowFilter.Experimental',
-  Workload: 'Workload',
-  HTTPHeader: 'HTTPHeader',
-  TCPFlags: 'TCPFlags',
-  NetworkInterface: 'NetworkInterface',
-};
 
 /**
  * One Hubble flow filter (flow.proto `FlowFilter`): all set fields must match; the values listed for one field are

@@ -4,18 +4,8 @@ import { Product } from '../../core/versions.js';
 import { EventTypeMatch } from '../../hubble/event-type-match.js';
 import { FlowFilter, FlowFilterPreset } from '../../hubble/flow-filter.js';
 import { FlowLogOutput } from '../../hubble/flow-log-output.js';
-import {
-  DROP_REASONS,
-  DropReason,
-  FLOW_FILTER_MESSAGES,
-  FlowFilterFields,
-  FlowFilterFieldSpec,
-  IP_VERSION_VALUES,
-  MONITOR_EVENT_TYPES,
-  MonitorEventType,
-  TRAFFIC_DIRECTION_VALUES,
-  VERDICT_VALUES,
-} from '../../hubble/generated/cilium-flow-data.js';
+import { DROP_REASONS, DropReason, FLOW_FILTER_MESSAGES, FlowFilterFields, FlowFilterFieldSpec, MONITOR_EVENT_TYPES, MonitorEventType } from '../../hubble/generated/cilium-flow-data.js';
+import { ENUM_TABLES, MESSAGE_OF_TYPE } from '../../hubble/_line-data.js';
 import { FlowLogOptions, HubbleFlowLogs } from '../../hubble/hubble-flow-logs.js';
 import { ConfigSection, SectionBuildContext, TARGETS_PROPERTY, appliesTo } from '../section.js';
 
@@ -51,20 +41,6 @@ export interface HubbleFlowLogsValue {
   readonly flowLogs: FlowLogValue[];
 }
 
-const ENUM_VALUES: Record<string, string[]> = {
-  DropReason: Object.keys(DROP_REASONS),
-  Verdict: Object.keys(VERDICT_VALUES),
-  TrafficDirection: Object.keys(TRAFFIC_DIRECTION_VALUES),
-  IPVersion: Object.keys(IP_VERSION_VALUES),
-};
-const MESSAGE_OF_TYPE: Record<string, string> = {
-  Experimental: 'FlowFilter.Experimental',
-  Workload: 'Workload',
-  HTTPHeader: 'HTTPHeader',
-  TCPFlags: 'TCPFlags',
-  NetworkInterface: 'NetworkInterface',
-};
-
 const EVENT_TYPE_SCHEMA = {
   type: 'object',
   additionalProperties: false,
@@ -82,8 +58,8 @@ function messageSchema(message: string): Record<string, unknown> {
     const item: Record<string, unknown> =
       f.type === 'EventTypeFilter'
         ? EVENT_TYPE_SCHEMA
-        : ENUM_VALUES[f.type]
-          ? { enum: ENUM_VALUES[f.type] }
+        : ENUM_TABLES[f.type]
+          ? { enum: Object.keys(ENUM_TABLES[f.type]) }
           : MESSAGE_OF_TYPE[f.type]
             ? messageSchema(MESSAGE_OF_TYPE[f.type])
             : f.type === 'bool'
