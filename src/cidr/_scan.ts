@@ -326,3 +326,92 @@ function notAnAddress(t: string): TokenDiagnosis {
     offset: 0,
   };
 }
+
+/** Netmask words for every IPv6 length: MASK6[4 * len + i] is word i of the mask of /len. */
+const MASK6 = (() => {
+  const m = new Uint32Array(129 * 4);
+  for (let len = 0; len <= 128; len++) for (let i = 0; i < 4; i++) m[4 * len + i] = maskV6Word(len, i);
+  return m;
+})();
+
+const fastGroups = new Int32Array(8);
+
+/**
+ * Fast path for a plain IPv6 token at `p` in a buffer that ends with '\n': hex groups, at most one '::', optional
+ * '/len', ended by whitespace, '#' or the line end. Returns the offset just after the token with the result in
+ * `scanned`, or -1 for anything else (embedded dotted quads, errors), which the general path then explains.
+ */
+export function scanV6Fast(u8: Uint8Array, p: number): number {
+  const g = fastGroups;
+  let n = 0;
+  let dbl = -1;
+  let c = u8[p]!;
+  if (c === 58) {
+    if (u8[p + 1] !== 58) return -1;
+    dbl = 0;
+    p += 2;
+    c = u8[p]!;
+  }
+  // Groups until a delimiter or '/'.
+  while (!(c === 32 || c === 9 || c === 13 || c === 10 || c === 35 || c === 47)) {
+    let v = 0;
+    let digits = 0;
+    for (;;) {
+      let h = c - 48;
+      if (h > 9) {
+        h = (c | 32) - 87;
+        if (h < 10 || h > 15) h = -1;
+      }
+      if (h < 0) break;
+      v = (v << 4) | h;
+      digits++;
+      c = u8[++p]!;
+    }
+    if (digits === 0 || digits > 4 || n === 8) return -1;
+    g[n++] = v;
+    if (c !== 58) break;
+    c = u8[++p]!;
+    if (c === 58) {
+      if (dbl >= 0) return -1;
+      dbl = n;
+      c = u8[++p]!;
+    } else if (c === 32 || c === 9 || c === 13 || c === 10 || c === 35 || c === 47) {
+      return -1; // trailing single ':'
+    }
+  }
+  if (dbl < 0 ? n !== 8 : n > 7) return -1;
+  let len = 128;
+  if (c === 47) {
+    c = u8[++p]!;
+    if (c < 48 || c > 57) return -1;
+    len = c - 48;
+    c = u8[++p]!;
+    for (let k = 0; k < 2 && c >= 48 && c <= 57; k++) {
+      if (len === 0) return -1;
+      len = len * 10 + (c - 48);
+      c = u8[++p]!;
+    }
+    if (len > 128) return -1;
+  }
+  if (!(c === 32 || c === 9 || c === 13 || c === 10 || c === 35)) return -1;
+  if (dbl >= 0) {
+    const zeros = 8 - n;
+    for (let i = n - 1; i >= dbl; i--) g[i + zeros] = g[i]!;
+    for (let i = dbl; i < dbl + zeros; i++) g[i] = 0;
+  }
+  const w0 = ((g[0]! << 16) | g[1]!) >>> 0;
+  const w1 = ((g[2]! << 16) | g[3]!) >>> 0;
+  const w2 = ((g[4]! << 16) | g[5]!) >>> 0;
+  const w3 = ((g[6]! << 16) | g[7]!) >>> 0;
+  const m = 4 * len;
+  const s = scanned;
+  s.family = 6;
+  s.len = len;
+  s.w0 = (w0 & MASK6[m]!) >>> 0;
+  s.w1 = (w1 & MASK6[m + 1]!) >>> 0;
+  s.w2 = (w2 & MASK6[m + 2]!) >>> 0;
+  s.w3 = (w3 & MASK6[m + 3]!) >>> 0;
+  s.hostBits = s.w0 !== w0 || s.w1 !== w1 || s.w2 !== w2 || s.w3 !== w3;
+  s.mapped = len >= 96 && s.w0 === 0 && s.w1 === 0 && s.w2 === 0xffff;
+  return p;
+}

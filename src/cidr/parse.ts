@@ -1,5 +1,5 @@
 import { NetsecError, formatLocation } from '../core/errors.js';
-import { diagnoseToken, scanned, scanPrefix, scanPrefixText } from './_scan.js';
+import { diagnoseToken, scanned, scanPrefix, scanPrefixText, scanV6Fast } from './_scan.js';
 import { formatIPv4Prefix, formatIPv6Prefix } from './format.js';
 import { PrefixList } from './prefix-list.js';
 
@@ -285,6 +285,17 @@ export function parseCidrs(input: string | Uint8Array, options: ParseCidrsOption
       const net = len === 0 ? 0 : (addr & (0xffffffff << (32 - len))) >>> 0;
       if (net !== addr) break fast;
       out.pushV4(net, len);
+      p = c === 10 ? q + 1 : u8.indexOf(10, q) + 1;
+      continue;
+    }
+    // Fast path for a plain IPv6 token; host bits, IPv4-mapped and errors go to the general path.
+    v6: {
+      let q = scanV6Fast(u8, p);
+      if (q < 0 || scanned.hostBits || scanned.mapped) break v6;
+      while ((c = u8[q]!) === 32 || c === 9 || c === 13) q++;
+      if (c !== 10 && c !== 35) break v6;
+      const s = scanned;
+      out.pushV6(s.w0, s.w1, s.w2, s.w3, s.len);
       p = c === 10 ? q + 1 : u8.indexOf(10, q) + 1;
       continue;
     }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NetsecError } from '../../src/core/errors.js';
 import { aggregate, Cidr, CidrParseError, formatDiagnostic, parseCidrList, parseCidrs } from '../../src/cidr/index.js';
@@ -212,5 +213,50 @@ describe('Cidr.parse', () => {
     expect(pods.contains(Cidr.parse('::/0'))).toBe(false);
     expect(Cidr.parse('::/0').contains(Cidr.parse('2001:db8::1'))).toBe(true);
     expect(Cidr.parse('0.0.0.0/0').isDefaultRoute).toBe(true);
+  });
+});
+
+describe('fast and general paths agree', () => {
+  // parseCidrs takes a fast path for plain tokens; Cidr.parse always takes the general scanner.
+  const word = fc.integer({ min: 0, max: 0xffffffff });
+  // Zeroed words make '::' runs in different places.
+  const v6 = fc.tuple(word, word, fc.constantFrom(0, 1, 0xffff0000), word, fc.integer({ min: 0, max: 128 }), fc.boolean(), fc.boolean())
+    .map(([a, b, c, d, len, upper, full]) => {
+      const masked = Cidr.v6(a, b & 0xffff0000, c, d, len);
+      let text = masked.toString();
+      if (full) {
+        const w = [masked.w0, masked.w1, masked.w2, masked.w3];
+        text = `${w.flatMap((x) => [x >>> 16, x & 0xffff]).map((g) => g.toString(16).padStart(4, '0')).join(':')}/${len}`;
+      }
+      return upper ? text.toUpperCase() : text;
+    });
+  const v4 = fc.tuple(word, fc.integer({ min: 0, max: 32 })).map(([a, len]) => Cidr.v4(a, len).toString());
+
+  it('on valid prefixes of both families', () => {
+    fc.assert(fc.property(fc.array(fc.oneof(v4, v6), { minLength: 1, maxLength: 20 }), (texts) => {
+      const viaFeed = aggregate(parseCidrs(texts.join('\n')).prefixes).set.toStrings();
+      const expected = [...new Set(texts.map((t) => Cidr.parse(t).toString()))];
+      expect(aggregate(parseCidrList(expected).prefixes).set.toStrings()).toEqual(viaFeed);
+    }), { numRuns: 200 });
+  });
+
+  it('on arbitrary junk: both accept or both reject the same lines', () => {
+    const alphabet = fc.constantFrom(...'0123456789abcdefABCDEF:./%-x '.split(''));
+    fc.assert(fc.property(fc.array(alphabet, { minLength: 1, maxLength: 24 }).map((a) => a.join('').trim()), (t) => {
+      if (t === '' || t.includes(' ')) return;
+      let feedOk = true;
+      try {
+        parseCidrs(t, { lenient: true });
+      } catch {
+        feedOk = false;
+      }
+      let cidrOk = true;
+      try {
+        Cidr.parse(t, { lenient: true });
+      } catch {
+        cidrOk = false;
+      }
+      expect(feedOk).toBe(cidrOk);
+    }), { numRuns: 2000 });
   });
 });
