@@ -1,10 +1,11 @@
 /**
  * Aggregation to the minimal CIDR cover.
  *
- * Why hand-written instead of a library: measured on a 1M-line feed, cidr-tools (BigInt ranges, one object per
- * prefix) was many times slower than `iprange --optimize`, and the target is to stay within 1.5x of iprange. So
- * prefixes are sorted with an LSD radix sort over 16-bit digits (measured ~10x faster than the native
- * typed-array sort on packed keys for 1M IPv4 prefixes), and a single sweep does everything else.
+ * Why hand-written instead of a library: measured on 1M-line feeds (`npm run bench`), cidr-tools (BigInt ranges, one
+ * object per prefix) takes 4-6x longer than this engine and over 280 MiB, while the target is to stay within 1.5x of
+ * `iprange --optimize` (C). So prefixes stay in typed arrays and are sorted with an LSD radix sort over 16-bit
+ * digits (cold, 1M IPv4 prefixes: ~65-90 ms of CPU against ~110-120 ms for the native sort of packed
+ * `start * 64 + len` doubles), and a single sweep does everything else.
  *
  * The sweep works on prefixes, never on address ranges: two CIDR prefixes are either nested or disjoint, so after
  * sorting by (start, length), a prefix is redundant exactly when it starts inside the last prefix kept, and the
