@@ -7,9 +7,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cidrAggregateBench } from './cidr-aggregate.js';
+import { egressSynthBench } from './egress-synth.js';
+import { policySynthBench } from './policy-synth.js';
 import type { BenchModule } from './types.js';
 
-const BENCHES: readonly BenchModule[] = [cidrAggregateBench];
+const BENCHES: readonly BenchModule[] = [cidrAggregateBench, egressSynthBench, policySynthBench];
 
 async function main(argv: readonly string[]): Promise<number> {
   const filter = argv[0] ?? '';
