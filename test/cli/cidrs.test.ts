@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import {
-  checkCidrsOptions, cidrsCommand, PROGRESS_MIN_BYTES, runAggregate, runDiff, runStats,
+  checkCidrsOptions, cidrsCommand, cidrsCommandModule, PROGRESS_MIN_BYTES, runAggregate, runDiff, runStats,
 } from '../../src/cli/commands/cidrs.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
@@ -187,5 +187,17 @@ describe('wired into main', () => {
     const u = capture();
     expect(await main(['cidrs', 'merge', feed], u.io, [cidrsCommand])).toBe(2);
     expect(u.err()).toContain('Invalid values');
+  });
+});
+
+describe('as a yargs CommandModule', () => {
+  it('runs with plain yargs and sets the exit code', async () => {
+    const { default: yargs } = await import('yargs');
+    const c = capture();
+    const saved = process.exitCode;
+    await yargs().command(cidrsCommandModule(c.io)).parseAsync(['cidrs', 'stats', feed, '--output', 'json']);
+    expect(process.exitCode).toBe(0);
+    process.exitCode = saved;
+    expect(JSON.parse(c.out()).stats.outputPrefixes).toBe(4);
   });
 });

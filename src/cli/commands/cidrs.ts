@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
-import type { Argv } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
 import { NetsecError, formatLocation } from '../../core/errors.js';
 import {
   aggregate, CidrParseError, CidrSet, CountryMatch, formatCount, formatDiagnostic, PrefixList, readCidrFeed,
@@ -9,7 +9,7 @@ import {
 } from '../../cidr/index.js';
 import type { NetsecCommand } from '../command.js';
 import { ExitCode, exitCodeOf } from '../exit-codes.js';
-import { type CliIo, type OutputFormat, printJson } from '../io.js';
+import { type CliIo, type OutputFormat, printJson, processIo } from '../io.js';
 
 /** The three `netsec cidrs` actions. */
 export type CidrsAction = 'aggregate' | 'diff' | 'stats';
@@ -312,3 +312,18 @@ export const cidrsCommand: NetsecCommand<CidrsOptions> = {
       .example('$0 cidrs stats --maxmind GeoLite2-Country-CSV --country KP', 'Counts for one country') as never,
   run: runCidrs,
 };
+
+/**
+ * The same command as a plain yargs `CommandModule`, for wiring outside `main.ts`: the handler runs `runCidrs` and
+ * stores the exit code in `process.exitCode`.
+ */
+export function cidrsCommandModule(io: CliIo = processIo): CommandModule<object, CidrsOptions> {
+  return {
+    command: cidrsCommand.command as string,
+    describe: cidrsCommand.describe,
+    builder: (y) => cidrsCommand.builder(y as Argv) as unknown as Argv<CidrsOptions>,
+    handler: async (args) => {
+      process.exitCode = await runCidrs(args, io);
+    },
+  };
+}
