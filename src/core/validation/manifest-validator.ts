@@ -41,7 +41,7 @@ let index: SchemaIndex | undefined;
 function getAjv(): Ajv {
   if (ajv) return ajv;
   // strict: false because CRD schemas carry OpenAPI keywords (e.g. `format: int32`) that JSON Schema does not define.
-  ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+  ajv = new Ajv({ allErrors: true, strict: false, verbose: true, code: { optimize: false } });
   addFormats(ajv);
   ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -2147483648 && n <= 2147483647 });
   ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
