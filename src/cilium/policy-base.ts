@@ -10,7 +10,7 @@ import { FqdnSelector, dnsSelectorsCovering } from './fqdn.js';
 import { HttpRule } from './http.js';
 import { Peer, PeerKind } from './peers.js';
 import { Port, Protocol } from './ports.js';
-import { EndpointSelector } from './selectors.js';
+import { EndpointSelector, LabelOperator, POD_NAMESPACE_LABEL, splitLabelKey } from './selectors.js';
 
 /** What happens to traffic of one direction that no rule of the policy allows. */
 export enum PolicyDefault {
@@ -143,7 +143,7 @@ export abstract class CiliumPolicyBase extends Construct {
   /** The generated L1 object (`ApiObject.of(policy)` finds it too). */
   protected abstract readonly apiObject: ApiObject;
   private readonly rules: RuleModel[] = [];
-  private warnedNoDns = false;
+  private readonly warned = new Set<string>();
 
   protected constructor(scope: Construct, id: string, props: CiliumPolicyBaseProps, kind: string, namespace: string | undefined) {
     super(scope, id);
@@ -162,6 +162,7 @@ export abstract class CiliumPolicyBase extends Construct {
       target.require(Feature.CILIUM_ENABLE_DEFAULT_DENY, `${this.who}: PolicyDefault.ALLOW`);
     }
     this.node.addValidation({ validate: () => this.validatePolicy() });
+    this.refreshWarnings();
   }
 
   /**
@@ -293,6 +294,28 @@ export abstract class CiliumPolicyBase extends Construct {
     }
     for (const x of p) x.checkIn({ namespace: this.policyNamespace, who: where });
     this.rules.push({ direction, deny, peers: [...p], ports: [...pt], http: [...h], dns: [...d] });
+    this.refreshWarnings();
+  }
+
+  /**
+   * Adds the warnings the rules so far call for, each once. Called after every change, so the warnings are in place
+   * whatever order synthesis collects diagnostics in.
+   */
+  private refreshWarnings(): void {
+    const warn = (message: string): void => {
+      if (this.warned.has(message)) return;
+      this.warned.add(message);
+      addWarning(this, message);
+    };
+    if (this.dns === DnsAccess.NONE && this.egressDefaultDeny && this.fqdns.length === 0) {
+      warn(`${this.who} puts its pods in egress default-deny with dns: DnsAccess.NONE; their DNS lookups time out (intended for a deny-all).`);
+    }
+    if (this.policyNamespace === undefined && !excludesNamespace(this.endpointSelector, 'kube-system')) {
+      for (const direction of ['egress', 'ingress'] as const) {
+        if (!this.defaultDenies(direction)) continue;
+        warn(`${this.who} switches pods of every namespace, kube-system included (CoreDNS, node-local-dns, cilium-operator), to ${direction} default-deny; unless that is intended, exclude kube-system with the endpointSelector expression 'k8s:io.kubernetes.pod.namespace NotIn (kube-system)'.`);
+      }
+    }
   }
 
   private validatePolicy(): string[] {
@@ -318,10 +341,6 @@ export abstract class CiliumPolicyBase extends Construct {
     if (this.dns === DnsAccess.NONE) {
       if (fqdns.length) {
         return [`${this.who}: dns is DnsAccess.NONE, but toFQDNs (${fqdns.join(', ')}) learns IPs only from DNS answers Cilium's DNS proxy sees; without a DNS rule these names never resolve to an allowed IP. Use DnsAccess.AUTO.`];
-      }
-      if (!this.warnedNoDns) {
-        this.warnedNoDns = true;
-        addWarning(this, `${this.who} puts its pods in egress default-deny with dns: DnsAccess.NONE; their DNS lookups time out (intended for a deny-all).`);
       }
       return [];
     }
@@ -379,6 +398,18 @@ function renderRule(r: RuleModel): Record<string, unknown> {
     out.toPorts = [portRule];
   }
   return out;
+}
+
+/** Whether a selector can never select pods of `namespace` (judged from its namespace label alone). */
+function excludesNamespace(selector: EndpointSelector, namespace: string): boolean {
+  const pinned = selector.valueOf(POD_NAMESPACE_LABEL);
+  if (pinned !== undefined) return pinned !== namespace;
+  return selector.matchExpressions.some((e) => {
+    if (splitLabelKey(e.key).key !== POD_NAMESPACE_LABEL) return false;
+    if (e.operator === LabelOperator.NOT_IN) return e.values!.includes(namespace);
+    if (e.operator === LabelOperator.IN) return !e.values!.includes(namespace);
+    return e.operator === LabelOperator.DOES_NOT_EXIST;
+  });
 }
 
 function prefixK8s(labels: Readonly<Record<string, string>>): Record<string, string> {

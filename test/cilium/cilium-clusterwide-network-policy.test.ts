@@ -44,3 +44,15 @@ test('escape hatch: an L1 JSON patch on the single Resource child', () => {
   ApiObject.of(policy).addJsonPatch(JsonPatch.add('/spec/description', 'patched'));
   expect(findOne(synthValid(app).objects, 'CiliumClusterwideNetworkPolicy').spec.description).toBe('patched');
 });
+
+test('a clusterwide default-deny that reaches kube-system warns; excluding kube-system silences it', () => {
+  const { app, chart } = cilium();
+  new CiliumClusterwideNetworkPolicy(chart, 'Everything', { egressDefault: PolicyDefault.DENY });
+  new CiliumClusterwideNetworkPolicy(chart, 'AppsOnly', {
+    endpointSelector: EndpointSelector.of({ expressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: LabelOperator.NOT_IN, values: ['kube-system'] }] }),
+    egressDefault: PolicyDefault.DENY,
+  });
+  expect(synthValid(app).diagnostics.map((d) => `${d.path}: ${d.message}`)).toEqual([
+    "test/Everything: CiliumClusterwideNetworkPolicy 'everything' switches pods of every namespace, kube-system included (CoreDNS, node-local-dns, cilium-operator), to egress default-deny; unless that is intended, exclude kube-system with the endpointSelector expression 'k8s:io.kubernetes.pod.namespace NotIn (kube-system)'.",
+  ]);
+});

@@ -111,6 +111,7 @@ describe('bad input is refused', () => {
   test.each([
     [{ image: 'registry.k8s.io/dns/k8s-dns-node-cache:1.15.13' }, "NodeLocalDnsCache 'kube-system/node-local-dns': image 'registry.k8s.io/dns/k8s-dns-node-cache:1.15.13' is node-cache 1.15.13, but running behind a Local Redirect Policy needs 1.15.16 or later (the first with -setupinterface=false)."],
     [{ localIps: ['169.254.20.10', '__PILLAR__DNS__SERVER__'] }, "NodeLocalDnsCache 'kube-system/node-local-dns': 'localIps' contains '__PILLAR__DNS__SERVER__', a placeholder the node-cache binary does not substitute; give the address itself."],
+    [{ upstreamServers: ['__PILLAR__CLUSTER__DNS__'] }, "NodeLocalDnsCache 'kube-system/node-local-dns': 'upstreamServers' contains '__PILLAR__CLUSTER__DNS__', a placeholder the node-cache binary does not substitute; give the address itself or one of __PILLAR__UPSTREAM__SERVERS__."],
     [{ upstreamServers: ['dns.google'] }, "NodeLocalDnsCache 'kube-system/node-local-dns': 'upstreamServers' entry 'dns.google' is not an IP address (optionally with ':port')."],
     [{ localIps: [] }, "NodeLocalDnsCache 'kube-system/node-local-dns': 'localIps' must name at least one address (e.g. '0.0.0.0')."],
     [{ upstreamServers: [] }, "NodeLocalDnsCache 'kube-system/node-local-dns': 'upstreamServers' must name at least one server; leave it out to use the node's resolvers."],
