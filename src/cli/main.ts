@@ -2,6 +2,7 @@ import yargs, { Argv } from 'yargs';
 import { NetsecError } from '../core/errors.js';
 import { netsecVersion } from '../core/package-root.js';
 import { NetsecCommand } from './command.js';
+import { cidrsCommand } from './commands/cidrs.js';
 import { planCommand } from './commands/plan.js';
 import { schemaCommand } from './commands/schema.js';
 import { synthCommand } from './commands/synth.js';
@@ -10,7 +11,7 @@ import { ExitCode, exitCodeOf } from './exit-codes.js';
 import { CliIo, processIo } from './io.js';
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: readonly NetsecCommand<any>[] = [synthCommand, planCommand, validateCommand, schemaCommand];
+const COMMANDS: readonly NetsecCommand<any>[] = [synthCommand, planCommand, validateCommand, cidrsCommand, schemaCommand];
 
 /**
  * Runs the CLI on `argv` (without the node and script names) and returns the exit code. Wiring only: each command's
