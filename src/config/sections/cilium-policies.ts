@@ -260,17 +260,28 @@ export const ciliumPoliciesSection: ConfigSection<CiliumPolicyValue[]> = {
   description: 'Cilium network policies (namespaced or clusterwide) with typed rules; DNS rules follow the cluster DNS path.',
   schema: { type: 'array', items: POLICY_SCHEMA },
   build(ctx, value) {
-    value.forEach((v, i) => {
-      if (!appliesTo(ctx.target, v.targets, ctx.target.runs(Product.CILIUM))) return;
+    forEachCiliumEntry(ctx, value, (v, i) => {
       if (v.kind === 'CiliumClusterwideNetworkPolicy' && v.namespace !== undefined) {
-        throw new NetsecError('CONFIG', `${ctx.configFile}#${ctx.pointer}/${i}/namespace: a CiliumClusterwideNetworkPolicy is cluster-scoped and has no namespace; remove 'namespace' or use kind CiliumNetworkPolicy.`);
+        throw new NetsecError('CONFIG', `a CiliumClusterwideNetworkPolicy is cluster-scoped and has no namespace; remove 'namespace' or use kind CiliumNetworkPolicy.`, { file: `${ctx.configFile}#${ctx.pointer}/${i}/namespace` });
       }
-      try {
-        buildCiliumPolicy(ctx, v);
-      } catch (err) {
-        if (err instanceof NetsecError) throw new NetsecError(err.code, `${ctx.configFile}#${ctx.pointer}/${i}: ${err.message}`, err.location);
-        throw err;
-      }
+      buildCiliumPolicy(ctx, v);
     });
   },
 };
+
+/**
+ * Runs `build` for every entry that applies to `ctx.target` (its `targets:`, or every target that runs Cilium), and
+ * prefixes a NetsecError with the entry's place in the config file. Shared by the Cilium-based sections.
+ */
+export function forEachCiliumEntry<T extends { readonly targets?: string[] }>(ctx: SectionBuildContext, entries: readonly T[], build: (entry: T, index: number) => void): void {
+  entries.forEach((entry, i) => {
+    if (!appliesTo(ctx.target, entry.targets, ctx.target.runs(Product.CILIUM))) return;
+    try {
+      build(entry, i);
+    } catch (err) {
+      if (!(err instanceof NetsecError)) throw err;
+      const where = err.location?.file ?? `${ctx.configFile}#${ctx.pointer}/${i}`;
+      throw new NetsecError(err.code, `${where}: ${err.message}`, err.location ?? { file: where });
+    }
+  });
+}

@@ -1,9 +1,8 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { NetsecError } from '../../core/errors.js';
-import { Product } from '../../core/versions.js';
 import { NodeLocalDnsCache, NodeLocalDnsCacheProps } from '../../dns/node-local-dns-cache.js';
-import { ConfigSection, SectionBuildContext, TARGETS_PROPERTY, appliesTo } from '../section.js';
+import { ConfigSection, SectionBuildContext, TARGETS_PROPERTY } from '../section.js';
+import { forEachCiliumEntry } from './cilium-policies.js';
 
 interface QuantitiesValue {
   readonly cpu?: string;
@@ -134,14 +133,6 @@ export const nodeLocalDnsSection: ConfigSection<NodeLocalDnsValue[]> = {
   description: 'NodeLocal DNSCache behind a Cilium Local Redirect Policy; Cilium policies of the same target then allow DNS to it.',
   schema: { type: 'array', items: ENTRY_SCHEMA },
   build(ctx, value) {
-    value.forEach((v, i) => {
-      if (!appliesTo(ctx.target, v.targets, ctx.target.runs(Product.CILIUM))) return;
-      try {
-        buildNodeLocalDns(ctx, v);
-      } catch (err) {
-        if (err instanceof NetsecError) throw new NetsecError(err.code, `${ctx.configFile}#${ctx.pointer}/${i}: ${err.message}`, err.location);
-        throw err;
-      }
-    });
+    forEachCiliumEntry(ctx, value, (v) => buildNodeLocalDns(ctx, v));
   },
 };
