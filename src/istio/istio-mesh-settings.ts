@@ -72,10 +72,15 @@ export class IstioMeshSettings extends Construct {
     return { [NATIVE_SIDECAR_ANNOTATION]: String(enabled) };
   }
 
+  /** `ENABLE_NATIVE_SIDECARS`, resolved. */
   public readonly nativeSidecars: NativeSidecarMode;
+  /** `PILOT_ENABLE_STATUS`, resolved. */
   public readonly pilotEnableStatus: boolean;
+  /** `sidecarInjectorWebhook.rewriteAppHTTPProbe`, resolved. */
   public readonly rewriteAppHttpProbe: boolean;
+  /** Name of the IstioOperator. */
   public readonly operatorName: string;
+  /** Namespace of the Istio control plane. */
   public readonly namespace: string;
   /** The IstioOperator (an istioctl input). */
   public readonly istioOperator: ApiObject;

@@ -94,13 +94,19 @@ export class PeerAuthentication extends Construct {
     return x instanceof Construct && (x as unknown as Record<string, unknown>)[MARK] === true;
   }
 
+  /** The mTLS mode. */
   public readonly mode: MtlsMode;
+  /** The workloads it applies to. */
   public readonly scope: PeerAuthenticationScope;
+  /** The object's name. */
   public readonly name: string;
   /** The object's namespace: the root namespace for the mesh scope. */
   public readonly namespace: string;
+  /** Istio's root namespace. */
   public readonly rootNamespace: string;
+  /** Per-port modes (workload scope only). */
   public readonly portLevelMtls?: Readonly<Record<number, MtlsMode>>;
+  /** The target of the chart it is in. */
   public readonly target: Target;
   /** The L1 object (escape hatch: `ApiObject.of(peerAuthentication)`). */
   protected readonly apiObject: ApiObject;

@@ -70,6 +70,11 @@ describe('the seed 000 exporter, corrected', () => {
     );
   });
 
+  test("the seed's first ConfigMap (the Helm default 'all' flow log to the agent's events file) is expressible", () => {
+    const { entries } = flowLogsOf(CILIUM_117, (f) => f.addFlowLog({ name: 'all', output: FlowLogOutput.file('/var/run/cilium/hubble/events.log') }));
+    expect(entries).toEqual([{ name: 'all', filePath: '/var/run/cilium/hubble/events.log', fieldMask: [], includeFilters: [], excludeFilters: [] }]);
+  });
+
   test('the Helm values the agent needs land in cilium-values.yaml, naming the ConfigMap', () => {
     const { result } = flowLogsOf(CILIUM_117, (f) => f.addFlowLog({ name: 'all' }), { name: 'flowlogs', namespace: 'cilium' });
     const values = result.files.find((f) => f.path === 'aks/cilium-values.yaml')!;
