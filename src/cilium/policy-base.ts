@@ -120,6 +120,7 @@ const L1_PEER_KEY: Record<PeerKind, string> = {
   [PeerKind.FQDNS]: 'FqdNs',
 };
 const DNS_PORTS = [Port.udp(53), Port.tcp(53)];
+const DNS_PROTOCOLS = [Protocol.UDP, Protocol.TCP] as const;
 
 /**
  * What `CiliumNetworkPolicy` and `CiliumClusterwideNetworkPolicy` share: typed allow and deny rules checked the way
@@ -131,10 +132,15 @@ export abstract class CiliumPolicyBase extends Construct {
   public readonly name: string;
   /** The pods the policy applies to. */
   public readonly endpointSelector: EndpointSelector;
+  /** `spec.description`. */
   public readonly description?: string;
+  /** What happens to egress no rule allows. */
   public readonly egressDefault: PolicyDefault;
+  /** What happens to ingress no rule allows. */
   public readonly ingressDefault: PolicyDefault;
+  /** How DNS keeps working. */
   public readonly dns: DnsAccess;
+  /** Which queries the automatic DNS rule lets through. */
   public readonly dnsPatterns: DnsPatterns;
   /** The policy's namespace; undefined for a clusterwide policy. */
   public readonly policyNamespace?: string;
@@ -345,7 +351,7 @@ export abstract class CiliumPolicyBase extends Construct {
       return [];
     }
     const resolvers = dnsResolversOf(this);
-    const dnsRules = this.rules.filter((r) => r.direction === 'egress' && !r.deny && DNS_PORTS.every((port) => r.ports.length === 0 || r.ports.some((x) => x.covers(53, port.protocol as Protocol.UDP))));
+    const dnsRules = this.rules.filter((r) => r.direction === 'egress' && !r.deny && DNS_PROTOCOLS.every((proto) => r.ports.length === 0 || r.ports.some((x) => x.covers(53, proto))));
     const reaches = (r: RuleModel, res: DnsResolver): boolean => r.peers.length === 0 || r.peers.some((p) => p.selectsPod(res.namespace, res.labels, this.policyNamespace));
     const missing = resolvers.filter((res) => !dnsRules.some((r) => reaches(r, res)));
     if (missing.length) {
