@@ -102,11 +102,19 @@ function passV4(srcS: Uint32Array, srcL: Uint8Array, dstS: Uint32Array, dstL: Ui
   return true;
 }
 
+/** Whether starts are already non-decreasing (many feeds are published sorted; then no pass is needed). */
+function isSortedV4(start: Uint32Array, n: number): boolean {
+  for (let i = 1; i < n; i++) if (start[i]! < start[i - 1]!) return false;
+  return true;
+}
+
 /**
- * LSD radix sort of IPv4 prefixes by (start, len): one pass on the length, then two on 16-bit halves of the start.
- * Returns sorted copies (the input is not modified).
+ * LSD radix sort of IPv4 prefixes by start: two passes on 16-bit halves. Lengths are not sorted: the sweep handles
+ * prefixes sharing a start as a group, which saves a third pass. Returns sorted copies (the input is not modified),
+ * or the input itself when it is already sorted.
  */
 function sortV4(start: Uint32Array, len: Uint8Array, n: number): { start: Uint32Array; len: Uint8Array } {
+  if (isSortedV4(start, n)) return { start, len };
   let srcS: Uint32Array = start;
   let srcL: Uint8Array = len;
   let dstS: Uint32Array = new Uint32Array(n);
@@ -114,7 +122,7 @@ function sortV4(start: Uint32Array, len: Uint8Array, n: number): { start: Uint32
   let spareS: Uint32Array | undefined;
   let spareL: Uint8Array | undefined;
   const count = new Uint32Array(65536);
-  for (const shift of [-1, 0, 16]) {
+  for (const shift of [0, 16]) {
     if (!passV4(srcS, srcL, dstS, dstL, count, shift, n)) continue;
     // Never write into the caller's arrays: the first swap brings in a fresh spare buffer.
     const prevS = srcS;
@@ -144,18 +152,30 @@ function aggregateV4(
   let top = -1;
   let dup = 0;
   let contained = 0;
-  let lastS = -1;
-  let lastL = -1;
   let coverEnd = -1; // last address of the last prefix kept
-  for (let i = 0; i < n; i++) {
+  const seen = new Uint32Array(33);
+  let stamp = 0;
+  let i = 0;
+  while (i < n) {
     let s = ss[i]!;
     let l = sl[i]!;
-    if (s === lastS && l === lastL) {
-      dup++;
-      continue;
+    let j = i + 1;
+    if (j < n && ss[j] === s) {
+      // Several prefixes start here: the shortest covers the others, which are duplicates or contained in it.
+      seen[l] = ++stamp;
+      let distinct = 1;
+      for (; j < n && ss[j] === s; j++) {
+        const lj = sl[j]!;
+        if (seen[lj] !== stamp) {
+          seen[lj] = stamp;
+          distinct++;
+          if (lj < l) l = lj;
+        }
+      }
+      dup += j - i - distinct;
+      contained += distinct - 1;
     }
-    lastS = s;
-    lastL = l;
+    i = j;
     if (s <= coverEnd) {
       contained++;
       continue;
@@ -202,12 +222,26 @@ function passV6(srcW: Uint32Array, srcL: Uint8Array, dstW: Uint32Array, dstL: Ui
   return true;
 }
 
+function isSortedV6(w: Uint32Array, n: number): boolean {
+  for (let i = 1; i < n; i++) {
+    const o = 4 * i;
+    for (let k = 0; k < 4; k++) {
+      const a = w[o - 4 + k]!;
+      const b = w[o + k]!;
+      if (a < b) break;
+      if (a > b) return false;
+    }
+  }
+  return true;
+}
+
 /**
- * LSD radix sort of IPv6 prefixes by (w0, w1, w2, w3, len), 16-bit digits, moving the records themselves so the
+ * LSD radix sort of IPv6 prefixes by (w0, w1, w2, w3), 16-bit digits, moving the records themselves so the
  * sweep reads memory in order. Passes whose digit is constant are skipped, so typical feeds (/32–/64, low words
- * zero) take about five. Returns sorted copies.
+ * zero) take about four. Lengths are left to the sweep. Returns sorted copies, or the input when already sorted.
  */
 function sortV6(words: Uint32Array, len: Uint8Array, n: number): { words: Uint32Array; len: Uint8Array } {
+  if (isSortedV6(words, n)) return { words, len };
   let srcW: Uint32Array = words;
   let srcL: Uint8Array = len;
   let dstW: Uint32Array = new Uint32Array(4 * n);
@@ -215,8 +249,8 @@ function sortV6(words: Uint32Array, len: Uint8Array, n: number): { words: Uint32
   let spareW: Uint32Array | undefined;
   let spareL: Uint8Array | undefined;
   const count = new Uint32Array(65536);
-  // Length first (least significant), then 16-bit digits from w3 low to w0 high.
-  const passes: Array<[number, number]> = [[-1, 0]];
+  // 16-bit digits from w3 low to w0 high; lengths are left to the sweep, as for IPv4.
+  const passes: Array<[number, number]> = [];
   for (let w = 3; w >= 0; w--) passes.push([w, 0], [w, 16]);
   for (const [word, shift] of passes) {
     if (!passV6(srcW, srcL, dstW, dstL, count, word, shift, n)) continue;
@@ -253,16 +287,30 @@ function aggregateV6(
   let dup = 0;
   let contained = 0;
   let have = false;
-  let p0 = 0, p1 = 0, p2 = 0, p3 = 0, pl = -1; // previous prefix, for duplicates
   let e0 = 0, e1 = 0, e2 = 0, e3 = 0; // last address of the last prefix kept
-  for (let k = 0; k < n; k++) {
+  const seen = new Uint32Array(129);
+  let stamp = 0;
+  let k = 0;
+  while (k < n) {
     let a0 = sw[4 * k]!, a1 = sw[4 * k + 1]!, a2 = sw[4 * k + 2]!, a3 = sw[4 * k + 3]!;
     let l = sl[k]!;
-    if (have && a0 === p0 && a1 === p1 && a2 === p2 && a3 === p3 && l === pl) {
-      dup++;
-      continue;
+    let j = k + 1;
+    if (j < n && sw[4 * j] === a0 && sw[4 * j + 1] === a1 && sw[4 * j + 2] === a2 && sw[4 * j + 3] === a3) {
+      // Several prefixes start here: the shortest covers the others (duplicates or contained), as for IPv4.
+      seen[l] = ++stamp;
+      let distinct = 1;
+      for (; j < n && sw[4 * j] === a0 && sw[4 * j + 1] === a1 && sw[4 * j + 2] === a2 && sw[4 * j + 3] === a3; j++) {
+        const lj = sl[j]!;
+        if (seen[lj] !== stamp) {
+          seen[lj] = stamp;
+          distinct++;
+          if (lj < l) l = lj;
+        }
+      }
+      dup += j - k - distinct;
+      contained += distinct - 1;
     }
-    p0 = a0; p1 = a1; p2 = a2; p3 = a3; pl = l;
+    k = j;
     // Contained when start <= end of the last kept prefix (they nest or are disjoint, and starts are sorted).
     if (have && (a0 < e0 || (a0 === e0 && (a1 < e1 || (a1 === e1 && (a2 < e2 || (a2 === e2 && a3 <= e3))))))) {
       contained++;

@@ -185,4 +185,24 @@ describe('aggregate: properties (fast-check, BigInt reference)', () => {
       expect(stats.inputPrefixes).toBe(input.length);
     }), params);
   });
+
+  it('counts duplicates and contained prefixes like a naive O(n²) count', () => {
+    fc.assert(fc.property(prefixes, (input) => {
+      const { stats } = run(input);
+      const distinct = [...new Map(input.map((p) => [key(p), p])).values()];
+      const inside = (a: RefPrefix, b: RefPrefix) => a.family === b.family && a.len > b.len
+        && toRange(a).start >= toRange(b).start && toRange(a).end <= toRange(b).end;
+      const contained = distinct.filter((a) => distinct.some((b) => inside(a, b))).length;
+      expect(stats.duplicates).toBe(input.length - distinct.length);
+      expect(stats.contained).toBe(contained);
+    }), params);
+  });
+
+  it('gives the same result for sorted input (which skips the radix passes)', () => {
+    fc.assert(fc.property(prefixes, (input) => {
+      const sorted = [...input].sort((a, b) => a.family - b.family || (a.start < b.start ? -1 : a.start > b.start ? 1 : b.len - a.len));
+      expect(run(sorted).set.toStrings()).toEqual(run(input).set.toStrings());
+      expect(run(sorted).stats).toEqual(run(input).stats);
+    }), params);
+  });
 });
