@@ -70,6 +70,8 @@ export interface AggregateOptions {
 interface FamilyResult {
   readonly dup: number;
   readonly contained: number;
+  /** Addresses covered, summed while sweeping (merging siblings does not change the sum). */
+  readonly addresses: bigint;
 }
 
 /**
@@ -153,6 +155,7 @@ function aggregateV4(
   let dup = 0;
   let contained = 0;
   let coverEnd = -1; // last address of the last prefix kept
+  let covered = 0; // at most 2^32: exact in a double
   const seen = new Uint32Array(33);
   let stamp = 0;
   let i = 0;
@@ -182,6 +185,7 @@ function aggregateV4(
     }
     let size = 2 ** (32 - l);
     coverEnd = s + size - 1;
+    covered += size;
     // Merge with the left sibling while the top of the stack is exactly that: same length, s is the right half.
     while (top >= 0 && l > 0 && outLen[top] === l && outStart[top] === s - size && ((s >>> (32 - l)) & 1) === 1) {
       s -= size;
@@ -193,7 +197,7 @@ function aggregateV4(
     outStart[top] = s;
     outLen[top] = l;
   }
-  return { count: top + 1, dup, contained };
+  return { count: top + 1, dup, contained, addresses: BigInt(covered) };
 }
 
 /** One stable pass of IPv6 records (four words + length) by a 16-bit digit; `word < 0` means the length. */
@@ -289,6 +293,7 @@ function aggregateV6(
   let have = false;
   let e0 = 0, e1 = 0, e2 = 0, e3 = 0; // last address of the last prefix kept
   const seen = new Uint32Array(129);
+  const perLen = new Float64Array(129); // kept blocks per length, for the address count
   let stamp = 0;
   let k = 0;
   while (k < n) {
@@ -317,6 +322,7 @@ function aggregateV6(
       continue;
     }
     have = true;
+    perLen[l]!++;
     e0 = (a0 | ~maskWord(l, 0)) >>> 0;
     e1 = (a1 | ~maskWord(l, 1)) >>> 0;
     e2 = (a2 | ~maskWord(l, 2)) >>> 0;
@@ -344,7 +350,9 @@ function aggregateV6(
     out[o + 3] = a3;
     outLen[top] = l;
   }
-  return { count: top + 1, dup, contained };
+  let addresses = 0n;
+  for (let x = 0; x <= 128; x++) if (perLen[x]! > 0) addresses += BigInt(perLen[x]!) << BigInt(128 - x);
+  return { count: top + 1, dup, contained, addresses };
 }
 
 /** Aggregates without exclusions; returns the cover and the raw counts. */
@@ -361,6 +369,7 @@ function cover(list: PrefixList): { set: CidrSet; v4: FamilyResult; v6: FamilyRe
   const set = CidrSet._unsafe(
     r4.count === n4 ? s4 : s4.slice(0, r4.count), r4.count === n4 ? l4 : l4.slice(0, r4.count),
     r6.count === n6 ? w6 : w6.slice(0, r6.count * 4), r6.count === n6 ? l6 : l6.slice(0, r6.count),
+    { v4: r4.addresses, v6: r6.addresses },
   );
   return { set, v4: r4, v6: r6 };
 }

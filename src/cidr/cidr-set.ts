@@ -17,9 +17,17 @@ export class CidrSet {
    * Wraps arrays that already satisfy the invariants (sorted, disjoint, not mergeable, host bits zero).
    * @internal
    */
-  public static _unsafe(v4Start: Uint32Array, v4Len: Uint8Array, v6Words: Uint32Array, v6Len: Uint8Array): CidrSet {
-    return new CidrSet(v4Start, v4Len, v6Words, v6Len);
+  public static _unsafe(
+    v4Start: Uint32Array, v4Len: Uint8Array, v6Words: Uint32Array, v6Len: Uint8Array,
+    addresses?: { readonly v4: bigint; readonly v6: bigint },
+  ): CidrSet {
+    const set = new CidrSet(v4Start, v4Len, v6Words, v6Len);
+    set.cachedAddresses = addresses;
+    return set;
   }
+
+  /** Address counts, when the builder already knew them (the aggregation sweep sums them for free). */
+  private cachedAddresses?: { readonly v4: bigint; readonly v6: bigint };
 
   private constructor(
     /** IPv4 network addresses in ascending order. */
@@ -102,6 +110,7 @@ export class CidrSet {
 
   /** Number of addresses covered, per family (bigint: an IPv6 set easily exceeds 2^53). */
   public addresses(): { readonly v4: bigint; readonly v6: bigint } {
+    if (this.cachedAddresses) return this.cachedAddresses;
     let v4 = 0;
     for (let i = 0; i < this.v4Count; i++) v4 += 2 ** (32 - this.v4Len[i]!);
     // Count per length first: one BigInt operation per distinct length instead of per prefix.
@@ -109,7 +118,8 @@ export class CidrSet {
     for (let i = 0; i < this.v6Count; i++) perLen[this.v6Len[i]!]!++;
     let v6 = 0n;
     for (let l = 0; l <= 128; l++) if (perLen[l]! > 0) v6 += BigInt(perLen[l]!) << BigInt(128 - l);
-    return { v4: BigInt(v4), v6 };
+    this.cachedAddresses = { v4: BigInt(v4), v6 };
+    return this.cachedAddresses;
   }
 
   /** Whether both sets hold exactly the same prefixes (and so the same addresses). */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { aggregate, CidrSet, parseCidrs, toCidrSet } from '../../src/cidr/index.js';
-import { formatRef, parseRef, referenceAggregate, toRange, type RefPrefix } from './reference.js';
+import { formatRef, mergeRanges, parseRef, referenceAggregate, toRange, type RefPrefix } from './reference.js';
 
 const agg = (text: string, except?: readonly string[]) =>
   aggregate(parseCidrs(text, { source: 'feed.txt' }).prefixes, { except });
@@ -195,6 +195,10 @@ describe('aggregate: properties (fast-check, BigInt reference)', () => {
       const contained = distinct.filter((a) => distinct.some((b) => inside(a, b))).length;
       expect(stats.duplicates).toBe(input.length - distinct.length);
       expect(stats.contained).toBe(contained);
+      const size = (f: 4 | 6) => mergeRanges(input.filter((p) => p.family === f).map(toRange))
+        .reduce((n, r) => n + r.end - r.start + 1n, 0n);
+      expect(stats.ipv4.addresses).toBe(size(4));
+      expect(stats.ipv6.addresses).toBe(size(6));
     }), params);
   });
 
