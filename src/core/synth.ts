@@ -72,7 +72,7 @@ export function synthesize(root: IConstruct): SynthResult {
       const chart = components.get(component)!;
       const objects = (chart.toJson() as Record<string, unknown>[]).slice().sort(compareManifests);
       for (const obj of objects) {
-        for (const f of validator.validate(obj)) findings.push({ ...f, constructPath: chart.node.path });
+        for (const f of validator.validate(obj, { applyToCluster: chart.applyToCluster })) findings.push({ ...f, constructPath: chart.node.path });
       }
       const notes = diagnostics.filter((d) => d.path === chart.node.path || d.path.startsWith(`${chart.node.path}/`));
       const file = chart.applyToCluster ? `${component}.yaml` : `not-applied/${component}.yaml`;
