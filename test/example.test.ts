@@ -85,3 +85,10 @@ describe('netsec synth and plan on a copy of the example', () => {
     expect(stdout).toMatch(/Plan: 0 file\(s\) to add, 3 to change, 0 to remove; list entries \+3 \/ -0\.\n$/);
   });
 });
+
+describe('the committed dist/', () => {
+  test('is exactly what `npm run synth` writes from netsec.yaml (run it after changing the example)', async () => {
+    const result = synthesize(await buildApp(loadConfigFile(exampleConfig)));
+    expect(readOutput(join(root, 'dist'))).toEqual(new Map(result.files.map((f) => [f.path, f.content])));
+  });
+});
