@@ -200,32 +200,59 @@ function aggregateV4(
   return { count: top + 1, dup, contained, addresses: BigInt(covered) };
 }
 
-/** One stable pass of IPv6 records (four words + length) by a 16-bit digit; `word < 0` means the length. */
-function passV6(srcW: Uint32Array, srcL: Uint8Array, dstW: Uint32Array, dstL: Uint8Array, count: Uint32Array, word: number, shift: number, n: number): boolean {
-  count.fill(0);
-  if (word < 0) for (let i = 0; i < n; i++) count[srcL[i]!]!++;
-  else for (let i = 0; i < n; i++) count[(srcW[4 * i + word]! >>> shift) & 0xffff]!++;
-  let sum = 0;
-  for (let d = 0; d < 65536; d++) {
-    const c = count[d]!;
-    if (c === n) return false;
-    count[d] = sum;
-    sum += c;
-  }
+/**
+ * Counts of all eight 16-bit digits of IPv6 starts in one read of the records: digit d (0 = w3 low … 7 = w0 high)
+ * has its counts at [d * 65536, (d + 1) * 65536). One read instead of one per pass, and constant digits (the low
+ * words of /32–/64 prefixes) cost nothing more.
+ */
+function histogramsV6(w: Uint32Array, n: number): Uint32Array {
+  const h = new Uint32Array(8 * 65536);
   for (let i = 0; i < n; i++) {
     const o = 4 * i;
-    const l = srcL[i]!;
-    const j = count[word < 0 ? l : (srcW[o + word]! >>> shift) & 0xffff]!++;
+    const w0 = w[o]!;
+    const w1 = w[o + 1]!;
+    const w2 = w[o + 2]!;
+    const w3 = w[o + 3]!;
+    h[w3 & 0xffff]!++;
+    h[65536 + (w3 >>> 16)]!++;
+    h[131072 + (w2 & 0xffff)]!++;
+    h[196608 + (w2 >>> 16)]!++;
+    h[262144 + (w1 & 0xffff)]!++;
+    h[327680 + (w1 >>> 16)]!++;
+    h[393216 + (w0 & 0xffff)]!++;
+    h[458752 + (w0 >>> 16)]!++;
+  }
+  return h;
+}
+
+/**
+ * One stable pass of IPv6 records (four words + length) by digit `d` (see `histogramsV6`), using its counts in
+ * `count`. Returns false (and moves nothing) when every record has the same digit.
+ */
+function passV6(srcW: Uint32Array, srcL: Uint8Array, dstW: Uint32Array, dstL: Uint8Array, count: Uint32Array, d: number, n: number): boolean {
+  let sum = 0;
+  for (let x = 0; x < 65536; x++) {
+    const c = count[x]!;
+    if (c === n) return false;
+    count[x] = sum;
+    sum += c;
+  }
+  const word = 3 - (d >> 1);
+  const shift = (d & 1) * 16;
+  for (let i = 0; i < n; i++) {
+    const o = 4 * i;
+    const j = count[(srcW[o + word]! >>> shift) & 0xffff]!++;
     const p = 4 * j;
     dstW[p] = srcW[o]!;
     dstW[p + 1] = srcW[o + 1]!;
     dstW[p + 2] = srcW[o + 2]!;
     dstW[p + 3] = srcW[o + 3]!;
-    dstL[j] = l;
+    dstL[j] = srcL[i]!;
   }
   return true;
 }
 
+/** Whether IPv6 starts are already non-decreasing. */
 function isSortedV6(w: Uint32Array, n: number): boolean {
   for (let i = 1; i < n; i++) {
     const o = 4 * i;
@@ -252,12 +279,10 @@ function sortV6(words: Uint32Array, len: Uint8Array, n: number): { words: Uint32
   let dstL: Uint8Array = new Uint8Array(n);
   let spareW: Uint32Array | undefined;
   let spareL: Uint8Array | undefined;
-  const count = new Uint32Array(65536);
-  // 16-bit digits from w3 low to w0 high; lengths are left to the sweep, as for IPv4.
-  const passes: Array<[number, number]> = [];
-  for (let w = 3; w >= 0; w--) passes.push([w, 0], [w, 16]);
-  for (const [word, shift] of passes) {
-    if (!passV6(srcW, srcL, dstW, dstL, count, word, shift, n)) continue;
+  // Digit histograms do not depend on the order, so all are counted up front from the input.
+  const hist = histogramsV6(words, n);
+  for (let d = 0; d < 8; d++) {
+    if (!passV6(srcW, srcL, dstW, dstL, hist.subarray(d * 65536, (d + 1) * 65536), d, n)) continue;
     const prevW = srcW;
     const prevL = srcL;
     srcW = dstW;
