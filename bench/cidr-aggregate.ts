@@ -16,7 +16,7 @@ import type { BenchContext, BenchModule } from './types.js';
 const SIZES = [
   { label: '10k', lines: 10_000, runs: 5 },
   { label: '100k', lines: 100_000, runs: 5 },
-  { label: '1M', lines: 1_000_000, runs: 3 },
+  { label: '1M', lines: 1_000_000, runs: 5 },
 ] as const;
 
 const KINDS = [
@@ -44,7 +44,7 @@ async function medianOf(runs: number, fn: () => Promise<Measurement>): Promise<M
   return { seconds: median(ms.map((m) => m.seconds)), peakRssMiB: median(ms.map((m) => m.peakRssMiB)) };
 }
 
-const fmt = (m?: Measurement) => (m ? `${m.seconds.toFixed(3)} s ${m.peakRssMiB.toFixed(0).padStart(4)} MiB` : 'n/a'.padEnd(18));
+const fmt = (m?: Measurement) => (m ? `${m.seconds.toFixed(3)} s ${m.peakRssMiB.toFixed(0).padStart(4)} MiB` : 'n/a').padEnd(18);
 
 export const cidrAggregateBench: BenchModule = {
   name: 'cidr-aggregate',

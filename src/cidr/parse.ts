@@ -241,9 +241,21 @@ export function parseCidrs(input: string | Uint8Array, options: ParseCidrsOption
       p = u8.indexOf(10, p) + 1;
       continue;
     }
+    // An IPv6 token has ':' within its first five bytes (groups have at most four digits); IPv4 never does.
+    // Stopping at '\n' keeps every read inside the buffer.
+    let v6 = false;
+    for (let k = 0; k < 5; k++) {
+      const b = u8[p + k]!;
+      if (b === 58) {
+        v6 = true;
+        break;
+      }
+      if (b === 10) break;
+    }
     // Fast path: a canonical IPv4 prefix or address followed by whitespace, a comment or the end of the line.
     // Anything else (IPv6, errors, host bits) falls through to the general path below, which starts over.
     fast: {
+      if (v6) break fast;
       let q = p;
       let addr = 0;
       for (let o = 0; o < 4; o++) {
@@ -289,11 +301,12 @@ export function parseCidrs(input: string | Uint8Array, options: ParseCidrsOption
       continue;
     }
     // Fast path for a plain IPv6 token; host bits, IPv4-mapped and errors go to the general path.
-    v6: {
+    fast6: {
+      if (!v6) break fast6;
       let q = scanV6Fast(u8, p);
-      if (q < 0 || scanned.hostBits || scanned.mapped) break v6;
+      if (q < 0 || scanned.hostBits || scanned.mapped) break fast6;
       while ((c = u8[q]!) === 32 || c === 9 || c === 13) q++;
-      if (c !== 10 && c !== 35) break v6;
+      if (c !== 10 && c !== 35) break fast6;
       const s = scanned;
       out.pushV6(s.w0, s.w1, s.w2, s.w3, s.len);
       p = c === 10 ? q + 1 : u8.indexOf(10, q) + 1;
