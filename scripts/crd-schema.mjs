@@ -67,7 +67,11 @@ export function schemasFromCrd(crd) {
   for (const version of crd.spec.versions) {
     if (!version.served) continue;
     const apiVersion = `${group}/${version.name}`;
-    const root = toStrictJsonSchema(version.schema.openAPIV3Schema);
+    const source = version.schema.openAPIV3Schema;
+    // A root with `x-kubernetes-preserve-unknown-fields` and no properties (the IstioOperator CRD) leaves `spec` to
+    // istioctl: any object is accepted there, while the envelope stays as strict as every other kind's.
+    const openRoot = source['x-kubernetes-preserve-unknown-fields'] === true && !source.properties?.spec;
+    const root = toStrictJsonSchema(source);
     root.properties = { ...root.properties };
     root.properties.apiVersion = { const: apiVersion };
     root.properties.kind = { const: kind };
@@ -75,6 +79,7 @@ export function schemasFromCrd(crd) {
     // Objects we emit never carry status: that is the controller's to write.
     delete root.properties.status;
     root.required = [...new Set(['apiVersion', 'kind', 'metadata', ...(root.required ?? [])])];
+    if (openRoot) root.properties.spec = { type: 'object' };
     root.additionalProperties = false;
     out.push({ apiVersion, kind, scope: crd.spec.scope, deprecated: version.deprecated === true, schema: root });
   }

@@ -29,6 +29,11 @@ export interface CiliumCidrGroupProps {
  * `cidrGroupSelector`. The apiVersion follows the target: `cilium.io/v2alpha1` below Cilium 1.18, `cilium.io/v2` from 1.18.
  */
 export class CiliumCidrGroup extends Construct {
+  /** The CiliumCIDRGroup apiVersion a target serves: `cilium.io/v2` from Cilium 1.18, `cilium.io/v2alpha1` before. */
+  public static apiVersionFor(target: Target): string {
+    return target.has(Feature.CILIUM_CIDR_GROUP_V2) ? 'cilium.io/v2' : 'cilium.io/v2alpha1';
+  }
+
   /** The rendered object (escape hatch: `ApiObject.of(group.resource).addJsonPatch(...)`, metadata only). */
   public readonly resource: CidrListObject;
   public readonly name: string;
@@ -46,7 +51,7 @@ export class CiliumCidrGroup extends Construct {
     if (this.cidrs.length === 0 && !props.allowEmpty) {
       throw new NetsecError('INVALID', `${who}: externalCIDRs is empty; expected at least one CIDR (an empty CIDR group has opened a host firewall, cilium#25122; set allowEmpty to accept it).`);
     }
-    this.apiVersion = target.has(Feature.CILIUM_CIDR_GROUP_V2) ? 'cilium.io/v2' : 'cilium.io/v2alpha1';
+    this.apiVersion = CiliumCidrGroup.apiVersionFor(target);
     this.resource = new CidrListObject(this, 'Resource', {
       apiVersion: this.apiVersion,
       kind: 'CiliumCIDRGroup',

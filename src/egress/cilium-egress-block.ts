@@ -63,7 +63,7 @@ export class CiliumEgressBlock extends Construct {
     this.labels = props.labels ?? { policy: props.name };
     this.cidrs = resolveBlockList(who, target, props);
 
-    const apiVersion = target.has(Feature.CILIUM_CIDR_GROUP_V2) ? 'cilium.io/v2' : 'cilium.io/v2alpha1';
+    const apiVersion = CiliumCidrGroup.apiVersionFor(target);
     const shards = shardBlockList(this.cidrs, props.name, props.applyMode ?? target.applyMode, (name) => ({
       apiVersion,
       kind: 'CiliumCIDRGroup',

@@ -199,9 +199,8 @@ export class ManifestValidator {
     }
     const validateFn = compileSchemaFile(entry.file);
     const findings = validateMetadata(obj, entry.scope === 'Namespaced');
-    const subject = isIstioOperator ? istioOperatorEnvelope(obj, resource, findings) : obj;
-    if (!validateFn(subject)) {
-      for (const e of collapseCombinators(validateFn.errors ?? [])) findings.push({ resource, ...describeError(e, subject) });
+    if (!validateFn(obj)) {
+      for (const e of collapseCombinators(validateFn.errors ?? [])) findings.push({ resource, ...describeError(e, obj) });
     }
     return findings;
   }
@@ -227,18 +226,6 @@ function istioctlInputEntry(): SchemaEntry | undefined {
   return getIndex()[Product.ISTIO][ISTIOCTL_INPUT_LINE]?.kinds[ISTIO_OPERATOR];
 }
 
-/**
- * The IstioOperator CRD's openAPIV3Schema is `type: object` with `x-kubernetes-preserve-unknown-fields: true` at the
- * root: the API server keeps any `spec`, and istioctl validates its content. The generated schema closes the root
- * (apiVersion, kind, metadata only), so the envelope is checked without `spec`, and `spec` must be an object.
- */
-function istioOperatorEnvelope(obj: Record<string, unknown>, resource: ReturnType<typeof refOf>, findings: ValidationFinding[]): Record<string, unknown> {
-  const { spec, ...envelope } = obj;
-  if (spec !== undefined && (spec === null || typeof spec !== 'object' || Array.isArray(spec))) {
-    findings.push({ resource, path: 'spec', message: `expected object (got ${JSON.stringify(spec)?.slice(0, 80)})` });
-  }
-  return envelope;
-}
 // ---- end issue #6 ----
 
 /** Drops the per-branch errors of a failed anyOf/oneOf: the combinator's own error says it in one line. */
