@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Copies what netsec needs from the shared upstream data (../shared/upstream by default, or the path given as the
 // first argument) into upstream/, verifying every file against the sha256 in upstream's MANIFEST.tsv, and then
-// regenerates schemas/ (strict JSON Schemas per product, version line and served apiVersion) from those copies.
+// regenerates schemas/ (strict JSON Schemas per product, version line and served apiVersion) from those copies,
+// with a precompiled validator beside each schema (scripts/compile-validators.mjs).
 //
 // ../shared is a development input only: users who install netsec have no ../shared, so everything the product
 // reads at run time (schemas/, upstream/reference/) lives in the repository and ships in the package.
@@ -13,6 +14,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, write
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { compileValidators } from './compile-validators.mjs';
 import { schemasFromCrd } from './crd-schema.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -133,4 +135,5 @@ if (!args.includes('--schemas-only')) {
   console.log(`vendor-upstream: copied ${copyFromShared(shared)} files from ${shared} into upstream/`);
 }
 generateSchemas(schemasOut);
+compileValidators(schemasOut);
 console.log(`vendor-upstream: regenerated ${relative(root, schemasOut) || schemasOut}`);

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Ajv, ErrorObject, ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { packageRoot } from '../package-root.js';
 import { Target } from '../target.js';
 import { PRODUCT_NAMES, Product } from '../versions.js';
@@ -19,50 +18,42 @@ interface SchemaIndex {
   readonly [product: string]: { readonly [line: string]: { readonly source: string; readonly kinds: Record<string, SchemaEntry> } };
 }
 
-// ajv-formats is CommonJS; under NodeNext its callable is the default export's default.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
-
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-
-function isCidr(text: string): boolean {
-  const slash = text.indexOf('/');
-  if (slash < 0) return false;
-  const addr = text.slice(0, slash);
-  const len = text.slice(slash + 1);
-  if (!/^\d{1,3}$/.test(len)) return false;
-  if (IPV4.test(addr)) return Number(len) <= 32;
-  return addr.includes(':') && /^[0-9a-fA-F:.]+$/.test(addr) && Number(len) <= 128;
-}
-
-let ajv: Ajv | undefined;
-const compiled = new Map<string, ValidateFunction>();
+const requireCjs = createRequire(import.meta.url);
+const validators = new Map<string, ValidateFunction>();
+const schemaJson = new Map<string, unknown>();
 let index: SchemaIndex | undefined;
-
-function getAjv(): Ajv {
-  if (ajv) return ajv;
-  // strict: false because CRD schemas carry OpenAPI keywords (e.g. `format: int32`) that JSON Schema does not define.
-  ajv = new Ajv({ allErrors: true, strict: false, verbose: true, code: { optimize: false } });
-  addFormats(ajv);
-  ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -2147483648 && n <= 2147483647 });
-  ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
-  ajv.addFormat('cidr', isCidr);
-  for (const lenient of ['byte', 'double', 'float', 'int-or-string', 'duration', 'idn-hostname']) ajv.addFormat(lenient, true);
-  return ajv;
-}
 
 function getIndex(): SchemaIndex {
   index ??= JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'index.json'), 'utf8')) as SchemaIndex;
   return index;
 }
 
-/** Compiles (once) the schema at `schemas/<file>`. Exported for the test that compiles every vendored schema. */
-export function compileSchemaFile(file: string): ValidateFunction {
-  let fn = compiled.get(file);
-  if (!fn) {
-    fn = getAjv().compile(JSON.parse(readFileSync(join(packageRoot(), 'schemas', file), 'utf8')));
-    compiled.set(file, fn);
+/**
+ * The validator for the schema at `schemas/<file>`: ajv standalone code generated at vendor time (`npm run vendor`),
+ * because compiling the Cilium policy schemas at run time cost ~300 ms each (see scripts/compile-validators.mjs).
+ * Exported for the test that loads every vendored validator.
+ */
+export function validatorFor(file: string): ValidateFunction {
+  let validate = validators.get(file);
+  if (!validate) {
+    validate = requireCjs(join(packageRoot(), 'schemas', file.replace(/\.json$/, '.validate.cjs'))) as ValidateFunction;
+    validators.set(file, validate);
   }
-  return fn;
+  return validate;
+}
+
+/** The schema node an error's `#/properties/spec/...` schemaPath points at (read only when an object fails). */
+function schemaNodeAt(file: string, schemaPath: string): unknown {
+  let node = schemaJson.get(file);
+  if (node === undefined) {
+    node = JSON.parse(readFileSync(join(packageRoot(), 'schemas', file), 'utf8')) as unknown;
+    schemaJson.set(file, node);
+  }
+  for (const part of schemaPath.replace(/^#\/?/, '').split('/').filter(Boolean)) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return node;
 }
 
 /** Which product's CRDs define an API group. Core Kubernetes groups return undefined. */
@@ -89,8 +80,6 @@ const CORE_KINDS: Record<string, 'Namespaced' | 'Cluster'> = {
   'scheduling.k8s.io/v1 PriorityClass': 'Cluster',
 };
 
-const requireCjs = createRequire(import.meta.url);
-
 interface KubernetesModel {
   validate(): void;
 }
@@ -108,14 +97,15 @@ function validateCoreKind(obj: Record<string, unknown>, apiVersion: string, kind
 }
 
 /** Turns one ajv error into the message a user reads: what was expected, and what was found. */
-function describeError(e: ErrorObject, root: unknown): { path: string; message: string } {
+function describeError(e: ErrorObject, root: unknown, schemaNode: (schemaPath: string) => unknown): { path: string; message: string } {
   const path = pointerToPath(e.instancePath);
   const data = e.data !== undefined ? e.data : valueAt(root, e.instancePath);
   const got = data === undefined ? '' : ` (got ${JSON.stringify(data)?.slice(0, 80)})`;
   switch (e.keyword) {
     case 'additionalProperties': {
       const field = (e.params as { additionalProperty: string }).additionalProperty;
-      const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const parentSchema = e.parentSchema ?? schemaNode(e.schemaPath.slice(0, e.schemaPath.lastIndexOf('/')));
+      const known = Object.keys((parentSchema as { properties?: object } | undefined)?.properties ?? {});
       return {
         path: path ? `${path}.${field}` : field,
         message: `unknown field '${field}' (the API server would prune it); expected ${known.length ? `one of: ${known.join(', ')}` : 'no fields here'}`,
@@ -136,7 +126,7 @@ function describeError(e: ErrorObject, root: unknown): { path: string; message: 
     case 'anyOf':
     case 'oneOf': {
       // CRDs use anyOf/oneOf of `required` lists to say "at least one / exactly one of these fields".
-      const branches = (e.schema as { required?: string[] }[] | undefined) ?? [];
+      const branches = ((e.schema ?? schemaNode(e.schemaPath)) as { required?: string[] }[] | undefined) ?? [];
       const fields = branches.flatMap((b) => b.required ?? []);
       if (fields.length === branches.length && fields.length > 0) {
         return { path, message: `expected ${e.keyword === 'oneOf' ? 'exactly one' : 'at least one'} of the fields: ${fields.join(', ')}` };
@@ -177,7 +167,7 @@ export class ManifestValidator {
       }
       return [
         ...validateMetadata(obj, scope === 'Namespaced'),
-        ...collapseCombinators(validateCoreKind(obj, apiVersion, kind)).map((e) => ({ resource, ...describeError(e, obj) })),
+        ...collapseCombinators(validateCoreKind(obj, apiVersion, kind)).map((e) => ({ resource, ...describeError(e, obj, () => undefined) })),
       ];
     }
     const version = this.target.version(product);
@@ -197,10 +187,10 @@ export class ManifestValidator {
       const hint = isIstioOperator ? "; an IstioOperator is an input for 'istioctl install -f': put it in a chart with applyToCluster: false" : '';
       return [{ resource, path: 'apiVersion', message: `'${apiVersion}' ${kind} is not served by ${productName} ${version.line} (schemas: ${line.source}); ${expectation}${hint}` }];
     }
-    const validateFn = compileSchemaFile(entry.file);
+    const validateFn = validatorFor(entry.file);
     const findings = validateMetadata(obj, entry.scope === 'Namespaced');
     if (!validateFn(obj)) {
-      for (const e of collapseCombinators(validateFn.errors ?? [])) findings.push({ resource, ...describeError(e, obj) });
+      for (const e of collapseCombinators(validateFn.errors ?? [])) findings.push({ resource, ...describeError(e, obj, (schemaPath) => schemaNodeAt(entry.file, schemaPath)) });
     }
     return findings;
   }
