@@ -14,7 +14,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, write
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { compileValidators } from './compile-validators.mjs';
+import { compileCrdValidators } from './compile-validators.mjs';
 import { schemasFromCrd } from './crd-schema.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -135,5 +135,5 @@ if (!args.includes('--schemas-only')) {
   console.log(`vendor-upstream: copied ${copyFromShared(shared)} files from ${shared} into upstream/`);
 }
 generateSchemas(schemasOut);
-compileValidators(schemasOut);
+compileCrdValidators(schemasOut);
 console.log(`vendor-upstream: regenerated ${relative(root, schemasOut) || schemasOut}`);

@@ -14,6 +14,11 @@ export async function buildApp(loaded: LoadedConfig): Promise<App> {
   const { config, file } = loaded;
   const app = new App({ outdir: 'unused' });
   const baseDir = dirname(resolve(file));
+  const shared = new Map<object, unknown>();
+  const once = <T>(key: object, compute: () => T): T => {
+    if (!shared.has(key)) shared.set(key, compute());
+    return shared.get(key) as T;
+  };
   for (const targetProps of config.targets) {
     const target = new Target(targetProps);
     const charts = new Map<string, NetsecChart>();
@@ -35,6 +40,7 @@ export async function buildApp(loaded: LoadedConfig): Promise<App> {
         resolvePath: (p) => resolve(baseDir, p),
         configFile: file,
         pointer: `/${section.key}`,
+        once,
       };
       await section.build(ctx, value);
     }

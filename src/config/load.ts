@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { Ajv, ErrorObject } from 'ajv';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Document, LineCounter, isMap, isNode, isScalar, parseDocument } from 'yaml';
 import { NetsecError, formatLocation } from '../core/errors.js';
+import { packageRoot } from '../core/package-root.js';
+import { parentSchemaPath, valueAtPointer } from '../core/validation/json-pointer.js';
 import { TargetProps } from '../core/target.js';
 import { buildConfigSchema } from './schema.js';
 import { SECTIONS } from './sections/index.js';
@@ -20,11 +24,22 @@ export interface LoadedConfig {
   locate(pointer: string, atKey?: boolean): string;
 }
 
-let validator: ReturnType<Ajv['compile']> | undefined;
+let validator: ValidateFunction | undefined;
+let schema: unknown;
 
-function getValidator(): ReturnType<Ajv['compile']> {
-  validator ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(buildConfigSchema(SECTIONS));
+/**
+ * The netsec.yaml validator, precompiled from netsec.schema.json by `npm run schema` (scripts/compile-validators.mjs):
+ * compiling the schema with ajv on every run cost ~250 ms. A test keeps both files in step with the sections.
+ */
+function getValidator(): ValidateFunction {
+  validator ??= createRequire(import.meta.url)(join(packageRoot(), 'netsec.schema.validate.cjs')) as ValidateFunction;
   return validator;
+}
+
+/** The netsec.yaml schema, read only to word messages about a config that fails. */
+function getSchema(): unknown {
+  schema ??= buildConfigSchema(SECTIONS);
+  return schema;
 }
 
 /** Reads and validates a netsec.yaml file. Every problem is a NetsecError('CONFIG') naming file, line, column and path. */
@@ -51,7 +66,7 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   const locate = (pointer: string, atKey = false): string => formatLocation({ file, ...positionOf(doc, lineCounter, pointer, atKey) });
   const validate = getValidator();
   if (!validate(data)) {
-    const messages = (validate.errors ?? []).filter(notNoise).map((e) => `${locate(pointerOf(e), e.keyword === 'additionalProperties')}: ${describe(e)}`);
+    const messages = (validate.errors ?? []).filter(notNoise).map((e) => `${locate(pointerOf(e), e.keyword === 'additionalProperties')}: ${describe(e, data)}`);
     throw new NetsecError('CONFIG', [...new Set(messages)].join('\n'), { file });
   }
   const config = data as NetsecConfig;
@@ -99,22 +114,23 @@ function notNoise(e: ErrorObject): boolean {
 }
 
 /** cdk8s-cli style: "<path> is <found> but it should be <expected>". */
-function describe(e: ErrorObject): string {
+function describe(e: ErrorObject, root: unknown): string {
   const path = pointerOf(e) || '/';
+  const data = valueAtPointer(root, e.instancePath);
   switch (e.keyword) {
     case 'additionalProperties': {
-      const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const allowed = Object.keys((valueAtPointer(getSchema(), parentSchemaPath(e.schemaPath)) as { properties?: object } | undefined)?.properties ?? {});
       return `unknown key '${(e.params as { additionalProperty: string }).additionalProperty}'; expected one of: ${allowed.join(', ')}`;
     }
     case 'required':
       return `${path} is missing '${(e.params as { missingProperty: string }).missingProperty}', which is required`;
     case 'enum':
-      return `${path} is ${JSON.stringify(e.data)} but it should be one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+      return `${path} is ${JSON.stringify(data)} but it should be one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'type':
-      return `${path} is ${JSON.stringify(e.data)} but it should be of type ${String((e.params as { type: string }).type)}`;
+      return `${path} is ${JSON.stringify(data)} but it should be of type ${String((e.params as { type: string }).type)}`;
     case 'pattern':
-      return `${path} is ${JSON.stringify(e.data)} but it should match ${(e.params as { pattern: string }).pattern}`;
+      return `${path} is ${JSON.stringify(data)} but it should match ${(e.params as { pattern: string }).pattern}`;
     default:
-      return `${path} ${e.message ?? e.keyword}${e.data !== undefined && typeof e.data !== 'object' ? ` (found ${JSON.stringify(e.data)})` : ''}`;
+      return `${path} ${e.message ?? e.keyword}${data !== undefined && typeof data !== 'object' ? ` (found ${JSON.stringify(data)})` : ''}`;
   }
 }

@@ -16,6 +16,11 @@ export interface SectionBuildContext {
   readonly configFile: string;
   /** JSON pointer of the section's value in the config file, for messages (e.g. `/egressBlocking/0`). */
   readonly pointer: string;
+  /**
+   * Computes what does not depend on the target once per build and shares it between targets, keyed by an object of
+   * the config (e.g. a geo-blocking entry's million-line feed is read and aggregated once, not once per cluster).
+   */
+  once<T>(key: object, compute: () => T): T;
 }
 
 /**

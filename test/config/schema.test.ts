@@ -1,10 +1,25 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { buildConfigSchema } from '../../src/config/schema.js';
 import { SECTIONS } from '../../src/config/sections/index.js';
 
+const root = join(__dirname, '..', '..');
+
 test('the shipped netsec.schema.json is the schema the loader validates with (run `npm run schema` after changing a section)', () => {
-  const shipped = JSON.parse(readFileSync(join(__dirname, '..', '..', 'netsec.schema.json'), 'utf8'));
+  const shipped = JSON.parse(readFileSync(join(root, 'netsec.schema.json'), 'utf8'));
   expect(shipped).toEqual(buildConfigSchema(SECTIONS));
+});
+
+test('the precompiled netsec.schema.validate.cjs is what `npm run schema` generates from netsec.schema.json', () => {
+  const work = mkdtempSync(join(tmpdir(), 'netsec-config-validator-'));
+  try {
+    const out = join(work, 'validate.cjs');
+    execFileSync('node', [join(root, 'scripts', 'compile-validators.mjs'), '--config', join(root, 'netsec.schema.json'), out]);
+    expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(root, 'netsec.schema.validate.cjs'), 'utf8'));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 });

@@ -126,8 +126,10 @@ export const egressBlockingSection: ConfigSection<EgressBlockingEntry[]> = {
       const onCilium = target.runs(Product.CILIUM);
       const onCalico = target.runs(Product.CALICO);
       if (!appliesTo(target, entry.targets, onCilium || onCalico)) continue;
-      const { list, warnings } = await readEntryCidrs(entry, `${ctx.configFile}#${ctx.pointer}/${i}`, ctx.resolvePath);
-      const cidrs = aggregate(list).set;
+      const { cidrs, warnings } = await ctx.once(entry, async () => {
+        const read = await readEntryCidrs(entry, `${ctx.configFile}#${ctx.pointer}/${i}`, ctx.resolvePath);
+        return { cidrs: aggregate(read.list).set, warnings: read.warnings };
+      });
       const chart = ctx.chart(EGRESS_BLOCKING_COMPONENT);
       const common = { name: entry.name, cidrs, except: entry.except, labels: entry.labels, allowEmpty: entry.allowEmpty, allowDefaultRoute: entry.allowDefaultRoute, allowClusterOverlap: entry.allowClusterOverlap };
       const blocks = [];

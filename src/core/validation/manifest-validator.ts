@@ -6,6 +6,7 @@ import { packageRoot } from '../package-root.js';
 import { Target } from '../target.js';
 import { PRODUCT_NAMES, Product } from '../versions.js';
 import { ValidationFinding, pointerToPath, refOf } from './finding.js';
+import { parentSchemaPath, valueAtPointer } from './json-pointer.js';
 import { validateMetadata } from './metadata.js';
 
 interface SchemaEntry {
@@ -42,18 +43,14 @@ export function validatorFor(file: string): ValidateFunction {
   return validate;
 }
 
-/** The schema node an error's `#/properties/spec/...` schemaPath points at (read only when an object fails). */
-function schemaNodeAt(file: string, schemaPath: string): unknown {
-  let node = schemaJson.get(file);
-  if (node === undefined) {
-    node = JSON.parse(readFileSync(join(packageRoot(), 'schemas', file), 'utf8')) as unknown;
-    schemaJson.set(file, node);
+/** The schema at `schemas/<file>`, read only when an object fails (messages name the fields it allows). */
+function schemaOf(file: string): unknown {
+  let schema = schemaJson.get(file);
+  if (schema === undefined) {
+    schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas', file), 'utf8')) as unknown;
+    schemaJson.set(file, schema);
   }
-  for (const part of schemaPath.replace(/^#\/?/, '').split('/').filter(Boolean)) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
-  }
-  return node;
+  return schema;
 }
 
 /** Which product's CRDs define an API group. Core Kubernetes groups return undefined. */
@@ -97,14 +94,14 @@ function validateCoreKind(obj: Record<string, unknown>, apiVersion: string, kind
 }
 
 /** Turns one ajv error into the message a user reads: what was expected, and what was found. */
-function describeError(e: ErrorObject, root: unknown, schemaNode: (schemaPath: string) => unknown): { path: string; message: string } {
+function describeError(e: ErrorObject, root: unknown, schema: unknown): { path: string; message: string } {
   const path = pointerToPath(e.instancePath);
-  const data = e.data !== undefined ? e.data : valueAt(root, e.instancePath);
+  const data = e.data !== undefined ? e.data : valueAtPointer(root, e.instancePath);
   const got = data === undefined ? '' : ` (got ${JSON.stringify(data)?.slice(0, 80)})`;
   switch (e.keyword) {
     case 'additionalProperties': {
       const field = (e.params as { additionalProperty: string }).additionalProperty;
-      const parentSchema = e.parentSchema ?? schemaNode(e.schemaPath.slice(0, e.schemaPath.lastIndexOf('/')));
+      const parentSchema = e.parentSchema ?? valueAtPointer(schema, parentSchemaPath(e.schemaPath));
       const known = Object.keys((parentSchema as { properties?: object } | undefined)?.properties ?? {});
       return {
         path: path ? `${path}.${field}` : field,
@@ -126,7 +123,7 @@ function describeError(e: ErrorObject, root: unknown, schemaNode: (schemaPath: s
     case 'anyOf':
     case 'oneOf': {
       // CRDs use anyOf/oneOf of `required` lists to say "at least one / exactly one of these fields".
-      const branches = ((e.schema ?? schemaNode(e.schemaPath)) as { required?: string[] }[] | undefined) ?? [];
+      const branches = ((e.schema ?? valueAtPointer(schema, e.schemaPath)) as { required?: string[] }[] | undefined) ?? [];
       const fields = branches.flatMap((b) => b.required ?? []);
       if (fields.length === branches.length && fields.length > 0) {
         return { path, message: `expected ${e.keyword === 'oneOf' ? 'exactly one' : 'at least one'} of the fields: ${fields.join(', ')}` };
@@ -167,7 +164,7 @@ export class ManifestValidator {
       }
       return [
         ...validateMetadata(obj, scope === 'Namespaced'),
-        ...collapseCombinators(validateCoreKind(obj, apiVersion, kind)).map((e) => ({ resource, ...describeError(e, obj, () => undefined) })),
+        ...collapseCombinators(validateCoreKind(obj, apiVersion, kind)).map((e) => ({ resource, ...describeError(e, obj, undefined) })),
       ];
     }
     const version = this.target.version(product);
@@ -190,7 +187,7 @@ export class ManifestValidator {
     const validateFn = validatorFor(entry.file);
     const findings = validateMetadata(obj, entry.scope === 'Namespaced');
     if (!validateFn(obj)) {
-      for (const e of collapseCombinators(validateFn.errors ?? [])) findings.push({ resource, ...describeError(e, obj, (schemaPath) => schemaNodeAt(entry.file, schemaPath)) });
+      for (const e of collapseCombinators(validateFn.errors ?? [])) findings.push({ resource, ...describeError(e, obj, schemaOf(entry.file)) });
     }
     return findings;
   }
@@ -222,13 +219,4 @@ function istioctlInputEntry(): SchemaEntry | undefined {
 function collapseCombinators(errors: ErrorObject[]): ErrorObject[] {
   const combinators = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => `${e.schemaPath}/`);
   return errors.filter((e) => !combinators.some((prefix) => e.schemaPath.startsWith(prefix)));
-}
-
-function valueAt(root: unknown, pointer: string): unknown {
-  let cur: unknown = root;
-  for (const part of pointer.split('/').slice(1)) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
-  }
-  return cur;
 }
