@@ -25,7 +25,7 @@ const KINDS = [
 ] as const;
 
 /** Canonical, aggregated lines of an aggregator's output (iprange prints single addresses without /32). */
-function normalise(text: string, source: string): string[] {
+function normalise(text: string, source: string): readonly string[] {
   const lines = text.split('\n').filter((l) => l !== '').map((l) => (l.includes('/') ? l : `${l}/${l.includes(':') ? 128 : 32}`));
   return aggregate(parseCidrs(lines.join('\n'), { source }).prefixes).set.toStrings();
 }

@@ -35,7 +35,7 @@ function yamlFiles(dir: string): string[] {
  * The canonical prefix set listed in the Cilium (`externalCIDRs`) or Calico (`nets`) objects of an output folder,
  * read from the YAML text: list items that are prefixes, in files whose names mention the product.
  */
-function prefixesIn(dir: string, product: 'cilium' | 'calico'): string[] {
+function prefixesIn(dir: string, product: 'cilium' | 'calico'): readonly string[] {
   const items: string[] = [];
   for (const file of yamlFiles(dir).filter((f) => f.includes(product))) {
     for (const m of readFileSync(file, 'utf8').matchAll(/^\s*- ([0-9a-fA-F:.]+\/\d+)$/gm)) items.push(m[1]!);

@@ -28,6 +28,8 @@ export class CidrSet {
 
   /** Address counts, when the builder already knew them (the aggregation sweep sums them for free). */
   private cachedAddresses?: { readonly v4: bigint; readonly v6: bigint };
+  /** The canonical texts, formatted once: a geo-blocking set is sharded for every Cilium and Calico target. */
+  private cachedStrings?: readonly string[];
 
   private constructor(
     /** IPv4 network addresses in ascending order. */
@@ -71,12 +73,13 @@ export class CidrSet {
     return formatIPv6Prefix(w[4 * i]!, w[4 * i + 1]!, w[4 * i + 2]!, w[4 * i + 3]!, this.v6Len[i]!);
   }
 
-  /** Canonical text of every prefix, IPv4 first, in numeric order. */
-  public toStrings(): string[] {
-    if (this.size === 0) return [];
-    // Writing bytes and splitting once is several times faster than building one template string per prefix.
-    const text = this.toBuffer().toString('latin1');
-    return text.slice(0, -1).split('\n');
+  /** Canonical text of every prefix, IPv4 first, in numeric order (computed once; the set is immutable). */
+  public toStrings(): readonly string[] {
+    if (!this.cachedStrings) {
+      // Writing bytes and splitting once is several times faster than building one template string per prefix.
+      this.cachedStrings = this.size === 0 ? [] : this.toBuffer().toString('latin1').slice(0, -1).split('\n');
+    }
+    return this.cachedStrings;
   }
 
   /**

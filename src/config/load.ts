@@ -5,10 +5,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Document, LineCounter, isMap, isNode, isScalar, parseDocument } from 'yaml';
 import { NetsecError, formatLocation } from '../core/errors.js';
 import { packageRoot } from '../core/package-root.js';
-import { parentSchemaPath, valueAtPointer } from '../core/validation/json-pointer.js';
 import { TargetProps } from '../core/target.js';
-import { buildConfigSchema } from './schema.js';
-import { SECTIONS } from './sections/index.js';
 
 /** A parsed and schema-valid netsec.yaml. */
 export interface NetsecConfig {
@@ -25,7 +22,6 @@ export interface LoadedConfig {
 }
 
 let validator: ValidateFunction | undefined;
-let schema: unknown;
 
 /**
  * The netsec.yaml validator, precompiled from netsec.schema.json by `npm run schema` (scripts/compile-validators.mjs):
@@ -34,12 +30,6 @@ let schema: unknown;
 function getValidator(): ValidateFunction {
   validator ??= createRequire(import.meta.url)(join(packageRoot(), 'netsec.schema.validate.cjs')) as ValidateFunction;
   return validator;
-}
-
-/** The netsec.yaml schema, read only to word messages about a config that fails. */
-function getSchema(): unknown {
-  schema ??= buildConfigSchema(SECTIONS);
-  return schema;
 }
 
 /** Reads and validates a netsec.yaml file. Every problem is a NetsecError('CONFIG') naming file, line, column and path. */
@@ -66,7 +56,7 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   const locate = (pointer: string, atKey = false): string => formatLocation({ file, ...positionOf(doc, lineCounter, pointer, atKey) });
   const validate = getValidator();
   if (!validate(data)) {
-    const messages = (validate.errors ?? []).filter(notNoise).map((e) => `${locate(pointerOf(e), e.keyword === 'additionalProperties')}: ${describe(e, data)}`);
+    const messages = (validate.errors ?? []).filter(notNoise).map((e) => `${locate(pointerOf(e), e.keyword === 'additionalProperties')}: ${describe(e)}`);
     throw new NetsecError('CONFIG', [...new Set(messages)].join('\n'), { file });
   }
   const config = data as NetsecConfig;
@@ -114,12 +104,12 @@ function notNoise(e: ErrorObject): boolean {
 }
 
 /** cdk8s-cli style: "<path> is <found> but it should be <expected>". */
-function describe(e: ErrorObject, root: unknown): string {
+function describe(e: ErrorObject): string {
   const path = pointerOf(e) || '/';
-  const data = valueAtPointer(root, e.instancePath);
+  const data = e.data;
   switch (e.keyword) {
     case 'additionalProperties': {
-      const allowed = Object.keys((valueAtPointer(getSchema(), parentSchemaPath(e.schemaPath)) as { properties?: object } | undefined)?.properties ?? {});
+      const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       return `unknown key '${(e.params as { additionalProperty: string }).additionalProperty}'; expected one of: ${allowed.join(', ')}`;
     }
     case 'required':

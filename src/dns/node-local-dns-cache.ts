@@ -1,11 +1,12 @@
 import { Duration } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+import type * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import { Construct } from 'constructs';
 import * as cilium from '../../imports/cilium.io.js';
 import { addNote } from '../core/diagnostics.js';
 import { NetsecError } from '../core/errors.js';
 import { Feature } from '../core/features.js';
 import { HelmValues } from '../core/helm-values.js';
+import { kube } from '../core/kube.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
 import { DnsResolver, registerNodeLocalDns } from './cluster-dns.js';
@@ -181,7 +182,7 @@ export class NodeLocalDnsCache extends Construct {
       if (!Number.isInteger(port) || port < 1 || port > 65535 || port === 53) throw new NetsecError('INVALID', `${who}: '${field}' must be 1-65535 and not 53 (got ${port}).`);
     }
     if (this.healthPort === this.metricsPort) throw new NetsecError('INVALID', `${who}: 'healthPort' and 'metricsPort' must differ (both ${this.healthPort}).`);
-    this.resources = props.resources ?? { requests: { cpu: k8s.Quantity.fromString('25m'), memory: k8s.Quantity.fromString('5Mi') } };
+    this.resources = props.resources ?? { requests: { cpu: kube().Quantity.fromString('25m'), memory: kube().Quantity.fromString('5Mi') } };
     this.priorityClassName = props.priorityClassName ?? 'system-node-critical';
     this.tolerations = props.tolerations ?? [
       { key: 'CriticalAddonsOnly', operator: 'Exists' },
@@ -216,9 +217,9 @@ export class NodeLocalDnsCache extends Construct {
     });
 
     const metadata = { name: this.name, namespace: this.namespace };
-    this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata });
-    this.configMap = new k8s.KubeConfigMap(this, 'ConfigMap', { metadata, data: { Corefile: this.corefile } });
-    this.service = new k8s.KubeService(this, 'UpstreamService', {
+    this.serviceAccount = new (kube().KubeServiceAccount)(this, 'ServiceAccount', { metadata });
+    this.configMap = new (kube().KubeConfigMap)(this, 'ConfigMap', { metadata, data: { Corefile: this.corefile } });
+    this.service = new (kube().KubeService)(this, 'UpstreamService', {
       metadata: {
         name: this.upstreamServiceName,
         namespace: this.namespace,
@@ -227,16 +228,16 @@ export class NodeLocalDnsCache extends Construct {
       },
       spec: {
         ports: [
-          { name: 'dns', port: 53, protocol: 'UDP', targetPort: k8s.IntOrString.fromNumber(53) },
-          { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: k8s.IntOrString.fromNumber(53) },
+          { name: 'dns', port: 53, protocol: 'UDP', targetPort: kube().IntOrString.fromNumber(53) },
+          { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: kube().IntOrString.fromNumber(53) },
         ],
         selector: this.clusterDnsLabels,
       },
     });
-    this.daemonSet = new k8s.KubeDaemonSet(this, 'DaemonSet', {
+    this.daemonSet = new (kube().KubeDaemonSet)(this, 'DaemonSet', {
       metadata: { ...metadata, labels: this.podLabels },
       spec: {
-        updateStrategy: { rollingUpdate: { maxUnavailable: k8s.IntOrString.fromString('10%') } },
+        updateStrategy: { rollingUpdate: { maxUnavailable: kube().IntOrString.fromString('10%') } },
         selector: { matchLabels: this.podLabels },
         template: {
           metadata: {
@@ -278,12 +279,12 @@ export class NodeLocalDnsCache extends Construct {
                 ],
                 // No `host`: the health plugin listens on the pod's own address.
                 livenessProbe: {
-                  httpGet: { path: '/health', port: k8s.IntOrString.fromNumber(this.healthPort) },
+                  httpGet: { path: '/health', port: kube().IntOrString.fromNumber(this.healthPort) },
                   initialDelaySeconds: 60,
                   timeoutSeconds: 5,
                 },
                 readinessProbe: {
-                  httpGet: { path: '/health', port: k8s.IntOrString.fromNumber(this.healthPort) },
+                  httpGet: { path: '/health', port: kube().IntOrString.fromNumber(this.healthPort) },
                   timeoutSeconds: 5,
                 },
                 volumeMounts: [

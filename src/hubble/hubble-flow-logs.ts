@@ -1,11 +1,12 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+import type * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { addNote } from '../core/diagnostics.js';
 import { NetsecError } from '../core/errors.js';
 import { Feature } from '../core/features.js';
 import { HelmValues } from '../core/helm-values.js';
+import { kube } from '../core/kube.js';
 import { Target } from '../core/target.js';
 import { FlowFilter, FlowFilterConfig } from './flow-filter.js';
 import { FlowLogOutput } from './flow-log-output.js';
@@ -103,7 +104,7 @@ export class HubbleFlowLogs extends Construct {
     lineContext(this.target, this.who);
     this.name = props.name ?? 'cilium-flowlog-config';
     this.namespace = props.namespace ?? 'kube-system';
-    this.apiObject = new k8s.KubeConfigMap(this, 'Resource', {
+    this.apiObject = new (kube().KubeConfigMap)(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace },
       data: { [FLOW_LOGS_DATA_KEY]: Lazy.any({ produce: () => this._renderFlowLogs() }) },
     });

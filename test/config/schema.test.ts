@@ -18,7 +18,8 @@ test('the precompiled netsec.schema.validate.cjs is what `npm run schema` genera
   try {
     const out = join(work, 'validate.cjs');
     execFileSync('node', [join(root, 'scripts', 'compile-validators.mjs'), '--config', join(root, 'netsec.schema.json'), out]);
-    expect(readFileSync(out, 'utf8')).toBe(readFileSync(join(root, 'netsec.schema.validate.cjs'), 'utf8'));
+    // Compared as a flag: a diff of a generated validator is unreadable; regenerate with `npm run schema`.
+    expect(readFileSync(out, 'utf8') === readFileSync(join(root, 'netsec.schema.validate.cjs'), 'utf8')).toBe(true);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -1,5 +1,4 @@
 import { stat } from 'node:fs/promises';
-import cliProgress from 'cli-progress';
 import type { Argv, CommandModule } from 'yargs';
 import { NetsecError, formatLocation } from '../../core/errors.js';
 import {
@@ -54,9 +53,13 @@ export function checkCidrsOptions(opts: CidrsOptions): string | undefined {
   return undefined;
 }
 
-/** A cli-progress bar on the injected stderr, or nothing when stderr is not a terminal or the input is small. */
-function progressFor(io: CliIo, totalBytes: number): { update?: (bytes: number) => void; stop(): void } {
+/**
+ * A cli-progress bar on the injected stderr, or nothing when stderr is not a terminal or the input is small (then
+ * cli-progress is not even loaded: CI runs never need it).
+ */
+async function progressFor(io: CliIo, totalBytes: number): Promise<{ update?: (bytes: number) => void; stop(): void }> {
   if (!io.stderrIsTTY || totalBytes < PROGRESS_MIN_BYTES) return { stop: () => undefined };
+  const { default: cliProgress } = await import('cli-progress');
   // cli-progress writes escape sequences through readline, which only needs `write` on the stream.
   const stream = { isTTY: true, columns: 80, write: (s: string) => { io.stderr(s); return true; } } as unknown as NodeJS.WriteStream;
   const bar = new cliProgress.SingleBar({
@@ -86,7 +89,7 @@ interface Loaded {
 async function load(inputs: readonly string[], opts: CidrsOptions, io: CliIo, into?: PrefixList): Promise<Loaded> {
   const sizes = await Promise.all(inputs.map(sizeOf));
   const total = sizes.reduce((a, b) => a + b, 0);
-  const progress = progressFor(io, total);
+  const progress = await progressFor(io, total);
   const list = into ?? new PrefixList(total / 14);
   const warnings: CidrDiagnostic[] = [];
   let lines = 0;

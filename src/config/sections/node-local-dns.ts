@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+import type * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
+import { kube } from '../../core/kube.js';
 import { NodeLocalDnsCache, NodeLocalDnsCacheProps } from '../../dns/node-local-dns-cache.js';
 import { ConfigSection, SectionBuildContext, TARGETS_PROPERTY } from '../section.js';
 import { forEachCiliumEntry } from './cilium-policies.js';
@@ -85,8 +86,8 @@ const ENTRY_SCHEMA = {
 function quantities(v: QuantitiesValue | undefined): Record<string, k8s.Quantity> | undefined {
   if (!v) return undefined;
   const out: Record<string, k8s.Quantity> = {};
-  if (v.cpu !== undefined) out.cpu = k8s.Quantity.fromString(v.cpu);
-  if (v.memory !== undefined) out.memory = k8s.Quantity.fromString(v.memory);
+  if (v.cpu !== undefined) out.cpu = kube().Quantity.fromString(v.cpu);
+  if (v.memory !== undefined) out.memory = kube().Quantity.fromString(v.memory);
   return out;
 }
 

@@ -6,7 +6,6 @@ import { packageRoot } from '../package-root.js';
 import { Target } from '../target.js';
 import { PRODUCT_NAMES, Product } from '../versions.js';
 import { ValidationFinding, pointerToPath, refOf } from './finding.js';
-import { parentSchemaPath, valueAtPointer } from './json-pointer.js';
 import { validateMetadata } from './metadata.js';
 
 interface SchemaEntry {
@@ -21,7 +20,6 @@ interface SchemaIndex {
 
 const requireCjs = createRequire(import.meta.url);
 const validators = new Map<string, ValidateFunction>();
-const schemaJson = new Map<string, unknown>();
 let index: SchemaIndex | undefined;
 
 function getIndex(): SchemaIndex {
@@ -41,16 +39,6 @@ export function validatorFor(file: string): ValidateFunction {
     validators.set(file, validate);
   }
   return validate;
-}
-
-/** The schema at `schemas/<file>`, read only when an object fails (messages name the fields it allows). */
-function schemaOf(file: string): unknown {
-  let schema = schemaJson.get(file);
-  if (schema === undefined) {
-    schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas', file), 'utf8')) as unknown;
-    schemaJson.set(file, schema);
-  }
-  return schema;
 }
 
 /** Which product's CRDs define an API group. Core Kubernetes groups return undefined. */
@@ -94,15 +82,15 @@ function validateCoreKind(obj: Record<string, unknown>, apiVersion: string, kind
 }
 
 /** Turns one ajv error into the message a user reads: what was expected, and what was found. */
-function describeError(e: ErrorObject, root: unknown, schema: unknown): { path: string; message: string } {
+function describeError(e: ErrorObject, root: unknown): { path: string; message: string } {
   const path = pointerToPath(e.instancePath);
+  // The precompiled validators are verbose; kubernetes-models' errors may lack `data`.
   const data = e.data !== undefined ? e.data : valueAtPointer(root, e.instancePath);
   const got = data === undefined ? '' : ` (got ${JSON.stringify(data)?.slice(0, 80)})`;
   switch (e.keyword) {
     case 'additionalProperties': {
       const field = (e.params as { additionalProperty: string }).additionalProperty;
-      const parentSchema = e.parentSchema ?? valueAtPointer(schema, parentSchemaPath(e.schemaPath));
-      const known = Object.keys((parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       return {
         path: path ? `${path}.${field}` : field,
         message: `unknown field '${field}' (the API server would prune it); expected ${known.length ? `one of: ${known.join(', ')}` : 'no fields here'}`,
@@ -123,7 +111,7 @@ function describeError(e: ErrorObject, root: unknown, schema: unknown): { path: 
     case 'anyOf':
     case 'oneOf': {
       // CRDs use anyOf/oneOf of `required` lists to say "at least one / exactly one of these fields".
-      const branches = ((e.schema ?? valueAtPointer(schema, e.schemaPath)) as { required?: string[] }[] | undefined) ?? [];
+      const branches = (e.schema as { required?: string[] }[] | undefined) ?? [];
       const fields = branches.flatMap((b) => b.required ?? []);
       if (fields.length === branches.length && fields.length > 0) {
         return { path, message: `expected ${e.keyword === 'oneOf' ? 'exactly one' : 'at least one'} of the fields: ${fields.join(', ')}` };
@@ -164,7 +152,7 @@ export class ManifestValidator {
       }
       return [
         ...validateMetadata(obj, scope === 'Namespaced'),
-        ...collapseCombinators(validateCoreKind(obj, apiVersion, kind)).map((e) => ({ resource, ...describeError(e, obj, undefined) })),
+        ...collapseCombinators(validateCoreKind(obj, apiVersion, kind)).map((e) => ({ resource, ...describeError(e, obj) })),
       ];
     }
     const version = this.target.version(product);
@@ -187,7 +175,7 @@ export class ManifestValidator {
     const validateFn = validatorFor(entry.file);
     const findings = validateMetadata(obj, entry.scope === 'Namespaced');
     if (!validateFn(obj)) {
-      for (const e of collapseCombinators(validateFn.errors ?? [])) findings.push({ resource, ...describeError(e, obj, schemaOf(entry.file)) });
+      for (const e of collapseCombinators(validateFn.errors ?? [])) findings.push({ resource, ...describeError(e, obj) });
     }
     return findings;
   }
@@ -219,4 +207,14 @@ function istioctlInputEntry(): SchemaEntry | undefined {
 function collapseCombinators(errors: ErrorObject[]): ErrorObject[] {
   const combinators = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => `${e.schemaPath}/`);
   return errors.filter((e) => !combinators.some((prefix) => e.schemaPath.startsWith(prefix)));
+}
+
+/** The value at a JSON pointer (`/spec/egress/0`) inside `root`; undefined when the path leaves the document. */
+function valueAtPointer(root: unknown, pointer: string): unknown {
+  let node = root;
+  for (const part of pointer.split('/').slice(1)) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return node;
 }
