@@ -30,9 +30,10 @@ export async function buildApp(loaded: LoadedConfig): Promise<App> {
       }
       return c;
     };
-    for (const section of SECTIONS) {
-      const value = config[section.key];
+    for (const entry of SECTIONS) {
+      const value = config[entry.key];
       if (value === undefined) continue;
+      const section = await entry.load();
       const ctx: SectionBuildContext = {
         app,
         target,

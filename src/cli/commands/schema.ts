@@ -1,12 +1,12 @@
 import { buildConfigSchema } from '../../config/schema.js';
-import { SECTIONS } from '../../config/sections/index.js';
+import { loadAllSections } from '../../config/sections/index.js';
 import { NetsecCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { CliIo, printJson } from '../io.js';
 
 /** `netsec schema`: prints the JSON Schema of netsec.yaml (the package ships it as netsec.schema.json). */
-export function runSchema(_args: object, io: CliIo): ExitCode {
-  printJson(io, buildConfigSchema(SECTIONS));
+export async function runSchema(_args: object, io: CliIo): Promise<ExitCode> {
+  printJson(io, buildConfigSchema(await loadAllSections()));
   return ExitCode.OK;
 }
 
