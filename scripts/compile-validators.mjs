@@ -22,6 +22,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, _ } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
+import { shareRepeatedSubschemas } from './crd-schema.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -86,9 +87,21 @@ export function compileCrdValidators(schemasDir) {
   return files.size;
 }
 
-/** Writes the netsec.yaml validator from netsec.schema.json. */
+/**
+ * Writes the netsec.yaml validator from netsec.schema.json. Each top-level section becomes a definition of its own
+ * (V8 compiles a function when it is first called, so a run compiles only the sections its config uses), and
+ * repeated subschemas (Cilium rule peers, label selectors) are shared as in the CRD schemas.
+ */
 export function compileConfigValidator(schemaFile, outFile) {
-  writeFileSync(outFile, standaloneModule(JSON.parse(readFileSync(schemaFile, 'utf8')), 'netsec.schema.json'));
+  const schema = JSON.parse(readFileSync(schemaFile, 'utf8'));
+  shareRepeatedSubschemas(schema);
+  schema.definitions ??= {};
+  for (const [key, section] of Object.entries(schema.properties)) {
+    if (key === 'targets') continue;
+    schema.definitions[`section-${key}`] = section;
+    schema.properties[key] = { $ref: `#/definitions/section-${key}` };
+  }
+  writeFileSync(outFile, standaloneModule(schema, 'netsec.schema.json'));
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -115,7 +115,7 @@ function* subschemaSlots(node) {
  * that ends up referenced once is put back inline. Names are the
  * property the shape first appears under plus a content hash: stable across runs and readable in the files.
  */
-function shareRepeatedSubschemas(root) {
+export function shareRepeatedSubschemas(root) {
   const counts = new Map();
   const count = (node) => {
     for (const [container, key] of subschemaSlots(node)) count(container[key]);
