@@ -67,6 +67,19 @@ export interface CidrShard {
   readonly bytes: number;
 }
 
+/** FNV-1a of each prefix's canonical text, per set: a geo-blocking set is sharded once per Cilium and Calico target. */
+const hashCache = new WeakMap<CidrSet, Uint32Array>();
+
+function prefixHashes(set: CidrSet, texts: readonly string[]): Uint32Array {
+  let hashes = hashCache.get(set);
+  if (!hashes) {
+    hashes = new Uint32Array(texts.length);
+    for (let i = 0; i < texts.length; i++) hashes[i] = fnv1a32(texts[i]!);
+    hashCache.set(set, hashes);
+  }
+  return hashes;
+}
+
 function pad(n: number, width: number, radix: number): string {
   return n.toString(radix).padStart(width, '0');
 }
@@ -118,6 +131,7 @@ export function shardCidrs(set: CidrSet, options: ShardCidrsOptions = {}): CidrS
   const overhead = typeof ov === 'number' ? () => ov : ov;
   const cost = options.prefixBytes ?? ((t: string) => t.length + 3);
   const texts = set.toStrings();
+  const hashes = prefixHashes(set, texts);
   const out: CidrShard[] = [];
   for (const family of [4, 6] as const) {
     const from = family === 4 ? 0 : set.v4Count;
@@ -155,7 +169,7 @@ export function shardCidrs(set: CidrSet, options: ShardCidrsOptions = {}): CidrS
         throw new NetsecError('CONFIG', `prefix '${text}' needs ${c} bytes but shard '${id}' has only ${budget - objOverhead} left after ${objOverhead} bytes of object overhead (budget ${budget}); expected a budget well above the overhead`);
       }
       bytes += c;
-      if (bytes >= objOverhead + minBytes && fnv1a32(text) % divisor === 0 && i + 1 < to) close(i + 1);
+      if (bytes >= objOverhead + minBytes && hashes[i]! % divisor === 0 && i + 1 < to) close(i + 1);
     }
     if (start < to) close(to);
   }
