@@ -14,6 +14,19 @@ import { CliIo, processIo } from './io.js';
 const COMMANDS: readonly NetsecCommand<any>[] = [synthCommand, planCommand, validateCommand, cidrsCommand, schemaCommand];
 
 /**
+ * yargs drops a lone '-' argument (yargs/yargs#1312, yargs/yargs-parser#381), the usual name for stdin. `main` hands
+ * it to yargs as this token (a path cannot contain NUL) and a middleware turns it back into '-' before any command runs.
+ */
+const STDIN_TOKEN = '\u0000stdin';
+
+function restoreStdinArgs(args: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(args)) {
+    if (v === STDIN_TOKEN) args[k] = '-';
+    else if (Array.isArray(v) && v.includes(STDIN_TOKEN)) args[k] = v.map((x) => (x === STDIN_TOKEN ? '-' : x));
+  }
+}
+
+/**
  * Runs the CLI on `argv` (without the node and script names) and returns the exit code. Wiring only: each command's
  * `run` does the work, with `io` injected so tests need no process. Flags may also come from NETSEC_* variables.
  */
@@ -36,7 +49,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo, extra
     .wrap(Math.min(120, process.stdout.columns ?? 100))
     .fail((msg, err) => {
       throw err ?? new NetsecError('USAGE', `${msg}\nRun 'netsec --help' for usage.`);
-    });
+    })
+    .middleware(restoreStdinArgs);
   for (const cmd of [...COMMANDS, ...extraCommands]) {
     parser = parser.command(cmd.command as string, cmd.describe, (y) => cmd.builder(y), async (args) => {
       code = await cmd.run(args, io);
@@ -44,7 +58,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo, extra
   }
   try {
     let printed = '';
-    await parser.parseAsync([...argv], {}, (_err, _args, output) => {
+    await parser.parseAsync(argv.map((a) => (a === '-' ? STDIN_TOKEN : a)), {}, (_err, _args, output) => {
       printed = output;
     });
     if (printed) io.stdout(printed.endsWith('\n') ? printed : printed + '\n');

@@ -40,6 +40,18 @@ describe('netsec cidrs aggregate', () => {
     expect(c.out()).toBe('192.0.2.128/25\n2001:db8:8000::/33\n');
   });
 
+  it("reads stdin for '-' through the CLI parser too (yargs drops a lone '-' unless main passes it through)", async () => {
+    const c = capture({ stdin: Readable.from(['10.0.0.0/25\n10.0.0.128/25\n']) });
+    expect(await main(['cidrs', 'aggregate', '-'], c.io)).toBe(0);
+    expect(c.out()).toBe('10.0.0.0/24\n');
+    const d = capture({ stdin: Readable.from(['192.0.2.0/24\n']) });
+    expect(await main(['cidrs', 'diff', '-', feed], d.io)).toBe(0);
+    expect(d.out()).toBe(
+      '+ 198.51.100.0/24\n+ 203.0.113.0/24\n+ 2001:db8::/32\n' +
+        '+3 / -0 prefixes; IPv4 addresses +512 / -0; IPv6 addresses +79,228,162,514,264,337,593,543,950,336 / -0\n',
+    );
+  });
+
   it('writes JSON with stats (address counts as strings) and warnings', async () => {
     const c = capture();
     expect(await runAggregate({ inputs: [hostBits], lenient: true, output: 'json' }, c.io)).toBe(0);
