@@ -10,15 +10,13 @@ interface QuantitiesValue {
   readonly memory?: string;
 }
 
-/** One entry of `nodeLocalDns:`; mirrors `NodeLocalDnsCacheProps` (TTLs in seconds, quantities as strings). */
-export interface NodeLocalDnsValue {
+/**
+ * One entry of `nodeLocalDns:`: `NodeLocalDnsCacheProps` as YAML can say it (TTLs in seconds, quantities as strings,
+ * no tolerations), plus where it goes.
+ */
+export interface NodeLocalDnsValue extends Omit<NodeLocalDnsCacheProps, 'cache' | 'resources' | 'tolerations'> {
   readonly targets?: string[];
   readonly component?: string;
-  readonly namespace?: string;
-  readonly name?: string;
-  readonly image?: string;
-  readonly localIps?: string[];
-  readonly clusterDomain?: string;
   readonly cache?: {
     readonly successCapacity?: number;
     readonly successTtlSeconds?: number;
@@ -26,19 +24,7 @@ export interface NodeLocalDnsValue {
     readonly denialTtlSeconds?: number;
     readonly otherZonesTtlSeconds?: number;
   };
-  readonly upstreamServers?: string[];
-  readonly stubDomains?: Record<string, string[]>;
-  readonly forceTcpToClusterDns?: boolean;
-  readonly healthPort?: number;
-  readonly metricsPort?: number;
   readonly resources?: { readonly requests?: QuantitiesValue; readonly limits?: QuantitiesValue };
-  readonly priorityClassName?: string;
-  readonly noTrackPort?: boolean;
-  readonly skipRedirectFromBackend?: boolean;
-  readonly clusterDnsService?: string;
-  readonly clusterDnsLabels?: Record<string, string>;
-  readonly upstreamServiceName?: string;
-  readonly localRedirectPolicyName?: string;
 }
 
 const STRINGS = { type: 'array', items: { type: 'string' } } as const;
@@ -94,32 +80,17 @@ function quantities(v: QuantitiesValue | undefined): Record<string, k8s.Quantity
 /** The props a TypeScript user would pass for this entry. */
 export function nodeLocalDnsProps(v: NodeLocalDnsValue): NodeLocalDnsCacheProps {
   const sec = (n: number | undefined): Duration | undefined => (n === undefined ? undefined : Duration.seconds(n));
+  const { targets: _targets, component: _component, cache, resources, ...same } = v;
   return {
-    namespace: v.namespace,
-    name: v.name,
-    image: v.image,
-    localIps: v.localIps,
-    clusterDomain: v.clusterDomain,
-    cache: v.cache && {
-      successCapacity: v.cache.successCapacity,
-      successTtl: sec(v.cache.successTtlSeconds),
-      denialCapacity: v.cache.denialCapacity,
-      denialTtl: sec(v.cache.denialTtlSeconds),
-      otherZonesTtl: sec(v.cache.otherZonesTtlSeconds),
+    ...same,
+    cache: cache && {
+      successCapacity: cache.successCapacity,
+      successTtl: sec(cache.successTtlSeconds),
+      denialCapacity: cache.denialCapacity,
+      denialTtl: sec(cache.denialTtlSeconds),
+      otherZonesTtl: sec(cache.otherZonesTtlSeconds),
     },
-    upstreamServers: v.upstreamServers,
-    stubDomains: v.stubDomains,
-    forceTcpToClusterDns: v.forceTcpToClusterDns,
-    healthPort: v.healthPort,
-    metricsPort: v.metricsPort,
-    resources: v.resources && { requests: quantities(v.resources.requests), limits: quantities(v.resources.limits) },
-    priorityClassName: v.priorityClassName,
-    noTrackPort: v.noTrackPort,
-    skipRedirectFromBackend: v.skipRedirectFromBackend,
-    clusterDnsService: v.clusterDnsService,
-    clusterDnsLabels: v.clusterDnsLabels,
-    upstreamServiceName: v.upstreamServiceName,
-    localRedirectPolicyName: v.localRedirectPolicyName,
+    resources: resources && { requests: quantities(resources.requests), limits: quantities(resources.limits) },
   };
 }
 
