@@ -1,7 +1,7 @@
 /**
- * Bench runner: aggregates one feed file with netsec's CIDR engine and writes the result to stdout, as
- * `netsec cidrs aggregate FILE` will. A separate process so wall time and peak RSS include Node's startup, like
- * the peers'.
+ * Bench runner: aggregates one feed file with netsec's CIDR engine (the library call, as cidr-tools is measured) and
+ * writes the result to stdout. The bench measures `netsec cidrs aggregate FILE` beside it, to show the CLI's
+ * start-up. A separate process so wall time and peak RSS include Node's start-up, like the peers'.
  */
 import { readFileSync, writeSync } from 'node:fs';
 import { aggregate, parseCidrs } from '../src/cidr/index.js';

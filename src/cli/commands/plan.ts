@@ -3,7 +3,6 @@ import { readOutput } from '../../core/output.js';
 import { NetsecCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { CliIo, OutputFormat, printJson } from '../io.js';
-import { printWarnings, problemsOf, synthesizeConfig } from '../pipeline.js';
 
 /** Options of `netsec plan`. */
 export interface PlanOptions {
@@ -153,6 +152,8 @@ export function renderPlan(plan: Plan, out: string): string {
 
 /** `netsec plan`: what `synth` would change in the output folder. Writes nothing. */
 export async function runPlan(opts: PlanOptions, io: CliIo): Promise<ExitCode> {
+  // Loaded here, not at the top: cdk8s and the config machinery are not needed by `netsec cidrs` or `--help`.
+  const { printWarnings, problemsOf, synthesizeConfig } = await import('../pipeline.js');
   const result = await synthesizeConfig(opts.config);
   printWarnings(io, result.diagnostics);
   const problems = problemsOf(result);

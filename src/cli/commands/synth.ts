@@ -3,7 +3,6 @@ import { writeOutput } from '../../core/output.js';
 import { NetsecCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { CliIo, OutputFormat, printJson } from '../io.js';
-import { printWarnings, problemsOf, synthesizeConfig } from '../pipeline.js';
 
 /** Options of `netsec synth`. */
 export interface SynthOptions {
@@ -17,6 +16,8 @@ export interface SynthOptions {
  * otherwise the output folder is replaced atomically.
  */
 export async function runSynth(opts: SynthOptions, io: CliIo): Promise<ExitCode> {
+  // Loaded here, not at the top: cdk8s and the config machinery are not needed by `netsec cidrs` or `--help`.
+  const { printWarnings, problemsOf, synthesizeConfig } = await import('../pipeline.js');
   const result = await synthesizeConfig(opts.config);
   const problems = problemsOf(result);
   printWarnings(io, result.diagnostics);
