@@ -4,10 +4,14 @@ import { formatFinding } from '../core/validation/finding.js';
 import { buildApp } from '../config/build.js';
 import { loadConfigFile } from '../config/load.js';
 import { CliIo } from './io.js';
+import { readProgress } from './progress.js';
 
-/** Loads netsec.yaml, builds the App it describes and synthesizes it (nothing is written). */
-export async function synthesizeConfig(configFile: string): Promise<SynthResult> {
-  return synthesize(await buildApp(loadConfigFile(configFile)));
+/**
+ * Loads netsec.yaml, builds the App it describes and synthesizes it (nothing is written). With `io`, large feed
+ * reads draw a progress bar when stderr is a terminal.
+ */
+export async function synthesizeConfig(configFile: string, io?: CliIo): Promise<SynthResult> {
+  return synthesize(await buildApp(loadConfigFile(configFile), { readProgress: io && ((label) => readProgress(io, label)) }));
 }
 
 /** Every reason not to write, one line each. */

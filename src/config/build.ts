@@ -6,11 +6,17 @@ import { LoadedConfig } from './load.js';
 import { SectionBuildContext } from './section.js';
 import { SECTIONS } from './sections/index.js';
 
+/** How `buildApp` reports on long work. */
+export interface BuildOptions {
+  /** Progress for large reads (see `SectionBuildContext.readProgress`). @default - none */
+  readonly readProgress?: SectionBuildContext['readProgress'];
+}
+
 /**
  * Builds the cdk8s App a netsec.yaml describes: one Target per `targets:` entry, and for each target the constructs
  * of every section, in the order the sections are registered. The result is the same App a TypeScript user would write.
  */
-export async function buildApp(loaded: LoadedConfig): Promise<App> {
+export async function buildApp(loaded: LoadedConfig, options: BuildOptions = {}): Promise<App> {
   const { config, file } = loaded;
   const app = new App({ outdir: 'unused' });
   const baseDir = dirname(resolve(file));
@@ -42,6 +48,7 @@ export async function buildApp(loaded: LoadedConfig): Promise<App> {
         configFile: file,
         pointer: `/${section.key}`,
         once,
+        readProgress: options.readProgress,
       };
       await section.build(ctx, value);
     }

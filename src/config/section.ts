@@ -1,4 +1,5 @@
 import { App } from 'cdk8s';
+import type { ProgressCallback } from '../cidr/feeds/read.js';
 import { NetsecChart } from '../core/netsec-chart.js';
 import { Target } from '../core/target.js';
 
@@ -21,6 +22,11 @@ export interface SectionBuildContext {
    * the config (e.g. a geo-blocking entry's million-line feed is read and aggregated once, not once per cluster).
    */
   once<T>(key: object, compute: () => T): T;
+  /**
+   * Progress for reading a large input (a CIDR feed, a MaxMind CSV): the CLI draws a bar on a terminal; library
+   * builds have none. `done()` after the read.
+   */
+  readonly readProgress?: (label: string) => { readonly onProgress: ProgressCallback; done(): void };
 }
 
 /**

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import {
-  checkCidrsOptions, cidrsCommand, cidrsCommandModule, PROGRESS_MIN_BYTES, runAggregate, runDiff, runStats,
+  checkCidrsOptions, cidrsCommand, cidrsCommandModule, runAggregate, runDiff, runStats,
 } from '../../src/cli/commands/cidrs.js';
+import { PROGRESS_MIN_BYTES } from '../../src/cli/progress.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 

@@ -9,6 +9,7 @@ import {
 import type { NetsecCommand } from '../command.js';
 import { ExitCode, exitCodeOf } from '../exit-codes.js';
 import { type CliIo, type OutputFormat, printJson, processIo } from '../io.js';
+import { progressBar } from '../progress.js';
 
 /** The three `netsec cidrs` actions. */
 export type CidrsAction = 'aggregate' | 'diff' | 'stats';
@@ -33,8 +34,6 @@ export interface CidrsOptions {
   readonly verbose?: boolean;
 }
 
-/** Inputs at least this large get a progress bar (when stderr is a terminal): below it, reading takes < 0.1 s. */
-export const PROGRESS_MIN_BYTES = 8 * 1024 * 1024;
 /** Warnings printed in text mode before summarising the rest (JSON output has them all). */
 const MAX_WARNINGS_SHOWN = 20;
 
@@ -51,23 +50,6 @@ export function checkCidrsOptions(opts: CidrsOptions): string | undefined {
   if (opts.maxmind !== undefined && (opts.country ?? []).length === 0) return '--maxmind needs at least one --country code, e.g. --country KP.';
   if (opts.maxmind === undefined && (opts.country ?? []).length > 0) return '--country selects from a MaxMind database; add --maxmind DIR.';
   return undefined;
-}
-
-/**
- * A cli-progress bar on the injected stderr, or nothing when stderr is not a terminal or the input is small (then
- * cli-progress is not even loaded: CI runs never need it).
- */
-async function progressFor(io: CliIo, totalBytes: number): Promise<{ update?: (bytes: number) => void; stop(): void }> {
-  if (!io.stderrIsTTY || totalBytes < PROGRESS_MIN_BYTES) return { stop: () => undefined };
-  const { default: cliProgress } = await import('cli-progress');
-  // cli-progress writes escape sequences through readline, which only needs `write` on the stream.
-  const stream = { isTTY: true, columns: 80, write: (s: string) => { io.stderr(s); return true; } } as unknown as NodeJS.WriteStream;
-  const bar = new cliProgress.SingleBar({
-    stream, format: 'reading [{bar}] {percentage}% | {value}/{total} MiB', hideCursor: true, clearOnComplete: true,
-  }, cliProgress.Presets.shades_classic);
-  const mib = (b: number) => Math.round(b / 1048576);
-  bar.start(mib(totalBytes), 0);
-  return { update: (bytes) => bar.update(Math.min(mib(bytes), mib(totalBytes))), stop: () => bar.stop() };
 }
 
 async function sizeOf(path: string): Promise<number> {
@@ -89,7 +71,7 @@ interface Loaded {
 async function load(inputs: readonly string[], opts: CidrsOptions, io: CliIo, into?: PrefixList): Promise<Loaded> {
   const sizes = await Promise.all(inputs.map(sizeOf));
   const total = sizes.reduce((a, b) => a + b, 0);
-  const progress = await progressFor(io, total);
+  const progress = progressBar(io, total, 'reading');
   const list = into ?? new PrefixList(total / 14);
   const warnings: CidrDiagnostic[] = [];
   let lines = 0;
@@ -97,7 +79,7 @@ async function load(inputs: readonly string[], opts: CidrsOptions, io: CliIo, in
   try {
     for (let k = 0; k < inputs.length; k++) {
       const offset = base;
-      const onProgress: ProgressCallback | undefined = progress.update ? (done) => progress.update!(offset + done) : undefined;
+      const onProgress: ProgressCallback | undefined = progress ? (done) => progress.update(offset + done) : undefined;
       const r = await readCidrFeed(inputs[k]!, {
         lenient: opts.lenient, into: list, onProgress, stdin: io.stdin as AsyncIterable<Uint8Array> | undefined,
       });
@@ -112,7 +94,7 @@ async function load(inputs: readonly string[], opts: CidrsOptions, io: CliIo, in
       lines += r.rowsRead;
     }
   } finally {
-    progress.stop();
+    progress?.stop();
   }
   return { list, warnings, lines };
 }

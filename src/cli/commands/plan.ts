@@ -154,7 +154,7 @@ export function renderPlan(plan: Plan, out: string): string {
 export async function runPlan(opts: PlanOptions, io: CliIo): Promise<ExitCode> {
   // Loaded here, not at the top: cdk8s and the config machinery are not needed by `netsec cidrs` or `--help`.
   const { printWarnings, problemsOf, synthesizeConfig } = await import('../pipeline.js');
-  const result = await synthesizeConfig(opts.config);
+  const result = await synthesizeConfig(opts.config, io);
   printWarnings(io, result.diagnostics);
   const problems = problemsOf(result);
   if (problems.length) {

@@ -18,7 +18,7 @@ export interface SynthOptions {
 export async function runSynth(opts: SynthOptions, io: CliIo): Promise<ExitCode> {
   // Loaded here, not at the top: cdk8s and the config machinery are not needed by `netsec cidrs` or `--help`.
   const { printWarnings, problemsOf, synthesizeConfig } = await import('../pipeline.js');
-  const result = await synthesizeConfig(opts.config);
+  const result = await synthesizeConfig(opts.config, io);
   const problems = problemsOf(result);
   printWarnings(io, result.diagnostics);
   if (problems.length) {

@@ -7,7 +7,7 @@ import { addWarning } from '../../core/diagnostics.js';
 import { Product } from '../../core/versions.js';
 import { CalicoApi, CalicoBlockDesign, CalicoEgressBlock } from '../../egress/calico-egress-block.js';
 import { CidrGroupReference, CiliumEgressBlock, LabelSelectorSpec } from '../../egress/cilium-egress-block.js';
-import { ConfigSection, TARGETS_PROPERTY, appliesTo } from '../section.js';
+import { ConfigSection, SectionBuildContext, TARGETS_PROPERTY, appliesTo } from '../section.js';
 
 /** One entry of `egressBlocking:`. */
 export interface EgressBlockingEntry {
@@ -35,7 +35,7 @@ export const EGRESS_BLOCKING_COMPONENT = 'egress-blocking';
  * Reads an entry's CIDRs (inline list, plain feeds, MaxMind countries) into one list. Paths are relative to
  * netsec.yaml. Inline entries are reported as lines of `netsec.yaml#/egressBlocking/<i>/cidrs`.
  */
-async function readEntryCidrs(entry: EgressBlockingEntry, source: string, resolvePath: (p: string) => string): Promise<{ list: PrefixList; warnings: string[] }> {
+async function readEntryCidrs(entry: EgressBlockingEntry, source: string, ctx: SectionBuildContext): Promise<{ list: PrefixList; warnings: string[] }> {
   const list = new PrefixList(entry.cidrs?.length ?? 0);
   const warnings: string[] = [];
   const note = (ws: readonly CidrDiagnostic[]) => {
@@ -43,10 +43,16 @@ async function readEntryCidrs(entry: EgressBlockingEntry, source: string, resolv
   };
   if (entry.cidrs?.length) note(readCidrLines(entry.cidrs, { source: `${source}/cidrs`, lenient: entry.lenient, into: list }).warnings);
   for (const feed of entry.feeds ?? []) {
-    if ('file' in feed) {
-      note((await readCidrFeed(resolvePath(feed.file), { lenient: entry.lenient, into: list })).warnings);
-    } else {
-      await readMaxMindCountries({ directory: resolvePath(feed.maxmind.directory), countries: feed.maxmind.countries, match: feed.maxmind.match, into: list });
+    const progress = ctx.readProgress?.(`reading ${'file' in feed ? feed.file : feed.maxmind.directory}`);
+    try {
+      if ('file' in feed) {
+        note((await readCidrFeed(ctx.resolvePath(feed.file), { lenient: entry.lenient, into: list, onProgress: progress?.onProgress })).warnings);
+      } else {
+        const { directory, countries, match } = feed.maxmind;
+        await readMaxMindCountries({ directory: ctx.resolvePath(directory), countries, match, into: list, onProgress: progress?.onProgress });
+      }
+    } finally {
+      progress?.done();
     }
   }
   return { list, warnings };
@@ -127,7 +133,7 @@ export const egressBlockingSection: ConfigSection<EgressBlockingEntry[]> = {
       const onCalico = target.runs(Product.CALICO);
       if (!appliesTo(target, entry.targets, onCilium || onCalico)) continue;
       const { cidrs, warnings } = await ctx.once(entry, async () => {
-        const read = await readEntryCidrs(entry, `${ctx.configFile}#${ctx.pointer}/${i}`, ctx.resolvePath);
+        const read = await readEntryCidrs(entry, `${ctx.configFile}#${ctx.pointer}/${i}`, ctx);
         return { cidrs: aggregate(read.list).set, warnings: read.warnings };
       });
       const chart = ctx.chart(EGRESS_BLOCKING_COMPONENT);
