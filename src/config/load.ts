@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Document, LineCounter, isMap, isNode, isScalar, parseDocument } from 'yaml';
 import { NetsecError, formatLocation } from '../core/errors.js';
-import { packageRoot } from '../core/package-root.js';
 import { TargetProps } from '../core/target.js';
+import { loadPrecompiledValidator } from '../core/validation/precompiled.js';
 
 /** A parsed and schema-valid netsec.yaml. */
 export interface NetsecConfig {
@@ -28,7 +26,7 @@ let validator: ValidateFunction | undefined;
  * compiling the schema with ajv on every run cost ~250 ms. A test keeps both files in step with the sections.
  */
 function getValidator(): ValidateFunction {
-  validator ??= createRequire(import.meta.url)(join(packageRoot(), 'netsec.schema.validate.cjs')) as ValidateFunction;
+  validator ??= loadPrecompiledValidator('netsec.schema.validate.cjs');
   return validator;
 }
 
@@ -106,7 +104,6 @@ function notNoise(e: ErrorObject): boolean {
 /** cdk8s-cli style: "<path> is <found> but it should be <expected>". */
 function describe(e: ErrorObject): string {
   const path = pointerOf(e) || '/';
-  const data = e.data;
   switch (e.keyword) {
     case 'additionalProperties': {
       const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
@@ -115,12 +112,12 @@ function describe(e: ErrorObject): string {
     case 'required':
       return `${path} is missing '${(e.params as { missingProperty: string }).missingProperty}', which is required`;
     case 'enum':
-      return `${path} is ${JSON.stringify(data)} but it should be one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+      return `${path} is ${JSON.stringify(e.data)} but it should be one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'type':
-      return `${path} is ${JSON.stringify(data)} but it should be of type ${String((e.params as { type: string }).type)}`;
+      return `${path} is ${JSON.stringify(e.data)} but it should be of type ${String((e.params as { type: string }).type)}`;
     case 'pattern':
-      return `${path} is ${JSON.stringify(data)} but it should match ${(e.params as { pattern: string }).pattern}`;
+      return `${path} is ${JSON.stringify(e.data)} but it should match ${(e.params as { pattern: string }).pattern}`;
     default:
-      return `${path} ${e.message ?? e.keyword}${data !== undefined && typeof data !== 'object' ? ` (found ${JSON.stringify(data)})` : ''}`;
+      return `${path} ${e.message ?? e.keyword}${e.data !== undefined && typeof e.data !== 'object' ? ` (found ${JSON.stringify(e.data)})` : ''}`;
   }
 }

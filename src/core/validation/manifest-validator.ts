@@ -7,6 +7,7 @@ import { Target } from '../target.js';
 import { PRODUCT_NAMES, Product } from '../versions.js';
 import { ValidationFinding, pointerToPath, refOf } from './finding.js';
 import { validateMetadata } from './metadata.js';
+import { loadPrecompiledValidator } from './precompiled.js';
 
 interface SchemaEntry {
   readonly file: string;
@@ -28,14 +29,13 @@ function getIndex(): SchemaIndex {
 }
 
 /**
- * The validator for the schema at `schemas/<file>`: ajv standalone code generated at vendor time (`npm run vendor`),
- * because compiling the Cilium policy schemas at run time cost ~300 ms each (see scripts/compile-validators.mjs).
- * Exported for the test that loads every vendored validator.
+ * The validator for the schema at `schemas/<file>`, precompiled at vendor time (`npm run vendor`). Exported for the
+ * test that loads every vendored validator.
  */
 export function validatorFor(file: string): ValidateFunction {
   let validate = validators.get(file);
   if (!validate) {
-    validate = requireCjs(join(packageRoot(), 'schemas', file.replace(/\.json$/, '.validate.cjs'))) as ValidateFunction;
+    validate = loadPrecompiledValidator(join('schemas', file.replace(/\.json$/, '.validate.cjs')));
     validators.set(file, validate);
   }
   return validate;
