@@ -4,15 +4,28 @@
  * 3.6 s to stringify one million CIDR strings on the 2-core CI machine, this takes under 0.2 s (see `npm run bench`).
  * Everything else (parsing, netsec.yaml) uses the `yaml` library.
  *
- * Correctness contract (property-tested against the `yaml` parser): `parse(emitYaml(x))` deep-equals `x`. Strings are
- * written plain only when neither YAML 1.2 nor YAML 1.1 (which Kubernetes' sigs.k8s.io/yaml still speaks: `yes`, `on`,
- * sexagesimal `1:20`) could read them as anything but that string; otherwise they are double-quoted (JSON string
- * syntax is valid YAML). Multi-line strings use literal blocks so Corefiles and flowlogs.yaml stay readable.
+ * Correctness contract (property-tested against the `yaml` parser in YAML 1.1 and 1.2 mode): `parse(emitYaml(x))`
+ * deep-equals `x`. Strings are written plain only when neither YAML 1.2 nor YAML 1.1 (which Kubernetes'
+ * sigs.k8s.io/yaml, go-yaml v2 and many GitOps tools still speak) could read them as anything but that string;
+ * otherwise they are double-quoted (JSON string syntax is valid YAML). Multi-line strings use literal blocks so
+ * Corefiles and flowlogs.yaml stay readable.
  */
 
+// Characters a plain scalar may hold here. What a YAML reader treats specially is left out: indicators at the start
+// ('-', '?', ':', '=' (YAML 1.1's value key) ...), blanks (' #', ': '), flow characters, quotes, and '<' (the 1.1 merge
+// key '<<').
 const PLAIN = /^[A-Za-z0-9_./][A-Za-z0-9_./:@+=-]*$/;
-const RESERVED_WORD = /^(?:null|Null|NULL|~|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N|\.inf|\.Inf|\.INF|\.nan|\.NaN|\.NAN)$/;
-const NUMBER_LIKE = /^[-+]?(?:\.[0-9]|[0-9])[0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?$|^0[xXoObB]|^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
+// YAML 1.1 booleans (y, n, yes, no, on, off, true, false), nulls and special floats, and their 1.2 forms. Readers
+// differ in which letter cases they accept (the 1.1 type repository lists 'yes', 'Yes' and 'YES'); any case is quoted.
+const RESERVED_WORD = /^(?:null|~|true|false|yes|no|on|off|y|n|[-+]?\.inf|\.nan)$/i;
+// What YAML 1.1 (yaml.org/type/int, float, timestamp) and the 1.2 core schema resolve to something other than a string:
+// - decimal ints and floats, with '_' and with the 1.1 float's `\.[0-9.]*` (so '1.2.3', '10.0.0.1', '.' and 'e5' too:
+//   the 1.1 regex matches them, even if most readers do not);
+// - hex, octal and binary ('0x1f', '0o17', '0b101'; 1.1's '012' is a decimal-looking octal, covered above);
+// - base-60 ints and floats ('1:20', '190:20:30.15');
+// - timestamps: a date 'yyyy-m-d' alone or followed by 'T', 't' or blanks and a time (go-yaml v2 also accepts one-digit
+//   months and days).
+const NUMBER_LIKE = /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9._]*)?(?:[eE][-+]?[0-9]+)?$|^[-+]?0[xXoObB]|^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$|^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:$|[Tt \t])/;
 // A literal block keeps every character; it cannot start with a space (the indentation would be ambiguous) and it
 // cannot carry control characters or a carriage return.
 const BLOCK_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f\r]|^ /;
