@@ -5,7 +5,7 @@ export enum ExitCode {
   OK = 0,
   /** Validation findings: the output would break a schema, a gate or a safety rule. Nothing was written. */
   FINDINGS = 1,
-  /** Usage or config error: a flag, netsec.yaml or an input file is wrong. */
+  /** Usage, config or environment error: a flag, netsec.yaml or an input file is wrong, or the disk, a permission or a lock stopped the run. */
   USAGE = 2,
   /** A bug in netsec. */
   INTERNAL = 3,

@@ -2,9 +2,11 @@
  * Error codes map one-to-one to CLI exit codes (see `cli/exit-codes.ts`):
  * - `USAGE`: the command line is wrong (exit 2)
  * - `CONFIG`: an input file (netsec.yaml, a CIDR feed, a CSV) is wrong (exit 2)
+ * - `ENVIRONMENT`: the machine stopped the run: disk full, no permission, a read-only file system, another run's lock
+ *   (exit 2); the message names the path and the OS reason
  * - `INVALID`: the synthesized output breaks a schema, gate or safety rule (exit 1)
  */
-export type NetsecErrorCode = 'USAGE' | 'CONFIG' | 'INVALID';
+export type NetsecErrorCode = 'USAGE' | 'CONFIG' | 'ENVIRONMENT' | 'INVALID';
 
 /** Where in an input file a problem was found. Lines and columns are 1-based. */
 export interface SourceLocation {
