@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { addWarning } from '../core/diagnostics.js';
 import { NetsecError } from '../core/errors.js';
 import { Feature } from '../core/features.js';
+import { HelmValues } from '../core/helm-values.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
 import { DnsResolver, dnsResolversOf, nodeLocalDnsOn } from '../dns/cluster-dns.js';
@@ -120,6 +121,9 @@ const L1_PEER_KEY: Record<PeerKind, string> = {
   [PeerKind.FQDNS]: 'FqdNs',
 };
 const DNS_PORTS = [Port.udp(53), Port.tcp(53)];
+/** The same for every policy, so the merged cilium-values.yaml header says it once. */
+const NON_DEFAULT_DENY_REASON =
+  'enableNonDefaultDenyPolicies: policies here set enableDefaultDeny to false (PolicyDefault.ALLOW, the shape of an egress block list) so that they drop only what they deny. With the agent flag off, Cilium ignores that field and forces default-deny: the pods they select lose all traffic no rule allows, and a cluster-wide block list becomes a cluster-wide egress outage. The chart default is true; this pins it.';
 const DNS_PROTOCOLS = [Protocol.UDP, Protocol.TCP] as const;
 
 /**
@@ -146,6 +150,11 @@ export abstract class CiliumPolicyBase extends Construct {
   public readonly policyNamespace?: string;
   /** e.g. `CiliumNetworkPolicy 'default/web'`; names the policy in every message. */
   public readonly who: string;
+  /**
+   * The Cilium Helm values the policy depends on: `enableNonDefaultDenyPolicies: true` when it relies on
+   * `enableDefaultDeny: false` (PolicyDefault.ALLOW) on Cilium 1.17+; undefined otherwise.
+   */
+  public readonly helmValues?: HelmValues;
   /** The generated L1 object (`ApiObject.of(policy)` finds it too). */
   protected abstract readonly apiObject: ApiObject;
   private readonly rules: RuleModel[] = [];
@@ -166,6 +175,12 @@ export abstract class CiliumPolicyBase extends Construct {
     target.requireProduct(Product.CILIUM, this.who);
     if (this.egressDefault === PolicyDefault.ALLOW || this.ingressDefault === PolicyDefault.ALLOW) {
       target.require(Feature.CILIUM_ENABLE_DEFAULT_DENY, `${this.who}: PolicyDefault.ALLOW`);
+      // From 1.17 the agent honors enableDefaultDeny: false only with this flag on; off, it forces default-deny
+      // (rule_validation.go Sanitize) and the policy drops everything it does not allow. The chart default is true,
+      // but a cluster may have turned it off: pin it where the output depends on it.
+      if (target.has(Feature.CILIUM_NON_DEFAULT_DENY_POLICIES_FLAG)) {
+        this.helmValues = new HelmValues(this, 'CiliumValues', { release: 'cilium', values: { enableNonDefaultDenyPolicies: true }, reason: NON_DEFAULT_DENY_REASON });
+      }
     }
     this.node.addValidation({ validate: () => this.validatePolicy() });
     this.refreshWarnings();

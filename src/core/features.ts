@@ -8,6 +8,7 @@ export enum Feature {
   CILIUM_CIDR_GROUP_V2 = 'cilium/cidr-group-v2',
   CILIUM_EGRESS_CIDR_GROUP_REF = 'cilium/egress-cidr-group-ref',
   CILIUM_ENABLE_DEFAULT_DENY = 'cilium/enable-default-deny',
+  CILIUM_NON_DEFAULT_DENY_POLICIES_FLAG = 'cilium/non-default-deny-policies-flag',
   CILIUM_CIDR_GROUP_SINGLE_IDENTITY = 'cilium/cidr-group-single-identity',
   CILIUM_CIDR_GROUP_SELECTOR = 'cilium/cidr-group-selector',
   CILIUM_FQDN_MULTILEVEL_WILDCARD = 'cilium/fqdn-multilevel-wildcard',
@@ -54,6 +55,10 @@ export const FEATURES: Record<Feature, FeatureSpec> = {
   [Feature.CILIUM_ENABLE_DEFAULT_DENY]: {
     product: Product.CILIUM, since: '1.16', title: 'enableDefaultDeny',
     source: 'version-facts finding 1 (cilium PR #30572, cilium#35558)',
+  },
+  [Feature.CILIUM_NON_DEFAULT_DENY_POLICIES_FLAG]: {
+    product: Product.CILIUM, since: '1.17', title: 'the agent flag enable-non-default-deny-policies (Helm enableNonDefaultDenyPolicies)',
+    source: 'cilium PR #34940 (merged 2024-09-24, after 1.16.0); chart values.yaml has enableNonDefaultDenyPolicies: true in every 1.17.0-1.19.7 chart and none in 1.16.0-1.16.6 (upstream charts as vendored in giantswarm/cilium-app); 1.20-dev values.yaml:4327 (domain-notes finding 3). Before the flag, enableDefaultDeny is always honored',
   },
   [Feature.CILIUM_CIDR_GROUP_SINGLE_IDENTITY]: {
     product: Product.CILIUM, since: '1.17', title: 'one security identity per CiliumCIDRGroup',

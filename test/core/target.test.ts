@@ -8,6 +8,7 @@ import { FEATURES, Feature, NetsecError, Product, Target } from '../../src/index
 const SINCE: [Feature, Product, string, string][] = [
   [Feature.CILIUM_CIDR_GROUP_V2, Product.CILIUM, '1.17', '1.18'],
   [Feature.CILIUM_CIDR_GROUP_SINGLE_IDENTITY, Product.CILIUM, '1.16', '1.17'],
+  [Feature.CILIUM_NON_DEFAULT_DENY_POLICIES_FLAG, Product.CILIUM, '1.16', '1.17'],
   [Feature.CILIUM_CIDR_GROUP_SELECTOR, Product.CILIUM, '1.16', '1.17'],
   [Feature.CILIUM_FQDN_MULTILEVEL_WILDCARD, Product.CILIUM, '1.18', '1.19'],
   [Feature.CILIUM_POLICY_LOG, Product.CILIUM, '1.17', '1.18'],
