@@ -119,7 +119,9 @@ describe('writeOutput', () => {
   test('refuses to replace a folder netsec did not write', () => {
     const dir = mkdtempSync(join(tmpdir(), 'netsec-repo-'));
     writeFileSync(join(dir, 'README.md'), 'mine');
-    expect(() => writeOutput(files('1'), dir)).toThrow(new NetsecError('USAGE', `--out ${dir}: the folder is not empty and was not written by netsec (no ${OUTPUT_MARKER}); pick an empty or new folder.`));
+    expect(() => writeOutput(files('1'), dir)).toThrow(
+      new NetsecError('USAGE', `output folder '${dir}' is not empty and was not written by netsec (no ${OUTPUT_MARKER} in it); expected an empty, new or netsec-written folder; pick another output folder`),
+    );
     expect(readFileSync(join(dir, 'README.md'), 'utf8')).toBe('mine');
   });
 

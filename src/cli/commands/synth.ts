@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
-import { writeOutput } from '../../core/output.js';
+import { constants as osConstants } from 'node:os';
+import { NetsecError } from '../../core/errors.js';
+import { DEFAULT_LOCK_WAIT_MS, OutputLockedError, WriteOutputResult, recoverOutput, writeOutputAsync } from '../../core/output.js';
+import { OutputFile } from '../../core/synth.js';
 import { NetsecCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { CliIo, OutputFormat, printJson } from '../io.js';
@@ -9,6 +12,8 @@ export interface SynthOptions {
   readonly config: string;
   readonly out: string;
   readonly output: OutputFormat;
+  /** Seconds to wait while another netsec run writes the same `out`. @default 10 */
+  readonly lockTimeout?: number;
 }
 
 /**
@@ -16,6 +21,9 @@ export interface SynthOptions {
  * otherwise the output folder is replaced atomically.
  */
 export async function runSynth(opts: SynthOptions, io: CliIo): Promise<ExitCode> {
+  const lockWaitMs = lockWaitOf(opts);
+  // Before anything else: a run killed mid-swap must not leave the folder missing even if this run then fails.
+  for (const note of recoverOutput(opts.out).notes) io.stderr(`warning: ${note}\n`);
   // Loaded here, not at the top: cdk8s and the config machinery are not needed by `netsec cidrs` or `--help`.
   const { printWarnings, problemsOf, synthesizeConfig } = await import('../pipeline.js');
   const result = await synthesizeConfig(opts.config, io);
@@ -27,7 +35,7 @@ export async function runSynth(opts: SynthOptions, io: CliIo): Promise<ExitCode>
     io.stderr(`netsec synth: ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was written, ${opts.out}/ is unchanged.\n`);
     return ExitCode.FINDINGS;
   }
-  writeOutput(result.files, opts.out);
+  for (const note of (await writeStoppable(result.files, opts, lockWaitMs, io)).notes) io.stderr(`warning: ${note}\n`);
   if (opts.output === 'json') {
     printJson(io, {
       ok: true,
@@ -52,6 +60,43 @@ export const synthCommand: NetsecCommand<SynthOptions> = {
     y
       .option('config', { alias: 'c', type: 'string', default: 'netsec.yaml', describe: 'The netsec.yaml to read' })
       .option('out', { type: 'string', default: 'dist', describe: 'Output folder (replaced as a whole)' })
-      .option('output', { choices: ['text', 'json'] as const, default: 'text' as OutputFormat, describe: 'Format of the report on stdout' }),
+      .option('output', { choices: ['text', 'json'] as const, default: 'text' as OutputFormat, describe: 'Format of the report on stdout' })
+      .option('lock-timeout', {
+        type: 'number',
+        default: DEFAULT_LOCK_WAIT_MS / 1000,
+        describe: 'Seconds to wait while another netsec run writes the same --out (0: fail at once)',
+      }),
   run: runSynth,
 };
+
+function lockWaitOf(opts: SynthOptions): number {
+  const seconds = opts.lockTimeout ?? DEFAULT_LOCK_WAIT_MS / 1000;
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new NetsecError('USAGE', `--lock-timeout is ${seconds}; expected a number of seconds, 0 or more; for example --lock-timeout 30`);
+  }
+  return seconds * 1000;
+}
+
+/**
+ * Writes with SIGINT and SIGTERM turned into an abort: the write stops and leaves no debris (the previous tree stays,
+ * the lock is released; see `writeOutputAsync`), then netsec exits with 128 + the signal's number, as a shell reports
+ * a process that signal ended (130, 143). A signal during synthesis needs no handler: nothing is on disk yet.
+ */
+async function writeStoppable(files: readonly OutputFile[], opts: SynthOptions, lockWaitMs: number, io: CliIo): Promise<WriteOutputResult> {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => controller.abort(signal);
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  try {
+    return await writeOutputAsync(files, opts.out, { lockWaitMs, signal: controller.signal });
+  } catch (err) {
+    if (controller.signal.aborted && err === controller.signal.reason) {
+      io.stderr(`netsec synth: stopped by ${String(err)}; nothing was written, ${opts.out}/ is unchanged.\n`);
+    } else if (err instanceof OutputLockedError) {
+      throw new NetsecError('ENVIRONMENT', `${err.message}; raise --lock-timeout to wait longer`);
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    if (controller.signal.aborted) process.exit(128 + osConstants.signals[controller.signal.reason as NodeJS.Signals]);
+  }
+}

@@ -1,0 +1,39 @@
+import { getSystemErrorMap } from 'node:util';
+
+/** An error the operating system reported (Node's fs errors carry a `code` such as `ENOSPC` and the failing `syscall`). */
+export function isSystemError(err: unknown): err is NodeJS.ErrnoException & { code: string } {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string';
+}
+
+/** The OS reason as `CODE: description` (`ENOSPC: no space left on device`), the way `strerror` words it. */
+export function systemErrorText(err: NodeJS.ErrnoException & { code: string }): string {
+  for (const [name, description] of getSystemErrorMap().values()) if (name === err.code) return `${err.code}: ${description}`;
+  // Codes libuv does not know (rare): Node's message starts with "CODE: description, syscall ...".
+  const described = /^[A-Z0-9_]+: ([^,]+)/.exec(err.message);
+  return described ? `${err.code}: ${described[1]}` : err.code;
+}
+
+/** What a user can do about an OS error while netsec writes or reads a folder. */
+export function systemErrorHint(code: string): string {
+  switch (code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return 'free some disk space and run again';
+    case 'EACCES':
+    case 'EPERM':
+      return 'give this user write access there, or pick another output folder';
+    case 'EROFS':
+      return 'the file system is read-only; pick an output folder on a writable one';
+    case 'EMFILE':
+    case 'ENFILE':
+      return 'too many open files; raise the limit (ulimit -n) and run again';
+    case 'ENOTDIR':
+    case 'EISDIR':
+    case 'EEXIST':
+    case 'ELOOP':
+    case 'ENAMETOOLONG':
+      return 'check that every part of the path is a folder (not a file or a link loop) and run again';
+    default:
+      return 'fix the cause and run again';
+  }
+}
