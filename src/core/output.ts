@@ -195,6 +195,7 @@ interface OutputPaths extends LockPlace {
 }
 
 const NOTHING_CHANGED = 'nothing was changed';
+const NOTHING_CHANGED_IN_IT = 'the output folder itself was not changed';
 
 /** Resolves `outdir`: a symbolic link (also one in a parent) to the real folder, which is what gets replaced. */
 function locate(outdir: string): OutputPaths {
@@ -257,11 +258,15 @@ function lstatOrUndefined(p: string): Stats | undefined {
 
 /** The OS error of one step, as a located, exit-2 `NetsecError`. */
 function environmentError(paths: Pick<OutputPaths, 'shownFolder'>, what: string, err: NodeJS.ErrnoException & { code: string }, outcome: string | undefined): NetsecError {
+  // A step with an outcome changes (or would have changed) the disk; the others only look.
   const state = outcome ? `; ${outcome}` : '';
-  return new NetsecError('ENVIRONMENT', `output folder '${paths.shownFolder}': cannot ${what} (${systemErrorText(err)})${state}; ${systemErrorHint(err.code)}`);
+  return new NetsecError('ENVIRONMENT', `output folder '${paths.shownFolder}': cannot ${what} (${systemErrorText(err)})${state}; ${systemErrorHint(err.code, outcome ? 'write' : 'read')}`);
 }
 
-/** Runs one file-system step; an OS error becomes an `ENVIRONMENT` error that says what could not be done. */
+/**
+ * Runs one file-system step; an OS error becomes an `ENVIRONMENT` error that says what could not be done and, for a
+ * step that writes, what state it left (`outcome`).
+ */
 function osStep<T>(paths: Pick<OutputPaths, 'shownFolder'>, what: string, outcome: string | undefined, step: () => T): T {
   try {
     return step();
@@ -343,8 +348,8 @@ function besideName(paths: OutputPaths, kind: 'new' | 'old'): string {
 interface Debris {
   readonly kind: 'new' | 'old';
   readonly path: string;
-  /** When it got its name (a rename sets ctime): the newest previous tree is the one to restore. */
-  readonly renamedMs: number;
+  /** When its tree was written (its marker's mtime): of several previous trees, the newest is restored. */
+  readonly writtenMs: number;
 }
 
 /** Staging (`new`) and previous (`old`) trees of runs that were killed, also those named by older netsec versions (pid only). */
@@ -361,10 +366,10 @@ function debrisOf(paths: OutputPaths): Debris[] {
     for (const kind of ['new', 'old'] as const) {
       if (!entry.name.startsWith(`.${paths.name}.netsec-${kind}-`)) continue;
       const path = join(paths.parent, entry.name);
-      debris.push({ kind, path, renamedMs: lstatOrUndefined(path)?.ctimeMs ?? 0 });
+      debris.push({ kind, path, writtenMs: lstatOrUndefined(join(path, OUTPUT_MARKER))?.mtimeMs ?? 0 });
     }
   }
-  return debris.sort((a, b) => b.renamedMs - a.renamedMs || a.path.localeCompare(b.path));
+  return debris.sort((a, b) => b.writtenMs - a.writtenMs || a.path.localeCompare(b.path));
 }
 
 /**
@@ -378,12 +383,12 @@ function recover(paths: OutputPaths): string[] {
   const debris = debrisOf(paths);
   const previous = debris.find((d) => d.kind === 'old');
   if (previous && !statTarget(paths)) {
-    osStep(paths, `restore the previous tree from '${paths.show(previous.path)}'`, undefined, () => renameSync(previous.path, paths.target));
+    osStep(paths, `restore the previous tree from '${paths.show(previous.path)}'`, `it is still there`, () => renameSync(previous.path, paths.target));
     notes.push(`output folder '${paths.shownFolder}' was missing because a netsec run was killed while it swapped in a new tree; restored the previous tree from '${paths.show(previous.path)}'`);
   }
   for (const d of debris) {
     if (d === previous && !existsSync(d.path)) continue;
-    osStep(paths, `remove '${paths.show(d.path)}', left by a netsec run that was killed`, undefined, () => rmSync(d.path, { recursive: true, force: true }));
+    osStep(paths, `remove '${paths.show(d.path)}', left by a netsec run that was killed`, NOTHING_CHANGED_IN_IT, () => rmSync(d.path, { recursive: true, force: true }));
     notes.push(`removed '${paths.show(d.path)}', left by a netsec run that was killed while writing '${paths.shownFolder}'`);
   }
   return notes;

@@ -14,19 +14,19 @@ export function systemErrorText(err: NodeJS.ErrnoException & { code: string }): 
 }
 
 /** What a user can do about an OS error while netsec writes or reads a folder. */
-export function systemErrorHint(code: string): string {
+export function systemErrorHint(code: string, access: 'read' | 'write' = 'write'): string {
   switch (code) {
     case 'ENOSPC':
     case 'EDQUOT':
       return 'free some disk space and run again';
     case 'EACCES':
     case 'EPERM':
-      return 'give this user write access there, or pick another output folder';
+      return access === 'read' ? 'give this user read access there' : 'give this user write access there, or pick another output folder';
     case 'EROFS':
       return 'the file system is read-only; pick an output folder on a writable one';
     case 'EMFILE':
     case 'ENFILE':
-      return 'too many open files; raise the limit (ulimit -n) and run again';
+      return 'raise the open-file limit (ulimit -n) and run again';
     case 'ENOTDIR':
     case 'EISDIR':
     case 'EEXIST':
