@@ -6,3 +6,4 @@ export * from './dns/index.js';
 export * as l1 from './l1.js';
 export * from './hubble/index.js';
 export * from './istio/index.js';
+export * from './lint/index.js';

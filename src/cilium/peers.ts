@@ -62,7 +62,7 @@ const DNS_POD_LABELS = new Set(['kube-dns', 'coredns', 'node-local-dns', 'nodelo
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 type PodsPayload = { scope: NamespaceScope; namespace?: string; namespaceLabels?: Record<string, string>; selector: EndpointSelector };
-type CidrPayload = { cidr?: string; except?: string[]; cidrGroupRef?: string };
+type CidrPayload = { cidr?: string; except?: string[]; cidrGroupRef?: string; cidrGroupSelector?: { matchLabels: Record<string, string> } };
 
 /**
  * One side of a Cilium rule: pods (always with an explicit namespace scope, so that the namespace a selector matches is
@@ -156,6 +156,25 @@ export class Peer {
       throw new NetsecError('INVALID', `${who}: a CiliumCIDRGroup name must be a DNS-1123 subdomain (at most 253 characters).`);
     }
     return new Peer(PeerKind.CIDR_SET, who, { cidrGroupRef: name });
+  }
+
+  /**
+   * The CIDRs of every `CiliumCIDRGroup` carrying these labels (`cidrGroupSelector`, Cilium 1.17+; the policy checks
+   * the target). At least one label is required: an empty selector would select every CIDR group in the cluster.
+   * @example Peer.cidrGroupSelector({ 'netsec.io/egress-block': 'geo' })
+   */
+  public static cidrGroupSelector(labels: Record<string, string>): Peer {
+    const who = `Peer.cidrGroupSelector(${JSON.stringify(labels)})`;
+    if (Object.keys(labels).length === 0) {
+      throw new NetsecError('INVALID', `${who}: needs at least one label; an empty cidrGroupSelector selects every CiliumCIDRGroup in the cluster, not only the groups meant.`);
+    }
+    EndpointSelector.labels(labels); // the same label grammar as any selector
+    return new Peer(PeerKind.CIDR_SET, who, { cidrGroupSelector: { matchLabels: { ...labels } } });
+  }
+
+  /** The labels a `cidrGroupSelector()` peer selects CIDR groups by. */
+  public get cidrGroupLabels(): Readonly<Record<string, string>> | undefined {
+    return this.kind === PeerKind.CIDR_SET ? (this.payload as CidrPayload).cidrGroupSelector?.matchLabels : undefined;
   }
 
   /**

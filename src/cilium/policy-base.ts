@@ -6,12 +6,12 @@ import { Feature } from '../core/features.js';
 import { HelmValues } from '../core/helm-values.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
-import { DnsResolver, dnsResolversOf, nodeLocalDnsOn } from '../dns/cluster-dns.js';
+import { DnsResolver, dnsPathExplanation, dnsResolversOf } from '../dns/cluster-dns.js';
 import { FqdnSelector, dnsSelectorsCovering } from './fqdn.js';
 import { HttpRule } from './http.js';
-import { Peer, PeerKind } from './peers.js';
+import { Entity, Peer, PeerKind } from './peers.js';
 import { Port, Protocol } from './ports.js';
-import { EndpointSelector, LabelOperator, POD_NAMESPACE_LABEL, splitLabelKey } from './selectors.js';
+import { EndpointSelector } from './selectors.js';
 
 /** What happens to traffic of one direction that no rule of the policy allows. */
 export enum PolicyDefault {
@@ -234,10 +234,14 @@ export abstract class CiliumPolicyBase extends Construct {
     return this.egressDefaultDeny || this.fqdns.length > 0;
   }
 
-  /** The DNS allow rule netsec adds (DnsAccess.AUTO and a DNS need), as an egress rule model; undefined otherwise. */
-  private autoDnsRule(): RuleModel | undefined {
-    if (this.dns !== DnsAccess.AUTO || !this.needsDns) return undefined;
-    const peers = dnsResolversOf(this).map((r) => Peer.podsInNamespace(r.namespace, prefixK8s(r.labels)));
+  /**
+   * The DNS allow rules netsec adds (DnsAccess.AUTO and a DNS need), as egress rule models: one to the resolver pods
+   * and, when a link-local cache answers on the node, one to entity host (Cilium refuses two L3 selector kinds in one
+   * rule). Empty without a DNS need.
+   */
+  private autoDnsRules(): RuleModel[] {
+    if (this.dns !== DnsAccess.AUTO || !this.needsDns) return [];
+    const resolvers = dnsResolversOf(this);
     let dns: FqdnSelector[] = [FqdnSelector.matchPattern('*')];
     if (this.dnsPatterns === DnsPatterns.FQDNS) {
       const target = Target.of(this);
@@ -246,7 +250,11 @@ export abstract class CiliumPolicyBase extends Construct {
         multilevelWildcard: target.has(Feature.CILIUM_FQDN_MULTILEVEL_WILDCARD),
       });
     }
-    return { direction: 'egress', deny: false, peers, ports: DNS_PORTS, http: [], dns };
+    const peerLists = [
+      resolvers.flatMap((r) => (r.kind === 'pods' ? [Peer.podsInNamespace(r.namespace, prefixK8s(r.labels))] : [])),
+      resolvers.some((r) => r.kind === 'host') ? [Peer.entity(Entity.HOST)] : [],
+    ];
+    return peerLists.filter((peers) => peers.length > 0).map((peers) => ({ direction: 'egress', deny: false, peers, ports: DNS_PORTS, http: [], dns }));
   }
 
   private defaultDenies(direction: Direction): boolean {
@@ -313,6 +321,9 @@ export abstract class CiliumPolicyBase extends Construct {
     if (direction === 'egress' && p.some((x) => x.cidrGroupRef !== undefined)) {
       target.require(Feature.CILIUM_EGRESS_CIDR_GROUP_REF, `${where}: ${p.find((x) => x.cidrGroupRef)!.description}`);
     }
+    if (p.some((x) => x.cidrGroupLabels !== undefined)) {
+      target.require(Feature.CILIUM_CIDR_GROUP_SELECTOR, `${where}: ${p.find((x) => x.cidrGroupLabels)!.description}`);
+    }
     for (const x of p) x.checkIn({ namespace: this.policyNamespace, who: where });
     this.rules.push({ direction, deny, peers: [...p], ports: [...pt], http: [...h], dns: [...d] });
     this.refreshWarnings();
@@ -330,12 +341,6 @@ export abstract class CiliumPolicyBase extends Construct {
     };
     if (this.dns === DnsAccess.NONE && this.egressDefaultDeny && this.fqdns.length === 0) {
       warn(`${this.who} puts its pods in egress default-deny with dns: DnsAccess.NONE; their DNS lookups time out (intended for a deny-all).`);
-    }
-    if (this.policyNamespace === undefined && !excludesNamespace(this.endpointSelector, 'kube-system')) {
-      for (const direction of ['egress', 'ingress'] as const) {
-        if (!this.defaultDenies(direction)) continue;
-        warn(`${this.who} switches pods of every namespace, kube-system included (CoreDNS, node-local-dns, cilium-operator), to ${direction} default-deny; unless that is intended, exclude kube-system with the endpointSelector expression 'k8s:io.kubernetes.pod.namespace NotIn (kube-system)'.`);
-      }
     }
   }
 
@@ -367,10 +372,11 @@ export abstract class CiliumPolicyBase extends Construct {
     }
     const resolvers = dnsResolversOf(this);
     const dnsRules = this.rules.filter((r) => r.direction === 'egress' && !r.deny && DNS_PROTOCOLS.every((proto) => r.ports.length === 0 || r.ports.some((x) => x.covers(53, proto))));
-    const reaches = (r: RuleModel, res: DnsResolver): boolean => r.peers.length === 0 || r.peers.some((p) => p.selectsPod(res.namespace, res.labels, this.policyNamespace));
+    const reaches = (r: RuleModel, res: DnsResolver): boolean =>
+      r.peers.length === 0 || r.peers.some((p) => (res.kind === 'host' ? selectsHost(p) : p.selectsPod(res.namespace, res.labels, this.policyNamespace)));
     const missing = resolvers.filter((res) => !dnsRules.some((r) => reaches(r, res)));
     if (missing.length) {
-      const why = nodeLocalDnsOn(this) ? ' NodeLocal DNSCache is on in this target, so the Local Redirect Policy sends the queries to node-local-dns, not to kube-dns (cilium#24654).' : '';
+      const why = dnsPathExplanation(this);
       return [`${this.who}: dns is DnsAccess.MANUAL, but no egress rule allows ${missing.map(describeResolver).join(' and ')} on 53/UDP and 53/TCP, and the pods are in egress default-deny or use toFQDNs: DNS lookups will fail.${why} Add such a rule or use DnsAccess.AUTO.`];
     }
     if (fqdns.length) {
@@ -389,9 +395,7 @@ export abstract class CiliumPolicyBase extends Construct {
     const spec: Record<string, unknown> = {};
     if (this.description !== undefined) spec.description = this.description;
     spec.endpointSelector = this.endpointSelector._toKube();
-    const auto = this.autoDnsRule();
-    const egress = this.rules.filter((r) => r.direction === 'egress' && !r.deny);
-    if (auto) egress.push(auto);
+    const egress = [...this.rules.filter((r) => r.direction === 'egress' && !r.deny), ...this.autoDnsRules()];
     for (const direction of ['egress', 'ingress'] as const) {
       const allow = direction === 'egress' ? egress : this.rules.filter((r) => r.direction === direction && !r.deny);
       const deny = this.rules.filter((r) => r.direction === direction && r.deny);
@@ -421,24 +425,18 @@ function renderRule(r: RuleModel): Record<string, unknown> {
   return out;
 }
 
-/** Whether a selector can never select pods of `namespace` (judged from its namespace label alone). */
-function excludesNamespace(selector: EndpointSelector, namespace: string): boolean {
-  const pinned = selector.valueOf(POD_NAMESPACE_LABEL);
-  if (pinned !== undefined) return pinned !== namespace;
-  return selector.matchExpressions.some((e) => {
-    if (splitLabelKey(e.key).key !== POD_NAMESPACE_LABEL) return false;
-    if (e.operator === LabelOperator.NOT_IN) return e.values!.includes(namespace);
-    if (e.operator === LabelOperator.IN) return !e.values!.includes(namespace);
-    return e.operator === LabelOperator.DOES_NOT_EXIST;
-  });
-}
-
 function prefixK8s(labels: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.entries(labels).map(([k, v]) => [k.includes(':') ? k : `k8s:${k}`, v]));
 }
 
 function describeResolver(r: DnsResolver): string {
+  if (r.kind === 'host') return `entity host (${r.name}${r.addresses.length ? ` on ${r.addresses.join(', ')}` : ''})`;
   return `${r.namespace}/${Object.entries(r.labels).map(([k, v]) => `${k}=${v}`).join(',')} (${r.name})`;
+}
+
+/** Whether traffic to the local node (Cilium's reserved:host identity) matches `peer`: entity host, or one that contains it (domain-notes §B.5). */
+function selectsHost(peer: Peer): boolean {
+  return peer.entity === Entity.HOST || peer.entity === Entity.CLUSTER || peer.entity === Entity.ALL;
 }
 
 /** 'SecureWorkload' → 'secure-workload'; 'allow_DNS' → 'allow-dns'. */

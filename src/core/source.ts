@@ -22,10 +22,10 @@ export function sourceOf(scope: IConstruct): SourceLocation | undefined {
 }
 
 /**
- * How messages name a construct: `netsec.yaml:12:5` when it came from a file, else its construct path in brackets
- * (`[app/chart/Block]`), the form cdk8s users know.
+ * How a message about a construct starts: `netsec.yaml:12:5:` when it came from a file (the prefix editors and CI logs
+ * link on), else its construct path in brackets (`[app/chart/Block]`), the form cdk8s users know.
  */
 export function describeSource(scope: IConstruct): string {
   const location = sourceOf(scope);
-  return location ? formatLocation(location) : `[${scope.node.path}]`;
+  return location ? `${formatLocation(location)}:` : `[${scope.node.path}]`;
 }

@@ -1,6 +1,11 @@
+import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { LintFinding, lint } from '../lint/lint.js';
+import { Manifest, ManifestIndex } from '../lint/manifest-index.js';
+import { Severity } from '../lint/rule.js';
+import { suppressionsOf } from '../lint/suppressions.js';
 import { Diagnostic, DiagnosticLevel, collectDiagnostics } from './diagnostics.js';
-import { NetsecError } from './errors.js';
+import { NetsecError, SourceLocation } from './errors.js';
 import { HelmValues } from './helm-values.js';
 import { compareManifests } from './manifest-order.js';
 import { NetsecChart } from './netsec-chart.js';
@@ -8,7 +13,8 @@ import { netsecVersion } from './package-root.js';
 import { Target } from './target.js';
 import { ManifestValidator } from './validation/manifest-validator.js';
 import { emitYaml } from './yaml-emitter.js';
-import { ValidationFinding } from './validation/finding.js';
+import { ValidationFinding, describeResource } from './validation/finding.js';
+import { describeSource, sourceOf } from './source.js';
 
 /** One file of the output tree, relative to the output folder (always '/'-separated). */
 export interface OutputFile {
@@ -38,7 +44,7 @@ export function synthesize(root: IConstruct): SynthResult {
   if (charts.length === 0) throw new NetsecError('USAGE', `nothing to synthesize: '${root.node.path || 'app'}' contains no NetsecChart.`);
   const constructErrors = root.node
     .findAll()
-    .flatMap((c) => c.node.validate().map((m) => `[${c.node.path}] ${m}`));
+    .flatMap((c) => c.node.validate().map((m) => `${describeSource(c)} ${m}`));
   const diagnostics = collectDiagnostics(root);
   if (constructErrors.length) {
     // cdk8s refuses to render a chart whose validations fail, and the output would be wrong anyway.
@@ -57,23 +63,48 @@ export function synthesize(root: IConstruct): SynthResult {
 
   const files: OutputFile[] = [];
   const findings: ValidationFinding[] = [];
+  const lintDiagnostics: Diagnostic[] = [];
   const targets = [...byTarget.keys()].sort().map((name) => byTarget.get(name)![0].target);
   for (const target of targets) {
     const targetCharts = byTarget.get(target.name)!;
     const validator = new ManifestValidator(target);
-    const applied: string[] = [];
     const components = new Map<string, NetsecChart>();
     for (const chart of targetCharts) {
       const clash = components.get(chart.component);
       if (clash) throw new NetsecError('USAGE', `charts '${clash.node.path}' and '${chart.node.path}' both write ${target.name}/${chart.component}.yaml; give one a different component name.`);
       components.set(chart.component, chart);
     }
-    for (const component of [...components.keys()].sort()) {
+    // Render every component first: the lint rules judge the target as a whole (duplicates across files, a policy and
+    // the CIDR groups it references), and their warnings belong in the headers written below.
+    const rendered = [...components.keys()].sort().map((component) => {
       const chart = components.get(component)!;
-      const objects = (chart.toJson() as Record<string, unknown>[]).slice().sort(compareManifests);
-      for (const obj of objects) {
-        for (const f of validator.validate(obj, { applyToCluster: chart.applyToCluster })) findings.push({ ...f, constructPath: chart.node.path });
+      const objects = renderChart(chart).sort((a, b) => compareManifests(a.object, b.object));
+      for (const { object, construct } of objects) {
+        for (const f of validator.validate(object, { applyToCluster: chart.applyToCluster })) findings.push({ ...f, constructPath: construct.node.path, ...located(construct) });
       }
+      return { component, chart, objects };
+    });
+    const constructOf = new Map<Manifest, IConstruct>();
+    const manifests = rendered.flatMap(({ chart, objects }) =>
+      objects.map(({ object, construct }) => {
+        const m: Manifest = { object, constructPath: construct.node.path, applied: chart.applyToCluster, ...located(construct) };
+        constructOf.set(m, construct);
+        return m;
+      }),
+    );
+    const linted = lint(new ManifestIndex(target, manifests), { suppressionsOf: (m) => suppressionsOf(constructOf.get(m)!) });
+    for (const f of linted.findings) {
+      const where = { resource: { apiVersion: '', kind: f.object.kind, name: f.object.name, ...(f.object.namespace ? { namespace: f.object.namespace } : {}) }, constructPath: f.constructPath, ...(f.location ? { location: f.location } : {}) };
+      if (f.severity === Severity.ERROR) findings.push({ ...where, path: f.path, message: lintMessage(f), ruleId: f.ruleId });
+      else lintDiagnostics.push({ level: DiagnosticLevel.WARNING, path: f.constructPath ?? '', message: `${f.ruleId}: ${f.message}` });
+    }
+    for (const f of linted.suppressed) {
+      lintDiagnostics.push({ level: DiagnosticLevel.NOTE, path: f.constructPath ?? '', message: `${f.ruleId} suppressed (${f.reason}): ${f.message}` });
+    }
+    diagnostics.push(...lintDiagnostics.splice(0));
+
+    const applied: string[] = [];
+    for (const { component, chart, objects } of rendered) {
       const notes = diagnostics.filter((d) => d.path === chart.node.path || d.path.startsWith(`${chart.node.path}/`));
       const file = chart.applyToCluster ? `${component}.yaml` : `not-applied/${component}.yaml`;
       if (chart.applyToCluster) applied.push(file);
@@ -82,7 +113,7 @@ export function synthesize(root: IConstruct): SynthResult {
         ...(chart.applyToCluster ? [] : ['NOT APPLIED to the cluster: an input for another tool (see the notes below); kustomization.yaml leaves it out.']),
         ...notes.map((n) => `${n.level === DiagnosticLevel.WARNING ? 'WARNING' : 'Note'}: ${n.message}`),
       ]);
-      files.push({ path: `${target.name}/${file}`, content: header + objects.map((o) => emitYaml(o)).join('---\n') });
+      files.push({ path: `${target.name}/${file}`, content: header + objects.map((o) => emitYaml(o.object)).join('---\n') });
     }
     files.push(...helmValuesFiles(target, targetCharts));
     files.push({
@@ -93,6 +124,28 @@ export function synthesize(root: IConstruct): SynthResult {
     });
   }
   return { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), findings, constructErrors, diagnostics, targets };
+}
+
+/**
+ * The objects of one chart with the construct that rendered each, as cdk8s' own chart synthesis selects them (every
+ * ApiObject whose closest chart is this one). Knowing the construct lets findings point at netsec.yaml.
+ */
+function renderChart(chart: NetsecChart): { object: Record<string, unknown>; construct: ApiObject }[] {
+  return chart.node
+    .findAll()
+    .filter((c): c is ApiObject => ApiObject.isApiObject(c) && Chart.of(c) === chart)
+    .map((construct) => ({ object: construct.toJson() as Record<string, unknown>, construct }));
+}
+
+function located(construct: IConstruct): { location?: SourceLocation } {
+  const location = sourceOf(construct);
+  return location ? { location } : {};
+}
+
+/** A lint error as a validation finding's message: the rule's own text (which names the object) without the object prefix. */
+function lintMessage(f: LintFinding): string {
+  const prefix = `${describeResource({ apiVersion: '', kind: f.object.kind, name: f.object.name, namespace: f.object.namespace })}${f.path ? ` at ${f.path}` : ''}: `;
+  return f.message.startsWith(prefix) ? f.message.slice(prefix.length) : f.message;
 }
 
 /** The comment every file opens with: generator and target versions, never a timestamp (same input, same bytes). */

@@ -1,9 +1,13 @@
+import { IConstruct } from 'constructs';
 import { CidrSet } from '../cidr/cidr-set.js';
 import { toCidrSet } from '../cidr/aggregate.js';
 import { subtract } from '../cidr/exclude.js';
-import { NamedCidr, assertSafeBlockList } from '../cidr/refusals.js';
+import { NamedCidr, findRefusals } from '../cidr/refusals.js';
 import { CidrShard, shardCidrs } from '../cidr/shard.js';
+import { addWarning } from '../core/diagnostics.js';
+import { NetsecError } from '../core/errors.js';
 import { ApplyMode, Target } from '../core/target.js';
+import { suppressRules } from '../lint/suppressions.js';
 
 /** What to block, shared by `CiliumEgressBlock` and `CalicoEgressBlock`. */
 export interface BlockListProps {
@@ -20,6 +24,12 @@ export interface BlockListProps {
   readonly allowDefaultRoute?: boolean;
   /** Accept prefixes that overlap the target's pod/service CIDRs or API server. @default false */
   readonly allowClusterOverlap?: boolean;
+  /**
+   * Accept a block list that covers more than half of the IPv4 or IPv6 address space (after `except`): such a list
+   * blocks most of the internet and is almost always a mistake (a default route with a few exceptions).
+   * @default false
+   */
+  readonly allowHugeBlock?: boolean;
   /** How the output is applied, which decides the per-object byte budget for sharding. @default - the target's applyMode */
   readonly applyMode?: ApplyMode;
 }
@@ -35,22 +45,58 @@ export function clusterCidrsOf(target: Target): NamedCidr[] {
 }
 
 /**
- * Resolves a block list for a target: parse and aggregate, subtract `except`, refuse what is dangerous (empty,
- * default route, cluster overlap) unless explicitly allowed. Throws NetsecError('INVALID') naming `who`.
+ * The label netsec sets on every object of a block (its CIDR groups or network sets and its policy), so the policy can
+ * select exactly the sets it owns. Users cannot set or clear it: a shared value would pull another block's (or an
+ * IMDS group's) addresses into this deny.
  */
-export function resolveBlockList(who: string, target: Target, props: BlockListProps): CidrSet {
-  let set = props.cidrs instanceof CidrSet ? props.cidrs : toCidrSet(props.cidrs, { source: who });
-  if (props.except?.length) set = subtract(set, toCidrSet(props.except, { source: `${who} except` }));
-  assertSafeBlockList(set, {
-    name: who,
-    clusterCidrs: clusterCidrsOf(target),
-    allowEmpty: props.allowEmpty,
-    allowDefaultRoute: props.allowDefaultRoute,
-    allowClusterOverlap: props.allowClusterOverlap,
-  });
-  return set;
+export const OWNER_LABEL = 'netsec.io/egress-block';
+
+/** The owner label of block `name`; refuses user labels that try to set it. */
+export function ownerLabels(who: string, name: string, labels: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  if (labels && OWNER_LABEL in labels) {
+    throw new NetsecError('INVALID', `${who}: labels sets '${OWNER_LABEL}', which netsec sets itself to '${name}' so the policy selects only this block's sets; remove it from labels.`);
+  }
+  return { [OWNER_LABEL]: name };
 }
 
+/** More than this share of an address family is a "huge" block. */
+const HUGE_BLOCK_SHARE = 2n; // one half
+
+/**
+ * Resolves a block list for a target: parse and aggregate, subtract `except`, refuse what is dangerous unless
+ * explicitly allowed: empty, a default route in the list (judged before `except`, so carving a few prefixes out of
+ * `0.0.0.0/0` does not pass), more than half of an address family (after `except`), cluster overlap. Explicit
+ * allowances are recorded as lint suppressions on `scope` (listed in the output header), so the matching
+ * cluster-safety rule does not refuse the policy again. Throws NetsecError('INVALID') naming `who`.
+ */
+export function resolveBlockList(scope: IConstruct, who: string, target: Target, props: BlockListProps): CidrSet {
+  const listed = props.cidrs instanceof CidrSet ? props.cidrs : toCidrSet(props.cidrs, { source: who });
+  const set = props.except?.length ? subtract(listed, toCidrSet(props.except, { source: `${who} except` })) : listed;
+  const clusterCidrs = clusterCidrsOf(target);
+  const refusals = [
+    ...findRefusals(listed, { name: who, allowEmpty: true, allowDefaultRoute: props.allowDefaultRoute }),
+    ...findRefusals(set, { name: who, clusterCidrs, allowEmpty: props.allowEmpty, allowDefaultRoute: true, allowClusterOverlap: props.allowClusterOverlap }),
+  ].map((r) => r.message);
+  if (!props.allowHugeBlock) {
+    const covered = set.addresses();
+    for (const [family, count, total] of [['IPv4', covered.v4, 1n << 32n], ['IPv6', covered.v6, 1n << 128n]] as const) {
+      if (count * HUGE_BLOCK_SHARE <= total || listed.isEmpty) continue;
+      if (refusals.some((m) => m.includes(family === 'IPv4' ? "'0.0.0.0/0'" : "'::/0'"))) continue; // already refused, with the clearer reason
+      refusals.push(`${who} covers ${count.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} ${family} addresses (more than half); expected a list of specific networks (a block this large cuts the cluster off from most of the internet; set allowHugeBlock to accept it)`);
+    }
+  }
+  if (refusals.length) throw new NetsecError('INVALID', refusals.join('\n'));
+  if (clusterCidrs.length === 0) {
+    addWarning(scope, `${who}: target '${target.name}' names no cluster addresses (cluster.podCidrs, cluster.serviceCidrs, cluster.apiServerCidrs), so netsec could not check that the block list spares the cluster's own pods, Services and API server. Name them in the target.`);
+  }
+  const accepted = [
+    ...(props.allowDefaultRoute ? ['allowDefaultRoute'] : []),
+    ...(props.allowClusterOverlap ? ['allowClusterOverlap'] : []),
+    ...(props.allowHugeBlock ? ['allowHugeBlock'] : []),
+  ];
+  if (accepted.length) suppressRules(scope, [{ id: 'cilium/deny-cluster-infrastructure', reason: `${accepted.join(', ')} set on ${who}` }]);
+  return set;
+}
 /**
  * Shards a block list into objects of one kind, under the byte budget of the apply mode. `skeleton(name)` is the
  * object with an empty list, so the overhead is measured rather than guessed. Object names are `<base>` for a single

@@ -2,11 +2,10 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CidrSet } from '../cidr/cidr-set.js';
 import { addNote, addWarning } from '../core/diagnostics.js';
-import { NetsecError } from '../core/errors.js';
 import { Feature } from '../core/features.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
-import { BlockListProps, resolveBlockList, shardBlockList } from './block-list.js';
+import { BlockListProps, ownerLabels, resolveBlockList, shardBlockList } from './block-list.js';
 import { CidrListObject } from './cidr-list-object.js';
 
 /** Where the blocking policy lives. */
@@ -35,8 +34,14 @@ export enum CalicoApi {
 export interface CalicoEgressBlockProps extends BlockListProps {
   /** Name of the blocking GlobalNetworkPolicy and base name of its GlobalNetworkSets. A DNS-1123 label. */
   readonly name: string;
-  /** Labels on the network sets (the policy selects them) and the policies. @default { policy: <name> } */
+  /** Extra labels on the network sets and the policies; the owner label the policy selects the sets by is always added. @default { policy: <name> } (as hand-written geo-block manifests label them) */
   readonly labels?: Record<string, string>;
+  /**
+   * The endpoints whose egress is blocked, as a Calico selector (`app == 'legacy'`, `projectcalico.org/namespace in
+   * {'a', 'b'}`); `EgressEndpoints.toCalicoSelector()` converts a Kubernetes label selector.
+   * @default 'all()' (every workload and host endpoint the policy applies to)
+   */
+  readonly endpointSelector?: string;
   /** Log blocked packets (a `Log` rule before the `Deny`). @default true */
   readonly log?: boolean;
   /** @default CalicoBlockDesign.TIERED where the target has tiers (Calico 3.30+), else DEFAULT_TIER */
@@ -70,8 +75,10 @@ export class CalicoEgressBlock extends Construct {
   public readonly api: CalicoApi;
   public readonly cidrs: CidrSet;
   public readonly labels: Record<string, string>;
-  /** The Calico selector matching the network sets, e.g. `policy == 'egress-traffic-blocking'`. */
+  /** The Calico selector matching this block's network sets: its owner label, e.g. `netsec.io/egress-block == 'geo'`. */
   public readonly selector: string;
+  /** The Calico selector of the endpoints whose egress is blocked. */
+  public readonly endpointSelector: string;
 
   public constructor(scope: Construct, id: string, props: CalicoEgressBlockProps) {
     super(scope, id);
@@ -82,11 +89,13 @@ export class CalicoEgressBlock extends Construct {
     if (this.api === CalicoApi.V3) target.require(Feature.CALICO_NATIVE_V3_CRDS, who);
     this.design = props.design ?? (target.has(Feature.CALICO_TIERS) ? CalicoBlockDesign.TIERED : CalicoBlockDesign.DEFAULT_TIER);
     if (this.design === CalicoBlockDesign.TIERED) target.require(Feature.CALICO_TIERS, who);
-    this.labels = props.labels ?? { policy: props.name };
-    const labelKey = Object.keys(this.labels)[0];
-    if (labelKey === undefined) throw new NetsecError('INVALID', `${who}: labels is empty; expected at least one label for the policy to select the network sets by.`);
-    this.selector = Object.entries(this.labels).map(([k, v]) => `${k} == '${v}'`).join(' && ');
-    this.cidrs = resolveBlockList(who, target, props);
+    const owner = ownerLabels(who, props.name, props.labels);
+    this.labels = { ...(props.labels ?? { policy: props.name }), ...owner };
+    this.selector = Object.entries(owner).map(([k, v]) => `${k} == '${v}'`).join(' && ');
+    this.endpointSelector = props.endpointSelector ?? 'all()';
+    // Omitted means all() in Calico; written only when the user scoped the block, as hand-written manifests do.
+    const scoped = props.endpointSelector !== undefined ? { selector: this.endpointSelector } : {};
+    this.cidrs = resolveBlockList(this, who, target, props);
 
     const apiVersion = this.api;
     const shards = shardBlockList(this.cidrs, props.name, props.applyMode ?? target.applyMode, (name) => ({
@@ -117,7 +126,7 @@ export class CalicoEgressBlock extends Construct {
         apiVersion,
         kind: 'GlobalNetworkPolicy',
         metadata: { name: `${tierName}.${props.name}`, labels: this.labels },
-        spec: { tier: tierName, order: 0, types: ['Egress'], egress: [...blockRules, { action: 'Pass' }] },
+        spec: { tier: tierName, order: 0, ...scoped, types: ['Egress'], egress: [...blockRules, { action: 'Pass' }] },
       });
       addNote(this, `${who}: tier '${tierName}' (order ${props.tier?.order ?? 100}) denies the blocked CIDRs and passes all other egress on to the next tiers, so Kubernetes NetworkPolicies in the default tier still apply.`);
     } else {
@@ -125,14 +134,14 @@ export class CalicoEgressBlock extends Construct {
         apiVersion,
         kind: 'GlobalNetworkPolicy',
         metadata: { name: props.name, labels: this.labels },
-        spec: { order: 0, types: ['Egress'], egress: blockRules },
+        spec: { order: 0, ...scoped, types: ['Egress'], egress: blockRules },
       });
       const allowName = props.allowPolicyName ?? `${props.name}-allow`;
       this.allowPolicy = new ApiObject(this, 'Allow', {
         apiVersion,
         kind: 'GlobalNetworkPolicy',
         metadata: { name: allowName, labels: { policy: allowName } },
-        spec: { order: 1000, types: ['Egress'], egress: [{ action: 'Allow' }] },
+        spec: { order: 1000, ...scoped, types: ['Egress'], egress: [{ action: 'Allow' }] },
       });
       const better = target.has(Feature.CALICO_TIERS) ? 'Use design: tiered to avoid it.' : 'From Calico 3.30, the tiered design avoids it.';
       addWarning(

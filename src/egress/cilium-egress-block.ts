@@ -1,38 +1,40 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CidrSet } from '../cidr/cidr-set.js';
-import { addWarning } from '../core/diagnostics.js';
 import { Feature } from '../core/features.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
-import { BlockListProps, resolveBlockList, shardBlockList } from './block-list.js';
+import { CiliumClusterwideNetworkPolicy } from '../cilium/cilium-clusterwide-network-policy.js';
+import { Peer } from '../cilium/peers.js';
+import { DnsAccess, PolicyDefault } from '../cilium/policy-base.js';
+import { EndpointSelector } from '../cilium/selectors.js';
+import { BlockListProps, ownerLabels, resolveBlockList, shardBlockList } from './block-list.js';
 import { CiliumCidrGroup } from './cilium-cidr-group.js';
 
-/** How the policy points at its CIDR groups. */
+/** How the policy points at its CIDR groups. Chosen once: it never changes as shards come and go. */
 export enum CidrGroupReference {
-  /** `cidrGroupSelector` by label when the target has it (Cilium 1.17+) and that is shorter than listing the groups. */
-  AUTO = 'auto',
-  /** One `cidrGroupRef` per group (every supported Cilium line). */
+  /** One `cidrGroupRef` per group, by name (every supported Cilium line). The policy lists exactly the groups it owns. */
   REF = 'ref',
-  /** One `cidrGroupSelector` on the groups' labels (Cilium 1.17+). */
+  /**
+   * One `cidrGroupSelector` on the owner label netsec sets on every group of this block (Cilium 1.17+): the policy
+   * stays the same when the number of shards changes.
+   */
   SELECTOR = 'selector',
-}
-
-/** A Kubernetes label selector in its wire form, as `endpointSelector` takes it. */
-export interface LabelSelectorSpec {
-  readonly matchLabels?: Record<string, string>;
-  readonly matchExpressions?: { readonly key: string; readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; readonly values?: string[] }[];
 }
 
 /** Properties for `CiliumEgressBlock`. */
 export interface CiliumEgressBlockProps extends BlockListProps {
   /** Name of the CiliumClusterwideNetworkPolicy and base name of its CiliumCIDRGroups. */
   readonly name: string;
-  /** Endpoints whose egress is blocked. @default {} (every endpoint in the cluster) */
-  readonly endpointSelector?: LabelSelectorSpec;
-  /** Labels on the policy and the groups; the groups are selected by them. @default { policy: <name> } */
+  /**
+   * Endpoints whose egress is blocked. A CiliumClusterwideNetworkPolicy selects pods of every namespace; it never
+   * selects nodes or hostNetwork pods (those need a nodeSelector policy).
+   * @default EndpointSelector.all() (every pod in the cluster)
+   */
+  readonly endpointSelector?: EndpointSelector;
+  /** Extra labels on the policy and the groups (for Hubble, ownership, ...); the owner label is always added. @default { policy: <name> } (as hand-written geo-block manifests label them) */
   readonly labels?: Record<string, string>;
-  /** How the policy references the groups. @default CidrGroupReference.AUTO */
+  /** How the policy references the groups. @default CidrGroupReference.REF */
   readonly reference?: CidrGroupReference;
 }
 
@@ -40,17 +42,19 @@ export interface CiliumEgressBlockProps extends BlockListProps {
  * Blocks egress to a list of CIDRs on Cilium: the list is aggregated, sharded into `CiliumCIDRGroup`s under the
  * object-size budget of the apply mode, and denied by one `CiliumClusterwideNetworkPolicy` with
  * `egressDeny: [{toCIDRSet: [...]}]` and `enableDefaultDeny: {egress: false}` (without it, a deny-only policy puts
- * every selected pod into egress default-deny: version-facts finding 1).
+ * every selected pod into egress default-deny: version-facts finding 1). The policy is the same
+ * `CiliumClusterwideNetworkPolicy` construct users write, so every agent-side check applies to it, and it selects only
+ * the groups this block owns: by name, or by the `netsec.io/egress-block` label no other object carries.
  */
 export class CiliumEgressBlock extends Construct {
   /** The CIDR groups, in address order. */
   public readonly groups: CiliumCidrGroup[];
   /** The CiliumClusterwideNetworkPolicy (escape hatch: `ApiObject.of(block.policy).addJsonPatch(...)`). */
-  public readonly policy: ApiObject;
+  public readonly policy: CiliumClusterwideNetworkPolicy;
   /** The aggregated block list (after `except`). */
   public readonly cidrs: CidrSet;
-  /** The reference style used, resolved from `reference`. */
-  public readonly reference: CidrGroupReference.REF | CidrGroupReference.SELECTOR;
+  public readonly reference: CidrGroupReference;
+  /** Labels on the policy and every group: the user's, plus the owner label. */
   public readonly labels: Record<string, string>;
 
   public constructor(scope: Construct, id: string, props: CiliumEgressBlockProps) {
@@ -60,8 +64,11 @@ export class CiliumEgressBlock extends Construct {
     target.requireProduct(Product.CILIUM, who);
     target.require(Feature.CILIUM_EGRESS_CIDR_GROUP_REF, who);
     target.require(Feature.CILIUM_ENABLE_DEFAULT_DENY, who);
-    this.labels = props.labels ?? { policy: props.name };
-    this.cidrs = resolveBlockList(who, target, props);
+    const owner = ownerLabels(who, props.name, props.labels);
+    this.labels = { ...(props.labels ?? { policy: props.name }), ...owner };
+    this.reference = props.reference ?? CidrGroupReference.REF;
+    if (this.reference === CidrGroupReference.SELECTOR) target.require(Feature.CILIUM_CIDR_GROUP_SELECTOR, `${who}: reference: selector`);
+    this.cidrs = resolveBlockList(this, who, target, props);
 
     const apiVersion = CiliumCidrGroup.apiVersionFor(target);
     const shards = shardBlockList(this.cidrs, props.name, props.applyMode ?? target.applyMode, (name) => ({
@@ -74,32 +81,15 @@ export class CiliumEgressBlock extends Construct {
       ({ name, shard }) => new CiliumCidrGroup(this, shard.id, { name, cidrs: shard.prefixes, labels: this.labels, canonical: true }),
     );
 
-    const selector = { cidrGroupSelector: { matchLabels: this.labels } };
-    const refs = this.groups.map((g) => ({ cidrGroupRef: g.name }));
-    const wanted = props.reference ?? CidrGroupReference.AUTO;
-    if (wanted === CidrGroupReference.SELECTOR) target.require(Feature.CILIUM_CIDR_GROUP_SELECTOR, who);
-    const selectorIsShorter = JSON.stringify([selector]).length < JSON.stringify(refs).length;
-    this.reference =
-      wanted === CidrGroupReference.SELECTOR || (wanted === CidrGroupReference.AUTO && target.has(Feature.CILIUM_CIDR_GROUP_SELECTOR) && selectorIsShorter)
-        ? CidrGroupReference.SELECTOR
-        : CidrGroupReference.REF;
-
-    if (!target.has(Feature.CILIUM_CIDR_GROUP_SINGLE_IDENTITY)) {
-      addWarning(
-        this,
-        `${who}: Cilium ${target.version(Product.CILIUM)} allocates one security identity per CIDR in a CiliumCIDRGroup (one per group only from Cilium 1.17): this block costs ${this.cidrs.size} identities.`,
-      );
-    }
-
-    this.policy = new ApiObject(this, 'Resource', {
-      apiVersion: 'cilium.io/v2',
-      kind: 'CiliumClusterwideNetworkPolicy',
-      metadata: { name: props.name, labels: this.labels },
-      spec: {
-        endpointSelector: props.endpointSelector ?? {},
-        enableDefaultDeny: { egress: false },
-        egressDeny: [{ toCIDRSet: this.reference === CidrGroupReference.SELECTOR ? [selector] : refs }],
-      },
+    this.policy = new CiliumClusterwideNetworkPolicy(this, 'Policy', {
+      name: props.name,
+      endpointSelector: props.endpointSelector,
+      egressDefault: PolicyDefault.ALLOW,
+      // Only deny rules: the pods keep their DNS path, nothing to add.
+      dns: DnsAccess.MANUAL,
     });
+    this.policy.denyEgress({ to: this.reference === CidrGroupReference.SELECTOR ? [Peer.cidrGroupSelector(owner)] : this.groups.map((g) => Peer.cidrGroup(g.name)) });
+    const metadata = ApiObject.of(this.policy).metadata;
+    for (const [k, v] of Object.entries(this.labels)) metadata.addLabel(k, v);
   }
 }

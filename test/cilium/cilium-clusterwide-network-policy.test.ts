@@ -53,6 +53,6 @@ test('a clusterwide default-deny that reaches kube-system warns; excluding kube-
     egressDefault: PolicyDefault.DENY,
   });
   expect(synthValid(app).diagnostics.map((d) => `${d.path}: ${d.message}`)).toEqual([
-    "test/Everything: CiliumClusterwideNetworkPolicy 'everything' switches pods of every namespace, kube-system included (CoreDNS, node-local-dns, cilium-operator), to egress default-deny; unless that is intended, exclude kube-system with the endpointSelector expression 'k8s:io.kubernetes.pod.namespace NotIn (kube-system)'.",
+    "test/Everything/Resource: cilium/default-deny-reaches-kube-system: CiliumClusterwideNetworkPolicy 'everything' at spec.endpointSelector: switches pods of every namespace, kube-system included (CoreDNS, node-local-dns, cilium-operator), to egress default-deny; unless that is intended, exclude kube-system with the endpointSelector expression 'k8s:io.kubernetes.pod.namespace NotIn (kube-system)'.",
   ]);
 });

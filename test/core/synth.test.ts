@@ -84,7 +84,7 @@ describe('synthesize', () => {
     const app = new App();
     const chart = new NetsecChart(app, 'egress', { target: new Target({ name: 'old', cilium: '1.17' }) });
     cidrGroup(chart, 'a', ['192.0.2.0/24']);
-    expect(synthesize(app).findings.map((f) => [f.constructPath, f.path])).toEqual([['egress', 'apiVersion']]);
+    expect(synthesize(app).findings.map((f) => [f.constructPath, f.path])).toEqual([['egress/a', 'apiVersion']]);
     chart.node.addValidation({ validate: () => ['something is off'] });
     const result = synthesize(app);
     expect(result.constructErrors).toEqual(['[egress] something is off']);

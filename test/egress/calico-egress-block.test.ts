@@ -4,7 +4,10 @@ import { findAll, findOne, synthValid, targetChart } from '../util.js';
 
 const SEED_CIDRS = ['217.160.0.92/32', '217.160.0.111/32', '217.160.223.1/32'];
 const calico = (line: string) => ({ name: 'dc', kubernetes: '1.30', calico: line });
-const selector = "policy == 'egress-traffic-blocking'";
+const selector = "netsec.io/egress-block == 'egress-traffic-blocking'";
+const labels = { policy: 'egress-traffic-blocking', 'netsec.io/egress-block': 'egress-traffic-blocking' };
+const NO_CLUSTER_CIDRS = (who: string) =>
+  `${who}: target 'dc' names no cluster addresses (cluster.podCidrs, cluster.serviceCidrs, cluster.apiServerCidrs), so netsec could not check that the block list spares the cluster's own pods, Services and API server. Name them in the target.`;
 
 describe('CalicoEgressBlock', () => {
   test("below 3.30 it reproduces seed 000's GlobalNetworkSet and both GlobalNetworkPolicies, and says what the allow policy overrides", () => {
@@ -15,7 +18,7 @@ describe('CalicoEgressBlock', () => {
     expect(findOne(objects, 'GlobalNetworkSet')).toEqual({
       apiVersion: 'crd.projectcalico.org/v1',
       kind: 'GlobalNetworkSet',
-      metadata: { name: 'egress-traffic-blocking', labels: { policy: 'egress-traffic-blocking' } },
+      metadata: { name: 'egress-traffic-blocking', labels },
       spec: { nets: SEED_CIDRS },
     });
     expect(findOne(objects, 'GlobalNetworkPolicy', 'egress-traffic-allow')).toEqual({
@@ -27,10 +30,11 @@ describe('CalicoEgressBlock', () => {
     expect(findOne(objects, 'GlobalNetworkPolicy', 'egress-traffic-blocking')).toEqual({
       apiVersion: 'crd.projectcalico.org/v1',
       kind: 'GlobalNetworkPolicy',
-      metadata: { name: 'egress-traffic-blocking', labels: { policy: 'egress-traffic-blocking' } },
+      metadata: { name: 'egress-traffic-blocking', labels },
       spec: { order: 0, types: ['Egress'], egress: [{ action: 'Log', destination: { selector } }, { action: 'Deny', destination: { selector } }] },
     });
     expect(diagnostics.filter((d) => d.level === DiagnosticLevel.WARNING).map((d) => d.message)).toEqual([
+      NO_CLUSTER_CIDRS("CalicoEgressBlock 'egress-traffic-blocking'"),
       "CalicoEgressBlock 'egress-traffic-blocking': the allow-all GlobalNetworkPolicy 'egress-traffic-allow' (default tier, order 1000) is needed so that the blocking policy does not drop all other egress at the end of the default tier; it also allows all egress that Kubernetes NetworkPolicies (default tier, order 1000, evaluated after it by name) would isolate. From Calico 3.30, the tiered design avoids it.",
     ]);
     expect(diagnostics.map((d) => d.message)).toContain(
@@ -60,7 +64,7 @@ describe('CalicoEgressBlock', () => {
     new CalicoEgressBlock(chart, 'Block', { name: 'b', cidrs: SEED_CIDRS, design: CalicoBlockDesign.DEFAULT_TIER });
     const { objects, diagnostics } = synthValid(app);
     expect(findAll(objects, 'GlobalNetworkPolicy').map((p) => p.metadata.name).sort()).toEqual(['b', 'b-allow']);
-    expect(diagnostics.find((d) => d.level === DiagnosticLevel.WARNING)!.message).toMatch(/Use design: tiered to avoid it\.$/);
+    expect(diagnostics.filter((d) => d.level === DiagnosticLevel.WARNING).map((d) => d.message)[1]).toMatch(/Use design: tiered to avoid it\.$/);
   });
 
   test('the tiered design is refused below 3.30', () => {
@@ -93,6 +97,25 @@ describe('CalicoEgressBlock', () => {
     const sets = findAll(objects, 'GlobalNetworkSet');
     expect(sets.map((s) => s.spec.nets)).toEqual([['192.0.2.0/24'], ['2001:db8::/32']]);
     expect(sets.map((s) => s.metadata.name)).toEqual(['b-v4-000-000-000-000', 'b-v6-0000-0000-0000-0000-0000-0000-0000-0000']);
-    expect(JSON.stringify(findOne(objects, 'GlobalNetworkPolicy'))).not.toContain('nets');
+    expect(JSON.stringify(findOne(objects, 'GlobalNetworkPolicy'))).not.toContain('"nets"');
+  });
+
+  test('an endpoint scope becomes the policies\' selector; without one the seed\'s shape (no selector, all()) stays', () => {
+    const { app, chart } = targetChart(calico('3.28'));
+    new CalicoEgressBlock(chart, 'Block', { name: 'b', cidrs: SEED_CIDRS, endpointSelector: "app == 'legacy'" });
+    const policies = findAll(synthValid(app).objects, 'GlobalNetworkPolicy');
+    expect(policies.map((p) => [p.metadata.name, p.spec.selector])).toEqual([['b', "app == 'legacy'"], ['b-allow', "app == 'legacy'"]]);
+  });
+
+  test('the sets carry an owner label the user cannot set, and the policy selects only by it', () => {
+    const { app, chart } = targetChart(calico('3.30'));
+    new CalicoEgressBlock(chart, 'Block', { name: 'b', cidrs: SEED_CIDRS, labels: { team: 'sec' } });
+    const { objects } = synthValid(app);
+    expect(findOne(objects, 'GlobalNetworkSet').metadata.labels).toEqual({ team: 'sec', 'netsec.io/egress-block': 'b' });
+    expect(findOne(objects, 'GlobalNetworkPolicy').spec.egress[0].destination).toEqual({ selector: "netsec.io/egress-block == 'b'" });
+    const other = targetChart(calico('3.30'));
+    expect(() => new CalicoEgressBlock(other.chart, 'Block', { name: 'b', cidrs: SEED_CIDRS, labels: { 'netsec.io/egress-block': 'a' } })).toThrow(
+      "CalicoEgressBlock 'b': labels sets 'netsec.io/egress-block', which netsec sets itself to 'b' so the policy selects only this block's sets; remove it from labels.",
+    );
   });
 });

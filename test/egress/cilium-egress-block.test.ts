@@ -1,7 +1,10 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import { CidrGroupReference, CiliumCidrGroup, CiliumEgressBlock, NetsecError, TargetProps } from '../../src/index.js';
+import { CidrGroupReference, CiliumCidrGroup, CiliumEgressBlock, EndpointSelector, NetsecError, TargetProps, suppressRules, synthesize } from '../../src/index.js';
 import { findAll, findOne, synthValid, targetChart } from '../util.js';
+
+const CLUSTER = { podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.0.0.0/16'] };
+const OWNED = (name: string) => ({ policy: name, 'netsec.io/egress-block': name });
 
 const SEED_CIDRS = ['217.160.0.92/32', '217.160.0.111/32', '217.160.223.1/32'];
 const aks = (cilium: string, extra: Partial<TargetProps> = {}): TargetProps => ({ name: 'aks', kubernetes: '1.30', cilium, ...extra });
@@ -16,19 +19,20 @@ function spreadPrefixes(n: number): string[] {
 
 describe('CiliumEgressBlock', () => {
   test("reproduces seed 000's CiliumCIDRGroup and CiliumClusterwideNetworkPolicy on Cilium 1.17", () => {
-    const { app, chart } = targetChart(aks('1.17'));
+    const { app, chart } = targetChart(aks('1.17', { cluster: CLUSTER }));
     new CiliumEgressBlock(chart, 'Block', { name: 'egress-traffic-blocking', cidrs: SEED_CIDRS });
-    const { objects } = synthValid(app);
+    const { objects, diagnostics } = synthValid(app);
+    expect(diagnostics).toEqual([]);
     expect(findOne(objects, 'CiliumCIDRGroup')).toEqual({
       apiVersion: 'cilium.io/v2alpha1',
       kind: 'CiliumCIDRGroup',
-      metadata: { name: 'egress-traffic-blocking', labels: { policy: 'egress-traffic-blocking' } },
+      metadata: { name: 'egress-traffic-blocking', labels: OWNED('egress-traffic-blocking') },
       spec: { externalCIDRs: ['217.160.0.92/32', '217.160.0.111/32', '217.160.223.1/32'] },
     });
     expect(findOne(objects, 'CiliumClusterwideNetworkPolicy')).toEqual({
       apiVersion: 'cilium.io/v2',
       kind: 'CiliumClusterwideNetworkPolicy',
-      metadata: { name: 'egress-traffic-blocking', labels: { policy: 'egress-traffic-blocking' } },
+      metadata: { name: 'egress-traffic-blocking', labels: OWNED('egress-traffic-blocking') },
       spec: { endpointSelector: {}, enableDefaultDeny: { egress: false }, egressDeny: [{ toCIDRSet: [{ cidrGroupRef: 'egress-traffic-blocking' }] }] },
     });
   });
@@ -41,17 +45,43 @@ describe('CiliumEgressBlock', () => {
     }
   });
 
-  test('a large list is sharded under the client-side apply budget and selected by label from 1.17', () => {
+  test('a large list is sharded under the client-side apply budget; the policy lists exactly its groups by name', () => {
     const { app, chart } = targetChart(aks('1.17'));
     const block = new CiliumEgressBlock(chart, 'Block', { name: 'geo', cidrs: spreadPrefixes(40_000) });
     const { objects } = synthValid(app);
     const groups = findAll(objects, 'CiliumCIDRGroup');
     expect(groups.length).toBeGreaterThan(1);
-    for (const g of groups) expect(JSON.stringify(g).length).toBeLessThan(262_144);
+    // What client-side apply really stores: the object's JSON in the last-applied annotation (apimachinery's cap).
+    for (const g of groups) expect(Buffer.byteLength('kubectl.kubernetes.io/last-applied-configuration') + Buffer.byteLength(JSON.stringify(g)) + 1).toBeLessThanOrEqual(262_144);
     expect(groups.flatMap((g) => g.spec.externalCIDRs)).toHaveLength(40_000);
     expect(groups.every((g) => /^geo-v4-\d{3}-\d{3}-\d{3}-\d{3}$/.test(g.metadata.name))).toBe(true);
-    expect(block.reference).toBe(CidrGroupReference.SELECTOR);
-    expect(findOne(objects, 'CiliumClusterwideNetworkPolicy').spec.egressDeny).toEqual([{ toCIDRSet: [{ cidrGroupSelector: { matchLabels: { policy: 'geo' } } }] }]);
+    expect(block.reference).toBe(CidrGroupReference.REF);
+    expect(findOne(objects, 'CiliumClusterwideNetworkPolicy').spec.egressDeny).toEqual([{ toCIDRSet: groups.map((g) => ({ cidrGroupRef: g.metadata.name })) }]);
+  });
+
+  test('reference: selector selects by the owner label alone, so the policy does not change as shards come and go', () => {
+    const policyFor = (n: number) => {
+      const { app, chart } = targetChart(aks('1.17'));
+      new CiliumEgressBlock(chart, 'Block', { name: 'geo', cidrs: spreadPrefixes(n), reference: CidrGroupReference.SELECTOR });
+      return findOne(synthValid(app).objects, 'CiliumClusterwideNetworkPolicy');
+    };
+    const one = policyFor(10);
+    expect(one.spec.egressDeny).toEqual([{ toCIDRSet: [{ cidrGroupSelector: { matchLabels: { 'netsec.io/egress-block': 'geo' } } }] }]);
+    expect(policyFor(40_000)).toEqual(one);
+  });
+
+  test('labels cannot set the owner label', () => {
+    const { chart } = targetChart(aks('1.17'));
+    expect(() => new CiliumEgressBlock(chart, 'Block', { name: 'geo', cidrs: SEED_CIDRS, labels: { 'netsec.io/egress-block': 'imds' } })).toThrow(
+      "CiliumEgressBlock 'geo': labels sets 'netsec.io/egress-block', which netsec sets itself to 'geo' so the policy selects only this block's sets; remove it from labels.",
+    );
+  });
+
+  test('the policy is a CiliumClusterwideNetworkPolicy construct, so its endpointSelector is checked like any other', () => {
+    const { app, chart } = targetChart(aks('1.17'));
+    const block = new CiliumEgressBlock(chart, 'Block', { name: 'geo', cidrs: SEED_CIDRS, endpointSelector: EndpointSelector.labels({ app: 'legacy' }) });
+    expect(block.policy.egressDefaultDeny).toBe(false);
+    expect(findOne(synthValid(app).objects, 'CiliumClusterwideNetworkPolicy').spec.endpointSelector).toEqual({ matchLabels: { app: 'legacy' } });
   });
 
   test('server-side apply allows bigger shards', () => {
@@ -62,21 +92,39 @@ describe('CiliumEgressBlock', () => {
     expect(count('server-side')).toBeLessThan(count('client-side'));
   });
 
-  test('Cilium 1.16 lists every group by cidrGroupRef and warns how many identities the CIDRs cost', () => {
-    const { app, chart } = targetChart(aks('1.16'));
-    const block = new CiliumEgressBlock(chart, 'Block', { name: 'geo', cidrs: spreadPrefixes(20_000) });
-    const { objects, diagnostics } = synthValid(app);
-    expect(block.reference).toBe(CidrGroupReference.REF);
-    expect(findOne(objects, 'CiliumClusterwideNetworkPolicy').spec.egressDeny[0].toCIDRSet).toEqual(block.groups.map((g) => ({ cidrGroupRef: g.name })));
+  test('Cilium 1.16: a block over the policy map size is refused (one identity per CIDR), unless suppressed with a reason', () => {
+    const { app, chart } = targetChart(aks('1.16', { cluster: CLUSTER }));
+    new CiliumEgressBlock(chart, 'Block', { name: 'geo', cidrs: spreadPrefixes(20_000) });
+    const findings = synthesize(app).findings;
+    expect(findings.map((f) => [f.ruleId, f.constructPath, f.message])).toEqual([
+      [
+        'cilium/cidr-identity-cost',
+        'test/Block/Policy/Resource',
+        'uses 20,000 CIDRs (20,000 of them in CiliumCIDRGroups, which Cilium 1.16 counts one identity per CIDR; one per group from 1.17), each a security identity: more than the 16,384 entries of the default per-endpoint policy map, so the policy cannot be enforced. Move the CIDRs into CiliumCIDRGroups on Cilium 1.17 or later, or suppress this rule with a reason if bpf-policy-map-max was raised.',
+      ],
+    ]);
+
+    const accepted = targetChart(aks('1.16', { cluster: CLUSTER }));
+    const block = new CiliumEgressBlock(accepted.chart, 'Block', { name: 'geo', cidrs: spreadPrefixes(20_000) });
+    suppressRules(block, [{ id: 'cilium/cidr-identity-cost', reason: 'bpf-policy-map-max is 65536 on these nodes' }]);
+    const { diagnostics } = synthValid(accepted.app);
     expect(diagnostics.map((d) => d.message)).toEqual([
-      "CiliumEgressBlock 'geo': Cilium 1.16 allocates one security identity per CIDR in a CiliumCIDRGroup (one per group only from Cilium 1.17): this block costs 20000 identities.",
+      "cilium/cidr-identity-cost suppressed (bpf-policy-map-max is 65536 on these nodes): CiliumClusterwideNetworkPolicy 'geo': uses 20,000 CIDRs (20,000 of them in CiliumCIDRGroups, which Cilium 1.16 counts one identity per CIDR; one per group from 1.17), each a security identity: more than the 16,384 entries of the default per-endpoint policy map, so the policy cannot be enforced. Move the CIDRs into CiliumCIDRGroups on Cilium 1.17 or later, or suppress this rule with a reason if bpf-policy-map-max was raised.",
+    ]);
+  });
+
+  test('Cilium 1.16: a smaller block is listed by cidrGroupRef with a warning of its identity cost', () => {
+    const { app, chart } = targetChart(aks('1.16', { cluster: CLUSTER }));
+    new CiliumEgressBlock(chart, 'Block', { name: 'geo', cidrs: spreadPrefixes(2_000) });
+    expect(synthValid(app).diagnostics.map((d) => d.message)).toEqual([
+      "cilium/cidr-identity-cost: CiliumClusterwideNetworkPolicy 'geo': uses 2,000 CIDRs (2,000 of them in CiliumCIDRGroups, which Cilium 1.16 counts one identity per CIDR; one per group from 1.17), each a security identity and a policy-map entry (the default map holds 16,384).",
     ]);
   });
 
   test('asking for cidrGroupSelector below 1.17 is refused with the first version that has it', () => {
     const { chart } = targetChart(aks('1.16'));
     expect(() => new CiliumEgressBlock(chart, 'Block', { name: 'geo', cidrs: SEED_CIDRS, reference: CidrGroupReference.SELECTOR })).toThrow(
-      "CiliumEgressBlock 'geo': toCIDRSet.cidrGroupSelector needs Cilium 1.17 or later; target 'aks' runs Cilium 1.16.",
+      "CiliumEgressBlock 'geo': reference: selector: toCIDRSet.cidrGroupSelector needs Cilium 1.17 or later; target 'aks' runs Cilium 1.16.",
     );
   });
 
@@ -108,6 +156,34 @@ describe('CiliumEgressBlock', () => {
       expect(refuse({ cidrs: ['10.0.0.0/8'] }, aks('1.18', { cluster: { serviceCidrs: ['10.96.0.0/12'] } }))).toThrow(
         "CiliumEgressBlock 'b' prefix '10.0.0.0/8' overlaps cluster CIDR '10.96.0.0/12' (service CIDR); expected no cluster addresses in a block list (add the cluster CIDR to except, or set allowClusterOverlap to accept it)",
       );
+    });
+    test('a default route is refused even when except carves addresses out of it (following the overlap advice included)', () => {
+      expect(refuse({ cidrs: ['0.0.0.0/0'], except: ['192.0.2.1/32'] })).toThrow(
+        new NetsecError('INVALID', "CiliumEgressBlock 'b' contains '0.0.0.0/0'; expected specific prefixes (blocking every IPv4 address cuts the cluster off; set allowDefaultRoute to accept it)"),
+      );
+      expect(refuse({ cidrs: ['0.0.0.0/0'], except: ['10.244.0.0/16', '10.0.0.0/16'] }, aks('1.18', { cluster: CLUSTER }))).toThrow("CiliumEgressBlock 'b' contains '0.0.0.0/0'");
+    });
+    test('a list covering more than half an address family is refused unless allowHugeBlock', () => {
+      expect(refuse({ cidrs: ['0.0.0.0/1', '128.0.0.0/2'] })).toThrow(
+        new NetsecError('INVALID', "CiliumEgressBlock 'b' covers 3,221,225,472 of 4,294,967,296 IPv4 addresses (more than half); expected a list of specific networks (a block this large cuts the cluster off from most of the internet; set allowHugeBlock to accept it)"),
+      );
+      expect(refuse({ cidrs: ['0.0.0.0/1'] })).not.toThrow(); // exactly half
+      expect(refuse({ cidrs: ['0.0.0.0/1', '128.0.0.0/2'], allowHugeBlock: true })).not.toThrow();
+    });
+    test('allowDefaultRoute is an explicit acceptance: the cluster-safety rule is suppressed with that reason, in the header', () => {
+      const { app, chart } = targetChart(aks('1.18', { cluster: CLUSTER }));
+      new CiliumEgressBlock(chart, 'Block', { name: 'b', cidrs: ['0.0.0.0/0'], allowDefaultRoute: true, allowHugeBlock: true, allowClusterOverlap: true });
+      const { diagnostics } = synthValid(app);
+      expect(diagnostics.map((d) => d.message)).toEqual([
+        "cilium/deny-cluster-infrastructure suppressed (allowDefaultRoute, allowClusterOverlap, allowHugeBlock set on CiliumEgressBlock 'b'): CiliumClusterwideNetworkPolicy 'b' at spec.egressDeny[0]: denies egress to every IPv4 address (0.0.0.0/0); the service CIDR (the kube-dns Service and every other Service) 10.0.0.0/16; the pod CIDR 10.244.0.0/16 for every workload the endpointSelector selects (every pod, save excluded namespaces): deny wins over every allow, so they all lose it at once. Narrow the endpointSelector to the workloads meant, or remove those peers from the deny.",
+      ]);
+    });
+    test('a target without cluster addresses gets a warning that the overlap checks were skipped', () => {
+      const { app, chart } = targetChart(aks('1.18'));
+      new CiliumEgressBlock(chart, 'Block', { name: 'b', cidrs: SEED_CIDRS });
+      expect(synthValid(app).diagnostics.map((d) => d.message)).toEqual([
+        "CiliumEgressBlock 'b': target 'aks' names no cluster addresses (cluster.podCidrs, cluster.serviceCidrs, cluster.apiServerCidrs), so netsec could not check that the block list spares the cluster's own pods, Services and API server. Name them in the target.",
+      ]);
     });
     test('except makes an overlapping list acceptable', () => {
       const { chart } = targetChart(aks('1.18', { cluster: { podCidrs: ['10.244.0.0/16'] } }));

@@ -1,3 +1,5 @@
+import { SourceLocation, formatLocation } from '../errors.js';
+
 /** The object a finding is about. */
 export interface ResourceRef {
   readonly apiVersion: string;
@@ -8,6 +10,10 @@ export interface ResourceRef {
 
 /** One problem with one synthesized object. */
 export interface ValidationFinding {
+  /** The lint rule that found it (`k8s/duplicate-object`); undefined for schema findings. */
+  readonly ruleId?: string;
+  /** Where the user described the object (a netsec.yaml entry, a manifest file), when known. */
+  readonly location?: SourceLocation;
   readonly resource: ResourceRef;
   /** Dotted JSON path inside the object, e.g. `spec.egressDeny[0].toCIDRSet[0].cidrGroupRef`; '' for the object. */
   readonly path: string;
@@ -21,9 +27,13 @@ export function describeResource(ref: ResourceRef): string {
   return `${ref.kind} '${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}'`;
 }
 
-/** The one-line form every CLI and test prints: `Kind 'ns/name' at spec.x: message`. */
+/**
+ * The one-line form every CLI and test prints: `Kind 'ns/name' at spec.x: message`, prefixed with `file:line:col: `
+ * when the object's source is known and followed by ` [rule-id]` for lint findings.
+ */
 export function formatFinding(f: ValidationFinding): string {
-  return `${describeResource(f.resource)}${f.path ? ` at ${f.path}` : ''}: ${f.message}`;
+  const where = f.location ? `${formatLocation(f.location)}: ` : '';
+  return `${where}${describeResource(f.resource)}${f.path ? ` at ${f.path}` : ''}: ${f.message}${f.ruleId ? ` [${f.ruleId}]` : ''}`;
 }
 
 /** The ResourceRef of a manifest object (tolerant of malformed input). */

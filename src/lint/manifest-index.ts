@@ -1,0 +1,81 @@
+import { SourceLocation, formatLocation } from '../core/errors.js';
+import { Target } from '../core/target.js';
+
+/** A Kubernetes object as plain JSON. */
+export type KubeObject = Record<string, unknown>;
+
+/** One object of a target, with where it came from. */
+export interface Manifest {
+  readonly object: KubeObject;
+  /** Where the user described it: a netsec.yaml entry or a manifest file, when known. */
+  readonly location?: SourceLocation;
+  /** The construct that rendered it, when it came from a cdk8s app. */
+  readonly constructPath?: string;
+  /** Whether it is applied to the cluster (false for inputs of other tools, such as an IstioOperator for istioctl). */
+  readonly applied: boolean;
+}
+
+/** What identifies an object in a cluster: API group (without version), kind, namespace and name. */
+export interface ObjectIdentity {
+  readonly group: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+/**
+ * Groups that serve the same stored objects. Calico's native `projectcalico.org/v3` CRDs and its
+ * `crd.projectcalico.org/v1` storage CRDs hold the same resources, so a GlobalNetworkPolicy written in both is one object.
+ */
+const SAME_OBJECTS_GROUP: Record<string, string> = { 'crd.projectcalico.org': 'projectcalico.org' };
+
+export function identityOf(obj: KubeObject): ObjectIdentity {
+  const apiVersion = String(obj.apiVersion ?? '');
+  const slash = apiVersion.lastIndexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  const metadata = (obj.metadata ?? {}) as { name?: unknown; namespace?: unknown };
+  return {
+    group: SAME_OBJECTS_GROUP[group] ?? group,
+    kind: String(obj.kind ?? ''),
+    name: String(metadata.name ?? ''),
+    ...(typeof metadata.namespace === 'string' && metadata.namespace ? { namespace: metadata.namespace } : {}),
+  };
+}
+
+/** `Kind 'ns/name'` as messages name objects. */
+export function describeObject(obj: KubeObject): string {
+  const id = identityOf(obj);
+  return `${id.kind} '${id.namespace ? `${id.namespace}/` : ''}${id.name}'`;
+}
+
+/** Where a manifest came from, for messages: `netsec.yaml:12:5`, `[app/chart/Block]` or `Kind 'name'`. */
+export function originOf(m: Manifest): string {
+  if (m.location) return formatLocation(m.location);
+  if (m.constructPath !== undefined) return `[${m.constructPath}]`;
+  return describeObject(m.object);
+}
+
+/**
+ * Every object of one target, built once and shared by all rules (cdk-nag's model: rules see the whole set, so
+ * cross-object checks such as "a policy references a CIDR group that does not exist" are possible).
+ */
+export class ManifestIndex {
+  private readonly byKind = new Map<string, Manifest[]>();
+
+  public constructor(
+    public readonly target: Target,
+    public readonly manifests: readonly Manifest[],
+  ) {
+    for (const m of manifests) {
+      const kind = String(m.object.kind ?? '');
+      const list = this.byKind.get(kind) ?? [];
+      list.push(m);
+      this.byKind.set(kind, list);
+    }
+  }
+
+  /** The objects of one or more kinds, in index order. */
+  public ofKind(...kinds: string[]): Manifest[] {
+    return kinds.flatMap((k) => this.byKind.get(k) ?? []);
+  }
+}

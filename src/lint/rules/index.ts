@@ -1,0 +1,8 @@
+import { LintRule } from '../rule.js';
+import { CALICO_RULES } from './calico.js';
+import { CILIUM_RULES } from './cilium.js';
+import { DNS_RULES } from './dns.js';
+import { K8S_RULES } from './k8s.js';
+
+/** Every lint rule, in the order findings are reported. Ids are stable: docs and suppressions name them. */
+export const RULES: readonly LintRule[] = [...K8S_RULES, ...CILIUM_RULES, ...CALICO_RULES, ...DNS_RULES];

@@ -1,0 +1,122 @@
+import { ApplyMode } from '../../core/target.js';
+import { Manifest, identityOf, originOf } from '../manifest-index.js';
+import { LintRule, RuleViolation, Severity } from '../rule.js';
+
+/** All annotations of an object together: APIM `pkg/api/validation/objectmeta.go` `TotalAnnotationSizeLimitB`. */
+export const ANNOTATIONS_LIMIT_BYTES = 262_144;
+/** etcd's default request limit (`--max-request-bytes`, 1.5 MiB): an object larger than this cannot be stored. */
+export const ETCD_REQUEST_LIMIT_BYTES = 1_572_864;
+/** ConfigMap `data` + `binaryData` (Kubernetes ConfigMap validation, `MaxSecretSize`). */
+export const CONFIGMAP_DATA_LIMIT_BYTES = 1_048_576;
+/** The annotation client-side `kubectl apply` (and Argo CD without server-side apply) copies the whole object into. */
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+export const duplicateObject: LintRule = {
+  id: 'k8s/duplicate-object',
+  severity: Severity.ERROR,
+  summary: 'Two objects of one target share API group, kind, namespace and name.',
+  explanation:
+    'The API server stores one object per group, kind, namespace and name: applying both leaves only the one applied last, ' +
+    'so one of the two policies silently does not exist (for example a blocking GlobalNetworkPolicy replaced by an allow-all ' +
+    "one of the same name). Calico's crd.projectcalico.org and projectcalico.org groups hold the same objects.",
+  check(index) {
+    const seen = new Map<string, Manifest>();
+    const out: RuleViolation[] = [];
+    for (const m of index.manifests) {
+      if (!m.applied) continue;
+      const id = identityOf(m.object);
+      const key = `${id.group}|${id.kind}|${id.namespace ?? ''}|${id.name}`;
+      const first = seen.get(key);
+      if (!first) {
+        seen.set(key, m);
+        continue;
+      }
+      out.push({
+        manifest: m,
+        path: 'metadata.name',
+        message: `has the same API group, kind, namespace and name as the object from ${originOf(first)}; on apply only the last one survives and the other silently does not exist. Give one of them another name.`,
+      });
+    }
+    return out;
+  },
+};
+
+export const objectTooLarge: LintRule = {
+  id: 'k8s/object-too-large',
+  severity: Severity.ERROR,
+  summary: "An object is larger than its target's apply mode can store.",
+  explanation:
+    `Client-side apply copies the whole object into the ${LAST_APPLIED} annotation, and all annotations of an object are capped at ` +
+    `${ANNOTATIONS_LIMIT_BYTES.toLocaleString('en-US')} bytes (apimachinery objectmeta.go). Server-side apply is bounded by etcd's request limit ` +
+    `(${ETCD_REQUEST_LIMIT_BYTES.toLocaleString('en-US')} bytes by default); ConfigMap data by ${CONFIGMAP_DATA_LIMIT_BYTES.toLocaleString('en-US')} bytes. ` +
+    'An object over its limit is refused by the API server, so whatever policy it carries is absent.',
+  check(index) {
+    const out: RuleViolation[] = [];
+    for (const m of index.manifests) {
+      if (!m.applied) continue;
+      const json = Buffer.byteLength(JSON.stringify(m.object));
+      if (index.target.applyMode === ApplyMode.CLIENT_SIDE) {
+        const annotations = (m.object.metadata as { annotations?: Record<string, string> } | undefined)?.annotations ?? {};
+        const others = Object.entries(annotations).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(String(v)), 0);
+        const total = others + Buffer.byteLength(LAST_APPLIED) + json + 1;
+        if (total > ANNOTATIONS_LIMIT_BYTES) {
+          out.push({
+            manifest: m,
+            path: '',
+            message: `is ${json.toLocaleString('en-US')} bytes; client-side apply copies it into the ${LAST_APPLIED} annotation, and all annotations (${total.toLocaleString('en-US')} bytes then) are capped at ${ANNOTATIONS_LIMIT_BYTES.toLocaleString('en-US')}. Split the content over several objects, or set the target's applyMode: server-side if the cluster is applied with server-side apply (Flux, Argo CD ServerSideApply=true).`,
+          });
+          continue;
+        }
+      } else if (json > ETCD_REQUEST_LIMIT_BYTES) {
+        out.push({ manifest: m, path: '', message: `is ${json.toLocaleString('en-US')} bytes; etcd refuses requests over ${ETCD_REQUEST_LIMIT_BYTES.toLocaleString('en-US')} bytes by default. Split the content over several objects.` });
+        continue;
+      }
+      if (m.object.kind === 'ConfigMap') {
+        const data = { ...(m.object.data as Record<string, string> | undefined), ...(m.object.binaryData as Record<string, string> | undefined) };
+        const bytes = Object.entries(data).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(String(v)), 0);
+        if (bytes > CONFIGMAP_DATA_LIMIT_BYTES) {
+          out.push({ manifest: m, path: 'data', message: `holds ${bytes.toLocaleString('en-US')} bytes of data; a ConfigMap holds at most ${CONFIGMAP_DATA_LIMIT_BYTES.toLocaleString('en-US')}. Split it.` });
+        }
+      }
+    }
+    return out;
+  },
+};
+
+/**
+ * Objects every cluster (or its CNI) already has and owns. Writing them from GitOps replaces the cluster's own copy:
+ * `ConfigMap kube-system/coredns` is CoreDNS's Corefile, `Service kube-system/kube-dns` the cluster DNS address.
+ * Source: the kubeadm CoreDNS add-on and every managed Kubernetes (domain-notes §A.5; the NodeLocal DNSCache manifests
+ * forward to the `kube-dns` Service and leave CoreDNS's objects alone).
+ */
+const CLUSTER_OWNED: readonly { readonly kind: string; readonly namespace: string; readonly name: string; readonly owner: string }[] = [
+  { kind: 'ConfigMap', namespace: 'kube-system', name: 'coredns', owner: "CoreDNS's own Corefile" },
+  { kind: 'Deployment', namespace: 'kube-system', name: 'coredns', owner: 'the CoreDNS Deployment' },
+  { kind: 'ServiceAccount', namespace: 'kube-system', name: 'coredns', owner: "CoreDNS's ServiceAccount" },
+  { kind: 'Service', namespace: 'kube-system', name: 'kube-dns', owner: "the cluster DNS Service (every pod's nameserver)" },
+  { kind: 'ConfigMap', namespace: 'kube-system', name: 'cilium-config', owner: "the Cilium agent's configuration (set it through the Helm values netsec writes)" },
+];
+
+export const clusterOwnedObject: LintRule = {
+  id: 'k8s/cluster-owned-object',
+  severity: Severity.ERROR,
+  summary: 'An object has the name of one the cluster already owns (CoreDNS, kube-dns, the Cilium agent configuration).',
+  explanation:
+    'Applying it replaces the cluster\'s own object: a ConfigMap named kube-system/coredns overwrites CoreDNS\'s Corefile and ' +
+    "takes down cluster DNS. Name netsec's objects so they cannot collide (for example node-local-dns).",
+  check(index) {
+    const out: RuleViolation[] = [];
+    for (const m of index.manifests) {
+      if (!m.applied) continue;
+      const id = identityOf(m.object);
+      const owned = CLUSTER_OWNED.find((o) => o.kind === id.kind && o.namespace === id.namespace && o.name === id.name);
+      if (owned) out.push({ manifest: m, path: 'metadata.name', message: `is ${owned.owner}; applying this object replaces it. Choose another name.` });
+    }
+    return out;
+  },
+};
+
+export const K8S_RULES: readonly LintRule[] = [duplicateObject, objectTooLarge, clusterOwnedObject];
+
+/** Exported for tests and docs: the objects `k8s/cluster-owned-object` protects. */
+export { CLUSTER_OWNED };

@@ -1,0 +1,35 @@
+import { IConstruct } from 'constructs';
+import { NetsecError } from '../core/errors.js';
+
+/** A rule a construct (and everything under it) is exempt from, and why. */
+export interface Suppression {
+  /** The rule id, e.g. `cilium/cidr-group-identity-cost`. */
+  readonly id: string;
+  /** Why the finding is accepted; written into the output header for reviewers. Required. */
+  readonly reason: string;
+}
+
+const METADATA_TYPE = 'netsec:suppress';
+
+/**
+ * Exempts `scope` and every construct under it from lint rules, as cdk-nag's `NagSuppressions` does: recorded in
+ * construct metadata, listed in the output header, never silent. A suppression without a reason is refused.
+ *
+ * @example suppressRules(block, [{ id: 'cilium/cidr-group-identity-cost', reason: 'Cilium 1.16 with a 200k-entry policy map (bpf-policy-map-max)' }])
+ */
+export function suppressRules(scope: IConstruct, suppressions: readonly Suppression[]): void {
+  for (const s of suppressions) {
+    if (!/^[a-z0-9]+\/[a-z0-9-]+$/.test(s.id)) {
+      throw new NetsecError('USAGE', `[${scope.node.path}] suppression id '${s.id}' is not a rule id; expected '<area>/<rule>', e.g. 'cilium/cidr-group-identity-cost'.`);
+    }
+    if (!s.reason || !s.reason.trim()) {
+      throw new NetsecError('USAGE', `[${scope.node.path}] suppression of '${s.id}' has no reason; say why the finding is accepted (reviewers read it in the output header).`);
+    }
+    scope.node.addMetadata(METADATA_TYPE, { id: s.id, reason: s.reason.trim() });
+  }
+}
+
+/** The suppressions that apply to `scope`: its own and its ancestors'. */
+export function suppressionsOf(scope: IConstruct): Suppression[] {
+  return scope.node.scopes.flatMap((s) => s.node.metadata.filter((m) => m.type === METADATA_TYPE).map((m) => m.data as Suppression));
+}
