@@ -43,6 +43,19 @@ export class NetsecChart extends Chart {
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.component)) {
       throw new NetsecError('USAGE', `NetsecChart '${id}': component '${this.component}' must be a DNS-1123 label; it names the file ${this.component}.yaml.`);
     }
+    const reserved = reservedComponentReason(this.component);
+    if (reserved) throw new NetsecError('USAGE', `NetsecChart '${id}': component '${this.component}' ${reserved}; choose another component name.`);
     this.applyToCluster = props.applyToCluster ?? true;
   }
+}
+
+/**
+ * Why a component name cannot be used: synthesis writes these files itself into every target folder, and a component
+ * of the same name would replace them (or, for the kustomization, make it list itself).
+ */
+function reservedComponentReason(component: string): string | undefined {
+  if (component === 'kustomization') return "would write kustomization.yaml, which netsec generates for every target (the list of files GitOps tools apply)";
+  if (component.endsWith('-values')) return `would write ${component}.yaml, the name netsec gives the Helm values file of release '${component.slice(0, -'-values'.length)}'`;
+  if (component === 'not-applied') return 'is the folder netsec writes inputs for other tools into';
+  return undefined;
 }

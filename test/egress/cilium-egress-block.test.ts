@@ -175,7 +175,7 @@ describe('CiliumEgressBlock', () => {
       new CiliumEgressBlock(chart, 'Block', { name: 'b', cidrs: ['0.0.0.0/0'], allowDefaultRoute: true, allowHugeBlock: true, allowClusterOverlap: true });
       const { diagnostics } = synthValid(app);
       expect(diagnostics.map((d) => d.message)).toEqual([
-        "cilium/deny-cluster-infrastructure suppressed (allowDefaultRoute, allowClusterOverlap, allowHugeBlock set on CiliumEgressBlock 'b'): CiliumClusterwideNetworkPolicy 'b' at spec.egressDeny[0]: denies egress to every IPv4 address (0.0.0.0/0); the service CIDR (the kube-dns Service and every other Service) 10.0.0.0/16; the pod CIDR 10.244.0.0/16 for every workload the endpointSelector selects (every pod, save excluded namespaces): deny wins over every allow, so they all lose it at once. Narrow the endpointSelector to the workloads meant, or remove those peers from the deny.",
+        "cilium/deny-cluster-infrastructure suppressed (allowDefaultRoute, allowClusterOverlap, allowHugeBlock set on CiliumEgressBlock 'b'): CiliumClusterwideNetworkPolicy 'b' at spec.egressDeny[0]: denies egress to every IPv4 address (0.0.0.0/0) for every workload the endpointSelector selects (every pod, save excluded namespaces): deny wins over every allow, so they all lose it at once. Narrow the endpointSelector to the workloads meant, or remove those peers from the deny.",
       ]);
     });
     test('a target without cluster addresses gets a warning that the overlap checks were skipped', () => {

@@ -109,10 +109,12 @@ function infrastructureDenied(index: ManifestIndex, deny: Record<string, unknown
     [cluster.podCidrs, 'the pod CIDR', true],
   ];
   const parsed = cidrs.map(parseOrUndefined).filter((c): c is Cidr => c !== undefined);
-  if (allPorts && parsed.some((c) => c.isDefaultRoute)) found.push(`every ${parsed.find((c) => c.isDefaultRoute)!.family === 4 ? 'IPv4' : 'IPv6'} address (${parsed.find((c) => c.isDefaultRoute)!.toString()})`);
+  const defaultRoutes = allPorts ? parsed.filter((c) => c.isDefaultRoute) : [];
+  for (const c of defaultRoutes) found.push(`every ${c.family === 4 ? 'IPv4' : 'IPv6'} address (${c.toString()})`);
   for (const [list, role, relevant] of roles) {
     if (!relevant) continue;
-    const hit = (list ?? []).map(parseOrUndefined).find((c) => c && parsed.some((p) => p.overlaps(c)));
+    // Inside a denied default route, naming the cluster ranges again adds nothing.
+    const hit = (list ?? []).map(parseOrUndefined).find((c) => c && !defaultRoutes.some((d) => d.family === c.family) && parsed.some((p) => p.overlaps(c)));
     if (hit) found.push(`${role} ${hit.toString()}`);
   }
   return [...new Set(found)];
