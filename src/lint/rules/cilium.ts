@@ -180,7 +180,7 @@ export const POLICY_MAP_ENTRIES = 16_384;
 
 export const cidrIdentityCost: LintRule = {
   id: 'cilium/cidr-identity-cost',
-  severity: Severity.WARNING,
+  severity: Severity.ERROR,
   summary: "A policy's CIDRs cost one security identity each on this Cilium line; beyond the policy map size the policy cannot be enforced.",
   explanation:
     'Each CIDR in a policy (and, before Cilium 1.17, each CIDR of a referenced CiliumCIDRGroup) is a security identity and takes ' +
