@@ -145,7 +145,11 @@ function tryLock(place: LockPlace): HeldLock | undefined {
   };
   try {
     const holder: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+    // A new file changes the folder's mtime, which proper-lockfile owns: it refreshes the mtime and gives the lock up
+    // as compromised when the mtime is not the one it set. Put it back.
+    const { atime, mtime } = fs.statSync(place.lockPath);
     fs.writeFileSync(join(place.lockPath, HOLDER_FILE), JSON.stringify(holder) + '\n');
+    fs.utimesSync(place.lockPath, atime, mtime);
   } catch (err) {
     held.release();
     throw err;
