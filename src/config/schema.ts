@@ -1,4 +1,4 @@
-import { ApplyMode } from '../core/target.js';
+import { ApplyMode, NodeLocalDnsMode } from '../core/target.js';
 import { ConfigSection } from './section.js';
 
 const CIDR_LIST = { type: 'array', items: { type: 'string' }, uniqueItems: true } as const;
@@ -24,7 +24,24 @@ export const TARGET_SCHEMA = {
         serviceCidrs: CIDR_LIST,
         apiServerCidrs: CIDR_LIST,
         clusterDomain: { type: 'string' },
-        nodeLocalDns: { type: 'boolean' },
+        nodeLocalDns: {
+          description: 'Whether NodeLocal DNSCache answers the pods\' DNS queries, and how they reach it; true means { mode: lrp }. It decides what the DNS rules netsec adds select besides kube-dns.',
+          // if/then/else rather than oneOf: a wrong value gets one message (for "yes": "should be of type boolean").
+          if: { type: 'object' },
+          then: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['mode'],
+            properties: {
+              mode: {
+                enum: Object.values(NodeLocalDnsMode),
+                description: 'lrp: behind a Cilium Local Redirect Policy (DNS rules select the cache pods). link-local: on an address of each node, such as 169.254.20.10 or AKS LocalDNS 169.254.10.10/11 (DNS rules allow entity host).',
+              },
+              addresses: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'link-local only: the addresses the cache listens on, for messages.' },
+            },
+          },
+          else: { type: 'boolean' },
+        },
       },
     },
   },

@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { Cidr } from '../cidr/cidr.js';
 import { NetsecError } from './errors.js';
 import { FEATURES, Feature } from './features.js';
 import { PRODUCT_NAMES, Product, SUPPORTED_LINES, VersionLine } from './versions.js';
@@ -22,11 +23,38 @@ export interface ClusterNetwork {
   /** The cluster DNS domain. @default 'cluster.local' */
   readonly clusterDomain?: string;
   /**
-   * Whether NodeLocal DNSCache answers the pods' DNS queries (through a Cilium Local Redirect Policy or otherwise),
-   * so that DNS allow rules must select node-local-dns as well as kube-dns.
-   * @default false (a NodeLocalDnsCache construct in the same target turns it on)
+   * Whether NodeLocal DNSCache answers the pods' DNS queries, and how they reach it: this decides what the DNS allow
+   * rules netsec adds select besides kube-dns. `true` means `{ mode: NodeLocalDnsMode.LRP }`.
+   * @default false (a NodeLocalDnsCache construct in the same target turns on NodeLocalDnsMode.LRP)
    */
-  readonly nodeLocalDns?: boolean;
+  readonly nodeLocalDns?: boolean | NodeLocalDnsSettings;
+}
+
+/** How the pods' DNS queries reach NodeLocal DNSCache. */
+export enum NodeLocalDnsMode {
+  /**
+   * Behind a Cilium Local Redirect Policy, as `NodeLocalDnsCache` deploys it: queries to kube-dns go to the cache pod
+   * on the node, so DNS rules must select the cache pods (`k8s-app: node-local-dns`; cilium#24654).
+   */
+  LRP = 'lrp',
+  /**
+   * On an address of the node itself: the classic hostNetwork node-local-dns on a link-local IP such as 169.254.20.10,
+   * or AKS LocalDNS on 169.254.10.10/11. Cilium sees that traffic as going to entity `host` (toEndpoints cannot select
+   * a hostNetwork pod), so DNS rules must allow `toEntities: [host]`.
+   */
+  LINK_LOCAL = 'link-local',
+}
+
+/** Where NodeLocal DNSCache runs (`ClusterNetwork.nodeLocalDns`). */
+export interface NodeLocalDnsSettings {
+  /** How queries reach the cache. */
+  readonly mode: NodeLocalDnsMode;
+  /**
+   * With NodeLocalDnsMode.LINK_LOCAL: the addresses the cache listens on, e.g. ['169.254.20.10'] or, for AKS LocalDNS,
+   * ['169.254.10.10', '169.254.10.11']. Used in messages; the rules allow entity host whatever they are.
+   * @default - not named
+   */
+  readonly addresses?: string[];
 }
 
 /** Properties for `Target`. */
@@ -51,6 +79,8 @@ export interface TargetProps {
 export const TARGET_SYMBOL = Symbol.for('netsec.target');
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Characters of a bare IPv4 or IPv6 address; `isAddress` checks the rest. */
+const IP_ADDRESS = /^[0-9A-Fa-f:.]+$/;
 
 /**
  * A target profile: the version lines of one cluster's Kubernetes, Cilium, Calico and Istio, and what it knows about
@@ -69,6 +99,8 @@ export class Target {
 
   public readonly name: string;
   public readonly cluster: ClusterNetwork;
+  /** `cluster.nodeLocalDns` resolved: undefined when the target does not say the cache is on. */
+  public readonly nodeLocalDns?: NodeLocalDnsSettings;
   public readonly applyMode: ApplyMode;
   private readonly versions: Partial<Record<Product, VersionLine>> = {};
 
@@ -78,6 +110,7 @@ export class Target {
     }
     this.name = props.name;
     this.cluster = props.cluster ?? {};
+    this.nodeLocalDns = resolveNodeLocalDns(this.name, this.cluster.nodeLocalDns);
     this.applyMode = props.applyMode ?? ApplyMode.CLIENT_SIDE;
     for (const product of Object.values(Product)) {
       const given = props[product];
@@ -139,5 +172,38 @@ export class Target {
       .filter((p) => this.versions[p])
       .map((p) => `${PRODUCT_NAMES[p]} ${this.versions[p]}`);
     return parts.length ? parts.join(', ') : 'no versions named';
+  }
+}
+
+/** `cluster.nodeLocalDns` as settings (`true` is LRP mode), checked. */
+function resolveNodeLocalDns(target: string, given: boolean | NodeLocalDnsSettings | undefined): NodeLocalDnsSettings | undefined {
+  if (given === undefined || given === false) return undefined;
+  if (given === true) return { mode: NodeLocalDnsMode.LRP };
+  const where = `target '${target}': cluster.nodeLocalDns`;
+  const modes = Object.values(NodeLocalDnsMode);
+  if (!modes.includes(given.mode)) {
+    throw new NetsecError('CONFIG', `${where}.mode is '${String(given.mode)}'; expected one of ${modes.join(', ')} (lrp: behind a Cilium Local Redirect Policy; link-local: on an address of each node, such as 169.254.20.10).`);
+  }
+  if (given.addresses === undefined) return { mode: given.mode };
+  if (given.mode !== NodeLocalDnsMode.LINK_LOCAL) {
+    throw new NetsecError('CONFIG', `${where}.addresses is set, but mode is '${given.mode}'; addresses name where a link-local cache listens. Remove addresses, or set mode: link-local.`);
+  }
+  if (given.addresses.length === 0) {
+    throw new NetsecError('CONFIG', `${where}.addresses is empty; name the addresses the cache listens on (e.g. [169.254.20.10]) or leave addresses out.`);
+  }
+  for (const a of given.addresses) {
+    if (!IP_ADDRESS.test(a) || !isAddress(a)) {
+      throw new NetsecError('CONFIG', `${where}.addresses has '${a}', which is not an IP address; expected the address the cache listens on, such as 169.254.20.10 (without a prefix length).`);
+    }
+  }
+  return { mode: given.mode, addresses: [...given.addresses] };
+}
+
+function isAddress(text: string): boolean {
+  try {
+    const c = Cidr.parse(text);
+    return c.length === (c.family === 4 ? 32 : 128);
+  } catch {
+    return false;
   }
 }

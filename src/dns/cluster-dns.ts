@@ -1,8 +1,12 @@
 import { IConstruct } from 'constructs';
-import { Target } from '../core/target.js';
+import { NodeLocalDnsMode, Target } from '../core/target.js';
 
-/** Pods that answer the DNS queries of a cluster's pods: what a DNS allow rule must select. */
-export interface DnsResolver {
+/** Where the DNS queries of a cluster's pods go: what a DNS allow rule must select. */
+export type DnsResolver = PodDnsResolver | HostDnsResolver;
+
+/** DNS answered by pods: kube-dns, or NodeLocal DNSCache behind a Local Redirect Policy. */
+export interface PodDnsResolver {
+  readonly kind: 'pods';
   /** A short name for messages, e.g. 'kube-dns' or 'node-local-dns'. */
   readonly name: string;
   /** The namespace the pods run in. */
@@ -11,52 +15,105 @@ export interface DnsResolver {
   readonly labels: Readonly<Record<string, string>>;
 }
 
-/** The CoreDNS/kube-dns pods every cluster has. */
-export const KUBE_DNS: DnsResolver = { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
-/** The NodeLocal DNSCache pods a Cilium Local Redirect Policy sends queries to, as Cilium's example deploys them. */
-export const NODE_LOCAL_DNS: DnsResolver = { name: 'node-local-dns', namespace: 'kube-system', labels: { 'k8s-app': 'node-local-dns' } };
+/**
+ * DNS answered on the node itself: a hostNetwork NodeLocal DNSCache on a link-local address, or AKS LocalDNS. Cilium
+ * classifies the local node as entity `host` (domain-notes §C.1), which no pod selector matches.
+ */
+export interface HostDnsResolver {
+  readonly kind: 'host';
+  /** A short name for messages. */
+  readonly name: string;
+  /** The addresses it listens on, for messages; empty when the target does not name them. */
+  readonly addresses: readonly string[];
+}
 
-/** What a NodeLocalDnsCache tells the policies of its target. */
-interface CacheRegistration {
+/** The CoreDNS/kube-dns pods every cluster has. */
+export const KUBE_DNS: PodDnsResolver = { kind: 'pods', name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
+/** The NodeLocal DNSCache pods a Cilium Local Redirect Policy sends queries to, as Cilium's example deploys them. */
+export const NODE_LOCAL_DNS: PodDnsResolver = { kind: 'pods', name: 'node-local-dns', namespace: 'kube-system', labels: { 'k8s-app': 'node-local-dns' } };
+
+/** What a DNS cache construct (NodeLocalDnsCache) puts in its target's DNS path. */
+export interface DnsCachePath {
+  /** The cache the pods' queries are redirected to. */
   readonly cache: DnsResolver;
+  /** The cluster DNS it stands in for, which pods still reach while no cache pod is ready on their node. */
   readonly clusterDns: DnsResolver;
 }
 
-const registry = new WeakMap<Target, CacheRegistration[]>();
+/** A construct that puts a DNS cache in its target's DNS path; `NodeLocalDnsCache` is one. */
+export interface IDnsCache extends IConstruct {
+  readonly dnsCachePath: DnsCachePath;
+}
 
-/**
- * Records that NodeLocal DNSCache runs behind a Local Redirect Policy in `target`. Called by `NodeLocalDnsCache`;
- * policies anywhere in the same target (any chart, constructed before or after) then allow DNS to its pods too.
- */
-export function registerNodeLocalDns(target: Target, cache: DnsResolver, clusterDns: DnsResolver): void {
-  const list = registry.get(target) ?? [];
-  list.push({ cache, clusterDns });
-  registry.set(target, list);
+// A mark on the construct (not an import of NodeLocalDnsCache, so that policies do not load the DNS constructs, and
+// not instanceof, which fails across two copies of the library).
+const DNS_CACHE_MARK = Symbol.for('netsec.dns.IDnsCache');
+
+/** Marks `cache` so that `dnsResolversOf` finds it in the construct tree. Called by DNS cache constructs. */
+export function markDnsCache(cache: IDnsCache): void {
+  (cache as unknown as Record<symbol, boolean>)[DNS_CACHE_MARK] = true;
+}
+
+/** Whether `x` is a construct marked with `markDnsCache`. */
+export function isDnsCache(x: unknown): x is IDnsCache {
+  return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[DNS_CACHE_MARK] === true;
 }
 
 /**
  * The DNS resolvers the pods of `scope`'s target really talk to, in a fixed order: the cluster DNS (kube-dns), and
- * node-local-dns when NodeLocal DNSCache is on (`target.cluster.nodeLocalDns`, or a NodeLocalDnsCache construct in the
- * same target). With the cache on, a Local Redirect Policy sends queries to the cache pods, not to kube-dns
- * (cilium#24654); kube-dns stays in the list because Cilium falls back to it while no cache pod is ready on a node.
+ * NodeLocal DNSCache when it is on: the cache pods when a Local Redirect Policy sends queries to them (a NodeLocalDnsCache
+ * construct anywhere in the same target, built before or after, or `cluster.nodeLocalDns` mode lrp; cilium#24654), or
+ * the node itself for a link-local cache (`cluster.nodeLocalDns` mode link-local). kube-dns stays in the list: pods fall
+ * back to it while no cache is ready on their node.
  */
 export function dnsResolversOf(scope: IConstruct): DnsResolver[] {
   const target = Target.of(scope);
-  const registered = registry.get(target) ?? [];
-  const resolvers: DnsResolver[] = registered.length ? registered.map((r) => r.clusterDns) : [KUBE_DNS];
-  if (registered.length) resolvers.push(...registered.map((r) => r.cache));
-  else if (target.cluster.nodeLocalDns) resolvers.push(NODE_LOCAL_DNS);
+  const caches = dnsCachesOf(scope, target);
+  const resolvers: DnsResolver[] = caches.length ? [...caches.map((c) => c.clusterDns), ...caches.map((c) => c.cache)] : [KUBE_DNS];
+  if (!caches.length && target.nodeLocalDns?.mode === NodeLocalDnsMode.LRP) resolvers.push(NODE_LOCAL_DNS);
+  if (!caches.length && target.nodeLocalDns?.mode === NodeLocalDnsMode.LINK_LOCAL) {
+    resolvers.push({ kind: 'host', name: 'node-local-dns', addresses: target.nodeLocalDns.addresses ?? [] });
+  }
   const seen = new Set<string>();
   return resolvers.filter((r) => {
-    const key = `${r.namespace}/${JSON.stringify(Object.entries(r.labels).sort())}`;
+    const key = r.kind === 'host' ? 'host' : `${r.namespace}/${JSON.stringify(Object.entries(r.labels).sort())}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
 }
 
+/** How NodeLocal DNSCache answers the queries of `scope`'s target; undefined when it is off. */
+export function nodeLocalDnsModeOf(scope: IConstruct): NodeLocalDnsMode | undefined {
+  const target = Target.of(scope);
+  return dnsCachesOf(scope, target).length ? NodeLocalDnsMode.LRP : target.nodeLocalDns?.mode;
+}
+
 /** Whether NodeLocal DNSCache answers the queries of `scope`'s target. */
 export function nodeLocalDnsOn(scope: IConstruct): boolean {
-  const target = Target.of(scope);
-  return (registry.get(target)?.length ?? 0) > 0 || target.cluster.nodeLocalDns === true;
+  return nodeLocalDnsModeOf(scope) !== undefined;
+}
+
+/**
+ * Why a DNS rule must select more than kube-dns in `scope`'s target, as a sentence for messages (with a leading
+ * space); empty when NodeLocal DNSCache is off.
+ */
+export function dnsPathExplanation(scope: IConstruct): string {
+  switch (nodeLocalDnsModeOf(scope)) {
+    case NodeLocalDnsMode.LRP:
+      return ' NodeLocal DNSCache is on in this target, so the Local Redirect Policy sends the queries to node-local-dns, not to kube-dns (cilium#24654).';
+    case NodeLocalDnsMode.LINK_LOCAL:
+      return ' NodeLocal DNSCache listens on an address of each node in this target (cluster.nodeLocalDns mode link-local), so the queries go to the node itself, Cilium entity host, which no pod selector matches.';
+    default:
+      return '';
+  }
+}
+
+/** The cache paths of the DNS caches in `target`, in construct-tree order (so the result does not depend on build order). */
+function dnsCachesOf(scope: IConstruct, target: Target): DnsCachePath[] {
+  return scope.node.root.node
+    .findAll()
+    .filter(isDnsCache)
+    .filter((c) => Target.of(c) === target)
+    .map((c) => c.dnsCachePath);
 }

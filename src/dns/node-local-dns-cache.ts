@@ -7,9 +7,9 @@ import { NetsecError } from '../core/errors.js';
 import { Feature } from '../core/features.js';
 import { HelmValues } from '../core/helm-values.js';
 import { kube } from '../core/kube.js';
-import { Target } from '../core/target.js';
+import { NodeLocalDnsMode, Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
-import { DnsResolver, registerNodeLocalDns } from './cluster-dns.js';
+import { DnsCachePath, IDnsCache, markDnsCache } from './cluster-dns.js';
 import {
   NodeLocalDnsCacheSettings,
   PILLAR_CLUSTER_DNS,
@@ -72,9 +72,10 @@ export interface NodeLocalDnsCacheProps {
   readonly noTrackPort?: boolean;
   /**
    * `skipRedirectFromBackend` on the Local Redirect Policy: queries the cache itself sends to the kube-dns ClusterIP go
-   * to kube-dns instead of back to the cache. Needs Linux 5.12+ on the nodes; existing LRPs and cache pods must be
-   * re-created when it changes (the field is immutable).
-   * @default - true where the target's Cilium supports it (1.16+)
+   * to kube-dns instead of back to the cache. Not needed here: the cache reaches CoreDNS through the `kube-dns-upstream`
+   * Service (`-upstreamsvc`), which the LRP does not redirect. Needs Linux 5.12 or later on every node. The field is
+   * immutable (CEL `self == oldSelf`): changing it later means deleting and re-creating the LRP and the cache pods.
+   * @default false
    */
   readonly skipRedirectFromBackend?: boolean;
   /** The cluster DNS Service the LRP takes over. @default 'kube-dns' */
@@ -98,11 +99,18 @@ const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
  * pod (`hostNetwork: false`) without its own interface or iptables rules, and a `CiliumLocalRedirectPolicy` sends the
  * traffic for the kube-dns ClusterIP to the cache pod on the same node. Cache misses go to CoreDNS through the
  * `kube-dns-upstream` Service, which the LRP does not redirect. Also writes the Cilium Helm values that enable LRPs,
- * and tells every Cilium policy of the target to allow DNS to the cache pods (cilium#24654).
+ * and every Cilium policy of the target (in any chart, built before or after) allows DNS to the cache pods
+ * (cilium#24654): it finds this construct in the construct tree.
+ *
+ * This is NodeLocalDnsMode.LRP. For a cache deployed otherwise on a link-local address of each node (classic
+ * hostNetwork node-local-dns, AKS LocalDNS), do not use this construct: set the target's
+ * `cluster.nodeLocalDns: { mode: NodeLocalDnsMode.LINK_LOCAL }` so that policies allow DNS to entity host.
  *
  * Children are public for escape hatches: `daemonSet`, `configMap`, `service`, `serviceAccount`, `localRedirectPolicy`.
  */
-export class NodeLocalDnsCache extends Construct {
+export class NodeLocalDnsCache extends Construct implements IDnsCache {
+  /** How the pods' queries reach this cache: always through the Local Redirect Policy. */
+  public readonly mode = NodeLocalDnsMode.LRP;
   public readonly namespace: string;
   public readonly name: string;
   public readonly image: string;
@@ -136,6 +144,8 @@ export class NodeLocalDnsCache extends Construct {
   public readonly localRedirectPolicy: cilium.CiliumLocalRedirectPolicy;
   /** The Cilium Helm values fragment that enables Local Redirect Policies. */
   public readonly helmValues: HelmValues;
+  /** What the cache puts in the target's DNS path: the DNS rules of its target's Cilium policies read it. */
+  public readonly dnsCachePath: DnsCachePath;
 
   public constructor(scope: Construct, id: string, props: NodeLocalDnsCacheProps = {}) {
     super(scope, id);
@@ -144,6 +154,9 @@ export class NodeLocalDnsCache extends Construct {
     this.name = props.name ?? 'node-local-dns';
     const who = `NodeLocalDnsCache '${this.namespace}/${this.name}'`;
     target.requireProduct(Product.CILIUM, `${who} (it redirects DNS with a CiliumLocalRedirectPolicy)`);
+    if (target.nodeLocalDns?.mode === NodeLocalDnsMode.LINK_LOCAL) {
+      throw new NetsecError('INVALID', `${who}: target '${target.name}' says NodeLocal DNSCache listens on an address of each node (cluster.nodeLocalDns mode link-local), but this construct runs it behind a Cilium Local Redirect Policy, where DNS rules must select the cache pods instead. Set cluster.nodeLocalDns to mode lrp (or leave it out), or remove this cache.`);
+    }
     for (const [field, value] of [['namespace', this.namespace], ['name', this.name]] as const) {
       if (!DNS_LABEL.test(value) || value.length > 63) throw new NetsecError('INVALID', `${who}: '${field}' '${value}' must be a DNS-1123 label.`);
     }
@@ -190,7 +203,9 @@ export class NodeLocalDnsCache extends Construct {
       { effect: 'NoSchedule', operator: 'Exists' },
     ];
     this.noTrackPort = props.noTrackPort ?? true;
-    this.skipRedirectFromBackend = props.skipRedirectFromBackend ?? target.has(Feature.CILIUM_LRP_SKIP_REDIRECT_FROM_BACKEND);
+    // Off unless asked: the kube-dns-upstream Service already keeps the cache's own queries from looping back, and the
+    // flag would add a kernel requirement (Linux 5.12) for no gain (domain-notes lrp/node-local-dns-needs-upstream-service).
+    this.skipRedirectFromBackend = props.skipRedirectFromBackend ?? false;
     if (this.skipRedirectFromBackend) target.require(Feature.CILIUM_LRP_SKIP_REDIRECT_FROM_BACKEND, who);
     this.clusterDnsService = props.clusterDnsService ?? 'kube-dns';
     this.clusterDnsLabels = { ...(props.clusterDnsLabels ?? { 'k8s-app': 'kube-dns' }) };
@@ -323,14 +338,19 @@ export class NodeLocalDnsCache extends Construct {
       values: newKey ? { localRedirectPolicies: { enabled: true } } : { localRedirectPolicy: true },
       reason: `${newKey ? 'localRedirectPolicies.enabled' : 'localRedirectPolicy'}: CiliumLocalRedirectPolicy ${this.namespace}/${this.localRedirectPolicyName} (NodeLocal DNSCache) does nothing unless Local Redirect Policies are enabled; restart the Cilium agents and operator after changing it.`,
     });
-    addNote(this, `CiliumLocalRedirectPolicy ${this.namespace}/${this.localRedirectPolicyName}: its spec is immutable; to change it, delete and re-create it (for Argo CD, sync with Replace=true).`);
+    const lrp = `CiliumLocalRedirectPolicy ${this.namespace}/${this.localRedirectPolicyName}`;
+    addNote(this, `${lrp}: its spec is immutable; to change it, delete and re-create it (for Argo CD, sync with Replace=true).`);
     if (this.skipRedirectFromBackend) {
-      addNote(this, `CiliumLocalRedirectPolicy ${this.namespace}/${this.localRedirectPolicyName} sets skipRedirectFromBackend, which needs Linux 5.12 or later on every node; LRPs and node-local-dns pods created before it was set must be re-created.`);
+      addNote(this, `${lrp} sets skipRedirectFromBackend, which needs Linux 5.12 or later on every node; LRPs and ${this.name} pods created before it was set must be re-created.`);
+    } else {
+      addNote(this, `${lrp} leaves skipRedirectFromBackend off: the ${this.upstreamServiceName} Service already keeps the cache's own queries from looping back to it. The field is immutable, so turning it on later (it needs Linux 5.12 or later on every node) means deleting and re-creating the LRP and the ${this.name} pods.`);
     }
 
-    const cacheResolver: DnsResolver = { name: this.name, namespace: this.namespace, labels: this.podLabels };
-    const clusterResolver: DnsResolver = { name: this.clusterDnsService, namespace: this.namespace, labels: this.clusterDnsLabels };
-    registerNodeLocalDns(target, cacheResolver, clusterResolver);
+    this.dnsCachePath = {
+      cache: { kind: 'pods', name: this.name, namespace: this.namespace, labels: this.podLabels },
+      clusterDns: { kind: 'pods', name: this.clusterDnsService, namespace: this.namespace, labels: this.clusterDnsLabels },
+    };
+    markDnsCache(this);
   }
 }
 

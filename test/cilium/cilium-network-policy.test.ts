@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { stringify } from 'yaml';
 import {
   CiliumNetworkPolicy,
+  ClusterNetwork,
   DnsAccess,
   DnsPatterns,
   EndpointSelector,
@@ -11,6 +12,7 @@ import {
   HttpRule,
   NetsecChart,
   NodeLocalDnsCache,
+  NodeLocalDnsMode,
   Peer,
   PolicyDefault,
   Port,
@@ -19,7 +21,8 @@ import {
 } from '../../src/index.js';
 import { constructErrors, findOne, synthValid, targetChart } from '../util.js';
 
-const cilium = (line = '1.17', cluster: { nodeLocalDns?: boolean } = {}) => targetChart({ name: 'aks-cilium', kubernetes: '1.30', cilium: line, cluster });
+const cilium = (line = '1.17', cluster: ClusterNetwork = {}) => targetChart({ name: 'aks-cilium', kubernetes: '1.30', cilium: line, cluster });
+const LINK_LOCAL = { nodeLocalDns: { mode: NodeLocalDnsMode.LINK_LOCAL, addresses: ['169.254.20.10'] } };
 
 /** The DNS rule netsec adds, as the seed 004 write-up has it (with UDP and TCP spelled out instead of ANY). */
 function dnsRule(resolvers: string[], dns: Record<string, string>[] = [{ matchPattern: '*' }]) {
@@ -113,6 +116,67 @@ describe('seed 004: FQDN policy with NodeLocal DNSCache behind a Local Redirect 
     expect(constructErrors(app)).toEqual([
       "[test/SecureWorkloadPolicy] CiliumNetworkPolicy 'default/secure-workload-policy': dns is DnsAccess.MANUAL, but no DNS rule (rules.dns) lets through the queries for matchName: api.example.com: the DNS proxy refuses them, learns no IP, and toFQDNs allows nothing. Add matchName/matchPattern entries that cover them, or use DnsAccess.AUTO.",
     ]);
+  });
+});
+
+/** The DNS rule to the node itself that netsec adds for a link-local cache. */
+function hostDnsRule(dns: Record<string, string>[] = [{ matchPattern: '*' }]) {
+  return { toEntities: ['host'], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }, { port: '53', protocol: 'TCP' }], rules: { dns } }] };
+}
+
+describe('NodeLocal DNSCache on a link-local address of each node (classic hostNetwork cache, AKS LocalDNS)', () => {
+  test('the DNS rules allow kube-dns and entity host, each in its own rule', () => {
+    const { app, chart } = cilium('1.17', LINK_LOCAL);
+    secureWorkload(chart);
+    expect(findOne(synthValid(app).objects, 'CiliumNetworkPolicy').spec.egress).toEqual([
+      { toFQDNs: [{ matchName: 'api.example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
+      dnsRule(['kube-dns']),
+      hostDnsRule(),
+    ]);
+  });
+
+  test.each([true, { mode: NodeLocalDnsMode.LRP }])('nodeLocalDns %o keeps selecting the cache pods (LRP mode)', (nodeLocalDns) => {
+    const { app, chart } = cilium('1.17', { nodeLocalDns });
+    secureWorkload(chart);
+    expect(findOne(synthValid(app).objects, 'CiliumNetworkPolicy').spec.egress.slice(1)).toEqual([dnsRule(['kube-dns', 'node-local-dns'])]);
+  });
+
+  test('DnsPatterns.FQDNS puts the same patterns on both DNS rules', () => {
+    const { app, chart } = cilium('1.17', LINK_LOCAL);
+    secureWorkload(chart, { dnsPatterns: DnsPatterns.FQDNS });
+    const egress = findOne(synthValid(app).objects, 'CiliumNetworkPolicy').spec.egress;
+    const patterns = egress[1].toPorts[0].rules.dns;
+    expect(patterns).toContainEqual({ matchName: 'api.example.com' });
+    expect(patterns).not.toContainEqual({ matchPattern: '*' });
+    expect(egress[2]).toEqual(hostDnsRule(patterns));
+  });
+
+  test('a manual DNS rule to kube-dns only fails synthesis, naming entity host and why', () => {
+    const { app, chart } = cilium('1.17', LINK_LOCAL);
+    secureWorkload(chart, { dns: DnsAccess.MANUAL }).allowEgress({
+      to: [Peer.podsInNamespace('kube-system', { 'k8s-app': 'kube-dns' })],
+      ports: [Port.anyProtocol(53)],
+      dns: [FqdnSelector.matchPattern('*')],
+    });
+    expect(constructErrors(app)).toEqual([
+      "[test/SecureWorkloadPolicy] CiliumNetworkPolicy 'default/secure-workload-policy': dns is DnsAccess.MANUAL, but no egress rule allows entity host (node-local-dns on 169.254.20.10) on 53/UDP and 53/TCP, and the pods are in egress default-deny or use toFQDNs: DNS lookups will fail. NodeLocal DNSCache listens on an address of each node in this target (cluster.nodeLocalDns mode link-local), so the queries go to the node itself, Cilium entity host, which no pod selector matches. Add such a rule or use DnsAccess.AUTO.",
+    ]);
+  });
+
+  test.each([Entity.HOST, Entity.CLUSTER])('a manual DNS rule to entity %s (which holds the node) is accepted', (entity) => {
+    const { app, chart } = cilium('1.17', LINK_LOCAL);
+    secureWorkload(chart, { dns: DnsAccess.MANUAL })
+      .allowEgress({ to: [Peer.podsInNamespace('kube-system', { 'k8s-app': 'kube-dns' })], ports: [Port.anyProtocol(53)], dns: [FqdnSelector.matchPattern('*')] })
+      .allowEgress({ to: [Peer.entity(entity)], ports: [Port.anyProtocol(53)], dns: [FqdnSelector.matchPattern('*.example.com')] });
+    expect(findOne(synthValid(app).objects, 'CiliumNetworkPolicy').spec.egress).toHaveLength(3);
+  });
+
+  test('a manual rule to entity world does not reach the node', () => {
+    const { app, chart } = cilium('1.17', { nodeLocalDns: { mode: NodeLocalDnsMode.LINK_LOCAL } });
+    secureWorkload(chart, { dns: DnsAccess.MANUAL })
+      .allowEgress({ to: [Peer.podsInNamespace('kube-system', { 'k8s-app': 'kube-dns' })], ports: [Port.anyProtocol(53)], dns: [FqdnSelector.matchPattern('*')] })
+      .allowEgress({ to: [Peer.entity(Entity.WORLD)], ports: [Port.anyProtocol(53)], dns: [FqdnSelector.matchPattern('*')] });
+    expect(constructErrors(app)[0]).toContain('no egress rule allows entity host (node-local-dns) on 53/UDP and 53/TCP');
   });
 });
 
@@ -309,8 +373,8 @@ describe("rules the API server accepts but Cilium's agent refuses are refused at
   });
 });
 
-test.each(['1.16', '1.17', '1.18', '1.19', '1.20'])('every rule shape is schema-valid on Cilium %s', (line) => {
-  const { app, chart } = cilium(line, { nodeLocalDns: true });
+test.each(['1.16', '1.17', '1.18', '1.19', '1.20'].flatMap((line) => [[line, true], [line, LINK_LOCAL.nodeLocalDns]] as const))('every rule shape is schema-valid on Cilium %s (nodeLocalDns %o)', (line, nodeLocalDns) => {
+  const { app, chart } = cilium(line, { nodeLocalDns });
   new CiliumNetworkPolicy(chart, 'All', { namespace: 'shop', description: 'every shape', ingressDefault: PolicyDefault.ALLOW })
     .allowEgress({ to: [Peer.fqdn('api.example.com')], ports: [Port.tcp(443)] })
     .allowEgress({ to: [Peer.podsInAllNamespaces({ app: 'prometheus' })], ports: [Port.tcpRange(9090, 9091)] })

@@ -4,7 +4,7 @@ import { Duration, JsonPatch } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { packageRoot } from '../../src/core/package-root.js';
-import { NodeLocalDnsCache } from '../../src/index.js';
+import { NodeLocalDnsCache, NodeLocalDnsMode } from '../../src/index.js';
 import { findOne, synthValid, targetChart } from '../util.js';
 
 const cilium = (line = '1.17') => targetChart({ name: 'aks-cilium', kubernetes: '1.30', cilium: line });
@@ -56,10 +56,13 @@ describe("equal in meaning to Cilium's example and the seed 004 deployment", () 
     expect(findOne(objects, 'ServiceAccount', 'node-local-dns')).toEqual(findOne(upstream, 'ServiceAccount', 'node-local-dns'));
   });
 
-  test('the Local Redirect Policy is the example one, plus skipRedirectFromBackend', () => {
+  test('the Local Redirect Policy is the example one (skipRedirectFromBackend left out, as there)', () => {
     const lrp = findOne(objects, 'CiliumLocalRedirectPolicy', 'nodelocaldns');
     const theirs = findOne(upstream, 'CiliumLocalRedirectPolicy', 'nodelocaldns');
-    expect(lrp).toEqual({ ...theirs, spec: { ...theirs.spec, skipRedirectFromBackend: true } });
+    expect(lrp).toEqual(theirs);
+    expect(lrp.spec.skipRedirectFromBackend).toBeUndefined();
+    expect(cache.skipRedirectFromBackend).toBe(false);
+    expect(cache.mode).toBe(NodeLocalDnsMode.LRP);
     // Backend port names match the container port names.
     const names = findOne(objects, 'DaemonSet').spec.template.spec.containers[0].ports.map((p: { name: string }) => p.name);
     for (const p of lrp.spec.redirectBackend.toPorts) expect(names).toContain(p.name);
@@ -82,12 +85,15 @@ test.each([
   expect(file.content.split('\n').filter((l) => !l.startsWith('#')).join('\n')).toBe(values);
 });
 
-test.each(['1.16', '1.18', '1.19', '1.20'])('schema-valid on Cilium %s', (line) => {
-  const { app, chart } = cilium(line);
-  new NodeLocalDnsCache(chart, 'Cache', { skipRedirectFromBackend: false, noTrackPort: false });
-  const { objects } = synthValid(app);
+test.each(['1.16', '1.17', '1.18', '1.19', '1.20'])('skipRedirectFromBackend is off by default on Cilium %s, and on only when asked', (line) => {
+  const off = cilium(line);
+  new NodeLocalDnsCache(off.chart, 'Cache', { noTrackPort: false });
+  const { objects } = synthValid(off.app);
   expect(findOne(objects, 'CiliumLocalRedirectPolicy').spec.skipRedirectFromBackend).toBeUndefined();
   expect(findOne(objects, 'DaemonSet').spec.template.metadata.annotations['policy.cilium.io/no-track-port']).toBeUndefined();
+  const on = cilium(line);
+  new NodeLocalDnsCache(on.chart, 'Cache', { skipRedirectFromBackend: true });
+  expect(findOne(synthValid(on.app).objects, 'CiliumLocalRedirectPolicy').spec.skipRedirectFromBackend).toBe(true);
 });
 
 test('typed Corefile options: domain, cache sizes and TTLs, stub domains, upstream servers, ports (snapshot)', async () => {
@@ -144,11 +150,27 @@ test('escape hatch: patch a child through its public field', () => {
   expect(findOne(synthValid(app).objects, 'DaemonSet').spec.template.spec.nodeSelector).toEqual({ 'kubernetes.io/os': 'linux' });
 });
 
-test('the header notes the immutable LRP spec and the kernel needed by skipRedirectFromBackend', () => {
+test('the header notes the immutable LRP spec, and that turning skipRedirectFromBackend on later means re-creating the LRP', () => {
   const { app, chart } = cilium();
   new NodeLocalDnsCache(chart, 'Cache');
   expect(synthValid(app).diagnostics.map((d) => d.message)).toEqual([
     'CiliumLocalRedirectPolicy kube-system/nodelocaldns: its spec is immutable; to change it, delete and re-create it (for Argo CD, sync with Replace=true).',
-    'CiliumLocalRedirectPolicy kube-system/nodelocaldns sets skipRedirectFromBackend, which needs Linux 5.12 or later on every node; LRPs and node-local-dns pods created before it was set must be re-created.',
+    "CiliumLocalRedirectPolicy kube-system/nodelocaldns leaves skipRedirectFromBackend off: the kube-dns-upstream Service already keeps the cache's own queries from looping back to it. The field is immutable, so turning it on later (it needs Linux 5.12 or later on every node) means deleting and re-creating the LRP and the node-local-dns pods.",
   ]);
+});
+
+test('with skipRedirectFromBackend on, the header names the kernel it needs', () => {
+  const { app, chart } = cilium();
+  new NodeLocalDnsCache(chart, 'Cache', { name: 'nodelocaldns', skipRedirectFromBackend: true });
+  expect(synthValid(app).diagnostics.map((d) => d.message)).toEqual([
+    'CiliumLocalRedirectPolicy kube-system/nodelocaldns: its spec is immutable; to change it, delete and re-create it (for Argo CD, sync with Replace=true).',
+    'CiliumLocalRedirectPolicy kube-system/nodelocaldns sets skipRedirectFromBackend, which needs Linux 5.12 or later on every node; LRPs and nodelocaldns pods created before it was set must be re-created.',
+  ]);
+});
+
+test('a target whose cache is link-local cannot also have one behind a Local Redirect Policy', () => {
+  const { chart } = targetChart({ name: 'aks', kubernetes: '1.30', cilium: '1.17', cluster: { nodeLocalDns: { mode: NodeLocalDnsMode.LINK_LOCAL, addresses: ['169.254.10.10', '169.254.10.11'] } } });
+  expect(() => new NodeLocalDnsCache(chart, 'Cache')).toThrow(
+    "NodeLocalDnsCache 'kube-system/node-local-dns': target 'aks' says NodeLocal DNSCache listens on an address of each node (cluster.nodeLocalDns mode link-local), but this construct runs it behind a Cilium Local Redirect Policy, where DNS rules must select the cache pods instead. Set cluster.nodeLocalDns to mode lrp (or leave it out), or remove this cache.",
+  );
 });

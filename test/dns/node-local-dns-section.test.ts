@@ -54,3 +54,34 @@ test('an error in an entry names the file and the entry', async () => {
     "netsec.yaml#/nodeLocalDns/0: NodeLocalDnsCache 'kube-system/node-local-dns': 'localIps' contains '__PILLAR__LOCAL__DNS__', a placeholder the node-cache binary does not substitute; give the address itself.",
   );
 });
+
+test('cluster.nodeLocalDns mode link-local in netsec.yaml: DNS rules allow entity host instead of the cache pods', async () => {
+  const config = `targets:
+  - name: aks
+    kubernetes: "1.30"
+    cilium: "1.17"
+    cluster:
+      nodeLocalDns: { mode: link-local, addresses: [169.254.10.10, 169.254.10.11] }
+ciliumPolicies:
+  - name: secure-workload-policy
+    endpointSelector: { matchLabels: { app: critical-workload } }
+    egress:
+      - to: { fqdns: [{ matchName: api.example.com }] }
+        ports: [{ port: 443, protocol: TCP }]
+`;
+  const policies = synthValid(await buildApp(parseConfig(config, 'netsec.yaml'))).files.find((f) => f.path === 'aks/cilium-policies.yaml')!.content;
+  expect(policies).toContain('\n    - toEntities:\n        - host\n      toPorts:\n');
+  expect(policies).not.toContain('node-local-dns');
+});
+
+test('a cluster.nodeLocalDns mode that does not exist is refused by the schema, with its place', () => {
+  const config = 'targets:\n  - name: a\n    cilium: "1.17"\n    cluster:\n      nodeLocalDns: { mode: hostnetwork }\n';
+  expect(() => parseConfig(config, 'netsec.yaml')).toThrow('netsec.yaml:5:29: /targets/0/cluster/nodeLocalDns/mode is "hostnetwork" but it should be one of: "lrp", "link-local"');
+});
+
+test('cluster.nodeLocalDns addresses without mode link-local are refused', async () => {
+  const config = 'targets:\n  - name: a\n    cilium: "1.17"\n    cluster:\n      nodeLocalDns: { mode: lrp, addresses: [169.254.20.10] }\n';
+  await expect(async () => buildApp(parseConfig(config, 'netsec.yaml'))).rejects.toThrow(
+    "target 'a': cluster.nodeLocalDns.addresses is set, but mode is 'lrp'; addresses name where a link-local cache listens. Remove addresses, or set mode: link-local.",
+  );
+});

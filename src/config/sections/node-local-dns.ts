@@ -61,7 +61,7 @@ const ENTRY_SCHEMA = {
     resources: { type: 'object', additionalProperties: false, properties: { requests: QUANTITIES, limits: QUANTITIES } },
     priorityClassName: { type: 'string' },
     noTrackPort: { type: 'boolean', description: 'Annotate the pods with policy.cilium.io/no-track-port: "53". Default: true.' },
-    skipRedirectFromBackend: { type: 'boolean', description: 'Default: true where the Cilium line supports it (needs Linux 5.12+).' },
+    skipRedirectFromBackend: { type: 'boolean', description: 'Default: false; the kube-dns-upstream Service already keeps the cache\'s queries from looping back. Needs Linux 5.12+ on every node; immutable, so changing it later means re-creating the LRP.' },
     clusterDnsService: { type: 'string' },
     clusterDnsLabels: { type: 'object', additionalProperties: { type: 'string' } },
     upstreamServiceName: { type: 'string' },
