@@ -14,8 +14,11 @@ export type { LockHolder } from './output-lock.js';
 export const OUTPUT_MARKER = '.netsec-output';
 const MARKER_TEXT = 'This folder is written by `netsec synth`, which replaces it as a whole on every run. Do not edit files here.\n';
 
-/** How long `writeOutputAsync` waits for another run's lock by default (ms). */
-export const DEFAULT_LOCK_WAIT_MS = 10_000;
+/**
+ * How long `writeOutputAsync` waits for another run's lock by default (ms): longer than `LOCK_STALE_MS`, so a run that
+ * starts right after another was killed waits the dead lock out and takes it over instead of failing.
+ */
+export const DEFAULT_LOCK_WAIT_MS = 15_000;
 
 /** Options for `writeOutputAsync`. */
 export interface WriteOutputAsyncOptions {
@@ -50,8 +53,8 @@ export interface WriteOutputResult {
  * - OS errors (disk full, permissions, a read-only file system ...) are thrown as `NetsecError`s with code
  *   `ENVIRONMENT` that name the path and the OS reason.
  *
- * Synchronous: a SIGINT or SIGTERM that arrives meanwhile is handled (by Node) only after it returns, so the swap is
- * never cut short by one.
+ * Synchronous: SIGINT and SIGTERM are caught while the lock is held (by proper-lockfile's exit hooks, which remove the
+ * lock), and Node runs those handlers only after this call returns, so a signal never cuts the swap short.
  */
 export function writeOutput(files: readonly OutputFile[], outdir: string): WriteOutputResult {
   const paths = locate(outdir);

@@ -12,7 +12,7 @@ export interface SynthOptions {
   readonly config: string;
   readonly out: string;
   readonly output: OutputFormat;
-  /** Seconds to wait while another netsec run writes the same `out`. @default 10 */
+  /** Seconds to wait while another netsec run writes the same `out`. @default 15 */
   readonly lockTimeout?: number;
 }
 
