@@ -1,4 +1,7 @@
+import { toCidrSet } from '../../cidr/aggregate.js';
 import { Cidr } from '../../cidr/cidr.js';
+import { CidrSet } from '../../cidr/cidr-set.js';
+import { NamedCidr, findRefusals } from '../../cidr/refusals.js';
 import { Feature } from '../../core/features.js';
 import { Product } from '../../core/versions.js';
 import { Manifest, ManifestIndex, identityOf } from '../manifest-index.js';
@@ -53,6 +56,16 @@ function parseOrUndefined(text: string): Cidr | undefined {
   }
 }
 
+/** The prefixes as a set, through the same fast parser feeds use (a referenced group may hold 100k prefixes). */
+function cidrSetOf(cidrs: readonly string[]): CidrSet | undefined {
+  if (cidrs.length === 0) return undefined;
+  try {
+    return toCidrSet(cidrs, { lenient: true });
+  } catch {
+    return undefined; // a malformed prefix: the schema check reports it
+  }
+}
+
 /**
  * Whether a rule's subject is "every pod" (possibly minus some namespaces): every requirement of its selector is
  * about namespaces. Such a rule is cluster-wide in effect, whatever else it says.
@@ -102,20 +115,23 @@ function infrastructureDenied(index: ManifestIndex, deny: Record<string, unknown
     if (entry.cidr !== undefined) cidrs.push(entry.cidr);
     for (const g of groupsOf(index, entry)) cidrs.push(...cidrsOfGroup(g));
   }
+  const set = cidrSetOf(cidrs);
+  if (!set) return [...new Set(found)];
   const cluster = index.target.cluster;
-  const roles: [string[] | undefined, string, boolean][] = [
-    [cluster.serviceCidrs, 'the service CIDR (the kube-dns Service and every other Service)', dns || api],
-    [cluster.apiServerCidrs, 'the API server', api],
-    [cluster.podCidrs, 'the pod CIDR', true],
+  const roles: NamedCidr[] = [
+    ...(dns || api ? (cluster.serviceCidrs ?? []).map((cidr) => ({ cidr, name: 'the service CIDR (the kube-dns Service and every other Service)' })) : []),
+    ...(api ? (cluster.apiServerCidrs ?? []).map((cidr) => ({ cidr, name: 'the API server' })) : []),
+    ...(cluster.podCidrs ?? []).map((cidr) => ({ cidr, name: 'the pod CIDR' })),
   ];
-  const parsed = cidrs.map(parseOrUndefined).filter((c): c is Cidr => c !== undefined);
-  const defaultRoutes = allPorts ? parsed.filter((c) => c.isDefaultRoute) : [];
-  for (const c of defaultRoutes) found.push(`every ${c.family === 4 ? 'IPv4' : 'IPv6'} address (${c.toString()})`);
-  for (const [list, role, relevant] of roles) {
-    if (!relevant) continue;
+  // The block-list refusals are the one implementation of "covers a default route / overlaps a cluster range".
+  const refusals = findRefusals(set, { clusterCidrs: roles, allowEmpty: true, allowDefaultRoute: !allPorts });
+  const deniedFamilies = new Set(refusals.filter((r) => r.rule === 'default-route').map((r) => (r.prefix === '0.0.0.0/0' ? 4 : 6)));
+  for (const r of refusals) {
+    if (r.rule === 'default-route') found.push(`every ${r.prefix === '0.0.0.0/0' ? 'IPv4' : 'IPv6'} address (${r.prefix})`);
     // Inside a denied default route, naming the cluster ranges again adds nothing.
-    const hit = (list ?? []).map(parseOrUndefined).find((c) => c && !defaultRoutes.some((d) => d.family === c.family) && parsed.some((p) => p.overlaps(c)));
-    if (hit) found.push(`${role} ${hit.toString()}`);
+    if (r.rule === 'cluster-overlap' && !deniedFamilies.has(r.clusterCidr!.includes(':') ? 6 : 4)) {
+      found.push(`${roles.find((c) => c.cidr === r.clusterCidr || parseOrUndefined(String(c.cidr))?.toString() === r.clusterCidr)!.name} ${r.clusterCidr}`);
+    }
   }
   return [...new Set(found)];
 }
