@@ -1,6 +1,6 @@
-import { NetsecError, formatLocation } from '../core/errors.js';
+import { NetsecError, echo, formatLocation } from '../core/errors.js';
 import { diagnoseToken, scanned, scanPrefix, scanPrefixText, scanV6Fast } from './_scan.js';
-import { formatIPv4Prefix, formatIPv6Prefix } from './format.js';
+import { formatCount, formatIPv4Prefix, formatIPv6Prefix } from './format.js';
 import { PrefixList } from './prefix-list.js';
 
 /** A problem found in one line of a feed, with its exact location. Returned as a value, never only logged. */
@@ -27,8 +27,9 @@ export const DEFAULT_MAX_ERRORS = 20;
  * Thrown when a feed has invalid lines. It carries every collected diagnostic (up to `maxErrors`) and the total,
  * so one run tells the user everything to fix.
  *
- * With one bad line, `location` is that line and `message` its diagnosis. With several, `location` names only the
- * file and `message` lists each `file:line:column: …` on its own line.
+ * With one bad line, `location` is that line and `message` is `file:line:column: diagnosis`, like any located
+ * NetsecError. With several, `location` names only the file, `problems` holds one located diagnosis per line and
+ * `summary` says how many there are.
  */
 export class CidrParseError extends NetsecError {
   /** The collected errors, in line order (at most `maxErrors`). */
@@ -36,15 +37,20 @@ export class CidrParseError extends NetsecError {
   /** How many lines were invalid in total (can exceed `diagnostics.length`). */
   public readonly total: number;
 
-  public constructor(source: string, diagnostics: readonly CidrDiagnostic[], total: number) {
+  /**
+   * @param source the file (or list) the diagnostics are in
+   * @param within how the summary names where the lines are. @default `lines in <source>`
+   */
+  public constructor(source: string, diagnostics: readonly CidrDiagnostic[], total: number, within = `lines in ${source}`) {
     const first = diagnostics[0]!;
     if (total === 1) {
       super('CONFIG', first.message, first.location);
     } else {
-      const shown = diagnostics.length < total ? `${total} invalid lines, the first ${diagnostics.length}:` : `${total} invalid lines:`;
-      const lines = diagnostics.map((d) => `  ${formatDiagnostic(d)}`);
-      if (diagnostics.length < total) lines.push(`  (${total - diagnostics.length} more not shown)`);
-      super('CONFIG', `${shown}\n${lines.join('\n')}`, { file: source });
+      const shown = diagnostics.length < total ? ` (the first ${diagnostics.length} shown)` : '';
+      super('CONFIG', `${formatCount(total)} invalid ${within}${shown}; fix them and run again.`, { file: source }, {
+        problems: diagnostics.map((d) => ({ location: d.location, message: d.message })),
+        summary: `${formatCount(total)} invalid ${within}${shown}; fix them and run again.`,
+      });
     }
     this.diagnostics = diagnostics;
     this.total = total;
@@ -65,8 +71,9 @@ export interface ParseCidrsOptions {
   /** Append to this list instead of a new one (to union several feeds without copying). */
   readonly into?: PrefixList;
   /**
-   * Hint appended to the host-bits error in strict mode.
-   * @default " (use --lenient to normalise)"
+   * Hint appended to the host-bits error in strict mode, naming the knob the caller has (the CLI passes
+   * `' (use --lenient to normalise)'`; netsec.yaml names the entry's `lenient: true`).
+   * @default '' (the message already shows the network address expected)
    */
   readonly hostBitsHint?: string;
 }
@@ -83,22 +90,22 @@ export interface ParseCidrsResult {
 
 /** Message for a prefix with host bits set; `normal` is the normalised prefix. */
 export function hostBitsMessage(found: string, normal: string, hint: string): string {
-  return `'${found}' has host bits set; expected a network address such as '${normal}'${hint}`;
+  return `'${echo(found)}' has host bits set; expected a network address such as '${normal}'${hint}`;
 }
 
 /** Lenient-mode warning for a prefix with host bits set. */
 export function hostBitsWarning(found: string, normal: string): string {
-  return `'${found}' has host bits set; normalised to '${normal}'`;
+  return `'${echo(found)}' has host bits set; normalised to '${normal}'`;
 }
 
 /** Message for an IPv4-mapped IPv6 prefix; `v4` is the IPv4 prefix it stands for. */
 export function mappedMessage(found: string, v4: string): string {
-  return `'${found}' is an IPv4-mapped IPv6 address; expected the IPv4 prefix itself, such as '${v4}'`;
+  return `'${echo(found)}' is an IPv4-mapped IPv6 address; expected the IPv4 prefix itself, such as '${v4}'`;
 }
 
 /** Message for unexpected text after the prefix on a line. */
 export function trailingMessage(junk: string, token: string): string {
-  return `unexpected '${junk}' after '${token}'; expected one prefix per line (comments start with '#')`;
+  return `unexpected '${echo(junk)}' after '${echo(token)}'; expected one prefix per line (comments start with '#')`;
 }
 
 /** Canonical text of the prefix currently in `scanned`. */
@@ -173,7 +180,10 @@ export function acceptToken(
   if (!scanPrefix(buf, start, end, hasColon)) {
     const found = buf.toString('utf8', start, end);
     const d = diagnoseToken(found);
-    diags.error(buf, lineStart, line, start + Buffer.byteLength(found.slice(0, d.offset)), found, d.message);
+    // The diagnosis quotes the token as read; a feed line can hold escape sequences or megabytes of junk.
+    const shown = echo(found);
+    const message = shown === found ? d.message : d.message.split(found).join(shown);
+    diags.error(buf, lineStart, line, start + Buffer.byteLength(found.slice(0, d.offset)), found, message);
     return false;
   }
   const s = scanned;
@@ -210,7 +220,7 @@ export function parseCidrs(input: string | Uint8Array, options: ParseCidrsOption
   let buf = asBuffer(input);
   const source = options.source ?? '<input>';
   const lenient = options.lenient ?? false;
-  const hint = options.hostBitsHint ?? ' (use --lenient to normalise)';
+  const hint = options.hostBitsHint ?? '';
   // ~16 bytes per line is typical for IPv4 feeds; over-estimating wastes little, under-estimating costs a copy.
   const out = options.into ?? new PrefixList(buf.length / 14);
   const diags = new DiagnosticCollector(source, options.maxErrors ?? DEFAULT_MAX_ERRORS);
@@ -349,24 +359,44 @@ function slowLine(
   return u8.indexOf(10, p) + 1;
 }
 
+/** Options for `parseCidrList`. */
+export interface ParseCidrListOptions extends ParseCidrsOptions {
+  /**
+   * Where character `column` (1-based) of item `index` (0-based) is written, e.g. its netsec.yaml line and column,
+   * for diagnostics. @default line `index + 1`, that column, of `source`
+   */
+  readonly locateItem?: (index: number, column: number) => CidrDiagnostic['location'];
+  /** How the summary of several errors names the list, e.g. `items in egressBlocking[0].cidrs`. @default `lines in <source>` */
+  readonly within?: string;
+}
+
 /**
  * Parses an inline list of prefixes (for example from netsec.yaml or construct props): one prefix per element,
- * reported as line `index + 1` of `source`.
+ * reported as line `index + 1` of `source`, or where `locateItem` says the element is.
  */
-export function parseCidrList(list: readonly string[], options: ParseCidrsOptions = {}): ParseCidrsResult {
+export function parseCidrList(list: readonly string[], options: ParseCidrListOptions = {}): ParseCidrsResult {
+  const { locateItem, within, ...parse } = options;
+  const source = options.source ?? '<input>';
+  const relocate = (d: CidrDiagnostic): CidrDiagnostic => (locateItem ? { ...d, location: locateItem(d.location.line - 1, d.location.column) } : d);
   for (let i = 0; i < list.length; i++) {
     // A newline inside an element would shift every later line number; refuse it with the element's position.
     if (list[i]!.includes('\n')) {
-      const source = options.source ?? '<input>';
-      throw new CidrParseError(source, [{
+      throw new CidrParseError(source, [relocate({
         severity: 'error',
         location: { file: source, line: i + 1, column: list[i]!.indexOf('\n') + 1 },
         found: list[i]!,
-        message: `${JSON.stringify(list[i])} contains a line break; expected one prefix per list item`,
-      }], 1);
+        message: `'${echo(list[i]!)}' contains a line break; expected one prefix per list item`,
+      })], 1, within);
     }
   }
-  return parseCidrs(list.join('\n'), options);
+  let result: ParseCidrsResult;
+  try {
+    result = parseCidrs(list.join('\n'), parse);
+  } catch (err) {
+    if (!(err instanceof CidrParseError) || !locateItem) throw err;
+    throw new CidrParseError(source, err.diagnostics.map(relocate), err.total, within);
+  }
+  return locateItem ? { ...result, warnings: result.warnings.map(relocate) } : result;
 }
 
 /**

@@ -7,7 +7,8 @@ import { planCommand } from './commands/plan.js';
 import { schemaCommand } from './commands/schema.js';
 import { synthCommand } from './commands/synth.js';
 import { validateCommand } from './commands/validate.js';
-import { ExitCode, exitCodeOf } from './exit-codes.js';
+import { reportError } from './errors.js';
+import { ExitCode } from './exit-codes.js';
 import { CliIo, processIo } from './io.js';
 
 /** Every command, in the order `--help` lists them. */
@@ -64,12 +65,6 @@ export async function main(argv: readonly string[], io: CliIo = processIo, extra
     if (printed) io.stdout(printed.endsWith('\n') ? printed : printed + '\n');
     return code;
   } catch (err) {
-    const exit = exitCodeOf(err);
-    if (err instanceof NetsecError) io.stderr(`netsec: ${err.message}\n`);
-    else {
-      io.stderr(`netsec: internal error: ${(err as Error)?.message ?? String(err)}\n`);
-      io.stderr(verbose ? `${(err as Error)?.stack}\n` : 'This is a bug in netsec; run again with --verbose for a stack trace and report it.\n');
-    }
-    return exit;
+    return reportError(io, err, verbose);
   }
 }

@@ -1,9 +1,14 @@
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { App } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { closestMatch } from 'leven';
+import { NetsecError, Problem, SourceLocation, echo, formatLocation, locateError, problemsError } from '../core/errors.js';
 import { NetsecChart } from '../core/netsec-chart.js';
+import { recordSource } from '../core/source.js';
 import { Target } from '../core/target.js';
+import { PRODUCT_NAMES, Product } from '../core/versions.js';
 import { LoadedConfig } from './load.js';
-import { SectionBuildContext } from './section.js';
+import { ConfigSection, SectionBuildContext, pointerLabel } from './section.js';
 import { SECTIONS } from './sections/index.js';
 
 /** How `buildApp` reports on long work. */
@@ -12,46 +17,201 @@ export interface BuildOptions {
   readonly readProgress?: SectionBuildContext['readProgress'];
 }
 
+/** An entry's common keys, as far as building needs them. */
+interface Entry {
+  readonly targets?: readonly string[];
+}
+
+/** A section present in the file, with its entries and the targets each entry is built for. */
+interface Placed {
+  readonly section: ConfigSection<any>;
+  readonly entries: readonly Entry[];
+  /** `on[i]`: the targets entry i is built for. */
+  readonly on: Target[][];
+}
+
 /**
  * Builds the cdk8s App a netsec.yaml describes: one Target per `targets:` entry, and for each target the constructs
- * of every section, in the order the sections are registered. The result is the same App a TypeScript user would write.
+ * of every section entry placed on it, in the order the sections are registered. The result is the same App a
+ * TypeScript user would write.
+ *
+ * Before anything is built, every entry is placed: the targets its `targets:` names must exist and run what it needs,
+ * an entry must land on at least one target (nothing is dropped silently), and the objects entries write must have
+ * unique names per target. Each problem is reported at its netsec.yaml line and column.
  */
 export async function buildApp(loaded: LoadedConfig, options: BuildOptions = {}): Promise<App> {
-  const { config, file } = loaded;
+  const { config } = loaded;
   const app = new App({ outdir: 'unused' });
-  const baseDir = dirname(resolve(file));
+  const baseDir = dirname(resolve(loaded.file));
+  const targets = config.targets.map((props, i) => located(() => new Target(props), loaded.where(`/targets/${i}`)));
+  const placed: Placed[] = [];
+  const problems: Problem[] = [];
+  for (const entry of SECTIONS) {
+    const value = config[entry.key];
+    if (value === undefined) continue;
+    const section = await entry.load();
+    const entries = value as Entry[];
+    const placements = entries.map((e, i) => placeEntry(loaded, section, e, i, targets));
+    problems.push(...placements.flatMap((p) => ('problems' in p ? p.problems : [])));
+    placed.push({ section, entries, on: placements.map((p) => ('targets' in p ? p.targets : [])) });
+  }
+  throwAll(problems, loaded.name);
+  throwAll(nameClashes(loaded, placed, targets), loaded.name);
+
   const shared = new Map<object, unknown>();
   const once = <T>(key: object, compute: () => T): T => {
     if (!shared.has(key)) shared.set(key, compute());
     return shared.get(key) as T;
   };
-  for (const targetProps of config.targets) {
-    const target = new Target(targetProps);
+  const displayPath = (p: string): string => {
+    const rel = relative(baseDir, resolve(baseDir, p));
+    // Outside netsec.yaml's folder on another drive there is no relative path; the path as written is still stable.
+    return (isAbsolute(rel) ? p : rel).split('\\').join('/');
+  };
+  for (const target of targets) {
     const charts = new Map<string, NetsecChart>();
-    const chart = (component: string, options: { applyToCluster?: boolean } = {}): NetsecChart => {
+    const chart = (component: string, chartOptions: { applyToCluster?: boolean } = {}): NetsecChart => {
       let c = charts.get(component);
       if (!c) {
-        c = new NetsecChart(app, `${target.name}-${component}`, { target, component, applyToCluster: options.applyToCluster });
+        c = new NetsecChart(app, `${target.name}-${component}`, { target, component, applyToCluster: chartOptions.applyToCluster });
         charts.set(component, c);
       }
       return c;
     };
-    for (const entry of SECTIONS) {
-      const value = config[entry.key];
-      if (value === undefined) continue;
-      const section = await entry.load();
-      const ctx: SectionBuildContext = {
-        app,
-        target,
-        chart,
-        resolvePath: (p) => resolve(baseDir, p),
-        configFile: file,
-        pointer: `/${section.key}`,
-        once,
-        readProgress: options.readProgress,
-      };
-      await section.build(ctx, value);
+    for (const { section, entries, on } of placed) {
+      for (const [index, entry] of entries.entries()) {
+        if (!on[index]!.includes(target)) continue;
+        const pointer = `/${section.key}/${index}`;
+        const location = loaded.where(pointer);
+        const ctx: SectionBuildContext = {
+          app,
+          target,
+          chart,
+          resolvePath: (p) => resolve(baseDir, p),
+          displayPath,
+          configName: loaded.name,
+          pointer,
+          label: pointerLabel(pointer),
+          index,
+          location,
+          where: (p, atKey) => loaded.where(`${pointer}${p}`, atKey),
+          whereIn: (p, offset) => loaded.whereIn(`${pointer}${p}`, offset),
+          once,
+          readProgress: options.readProgress,
+        };
+        const before = new Set([...charts.values()].flatMap((c) => c.node.children));
+        try {
+          await section.build(ctx, entry);
+        } catch (err) {
+          if (err instanceof NetsecError) throw locateError(err, location);
+          throw err;
+        }
+        // Every construct this entry added records where it was written; findings about it and its objects point there.
+        for (const c of charts.values()) for (const child of c.node.children) if (!before.has(child)) recordSource(child as IConstruct, location);
+      }
     }
   }
   return app;
+}
+
+/** Runs `fn`; a NetsecError without a location gets `location`. */
+function located<T>(fn: () => T, location: SourceLocation): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof NetsecError) throw locateError(err, location);
+    throw err;
+  }
+}
+
+/** `Cilium or Calico` */
+function productList(products: readonly Product[], joiner: 'or' | 'nor'): string {
+  const names = products.map((p) => PRODUCT_NAMES[p]);
+  return names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} ${joiner} ${names.at(-1)}`;
+}
+
+/** `a cilium: or calico: version` */
+function versionKeys(products: readonly Product[]): string {
+  const keys = products.map((p) => `${p}:`);
+  return `a ${keys.length === 1 ? keys[0] : `${keys.slice(0, -1).join(', ')} or ${keys.at(-1)}`} version`;
+}
+
+/** The targets entry `i` is built for, or the problems that stop it from being placed. */
+function placeEntry(loaded: LoadedConfig, section: ConfigSection<any>, entry: Entry, i: number, targets: readonly Target[]): { targets: Target[] } | { problems: Problem[] } {
+  const runs = (t: Target): boolean => section.needs.some((p) => t.runs(p));
+  const capable = targets.filter(runs);
+  const needs = productList(section.needs, 'or');
+  const pointer = `/${section.key}/${i}`;
+  const label = pointerLabel(pointer);
+  if (entry.targets === undefined) {
+    if (capable.length) return { targets: capable };
+    return { problems: [{
+      location: loaded.where(pointer),
+      message: `${label} is on no target: it needs ${needs} and no target runs ${section.needs.length === 1 ? 'it' : 'either'}; add ${versionKeys(section.needs)} to a target, or remove the entry`,
+    }] };
+  }
+  if (entry.targets.length === 0) {
+    return { problems: [{
+      location: loaded.where(`${pointer}/targets`),
+      message: `${label}.targets is empty, so the entry is on no target; expected target names (or no targets: key, for every target that runs ${needs}); name a target or remove the entry`,
+    }] };
+  }
+  const known = targets.map((t) => t.name);
+  const problems: Problem[] = [];
+  const on: Target[] = [];
+  entry.targets.forEach((name, j) => {
+    const where = loaded.where(`${pointer}/targets/${j}`);
+    const target = targets.find((t) => t.name === name);
+    if (!target) {
+      const close = closestMatch(name, known, { maxDistance: Math.max(2, Math.floor(name.length / 3)) });
+      const fix = close !== undefined && close !== name ? `did you mean '${close}'?` : `fix the name, or add a target '${echo(name)}' under targets:`;
+      problems.push({ location: where, message: `${label}.targets names '${echo(name)}', which is not a target; expected one of: ${known.join(', ')}; ${fix}` });
+    } else if (!runs(target)) {
+      const runsNot = section.needs.length === 1 ? `does not run ${needs}` : `runs neither ${productList(section.needs, 'nor')}`;
+      const others = capable.length ? capable.map((t) => t.name).join(', ') : 'no target does';
+      problems.push({
+        location: where,
+        message: `${label}.targets names '${name}', which ${runsNot}; expected a target that runs ${needs} (${others}); add ${versionKeys(section.needs)} to target '${name}', or remove it from targets`,
+      });
+    } else {
+      on.push(target);
+    }
+  });
+  return problems.length ? { problems } : { targets: on };
+}
+
+/**
+ * Objects two entries (or two items of one entry) would both write on one target: one problem per clash, at the
+ * second writer, naming the first. Construct ids derive from the same names, so a clash never reaches cdk8s.
+ */
+function nameClashes(loaded: LoadedConfig, placed: readonly Placed[], targets: readonly Target[]): Problem[] {
+  const problems: Problem[] = [];
+  const reported = new Set<string>();
+  for (const target of targets) {
+    const writers = new Map<string, string>();
+    for (const { section, entries, on } of placed) {
+      entries.forEach((entry, i) => {
+        if (!on[i]!.includes(target)) return;
+        for (const o of section.objects(entry)) {
+          const pointer = `/${section.key}/${i}${o.pointer}`;
+          const first = writers.get(o.label);
+          if (first === undefined) {
+            writers.set(o.label, pointer);
+          } else if (!reported.has(`${first} ${pointer}`)) {
+            reported.add(`${first} ${pointer}`);
+            problems.push({
+              location: loaded.where(pointer),
+              message: `${pointerLabel(pointer)} writes ${o.label} on target '${target.name}', as ${pointerLabel(first)} does (${formatLocation(loaded.where(first))}); expected one object per name and target; rename one, or put them on different targets`,
+            });
+          }
+        }
+      });
+    }
+  }
+  return problems;
+}
+
+/** Throws every problem at once, so one run shows everything to fix. */
+function throwAll(problems: readonly Problem[], name: string): void {
+  if (problems.length) throw problemsError('CONFIG', problems, name);
 }

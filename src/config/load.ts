@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { Document, LineCounter, isMap, isNode, isScalar, parseDocument } from 'yaml';
-import { NetsecError, formatLocation } from '../core/errors.js';
+import { Document, LineCounter, Node, isAlias, isCollection, isMap, isNode, isScalar, parseDocument, visit } from 'yaml';
+import { NetsecError, Problem, SourceLocation, echo, escapeControls, formatLocation, problemsError } from '../core/errors.js';
 import { TargetProps } from '../core/target.js';
 import { loadPrecompiledValidator } from '../core/validation/precompiled.js';
 
@@ -14,10 +15,30 @@ export interface NetsecConfig {
 /** A loaded config with what messages need to point back into the file. */
 export interface LoadedConfig {
   readonly config: NetsecConfig;
+  /** The path the file was read from (to resolve the paths it names). */
   readonly file: string;
-  /** `file:line:col` of the value (or, with `atKey`, the key) at a JSON pointer, or just the file. */
+  /**
+   * How messages and output files name the file: its file name. Paths the file names are shown relative to its
+   * folder, so the same repository gives the same bytes whatever the working directory or the `-c` spelling.
+   */
+  readonly name: string;
+  /** `name:line:col` of the value (or, with `atKey`, the key) at a JSON pointer, or just the name. */
   locate(pointer: string, atKey?: boolean): string;
+  /** The same as a location. */
+  where(pointer: string, atKey?: boolean): SourceLocation;
+  /**
+   * Where character `offset` (0-based) of the string at `pointer` is written, when the scalar is written on one line
+   * without escapes (plain or quoted); else where the scalar starts.
+   */
+  whereIn(pointer: string, offset: number): SourceLocation;
 }
+
+/**
+ * How many times one anchor may be expanded, weighted by the aliases inside it (the `yaml` library's measure).
+ * A "billion laughs" file nests aliases so that a few hundred bytes expand to gigabytes; real configs reuse an anchor
+ * a handful of times.
+ */
+export const MAX_ALIAS_COUNT = 100;
 
 let validator: ValidateFunction | undefined;
 
@@ -30,64 +51,174 @@ function getValidator(): ValidateFunction {
   return validator;
 }
 
-/** Reads and validates a netsec.yaml file. Every problem is a NetsecError('CONFIG') naming file, line, column and path. */
+/** Reads and validates a netsec.yaml file. Every problem is a NetsecError('CONFIG') with its line and column. */
 export function loadConfigFile(file: string): LoadedConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new NetsecError('CONFIG', `${file}: cannot read the config file (${(err as NodeJS.ErrnoException).code ?? String(err)}).`);
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : code ?? String(err);
+    throw new NetsecError('CONFIG', `cannot read the config file (${why}); expected a readable netsec.yaml; check the path given with -c/--config`, { file: escapeControls(file) });
   }
   return parseConfig(text, file);
 }
 
-/** Parses and validates netsec.yaml text; `file` is only used in messages. */
+/** Parses and validates netsec.yaml text; `file` is where it was read from (messages name its file name). */
 export function parseConfig(text: string, file: string): LoadedConfig {
+  const name = escapeControls(basename(file));
   const lineCounter = new LineCounter();
+  const at = (offset: number): SourceLocation => {
+    const pos = lineCounter.linePos(offset);
+    return { file: name, line: pos.line, column: pos.col };
+  };
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length) {
-    const e = doc.errors[0];
-    const pos = lineCounter.linePos(e.pos[0]);
-    throw new NetsecError('CONFIG', `${formatLocation({ file, line: pos.line, column: pos.col })}: invalid YAML: ${e.message.split('\n')[0]}`, { file, line: pos.line, column: pos.col });
+    const e = doc.errors[0]!;
+    throw new NetsecError('CONFIG', `invalid YAML: ${escapeControls(e.message.split('\n')[0]!)}`, at(e.pos[0]));
   }
-  const data = doc.toJS() as unknown;
-  const locate = (pointer: string, atKey = false): string => formatLocation({ file, ...positionOf(doc, lineCounter, pointer, atKey) });
+  refuseBadAliases(doc, at, name);
+  refuseNonFiniteNumbers(doc, at, name);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    // The library names no position; the first alias of an anchor that itself holds aliases is where nesting starts.
+    if (!(err instanceof ReferenceError)) throw err;
+    const alias = nestedAlias(doc) ?? firstAlias(doc);
+    throw new NetsecError(
+      'CONFIG',
+      `the aliases here expand the file beyond netsec's limit (an anchor may be expanded at most ${MAX_ALIAS_COUNT} times, counting the aliases inside it); expected a file that aliases a few values; write the values out or use fewer nested aliases`,
+      alias?.range ? at(alias.range[0]) : { file: name },
+      { cause: err },
+    );
+  }
+  const where = (pointer: string, atKey = false): SourceLocation => {
+    const offset = offsetOf(doc, pointer, atKey);
+    return offset === undefined ? { file: name } : at(offset);
+  };
+  const whereIn = (pointer: string, offset: number): SourceLocation => {
+    const node = doc.getIn(pathOf(pointer), true);
+    if (isScalar(node) && node.range && typeof node.value === 'string' && !node.value.includes('\n')) {
+      const source = text.slice(node.range[0], node.range[1]);
+      if (node.type === 'PLAIN' && source === node.value) return at(node.range[0] + offset);
+      if ((node.type === 'QUOTE_SINGLE' || node.type === 'QUOTE_DOUBLE') && source.slice(1, -1) === node.value) return at(node.range[0] + 1 + offset);
+    }
+    return where(pointer);
+  };
+  const locate = (pointer: string, atKey = false): string => formatLocation(where(pointer, atKey));
   const validate = getValidator();
   if (!validate(data)) {
-    const messages = (validate.errors ?? []).filter(notNoise).map((e) => `${locate(pointerOf(e), e.keyword === 'additionalProperties')}: ${describe(e)}`);
-    throw new NetsecError('CONFIG', [...new Set(messages)].join('\n'), { file });
+    const all = (validate.errors ?? []).filter(notNoise).map((e) => ({ location: where(pointerOf(e), e.keyword === 'additionalProperties'), message: describe(e) }));
+    const unique = [...new Map(all.map((p) => [`${formatLocation(p.location)}: ${p.message}`, p])).values()];
+    throw problemsError('CONFIG', unique, name);
   }
   const config = data as NetsecConfig;
-  const seen = new Set<string>();
+  const seen = new Map<string, number>();
   config.targets.forEach((t, i) => {
-    if (seen.has(t.name)) throw new NetsecError('CONFIG', `${locate(`/targets/${i}/name`)}: /targets/${i}/name is '${t.name}', but another target already has that name; target names must be unique.`);
-    seen.add(t.name);
+    const first = seen.get(t.name);
+    if (first !== undefined) {
+      throw new NetsecError(
+        'CONFIG',
+        `targets[${i}].name is '${t.name}', like targets[${first}] (${locate(`/targets/${first}/name`)}); expected a unique name per target (each names its folder dist/<name>/); rename one`,
+        where(`/targets/${i}/name`),
+      );
+    }
+    seen.set(t.name, i);
   });
-  return { config, file, locate };
+  return { config, file, name, locate, where, whereIn };
+}
+
+/** Aliases whose anchor is not defined before them: the library would fail without a position. */
+function refuseBadAliases(doc: Document, at: (offset: number) => SourceLocation, name: string): void {
+  const anchors = new Set<string>();
+  const problems: Problem[] = [];
+  visit(doc, {
+    Node: (_key, node) => {
+      if (isAlias(node)) {
+        if (!anchors.has(node.source)) {
+          problems.push({ location: at(node.range?.[0] ?? 0), message: `alias '*${echo(node.source)}' names no anchor defined before it; expected '&${echo(node.source)}' on an earlier value; define the anchor first or write the value out` });
+        }
+      } else if (node.anchor) {
+        anchors.add(node.anchor);
+      }
+    },
+  });
+  if (problems.length) throw problemsError('CONFIG', problems, name);
 }
 
 /**
- * Line and column of the node at a JSON pointer (the nearest existing parent if the node is missing), or of the
- * key itself when `atKey` (an unknown key is best shown where it is written, not where its value starts).
+ * Numbers that are not finite (`.nan`, `.inf`, `1e400`): YAML reads them, JSON Schema's `number` accepts them, and
+ * nothing downstream can write them (JSON has no NaN), so they are refused where they are written.
  */
-function positionOf(doc: Document, lineCounter: LineCounter, pointer: string, atKey: boolean): { line?: number; column?: number } {
-  const path = pointer.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
+function refuseNonFiniteNumbers(doc: Document, at: (offset: number) => SourceLocation, name: string): void {
+  const problems: Problem[] = [];
+  visit(doc, {
+    Scalar: (_key, node) => {
+      if (typeof node.value === 'number' && !Number.isFinite(node.value)) {
+        const written = node.source ?? String(node.value);
+        problems.push({
+          location: at(node.range?.[0] ?? 0),
+          message: `'${echo(written)}' is ${Number.isNaN(node.value) ? 'not a number' : 'infinite'} to YAML; expected a finite number; write the number itself (or quote it if a string was meant)`,
+        });
+      }
+    },
+  });
+  if (problems.length) throw problemsError('CONFIG', problems, name);
+}
+
+function firstAlias(doc: Document | Node): Node | undefined {
+  let found: Node | undefined;
+  visit(doc, {
+    Alias: (_key, node) => {
+      found = node;
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
+/** The first alias whose anchor holds aliases itself (the nesting a "billion laughs" file is made of). */
+function nestedAlias(doc: Document): Node | undefined {
+  const anchored = new Map<string, Node>();
+  let found: Node | undefined;
+  visit(doc, {
+    Node: (_key, node) => {
+      if (isAlias(node)) {
+        const target = anchored.get(node.source);
+        if (target && isCollection(target) && firstAlias(target) !== undefined) {
+          found = node;
+          return visit.BREAK;
+        }
+      } else if (node.anchor) {
+        anchored.set(node.anchor, node);
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+function pathOf(pointer: string): (string | number)[] {
+  return pointer.split('/').slice(1).map((p) => (/^\d+$/.test(p) ? Number(p) : p.replace(/~1/g, '/').replace(/~0/g, '~')));
+}
+
+/**
+ * Offset of the node at a JSON pointer (the nearest existing parent if the node is missing), or of the key itself
+ * when `atKey` (an unknown key is best shown where it is written, not where its value starts).
+ */
+function offsetOf(doc: Document, pointer: string, atKey: boolean): number | undefined {
+  const path = pathOf(pointer);
   if (atKey && path.length) {
     const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
     const pair = isMap(parent) ? parent.items.find((i) => isScalar(i.key) && i.key.value === path[path.length - 1]) : undefined;
-    if (pair && isScalar(pair.key) && pair.key.range) {
-      const pos = lineCounter.linePos(pair.key.range[0]);
-      return { line: pos.line, column: pos.col };
-    }
+    if (pair && isScalar(pair.key) && pair.key.range) return pair.key.range[0];
   }
   for (let n = path.length; n >= 0; n--) {
     const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
-    if (isNode(node) && node.range) {
-      const pos = lineCounter.linePos(node.range[0]);
-      return { line: pos.line, column: pos.col };
-    }
+    if (isNode(node) && node.range) return node.range[0];
   }
-  return {};
+  return undefined;
 }
 
 /** For unknown keys, point at the key itself rather than its parent object. */
@@ -101,23 +232,28 @@ function notNoise(e: ErrorObject): boolean {
   return e.keyword !== 'if';
 }
 
+/** A value from the file as a message shows it: JSON (so its type shows), control characters escaped, cut when long. */
+function shown(data: unknown): string {
+  return echo(JSON.stringify(data) ?? String(data));
+}
+
 /** cdk8s-cli style: "<path> is <found> but it should be <expected>". */
 function describe(e: ErrorObject): string {
-  const path = pointerOf(e) || '/';
+  const path = echo(pointerOf(e) || '/');
   switch (e.keyword) {
     case 'additionalProperties': {
       const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-      return `unknown key '${(e.params as { additionalProperty: string }).additionalProperty}'; expected one of: ${allowed.join(', ')}`;
+      return `unknown key '${echo((e.params as { additionalProperty: string }).additionalProperty)}'; expected one of: ${allowed.join(', ')}`;
     }
     case 'required':
       return `${path} is missing '${(e.params as { missingProperty: string }).missingProperty}', which is required`;
     case 'enum':
-      return `${path} is ${JSON.stringify(e.data)} but it should be one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+      return `${path} is ${shown(e.data)} but it should be one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'type':
-      return `${path} is ${JSON.stringify(e.data)} but it should be of type ${String((e.params as { type: string }).type)}`;
+      return `${path} is ${shown(e.data)} but it should be of type ${String((e.params as { type: string }).type)}`;
     case 'pattern':
-      return `${path} is ${JSON.stringify(e.data)} but it should match ${(e.params as { pattern: string }).pattern}`;
+      return `${path} is ${shown(e.data)} but it should match ${(e.params as { pattern: string }).pattern}`;
     default:
-      return `${path} ${e.message ?? e.keyword}${e.data !== undefined && typeof e.data !== 'object' ? ` (found ${JSON.stringify(e.data)})` : ''}`;
+      return `${path} ${e.message ?? e.keyword}${e.data !== undefined && typeof e.data !== 'object' ? ` (found ${shown(e.data)})` : ''}`;
   }
 }

@@ -1,9 +1,15 @@
 import { App } from 'cdk8s';
 import type { ProgressCallback } from '../cidr/feeds/read.js';
+import { SourceLocation } from '../core/errors.js';
 import { NetsecChart } from '../core/netsec-chart.js';
 import { Target } from '../core/target.js';
+import { Product } from '../core/versions.js';
 
-/** What a section's `build` gets for one target. */
+/**
+ * What a section's `build` gets: one entry of the section's list, for one target. Every construct the build adds to a
+ * chart records the entry's netsec.yaml line and column (`core/source.ts`), and a NetsecError thrown without a location
+ * gets the entry's, so messages about the output point back at the line the user wrote.
+ */
 export interface SectionBuildContext {
   /** The cdk8s App everything is built in. */
   readonly app: App;
@@ -11,12 +17,27 @@ export interface SectionBuildContext {
   readonly target: Target;
   /** The chart that writes `dist/<target>/<component>.yaml`, created on first use and shared between sections. */
   chart(component: string, options?: { readonly applyToCluster?: boolean }): NetsecChart;
-  /** Resolves a path written in netsec.yaml (relative to the file's folder). */
+  /** Resolves a path written in netsec.yaml (relative to the file's folder) for reading. */
   resolvePath(path: string): string;
-  /** The config file's name, for messages. */
-  readonly configFile: string;
-  /** JSON pointer of the section's value in the config file, for messages (e.g. `/egressBlocking/0`). */
+  /**
+   * A path written in netsec.yaml as messages and output files name it: relative to netsec.yaml's folder, with '/'
+   * separators, never absolute (the same repository gives the same bytes in CI and on a laptop).
+   */
+  displayPath(path: string): string;
+  /** How messages name netsec.yaml (its file name). */
+  readonly configName: string;
+  /** JSON pointer of the entry, e.g. `/egressBlocking/3`. */
   readonly pointer: string;
+  /** How messages name the entry, as a reader of the file finds it: `egressBlocking[3]`. */
+  readonly label: string;
+  /** Index of the entry in its section's list. */
+  readonly index: number;
+  /** Where the entry is written in netsec.yaml. */
+  readonly location: SourceLocation;
+  /** Where a value of the entry is written, by its pointer relative to the entry (e.g. `/feeds/0/file`). */
+  where(pointer: string, atKey?: boolean): SourceLocation;
+  /** Where character `offset` of the string at `pointer` (relative to the entry) is written. */
+  whereIn(pointer: string, offset: number): SourceLocation;
   /**
    * Computes what does not depend on the target once per build and shares it between targets, keyed by an object of
    * the config (e.g. a geo-blocking entry's million-line feed is read and aggregated once, not once per cluster).
@@ -29,32 +50,39 @@ export interface SectionBuildContext {
   readonly readProgress?: (label: string) => { readonly onProgress: ProgressCallback; done(): void };
 }
 
+/** An object an entry writes on each of its targets, named as messages name it. */
+export interface EntryObject {
+  /** Kind and name, e.g. `CiliumNetworkPolicy 'shop/web'`; two entries writing the same on one target clash. */
+  readonly label: string;
+  /** JSON pointer, relative to the entry, of the value that names it (`''` for the entry itself). */
+  readonly pointer: string;
+}
+
 /**
- * One top-level section of netsec.yaml. A section owns a JSON Schema for its value (the loader validates the whole
- * file before anything is built, so `build` receives well-typed input) and builds the same constructs a TypeScript
- * user would write.
+ * One top-level section of netsec.yaml: a list of entries. A section owns a JSON Schema for its value (the loader
+ * validates the whole file before anything is built, so `build` receives well-typed input) and builds each entry into
+ * the same constructs a TypeScript user would write. Which targets an entry is built for is decided once, by
+ * `config/build.ts`, from the entry's `targets:` and the section's `needs`.
  */
-export interface ConfigSection<T = unknown> {
+export interface ConfigSection<E = unknown> {
   /** The top-level key in netsec.yaml. */
   readonly key: string;
   /** A one-line description, used in the config schema. */
   readonly description: string;
-  /** JSON Schema (draft-07) of the section's value. Objects should set `additionalProperties: false`. */
+  /** JSON Schema (draft-07) of the section's value, a list of entries. Objects should set `additionalProperties: false`. */
   readonly schema: Record<string, unknown>;
   /**
-   * Builds the constructs of `value` for `ctx.target`. Called once per target; a section decides itself whether it
-   * applies (e.g. only to targets that run Cilium), usually from a `targets:` list in its value. May be async
-   * (reading a CIDR feed or a MaxMind CSV); sections are built one after another, in registration order.
+   * What an entry needs: it is built for the targets that run any of these products (all of them by default, or
+   * those its `targets:` names, each of which must run one).
    */
-  build(ctx: SectionBuildContext, value: T): void | Promise<void>;
-}
-
-/**
- * Whether an entry applies to a target: entries name their targets explicitly, or apply to every target that runs
- * what they need (`fallback`).
- */
-export function appliesTo(target: Target, targets: readonly string[] | undefined, fallback: boolean): boolean {
-  return targets ? targets.includes(target.name) : fallback;
+  readonly needs: readonly Product[];
+  /** The objects an entry writes whose names must be unique per target (construct ids are derived from them). */
+  objects(entry: E): readonly EntryObject[];
+  /**
+   * Builds one entry for `ctx.target`. May be async (reading a CIDR feed or a MaxMind CSV); entries and sections are
+   * built one after another, in order.
+   */
+  build(ctx: SectionBuildContext, entry: E): void | Promise<void>;
 }
 
 /** The schema every section uses for its optional `targets:` list. */
@@ -64,3 +92,21 @@ export const TARGETS_PROPERTY = {
   uniqueItems: true,
   description: 'Names of the targets this entry is for. Default: every target that runs the product it needs.',
 } as const;
+
+/**
+ * A construct id made of parts that may hold any character: each part is escaped so that different parts never give
+ * one id (`a-b` + `c` and `a` + `b-c` stay apart, and '/' cannot split a path). Readable for ordinary names:
+ * `constructId('Cnp', 'shop', 'web')` is `Cnp-shop:web`.
+ */
+export function constructId(kind: string, ...parts: readonly string[]): string {
+  return `${kind}-${parts.map((p) => p.replace(/[%:/\n]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`)).join(':')}`;
+}
+
+/** `egressBlocking[0].targets[1]` for `/egressBlocking/0/targets/1`: how messages name a place in netsec.yaml. */
+export function pointerLabel(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((out, p) => (/^\d+$/.test(p) ? `${out}[${p}]` : out ? `${out}.${p}` : p), '');
+}

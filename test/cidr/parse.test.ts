@@ -3,6 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { NetsecError } from '../../src/core/errors.js';
 import { aggregate, Cidr, CidrParseError, formatDiagnostic, parseCidrList, parseCidrs } from '../../src/cidr/index.js';
 
+/** The message `fn` throws (the test fails if it throws nothing or not a NetsecError). */
+function messageOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(NetsecError);
+    return (e as Error).message;
+  }
+  throw new Error('expected an error');
+}
+
 /** Parses and returns canonical, aggregated text (to check what was read). */
 const read = (text: string, lenient = false) =>
   aggregate(parseCidrs(text, { source: 'feed.txt', lenient }).prefixes).set.toStrings();
@@ -59,11 +70,20 @@ describe('parseCidrs: what is accepted', () => {
 });
 
 describe('parseCidrs: exact error messages', () => {
-  it('host bits set (strict mode)', () => {
+  it('host bits set (strict mode): the library names no knob unless the caller gives its hint', () => {
     expect(oneError('# header\n10.0.0.1/8')).toBe(
-      "feed.txt:2:1: '10.0.0.1/8' has host bits set; expected a network address such as '10.0.0.0/8' (use --lenient to normalise)");
+      "feed.txt:2:1: '10.0.0.1/8' has host bits set; expected a network address such as '10.0.0.0/8'");
     expect(oneError('2001:db8::1/32')).toBe(
-      "feed.txt:1:1: '2001:db8::1/32' has host bits set; expected a network address such as '2001:db8::/32' (use --lenient to normalise)");
+      "feed.txt:1:1: '2001:db8::1/32' has host bits set; expected a network address such as '2001:db8::/32'");
+    expect(messageOf(() => parseCidrs('10.0.0.1/8', { source: 'feed.txt', hostBitsHint: ' (use --lenient to normalise)' }))).toBe(
+      "feed.txt:1:1: '10.0.0.1/8' has host bits set; expected a network address such as '10.0.0.0/8' (use --lenient to normalise)");
+  });
+
+  it('control characters in a bad line are escaped, and a huge token is cut', () => {
+    expect(oneError('\u001b[31mevil\u0007')).toBe(
+      "feed.txt:1:1: '\\x1b[31mevil\\x07' is not an IP address or CIDR prefix; expected IPv4 such as '192.0.2.0/24' or IPv6 such as '2001:db8::/32'");
+    expect(oneError(`10.0.0.0/8 ${'x'.repeat(250)}`)).toBe(
+      `feed.txt:1:12: unexpected '${'x'.repeat(200)}… (50 more characters)' after '10.0.0.0/8'; expected one prefix per line (comments start with '#')`);
   });
 
   it('prefix length out of range or malformed', () => {
@@ -124,8 +144,27 @@ describe('parseCidrs: exact error messages', () => {
   });
 
   it('an inline list item with a line break', () => {
-    expect(() => parseCidrList(['10.0.0.0/8', '192.0.2.0/24\n198.51.100.0/24'], { source: 'netsec.yaml#/blocked' }))
-      .toThrow('"192.0.2.0/24\\n198.51.100.0/24" contains a line break; expected one prefix per list item');
+    expect(messageOf(() => parseCidrList(['10.0.0.0/8', '192.0.2.0/24\n198.51.100.0/24'], { source: 'blocked' }))).toBe(
+      "blocked:2:13: '192.0.2.0/24\\n198.51.100.0/24' contains a line break; expected one prefix per list item");
+  });
+
+  it('an inline list reports items where locateItem says they are written, one or several', () => {
+    const locateItem = (index: number, column: number) => ({ file: 'netsec.yaml', line: 10 + index, column: 8 + column });
+    expect(messageOf(() => parseCidrList(['10.0.0.0/8', '10.0.0.0/33'], { source: 'netsec.yaml', locateItem }))).toBe(
+      "netsec.yaml:11:18: '10.0.0.0/33' has prefix length 33; expected 0-32 for IPv4");
+    let err: CidrParseError | undefined;
+    try {
+      parseCidrList(['nope', '10.0.0.0/8', '10.0.0.1/8'], { source: 'netsec.yaml', locateItem, within: 'items in egressBlocking[0].cidrs' });
+    } catch (e) {
+      err = e as CidrParseError;
+    }
+    expect(err!.message).toBe([
+      "netsec.yaml:10:9: 'nope' is not an IP address or CIDR prefix; expected IPv4 such as '192.0.2.0/24' or IPv6 such as '2001:db8::/32'",
+      "netsec.yaml:12:9: '10.0.0.1/8' has host bits set; expected a network address such as '10.0.0.0/8'",
+      '2 invalid items in egressBlocking[0].cidrs; fix them and run again.',
+    ].join('\n'));
+    const lenient = parseCidrList(['10.0.0.1/8'], { source: 'netsec.yaml', lenient: true, locateItem });
+    expect(lenient.warnings.map(formatDiagnostic)).toEqual(["netsec.yaml:10:9: '10.0.0.1/8' has host bits set; normalised to '10.0.0.0/8'"]);
   });
 });
 
@@ -140,10 +179,10 @@ describe('parseCidrs: all errors in one pass', () => {
     expect(err).toBeInstanceOf(NetsecError);
     expect(err!.location).toEqual({ file: 'feed.txt' });
     expect(err!.message).toBe([
-      '3 invalid lines:',
-      "  feed.txt:1:1: '10.0.0.1/8' has host bits set; expected a network address such as '10.0.0.0/8' (use --lenient to normalise)",
-      "  feed.txt:3:1: 'nope' is not an IP address or CIDR prefix; expected IPv4 such as '192.0.2.0/24' or IPv6 such as '2001:db8::/32'",
-      "  feed.txt:4:10: '10.0.0.0/40' has prefix length 40; expected 0-32 for IPv4",
+      "feed.txt:1:1: '10.0.0.1/8' has host bits set; expected a network address such as '10.0.0.0/8'",
+      "feed.txt:3:1: 'nope' is not an IP address or CIDR prefix; expected IPv4 such as '192.0.2.0/24' or IPv6 such as '2001:db8::/32'",
+      "feed.txt:4:10: '10.0.0.0/40' has prefix length 40; expected 0-32 for IPv4",
+      '3 invalid lines in feed.txt; fix them and run again.',
     ].join('\n'));
   });
 
@@ -158,17 +197,21 @@ describe('parseCidrs: all errors in one pass', () => {
     expect(err!.total).toBe(25);
     expect(err!.diagnostics).toHaveLength(20);
     const lines = err!.message.split('\n');
-    expect(lines[0]).toBe('25 invalid lines, the first 20:');
-    expect(lines.at(-1)).toBe('  (5 more not shown)');
+    expect(lines).toHaveLength(21);
+    expect(lines[0]).toBe("feed.txt:1:1: 'bad0' is not an IP address or CIDR prefix; expected IPv4 such as '192.0.2.0/24' or IPv6 such as '2001:db8::/32'");
+    expect(lines.at(-1)).toBe('25 invalid lines in feed.txt (the first 20 shown); fix them and run again.');
   });
 
-  it('a single bad line carries its full location', () => {
+  it('a single bad line carries its full location, in the message too (even at line 1,000,000)', () => {
     try {
       parseCidrs('10.0.0.0/8\n\n  10.0.0.1/8', { source: 'feed.txt' });
       expect.unreachable();
     } catch (e) {
       expect((e as NetsecError).location).toEqual({ file: 'feed.txt', line: 3, column: 3 });
+      expect((e as NetsecError).message).toBe("feed.txt:3:3: '10.0.0.1/8' has host bits set; expected a network address such as '10.0.0.0/8'");
     }
+    const million = `${'192.0.2.0/24\n'.repeat(999_999)}1.2.3.4/33\n`;
+    expect(messageOf(() => parseCidrs(million, { source: 'feed.txt' }))).toBe("feed.txt:1000000:9: '1.2.3.4/33' has prefix length 33; expected 0-32 for IPv4");
   });
 });
 
@@ -199,7 +242,8 @@ describe('Cidr.parse', () => {
     } catch (e) {
       err = e as NetsecError;
     }
-    expect(err?.message).toBe("'10.96.0.1/12' has host bits set; expected a network address such as '10.96.0.0/12'");
+    expect(err?.reason).toBe("'10.96.0.1/12' has host bits set; expected a network address such as '10.96.0.0/12'");
+    expect(err?.message).toBe("netsec.yaml#/cluster/serviceCidr: '10.96.0.1/12' has host bits set; expected a network address such as '10.96.0.0/12'");
     expect(err?.location).toEqual({ file: 'netsec.yaml#/cluster/serviceCidr' });
     expect(err?.code).toBe('CONFIG');
     expect(Cidr.parse('10.96.0.1/12', { lenient: true }).toString()).toBe('10.96.0.0/12');

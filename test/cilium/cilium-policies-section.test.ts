@@ -105,7 +105,7 @@ test('ciliumPolicies in netsec.yaml builds exactly what the TypeScript API build
 test('an error in an entry names the file and the entry', async () => {
   const bad = `${TARGETS}ciliumPolicies:\n  - name: web\n    targets: [aks-cilium]\n    egress:\n      - to: { fqdns: [{ matchName: api.example.com }], entities: [world] }\n`;
   await expect(buildApp(parseConfig(bad, 'netsec.yaml'))).rejects.toThrow(
-    "netsec.yaml#/ciliumPolicies/0: CiliumNetworkPolicy 'default/web': egress[0] mixes L3 selector kinds toEntities and toFQDNs; Cilium's agent refuses such a rule (\"combining ... is not supported yet\") and the policy would be silently absent. Use one rule per kind.",
+    "netsec.yaml:10:5: CiliumNetworkPolicy 'default/web': egress[0] mixes L3 selector kinds toEntities and toFQDNs; Cilium's agent refuses such a rule (\"combining ... is not supported yet\") and the policy would be silently absent. Use one rule per kind.",
   );
 });
 
@@ -120,7 +120,7 @@ test('a clusterwide policy with a namespace is a config error', async () => {
   expect(error).toBeInstanceOf(NetsecError);
   expect((error as NetsecError).code).toBe('CONFIG');
   expect((error as Error).message).toBe(
-    "netsec.yaml#/ciliumPolicies/0/namespace: a CiliumClusterwideNetworkPolicy is cluster-scoped and has no namespace; remove 'namespace' or use kind CiliumNetworkPolicy.",
+    "netsec.yaml:12:16: a CiliumClusterwideNetworkPolicy is cluster-scoped and has no namespace; remove 'namespace' or use kind CiliumNetworkPolicy.",
   );
 });
 

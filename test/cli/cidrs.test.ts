@@ -90,7 +90,7 @@ describe('netsec cidrs aggregate', () => {
     expect(c.err()).toBe(`${hostBits}:1:1: '10.0.0.1/8' has host bits set; expected a network address such as '10.0.0.0/8' (use --lenient to normalise)\n`);
     const m = capture();
     expect(await runAggregate({ inputs: ['/nonexistent.txt'] }, m.io)).toBe(2);
-    expect(m.err()).toBe("/nonexistent.txt: cannot read '/nonexistent.txt': no such file; expected a readable file, or '-' for stdin\n");
+    expect(m.err()).toBe('/nonexistent.txt: cannot read this file (no such file); expected a readable file\n');
   });
 
   it('reads a MaxMind selection as an input', async () => {

@@ -29,7 +29,7 @@ describe('netsec CLI', () => {
   test('a missing config file is a config error naming the file', async () => {
     const { code, stderr } = await run('synth', '-c', '/nonexistent/netsec.yaml');
     expect(code).toBe(2);
-    expect(stderr).toBe('netsec: /nonexistent/netsec.yaml: cannot read the config file (ENOENT).\n');
+    expect(stderr).toBe('/nonexistent/netsec.yaml: cannot read the config file (no such file); expected a readable netsec.yaml; check the path given with -c/--config\n');
   });
 });
 

@@ -1,19 +1,27 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { PROGRESS_MIN_BYTES } from '../../src/cli/progress.js';
 
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
 /** A netsec.yaml blocking one large feed (PROGRESS_MIN_BYTES of the same /24) on one Cilium target. */
 function bigFeedConfig(): { config: string; out: string } {
   const dir = mkdtempSync(join(tmpdir(), 'netsec-progress-'));
+  dirs.push(dir);
   const line = '198.51.100.0/24\n';
   writeFileSync(join(dir, 'feed.txt'), line.repeat(Math.ceil(PROGRESS_MIN_BYTES / line.length) + 1));
   writeFileSync(
     join(dir, 'netsec.yaml'),
-    'targets:\n  - { name: c, kubernetes: "1.30", cilium: "1.18" }\negressBlocking:\n  - name: geo\n    feeds: [{ file: feed.txt }]\n',
+    // The cluster's own ranges are named, so the run has nothing to warn about.
+    'targets:\n  - { name: c, kubernetes: "1.30", cilium: "1.18", cluster: { podCidrs: [10.244.0.0/16], serviceCidrs: [10.0.0.0/16] } }\n' +
+      'egressBlocking:\n  - name: geo\n    feeds: [{ file: feed.txt }]\n',
   );
   return { config: join(dir, 'netsec.yaml'), out: join(dir, 'dist') };
 }

@@ -47,7 +47,9 @@ describe('netsec.yaml loading', () => {
   });
 
   test('duplicate target names', () => {
-    expect(error('targets:\n  - name: a\n  - name: a\n')).toBe("netsec.yaml:3:11: /targets/1/name is 'a', but another target already has that name; target names must be unique.");
+    expect(error('targets:\n  - name: a\n  - name: a\n')).toBe(
+      "netsec.yaml:3:11: targets[1].name is 'a', like targets[0] (netsec.yaml:2:11); expected a unique name per target (each names its folder dist/<name>/); rename one",
+    );
   });
 
   test('invalid YAML names the line and column', () => {

@@ -51,7 +51,7 @@ test('nodeLocalDns in netsec.yaml builds exactly what the TypeScript API builds,
 test('an error in an entry names the file and the entry', async () => {
   const bad = 'targets:\n  - name: a\n    cilium: "1.17"\nnodeLocalDns:\n  - localIps: [__PILLAR__LOCAL__DNS__]\n';
   await expect(buildApp(parseConfig(bad, 'netsec.yaml'))).rejects.toThrow(
-    "netsec.yaml#/nodeLocalDns/0: NodeLocalDnsCache 'kube-system/node-local-dns': 'localIps' contains '__PILLAR__LOCAL__DNS__', a placeholder the node-cache binary does not substitute; give the address itself.",
+    "netsec.yaml:5:5: NodeLocalDnsCache 'kube-system/node-local-dns': 'localIps' contains '__PILLAR__LOCAL__DNS__', a placeholder the node-cache binary does not substitute; give the address itself.",
   );
 });
 

@@ -13,7 +13,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { NetsecError } from '../../core/errors.js';
+import { NetsecError, SourceLocation, echo, escapeControls } from '../../core/errors.js';
 import { acceptToken, DEFAULT_MAX_ERRORS, DiagnosticCollector } from '../parse.js';
 import { PrefixList } from '../prefix-list.js';
 import { readFileBuffer, type ProgressCallback } from './read.js';
@@ -55,6 +55,13 @@ export interface MaxMindCountryOptions {
   readonly maxErrors?: number;
   /** Progress over all three files (bytes read, total bytes). */
   readonly onProgress?: ProgressCallback;
+  /**
+   * How messages name `directory` (e.g. as netsec.yaml writes it, relative to its folder), so that no absolute path
+   * reaches a message or an output file. @default directory
+   */
+  readonly directoryName?: string;
+  /** Where country code `index` of `countries` is written (e.g. its netsec.yaml line), for messages about it. @default - not located */
+  readonly locateCountry?: (index: number) => SourceLocation | undefined;
 }
 
 /** A selected country as the locations file names it. */
@@ -141,32 +148,44 @@ export function parseMaxMindLocations(text: string, file: string): Map<string, M
     if (code === '') continue; // continent-only rows
     const id = f[idCol] ?? '';
     if (!/^[0-9]+$/.test(id)) {
-      throw new NetsecError('CONFIG', `'${id}' in column 'geoname_id' is not a geoname id; expected a decimal number`, { file, line: i + 1, column: 1 });
+      throw new NetsecError('CONFIG', `'${echo(id)}' in column 'geoname_id' is not a geoname id; expected a decimal number`, { file, line: i + 1, column: 1 });
     }
     out.set(code.toUpperCase(), { code: code.toUpperCase(), geonameId: Number(id), name: nameCol >= 0 ? f[nameCol] ?? '' : '' });
   }
   return out;
 }
 
-/** Resolves country codes against the locations file; unknown or malformed codes are errors. */
-export function resolveCountries(codes: readonly string[], known: ReadonlyMap<string, MaxMindCountry>, file: string): MaxMindCountry[] {
+/**
+ * Resolves country codes against the locations file; unknown or malformed codes are errors, every one reported, each
+ * where `locate` says the code is written (a netsec.yaml line), else unlocated (a `--country` flag).
+ */
+export function resolveCountries(
+  codes: readonly string[], known: ReadonlyMap<string, MaxMindCountry>, file: string, locate: (index: number) => SourceLocation | undefined = () => undefined,
+): MaxMindCountry[] {
   const example = known.has('DE') ? 'DE' : [...known.keys()].sort()[0] ?? 'DE';
   const out: MaxMindCountry[] = [];
+  const problems: { location?: SourceLocation; message: string }[] = [];
   const unknown: string[] = [];
-  for (const raw of codes) {
+  codes.forEach((raw, i) => {
     const code = raw.trim().toUpperCase();
     if (!/^[A-Z]{2}$/.test(code)) {
-      throw new NetsecError('CONFIG', `'${raw}' is not a 2-letter ISO 3166-1 country code; expected a code such as '${example}'`);
+      problems.push({ location: locate(i), message: `'${echo(raw)}' is not a 2-letter ISO 3166-1 country code; expected a code such as '${example}'` });
+      return;
     }
     const c = known.get(code);
-    if (c === undefined) unknown.push(code);
-    else if (!out.includes(c)) out.push(c);
-  }
-  if (unknown.length === 1) {
-    throw new NetsecError('CONFIG', `unknown country code '${unknown[0]}' in ${file}; expected one of the 2-letter codes it lists, e.g. '${example}'`);
-  }
-  if (unknown.length > 1) {
-    throw new NetsecError('CONFIG', `unknown country codes ${unknown.map((u) => `'${u}'`).join(', ')} in ${file}; expected 2-letter codes it lists, e.g. '${example}'`);
+    if (c === undefined) {
+      unknown.push(code);
+      problems.push({ location: locate(i), message: `unknown country code '${code}' in ${file}; expected one of the 2-letter codes it lists, e.g. '${example}'` });
+    } else if (!out.includes(c)) out.push(c);
+  });
+  if (problems.length === 1) throw new NetsecError('CONFIG', problems[0]!.message, problems[0]!.location);
+  if (problems.length > 1) {
+    // Unlocated (flags): one line naming them all, as before; located: one line per code.
+    if (problems.every((p) => p.location === undefined) && unknown.length === problems.length) {
+      throw new NetsecError('CONFIG', `unknown country codes ${unknown.map((u) => `'${u}'`).join(', ')} in ${file}; expected 2-letter codes it lists, e.g. '${example}'`);
+    }
+    const summary = `${problems.length} country codes are not in ${file}; fix them and run again.`;
+    throw new NetsecError('CONFIG', summary, undefined, { problems, summary });
   }
   return out;
 }
@@ -244,7 +263,7 @@ export function scanMaxMindBlocks(
       const col = geo === -2 ? geoCol : regCol;
       const found = buf.toString('utf8', starts[col]!, fieldEnd(col));
       diags.error(buf, lineStart, line, starts[col]!, found,
-        `'${found}' in column '${header[col]}' is not a geoname id; expected a decimal number or an empty field`);
+        `'${echo(found)}' in column '${echo(header[col]!)}' is not a geoname id; expected a decimal number or an empty field`);
       p = next;
       continue;
     }
@@ -285,6 +304,16 @@ export async function readMaxMindCountries(options: MaxMindCountryOptions): Prom
   const locationsFile = pathOf(options.locationsFile, GEOLITE2_COUNTRY_FILES.locations);
   const v4File = pathOf(options.blocksIPv4File, GEOLITE2_COUNTRY_FILES.blocksIPv4);
   const v6File = pathOf(options.blocksIPv6File, GEOLITE2_COUNTRY_FILES.blocksIPv6);
+  // Files found in `directory` are named under `directoryName` in messages; explicit paths as given.
+  const names = new Map<string, string>();
+  for (const [explicit, name] of [
+    [options.locationsFile, GEOLITE2_COUNTRY_FILES.locations], [options.blocksIPv4File, GEOLITE2_COUNTRY_FILES.blocksIPv4], [options.blocksIPv6File, GEOLITE2_COUNTRY_FILES.blocksIPv6],
+  ] as const) {
+    const path = pathOf(explicit, name);
+    if (path === undefined) continue;
+    names.set(path, explicit === undefined && options.directoryName !== undefined ? `${options.directoryName.replace(/\/+$/, '')}/${name}` : escapeControls(path));
+  }
+  const nameOf = (f: string): string => names.get(f) ?? escapeControls(f);
   if (locationsFile === undefined || (v4File === undefined && v6File === undefined)) {
     throw new NetsecError('USAGE', 'MaxMind input needs the locations file and at least one blocks file; give a directory or the file paths');
   }
@@ -304,12 +333,12 @@ export async function readMaxMindCountries(options: MaxMindCountryOptions): Prom
   let done = 0;
   const read = async (f: string): Promise<Buffer> => {
     const base = done;
-    const buf = await readFileBuffer(f, options.onProgress ? (b) => options.onProgress!(base + b, total) : undefined);
+    const buf = await readFileBuffer(f, options.onProgress ? (b) => options.onProgress!(base + b, total) : undefined, nameOf(f));
     done = base + buf.length;
     return buf;
   };
-  const known = parseMaxMindLocations((await read(locationsFile)).toString('utf8'), locationsFile);
-  const countries = resolveCountries(options.countries, known, locationsFile);
+  const known = parseMaxMindLocations((await read(locationsFile)).toString('utf8'), nameOf(locationsFile));
+  const countries = resolveCountries(options.countries, known, nameOf(locationsFile), options.locateCountry);
   const ids = new Set(countries.map((c) => c.geonameId));
   const match = options.match ?? CountryMatch.LOCATED;
   const out = options.into ?? new PrefixList(1024);
@@ -317,7 +346,7 @@ export async function readMaxMindCountries(options: MaxMindCountryOptions): Prom
   let matched = 0;
   for (const f of [v4File, v6File]) {
     if (f === undefined) continue;
-    const r = scanMaxMindBlocks(await read(f), f, ids, match, out, options.maxErrors);
+    const r = scanMaxMindBlocks(await read(f), nameOf(f), ids, match, out, options.maxErrors);
     rows += r.rows;
     matched += r.matched;
   }

@@ -1,11 +1,12 @@
-import { parseCidrList, parseCidrs, type ParseCidrsOptions, type ParseCidrsResult } from '../parse.js';
+import { escapeControls } from '../../core/errors.js';
+import { parseCidrList, parseCidrs, type ParseCidrListOptions, type ParseCidrsOptions, type ParseCidrsResult } from '../parse.js';
 import { readFileBuffer, readStreamBuffer, type ProgressCallback } from './read.js';
 
 /** Name used in diagnostics for standard input. */
 export const STDIN_SOURCE = '<stdin>';
 
 /** Options for `readCidrFeed`. */
-export interface ReadCidrFeedOptions extends Omit<ParseCidrsOptions, 'source'> {
+export interface ReadCidrFeedOptions extends ParseCidrsOptions {
   /** Progress while reading (bytes read, total bytes when known). */
   readonly onProgress?: ProgressCallback;
   /** Stream read for the path `-`. @default process.stdin */
@@ -14,7 +15,8 @@ export interface ReadCidrFeedOptions extends Omit<ParseCidrsOptions, 'source'> {
 
 /**
  * Reads and parses a plain CIDR list from a file, or from stdin when `path` is `-` (reported as `<stdin>`).
- * See `parseCidrs` for the format and the errors.
+ * See `parseCidrs` for the format and the errors. Diagnostics name the file `source` (default: the path), so a caller
+ * can name it as its user wrote it rather than as an absolute path.
  *
  * @example const { prefixes, warnings } = await readCidrFeed('blocklist.txt', { lenient: true });
  */
@@ -22,17 +24,19 @@ export async function readCidrFeed(path: string, options: ReadCidrFeedOptions = 
   const { onProgress, stdin, ...parse } = options;
   if (path === '-') {
     const buf = await readStreamBuffer(stdin ?? process.stdin, onProgress);
-    return parseCidrs(buf, { ...parse, source: STDIN_SOURCE });
+    return parseCidrs(buf, { ...parse, source: parse.source ?? STDIN_SOURCE });
   }
-  const buf = await readFileBuffer(path, onProgress);
-  return parseCidrs(buf, { ...parse, source: path });
+  const source = parse.source ?? escapeControls(path);
+  const buf = await readFileBuffer(path, onProgress, source);
+  return parseCidrs(buf, { ...parse, source });
 }
 
 /**
- * Parses an inline list of prefixes (e.g. from netsec.yaml); element i is reported as line i + 1 of `source`.
+ * Parses an inline list of prefixes (e.g. from netsec.yaml); element i is reported as line i + 1 of `source`, or where
+ * `locateItem` says it is written.
  *
- * @example readCidrLines(['192.0.2.0/24', '2001:db8::/32'], { source: 'netsec.yaml#/geoBlock/extra' });
+ * @example readCidrLines(['192.0.2.0/24', '2001:db8::/32'], { source: 'extra.txt' });
  */
-export function readCidrLines(lines: readonly string[], options: ParseCidrsOptions = {}): ParseCidrsResult {
+export function readCidrLines(lines: readonly string[], options: ParseCidrListOptions = {}): ParseCidrsResult {
   return parseCidrList(lines, options);
 }

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { NetsecError } from '../../core/errors.js';
+import { NetsecError, escapeControls } from '../../core/errors.js';
 
 /**
  * Called while a feed is read: bytes read so far and the total when known (`undefined` for pipes and stdin).
@@ -14,22 +14,37 @@ function describe(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
   if (err.code === 'ENOENT') return 'no such file';
   if (err.code === 'EACCES') return 'permission denied';
-  if (err.code === 'EISDIR') return 'it is a directory';
-  return err.message;
+  if (err.code === 'EISDIR') return 'it is a folder';
+  return err.code ?? String(err.message);
+}
+
+/**
+ * A file that cannot be read. `osReason` is the operating system's answer in words (`no such file`), so a caller can
+ * re-word the error for where the path was written (a netsec.yaml entry relocates it to the entry's line).
+ */
+export class FileReadError extends NetsecError {
+  public readonly osReason: string;
+
+  public constructor(name: string, osReason: string, cause: unknown) {
+    super('CONFIG', `cannot read this file (${osReason}); expected a readable file`, { file: name }, { cause });
+    this.osReason = osReason;
+  }
 }
 
 /**
  * Reads a whole file into one buffer, reporting progress per 4 MiB chunk. One buffer of the file's size is the
  * cheapest layout for the byte-level parser (no concatenation, no per-line strings).
  *
- * Throws `NetsecError` (`CONFIG`) naming the file when it cannot be read.
+ * Throws `FileReadError` (`CONFIG`) located at `name` when the file cannot be read.
+ *
+ * @param name how messages name the file. @default path
  */
-export async function readFileBuffer(path: string, onProgress?: ProgressCallback): Promise<Buffer> {
+export async function readFileBuffer(path: string, onProgress?: ProgressCallback, name: string = escapeControls(path)): Promise<Buffer> {
   let fh;
   try {
     fh = await open(path, 'r');
   } catch (e) {
-    throw new NetsecError('CONFIG', `cannot read '${path}': ${describe(e)}; expected a readable file, or '-' for stdin`, { file: path });
+    throw new FileReadError(name, describe(e), e);
   }
   try {
     const st = await fh.stat();
@@ -66,7 +81,7 @@ export async function readFileBuffer(path: string, onProgress?: ProgressCallback
     return pos === buf.length ? buf : buf.subarray(0, pos);
   } catch (e) {
     if (e instanceof NetsecError) throw e;
-    throw new NetsecError('CONFIG', `cannot read '${path}': ${describe(e)}; expected a readable file, or '-' for stdin`, { file: path });
+    throw new FileReadError(name, describe(e), e);
   } finally {
     await fh.close();
   }

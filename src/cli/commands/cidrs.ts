@@ -1,13 +1,14 @@
 import { stat } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
-import { NetsecError, formatLocation } from '../../core/errors.js';
+import { NetsecError } from '../../core/errors.js';
 import {
-  aggregate, CidrParseError, CidrSet, CountryMatch, formatCount, formatDiagnostic, PrefixList, readCidrFeed,
+  aggregate, CidrSet, CountryMatch, formatCount, formatDiagnostic, PrefixList, readCidrFeed,
   readMaxMindCountries, isCidrText, parseCidrList, subtract, type AggregateStats, type CidrDiagnostic,
   type ProgressCallback,
 } from '../../cidr/index.js';
 import type { NetsecCommand } from '../command.js';
-import { ExitCode, exitCodeOf } from '../exit-codes.js';
+import { reportError, terminalLine } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
 import { type CliIo, type OutputFormat, printJson, processIo } from '../io.js';
 import { progressBar } from '../progress.js';
 
@@ -36,6 +37,9 @@ export interface CidrsOptions {
 
 /** Warnings printed in text mode before summarising the rest (JSON output has them all). */
 const MAX_WARNINGS_SHOWN = 20;
+
+/** What a strict host-bits error tells a `netsec cidrs` user to do. */
+const HOST_BITS_HINT = ' (use --lenient to normalise)';
 
 /** Cross-flag rules yargs cannot express. Returns an error message, or undefined when the flags are fine. */
 export function checkCidrsOptions(opts: CidrsOptions): string | undefined {
@@ -81,7 +85,7 @@ async function load(inputs: readonly string[], opts: CidrsOptions, io: CliIo, in
       const offset = base;
       const onProgress: ProgressCallback | undefined = progress ? (done) => progress.update(offset + done) : undefined;
       const r = await readCidrFeed(inputs[k]!, {
-        lenient: opts.lenient, into: list, onProgress, stdin: io.stdin as AsyncIterable<Uint8Array> | undefined,
+        lenient: opts.lenient, hostBitsHint: HOST_BITS_HINT, into: list, onProgress, stdin: io.stdin as AsyncIterable<Uint8Array> | undefined,
       });
       base += sizes[k]!;
       warnings.push(...r.warnings);
@@ -104,14 +108,14 @@ async function loadExcept(values: readonly string[], opts: CidrsOptions, io: Cli
   if (values.length === 0) return { set: CidrSet.EMPTY, warnings: [] };
   const list = new PrefixList(values.length);
   const prefixes = values.filter((v) => isCidrText(v));
-  if (prefixes.length > 0) parseCidrList(prefixes, { source: '--except', lenient: opts.lenient, into: list });
+  if (prefixes.length > 0) parseCidrList(prefixes, { source: '--except', lenient: opts.lenient, hostBitsHint: HOST_BITS_HINT, into: list });
   const files = values.filter((v) => !isCidrText(v));
   const { warnings } = await load(files, { ...opts, maxmind: undefined }, io, list);
   return { set: aggregate(list).set, warnings };
 }
 
 function printWarnings(warnings: readonly CidrDiagnostic[], io: CliIo): void {
-  for (const w of warnings.slice(0, MAX_WARNINGS_SHOWN)) io.stderr(`${formatDiagnostic(w)}\n`);
+  for (const w of warnings.slice(0, MAX_WARNINGS_SHOWN)) io.stderr(`${terminalLine(formatDiagnostic(w))}\n`);
   if (warnings.length > MAX_WARNINGS_SHOWN) {
     io.stderr(`netsec: ${formatCount(warnings.length - MAX_WARNINGS_SHOWN)} more lines were normalised (use --output json to list them all)\n`);
   }
@@ -122,25 +126,14 @@ function statsJson(stats: AggregateStats): unknown {
   return JSON.parse(JSON.stringify(stats, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
 }
 
-/** Runs `fn`, printing NetsecErrors with their location and anything else as an internal error. */
+/** Runs `fn` after the cross-flag checks; any error is printed by the CLI's one renderer. */
 async function guarded(opts: CidrsOptions, io: CliIo, fn: () => Promise<ExitCode>): Promise<ExitCode> {
   try {
     const problem = checkCidrsOptions(opts);
     if (problem) throw new NetsecError('USAGE', problem);
     return await fn();
   } catch (err) {
-    if (err instanceof CidrParseError && err.total > 1) {
-      // Each diagnostic on its own line, starting with file:line:column so editors and CI logs link them.
-      for (const d of err.diagnostics) io.stderr(`${formatDiagnostic(d)}\n`);
-      const more = err.total > err.diagnostics.length ? ` (the first ${err.diagnostics.length} shown)` : '';
-      io.stderr(`netsec: ${formatCount(err.total)} invalid lines in ${err.location?.file}${more}; fix them and run again.\n`);
-    } else if (err instanceof NetsecError) {
-      io.stderr(`${err.location ? `${formatLocation(err.location)}: ` : 'netsec: '}${err.message}\n`);
-    } else {
-      io.stderr(`netsec: internal error: ${(err as Error)?.message ?? String(err)}\n`);
-      io.stderr(opts.verbose ? `${(err as Error)?.stack}\n` : 'This is a bug in netsec; run again with --verbose for a stack trace and report it.\n');
-    }
-    return exitCodeOf(err);
+    return reportError(io, err, opts.verbose);
   }
 }
 

@@ -1,11 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { LineCounter, parseAllDocuments } from 'yaml';
-import { NetsecError, formatLocation } from '../../core/errors.js';
+import { NetsecError, echo, escapeControls, formatLocation } from '../../core/errors.js';
 import { Target } from '../../core/target.js';
 import { ManifestValidator } from '../../core/validation/manifest-validator.js';
 import { formatFinding } from '../../core/validation/finding.js';
-import { loadConfigFile } from '../../config/load.js';
+import { MAX_ALIAS_COUNT, loadConfigFile } from '../../config/load.js';
 import { NetsecCommand } from '../command.js';
+import { terminalLine } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { CliIo, OutputFormat, printJson } from '../io.js';
 
@@ -33,7 +34,7 @@ function resolveTarget(opts: ValidateOptions): Target {
   if (opts.target) {
     const loaded = loadConfigFile(opts.config ?? 'netsec.yaml');
     const props = loaded.config.targets.find((t) => t.name === opts.target);
-    if (!props) throw new NetsecError('USAGE', `--target ${opts.target}: no such target in ${loaded.file}; it has: ${loaded.config.targets.map((t) => t.name).join(', ')}.`);
+    if (!props) throw new NetsecError('USAGE', `--target ${echo(opts.target)}: no such target in ${loaded.name}; it has: ${loaded.config.targets.map((t) => t.name).join(', ')}.`);
     return new Target(props);
   }
   return new Target({ name: 'cli', kubernetes: opts.kubernetes, cilium: opts.cilium, calico: opts.calico, istio: opts.istio });
@@ -48,21 +49,37 @@ export function runValidate(opts: ValidateOptions, io: CliIo): ExitCode {
   const results: { location: string; message: string }[] = [];
   let objects = 0;
   for (const file of opts.files) {
+    const name = escapeControls(file);
     let text: string;
     try {
+      // A folder is named as one, not reported as EISDIR (walking it is for a later version of validate).
+      if (statSync(file).isDirectory()) {
+        throw new NetsecError('USAGE', `this is a folder; expected manifest files; name the files, e.g. 'netsec validate ${name}/*.yaml'`, { file: name });
+      }
       text = readFileSync(file, 'utf8');
     } catch (err) {
-      throw new NetsecError('USAGE', `${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)}).`);
+      if (err instanceof NetsecError) throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code ?? String(err);
+      throw new NetsecError('USAGE', `cannot read this file (${why}); expected a readable YAML file`, { file: name });
     }
     const lines = new LineCounter();
     for (const doc of parseAllDocuments(text, { lineCounter: lines })) {
       const start = lines.linePos(doc.contents?.range?.[0] ?? doc.range[0]);
-      const location = formatLocation({ file, line: start.line, column: start.col });
+      const location = formatLocation({ file: name, line: start.line, column: start.col });
       if (doc.errors.length) {
-        results.push({ location, message: `invalid YAML: ${doc.errors[0].message.split('\n')[0]}` });
+        results.push({ location, message: `invalid YAML: ${doc.errors[0]!.message.split('\n')[0]}` });
         continue;
       }
-      const obj = doc.toJS() as Record<string, unknown> | null;
+      let obj: Record<string, unknown> | null;
+      try {
+        obj = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as Record<string, unknown> | null;
+      } catch (err) {
+        // An alias bomb or an alias without its anchor: the yaml library refuses it without a position.
+        if (!(err instanceof ReferenceError)) throw err;
+        results.push({ location, message: `invalid YAML: ${err.message}` });
+        continue;
+      }
       if (!obj) continue;
       objects++;
       for (const f of validator.validate(obj)) results.push({ location, message: formatFinding(f) });
@@ -70,7 +87,7 @@ export function runValidate(opts: ValidateOptions, io: CliIo): ExitCode {
   }
   if (opts.output === 'json') printJson(io, { target: { name: target.name, versions: target.describe() }, objects, findings: results });
   else {
-    for (const r of results) io.stdout(`${r.location}: ${r.message}\n`);
+    for (const r of results) io.stdout(`${terminalLine(`${r.location}: ${r.message}`)}\n`);
     io.stderr(`netsec validate: ${objects} object(s) checked against ${target.describe()}; ${results.length} finding(s).\n`);
   }
   return results.length ? ExitCode.FINDINGS : ExitCode.OK;

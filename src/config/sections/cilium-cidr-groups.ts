@@ -1,7 +1,7 @@
 import { CiliumCidrGroup } from '../../egress/cilium-cidr-group.js';
 import { Product } from '../../core/versions.js';
-import { ConfigSection, TARGETS_PROPERTY, appliesTo } from '../section.js';
-import { EGRESS_BLOCKING_COMPONENT } from './egress-blocking.js';
+import { ConfigSection, TARGETS_PROPERTY, constructId } from '../section.js';
+import { EGRESS_BLOCKING_COMPONENT, checkInlineCidrs } from './egress-blocking.js';
 
 /** One entry of `ciliumCidrGroups:`. */
 export interface CiliumCidrGroupEntry {
@@ -12,7 +12,7 @@ export interface CiliumCidrGroupEntry {
 }
 
 /** `ciliumCidrGroups:` CiliumCIDRGroups that only label world IPs (Hubble metadata), on every Cilium target. */
-export const ciliumCidrGroupsSection: ConfigSection<CiliumCidrGroupEntry[]> = {
+export const ciliumCidrGroupsSection: ConfigSection<CiliumCidrGroupEntry> = {
   key: 'ciliumCidrGroups',
   description: 'CiliumCIDRGroups that label world IPs (shown on Hubble flows); policies may reference them.',
   schema: {
@@ -29,10 +29,11 @@ export const ciliumCidrGroupsSection: ConfigSection<CiliumCidrGroupEntry[]> = {
       },
     },
   },
-  build(ctx, entries) {
-    for (const entry of entries) {
-      if (!appliesTo(ctx.target, entry.targets, ctx.target.runs(Product.CILIUM))) continue;
-      new CiliumCidrGroup(ctx.chart(EGRESS_BLOCKING_COMPONENT), `Group-${entry.name}`, { name: entry.name, cidrs: entry.cidrs, labels: entry.labels });
-    }
+  needs: [Product.CILIUM],
+  objects: (entry) => [{ label: `CiliumCIDRGroup '${entry.name}'`, pointer: '/name' }],
+  build(ctx, entry) {
+    // The group parses its CIDRs strictly; checked here first so a bad item is reported at its own line.
+    checkInlineCidrs(ctx, 'cidrs', entry.cidrs);
+    new CiliumCidrGroup(ctx.chart(EGRESS_BLOCKING_COMPONENT), constructId('Group', entry.name), { name: entry.name, cidrs: entry.cidrs, labels: entry.labels });
   },
 };

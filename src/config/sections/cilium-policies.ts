@@ -19,7 +19,7 @@ import {
 } from '../../cilium/index.js';
 import { NetsecError } from '../../core/errors.js';
 import { Product } from '../../core/versions.js';
-import { ConfigSection, SectionBuildContext, TARGETS_PROPERTY, appliesTo } from '../section.js';
+import { ConfigSection, SectionBuildContext, TARGETS_PROPERTY, constructId } from '../section.js';
 
 /** A label selector as written in netsec.yaml (Kubernetes spelling). */
 interface SelectorValue {
@@ -245,8 +245,8 @@ export function buildCiliumPolicy(ctx: SectionBuildContext, v: CiliumPolicyValue
   };
   const policy =
     v.kind === 'CiliumClusterwideNetworkPolicy'
-      ? new CiliumClusterwideNetworkPolicy(chart, `Ccnp-${v.name}`, props)
-      : new CiliumNetworkPolicy(chart, `Cnp-${v.namespace ?? 'default'}-${v.name}`, { ...props, namespace: v.namespace });
+      ? new CiliumClusterwideNetworkPolicy(chart, constructId('Ccnp', v.name), props)
+      : new CiliumNetworkPolicy(chart, constructId('Cnp', v.namespace ?? 'default', v.name), { ...props, namespace: v.namespace });
   for (const r of v.egress ?? []) policy.allowEgress(egressOf(r));
   for (const r of v.egressDeny ?? []) policy.denyEgress(egressOf(r));
   for (const r of v.ingress ?? []) policy.allowIngress(ingressOf(r));
@@ -255,33 +255,19 @@ export function buildCiliumPolicy(ctx: SectionBuildContext, v: CiliumPolicyValue
 }
 
 /** `ciliumPolicies:` in netsec.yaml: CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy objects with typed rules. */
-export const ciliumPoliciesSection: ConfigSection<CiliumPolicyValue[]> = {
+export const ciliumPoliciesSection: ConfigSection<CiliumPolicyValue> = {
   key: 'ciliumPolicies',
   description: 'Cilium network policies (namespaced or clusterwide) with typed rules; DNS rules follow the cluster DNS path.',
   schema: { type: 'array', items: POLICY_SCHEMA },
-  build(ctx, value) {
-    forEachCiliumEntry(ctx, value, (v, i) => {
-      if (v.kind === 'CiliumClusterwideNetworkPolicy' && v.namespace !== undefined) {
-        throw new NetsecError('CONFIG', `a CiliumClusterwideNetworkPolicy is cluster-scoped and has no namespace; remove 'namespace' or use kind CiliumNetworkPolicy.`, { file: `${ctx.configFile}#${ctx.pointer}/${i}/namespace` });
-      }
-      buildCiliumPolicy(ctx, v);
-    });
+  needs: [Product.CILIUM],
+  objects: (v) => [{
+    label: v.kind === 'CiliumClusterwideNetworkPolicy' ? `CiliumClusterwideNetworkPolicy '${v.name}'` : `CiliumNetworkPolicy '${v.namespace ?? 'default'}/${v.name}'`,
+    pointer: '/name',
+  }],
+  build(ctx, v) {
+    if (v.kind === 'CiliumClusterwideNetworkPolicy' && v.namespace !== undefined) {
+      throw new NetsecError('CONFIG', `a CiliumClusterwideNetworkPolicy is cluster-scoped and has no namespace; remove 'namespace' or use kind CiliumNetworkPolicy.`, ctx.where('/namespace'));
+    }
+    buildCiliumPolicy(ctx, v);
   },
 };
-
-/**
- * Runs `build` for every entry that applies to `ctx.target` (its `targets:`, or every target that runs Cilium), and
- * prefixes a NetsecError with the entry's place in the config file. Shared by the Cilium-based sections.
- */
-export function forEachCiliumEntry<T extends { readonly targets?: string[] }>(ctx: SectionBuildContext, entries: readonly T[], build: (entry: T, index: number) => void): void {
-  entries.forEach((entry, i) => {
-    if (!appliesTo(ctx.target, entry.targets, ctx.target.runs(Product.CILIUM))) return;
-    try {
-      build(entry, i);
-    } catch (err) {
-      if (!(err instanceof NetsecError)) throw err;
-      const where = err.location?.file ?? `${ctx.configFile}#${ctx.pointer}/${i}`;
-      throw new NetsecError(err.code, `${where}: ${err.message}`, err.location ?? { file: where });
-    }
-  });
-}

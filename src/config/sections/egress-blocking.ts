@@ -1,13 +1,22 @@
 import { aggregate } from '../../cidr/aggregate.js';
 import { PrefixList } from '../../cidr/prefix-list.js';
-import { CidrDiagnostic, formatDiagnostic } from '../../cidr/parse.js';
-import { readCidrFeed, readCidrLines } from '../../cidr/feeds/plain.js';
+import { CidrDiagnostic, formatDiagnostic, parseCidrs } from '../../cidr/parse.js';
+import { readCidrLines } from '../../cidr/feeds/plain.js';
 import { CountryMatch, readMaxMindCountries } from '../../cidr/feeds/maxmind.js';
+import { FileReadError, readFileBuffer } from '../../cidr/feeds/read.js';
 import { addWarning } from '../../core/diagnostics.js';
+import { NetsecError } from '../../core/errors.js';
 import { Product } from '../../core/versions.js';
 import { CalicoApi, CalicoBlockDesign, CalicoEgressBlock } from '../../egress/calico-egress-block.js';
-import { CidrGroupReference, CiliumEgressBlock, LabelSelectorSpec } from '../../egress/cilium-egress-block.js';
-import { ConfigSection, SectionBuildContext, TARGETS_PROPERTY, appliesTo } from '../section.js';
+import { CidrGroupReference, CiliumEgressBlock } from '../../egress/cilium-egress-block.js';
+import { EndpointSelector, LabelExpression } from '../../cilium/selectors.js';
+import { ConfigSection, SectionBuildContext, TARGETS_PROPERTY, constructId } from '../section.js';
+
+/** A Kubernetes label selector as netsec.yaml writes it. */
+export interface LabelSelectorSpec {
+  readonly matchLabels?: Record<string, string>;
+  readonly matchExpressions?: LabelExpression[];
+}
 
 /** One entry of `egressBlocking:`. */
 export interface EgressBlockingEntry {
@@ -32,34 +41,76 @@ const DNS_LABEL = { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', 
 export const EGRESS_BLOCKING_COMPONENT = 'egress-blocking';
 
 /**
- * Reads an entry's CIDRs (inline list, plain feeds, MaxMind countries) into one list. Paths are relative to
- * netsec.yaml. Inline entries are reported as lines of `netsec.yaml#/egressBlocking/<i>/cidrs`.
+ * Checks a list of prefixes written inline in netsec.yaml, reporting each bad item at its own line and column
+ * (`cidrs:`, `except:`). Returns the lenient normalisations as warnings.
  */
-async function readEntryCidrs(entry: EgressBlockingEntry, source: string, ctx: SectionBuildContext): Promise<{ list: PrefixList; warnings: string[] }> {
+export function checkInlineCidrs(
+  ctx: SectionBuildContext, key: string, items: readonly string[], options: { into?: PrefixList; lenient?: boolean; hostBitsHint?: string } = {},
+): CidrDiagnostic[] {
+  return [...readCidrLines(items, {
+    source: ctx.configName,
+    lenient: options.lenient,
+    hostBitsHint: options.hostBitsHint ?? '',
+    into: options.into,
+    within: `items in ${ctx.label}.${key}`,
+    locateItem: (index, column) => {
+      const at = ctx.whereIn(`/${key}/${index}`, column - 1);
+      return { file: at.file, line: at.line ?? 1, column: at.column ?? 1 };
+    },
+  }).warnings];
+}
+
+/** What a strict host-bits error tells a netsec.yaml user to do (the CLI's `--lenient` does not exist in `synth`). */
+function lenientHint(ctx: SectionBuildContext): string {
+  return ` (set lenient: true in ${ctx.label} to normalise)`;
+}
+
+/**
+ * Reads an entry's CIDRs (inline list, plain feeds, MaxMind countries) into one list. Paths are relative to
+ * netsec.yaml and named so in messages and warnings; inline items are reported at their netsec.yaml line and column.
+ */
+async function readEntryCidrs(entry: EgressBlockingEntry, ctx: SectionBuildContext): Promise<{ list: PrefixList; warnings: string[] }> {
   const list = new PrefixList(entry.cidrs?.length ?? 0);
   const warnings: string[] = [];
   const note = (ws: readonly CidrDiagnostic[]) => {
     for (const w of ws) warnings.push(formatDiagnostic(w));
   };
-  if (entry.cidrs?.length) note(readCidrLines(entry.cidrs, { source: `${source}/cidrs`, lenient: entry.lenient, into: list }).warnings);
-  for (const feed of entry.feeds ?? []) {
-    const progress = ctx.readProgress?.(`reading ${'file' in feed ? feed.file : feed.maxmind.directory}`);
-    try {
-      if ('file' in feed) {
-        note((await readCidrFeed(ctx.resolvePath(feed.file), { lenient: entry.lenient, into: list, onProgress: progress?.onProgress })).warnings);
-      } else {
-        const { directory, countries, match } = feed.maxmind;
-        await readMaxMindCountries({ directory: ctx.resolvePath(directory), countries, match, into: list, onProgress: progress?.onProgress });
+  if (entry.cidrs?.length) note(checkInlineCidrs(ctx, 'cidrs', entry.cidrs, { into: list, lenient: entry.lenient, hostBitsHint: lenientHint(ctx) }));
+  for (const [k, feed] of (entry.feeds ?? []).entries()) {
+    if ('file' in feed) {
+      const name = ctx.displayPath(feed.file);
+      const progress = ctx.readProgress?.(`reading ${name}`);
+      try {
+        const buf = await readFileBuffer(ctx.resolvePath(feed.file), progress?.onProgress, name).catch((err: unknown) => {
+          if (!(err instanceof FileReadError)) throw err;
+          throw new NetsecError('CONFIG', `cannot read the feed '${name}' (${err.osReason}); expected a readable file, its path relative to ${ctx.configName}'s folder; fix the path or create the file`, ctx.where(`/feeds/${k}/file`), { cause: err });
+        });
+        note(parseCidrs(buf, { source: name, lenient: entry.lenient, hostBitsHint: lenientHint(ctx), into: list }).warnings);
+      } finally {
+        progress?.done();
       }
-    } finally {
-      progress?.done();
+    } else {
+      const { directory, countries, match } = feed.maxmind;
+      const name = ctx.displayPath(directory);
+      const progress = ctx.readProgress?.(`reading ${name}`);
+      try {
+        await readMaxMindCountries({
+          directory: ctx.resolvePath(directory), directoryName: name, countries, match, into: list, onProgress: progress?.onProgress,
+          locateCountry: (c) => ctx.where(`/feeds/${k}/maxmind/countries/${c}`),
+        }).catch((err: unknown) => {
+          if (!(err instanceof FileReadError)) throw err;
+          throw new NetsecError('CONFIG', `cannot read '${err.location?.file}' (${err.osReason}); expected the GeoLite2 Country CSV files in '${name}', relative to ${ctx.configName}'s folder; fix maxmind.directory or add the file`, ctx.where(`/feeds/${k}/maxmind/directory`), { cause: err });
+        });
+      } finally {
+        progress?.done();
+      }
     }
   }
   return { list, warnings };
 }
 
 /** `egressBlocking:` blocks egress to CIDR lists on every Cilium and Calico target. */
-export const egressBlockingSection: ConfigSection<EgressBlockingEntry[]> = {
+export const egressBlockingSection: ConfigSection<EgressBlockingEntry> = {
   key: 'egressBlocking',
   description: 'Egress blocking (geo-blocking) by CIDR lists: CiliumCIDRGroups + a CiliumClusterwideNetworkPolicy on Cilium, GlobalNetworkSets + GlobalNetworkPolicies on Calico.',
   schema: {
@@ -126,22 +177,29 @@ export const egressBlockingSection: ConfigSection<EgressBlockingEntry[]> = {
       },
     },
   },
-  async build(ctx, entries) {
+  needs: [Product.CILIUM, Product.CALICO],
+  objects: (entry) => [{ label: `egress block '${entry.name}'`, pointer: '/name' }],
+  async build(ctx, entry) {
     const { target } = ctx;
-    for (const [i, entry] of entries.entries()) {
-      const onCilium = target.runs(Product.CILIUM);
-      const onCalico = target.runs(Product.CALICO);
-      if (!appliesTo(target, entry.targets, onCilium || onCalico)) continue;
-      const { cidrs, warnings } = await ctx.once(entry, async () => {
-        const read = await readEntryCidrs(entry, `${ctx.configFile}#${ctx.pointer}/${i}`, ctx);
-        return { cidrs: aggregate(read.list).set, warnings: read.warnings };
-      });
-      const chart = ctx.chart(EGRESS_BLOCKING_COMPONENT);
-      const common = { name: entry.name, cidrs, except: entry.except, labels: entry.labels, allowEmpty: entry.allowEmpty, allowDefaultRoute: entry.allowDefaultRoute, allowClusterOverlap: entry.allowClusterOverlap };
-      const blocks = [];
-      if (onCilium) blocks.push(new CiliumEgressBlock(chart, `Cilium-${entry.name}`, { ...common, ...entry.cilium }));
-      if (onCalico) blocks.push(new CalicoEgressBlock(chart, `Calico-${entry.name}`, { ...common, ...entry.calico }));
-      for (const w of warnings) for (const b of blocks) addWarning(b, w);
+    // Read and aggregated once for all targets; locations do not depend on the target.
+    const { cidrs, warnings } = await ctx.once(entry, async () => {
+      const read = await readEntryCidrs(entry, ctx);
+      // The blocks parse except strictly (lenient is for the block list); checked here to locate a bad item.
+      if (entry.except?.length) checkInlineCidrs(ctx, 'except', entry.except);
+      return { cidrs: aggregate(read.list).set, warnings: read.warnings };
+    });
+    const chart = ctx.chart(EGRESS_BLOCKING_COMPONENT);
+    const common = { name: entry.name, cidrs, except: entry.except, labels: entry.labels, allowEmpty: entry.allowEmpty, allowDefaultRoute: entry.allowDefaultRoute, allowClusterOverlap: entry.allowClusterOverlap };
+    const blocks = [];
+    if (target.runs(Product.CILIUM)) {
+      const selector = entry.cilium?.endpointSelector;
+      blocks.push(new CiliumEgressBlock(chart, constructId('Cilium', entry.name), {
+        ...common,
+        ...entry.cilium,
+        endpointSelector: selector && EndpointSelector.of({ labels: selector.matchLabels, expressions: selector.matchExpressions }),
+      }));
     }
+    if (target.runs(Product.CALICO)) blocks.push(new CalicoEgressBlock(chart, constructId('Calico', entry.name), { ...common, ...entry.calico }));
+    for (const w of warnings) for (const b of blocks) addWarning(b, w);
   },
 };

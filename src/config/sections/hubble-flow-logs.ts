@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { NetsecError } from '../../core/errors.js';
+import { NetsecError, SourceLocation } from '../../core/errors.js';
 import { Product } from '../../core/versions.js';
 import { EventTypeMatch } from '../../hubble/event-type-match.js';
 import { FlowFilter, FlowFilterPreset } from '../../hubble/flow-filter.js';
@@ -7,7 +7,7 @@ import { FlowLogOutput } from '../../hubble/flow-log-output.js';
 import { DROP_REASONS, DropReason, FLOW_FILTER_MESSAGES, FlowFilterFields, FlowFilterFieldSpec, MONITOR_EVENT_TYPES, MonitorEventType } from '../../hubble/generated/cilium-flow-data.js';
 import { ENUM_TABLES, MESSAGE_OF_TYPE } from '../../hubble/_line-data.js';
 import { FlowLogOptions, HubbleFlowLogs } from '../../hubble/hubble-flow-logs.js';
-import { ConfigSection, SectionBuildContext, TARGETS_PROPERTY, appliesTo } from '../section.js';
+import { ConfigSection, SectionBuildContext, TARGETS_PROPERTY, constructId } from '../section.js';
 
 /** One `eventType` entry: a monitor type by name, optionally one drop reason or a raw sub-type. */
 export interface EventTypeValue {
@@ -115,12 +115,12 @@ const FLOW_LOG_SCHEMA = {
   },
 };
 
-/** The FlowFilter a config entry describes; `where` names it in messages (file and JSON pointer). */
-export function flowFilterOf(value: FlowFilterValue, where = 'filter'): FlowFilter {
+/** The FlowFilter a config entry describes; `location` is where it is written, for messages. */
+export function flowFilterOf(value: FlowFilterValue, location?: SourceLocation): FlowFilter {
   if ('preset' in value) {
     const others = Object.keys(value).filter((k) => k !== 'preset');
     if (others.length) {
-      throw new NetsecError('CONFIG', `${where}: a filter with 'preset: ${value.preset}' must not name other fields (found ${others.join(', ')}); write the preset's fields out instead.`);
+      throw new NetsecError('CONFIG', `a filter with 'preset: ${value.preset}' must not name other fields (found ${others.join(', ')}); write the preset's fields out instead.`, location);
     }
     return FlowFilter.preset(value.preset);
   }
@@ -131,14 +131,14 @@ export function flowFilterOf(value: FlowFilterValue, where = 'filter'): FlowFilt
   return FlowFilter.match({ ...rest, ...(events ? { eventType: events } : {}) });
 }
 
-/** The FlowLogOptions a config entry describes; `where` names it in messages (file and JSON pointer). */
-export function flowLogOptionsOf(value: FlowLogValue, where = 'flow log'): FlowLogOptions {
+/** The FlowLogOptions a config entry describes; `where` locates a value of it by JSON pointer, for messages. */
+export function flowLogOptionsOf(value: FlowLogValue, where: (pointer: string) => SourceLocation | undefined = () => undefined): FlowLogOptions {
   return {
     name: value.name,
     output: value.file === undefined ? FlowLogOutput.stdout() : FlowLogOutput.file(value.file),
     fieldMask: value.fieldMask,
-    includeFilters: value.includeFilters?.map((f, i) => flowFilterOf(f, `${where}/includeFilters/${i}`)),
-    excludeFilters: value.excludeFilters?.map((f, i) => flowFilterOf(f, `${where}/excludeFilters/${i}`)),
+    includeFilters: value.includeFilters?.map((f, i) => flowFilterOf(f, where(`/includeFilters/${i}`))),
+    excludeFilters: value.excludeFilters?.map((f, i) => flowFilterOf(f, where(`/excludeFilters/${i}`))),
     end: value.end,
     rotation: value.rotation,
     aggregation: value.aggregation ? { fields: value.aggregation.fields, interval: Duration.seconds(value.aggregation.intervalSeconds) } : undefined,
@@ -146,7 +146,7 @@ export function flowLogOptionsOf(value: FlowLogValue, where = 'flow log'): FlowL
 }
 
 /** `hubbleFlowLogs:` — the Hubble flow-log exporter ConfigMap and its Cilium Helm values, per Cilium target. */
-export const hubbleFlowLogsSection: ConfigSection<HubbleFlowLogsValue[]> = {
+export const hubbleFlowLogsSection: ConfigSection<HubbleFlowLogsValue> = {
   key: 'hubbleFlowLogs',
   description:
     'Hubble dynamic flow-log exporter: the cilium-flowlog-config ConfigMap (flowlogs.yaml) with typed filters checked against each target\'s Cilium line, and the Helm values that make the agent read it.',
@@ -165,12 +165,18 @@ export const hubbleFlowLogsSection: ConfigSection<HubbleFlowLogsValue[]> = {
       },
     },
   },
-  build(ctx: SectionBuildContext, entries: HubbleFlowLogsValue[]): void {
-    for (const [i, entry] of entries.entries()) {
-      if (!appliesTo(ctx.target, entry.targets, ctx.target.runs(Product.CILIUM))) continue;
-      const chart = ctx.chart(entry.component ?? 'hubble-flow-logs');
-      const name = entry.name ?? 'cilium-flowlog-config';
-      new HubbleFlowLogs(chart, `FlowLogs-${name}`, { name, namespace: entry.namespace, flowLogs: entry.flowLogs.map((f, j) => flowLogOptionsOf(f, `${ctx.configFile} ${ctx.pointer}/${i}/flowLogs/${j}`)) });
-    }
+  needs: [Product.CILIUM],
+  objects: (entry) => [{
+    label: `flow-log ConfigMap '${entry.namespace ?? 'kube-system'}/${entry.name ?? 'cilium-flowlog-config'}'`,
+    pointer: entry.name !== undefined ? '/name' : entry.namespace !== undefined ? '/namespace' : '',
+  }],
+  build(ctx: SectionBuildContext, entry: HubbleFlowLogsValue): void {
+    const chart = ctx.chart(entry.component ?? 'hubble-flow-logs');
+    const name = entry.name ?? 'cilium-flowlog-config';
+    new HubbleFlowLogs(chart, constructId('FlowLogs', entry.namespace ?? 'kube-system', name), {
+      name,
+      namespace: entry.namespace,
+      flowLogs: entry.flowLogs.map((f, j) => flowLogOptionsOf(f, (p) => ctx.where(`/flowLogs/${j}${p}`))),
+    });
   },
 };

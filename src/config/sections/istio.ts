@@ -1,7 +1,8 @@
 import { Product } from '../../core/versions.js';
 import { IstioMeshSettings, NativeSidecarMode } from '../../istio/istio-mesh-settings.js';
 import { MtlsMode, PeerAuthentication, PeerAuthenticationScope } from '../../istio/peer-authentication.js';
-import { ConfigSection, SectionBuildContext, TARGETS_PROPERTY, appliesTo } from '../section.js';
+import { recordSource } from '../../core/source.js';
+import { ConfigSection, EntryObject, SectionBuildContext, TARGETS_PROPERTY, constructId } from '../section.js';
 
 /** `nativeSidecars:` as written in netsec.yaml. */
 export type NativeSidecarsValue = 'enabled' | 'disabled' | 'auto';
@@ -48,7 +49,7 @@ export function peerAuthenticationScopeOf(value: PeerAuthenticationValue): PeerA
 }
 
 /** `istio:` — Istio sidecar settings (IstioOperator for istioctl + istiod Helm values) and PeerAuthentications. */
-export const istioSection: ConfigSection<IstioValue[]> = {
+export const istioSection: ConfigSection<IstioValue> = {
   key: 'istio',
   description:
     'Istio: native-sidecar settings as an IstioOperator for istioctl (not applied from Istio 1.24) and as istiod Helm values, and PeerAuthentication mTLS modes.',
@@ -91,24 +92,36 @@ export const istioSection: ConfigSection<IstioValue[]> = {
       },
     },
   },
-  build(ctx: SectionBuildContext, entries: IstioValue[]): void {
-    for (const [i, entry] of entries.entries()) {
-      if (!appliesTo(ctx.target, entry.targets, ctx.target.runs(Product.ISTIO))) continue;
-      const chart = ctx.chart(entry.component ?? 'istio');
-      if (entry.sidecars) {
-        const { nativeSidecars, ...rest } = entry.sidecars;
-        new IstioMeshSettings(chart, `IstioMeshSettings-${i}`, { ...rest, nativeSidecars: nativeSidecars === undefined ? undefined : NATIVE_SIDECARS[nativeSidecars] });
-      }
-      for (const pa of entry.peerAuthentications ?? []) {
-        const scope = peerAuthenticationScopeOf(pa);
-        new PeerAuthentication(chart, `PeerAuthentication-${pa.namespace ?? 'mesh'}-${pa.name ?? 'default'}`, {
-          mode: pa.mode,
-          scope,
-          name: pa.name,
-          rootNamespace: pa.rootNamespace,
-          portLevelMtls: pa.portLevelMtls ? Object.fromEntries(Object.entries(pa.portLevelMtls).map(([port, mode]) => [Number(port), mode])) : undefined,
-        });
-      }
+  needs: [Product.ISTIO],
+  objects: (entry) => [
+    ...(entry.sidecars ? [{ label: 'Istio sidecar settings (istiod values, IstioOperator)', pointer: '/sidecars' }] : []),
+    ...(entry.peerAuthentications ?? []).map((pa, k): EntryObject => ({
+      label: `PeerAuthentication '${peerAuthenticationNamespace(pa)}/${pa.name ?? 'default'}'`,
+      pointer: `/peerAuthentications/${k}`,
+    })),
+  ],
+  build(ctx: SectionBuildContext, entry: IstioValue): void {
+    const chart = ctx.chart(entry.component ?? 'istio');
+    if (entry.sidecars) {
+      const { nativeSidecars, ...rest } = entry.sidecars;
+      const settings = new IstioMeshSettings(chart, `IstioMeshSettings-${ctx.index}`, { ...rest, nativeSidecars: nativeSidecars === undefined ? undefined : NATIVE_SIDECARS[nativeSidecars] });
+      recordSource(settings, ctx.where('/sidecars'));
+    }
+    for (const [k, pa] of (entry.peerAuthentications ?? []).entries()) {
+      const scope = peerAuthenticationScopeOf(pa);
+      const resource = new PeerAuthentication(chart, constructId('PeerAuthentication', peerAuthenticationNamespace(pa), pa.name ?? 'default'), {
+        mode: pa.mode,
+        scope,
+        name: pa.name,
+        rootNamespace: pa.rootNamespace,
+        portLevelMtls: pa.portLevelMtls ? Object.fromEntries(Object.entries(pa.portLevelMtls).map(([port, mode]) => [Number(port), mode])) : undefined,
+      });
+      recordSource(resource, ctx.where(`/peerAuthentications/${k}`));
     }
   },
 };
+
+/** The namespace a PeerAuthentication lives in: its own, or the root namespace for a mesh-wide one. */
+function peerAuthenticationNamespace(pa: PeerAuthenticationValue): string {
+  return pa.namespace ?? pa.rootNamespace ?? 'istio-system';
+}

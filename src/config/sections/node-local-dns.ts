@@ -2,8 +2,8 @@ import { Duration } from 'cdk8s';
 import type * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import { kube } from '../../core/kube.js';
 import { NodeLocalDnsCache, NodeLocalDnsCacheProps } from '../../dns/node-local-dns-cache.js';
-import { ConfigSection, SectionBuildContext, TARGETS_PROPERTY } from '../section.js';
-import { forEachCiliumEntry } from './cilium-policies.js';
+import { Product } from '../../core/versions.js';
+import { ConfigSection, SectionBuildContext, TARGETS_PROPERTY, constructId } from '../section.js';
 
 interface QuantitiesValue {
   readonly cpu?: string;
@@ -96,15 +96,20 @@ export function nodeLocalDnsProps(v: NodeLocalDnsValue): NodeLocalDnsCacheProps 
 
 /** Builds one `nodeLocalDns:` entry into `ctx`'s chart. */
 export function buildNodeLocalDns(ctx: SectionBuildContext, v: NodeLocalDnsValue): NodeLocalDnsCache {
-  return new NodeLocalDnsCache(ctx.chart(v.component ?? 'node-local-dns'), `NodeLocalDns-${v.namespace ?? 'kube-system'}-${v.name ?? 'node-local-dns'}`, nodeLocalDnsProps(v));
+  return new NodeLocalDnsCache(ctx.chart(v.component ?? 'node-local-dns'), constructId('NodeLocalDns', v.namespace ?? 'kube-system', v.name ?? 'node-local-dns'), nodeLocalDnsProps(v));
 }
 
 /** `nodeLocalDns:` in netsec.yaml: NodeLocal DNSCache behind a Cilium Local Redirect Policy. */
-export const nodeLocalDnsSection: ConfigSection<NodeLocalDnsValue[]> = {
+export const nodeLocalDnsSection: ConfigSection<NodeLocalDnsValue> = {
   key: 'nodeLocalDns',
   description: 'NodeLocal DNSCache behind a Cilium Local Redirect Policy; Cilium policies of the same target then allow DNS to it.',
   schema: { type: 'array', items: ENTRY_SCHEMA },
-  build(ctx, value) {
-    forEachCiliumEntry(ctx, value, (v) => buildNodeLocalDns(ctx, v));
+  needs: [Product.CILIUM],
+  objects: (v) => [{
+    label: `NodeLocal DNSCache '${v.namespace ?? 'kube-system'}/${v.name ?? 'node-local-dns'}'`,
+    pointer: v.name !== undefined ? '/name' : v.namespace !== undefined ? '/namespace' : '',
+  }],
+  build(ctx, v) {
+    buildNodeLocalDns(ctx, v);
   },
 };

@@ -55,10 +55,21 @@ describe('readMaxMindCountries', () => {
     const err = await readMaxMindCountries({ directory: BAD, countries: ['DE'], blocksIPv6File: null }).catch((e: unknown) => e) as CidrParseError;
     expect(err).toBeInstanceOf(CidrParseError);
     expect(err.diagnostics.map(formatDiagnostic)).toEqual([
-      `${file}:3:1: '192.0.2.300/32' has octet 300 out of range; expected 0-255`.replace(':3:1:', ':3:9:'),
+      `${file}:3:9: '192.0.2.300/32' has octet 300 out of range; expected 0-255`,
       `${file}:4:17: 'DE' in column 'geoname_id' is not a geoname id; expected a decimal number or an empty field`,
       `${file}:5:1: '203.0.113.1/24' has host bits set; expected a network address such as '203.0.113.0/24'`,
     ]);
+  });
+
+  it('names files under directoryName and codes where locateCountry says they are written', async () => {
+    const err = await readMaxMindCountries({ directory: BAD, directoryName: 'geo/bad', countries: ['DE'], blocksIPv6File: null }).catch((e: unknown) => e) as CidrParseError;
+    expect(err.message.split('\n')[0]).toBe("geo/bad/GeoLite2-Country-Blocks-IPv4.csv:3:9: '192.0.2.300/32' has octet 300 out of range; expected 0-255");
+    const locateCountry = (i: number) => ({ file: 'netsec.yaml', line: 7, column: 20 + 4 * i });
+    await expect(readMaxMindCountries({ directory: DIR, directoryName: 'geo', countries: ['DE', 'XX', 'YY'], locateCountry })).rejects.toThrow([
+      "netsec.yaml:7:24: unknown country code 'XX' in geo/GeoLite2-Country-Locations-en.csv; expected one of the 2-letter codes it lists, e.g. 'DE'",
+      "netsec.yaml:7:28: unknown country code 'YY' in geo/GeoLite2-Country-Locations-en.csv; expected one of the 2-letter codes it lists, e.g. 'DE'",
+      '2 country codes are not in geo/GeoLite2-Country-Locations-en.csv; fix them and run again.',
+    ].join('\n'));
   });
 
   it('checks the header by column name', async () => {

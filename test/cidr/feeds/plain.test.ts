@@ -17,7 +17,7 @@ describe('readCidrFeed', () => {
   it('reads stdin for "-" and reports it as <stdin>', async () => {
     const stdin = Readable.from([Buffer.from('10.0.0.0/8\n10.0.0.1'), Buffer.from('/8\n')]);
     await expect(readCidrFeed('-', { stdin })).rejects.toThrow(
-      "'10.0.0.1/8' has host bits set; expected a network address such as '10.0.0.0/8' (use --lenient to normalise)");
+      "<stdin>:2:1: '10.0.0.1/8' has host bits set; expected a network address such as '10.0.0.0/8'");
     const again = Readable.from(['10.0.0.0/8\n10.0.0.1/8\n']);
     const r = await readCidrFeed('-', { stdin: again, lenient: true });
     expect(r.warnings.map(formatDiagnostic)).toEqual(["<stdin>:2:1: '10.0.0.1/8' has host bits set; normalised to '10.0.0.0/8'"]);
@@ -28,7 +28,7 @@ describe('readCidrFeed', () => {
     const err = await readCidrFeed(path).catch((e: unknown) => e) as CidrParseError;
     expect(err).toBeInstanceOf(CidrParseError);
     expect(err.diagnostics.map(formatDiagnostic)).toEqual([
-      `${path}:1:1: '192.0.2.1/24' has host bits set; expected a network address such as '192.0.2.0/24' (use --lenient to normalise)`,
+      `${path}:1:1: '192.0.2.1/24' has host bits set; expected a network address such as '192.0.2.0/24'`,
       `${path}:3:1: 'not-a-prefix' is not an IP address or CIDR prefix; expected IPv4 such as '192.0.2.0/24' or IPv6 such as '2001:db8::/32'`,
       `${path}:4:12: '2001:db8::/129' has prefix length 129; expected 0-128 for IPv6`,
     ]);
@@ -48,20 +48,27 @@ describe('readCidrFeed', () => {
     expect(aggregate(r.prefixes).set.toStrings()).toEqual(['10.0.0.0/14', '10.4.0.0/15', '10.6.0.0/20', '10.6.16.0/21', '10.6.24.0/23', '10.6.26.0/25']);
   });
 
-  it('names a missing file', async () => {
+  it('names a missing file, by the name the caller gives when it gives one', async () => {
     await expect(readCidrFeed('/nonexistent/feed.txt')).rejects.toThrow(
-      "cannot read '/nonexistent/feed.txt': no such file; expected a readable file, or '-' for stdin");
+      '/nonexistent/feed.txt: cannot read this file (no such file); expected a readable file');
+    await expect(readCidrFeed('/nonexistent/feed.txt', { source: 'feeds/feed.txt' })).rejects.toThrow(
+      'feeds/feed.txt: cannot read this file (no such file); expected a readable file');
+  });
+
+  it('names a file by `source` in diagnostics, so no absolute path reaches a message', async () => {
+    const err = await readCidrFeed(join(FIXTURES, 'host-bits.txt'), { source: 'fixtures/host-bits.txt' }).catch((e: unknown) => e) as CidrParseError;
+    expect(err.message).toBe("fixtures/host-bits.txt:1:1: '10.0.0.1/8' has host bits set; expected a network address such as '10.0.0.0/8'");
   });
 });
 
 describe('readCidrLines', () => {
   it('reports list items as lines of the source', () => {
     try {
-      readCidrLines(['192.0.2.0/24', '192.0.2.1/24'], { source: 'netsec.yaml#/geoBlock/extra' });
+      readCidrLines(['192.0.2.0/24', '192.0.2.1/24'], { source: 'extra.txt' });
       expect.unreachable();
     } catch (e) {
       expect(formatDiagnostic((e as CidrParseError).diagnostics[0]!)).toBe(
-        "netsec.yaml#/geoBlock/extra:2:1: '192.0.2.1/24' has host bits set; expected a network address such as '192.0.2.0/24' (use --lenient to normalise)");
+        "extra.txt:2:1: '192.0.2.1/24' has host bits set; expected a network address such as '192.0.2.0/24'");
     }
   });
 });
