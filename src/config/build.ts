@@ -55,8 +55,8 @@ export async function buildApp(loaded: LoadedConfig, options: BuildOptions = {})
     problems.push(...placements.flatMap((p) => ('problems' in p ? p.problems : [])));
     placed.push({ section, entries, on: placements.map((p) => ('targets' in p ? p.targets : [])) });
   }
-  throwAll(problems, loaded.name);
-  throwAll(nameClashes(loaded, placed, targets), loaded.name);
+  // Clashes among the entries that could be placed are reported with the placement problems: one run shows all.
+  throwAll([...problems, ...nameClashes(loaded, placed, targets)], loaded.name);
 
   const shared = new Map<object, unknown>();
   const once = <T>(key: object, compute: () => T): T => {
@@ -130,10 +130,10 @@ function productList(products: readonly Product[], joiner: 'or' | 'nor'): string
   return names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} ${joiner} ${names.at(-1)}`;
 }
 
-/** `a cilium: or calico: version` */
+/** `a cilium: or calico: version`, `an istio: version` */
 function versionKeys(products: readonly Product[]): string {
   const keys = products.map((p) => `${p}:`);
-  return `a ${keys.length === 1 ? keys[0] : `${keys.slice(0, -1).join(', ')} or ${keys.at(-1)}`} version`;
+  return `${/^[aeiou]/.test(keys[0]!) ? 'an' : 'a'} ${keys.length === 1 ? keys[0] : `${keys.slice(0, -1).join(', ')} or ${keys.at(-1)}`} version`;
 }
 
 /** The targets entry `i` is built for, or the problems that stop it from being placed. */
@@ -188,20 +188,21 @@ function nameClashes(loaded: LoadedConfig, placed: readonly Placed[], targets: r
   const problems: Problem[] = [];
   const reported = new Set<string>();
   for (const target of targets) {
-    const writers = new Map<string, string>();
+    const writers = new Map<string, { writer: string; at: string }>();
     for (const { section, entries, on } of placed) {
       entries.forEach((entry, i) => {
         if (!on[i]!.includes(target)) return;
         for (const o of section.objects(entry)) {
-          const pointer = `/${section.key}/${i}${o.pointer}`;
+          const at = `/${section.key}/${i}${o.pointer}`;
+          const writer = `/${section.key}/${i}${o.writer ?? ''}`;
           const first = writers.get(o.label);
           if (first === undefined) {
-            writers.set(o.label, pointer);
-          } else if (!reported.has(`${first} ${pointer}`)) {
-            reported.add(`${first} ${pointer}`);
+            writers.set(o.label, { writer, at });
+          } else if (!reported.has(`${first.at} ${at}`)) {
+            reported.add(`${first.at} ${at}`);
             problems.push({
-              location: loaded.where(pointer),
-              message: `${pointerLabel(pointer)} writes ${o.label} on target '${target.name}', as ${pointerLabel(first)} does (${formatLocation(loaded.where(first))}); expected one object per name and target; rename one, or put them on different targets`,
+              location: loaded.where(at),
+              message: `${pointerLabel(writer)} writes ${o.label} on target '${target.name}', as ${pointerLabel(first.writer)} (${formatLocation(loaded.where(first.at))}) does; expected one object per name and target; rename one, or put them on different targets`,
             });
           }
         }

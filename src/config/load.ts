@@ -78,7 +78,7 @@ export function parseConfig(text: string, file: string): LoadedConfig {
     throw new NetsecError('CONFIG', `invalid YAML: ${escapeControls(e.message.split('\n')[0]!)}`, at(e.pos[0]));
   }
   refuseBadAliases(doc, at, name);
-  refuseNonFiniteNumbers(doc, at, name);
+  refuseNonFiniteNumbers(doc, text, at, name);
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -151,12 +151,12 @@ function refuseBadAliases(doc: Document, at: (offset: number) => SourceLocation,
  * Numbers that are not finite (`.nan`, `.inf`, `1e400`): YAML reads them, JSON Schema's `number` accepts them, and
  * nothing downstream can write them (JSON has no NaN), so they are refused where they are written.
  */
-function refuseNonFiniteNumbers(doc: Document, at: (offset: number) => SourceLocation, name: string): void {
+function refuseNonFiniteNumbers(doc: Document, text: string, at: (offset: number) => SourceLocation, name: string): void {
   const problems: Problem[] = [];
   visit(doc, {
     Scalar: (_key, node) => {
       if (typeof node.value === 'number' && !Number.isFinite(node.value)) {
-        const written = node.source ?? String(node.value);
+        const written = node.range ? text.slice(node.range[0], node.range[1]) : String(node.value);
         problems.push({
           location: at(node.range?.[0] ?? 0),
           message: `'${echo(written)}' is ${Number.isNaN(node.value) ? 'not a number' : 'infinite'} to YAML; expected a finite number; write the number itself (or quote it if a string was meant)`,

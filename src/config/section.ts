@@ -56,6 +56,8 @@ export interface EntryObject {
   readonly label: string;
   /** JSON pointer, relative to the entry, of the value that names it (`''` for the entry itself). */
   readonly pointer: string;
+  /** JSON pointer, relative to the entry, of the item that writes it, when not the entry itself. @default '' */
+  readonly writer?: string;
 }
 
 /**

@@ -98,6 +98,7 @@ export const istioSection: ConfigSection<IstioValue> = {
     ...(entry.peerAuthentications ?? []).map((pa, k): EntryObject => ({
       label: `PeerAuthentication '${peerAuthenticationNamespace(pa)}/${pa.name ?? 'default'}'`,
       pointer: `/peerAuthentications/${k}`,
+      writer: `/peerAuthentications/${k}`,
     })),
   ],
   build(ctx: SectionBuildContext, entry: IstioValue): void {
