@@ -57,6 +57,13 @@ export async function buildApp(loaded: LoadedConfig, options: BuildOptions = {})
   }
   // Clashes among the entries that could be placed are reported with the placement problems: one run shows all.
   throwAll([...problems, ...nameClashes(loaded, placed, targets)], loaded.name);
+  if (placed.every((p) => p.entries.length === 0)) {
+    throw new NetsecError(
+      'CONFIG',
+      `nothing to build: ${loaded.name} has targets but no entries; expected at least one entry under ${SECTIONS.map((s) => s.key).join(', ')}; add one`,
+      loaded.where(''),
+    );
+  }
 
   const shared = new Map<object, unknown>();
   const once = <T>(key: object, compute: () => T): T => {

@@ -1,6 +1,8 @@
 import { App } from 'cdk8s';
 import type { ProgressCallback } from '../cidr/feeds/read.js';
-import { SourceLocation } from '../core/errors.js';
+import { CidrDiagnostic, parseCidrList } from '../cidr/parse.js';
+import { PrefixList } from '../cidr/prefix-list.js';
+import { Problem, SourceLocation, echo, problemsError } from '../core/errors.js';
 import { NetsecChart } from '../core/netsec-chart.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
@@ -111,4 +113,44 @@ export function pointerLabel(pointer: string): string {
     .slice(1)
     .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
     .reduce((out, p) => (/^\d+$/.test(p) ? `${out}[${p}]` : out ? `${out}.${p}` : p), '');
+}
+
+/** Options for `checkCidrs`. */
+export interface CheckCidrsOptions {
+  /** Append the prefixes here. @default - only checked */
+  readonly into?: PrefixList;
+  /** Normalise host bits with a warning instead of failing. @default false */
+  readonly lenient?: boolean;
+  /** What a strict host-bits error says to do. @default '' */
+  readonly hostBitsHint?: string;
+}
+
+/**
+ * Checks prefixes written in netsec.yaml (each at a JSON pointer relative to the entry), reporting every bad one at its
+ * own line and column; `list` names them in the summary (`egressBlocking[0].cidrs`). An empty item or a
+ * comment is refused: in a feed it is skipped, in a YAML list it is a mistake that would drop a prefix silently.
+ * Returns the lenient normalisations as warnings.
+ */
+export function checkCidrs(ctx: SectionBuildContext, items: readonly { pointer: string; text: string }[], list: string, options: CheckCidrsOptions = {}): CidrDiagnostic[] {
+  const empty: Problem[] = items
+    .filter((item) => /^\s*(#|$)/.test(item.text))
+    .map((item) => ({ location: ctx.where(item.pointer), message: `'${echo(item.text)}' is not a prefix; expected a CIDR prefix or address such as '192.0.2.0/24'; write one, or remove the item` }));
+  if (empty.length) throw problemsError('CONFIG', empty, list);
+  const { warnings } = parseCidrList(items.map((i) => i.text), {
+    source: ctx.configName,
+    lenient: options.lenient,
+    hostBitsHint: options.hostBitsHint ?? '',
+    into: options.into,
+    within: `items in ${list}`,
+    locateItem: (index, column) => {
+      const at = ctx.whereIn(items[index]!.pointer, column - 1);
+      return { file: at.file, line: at.line ?? 1, column: at.column ?? 1 };
+    },
+  });
+  return [...warnings];
+}
+
+/** `checkCidrs` for the list at `key` of the entry (`cidrs`, `except`). */
+export function checkCidrList(ctx: SectionBuildContext, key: string, texts: readonly string[], options: CheckCidrsOptions = {}): CidrDiagnostic[] {
+  return checkCidrs(ctx, texts.map((text, k) => ({ pointer: `/${key}/${k}`, text })), `${ctx.label}.${key}`, options);
 }

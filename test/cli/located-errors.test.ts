@@ -260,6 +260,25 @@ describe('bad CIDRs under netsec synth', () => {
     expect((await refused(exceptOnly)).stderr).toBe("netsec.yaml:14:24: '192.0.2.0/33' has prefix length 33; expected 0-32 for IPv4\n");
   });
 
+  test("a policy's CIDRs are checked at their own place too (exit 2, not a construct error without a line)", async () => {
+    const config = `${TARGETS}ciliumPolicies:
+  - name: web
+    egress:
+      - to: { cidrs: [192.0.2.0/24, { cidr: 10.0.0.0/8, except: [10.1.0.0/33] }] }
+`;
+    expect(await refused(config)).toEqual({ code: 2, stdout: '', stderr: "netsec.yaml:11:75: '10.1.0.0/33' has prefix length 33; expected 0-32 for IPv4\n" });
+  });
+
+  test('an empty item or a comment in a cidrs: list is refused, not skipped', async () => {
+    const config = `${TARGETS}egressBlocking:\n  - name: geo\n    cidrs: ["", "# x", 203.0.113.0/24]\n`;
+    expect((await refused(config)).stderr).toBe([
+      "netsec.yaml:10:13: '' is not a prefix; expected a CIDR prefix or address such as '192.0.2.0/24'; write one, or remove the item",
+      "netsec.yaml:10:17: '# x' is not a prefix; expected a CIDR prefix or address such as '192.0.2.0/24'; write one, or remove the item",
+      'netsec: 2 problems in egressBlocking[0].cidrs; fix them and run again.',
+      '',
+    ].join('\n'));
+  });
+
   test('a missing feed is reported at the file: that names it, relative to netsec.yaml', async () => {
     const config = `${TARGETS}egressBlocking:\n  - name: geo\n    feeds: [{ file: feeds/missing.txt }]\n`;
     expect((await refused(config)).stderr).toBe(

@@ -1,7 +1,7 @@
 import { CiliumCidrGroup } from '../../egress/cilium-cidr-group.js';
 import { Product } from '../../core/versions.js';
-import { ConfigSection, TARGETS_PROPERTY, constructId } from '../section.js';
-import { EGRESS_BLOCKING_COMPONENT, checkInlineCidrs } from './egress-blocking.js';
+import { ConfigSection, TARGETS_PROPERTY, checkCidrList, constructId } from '../section.js';
+import { EGRESS_BLOCKING_COMPONENT } from './egress-blocking.js';
 
 /** One entry of `ciliumCidrGroups:`. */
 export interface CiliumCidrGroupEntry {
@@ -33,7 +33,7 @@ export const ciliumCidrGroupsSection: ConfigSection<CiliumCidrGroupEntry> = {
   objects: (entry) => [{ label: `CiliumCIDRGroup '${entry.name}'`, pointer: '/name' }],
   build(ctx, entry) {
     // The group parses its CIDRs strictly; checked here first so a bad item is reported at its own line.
-    checkInlineCidrs(ctx, 'cidrs', entry.cidrs);
+    checkCidrList(ctx, 'cidrs', entry.cidrs);
     new CiliumCidrGroup(ctx.chart(EGRESS_BLOCKING_COMPONENT), constructId('Group', entry.name), { name: entry.name, cidrs: entry.cidrs, labels: entry.labels });
   },
 };

@@ -19,7 +19,7 @@ import {
 } from '../../cilium/index.js';
 import { NetsecError } from '../../core/errors.js';
 import { Product } from '../../core/versions.js';
-import { ConfigSection, SectionBuildContext, TARGETS_PROPERTY, constructId } from '../section.js';
+import { ConfigSection, SectionBuildContext, TARGETS_PROPERTY, checkCidrs, constructId } from '../section.js';
 
 /** A label selector as written in netsec.yaml (Kubernetes spelling). */
 interface SelectorValue {
@@ -265,6 +265,19 @@ export const ciliumPoliciesSection: ConfigSection<CiliumPolicyValue> = {
     pointer: '/name',
   }],
   build(ctx, v) {
+    // Peer.cidr parses strictly too, but knows nothing of netsec.yaml: checked here so a bad item is shown at its line.
+    const cidrs = (['egress', 'egressDeny', 'ingress', 'ingressDeny'] as const).flatMap((key) =>
+      (v[key] ?? []).flatMap((rule, r) => {
+        const peers = key.startsWith('egress') ? 'to' : 'from';
+        return (rule[peers]?.cidrs ?? []).flatMap((c, k) => {
+          const at = `/${key}/${r}/${peers}/cidrs/${k}`;
+          return typeof c === 'string'
+            ? [{ pointer: at, text: c }]
+            : [{ pointer: `${at}/cidr`, text: c.cidr }, ...(c.except ?? []).map((e, m) => ({ pointer: `${at}/except/${m}`, text: e }))];
+        });
+      }),
+    );
+    if (cidrs.length) checkCidrs(ctx, cidrs, ctx.label);
     if (v.kind === 'CiliumClusterwideNetworkPolicy' && v.namespace !== undefined) {
       throw new NetsecError('CONFIG', `a CiliumClusterwideNetworkPolicy is cluster-scoped and has no namespace; remove 'namespace' or use kind CiliumNetworkPolicy.`, ctx.where('/namespace'));
     }

@@ -1,7 +1,6 @@
 import { aggregate } from '../../cidr/aggregate.js';
 import { PrefixList } from '../../cidr/prefix-list.js';
 import { CidrDiagnostic, formatDiagnostic, parseCidrs } from '../../cidr/parse.js';
-import { readCidrLines } from '../../cidr/feeds/plain.js';
 import { CountryMatch, readMaxMindCountries } from '../../cidr/feeds/maxmind.js';
 import { FileReadError, readFileBuffer } from '../../cidr/feeds/read.js';
 import { addWarning } from '../../core/diagnostics.js';
@@ -10,7 +9,7 @@ import { Product } from '../../core/versions.js';
 import { CalicoApi, CalicoBlockDesign, CalicoEgressBlock } from '../../egress/calico-egress-block.js';
 import { CidrGroupReference, CiliumEgressBlock } from '../../egress/cilium-egress-block.js';
 import { EndpointSelector, LabelExpression } from '../../cilium/selectors.js';
-import { ConfigSection, SectionBuildContext, TARGETS_PROPERTY, constructId } from '../section.js';
+import { ConfigSection, SectionBuildContext, TARGETS_PROPERTY, checkCidrList, constructId } from '../section.js';
 
 /** A Kubernetes label selector as netsec.yaml writes it. */
 export interface LabelSelectorSpec {
@@ -40,26 +39,6 @@ const DNS_LABEL = { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', 
 /** The component (output file) egress blocking writes. */
 export const EGRESS_BLOCKING_COMPONENT = 'egress-blocking';
 
-/**
- * Checks a list of prefixes written inline in netsec.yaml, reporting each bad item at its own line and column
- * (`cidrs:`, `except:`). Returns the lenient normalisations as warnings.
- */
-export function checkInlineCidrs(
-  ctx: SectionBuildContext, key: string, items: readonly string[], options: { into?: PrefixList; lenient?: boolean; hostBitsHint?: string } = {},
-): CidrDiagnostic[] {
-  return [...readCidrLines(items, {
-    source: ctx.configName,
-    lenient: options.lenient,
-    hostBitsHint: options.hostBitsHint ?? '',
-    into: options.into,
-    within: `items in ${ctx.label}.${key}`,
-    locateItem: (index, column) => {
-      const at = ctx.whereIn(`/${key}/${index}`, column - 1);
-      return { file: at.file, line: at.line ?? 1, column: at.column ?? 1 };
-    },
-  }).warnings];
-}
-
 /** What a strict host-bits error tells a netsec.yaml user to do (the CLI's `--lenient` does not exist in `synth`). */
 function lenientHint(ctx: SectionBuildContext): string {
   return ` (set lenient: true in ${ctx.label} to normalise)`;
@@ -75,7 +54,7 @@ async function readEntryCidrs(entry: EgressBlockingEntry, ctx: SectionBuildConte
   const note = (ws: readonly CidrDiagnostic[]) => {
     for (const w of ws) warnings.push(formatDiagnostic(w));
   };
-  if (entry.cidrs?.length) note(checkInlineCidrs(ctx, 'cidrs', entry.cidrs, { into: list, lenient: entry.lenient, hostBitsHint: lenientHint(ctx) }));
+  if (entry.cidrs?.length) note(checkCidrList(ctx, 'cidrs', entry.cidrs, { into: list, lenient: entry.lenient, hostBitsHint: lenientHint(ctx) }));
   for (const [k, feed] of (entry.feeds ?? []).entries()) {
     if ('file' in feed) {
       const name = ctx.displayPath(feed.file);
@@ -185,7 +164,7 @@ export const egressBlockingSection: ConfigSection<EgressBlockingEntry> = {
     const { cidrs, warnings } = await ctx.once(entry, async () => {
       const read = await readEntryCidrs(entry, ctx);
       // The blocks parse except strictly (lenient is for the block list); checked here to locate a bad item.
-      if (entry.except?.length) checkInlineCidrs(ctx, 'except', entry.except);
+      if (entry.except?.length) checkCidrList(ctx, 'except', entry.except);
       return { cidrs: aggregate(read.list).set, warnings: read.warnings };
     });
     const chart = ctx.chart(EGRESS_BLOCKING_COMPONENT);

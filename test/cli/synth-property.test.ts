@@ -1,0 +1,129 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterEach, describe, expect, test } from 'vitest';
+import { run } from './run.js';
+
+/**
+ * netsec.yaml files assembled from valid and invalid pieces: known, unknown and unfit targets, duplicate names, names
+ * that collide inside netsec, good and bad CIDRs (inline and in a feed), non-finite numbers, aliases (used, dangling,
+ * nested into a bomb) and control bytes. Whatever the mix, synth must exit 0, 1 or 2, never 3 ("a bug in netsec"), and
+ * every failure must say where: its first line starts with `file:line:col:`.
+ */
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A YAML scalar: JSON strings are YAML double-quoted strings, with control characters as \u escapes. */
+const q = (s: string): string => JSON.stringify(s);
+
+const TARGETS = [
+  '  - { name: a, kubernetes: "1.30", cilium: "1.17", cluster: { podCidrs: [10.244.0.0/16], serviceCidrs: [10.0.0.0/16] } }',
+  '  - { name: c, kubernetes: "1.30", calico: "3.30", cluster: { podCidrs: [192.168.0.0/16], serviceCidrs: [10.96.0.0/12] } }',
+  '  - { name: i, kubernetes: "1.30", istio: "1.23" }',
+  '  - { name: k, kubernetes: "1.31" }',
+];
+/** A second target named `a`: a duplicate, now and then. */
+const DUPLICATE_TARGET = '  - { name: a, cilium: "1.18" }';
+
+/** Mostly `good`, sometimes `bad`: each run should reach the build with a few problems, not stop at the first line. */
+const mostly = <T>(good: readonly T[], bad: readonly T[]): fc.Arbitrary<T> =>
+  fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...good) }, { weight: 1, arbitrary: fc.constantFrom(...bad) });
+
+const targetRefs = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(undefined) },
+  { weight: 1, arbitrary: fc.uniqueArray(mostly(['a', 'c', 'i'], ['k', 'aks', 'prod\u001b[0m']), { maxLength: 2 }) },
+);
+const cidr = mostly(['203.0.113.0/24', '198.51.100.0/24', '2001:db8::/32', '192.0.2.7'], ['1.2.3.4/33', '10.0.0.1/8', '203.0.113.9/24', 'x\u001b[2J', '0.0.0.0/0', 'x'.repeat(300), '', '# c', '10.0.0.0/8']);
+const number = mostly(['100', '7'], ['.inf', '-.inf', '.nan', '1e400', '"100"']);
+const name = mostly(['geo', 'web', 'b-c', 'c', 'blk'], ['x\u0007', 'Bad_Name']);
+const namespace = fc.option(fc.constantFrom('a', 'a-b', 'shop', 'istio-system'), { nil: undefined });
+
+const targetsLine = (t: string[] | undefined): string => (t === undefined ? '' : `    targets: [${t.map(q).join(', ')}]\n`);
+
+const egressEntry = fc.record({ name, targets: targetRefs, cidrs: fc.array(cidr, { maxLength: 3 }), feed: fc.boolean(), lenient: fc.boolean(), order: fc.option(number, { nil: undefined }) })
+  .map((e) =>
+    `  - name: ${q(e.name)}\n${targetsLine(e.targets)}` +
+    `    cidrs: [${(e.cidrs.length ? e.cidrs : ['203.0.113.0/24']).map(q).join(', ')}]\n` +
+    (e.feed ? '    feeds: [{ file: feed.txt }]\n' : '') +
+    (e.lenient ? '    lenient: true\n' : '') +
+    (e.order !== undefined ? `    calico: { tier: { name: blocking, order: ${e.order} } }\n` : ''));
+
+const policyEntry = fc.record({ name, namespace, targets: targetRefs, cidr: fc.option(cidr, { nil: undefined }) })
+  .map((p) =>
+    `  - name: ${q(p.name)}\n${p.namespace ? `    namespace: ${q(p.namespace)}\n` : ''}${targetsLine(p.targets)}    egressDefault: deny\n` +
+    (p.cidr ? `    egress: [{ to: { cidrs: [${q(p.cidr)}] } }]\n` : ''));
+
+const istioEntry = fc.record({ targets: targetRefs, pas: fc.array(fc.record({ namespace, name: fc.option(fc.constantFrom('default', 'x'), { nil: undefined }) }), { minLength: 1, maxLength: 2 }) })
+  .map((i) =>
+    `  - peerAuthentications:\n${i.pas.map((p) => `      - { mode: STRICT${p.namespace ? `, namespace: ${q(p.namespace)}` : ''}${p.name ? `, name: ${q(p.name)}` : ''} }\n`).join('')}${targetsLine(i.targets).replace(/^ {4}/, '    ')}`);
+
+const groupEntry = fc.record({ name, cidrs: fc.array(cidr, { minLength: 1, maxLength: 2 }), targets: targetRefs })
+  .map((g) => `  - name: ${q(g.name)}\n    cidrs: [${g.cidrs.map(q).join(', ')}]\n${targetsLine(g.targets)}`);
+
+/** How the file uses aliases: not at all, to share a list between entries, as a bomb, or dangling. */
+const aliases = mostly(['none', 'none', 'shared'], ['bomb', 'dangling']);
+const BOMB =
+  'x-a: &ba [l, l, l, l, l, l, l, l, l, l]\nx-b: &bb [*ba, *ba, *ba, *ba, *ba, *ba, *ba, *ba, *ba, *ba]\n' +
+  'x-c: &bc [*bb, *bb, *bb, *bb, *bb, *bb, *bb, *bb, *bb, *bb]\nx-d: [*bc, *bc, *bc, *bc, *bc, *bc, *bc, *bc, *bc, *bc]\n';
+
+const section = (key: string, entries: string[]): string => (entries.length ? `${key}:\n${entries.join('')}` : '');
+
+const config = fc.record({
+  targets: fc.subarray(TARGETS, { minLength: 1 }),
+  duplicateTarget: mostly([false], [true]),
+  aliases,
+  egress: fc.array(egressEntry, { minLength: 1, maxLength: 2 }),
+  policies: fc.array(policyEntry, { maxLength: 2 }),
+  istio: fc.array(istioEntry, { maxLength: 1 }),
+  groups: fc.array(groupEntry, { maxLength: 1 }),
+  feed: fc.array(cidr, { minLength: 1, maxLength: 3 }),
+}).map((c) => {
+  let yaml =
+    (c.aliases === 'bomb' ? BOMB : '') +
+    `targets:\n${[...c.targets, ...(c.duplicateTarget ? [DUPLICATE_TARGET] : [])].join('\n')}\n` +
+    section('egressBlocking', c.egress) +
+    section('ciliumCidrGroups', c.groups) +
+    section('ciliumPolicies', c.policies) +
+    section('istio', c.istio);
+  // The first inline list becomes an anchor and the last one its alias (or an alias with no anchor at all).
+  const lists = [...yaml.matchAll(/ {4}cidrs: (\[[^\n]*\])\n/g)];
+  if (c.aliases === 'shared' && lists.length >= 2) {
+    const [first, last] = [lists[0]!, lists.at(-1)!];
+    yaml = yaml.slice(0, last.index) + '    cidrs: *shared\n' + yaml.slice(last.index + last[0].length);
+    yaml = yaml.slice(0, first.index) + `    cidrs: &shared ${first[1]}\n` + yaml.slice(first.index + first[0].length);
+  } else if (c.aliases === 'dangling' && lists.length) {
+    const last = lists.at(-1)!;
+    yaml = yaml.slice(0, last.index) + '    cidrs: *nowhere\n' + yaml.slice(last.index + last[0].length);
+  }
+  return { yaml, feed: `${c.feed.join('\n')}\n` };
+});
+
+/** A first line that says where: `file:line:col: ...`, as printed for errors (optionally after `error: `). */
+const LOCATED = /^(error: )?[^\s:][^:]*:\d+:\d+: \S/;
+
+describe('netsec synth on random netsec.yaml files', () => {
+  test('exits 0, 1 or 2, never 3, and every failure starts with its location', async () => {
+    await fc.assert(
+      fc.asyncProperty(config, async ({ yaml, feed }) => {
+        const dir = mkdtempSync(join(tmpdir(), 'netsec-property-'));
+        dirs.push(dir);
+        writeFileSync(join(dir, 'netsec.yaml'), yaml);
+        writeFileSync(join(dir, 'feed.txt'), feed);
+        const { code, stderr } = await run('synth', '-c', join(dir, 'netsec.yaml'), '--out', join(dir, 'dist'));
+        const context = `${yaml}\n--- stderr:\n${stderr}`;
+        expect([0, 1, 2], context).toContain(code);
+        // Nothing the input holds reaches the terminal raw.
+        expect(/[\u0000-\u0009\u000b-\u001f\u007f]/.test(stderr), context).toBe(false);
+        if (code !== 0) {
+          const first = stderr.split('\n').find((l) => !l.startsWith('warning: ')) ?? '';
+          expect(first, context).toMatch(LOCATED);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
