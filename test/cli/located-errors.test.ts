@@ -365,6 +365,12 @@ describe('netsec validate', () => {
     });
   });
 
+  test('invalid YAML is reported where the parser stopped, not at the document start', async () => {
+    const dir = workspace(VALID, { 'bad.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x\n' });
+    const { code, stdout } = await run('validate', join(dir, 'bad.yaml'), '--cilium', '1.17');
+    expect({ code, stdout }).toEqual({ code: 1, stdout: `${join(dir, 'bad.yaml')}:4:1: invalid YAML: Flow map in block collection must be sufficiently indented and end with a }\n` });
+  });
+
   test('an alias bomb in a manifest is a finding at the document, not a crash', async () => {
     const dir = workspace(VALID, {
       'bomb.yaml': 'a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n',

@@ -64,11 +64,15 @@ export function runValidate(opts: ValidateOptions, io: CliIo): ExitCode {
       throw new NetsecError('USAGE', `cannot read this file (${why}); expected a readable YAML file`, { file: name });
     }
     const lines = new LineCounter();
-    for (const doc of parseAllDocuments(text, { lineCounter: lines })) {
-      const start = lines.linePos(doc.contents?.range?.[0] ?? doc.range[0]);
-      const location = formatLocation({ file: name, line: start.line, column: start.col });
+    for (const doc of parseAllDocuments(text, { lineCounter: lines, prettyErrors: false })) {
+      const at = (offset: number): string => {
+        const pos = lines.linePos(offset);
+        return formatLocation({ file: name, line: pos.line, column: pos.col });
+      };
+      const location = at(doc.contents?.range?.[0] ?? doc.range[0]);
       if (doc.errors.length) {
-        results.push({ location, message: `invalid YAML: ${doc.errors[0]!.message.split('\n')[0]}` });
+        // Where the parser stopped, not where the document starts.
+        results.push({ location: at(doc.errors[0]!.pos[0]), message: `invalid YAML: ${doc.errors[0]!.message.split('\n')[0]}` });
         continue;
       }
       let obj: Record<string, unknown> | null;
