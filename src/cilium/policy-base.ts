@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { addWarning } from '../core/diagnostics.js';
 import { NetsecError } from '../core/errors.js';
+import { Cidr } from '../cidr/cidr.js';
 import { Feature } from '../core/features.js';
 import { HelmValues } from '../core/helm-values.js';
 import { Target } from '../core/target.js';
@@ -236,8 +237,8 @@ export abstract class CiliumPolicyBase extends Construct {
 
   /**
    * The DNS allow rules netsec adds (DnsAccess.AUTO and a DNS need), as egress rule models: one to the resolver pods
-   * and, when a link-local cache answers on the node, one to entity host (Cilium refuses two L3 selector kinds in one
-   * rule). Empty without a DNS need.
+   * and, when a link-local cache answers on the node, one to entity host and one to the cache's addresses (Cilium
+   * refuses two L3 selector kinds in one rule). Empty without a DNS need.
    */
   private autoDnsRules(): RuleModel[] {
     if (this.dns !== DnsAccess.AUTO || !this.needsDns) return [];
@@ -253,6 +254,7 @@ export abstract class CiliumPolicyBase extends Construct {
     const peerLists = [
       resolvers.flatMap((r) => (r.kind === 'pods' ? [Peer.podsInNamespace(r.namespace, prefixK8s(r.labels))] : [])),
       resolvers.some((r) => r.kind === 'host') ? [Peer.entity(Entity.HOST)] : [],
+      resolvers.flatMap((r) => (r.kind === 'host' ? r.addresses.map((a) => Peer.cidr(a)) : [])),
     ];
     return peerLists.filter((peers) => peers.length > 0).map((peers) => ({ direction: 'egress', deny: false, peers, ports: DNS_PORTS, http: [], dns }));
   }
@@ -370,18 +372,17 @@ export abstract class CiliumPolicyBase extends Construct {
       }
       return [];
     }
-    const resolvers = dnsResolversOf(this);
+    const destinations = dnsResolversOf(this).flatMap((res) => dnsDestinations(res, this.policyNamespace));
     const dnsRules = this.rules.filter((r) => r.direction === 'egress' && !r.deny && DNS_PROTOCOLS.every((proto) => r.ports.length === 0 || r.ports.some((x) => x.covers(53, proto))));
-    const reaches = (r: RuleModel, res: DnsResolver): boolean =>
-      r.peers.length === 0 || r.peers.some((p) => (res.kind === 'host' ? selectsHost(p) : p.selectsPod(res.namespace, res.labels, this.policyNamespace)));
-    const missing = resolvers.filter((res) => !dnsRules.some((r) => reaches(r, res)));
+    const reaches = (r: RuleModel, d: DnsDestination): boolean => r.peers.length === 0 || r.peers.some(d.matches);
+    const missing = destinations.filter((d) => !dnsRules.some((r) => reaches(r, d)));
     if (missing.length) {
       const why = dnsPathExplanation(this);
-      return [`${this.who}: dns is DnsAccess.MANUAL, but no egress rule allows ${missing.map(describeResolver).join(' and ')} on 53/UDP and 53/TCP, and the pods are in egress default-deny or use toFQDNs: DNS lookups will fail.${why} Add such a rule or use DnsAccess.AUTO.`];
+      return [`${this.who}: dns is DnsAccess.MANUAL, but no egress rule allows ${missing.map((d) => d.description).join(' and ')} on 53/UDP and 53/TCP, and the pods are in egress default-deny or use toFQDNs: DNS lookups will fail.${why} Add such a rule or use DnsAccess.AUTO.`];
     }
     if (fqdns.length) {
       const multilevelWildcard = Target.of(this).has(Feature.CILIUM_FQDN_MULTILEVEL_WILDCARD);
-      const patterns = dnsRules.filter((r) => resolvers.some((res) => reaches(r, res))).flatMap((r) => r.dns);
+      const patterns = dnsRules.filter((r) => destinations.some((d) => reaches(r, d))).flatMap((r) => r.dns);
       const uncovered = fqdns.filter((f) => !patterns.some((p) => f.isCoveredBy(p, { multilevelWildcard })));
       if (uncovered.length) {
         return [`${this.who}: dns is DnsAccess.MANUAL, but no DNS rule (rules.dns) lets through the queries for ${uncovered.join(', ')}: the DNS proxy refuses them, learns no IP, and toFQDNs allows nothing. Add matchName/matchPattern entries that cover them, or use DnsAccess.AUTO.`];
@@ -429,14 +430,42 @@ function prefixK8s(labels: Readonly<Record<string, string>>): Record<string, str
   return Object.fromEntries(Object.entries(labels).map(([k, v]) => [k.includes(':') ? k : `k8s:${k}`, v]));
 }
 
-function describeResolver(r: DnsResolver): string {
-  if (r.kind === 'host') return `entity host (${r.name}${r.addresses.length ? ` on ${r.addresses.join(', ')}` : ''})`;
-  return `${r.namespace}/${Object.entries(r.labels).map(([k, v]) => `${k}=${v}`).join(',')} (${r.name})`;
+/** One thing a DNS rule must reach for a resolver to get the pods' queries, and how to name it in a message. */
+interface DnsDestination {
+  readonly description: string;
+  matches(peer: Peer): boolean;
+}
+
+/**
+ * What the DNS rules must reach for `res`: its pods; or, for a cache on the node, entity host and each of its
+ * addresses (Cilium labels a link-local address host or world depending on the node; see HostDnsResolver).
+ */
+function dnsDestinations(res: DnsResolver, policyNamespace: string | undefined): DnsDestination[] {
+  if (res.kind === 'pods') {
+    return [{
+      description: `${res.namespace}/${Object.entries(res.labels).map(([k, v]) => `${k}=${v}`).join(',')} (${res.name})`,
+      matches: (p) => p.selectsPod(res.namespace, res.labels, policyNamespace),
+    }];
+  }
+  return [
+    { description: `entity host (${res.name})`, matches: selectsHost },
+    ...res.addresses.map((a) => ({ description: `${Cidr.parse(a)} (${res.name})`, matches: (p: Peer) => selectsWorldAddress(p, a) })),
+  ];
 }
 
 /** Whether traffic to the local node (Cilium's reserved:host identity) matches `peer`: entity host, or one that contains it (domain-notes §B.5). */
 function selectsHost(peer: Peer): boolean {
   return peer.entity === Entity.HOST || peer.entity === Entity.CLUSTER || peer.entity === Entity.ALL;
+}
+
+/** Whether traffic to `address`, labeled world, matches `peer`: entity world or all, or a CIDR that holds it and does not except it. */
+function selectsWorldAddress(peer: Peer, address: string): boolean {
+  if (peer.entity === Entity.WORLD || peer.entity === Entity.ALL) return true;
+  if (peer.kind !== PeerKind.CIDR_SET) return false;
+  const rule = peer._toKube() as { cidr?: string; except?: string[] };
+  if (rule.cidr === undefined) return false; // a CIDR group: its CIDRs are not known here
+  const addr = Cidr.parse(address);
+  return Cidr.parse(rule.cidr).contains(addr) && !(rule.except ?? []).some((e) => Cidr.parse(e).contains(addr));
 }
 
 /** 'SecureWorkload' → 'secure-workload'; 'allow_DNS' → 'allow-dns'. */

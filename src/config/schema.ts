@@ -32,12 +32,15 @@ export const TARGET_SCHEMA = {
             type: 'object',
             additionalProperties: false,
             required: ['mode'],
+            // link-local needs addresses (Target explains why); lrp refuses them there.
+            if: { properties: { mode: { const: NodeLocalDnsMode.LINK_LOCAL } } },
+            then: { required: ['addresses'] },
             properties: {
               mode: {
                 enum: Object.values(NodeLocalDnsMode),
                 description: 'lrp: behind a Cilium Local Redirect Policy (DNS rules select the cache pods). link-local: on an address of each node, such as 169.254.20.10 or AKS LocalDNS 169.254.10.10/11 (DNS rules allow entity host).',
               },
-              addresses: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'link-local only: the addresses the cache listens on, for messages.' },
+              addresses: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'link-local only, and required there: the addresses the cache listens on, e.g. [169.254.20.10]; DNS rules allow them as well as entity host.' },
             },
           },
           else: { type: 'boolean' },

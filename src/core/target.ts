@@ -50,9 +50,9 @@ export interface NodeLocalDnsSettings {
   /** How queries reach the cache. */
   readonly mode: NodeLocalDnsMode;
   /**
-   * With NodeLocalDnsMode.LINK_LOCAL: the addresses the cache listens on, e.g. ['169.254.20.10'] or, for AKS LocalDNS,
-   * ['169.254.10.10', '169.254.10.11']. Used in messages; the rules allow entity host whatever they are.
-   * @default - not named
+   * The addresses the cache listens on, e.g. ['169.254.20.10'] or, for AKS LocalDNS, ['169.254.10.10', '169.254.10.11'].
+   * Required with NodeLocalDnsMode.LINK_LOCAL, not allowed otherwise: Cilium labels such an address entity host, or
+   * world where it is not a known node address, so DNS rules allow both entity host and these addresses.
    */
   readonly addresses?: string[];
 }
@@ -184,7 +184,12 @@ function resolveNodeLocalDns(target: string, given: boolean | NodeLocalDnsSettin
   if (!modes.includes(given.mode)) {
     throw new NetsecError('CONFIG', `${where}.mode is '${String(given.mode)}'; expected one of ${modes.join(', ')} (lrp: behind a Cilium Local Redirect Policy; link-local: on an address of each node, such as 169.254.20.10).`);
   }
-  if (given.addresses === undefined) return { mode: given.mode };
+  if (given.addresses === undefined) {
+    if (given.mode === NodeLocalDnsMode.LINK_LOCAL) {
+      throw new NetsecError('CONFIG', `${where} has mode link-local but no addresses; name the addresses the cache listens on (e.g. addresses: [169.254.20.10]; AKS LocalDNS: [169.254.10.10, 169.254.10.11]). Cilium labels such an address entity host, or world where it is not a known node address, and only a rule for the address itself covers the second case.`);
+    }
+    return { mode: given.mode };
+  }
   if (given.mode !== NodeLocalDnsMode.LINK_LOCAL) {
     throw new NetsecError('CONFIG', `${where}.addresses is set, but mode is '${given.mode}'; addresses name where a link-local cache listens. Remove addresses, or set mode: link-local.`);
   }

@@ -16,14 +16,17 @@ export interface PodDnsResolver {
 }
 
 /**
- * DNS answered on the node itself: a hostNetwork NodeLocal DNSCache on a link-local address, or AKS LocalDNS. Cilium
- * classifies the local node as entity `host` (domain-notes §C.1), which no pod selector matches.
+ * DNS answered on the node itself, at link-local addresses: a hostNetwork NodeLocal DNSCache, or AKS LocalDNS. Cilium
+ * gives the local node's addresses the identity `host` (domain-notes finding 5, §C.1), which no pod selector matches;
+ * where the link-local address is not one it knows as the node's, it labels the address world instead (cilium-cli's
+ * connectivity test says so of node-local-dns "deployed with local IP"). A DNS rule must therefore allow entity host
+ * and each address (a CIDR rule, which does not open port 53 to the whole world).
  */
 export interface HostDnsResolver {
   readonly kind: 'host';
   /** A short name for messages. */
   readonly name: string;
-  /** The addresses it listens on, for messages; empty when the target does not name them. */
+  /** The addresses the cache listens on, e.g. ['169.254.20.10']. */
   readonly addresses: readonly string[];
 }
 
@@ -63,8 +66,8 @@ export function isDnsCache(x: unknown): x is IDnsCache {
  * The DNS resolvers the pods of `scope`'s target really talk to, in a fixed order: the cluster DNS (kube-dns), and
  * NodeLocal DNSCache when it is on: the cache pods when a Local Redirect Policy sends queries to them (a NodeLocalDnsCache
  * construct anywhere in the same target, built before or after, or `cluster.nodeLocalDns` mode lrp; cilium#24654), or
- * the node itself for a link-local cache (`cluster.nodeLocalDns` mode link-local). kube-dns stays in the list: pods fall
- * back to it while no cache is ready on their node.
+ * for a link-local cache (`cluster.nodeLocalDns` mode link-local) the node itself, as entity host and as the cache's
+ * addresses. kube-dns stays in the list: pods fall back to it while no cache is ready on their node.
  */
 export function dnsResolversOf(scope: IConstruct): DnsResolver[] {
   const target = Target.of(scope);
@@ -76,7 +79,7 @@ export function dnsResolversOf(scope: IConstruct): DnsResolver[] {
   }
   const seen = new Set<string>();
   return resolvers.filter((r) => {
-    const key = r.kind === 'host' ? 'host' : `${r.namespace}/${JSON.stringify(Object.entries(r.labels).sort())}`;
+    const key = r.kind === 'pods' ? `${r.namespace}/${JSON.stringify(Object.entries(r.labels).sort())}` : `host/${r.addresses.join(',')}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -103,7 +106,7 @@ export function dnsPathExplanation(scope: IConstruct): string {
     case NodeLocalDnsMode.LRP:
       return ' NodeLocal DNSCache is on in this target, so the Local Redirect Policy sends the queries to node-local-dns, not to kube-dns (cilium#24654).';
     case NodeLocalDnsMode.LINK_LOCAL:
-      return ' NodeLocal DNSCache listens on an address of each node in this target (cluster.nodeLocalDns mode link-local), so the queries go to the node itself, Cilium entity host, which no pod selector matches.';
+      return ' NodeLocal DNSCache listens on an address of each node in this target (cluster.nodeLocalDns mode link-local), so the queries go to the node itself, which no pod selector matches: Cilium labels that address entity host, or world where it is not a known node address, so a rule must allow both entity host and the address.';
     default:
       return '';
   }

@@ -119,20 +119,27 @@ describe('seed 004: FQDN policy with NodeLocal DNSCache behind a Local Redirect 
   });
 });
 
-/** The DNS rule to the node itself that netsec adds for a link-local cache. */
-function hostDnsRule(dns: Record<string, string>[] = [{ matchPattern: '*' }]) {
-  return { toEntities: ['host'], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }, { port: '53', protocol: 'TCP' }], rules: { dns } }] };
+/** The DNS rules netsec adds for a link-local cache on 169.254.20.10: to the node (entity host) and to the address itself (labeled world where Cilium does not know it as a node address). */
+function linkLocalDnsRules(dns: Record<string, string>[] = [{ matchPattern: '*' }]) {
+  const toPorts = [{ ports: [{ port: '53', protocol: 'UDP' }, { port: '53', protocol: 'TCP' }], rules: { dns } }];
+  return [{ toEntities: ['host'], toPorts }, { toCIDRSet: [{ cidr: '169.254.20.10/32' }], toPorts }];
 }
 
 describe('NodeLocal DNSCache on a link-local address of each node (classic hostNetwork cache, AKS LocalDNS)', () => {
-  test('the DNS rules allow kube-dns and entity host, each in its own rule', () => {
+  test('the DNS rules allow kube-dns, entity host and the cache address, each in its own rule', () => {
     const { app, chart } = cilium('1.17', LINK_LOCAL);
     secureWorkload(chart);
     expect(findOne(synthValid(app).objects, 'CiliumNetworkPolicy').spec.egress).toEqual([
       { toFQDNs: [{ matchName: 'api.example.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
       dnsRule(['kube-dns']),
-      hostDnsRule(),
+      ...linkLocalDnsRules(),
     ]);
+  });
+
+  test('AKS LocalDNS: both addresses in one CIDR rule', () => {
+    const { app, chart } = cilium('1.18', { nodeLocalDns: { mode: NodeLocalDnsMode.LINK_LOCAL, addresses: ['169.254.10.10', '169.254.10.11'] } });
+    secureWorkload(chart);
+    expect(findOne(synthValid(app).objects, 'CiliumNetworkPolicy').spec.egress[3].toCIDRSet).toEqual([{ cidr: '169.254.10.10/32' }, { cidr: '169.254.10.11/32' }]);
   });
 
   test.each([true, { mode: NodeLocalDnsMode.LRP }])('nodeLocalDns %o keeps selecting the cache pods (LRP mode)', (nodeLocalDns) => {
@@ -141,17 +148,17 @@ describe('NodeLocal DNSCache on a link-local address of each node (classic hostN
     expect(findOne(synthValid(app).objects, 'CiliumNetworkPolicy').spec.egress.slice(1)).toEqual([dnsRule(['kube-dns', 'node-local-dns'])]);
   });
 
-  test('DnsPatterns.FQDNS puts the same patterns on both DNS rules', () => {
+  test('DnsPatterns.FQDNS puts the same patterns on every DNS rule', () => {
     const { app, chart } = cilium('1.17', LINK_LOCAL);
     secureWorkload(chart, { dnsPatterns: DnsPatterns.FQDNS });
     const egress = findOne(synthValid(app).objects, 'CiliumNetworkPolicy').spec.egress;
     const patterns = egress[1].toPorts[0].rules.dns;
     expect(patterns).toContainEqual({ matchName: 'api.example.com' });
     expect(patterns).not.toContainEqual({ matchPattern: '*' });
-    expect(egress[2]).toEqual(hostDnsRule(patterns));
+    expect(egress.slice(2)).toEqual(linkLocalDnsRules(patterns));
   });
 
-  test('a manual DNS rule to kube-dns only fails synthesis, naming entity host and why', () => {
+  test('a manual DNS rule to kube-dns only fails synthesis, naming entity host, the address and why', () => {
     const { app, chart } = cilium('1.17', LINK_LOCAL);
     secureWorkload(chart, { dns: DnsAccess.MANUAL }).allowEgress({
       to: [Peer.podsInNamespace('kube-system', { 'k8s-app': 'kube-dns' })],
@@ -159,24 +166,32 @@ describe('NodeLocal DNSCache on a link-local address of each node (classic hostN
       dns: [FqdnSelector.matchPattern('*')],
     });
     expect(constructErrors(app)).toEqual([
-      "[test/SecureWorkloadPolicy] CiliumNetworkPolicy 'default/secure-workload-policy': dns is DnsAccess.MANUAL, but no egress rule allows entity host (node-local-dns on 169.254.20.10) on 53/UDP and 53/TCP, and the pods are in egress default-deny or use toFQDNs: DNS lookups will fail. NodeLocal DNSCache listens on an address of each node in this target (cluster.nodeLocalDns mode link-local), so the queries go to the node itself, Cilium entity host, which no pod selector matches. Add such a rule or use DnsAccess.AUTO.",
+      "[test/SecureWorkloadPolicy] CiliumNetworkPolicy 'default/secure-workload-policy': dns is DnsAccess.MANUAL, but no egress rule allows entity host (node-local-dns) and 169.254.20.10/32 (node-local-dns) on 53/UDP and 53/TCP, and the pods are in egress default-deny or use toFQDNs: DNS lookups will fail. NodeLocal DNSCache listens on an address of each node in this target (cluster.nodeLocalDns mode link-local), so the queries go to the node itself, which no pod selector matches: Cilium labels that address entity host, or world where it is not a known node address, so a rule must allow both entity host and the address. Add such a rule or use DnsAccess.AUTO.",
     ]);
   });
 
-  test.each([Entity.HOST, Entity.CLUSTER])('a manual DNS rule to entity %s (which holds the node) is accepted', (entity) => {
+  test.each([
+    ['entity host and the /32', Peer.entity(Entity.HOST), Peer.cidr('169.254.20.10/32')],
+    ['entity cluster (which holds the node) and the /16', Peer.entity(Entity.CLUSTER), Peer.cidr('169.254.0.0/16')],
+  ])('a manual DNS rule pair to %s is accepted', (_title, node, address) => {
     const { app, chart } = cilium('1.17', LINK_LOCAL);
     secureWorkload(chart, { dns: DnsAccess.MANUAL })
       .allowEgress({ to: [Peer.podsInNamespace('kube-system', { 'k8s-app': 'kube-dns' })], ports: [Port.anyProtocol(53)], dns: [FqdnSelector.matchPattern('*')] })
-      .allowEgress({ to: [Peer.entity(entity)], ports: [Port.anyProtocol(53)], dns: [FqdnSelector.matchPattern('*.example.com')] });
-    expect(findOne(synthValid(app).objects, 'CiliumNetworkPolicy').spec.egress).toHaveLength(3);
+      .allowEgress({ to: [node], ports: [Port.anyProtocol(53)], dns: [FqdnSelector.matchPattern('*')] })
+      .allowEgress({ to: [address], ports: [Port.anyProtocol(53)], dns: [FqdnSelector.matchPattern('*')] });
+    expect(findOne(synthValid(app).objects, 'CiliumNetworkPolicy').spec.egress).toHaveLength(4);
   });
 
-  test('a manual rule to entity world does not reach the node', () => {
-    const { app, chart } = cilium('1.17', { nodeLocalDns: { mode: NodeLocalDnsMode.LINK_LOCAL } });
-    secureWorkload(chart, { dns: DnsAccess.MANUAL })
-      .allowEgress({ to: [Peer.podsInNamespace('kube-system', { 'k8s-app': 'kube-dns' })], ports: [Port.anyProtocol(53)], dns: [FqdnSelector.matchPattern('*')] })
-      .allowEgress({ to: [Peer.entity(Entity.WORLD)], ports: [Port.anyProtocol(53)], dns: [FqdnSelector.matchPattern('*')] });
-    expect(constructErrors(app)[0]).toContain('no egress rule allows entity host (node-local-dns) on 53/UDP and 53/TCP');
+  test.each([
+    ['entity world only', [Peer.entity(Entity.WORLD)], 'entity host (node-local-dns)'],
+    ['entity host only', [Peer.entity(Entity.HOST)], '169.254.20.10/32 (node-local-dns)'],
+    ['a CIDR that excepts the address', [Peer.entity(Entity.HOST), Peer.cidr('169.254.0.0/16', ['169.254.20.0/24'])], '169.254.20.10/32 (node-local-dns)'],
+  ])('a manual rule set with %s misses part of the link-local path', (_title, peers, missing) => {
+    const { app, chart } = cilium('1.17', LINK_LOCAL);
+    const policy = secureWorkload(chart, { dns: DnsAccess.MANUAL })
+      .allowEgress({ to: [Peer.podsInNamespace('kube-system', { 'k8s-app': 'kube-dns' })], ports: [Port.anyProtocol(53)], dns: [FqdnSelector.matchPattern('*')] });
+    for (const peer of peers) policy.allowEgress({ to: [peer], ports: [Port.anyProtocol(53)], dns: [FqdnSelector.matchPattern('*')] });
+    expect(constructErrors(app)[0]).toContain(`no egress rule allows ${missing} on 53/UDP and 53/TCP`);
   });
 });
 

@@ -19,12 +19,12 @@ const cilium = (line: string) => targetChart({ name: 'aks-cilium', kubernetes: '
 const REASON =
   '# - enableNonDefaultDenyPolicies: policies here set enableDefaultDeny to false (PolicyDefault.ALLOW, the shape of an egress block list) so that they drop only what they deny. With the agent flag off, Cilium ignores that field and forces default-deny: the pods they select lose all traffic no rule allows, and a cluster-wide block list becomes a cluster-wide egress outage. The chart default is true; this pins it.';
 
-/** The egress-block shape: deny a CIDR group, leave all other egress alone. */
+/** The egress-block shape: deny a block list, leave all other egress alone. */
 function geoBlock(chart: NetsecChart, id = 'GeoBlock') {
   return new CiliumClusterwideNetworkPolicy(chart, id, {
     endpointSelector: EndpointSelector.of({ expressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: LabelOperator.NOT_IN, values: ['kube-system'] }] }),
     egressDefault: PolicyDefault.ALLOW,
-  }).denyEgress({ to: [Peer.cidrGroup('geo-blocked')] });
+  }).denyEgress({ to: [Peer.cidr('192.0.2.0/24')] });
 }
 
 function ciliumValues(files: { path: string; content: string }[]): string | undefined {

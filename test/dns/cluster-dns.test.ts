@@ -23,7 +23,6 @@ describe('cluster.nodeLocalDns on the target', () => {
     [false, undefined],
     [true, { mode: NodeLocalDnsMode.LRP }],
     [{ mode: NodeLocalDnsMode.LRP }, { mode: NodeLocalDnsMode.LRP }],
-    [{ mode: NodeLocalDnsMode.LINK_LOCAL }, { mode: NodeLocalDnsMode.LINK_LOCAL }],
     [{ mode: NodeLocalDnsMode.LINK_LOCAL, addresses: ['169.254.20.10', 'fe80::a'] }, { mode: NodeLocalDnsMode.LINK_LOCAL, addresses: ['169.254.20.10', 'fe80::a'] }],
   ] as const)('%o resolves to %o (true stays LRP mode, as before modes existed)', (given, resolved) => {
     expect(target(given as boolean | NodeLocalDnsSettings | undefined).nodeLocalDns).toEqual(resolved);
@@ -32,6 +31,7 @@ describe('cluster.nodeLocalDns on the target', () => {
   test.each([
     [{ mode: 'hostnetwork' }, "target 'a': cluster.nodeLocalDns.mode is 'hostnetwork'; expected one of lrp, link-local (lrp: behind a Cilium Local Redirect Policy; link-local: on an address of each node, such as 169.254.20.10)."],
     [{ mode: 'lrp', addresses: ['169.254.20.10'] }, "target 'a': cluster.nodeLocalDns.addresses is set, but mode is 'lrp'; addresses name where a link-local cache listens. Remove addresses, or set mode: link-local."],
+    [{ mode: 'link-local' }, "target 'a': cluster.nodeLocalDns has mode link-local but no addresses; name the addresses the cache listens on (e.g. addresses: [169.254.20.10]; AKS LocalDNS: [169.254.10.10, 169.254.10.11]). Cilium labels such an address entity host, or world where it is not a known node address, and only a rule for the address itself covers the second case."],
     [{ mode: 'link-local', addresses: [] }, "target 'a': cluster.nodeLocalDns.addresses is empty; name the addresses the cache listens on (e.g. [169.254.20.10]) or leave addresses out."],
     [{ mode: 'link-local', addresses: ['169.254.10.0/24'] }, "target 'a': cluster.nodeLocalDns.addresses has '169.254.10.0/24', which is not an IP address; expected the address the cache listens on, such as 169.254.20.10 (without a prefix length)."],
     [{ mode: 'link-local', addresses: ['node-local'] }, "target 'a': cluster.nodeLocalDns.addresses has 'node-local', which is not an IP address; expected the address the cache listens on, such as 169.254.20.10 (without a prefix length)."],
@@ -52,8 +52,12 @@ describe('dnsResolversOf: the resolvers a target\'s pods talk to', () => {
   test.each([
     ['off', undefined, [KUBE_DNS], undefined],
     ['lrp (true)', true, [KUBE_DNS, NODE_LOCAL_DNS], NodeLocalDnsMode.LRP],
-    ['link-local', { mode: NodeLocalDnsMode.LINK_LOCAL, addresses: ['169.254.20.10'] }, [KUBE_DNS, { kind: 'host', name: 'node-local-dns', addresses: ['169.254.20.10'] }], NodeLocalDnsMode.LINK_LOCAL],
-    ['link-local without addresses', { mode: NodeLocalDnsMode.LINK_LOCAL }, [KUBE_DNS, { kind: 'host', name: 'node-local-dns', addresses: [] }], NodeLocalDnsMode.LINK_LOCAL],
+    [
+      'link-local (AKS LocalDNS)',
+      { mode: NodeLocalDnsMode.LINK_LOCAL, addresses: ['169.254.10.10', '169.254.10.11'] },
+      [KUBE_DNS, { kind: 'host', name: 'node-local-dns', addresses: ['169.254.10.10', '169.254.10.11'] }],
+      NodeLocalDnsMode.LINK_LOCAL,
+    ],
   ] as const)('%s', (_title, nodeLocalDns, resolvers, mode) => {
     const chart = chartOf(target(nodeLocalDns as boolean | NodeLocalDnsSettings | undefined));
     expect(dnsResolversOf(chart)).toEqual(resolvers);

@@ -55,7 +55,7 @@ test('an error in an entry names the file and the entry', async () => {
   );
 });
 
-test('cluster.nodeLocalDns mode link-local in netsec.yaml: DNS rules allow entity host instead of the cache pods', async () => {
+test('cluster.nodeLocalDns mode link-local in netsec.yaml: DNS rules allow entity host and the addresses instead of the cache pods', async () => {
   const config = `targets:
   - name: aks
     kubernetes: "1.30"
@@ -71,12 +71,18 @@ ciliumPolicies:
 `;
   const policies = synthValid(await buildApp(parseConfig(config, 'netsec.yaml'))).files.find((f) => f.path === 'aks/cilium-policies.yaml')!.content;
   expect(policies).toContain('\n    - toEntities:\n        - host\n      toPorts:\n');
+  expect(policies).toContain('\n    - toCIDRSet:\n        - cidr: 169.254.10.10/32\n        - cidr: 169.254.10.11/32\n      toPorts:\n');
   expect(policies).not.toContain('node-local-dns');
 });
 
 test('a cluster.nodeLocalDns mode that does not exist is refused by the schema, with its place', () => {
   const config = 'targets:\n  - name: a\n    cilium: "1.17"\n    cluster:\n      nodeLocalDns: { mode: hostnetwork }\n';
   expect(() => parseConfig(config, 'netsec.yaml')).toThrow('netsec.yaml:5:29: /targets/0/cluster/nodeLocalDns/mode is "hostnetwork" but it should be one of: "lrp", "link-local"');
+});
+
+test('cluster.nodeLocalDns mode link-local without addresses is refused by the schema, with its place', () => {
+  const config = 'targets:\n  - name: a\n    cilium: "1.17"\n    cluster:\n      nodeLocalDns: { mode: link-local }\n';
+  expect(() => parseConfig(config, 'netsec.yaml')).toThrow("netsec.yaml:5:21: /targets/0/cluster/nodeLocalDns is missing 'addresses', which is required");
 });
 
 test('cluster.nodeLocalDns addresses without mode link-local are refused', async () => {
