@@ -209,7 +209,7 @@ function nameClashes(loaded: LoadedConfig, placed: readonly Placed[], targets: r
             reported.add(`${first.at} ${at}`);
             problems.push({
               location: loaded.where(at),
-              message: `${pointerLabel(writer)} writes ${o.label} on target '${target.name}', as ${pointerLabel(first.writer)} (${formatLocation(loaded.where(first.at))}) does; expected one object per name and target; rename one, or put them on different targets`,
+              message: `${pointerLabel(writer)} writes ${o.label} on target '${target.name}', as ${pointerLabel(first.writer)} (${formatLocation(loaded.where(first.at))}) does; ${o.remedy ?? 'expected one object per name and target; rename one, or put them on different targets'}`,
             });
           }
         }

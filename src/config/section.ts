@@ -60,6 +60,8 @@ export interface EntryObject {
   readonly pointer: string;
   /** JSON pointer, relative to the entry, of the item that writes it, when not the entry itself. @default '' */
   readonly writer?: string;
+  /** What a clash message expects and how to fix it. @default - one object per name and target; rename one */
+  readonly remedy?: string;
 }
 
 /**

@@ -153,6 +153,13 @@ istio:
     });
   });
 
+  test('two hubbleFlowLogs entries on one target: the agent reads one ConfigMap, so they clash whatever their names', async () => {
+    const config = `${TARGETS}hubbleFlowLogs:\n  - flowLogs: [{ name: drops }]\n  - name: logs\n    flowLogs: [{ name: all }]\n`;
+    expect((await refused(config)).stderr).toBe(
+      "netsec.yaml:10:5: hubbleFlowLogs[1] writes the Hubble flow-log exporter's Helm values on target 'a', as hubbleFlowLogs[0] (netsec.yaml:9:5) does; expected one hubbleFlowLogs entry per target (the Cilium agent reads one flow-log ConfigMap); merge their flowLogs into one entry, or put them on different targets\n",
+    );
+  });
+
   test("names that read alike inside netsec (policy 'b-c' in 'a', policy 'c' in 'a-b') are two policies, both written", async () => {
     const config = `${TARGETS}ciliumPolicies:
   - name: b-c

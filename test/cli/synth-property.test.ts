@@ -7,7 +7,7 @@ import { run } from './run.js';
 
 /**
  * netsec.yaml files assembled from valid and invalid pieces: known, unknown and unfit targets, duplicate names, names
- * that collide inside netsec, good and bad CIDRs (inline and in a feed), non-finite numbers, aliases (used, dangling,
+ * that collide inside netsec (in every section), good and bad CIDRs (inline and in a feed), non-finite numbers, aliases (used, dangling,
  * nested into a bomb) and control bytes. Whatever the mix, synth must exit 0, 1 or 2, never 3 ("a bug in netsec"), and
  * every failure must say where: its first line starts with `file:line:col:`.
  */
@@ -30,16 +30,16 @@ const TARGETS = [
 const DUPLICATE_TARGET = '  - { name: a, cilium: "1.18" }';
 
 /** Mostly `good`, sometimes `bad`: each run should reach the build with a few problems, not stop at the first line. */
-const mostly = <T>(good: readonly T[], bad: readonly T[]): fc.Arbitrary<T> =>
-  fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...good) }, { weight: 1, arbitrary: fc.constantFrom(...bad) });
+const mostly = <T>(good: readonly T[], bad: readonly T[], odds = 9): fc.Arbitrary<T> =>
+  fc.oneof({ weight: odds, arbitrary: fc.constantFrom(...good) }, { weight: 1, arbitrary: fc.constantFrom(...bad) });
 
 const targetRefs = fc.oneof(
   { weight: 3, arbitrary: fc.constant(undefined) },
-  { weight: 1, arbitrary: fc.uniqueArray(mostly(['a', 'c', 'i'], ['k', 'aks', 'prod\u001b[0m']), { maxLength: 2 }) },
+  { weight: 1, arbitrary: fc.uniqueArray(mostly(['a', 'c', 'i'], ['k', 'aks', 'prod\u001b[0m']), { minLength: 1, maxLength: 2 }) },
 );
 const cidr = mostly(['203.0.113.0/24', '198.51.100.0/24', '2001:db8::/32', '192.0.2.7'], ['1.2.3.4/33', '10.0.0.1/8', '203.0.113.9/24', 'x\u001b[2J', '0.0.0.0/0', 'x'.repeat(300), '', '# c', '10.0.0.0/8']);
-const number = mostly(['100', '7'], ['.inf', '-.inf', '.nan', '1e400', '"100"']);
-const name = mostly(['geo', 'web', 'b-c', 'c', 'blk'], ['x\u0007', 'Bad_Name']);
+const number = mostly(['100', '7'], ['.inf', '-.inf', '.nan', '1e400', '"100"'], 30);
+const name = mostly(['geo', 'web', 'b-c', 'c', 'blk'], ['x\u0007', 'Bad_Name'], 20);
 const namespace = fc.option(fc.constantFrom('a', 'a-b', 'shop', 'istio-system'), { nil: undefined });
 
 const targetsLine = (t: string[] | undefined): string => (t === undefined ? '' : `    targets: [${t.map(q).join(', ')}]\n`);
@@ -64,6 +64,16 @@ const istioEntry = fc.record({ targets: targetRefs, pas: fc.array(fc.record({ na
 const groupEntry = fc.record({ name, cidrs: fc.array(cidr, { minLength: 1, maxLength: 2 }), targets: targetRefs })
   .map((g) => `  - name: ${q(g.name)}\n    cidrs: [${g.cidrs.map(q).join(', ')}]\n${targetsLine(g.targets)}`);
 
+const dnsEntry = fc.record({ targets: targetRefs, name: fc.option(fc.constantFrom('node-local-dns', 'cache'), { nil: undefined }), ttl: fc.option(number, { nil: undefined }) })
+  .map((d) => `  - ${d.name ? `name: ${q(d.name)}` : 'component: node-local-dns'}\n${targetsLine(d.targets)}${d.ttl ? `    cache: { successTtlSeconds: ${d.ttl} }\n` : ''}`);
+
+const flowLogEntry = fc.record({ targets: targetRefs, name: fc.option(fc.constantFrom('cilium-flowlog-config', 'logs'), { nil: undefined }), interval: fc.option(number, { nil: undefined }) })
+  .map((h) =>
+    `  - flowLogs:\n      - name: drops\n        includeFilters: [{ preset: egress-policy-drops }]\n` +
+    (h.interval ? `        aggregation: { fields: [verdict], intervalSeconds: ${h.interval} }\n` : '') +
+    (h.name ? `    name: ${q(h.name)}\n` : '') +
+    targetsLine(h.targets));
+
 /** How the file uses aliases: not at all, to share a list between entries, as a bomb, or dangling. */
 const aliases = mostly(['none', 'none', 'shared'], ['bomb', 'dangling']);
 const BOMB =
@@ -73,13 +83,16 @@ const BOMB =
 const section = (key: string, entries: string[]): string => (entries.length ? `${key}:\n${entries.join('')}` : '');
 
 const config = fc.record({
-  targets: fc.subarray(TARGETS, { minLength: 1 }),
+  // Cilium always, others often: most files reach the build, some leave a section without a target.
+  targets: fc.subarray(TARGETS.slice(1)).map((more) => [TARGETS[0]!, ...more]),
   duplicateTarget: mostly([false], [true]),
   aliases,
   egress: fc.array(egressEntry, { minLength: 1, maxLength: 2 }),
   policies: fc.array(policyEntry, { maxLength: 2 }),
   istio: fc.array(istioEntry, { maxLength: 1 }),
   groups: fc.array(groupEntry, { maxLength: 1 }),
+  dns: fc.array(dnsEntry, { maxLength: 2 }),
+  flowLogs: fc.array(flowLogEntry, { maxLength: 2 }),
   feed: fc.array(cidr, { minLength: 1, maxLength: 3 }),
 }).map((c) => {
   let yaml =
@@ -87,7 +100,9 @@ const config = fc.record({
     `targets:\n${[...c.targets, ...(c.duplicateTarget ? [DUPLICATE_TARGET] : [])].join('\n')}\n` +
     section('egressBlocking', c.egress) +
     section('ciliumCidrGroups', c.groups) +
+    section('nodeLocalDns', c.dns) +
     section('ciliumPolicies', c.policies) +
+    section('hubbleFlowLogs', c.flowLogs) +
     section('istio', c.istio);
   // The first inline list becomes an anchor and the last one its alias (or an alias with no anchor at all).
   const lists = [...yaml.matchAll(/ {4}cidrs: (\[[^\n]*\])\n/g)];

@@ -167,8 +167,10 @@ export const hubbleFlowLogsSection: ConfigSection<HubbleFlowLogsValue> = {
   },
   needs: [Product.CILIUM],
   objects: (entry) => [{
-    label: `flow-log ConfigMap '${entry.namespace ?? 'kube-system'}/${entry.name ?? 'cilium-flowlog-config'}'`,
-    pointer: entry.name !== undefined ? '/name' : entry.namespace !== undefined ? '/namespace' : '',
+    // The agent reads one flow-log ConfigMap, named in its Helm values: two entries on a target cannot both apply.
+    label: "the Hubble flow-log exporter's Helm values",
+    pointer: '',
+    remedy: 'expected one hubbleFlowLogs entry per target (the Cilium agent reads one flow-log ConfigMap); merge their flowLogs into one entry, or put them on different targets',
   }],
   build(ctx: SectionBuildContext, entry: HubbleFlowLogsValue): void {
     const chart = ctx.chart(entry.component ?? 'hubble-flow-logs');
