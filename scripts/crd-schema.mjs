@@ -4,7 +4,9 @@
 //   except under `x-kubernetes-preserve-unknown-fields: true` or an explicit `additionalProperties` map;
 // - `nullable: true` admits null; `x-kubernetes-int-or-string: true` admits an integer or a string;
 // - descriptions are dropped (they are most of the bytes and the validator never reads them);
-// - `x-kubernetes-validations` (CEL rules) are kept under `x-netsec-cel` so the validator can report them as not evaluated.
+// - `x-kubernetes-validations` (CEL rules) leave the nodes they sit on and are listed at the root under `x-netsec-cel`,
+//   each with the path of its node (celRulesOf below), so src/core/validation/cel.ts can evaluate them without walking
+//   the schema (ajv ignores the keyword);
 // - subschemas that repeat (Cilium's peer selectors, port rules, ... appear in every rule kind) are written once
 //   under `definitions` and referenced, so the precompiled validators hold one function per shape instead of a copy
 //   per place (the Cilium policy validators shrink from ~970 kB to a fraction, and load that much faster).
@@ -27,10 +29,6 @@ export function toStrictJsonSchema(node) {
   const out = {};
   for (const [key, value] of Object.entries(node)) {
     if (key === 'description') continue;
-    if (key === 'x-kubernetes-validations') {
-      out['x-netsec-cel'] = value.map((v) => v.rule);
-      continue;
-    }
     if (key.startsWith('x-kubernetes-') && key !== 'x-kubernetes-preserve-unknown-fields' && key !== 'x-kubernetes-int-or-string') continue;
     if (key === 'properties' || key === 'patternProperties' || key === 'definitions') {
       out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toStrictJsonSchema(v)]));
@@ -86,8 +84,44 @@ export function schemasFromCrd(crd, { share = true } = {}) {
     root.required = [...new Set(['apiVersion', 'kind', 'metadata', ...(root.required ?? [])])];
     if (openRoot) root.properties.spec = { type: 'object' };
     root.additionalProperties = false;
+    const rules = celRulesOf(source);
+    if (rules.length) root['x-netsec-cel'] = rules;
     if (share) shareRepeatedSubschemas(root);
     out.push({ apiVersion, kind, scope: crd.spec.scope, deprecated: version.deprecated === true, schema: root });
+  }
+  return out;
+}
+
+/** The fields of an `x-kubernetes-validations` entry the API server reads (apiextensions/v1 ValidationRule). */
+const RULE_FIELDS = ['rule', 'message', 'messageExpression', 'reason', 'fieldPath', 'optionalOldSelf'];
+
+/**
+ * Every CEL rule (`x-kubernetes-validations`) of an openAPIV3Schema, with the path of the schema node it sits on:
+ * '' for the object, `spec.egress[*].icmp` below it, where `[*]` stands for every item of a list or every value of a
+ * map (`additionalProperties`). The API server evaluates rules on the structural spine only (properties, items,
+ * additionalProperties, and allOf at the same node: apiextensions-apiserver `schema/cel/validation.go` `validator`), so
+ * that is where they are collected; a rule anywhere else (under anyOf, oneOf or not) stops the script rather than being
+ * dropped. Rules under `status` are left out: netsec never writes status.
+ * @param {any} node an openAPIV3Schema (or a node of one)
+ * @returns {{ path: string, rule: string, message?: string, messageExpression?: string, reason?: string, fieldPath?: string, optionalOldSelf?: boolean }[]}
+ */
+export function celRulesOf(node, path = '') {
+  const out = [];
+  for (const v of node['x-kubernetes-validations'] ?? []) {
+    out.push({ path, ...Object.fromEntries(RULE_FIELDS.filter((f) => v[f] !== undefined).map((f) => [f, v[f]])) });
+  }
+  for (const [name, child] of Object.entries(node.properties ?? {})) {
+    if (path === '' && name === 'status') continue;
+    out.push(...celRulesOf(child, path ? `${path}.${name}` : name));
+  }
+  if (node.items && typeof node.items === 'object') out.push(...celRulesOf(node.items, `${path}[*]`));
+  if (node.additionalProperties && typeof node.additionalProperties === 'object') out.push(...celRulesOf(node.additionalProperties, `${path}[*]`));
+  for (const sub of node.allOf ?? []) out.push(...celRulesOf(sub, path));
+  for (const key of ['anyOf', 'oneOf', 'not']) {
+    const subs = key === 'not' ? (node.not ? [node.not] : []) : (node[key] ?? []);
+    if (subs.some((s) => JSON.stringify(s).includes('"x-kubernetes-validations"'))) {
+      throw new Error(`x-kubernetes-validations under ${key} at '${path}': netsec does not know whether the API server evaluates it there; extend celRulesOf in scripts/crd-schema.mjs`);
+    }
   }
   return out;
 }

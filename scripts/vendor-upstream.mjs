@@ -116,7 +116,10 @@ function writeSource(source, out) {
         const rel = join(source.replace(/^crds\//, ''), name);
         mkdirSync(dirname(join(out, rel)), { recursive: true });
         writeFileSync(join(out, rel), JSON.stringify(s.schema) + '\n');
-        kinds[`${s.apiVersion} ${s.kind}`] = { file: rel, scope: s.scope, deprecated: s.deprecated, upstreamFile: join(source, file) };
+        // celRules: how many CEL rules the schema lists under x-netsec-cel, so objects of kinds without rules never
+        // load the CEL evaluator or the schema file.
+        const celRules = s.schema['x-netsec-cel']?.length ?? 0;
+        kinds[`${s.apiVersion} ${s.kind}`] = { file: rel, scope: s.scope, deprecated: s.deprecated, upstreamFile: join(source, file), ...(celRules ? { celRules } : {}) };
       }
     }
   }

@@ -5,6 +5,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { packageRoot } from '../package-root.js';
 import { Target } from '../target.js';
 import { PRODUCT_NAMES, Product } from '../versions.js';
+import { CRD_VALIDATION_RULE_ID, celRulesFor } from './cel.js';
 import { ValidationFinding, pointerToPath, refOf } from './finding.js';
 import { validateMetadata } from './metadata.js';
 import { loadPrecompiledValidator } from './precompiled.js';
@@ -14,6 +15,8 @@ interface SchemaEntry {
   readonly scope: 'Namespaced' | 'Cluster';
   readonly deprecated: boolean;
   readonly upstreamFile: string;
+  /** How many CEL rules (`x-kubernetes-validations`) the schema lists; absent when none. */
+  readonly celRules?: number;
 }
 interface SchemaIndex {
   readonly [product: string]: { readonly [line: string]: { readonly source: string; readonly kinds: Record<string, SchemaEntry> } };
@@ -174,8 +177,16 @@ export class ManifestValidator {
     }
     const validateFn = validatorFor(entry.file);
     const findings = validateMetadata(obj, entry.scope === 'Namespaced');
-    if (!validateFn(obj)) {
-      for (const e of collapseCombinators(validateFn.errors ?? [])) findings.push({ resource, ...describeError(e, obj) });
+    const schemaErrors = validateFn(obj) ? [] : (validateFn.errors ?? []);
+    for (const e of collapseCombinators(schemaErrors)) findings.push({ resource, ...describeError(e, obj) });
+    if (entry.celRules) {
+      // As the API server does (apiextensions-apiserver customresource strategy.go `hasBlockingErr`): the CEL rules
+      // run only on an object with the shape they were written for.
+      if (schemaErrors.some((e) => BLOCKING_KEYWORDS.has(e.keyword))) {
+        findings.push({ ruleId: CRD_VALIDATION_RULE_ID, resource, path: '', message: "the CRD's validation rules were not checked because the object has the schema errors above; correct them and validate again" });
+      } else {
+        findings.push(...celRulesFor(entry.file).evaluate(obj, resource));
+      }
     }
     return findings;
   }
@@ -202,6 +213,13 @@ function istioctlInputEntry(): SchemaEntry | undefined {
 }
 
 // ---- end issue #6 ----
+
+/**
+ * Schema errors after which the API server does not evaluate CEL rules: a wrong type, a missing required field, a
+ * value outside an enum, and too long strings, lists or maps (field.ErrorTypeTypeInvalid, Required, NotSupported,
+ * TooLong, TooMany).
+ */
+const BLOCKING_KEYWORDS = new Set(['type', 'required', 'enum', 'maxLength', 'maxItems', 'maxProperties']);
 
 /** Drops the per-branch errors of a failed anyOf/oneOf: the combinator's own error says it in one line. */
 function collapseCombinators(errors: ErrorObject[]): ErrorObject[] {

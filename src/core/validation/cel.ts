@@ -1,0 +1,420 @@
+// Evaluates the CRDs' CEL validation rules (`x-kubernetes-validations`) offline, the way the API server does when an
+// object is created, so that `netsec synth` and `netsec validate` refuse what the cluster would refuse.
+//
+// The rules come from the generated schemas (scripts/crd-schema.mjs lists them at the root under `x-netsec-cel`, each
+// with the path of the schema node it sits on). @bufbuild/cel evaluates them: it passes the CEL conformance tests,
+// runs `matches()` with an RE2 engine as cel-go does, and has cel-go's strings extension; Kubernetes' own library
+// functions that the vendored rules call are in cel-kubernetes.ts. Kubernetes' semantics are followed where they
+// differ from plain CEL (apiextensions-apiserver `pkg/apiserver/schema/cel/validation.go`):
+//   - a rule is evaluated at its node, once for every instance of the node in the object (list items, map values);
+//     a node that is absent or null is not evaluated;
+//   - `self` is typed by the schema (k8s.io/apiserver/pkg/cel/common/values.go `UnstructuredToVal`): integers are
+//     `int`, numbers `double`, properties are reachable under their escaped names (`__dash__`, `__namespace__`, ...),
+//     and the object root sees only `apiVersion`, `kind`, `metadata.name`, `metadata.generateName` and its schema's fields;
+//   - transition rules (those reading `oldSelf`) only run on updates: they are skipped and counted;
+//   - a rule that is false gives its `messageExpression`, else its `message`, else "failed rule: <rule>", at the node's
+//     path extended by its `fieldPath`; a rule that fails to evaluate is an error at the node.
+// Not modelled: the cost budget (the API server refuses a CRD whose rules could exceed it, so vendored rules fit),
+// list-type=set/map equality (order-insensitive `==` on such lists: no vendored rule compares lists), and string
+// formats (`date-time`, `duration`, `byte` become timestamps, durations and bytes in the API server; the only such
+// fields of the vendored CRDs are under `status`, which netsec never writes; test/upstream/cel-coverage.test.ts checks).
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type * as CelLib from '@bufbuild/cel';
+import { packageRoot } from '../package-root.js';
+import { kubernetesUrlFunctions } from './cel-kubernetes.js';
+import { ResourceRef, ValidationFinding } from './finding.js';
+
+/** The rule id of every finding this module reports. */
+export const CRD_VALIDATION_RULE_ID = 'k8s/crd-validation-rule';
+
+/** One `x-kubernetes-validations` entry as scripts/crd-schema.mjs lists it. */
+export interface CelRule {
+  /** The schema node the rule sits on: '' for the object, `spec.egress[*].icmp`; `[*]` is every list item or map value. */
+  readonly path: string;
+  readonly rule: string;
+  readonly message?: string;
+  readonly messageExpression?: string;
+  /** FieldValueInvalid (default), FieldValueForbidden, FieldValueRequired or FieldValueDuplicate. */
+  readonly reason?: string;
+  /** Where a failure is reported, relative to the node (`.spec.foo`, `.labels['a']`). */
+  readonly fieldPath?: string;
+  readonly optionalOldSelf?: boolean;
+}
+
+/**
+ * Vendored rules netsec does not evaluate, by their exact text, each with the reason. A rule that does not compile
+ * with the evaluator and is not listed here fails test/upstream/cel-coverage.test.ts, so a new upstream rule is never
+ * ignored without a decision.
+ */
+export const NOT_EVALUABLE_OFFLINE: Readonly<Record<string, string>> = {
+  // Cilium 1.16-1.20 CiliumLocalRedirectPolicy: redirectFrontend, redirectBackend, serviceMatcher, addressMatcher,
+  // skipRedirectFromBackend, ... are immutable once created.
+  'self == oldSelf':
+    'a transition rule: it compares the object with the copy stored in the cluster (oldSelf), which netsec does not see; the API server does not evaluate it when an object is created either',
+};
+
+/** A rule ready to run, or why it is not run. */
+export type CompiledRule =
+  | { readonly status: 'compiled'; readonly program: Program; readonly messageProgram?: Program }
+  | { readonly status: 'not-evaluable'; readonly reason: string }
+  | { readonly status: 'unsupported'; readonly reason: string };
+
+type Program = (bindings: { self: CelLib.CelInput }) => CelLib.CelResult;
+
+interface CelRuntime {
+  readonly lib: typeof CelLib;
+  readonly env: CelLib.CelEnv;
+}
+
+const requireCjs = createRequire(import.meta.url);
+let runtime: CelRuntime | undefined;
+
+/**
+ * The CEL library and environment, loaded on first use: most runs validate no kind that has rules (the Cilium policy
+ * and CIDR group CRDs up to 1.19, Calico before 3.32), and they should not pay for loading it.
+ */
+function celRuntime(): CelRuntime {
+  if (!runtime) {
+    const lib = requireCjs('@bufbuild/cel') as typeof CelLib;
+    const { strings } = requireCjs('@bufbuild/cel/ext') as { strings: CelLib.CelFunc[] };
+    runtime = { lib, env: lib.celEnv({ funcs: [...strings, ...kubernetesUrlFunctions(lib)] }) };
+  }
+  return runtime;
+}
+
+/** Calls and operators the @bufbuild/cel planner implements itself rather than through its function table. */
+const PLANNER_OPERATORS = new Set(['_[_]', '_[?_]', '_?._', '_?_:_', '_&&_', '_||_', '@not_strictly_false', '__not_strictly_false__']);
+/** Identifiers every rule may use besides its comprehension variables: the node, and CEL's type names. */
+const KNOWN_IDENTIFIERS = new Set(['self', 'int', 'uint', 'double', 'bool', 'string', 'bytes', 'list', 'map', 'null_type', 'type']);
+
+/** The function names a CEL expression calls and the free identifiers it reads (a parsed `cel.expr.Expr`). */
+function namesIn(expr: unknown): { calls: Set<string>; identifiers: Set<string> } {
+  const calls = new Set<string>();
+  const identifiers = new Set<string>();
+  const visit = (node: unknown, bound: ReadonlySet<string>): void => {
+    const kind = (node as { exprKind?: { case?: string; value?: Record<string, unknown> } } | undefined)?.exprKind;
+    const v = kind?.value;
+    if (!kind || !v) return;
+    switch (kind.case) {
+      case 'identExpr':
+        if (!bound.has(v.name as string)) identifiers.add(v.name as string);
+        return;
+      case 'selectExpr':
+        visit(v.operand, bound);
+        return;
+      case 'callExpr':
+        calls.add(v.function as string);
+        visit(v.target, bound);
+        for (const a of v.args as unknown[]) visit(a, bound);
+        return;
+      case 'listExpr':
+        for (const e of v.elements as unknown[]) visit(e, bound);
+        return;
+      case 'structExpr':
+        for (const e of v.entries as { mapKey?: unknown; value?: unknown }[]) {
+          visit(e.mapKey, bound);
+          visit(e.value, bound);
+        }
+        return;
+      case 'comprehensionExpr': {
+        visit(v.iterRange, bound);
+        visit(v.accuInit, bound);
+        const inner = new Set([...bound, v.iterVar as string, v.accuVar as string, ...(v.iterVar2 ? [v.iterVar2 as string] : [])]);
+        visit(v.loopCondition, inner);
+        visit(v.loopStep, inner);
+        visit(v.result, inner);
+        return;
+      }
+      default:
+        return;
+    }
+  };
+  visit(expr, new Set());
+  return { calls, identifiers };
+}
+
+/** Parses and plans one expression, or says why it cannot run here. */
+function compileExpression(source: string): Program | { unsupported: string } {
+  const { lib, env } = celRuntime();
+  let parsed: ReturnType<typeof lib.parse>;
+  try {
+    parsed = lib.parse(source);
+  } catch (err) {
+    return { unsupported: `does not parse: ${(err as Error).message}` };
+  }
+  const { calls, identifiers } = namesIn(parsed.expr);
+  if (identifiers.has('oldSelf')) return { unsupported: 'a transition rule (it reads oldSelf) that is not listed in NOT_EVALUABLE_OFFLINE' };
+  const unknownIdentifiers = [...identifiers].filter((i) => !KNOWN_IDENTIFIERS.has(i));
+  if (unknownIdentifiers.length) return { unsupported: `reads unknown identifiers: ${unknownIdentifiers.join(', ')}` };
+  const unknownCalls = [...calls].filter((c) => !PLANNER_OPERATORS.has(c) && env.funcs.find(c) === undefined);
+  if (unknownCalls.length) return { unsupported: `calls functions netsec does not implement: ${unknownCalls.join(', ')}` };
+  try {
+    return lib.plan(env, parsed) as Program;
+  } catch (err) {
+    return { unsupported: `cannot be planned: ${(err as Error).message}` };
+  }
+}
+
+/** Compiles one rule (and its messageExpression). Exported for the test that every vendored rule compiles or is listed. */
+export function compileRule(rule: CelRule): CompiledRule {
+  const listed = NOT_EVALUABLE_OFFLINE[rule.rule];
+  if (listed !== undefined) return { status: 'not-evaluable', reason: listed };
+  const program = compileExpression(rule.rule);
+  if (typeof program !== 'function') return { status: 'unsupported', reason: program.unsupported };
+  if (rule.messageExpression === undefined) return { status: 'compiled', program };
+  const messageProgram = compileExpression(rule.messageExpression);
+  if (typeof messageProgram !== 'function') return { status: 'unsupported', reason: `its messageExpression ${messageProgram.unsupported}` };
+  return { status: 'compiled', program, messageProgram };
+}
+
+// ---- schema-typed values (k8s.io/apiserver/pkg/cel/common/values.go UnstructuredToVal) ----
+
+type JsonSchema = {
+  readonly $ref?: string;
+  readonly type?: string | readonly string[];
+  readonly properties?: Readonly<Record<string, JsonSchema>>;
+  readonly additionalProperties?: JsonSchema | boolean;
+  readonly items?: JsonSchema;
+  readonly anyOf?: readonly JsonSchema[];
+  readonly definitions?: Readonly<Record<string, JsonSchema>>;
+  readonly 'x-netsec-cel'?: readonly CelRule[];
+};
+
+/** CEL's reserved words: a property of that name is reached as `__<word>__` (k8s.io/apiserver/pkg/cel/escaping.go). */
+const CEL_RESERVED = new Set(['true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if', 'import', 'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while']);
+
+/**
+ * The CEL name of a property (k8s.io/apiserver/pkg/cel/escaping.go `Escape`): `__` -> `__underscores__`, `.` ->
+ * `__dot__`, `-` -> `__dash__`, `/` -> `__slash__`, reserved words -> `__<word>__`; undefined when the name cannot be
+ * reached from CEL at all (it starts with a digit or holds another character).
+ */
+export function escapePropertyName(name: string): string | undefined {
+  if (name === '' || /^[0-9]/.test(name) || !/^[A-Za-z0-9_.\-/]+$/.test(name)) return undefined;
+  if (CEL_RESERVED.has(name)) return `__${name}__`;
+  return name.replace(/__|[.\-/]/g, (m) => ({ __: '__underscores__', '.': '__dot__', '-': '__dash__', '/': '__slash__' })[m]!);
+}
+
+class TypedSchema {
+  public constructor(private readonly root: JsonSchema) {}
+
+  /** The node a `$ref` points to, or the node itself. */
+  public deref(node: JsonSchema): JsonSchema {
+    let n = node;
+    while (n.$ref) n = this.root.definitions?.[n.$ref.replace('#/definitions/', '')] ?? {};
+    return n;
+  }
+
+  /** The schema node at a rule path (`spec.egress[*]`). */
+  public nodeAt(segments: readonly string[]): JsonSchema {
+    let node = this.deref(this.root);
+    for (const s of segments) {
+      const child = s === '*' ? (node.items ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined)) : node.properties?.[s];
+      node = this.deref(child ?? {});
+    }
+    return node;
+  }
+
+  /** `value` as the API server hands it to CEL for a node of schema `node`. */
+  public toCel(value: unknown, node: JsonSchema, isRoot: boolean): CelLib.CelInput {
+    if (value === null || value === undefined) return null;
+    const n = this.deref(node);
+    const type = Array.isArray(n.type) ? n.type.find((t) => t !== 'null') : (n.type as string | undefined);
+    if (type === undefined && isIntOrString(n)) return typeof value === 'number' && Number.isInteger(value) ? BigInt(value) : (value as string);
+    switch (type) {
+      case 'object': {
+        if (typeof value !== 'object' || Array.isArray(value)) return untyped(value);
+        const obj = value as Record<string, unknown>;
+        const out = new Map<string, CelLib.CelInput>();
+        if (n.properties || isRoot) {
+          // An object with properties is a CEL object type: only its declared fields exist, under their escaped names.
+          for (const [key, child] of Object.entries(obj)) {
+            if (isRoot && key === 'metadata') {
+              // The root sees only name and generateName of metadata (WithTypeAndObjectMeta).
+              const meta = (child ?? {}) as Record<string, unknown>;
+              out.set('metadata', new Map(['name', 'generateName'].filter((k) => typeof meta[k] === 'string').map((k) => [k, meta[k] as string])));
+              continue;
+            }
+            const propSchema = n.properties?.[key] ?? (isRoot && (key === 'apiVersion' || key === 'kind') ? { type: 'string' } : undefined);
+            const name = escapePropertyName(key);
+            if (propSchema && name !== undefined && child !== null && child !== undefined) out.set(name, this.toCel(child, propSchema, false));
+          }
+        } else if (typeof n.additionalProperties === 'object') {
+          for (const [key, child] of Object.entries(obj)) out.set(key, this.toCel(child, n.additionalProperties, false));
+        }
+        // An object with neither properties nor an additionalProperties schema has no fields CEL can read.
+        return out;
+      }
+      case 'array':
+        if (!Array.isArray(value)) return untyped(value);
+        return value.map((item) => this.toCel(item, n.items ?? {}, false));
+      case 'integer':
+        return typeof value === 'number' && Number.isInteger(value) ? BigInt(value) : untyped(value);
+      case 'number':
+      case 'string':
+      case 'boolean':
+        return value as CelLib.CelInput;
+      default:
+        // No type: x-kubernetes-preserve-unknown-fields data, which the API server keeps opaque.
+        return untyped(value);
+    }
+  }
+}
+
+/** `x-kubernetes-int-or-string`, which scripts/crd-schema.mjs writes as an untyped anyOf of integer and string. */
+function isIntOrString(n: JsonSchema): boolean {
+  const types = (n.anyOf ?? []).map((s) => s.type);
+  return types.includes('integer') && types.includes('string');
+}
+
+/** A value without a schema: JSON as CEL sees it (whole numbers are ints). */
+function untyped(value: unknown): CelLib.CelInput {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number') return Number.isInteger(value) ? BigInt(value) : value;
+  if (Array.isArray(value)) return value.map(untyped);
+  if (typeof value === 'object') return new Map(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, untyped(v)]));
+  return value as CelLib.CelInput;
+}
+
+// ---- rule sets ----
+
+/** The rules of one node path, compiled. */
+interface NodeRules {
+  readonly segments: readonly string[];
+  readonly schema: JsonSchema;
+  readonly rules: readonly { readonly rule: CelRule; readonly compiled: CompiledRule }[];
+}
+
+/** Every instance of a node in an object: values at the path with their dotted paths (`spec.egress[0]`). */
+function* instancesAt(value: unknown, segments: readonly string[], path = ''): Generator<{ value: unknown; path: string }> {
+  if (value === null || value === undefined) return;
+  if (segments.length === 0) {
+    yield { value, path };
+    return;
+  }
+  const [head, ...rest] = segments;
+  if (typeof value !== 'object') return;
+  if (head === '*') {
+    if (Array.isArray(value)) for (let i = 0; i < value.length; i++) yield* instancesAt(value[i], rest, `${path}[${i}]`);
+    else for (const [k, v] of Object.entries(value)) yield* instancesAt(v, rest, path ? `${path}.${k}` : k);
+  } else if (!Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, head)) {
+    yield* instancesAt((value as Record<string, unknown>)[head!], rest, path ? `${path}.${head}` : head!);
+  }
+}
+
+/** `spec.egress[*].icmp` as ['spec', 'egress', '*', 'icmp']. */
+function segmentsOf(path: string): string[] {
+  return path === '' ? [] : path.replace(/\[\*\]/g, '.*').replace(/^\./, '').split('.');
+}
+
+/**
+ * A rule's fieldPath appended to the node's dotted path. Kubernetes allows field (`.spec.ports`) and map key
+ * (`.labels['a.b']`) steps only (validation.go `ValidFieldPath`).
+ */
+function withFieldPath(base: string, fieldPath: string): string {
+  let out = base;
+  for (const m of fieldPath.matchAll(/\.([^.[\]]+)|\[\s*'((?:[^'\\]|\\.)*)'\s*\]/g)) {
+    const part = m[1] ?? m[2]!.replace(/\\(.)/g, '$1');
+    out = out ? `${out}.${part}` : part;
+  }
+  return out;
+}
+
+/** The rule on one line, as findings quote it. */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * The CEL rules of one generated schema (one CRD version), compiled on first use and kept: a run validates many
+ * objects of few kinds.
+ */
+export class CelRuleSet {
+  private nodes: readonly NodeRules[] | undefined;
+  private readonly typed: TypedSchema;
+
+  public constructor(private readonly schema: JsonSchema) {
+    this.typed = new TypedSchema(schema);
+  }
+
+  /** The rules as the schema lists them. */
+  public get rules(): readonly CelRule[] {
+    return this.schema['x-netsec-cel'] ?? [];
+  }
+
+  private compiled(): readonly NodeRules[] {
+    if (!this.nodes) {
+      const byPath = new Map<string, CelRule[]>();
+      for (const r of this.rules) byPath.set(r.path, [...(byPath.get(r.path) ?? []), r]);
+      this.nodes = [...byPath].map(([path, rules]) => {
+        const segments = segmentsOf(path);
+        return { segments, schema: this.typed.nodeAt(segments), rules: rules.map((rule) => ({ rule, compiled: compileRule(rule) })) };
+      });
+    }
+    return this.nodes;
+  }
+
+  /** The findings of every rule that is false (or fails) for `obj`, in rule order and then object order. */
+  public evaluate(obj: Record<string, unknown>, resource: ResourceRef): ValidationFinding[] {
+    const findings: ValidationFinding[] = [];
+    for (const node of this.compiled()) {
+      const runnable = node.rules.filter((r) => r.compiled.status === 'compiled');
+      if (runnable.length === 0) continue;
+      for (const instance of instancesAt(obj, node.segments)) {
+        // One conversion per instance, shared by the node's rules (the API server builds one activation per node).
+        const self = this.typed.toCel(instance.value, node.schema, node.segments.length === 0);
+        for (const { rule, compiled } of runnable) {
+          if (compiled.status !== 'compiled') continue;
+          const finding = judge(rule, compiled, self, instance);
+          if (finding) findings.push({ ruleId: CRD_VALIDATION_RULE_ID, resource, ...finding });
+        }
+      }
+    }
+    return findings;
+  }
+}
+
+/** The path and message of a rule that does not hold for one node instance; undefined when it holds. */
+function judge(
+  rule: CelRule,
+  compiled: Extract<CompiledRule, { status: 'compiled' }>,
+  self: CelLib.CelInput,
+  instance: { value: unknown; path: string },
+): { path: string; message: string } | undefined {
+  const { lib } = celRuntime();
+  const result = compiled.program({ self });
+  if (result === true) return undefined;
+  const got = instance.value !== null && typeof instance.value !== 'object' ? ` (got ${JSON.stringify(instance.value)})` : '';
+  const ruleText = oneLine(rule.rule);
+  if (lib.isCelError(result) || typeof result !== 'boolean') {
+    const why = lib.isCelError(result) ? result.message : `it gives ${typeof result}, not a bool`;
+    const detail = rule.message?.trim() || 'the value does not satisfy the CRD validation rule';
+    return { path: instance.path, message: `${detail}${got}; the API server refuses the object, because the CRD rule \`${ruleText}\` fails: ${why}` };
+  }
+  let detail = rule.message?.trim() || `failed rule: ${ruleText}`;
+  if (compiled.messageProgram) {
+    // The API server uses the messageExpression when it gives a non-empty one-line string, else the message.
+    const m = compiled.messageProgram({ self });
+    if (typeof m === 'string' && m.trim() !== '' && !m.includes('\n')) detail = m.trim();
+  }
+  return {
+    path: rule.fieldPath ? withFieldPath(instance.path, rule.fieldPath) : instance.path,
+    message: `${detail}${got}; the API server refuses the object (CRD rule \`${ruleText}\`)`,
+  };
+}
+
+const ruleSets = new Map<string, CelRuleSet>();
+
+/**
+ * The CEL rules of the generated schema at `schemas/<file>`, read and compiled on first use. Only called for kinds
+ * whose schemas/index.json entry counts rules (`celRules`), so other kinds never load the schema or the evaluator.
+ */
+export function celRulesFor(file: string): CelRuleSet {
+  let set = ruleSets.get(file);
+  if (!set) {
+    set = new CelRuleSet(JSON.parse(readFileSync(join(packageRoot(), 'schemas', file), 'utf8')) as JsonSchema);
+    ruleSets.set(file, set);
+  }
+  return set;
+}
