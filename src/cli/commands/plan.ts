@@ -1,179 +1,205 @@
-import { parseAllDocuments } from 'yaml';
-import { readOutput } from '../../core/output.js';
+import { Argv } from 'yargs';
+import { CidrParseError, formatDiagnostic } from '../../cidr/parse.js';
+import { NetsecError, formatLocation } from '../../core/errors.js';
+import { ValidationFinding } from '../../core/validation/finding.js';
+import { computePlan } from '../../plan/diff.js';
+import { readPreviousOutput } from '../../plan/previous-output.js';
+import { renderPlan } from '../../plan/render.js';
 import { NetsecCommand } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { CliIo, OutputFormat, printJson } from '../io.js';
+
+export { computePlan, diffValues } from '../../plan/diff.js';
+export type { FieldChange, FileChange, ObjectChange, Plan, PlanSummary } from '../../plan/diff.js';
+export { renderPlan } from '../../plan/render.js';
 
 /** Options of `netsec plan`. */
 export interface PlanOptions {
   readonly config: string;
   readonly out: string;
   readonly output: OutputFormat;
+  /** Exit 0 without changes, 2 with changes, 1 on any error (as `terraform plan -detailed-exitcode`). */
+  readonly detailedExitcode?: boolean;
+  readonly verbose?: boolean;
+  /** Positional words after `plan` (plan takes none). */
+  readonly _?: ReadonlyArray<string | number>;
 }
 
-/** One changed field inside an object. Lists of scalars (CIDRs, FQDNs) are summarized as added/removed entries. */
-export interface FieldChange {
-  readonly path: string;
-  readonly added?: number;
-  readonly removed?: number;
-  readonly before?: unknown;
-  readonly after?: unknown;
+/** Exit codes of `plan --detailed-exitcode`: Terraform's three, and nothing else, so a pipeline can branch on them. */
+export const DetailedExitCode = {
+  NO_CHANGES: 0,
+  ERROR: 1,
+  CHANGES: 2,
+} as const;
+
+/** The exit codes as `--help` prints them (docs/egress-blocking.md says the same; a test checks both). */
+export const PLAN_EXIT_CODES_HELP = [
+  'Exit codes: 0 the plan was computed, with or without changes; 1 findings (the configuration fails validation); ' +
+    '2 usage or config error (a flag, netsec.yaml, a feed, --out); 3 a bug in netsec.',
+  'With --detailed-exitcode, as terraform plan -detailed-exitcode: 0 no changes; 2 changes present (synth would ' +
+    'change --out); 1 any error: findings, usage, config, --out, even a bug (the message on stderr, or "error" with ' +
+    '--output json, says which).',
+].join('\n\n');
+
+/** Flags yargs parsed that `plan` does not know, recorded by the builder's middleware (see `planCommand.builder`). */
+const UNKNOWN_FLAGS = Symbol('netsec plan: unknown flags');
+
+const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json'];
+
+/** `detailedExitcode` -> `detailed-exitcode` (yargs adds the camel-case twin of every dashed flag). */
+function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
-/** What happens to one object. */
-export interface ObjectChange {
-  readonly action: 'add' | 'remove' | 'change';
-  readonly object: string;
-  readonly fields: FieldChange[];
+/** Unknown flags in parsed arguments, given the keys and aliases yargs knows (this command's and the global ones). */
+export function unknownFlags(args: Record<string, unknown>, known: { key?: Record<string, unknown>; alias?: Record<string, readonly string[]> }): string[] {
+  const names = new Set<string>(['_', '$0', ...Object.keys(known.key ?? {})]);
+  for (const [k, aliases] of Object.entries(known.alias ?? {})) for (const a of [k, ...aliases]) names.add(a);
+  const unknown = Object.keys(args).filter((k) => !names.has(k) && !names.has(kebab(k)));
+  // yargs also adds the camel-case twin of an unknown dashed flag; name each flag once, as typed.
+  return unknown.filter((k) => kebab(k) === k || !unknown.includes(kebab(k)));
 }
 
-/** What happens to one file of the output tree. */
-export interface FileChange {
-  readonly path: string;
-  readonly action: 'add' | 'remove' | 'change';
-  readonly objects: ObjectChange[];
-}
-
-/** The whole plan: what `synth` would change in the committed output, as `terraform plan` does. */
-export interface Plan {
-  readonly files: FileChange[];
-  readonly unchanged: number;
-  readonly entriesAdded: number;
-  readonly entriesRemoved: number;
-}
-
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-
-function objectsOf(yamlText: string): Map<string, Json> {
-  const out = new Map<string, Json>();
-  for (const doc of parseAllDocuments(yamlText)) {
-    const obj = doc.toJS() as { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } } | null;
-    if (!obj || typeof obj !== 'object') continue;
-    const ns = obj.metadata?.namespace ? `${obj.metadata.namespace}/` : '';
-    out.set(obj.kind && obj.metadata?.name ? `${obj.kind} ${ns}${obj.metadata.name}` : `document ${out.size}`, obj as Json);
+/**
+ * Cross-flag and flag-value rules. `plan` turns off yargs' strict mode and checks here instead, so that a usage error
+ * also reaches plan's own reporting (a JSON object with --output json; exit 1 with --detailed-exitcode, where yargs'
+ * exit 2 would read as "changes present"). Returns an error message, or undefined when the flags are fine.
+ */
+export function checkPlanOptions(opts: PlanOptions, unknown: readonly string[] = []): string | undefined {
+  if (unknown.length) {
+    const hint = unknown.some((k) => /detail|exitcode|exit-code/i.test(k)) ? ' Did you mean --detailed-exitcode?' : '';
+    return `Unknown argument${unknown.length > 1 ? 's' : ''}: ${unknown.map((k) => `--${k}`).join(', ')}; expected --config, --out, --output or --detailed-exitcode.${hint} Run 'netsec plan --help' for usage.`;
   }
-  return out;
+  const extra = (opts._ ?? []).slice(1);
+  if (extra.length) return `'netsec plan' takes no positional arguments (got ${extra.map((x) => `'${x}'`).join(' ')}); name the config with --config and the output folder with --out.`;
+  if (!OUTPUT_FORMATS.includes(opts.output)) return `--output is '${String(opts.output)}'; expected one of: text, json.`;
+  for (const [flag, v] of [['--config', opts.config], ['--out', opts.out]] as const) {
+    if (typeof v !== 'string' || v === '') return `${flag} ${Array.isArray(v) ? 'is given more than once' : 'needs a value'}; expected one path, e.g. ${flag === '--out' ? '--out dist' : '--config netsec.yaml'}.`;
+  }
+  return undefined;
 }
 
-function isScalar(x: Json): boolean {
-  return x === null || typeof x !== 'object';
+/** Whether the user asked for detailed exit codes, even with a misspelled flag (then an error must not exit 2). */
+function wantsDetailed(opts: PlanOptions, unknown: readonly string[]): boolean {
+  return opts.detailedExitcode === true || unknown.some((k) => /detail|exitcode|exit-code/i.test(k));
 }
 
-/** Field-level differences between two versions of an object. */
-export function diffValues(before: Json, after: Json, path = ''): FieldChange[] {
-  if (JSON.stringify(before) === JSON.stringify(after)) return [];
-  if (Array.isArray(before) && Array.isArray(after) && before.every(isScalar) && after.every(isScalar)) {
-    const b = new Set(before.map((x) => JSON.stringify(x)));
-    const a = new Set(after.map((x) => JSON.stringify(x)));
-    const added = [...a].filter((x) => !b.has(x)).length;
-    const removed = [...b].filter((x) => !a.has(x)).length;
-    return [{ path, added, removed }];
-  }
-  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
-    return before.flatMap((b, i) => diffValues(b, after[i], `${path}[${i}]`));
-  }
-  if (before && after && typeof before === 'object' && typeof after === 'object' && !Array.isArray(before) && !Array.isArray(after)) {
-    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-    return keys.flatMap((k) => diffValues(before[k] ?? null, after[k] ?? null, path ? `${path}.${k}` : k));
-  }
-  return [{ path, before, after }];
+/** What a failed plan prints: one message, and the findings when validation failed. */
+interface Failure {
+  readonly code: ExitCode;
+  /** `FINDINGS`, netsec's error codes (`USAGE`, `CONFIG`, `INVALID`), or `INTERNAL` for a bug. */
+  readonly kind: string;
+  readonly message: string;
+  /** The lines printed on stderr in text mode. */
+  readonly lines: string[];
+  readonly location?: NetsecError['location'];
+  readonly details?: Record<string, unknown>;
 }
 
-/** Compares the files synthesis would write with those in the output folder. */
-export function computePlan(previous: Map<string, string>, next: ReadonlyArray<{ path: string; content: string }>): Plan {
-  const files: FileChange[] = [];
-  let unchanged = 0;
-  const nextPaths = new Set(next.map((f) => f.path));
-  for (const f of next) {
-    const old = previous.get(f.path);
-    if (old === f.content) {
-      unchanged++;
-      continue;
-    }
-    files.push({ path: f.path, action: old === undefined ? 'add' : 'change', objects: diffObjects(old ?? '', f.content) });
+function failureOf(err: unknown, verbose: boolean): Failure {
+  if (err instanceof CidrParseError && err.total > 1) {
+    const more = err.total > err.diagnostics.length ? ` (the first ${err.diagnostics.length} shown)` : '';
+    const message = `${err.total} invalid lines in ${err.location?.file}${more}; fix them and run again.`;
+    return {
+      code: ExitCode.USAGE,
+      kind: err.code,
+      message,
+      location: err.location,
+      lines: [...err.diagnostics.map(formatDiagnostic), `netsec: ${message}`],
+      details: { diagnostics: err.diagnostics },
+    };
   }
-  for (const [path, old] of previous) {
-    if (!nextPaths.has(path)) files.push({ path, action: 'remove', objects: diffObjects(old, '') });
+  if (err instanceof NetsecError) {
+    const code = err.code === 'INVALID' ? ExitCode.FINDINGS : ExitCode.USAGE;
+    const where = err.location ? formatLocation(err.location) : undefined;
+    // Messages that do not start with their location get it, so editors and CI logs can link them.
+    const line = where && !err.message.startsWith(where) ? `${where}: ${err.message}` : `netsec: ${err.message}`;
+    return { code, kind: err.code, message: err.message, location: err.location, lines: [line] };
   }
-  files.sort((a, b) => (a.path < b.path ? -1 : 1));
-  const fields = files.flatMap((f) => f.objects.flatMap((o) => o.fields));
+  const message = `internal error: ${(err as Error)?.message ?? String(err)}`;
   return {
-    files,
-    unchanged,
-    entriesAdded: fields.reduce((n, c) => n + (c.added ?? 0), 0),
-    entriesRemoved: fields.reduce((n, c) => n + (c.removed ?? 0), 0),
+    code: ExitCode.INTERNAL,
+    kind: 'INTERNAL',
+    message,
+    lines: [`netsec: ${message}`, verbose ? String((err as Error)?.stack) : 'This is a bug in netsec; run again with --verbose for a stack trace and report it.'],
   };
 }
 
-function diffObjects(oldText: string, newText: string): ObjectChange[] {
-  const before = objectsOf(oldText);
-  const after = objectsOf(newText);
-  const changes: ObjectChange[] = [];
-  for (const [key, obj] of after) {
-    const old = before.get(key);
-    if (old === undefined) changes.push({ action: 'add', object: key, fields: [] });
-    else {
-      const fields = diffValues(old, obj);
-      if (fields.length) changes.push({ action: 'change', object: key, fields });
-    }
+function report(io: CliIo, opts: PlanOptions, detailed: boolean, f: Failure): ExitCode {
+  const exit = detailed ? DetailedExitCode.ERROR : f.code;
+  for (const l of f.lines) io.stderr(`${l}\n`);
+  if (opts.output === 'json') {
+    printJson(io, {
+      ok: false,
+      exitCode: exit,
+      error: { code: f.kind, message: f.message, ...(f.location ? { location: f.location } : {}) },
+      ...f.details,
+    });
   }
-  for (const [key] of before) if (!after.has(key)) changes.push({ action: 'remove', object: key, fields: [] });
-  return changes;
+  return exit;
 }
 
-const fmt = (n: number): string => n.toLocaleString('en-US');
-
-/** Renders a plan as text. */
-export function renderPlan(plan: Plan, out: string): string {
-  const lines: string[] = [];
-  const sign = { add: '+', remove: '-', change: '~' } as const;
-  for (const f of plan.files) {
-    lines.push(`${sign[f.action]} ${out}/${f.path}`);
-    for (const o of f.objects) {
-      lines.push(`    ${sign[o.action]} ${o.object}`);
-      for (const c of o.fields.slice(0, 20)) {
-        lines.push(
-          c.added !== undefined
-            ? `        ${c.path}: +${fmt(c.added)} / -${fmt(c.removed ?? 0)} entries`
-            : `        ${c.path}: ${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)}`,
-        );
-      }
-      if (o.fields.length > 20) lines.push(`        ... and ${o.fields.length - 20} more fields`);
-    }
-  }
-  const count = (a: FileChange['action']): number => plan.files.filter((f) => f.action === a).length;
-  lines.push(
-    plan.files.length === 0
-      ? `No changes: ${out}/ matches the configuration (${plan.unchanged} files).`
-      : `Plan: ${count('add')} file(s) to add, ${count('change')} to change, ${count('remove')} to remove; list entries +${fmt(plan.entriesAdded)} / -${fmt(plan.entriesRemoved)}.`,
-  );
-  return lines.join('\n') + '\n';
-}
-
-/** `netsec plan`: what `synth` would change in the output folder. Writes nothing. */
+/**
+ * `netsec plan`: what `synth` would change in the output folder; writes nothing. Every outcome, errors included,
+ * prints a whole JSON document with `--output json`; exit codes are in PLAN_EXIT_CODES_HELP.
+ */
 export async function runPlan(opts: PlanOptions, io: CliIo): Promise<ExitCode> {
-  // Loaded here, not at the top: cdk8s and the config machinery are not needed by `netsec cidrs` or `--help`.
-  const { printWarnings, problemsOf, synthesizeConfig } = await import('../pipeline.js');
-  const result = await synthesizeConfig(opts.config, io);
-  printWarnings(io, result.diagnostics);
-  const problems = problemsOf(result);
-  if (problems.length) {
-    for (const p of problems) io.stderr(`error: ${p}\n`);
-    return ExitCode.FINDINGS;
+  const unknown = ((opts as unknown as Record<symbol, string[] | undefined>)[UNKNOWN_FLAGS] ?? []);
+  const detailed = wantsDetailed(opts, unknown);
+  try {
+    const problem = checkPlanOptions(opts, unknown);
+    if (problem) throw new NetsecError('USAGE', problem);
+    // Loaded here, not at the top: cdk8s and the config machinery are not needed by `netsec cidrs` or `--help`.
+    const { printWarnings, problemsOf, synthesizeConfig } = await import('../pipeline.js');
+    const result = await synthesizeConfig(opts.config, io);
+    printWarnings(io, result.diagnostics);
+    const problems = problemsOf(result);
+    if (problems.length) {
+      const message = `${problems.length} problem${problems.length === 1 ? '' : 's'}; fix the configuration and run plan again.`;
+      return report(io, opts, detailed, {
+        code: ExitCode.FINDINGS,
+        kind: 'FINDINGS',
+        message,
+        lines: [...problems.map((p) => `error: ${p}`), `netsec plan: ${message}`],
+        details: { problems, findings: result.findings as ValidationFinding[], constructErrors: result.constructErrors },
+      });
+    }
+    const plan = computePlan(readPreviousOutput(opts.out), result.files);
+    // Rendered completely before anything is written, so stdout is never left half-written.
+    const text =
+      opts.output === 'json'
+        ? `${JSON.stringify({ ok: true, out: opts.out, ...plan, warnings: result.diagnostics.filter((d) => d.level === 'warning') }, null, 2)}\n`
+        : renderPlan(plan, opts.out);
+    io.stdout(text);
+    if (!detailed) return ExitCode.OK;
+    return plan.changes ? DetailedExitCode.CHANGES : DetailedExitCode.NO_CHANGES;
+  } catch (err) {
+    return report(io, opts, detailed, failureOf(err, opts.verbose === true));
   }
-  const plan = computePlan(readOutput(opts.out), result.files);
-  if (opts.output === 'json') printJson(io, plan);
-  else io.stdout(renderPlan(plan, opts.out));
-  return ExitCode.OK;
 }
 
 export const planCommand: NetsecCommand<PlanOptions> = {
   command: 'plan',
-  describe: 'Show what synth would change in the output folder (objects, fields, +/- list entries); writes nothing',
+  describe: 'Show what synth would change in the output folder (objects, fields, +/- prefixes per block); writes nothing',
   builder: (y) =>
-    y
+    (y as Argv)
+      // Not strict and no `choices`: yargs would report those errors before plan runs (exit 2, no JSON); see checkPlanOptions.
+      .strict(false)
       .option('config', { alias: 'c', type: 'string', default: 'netsec.yaml', describe: 'The netsec.yaml to read' })
       .option('out', { type: 'string', default: 'dist', describe: 'The output folder to compare with' })
-      .option('output', { choices: ['text', 'json'] as const, default: 'text' as OutputFormat, describe: 'Format of the plan on stdout' }),
+      .option('output', { type: 'string', default: 'text' as OutputFormat, describe: 'Format of the plan on stdout: text or json (errors too)' })
+      .option('detailed-exitcode', {
+        type: 'boolean',
+        default: false,
+        describe: 'Exit 0 when there are no changes, 2 when there are, 1 on any error (as terraform plan)',
+      })
+      .middleware((args, yargs?: unknown) => {
+        // yargs passes itself to middleware; its getOptions() holds every flag and alias it knows, global ones included.
+        const known = (yargs as { getOptions?: () => { key?: Record<string, unknown>; alias?: Record<string, string[]> } } | undefined)?.getOptions?.();
+        (args as unknown as Record<symbol, string[]>)[UNKNOWN_FLAGS] = known ? unknownFlags(args, known) : [];
+      })
+      .example('$0 plan', 'What synth would change in dist/')
+      .example('$0 plan --detailed-exitcode --output json > plan.json', 'In CI: exit 2 when dist/ is out of date')
+      .epilogue(PLAN_EXIT_CODES_HELP) as unknown as Argv<PlanOptions>,
   run: runPlan,
 };
