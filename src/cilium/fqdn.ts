@@ -23,10 +23,14 @@ export enum FqdnMatchKind {
   PATTERN = 'matchPattern',
 }
 
-/** How to interpret a pattern: the `**.` prefix means "one or more labels" only from Cilium 1.19 on. */
+/**
+ * How to interpret a pattern, which depends on the target's Cilium line (pkg/fqdn/matchpattern/matchpattern.go at
+ * v1.18.3 and v1.19.0-pre.4): from 1.19 a leading `**.` matches one or more whole labels and every pattern of only `*`
+ * (`**`, `*.`, `**.`) matches every name; before 1.19 only `*` matches every name, and the others match within one label.
+ */
 export interface FqdnMatchOptions {
-  /** Whether a leading `**.` matches several labels (Cilium 1.19+), or behaves like `*.` (before 1.19). @default true */
-  readonly multilevelWildcard?: boolean;
+  /** The target has `Feature.CILIUM_FQDN_MULTILEVEL_WILDCARD` (Cilium 1.19+): `target.has(Feature.CILIUM_FQDN_MULTILEVEL_WILDCARD)`. */
+  readonly multilevelWildcard: boolean;
 }
 
 /**
@@ -80,14 +84,24 @@ export class FqdnSelector {
     this.value = value;
   }
 
-  /** Whether this is a pattern that matches every name (`*`). */
+  /** Whether this pattern matches every name on every Cilium line: `*` (upstream `Sanitize` keeps exactly `*` as match-all). */
   public get matchesAll(): boolean {
-    return this.kind === FqdnMatchKind.PATTERN && MATCH_ALL_PATTERN.test(this.value);
+    return this.kind === FqdnMatchKind.PATTERN && this.value.trim() === '*';
   }
 
-  /** Whether the pattern starts with `**.`, which needs Cilium 1.19 (before, it matches like `*.`). */
+  /** Whether this pattern matches every name on the given line: `*`, and from 1.19 also `**`, `*.`, `**.` (`dnsWildcardRegex`). */
+  public matchesEveryName(options: FqdnMatchOptions): boolean {
+    return this.kind === FqdnMatchKind.PATTERN && (this.matchesAll || (options.multilevelWildcard && MATCH_ALL_PATTERN.test(this.value.trim())));
+  }
+
+  /**
+   * Whether the pattern means something else from Cilium 1.19 on: a leading `**.` (one label before, any number after),
+   * or a match-all other than `*` (one label before, every name after). Such a pattern needs a 1.19 target.
+   */
   public get usesMultilevelWildcard(): boolean {
-    return this.kind === FqdnMatchKind.PATTERN && !this.matchesAll && MULTILEVEL_PREFIX.test(this.value);
+    if (this.kind !== FqdnMatchKind.PATTERN || this.matchesAll) return false;
+    const value = this.value.trim();
+    return MATCH_ALL_PATTERN.test(value) || MULTILEVEL_PREFIX.test(value);
   }
 
   /** The canonical form Cilium compares: lower case, with a final dot. */
@@ -95,23 +109,27 @@ export class FqdnSelector {
     return canonicalName(this.value);
   }
 
-  /** Whether a DNS name (with or without the final dot) is matched, under Cilium's semantics. */
-  public matches(fqdn: string, options: FqdnMatchOptions = {}): boolean {
+  /**
+   * Whether a DNS name (with or without the final dot) is matched, under the semantics of the given Cilium line. The
+   * empty string is no name and matches nothing (upstream's `''` vector).
+   */
+  public matches(fqdn: string, options: FqdnMatchOptions): boolean {
+    if (fqdn.trim() === '') return false;
     const name = canonicalName(fqdn);
     if (this.kind === FqdnMatchKind.NAME) return name === this.canonical;
-    return patternRegex(this.value, options.multilevelWildcard ?? true).test(name);
+    return patternRegex(this.value, options.multilevelWildcard).test(name);
   }
 
   /**
    * Whether every name this selector matches is also matched by `other`. Exact for names and for identical or
    * match-all patterns; for other patterns it tests the pattern's canonical examples (domain-notes §A.2).
    */
-  public isCoveredBy(other: FqdnSelector, options: FqdnMatchOptions = {}): boolean {
-    if (other.matchesAll) return true;
+  public isCoveredBy(other: FqdnSelector, options: FqdnMatchOptions): boolean {
+    if (other.matchesEveryName(options)) return true;
     if (this.kind === FqdnMatchKind.NAME) return other.matches(this.value, options);
     if (other.kind === FqdnMatchKind.PATTERN && other.canonical === this.canonical) return true;
-    if (this.matchesAll) return false;
-    return exampleNames(this.value, options.multilevelWildcard ?? true).every((n) => other.matches(n, options));
+    if (this.matchesEveryName(options)) return false;
+    return exampleNames(this.value, options.multilevelWildcard).every((n) => other.matches(n, options));
   }
 
   /** `matchName: x` or `matchPattern: x`, as Cilium's YAML has it. */
@@ -155,7 +173,8 @@ function patternRegex(pattern: string, multilevel: boolean): RegExp {
   if (re) return re;
   const p = canonicalName(pattern);
   let body: string;
-  if (MATCH_ALL_PATTERN.test(p)) {
+  // Before 1.19 only '*' itself is match-all (its canonical form is '*.'); '**' and '*.' stay within one label.
+  if (pattern.trim() === '*' || (multilevel && MATCH_ALL_PATTERN.test(p))) {
     body = `(^(${LABEL_CHARS}+[.])+$)|(^[.]$)`;
   } else {
     let prefix = '';
@@ -204,11 +223,11 @@ export interface DnsCoverOptions extends FqdnMatchOptions {
  * The smallest set of DNS L7 selectors (`rules.dns`) that lets through the queries for every FQDN selector given
  * (and their search-list expansions): duplicates and selectors another one covers are dropped. Deterministic: sorted.
  */
-export function dnsSelectorsCovering(fqdns: readonly FqdnSelector[], options: DnsCoverOptions = {}): FqdnSelector[] {
+export function dnsSelectorsCovering(fqdns: readonly FqdnSelector[], options: DnsCoverOptions): FqdnSelector[] {
   const candidates: FqdnSelector[] = [];
   for (const f of fqdns) {
     candidates.push(f);
-    if (options.searchDomain && !f.matchesAll) {
+    if (options.searchDomain && !f.matchesEveryName(options)) {
       const base = f.value.replace(/\.$/, '');
       const domain = options.searchDomain.replace(/\.$/, '');
       candidates.push(FqdnSelector.matchPattern(`${base}.*.svc.${domain}`));
@@ -218,7 +237,8 @@ export function dnsSelectorsCovering(fqdns: readonly FqdnSelector[], options: Dn
   }
   const unique = new Map<string, FqdnSelector>();
   for (const c of candidates) {
-    const key = `${c.kind === FqdnMatchKind.PATTERN && c.matchesAll ? 'all' : c.kind}:${c.matchesAll ? '*' : c.canonical}`;
+    const all = c.matchesEveryName(options);
+    const key = `${all ? 'all' : c.kind}:${all ? '*' : c.canonical}`;
     if (!unique.has(key)) unique.set(key, c);
   }
   const list = [...unique.values()].sort(compareSelectors);

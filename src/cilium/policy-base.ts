@@ -7,6 +7,7 @@ import { Feature } from '../core/features.js';
 import { HelmValues } from '../core/helm-values.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
+import { suppressRules } from '../lint/suppressions.js';
 import { DnsResolver, dnsPathExplanation, dnsResolversOf } from '../dns/cluster-dns.js';
 import { FqdnSelector, dnsSelectorsCovering } from './fqdn.js';
 import { HttpRule } from './http.js';
@@ -184,6 +185,11 @@ export abstract class CiliumPolicyBase extends Construct {
       }
     }
     this.node.addValidation({ validate: () => this.validatePolicy() });
+    if (this.egressDefault === PolicyDefault.DENY || this.ingressDefault === PolicyDefault.DENY) {
+      // Without allow rules PolicyDefault.DENY renders `egress: [{}]`, Cilium's own deny-all idiom: the finding of
+      // cilium/egress-empty-rule-denies-all (meant for NetworkPolicy habits in hand-written YAML) is what was asked for.
+      suppressRules(this, [{ id: 'cilium/egress-empty-rule-denies-all', reason: 'PolicyDefault.DENY asks for deny-all, which Cilium writes as an empty rule' }]);
+    }
     this.refreshWarnings();
   }
 

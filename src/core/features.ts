@@ -15,6 +15,12 @@ export enum Feature {
   CILIUM_POLICY_LOG = 'cilium/policy-log',
   CILIUM_L7_KAFKA_AND_GENERIC = 'cilium/l7-kafka-and-generic',
   CILIUM_LRP_SKIP_REDIRECT_FROM_BACKEND = 'cilium/lrp-skip-redirect-from-backend',
+  CILIUM_RULE_NEEDS_SECTION = 'cilium/rule-needs-section',
+  CILIUM_TO_SERVICES_WITH_TO_PORTS = 'cilium/to-services-with-to-ports',
+  CILIUM_L7_PORT_RANGES = 'cilium/l7-port-ranges',
+  CILIUM_HOST_POLICY_DNS_L7 = 'cilium/host-policy-dns-l7',
+  CILIUM_CIDR_GROUP_REF_EXCEPT = 'cilium/cidr-group-ref-except',
+  CILIUM_REQUIRES_SELECTORS = 'cilium/requires-selectors',
   CILIUM_LRP_HELM_LOCAL_REDIRECT_POLICIES = 'cilium/lrp-helm-local-redirect-policies',
   HUBBLE_EXPORT_STDOUT = 'hubble/export-stdout',
   HUBBLE_FLOWLOG_ROTATION = 'hubble/flowlog-rotation',
@@ -87,6 +93,30 @@ export const FEATURES: Record<Feature, FeatureSpec> = {
   [Feature.CILIUM_LRP_HELM_LOCAL_REDIRECT_POLICIES]: {
     product: Product.CILIUM, since: '1.18', title: 'Helm key localRedirectPolicies.enabled (replaces localRedirectPolicy)',
     source: 'version-facts finding 9 (cilium PR #39858); upstream/README.md',
+  },
+  [Feature.CILIUM_RULE_NEEDS_SECTION]: {
+    product: Product.CILIUM, since: '1.17', title: 'refusing a rule without ingress, ingressDeny, egress or egressDeny',
+    source: 'cilium pkg/policy/api/rule_validation.go Rule.Sanitize: absent at v1.16.15 (75130674), "rule must have at least one of Ingress, IngressDeny, Egress, EgressDeny" at v1.17.14 (6fc7f972)',
+  },
+  [Feature.CILIUM_TO_SERVICES_WITH_TO_PORTS]: {
+    product: Product.CILIUM, since: '1.17', title: 'toServices together with toPorts in one rule',
+    source: 'cilium pkg/policy/api/rule_validation.go l3DependentL4Support: "ToServices": false at v1.16.15 (cilium#20067), true at v1.17.14; TestToServicesSanitize',
+  },
+  [Feature.CILIUM_L7_PORT_RANGES]: {
+    product: Product.CILIUM, since: '1.17', title: 'port ranges (endPort) on HTTP and other non-DNS L7 rules',
+    source: 'cilium pkg/policy/api/rule_validation.go PortProtocol.sanitize: "L7 rules do not support port ranges" at v1.16.15, "DNS rules do not support port ranges" at v1.17.14',
+  },
+  [Feature.CILIUM_HOST_POLICY_DNS_L7]: {
+    product: Product.CILIUM, since: '1.17', title: 'DNS L7 rules in host policies (nodeSelector) on egress',
+    source: 'cilium pkg/policy/api/rule_validation.go: "host policies do not support L7 rules yet" for every L7 at v1.16.15; only HTTP/Kafka refused on host egress at v1.17.14 (TestL7RulesWithNodeSelector)',
+  },
+  [Feature.CILIUM_CIDR_GROUP_REF_EXCEPT]: {
+    product: Product.CILIUM, since: '1.17', title: 'except together with cidrGroupRef',
+    source: 'domain-notes §A.3 cilium/cidrgroup-except-version (cilium#36494, PRs #36559-#36561); cilium pkg/policy/k8s/cilium_cidr_group.go v1.16.15 "ExceptCIDRs cannot be used in combination with CIDRGroupRef"',
+  },
+  [Feature.CILIUM_REQUIRES_SELECTORS]: {
+    product: Product.CILIUM, until: '1.18', title: 'toRequires and fromRequires',
+    source: 'domain-notes §A.1 cilium/removed-fields (deprecated in 1.17, removed in 1.19: CRD MaxItems=0); rule_validation.go no longer sanitizes them at v1.19.0-pre.4 (f12299b2)',
   },
   [Feature.HUBBLE_EXPORT_STDOUT]: {
     product: Product.CILIUM, since: '1.16', title: "Hubble exporter filePath 'stdout'",

@@ -134,11 +134,13 @@ describe('cilium/deny-cluster-infrastructure', () => {
 describe('cilium/cidr-group-selector-selects-all', () => {
   test('an empty cidrGroupSelector is refused; one with a label is fine', () => {
     const p = (sel: Record<string, unknown>) => ccnp('p', { endpointSelector: { matchLabels: { app: 'x' } }, enableDefaultDeny: { egress: false }, egressDeny: [{ toCIDRSet: [{ cidrGroupSelector: sel }] }] });
-    expect(findings([p({ matchLabels: {} })])).toEqual([
+    // A group the labelled selector finds (else cilium/cidrgroup-ref-missing warns that it selects nothing).
+    const group = { apiVersion: 'cilium.io/v2', kind: 'CiliumCIDRGroup', metadata: { name: 'geo', labels: { 'netsec.io/egress-block': 'geo' } }, spec: { externalCIDRs: ['192.0.2.0/24'] } };
+    expect(findings([p({ matchLabels: {} }), group])).toEqual([
       ['cilium/cidr-group-selector-selects-all', 'error', 'spec.egressDeny[0].toCIDRSet[0].cidrGroupSelector', "CiliumClusterwideNetworkPolicy 'p' at spec.egressDeny[0].toCIDRSet[0].cidrGroupSelector: has no label requirement, so it selects every CiliumCIDRGroup in the cluster, not only the groups meant. Select by a label only those groups carry, or reference the groups by name (cidrGroupRef)."],
     ]);
-    expect(findings([p({})]).map((f) => f[0])).toEqual(['cilium/cidr-group-selector-selects-all']);
-    expect(findings([p({ matchLabels: { 'netsec.io/egress-block': 'geo' } })])).toEqual([]);
+    expect(findings([p({}), group]).map((f) => f[0])).toEqual(['cilium/cidr-group-selector-selects-all']);
+    expect(findings([p({ matchLabels: { 'netsec.io/egress-block': 'geo' } }), group])).toEqual([]);
   });
 });
 

@@ -1,0 +1,296 @@
+import { Feature } from '../../core/features.js';
+import { NodeLocalDnsMode } from '../../core/target.js';
+import { FqdnMatchOptions, FqdnSelector } from '../../cilium/fqdn.js';
+import { Cidr } from '../../cidr/cidr.js';
+import { KUBE_DNS, NODE_LOCAL_DNS } from '../../dns/cluster-dns.js';
+import { ManifestIndex, identityOf } from '../manifest-index.js';
+import { LintRule, RuleViolation, Severity } from '../rule.js';
+import { WireSelector, selectorMatches } from '../selectors.js';
+import { parseFqdnSelector } from './cilium-sanitize.js';
+import { RuleContext, WireEntry, WireRule, allRules, isObject, list, subjectCovers } from './cilium-wire.js';
+
+// The DNS path of FQDN policies (domain-notes finding 5, §A.2): toFQDNs learns IPs only from DNS answers Cilium's DNS
+// proxy sees, so the pods need a DNS L7 rule (rules.dns) whose patterns cover the names, towards the resolvers they
+// really use. These checks are cross-object: another policy that selects the same pods may carry the DNS rule.
+// `CiliumPolicyBase` (DnsAccess.MANUAL) calls the same functions on its own rules.
+
+/**
+ * Where a pod's DNS queries go, as these checks judge it: resolver pods, the node itself (entity host), or an address
+ * of a link-local cache that Cilium may label world (then only a CIDR rule for it matches). The same shapes as
+ * `DnsResolver` of src/dns/cluster-dns.ts, which the constructs pass in.
+ */
+export type Resolver =
+  | { readonly kind: 'pods'; readonly name: string; readonly namespace: string; readonly labels: Readonly<Record<string, string>> }
+  | { readonly kind: 'host'; readonly name: string }
+  | { readonly kind: 'address'; readonly name: string; readonly address: string };
+
+const POD_NAMESPACE = 'io.kubernetes.pod.namespace';
+const NAMESPACE_NAME_LABEL = 'io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name';
+const L3_KEYS = ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities', 'toServices', 'toGroups', 'toNodes', 'toFQDNs'];
+
+type PortProtocol = { port?: unknown; endPort?: unknown; protocol?: unknown };
+
+function portRulesOf(entry: WireEntry): Record<string, unknown>[] {
+  return list<unknown>(entry.toPorts).filter(isObject);
+}
+
+/** Whether a port rule lets `port`/`protocol` through (no ports: every port; a name never matches a number). */
+function portRuleCovers(pr: Record<string, unknown>, port: number, protocol: 'UDP' | 'TCP'): boolean {
+  const ports = list<PortProtocol>(pr.ports).filter(isObject);
+  if (ports.length === 0) return true;
+  return ports.some((p) => {
+    const proto = typeof p.protocol === 'string' && p.protocol ? p.protocol.toUpperCase() : 'ANY';
+    if (proto !== 'ANY' && proto !== protocol) return false;
+    const text = String(p.port ?? '');
+    if (!/^\d+$/.test(text)) return false;
+    const first = Number(text);
+    if (first === 0) return true;
+    const last = typeof p.endPort === 'number' && p.endPort > first ? p.endPort : first;
+    return port >= first && port <= last;
+  });
+}
+
+/** Whether an egress allow entry lets DNS (53 over UDP and TCP) through to its peers. */
+export function allowsDns(entry: WireEntry): boolean {
+  const prs = portRulesOf(entry);
+  if (prs.length === 0) return true;
+  return (['UDP', 'TCP'] as const).every((proto) => prs.some((pr) => portRuleCovers(pr, 53, proto)));
+}
+
+/** Whether an entry names port 53 (on any protocol): it is meant as a DNS rule. */
+function namesDnsPort(entry: WireEntry): boolean {
+  return portRulesOf(entry).some((pr) => list<PortProtocol>(pr.ports).filter(isObject).some((p) => String(p.port ?? '') === '53'));
+}
+
+/** The DNS L7 selectors (rules.dns) of an entry, parsed; invalid ones are another rule's business. */
+export function dnsPatternsOf(entry: WireEntry): FqdnSelector[] {
+  return portRulesOf(entry).flatMap((pr) => list<unknown>(isObject(pr.rules) ? pr.rules.dns : undefined))
+    .filter(isObject).flatMap((s) => {
+      const parsed = parseFqdnSelector(s);
+      return 'selector' in parsed ? [parsed.selector] : [];
+    });
+}
+
+/** Whether an entry has a DNS L7 rule (a non-empty rules.dns), which sends the pods' DNS through Cilium's DNS proxy. */
+export function hasDnsRule(entry: WireEntry): boolean {
+  return portRulesOf(entry).some((pr) => list(isObject(pr.rules) ? pr.rules.dns : undefined).length > 0);
+}
+
+/** The toFQDNs selectors of an entry, parsed, with their paths relative to the entry. */
+export function fqdnsOf(entry: WireEntry): { selector: FqdnSelector; path: string }[] {
+  return list<unknown>(entry.toFQDNs).flatMap((s, k) => {
+    if (!isObject(s)) return [];
+    const parsed = parseFqdnSelector(s);
+    return 'selector' in parsed ? [{ selector: parsed.selector, path: `.toFQDNs[${k}]` }] : [];
+  });
+}
+
+/** Whether an egress entry's peers include `resolver`, seen from a policy in `ctx`. */
+export function reachesResolver(entry: WireEntry, resolver: Resolver, ctx: Pick<RuleContext, 'clusterwide' | 'namespace'>): boolean {
+  if (L3_KEYS.every((k) => entry[k] === undefined || entry[k] === null)) return true;
+  const entities = list<unknown>(entry.toEntities);
+  if (entities.includes('all')) return true;
+  if (resolver.kind === 'address') return entities.includes('world') || cidrsHold(entry, resolver.address);
+  if (entities.includes('cluster')) return true;
+  if (resolver.kind === 'host') return entities.includes('host');
+  const labels = { ...resolver.labels, [POD_NAMESPACE]: resolver.namespace, [NAMESPACE_NAME_LABEL]: resolver.namespace };
+  return list<unknown>(entry.toEndpoints).filter(isObject).some((s) => {
+    const sel = s as WireSelector;
+    const keys = [...Object.keys(sel.matchLabels ?? {}), ...(sel.matchExpressions ?? []).map((e) => e.key)].map((k) => (k.includes(':') ? k.slice(k.indexOf(':') + 1) : k));
+    const namesNamespace = keys.some((k) => k === POD_NAMESPACE || k.startsWith('io.cilium.k8s.namespace.labels.'));
+    // A CiliumNetworkPolicy adds its own namespace to a selector that names none (domain-notes finding 2).
+    if (!namesNamespace && !ctx.clusterwide && ctx.namespace !== resolver.namespace) return false;
+    return selectorMatches(sel, labels);
+  });
+}
+
+/** Whether the entry's toCIDR/toCIDRSet (literal prefixes; CIDR groups are not known here) hold `address`, not excepted. */
+function cidrsHold(entry: WireEntry, address: string): boolean {
+  const parse = (t: unknown) => {
+    try {
+      return typeof t === 'string' ? Cidr.parse(t, { lenient: true }) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const addr = parse(address);
+  if (!addr) return false;
+  if (list<unknown>(entry.toCIDR).some((c) => parse(c)?.contains(addr))) return true;
+  return list<unknown>(entry.toCIDRSet).filter(isObject).some((r) => parse(r.cidr)?.contains(addr) && !list<unknown>(r.except).some((e) => parse(e)?.contains(addr)));
+}
+
+/** The resolvers no entry of `dnsEntries` (egress allow entries that let DNS through) reaches. */
+export function missedResolvers<R extends Resolver>(dnsEntries: readonly WireEntry[], resolvers: readonly R[], ctx: Pick<RuleContext, 'clusterwide' | 'namespace'>): R[] {
+  return resolvers.filter((r) => !dnsEntries.some((e) => reachesResolver(e, r, ctx)));
+}
+
+export function describeResolver(r: Resolver): string {
+  if (r.kind === 'host') return `entity host (${r.name})`;
+  if (r.kind === 'address') return `${r.address} (${r.name})`;
+  return `${r.namespace}/${Object.entries(r.labels).map(([k, v]) => `${k}=${v}`).join(',')} (${r.name})`;
+}
+
+/** The toFQDNs selectors no DNS pattern covers, under the target line's pattern semantics. */
+export function uncoveredFqdns(fqdns: readonly FqdnSelector[], patterns: readonly FqdnSelector[], options: FqdnMatchOptions): FqdnSelector[] {
+  return fqdns.filter((f) => !patterns.some((p) => f.isCoveredBy(p, options)));
+}
+
+export function resolverMissMessage(missing: readonly Resolver[], why = ''): string {
+  return `no egress rule for these pods allows DNS (53/UDP and 53/TCP) to ${missing.map(describeResolver).join(' and ')}, which their queries go to: DNS lookups there time out, and toFQDNs learns no IP.${why} Add ${missing.map((m) => (m.kind === 'host' ? 'toEntities: [host]' : m.kind === 'address' ? `toCIDR: [${m.address}/32]` : `a toEndpoints selector for ${m.namespace}/${Object.entries(m.labels).map(([k, v]) => `${k}=${v}`).join(',')}`)).join(' and ')} to the DNS allow rules (one rule per peer kind).`;
+}
+
+export function fqdnNotCoveredMessage(uncovered: readonly FqdnSelector[]): string {
+  return `no DNS rule (rules.dns) for these pods lets through the queries for ${uncovered.join(', ')}: Cilium's DNS proxy refuses them, learns no IP, and toFQDNs allows nothing. Add matchName/matchPattern entries to rules.dns that cover them (matchPattern: '*' allows every query).`;
+}
+
+export function noDnsVisibilityMessage(fqdns: readonly FqdnSelector[], plainDns: boolean): string {
+  return `allows ${fqdns.join(', ')} by name, but no egress rule for these pods has a DNS L7 rule (toPorts[].rules.dns)${plainDns ? '; the rule that allows port 53 has none' : ''}: Cilium learns the IPs of toFQDNs names only from DNS answers its DNS proxy sees, so the names never resolve to an allowed IP and every connection is dropped. Add rules: {dns: [{matchPattern: '*'}]} to the port-53 rule that allows DNS.`;
+}
+
+/** The DNS resolvers the pods of the index's target use: kube-dns, or NodeLocal DNSCache by its LRP; the target's mode. */
+export function resolversOfIndex(index: ManifestIndex): Resolver[] {
+  // With a Local Redirect Policy for the cluster DNS Service, the queries go to its backend pods; the pods behind the
+  // Service itself (kube-dns, or CoreDNS under custom labels the LRP does not tell) only serve while no cache is ready.
+  const lrps = index.ofKind('CiliumLocalRedirectPolicy').filter((m) => {
+    const svc = (m.object.spec as { redirectFrontend?: { serviceMatcher?: { serviceName?: string } } } | undefined)?.redirectFrontend?.serviceMatcher;
+    return svc?.serviceName === KUBE_DNS.name;
+  });
+  const resolvers: Resolver[] = lrps.length ? [] : [KUBE_DNS];
+  for (const lrp of lrps) {
+    const labels = (lrp.object.spec as { redirectBackend?: { localEndpointSelector?: WireSelector } }).redirectBackend?.localEndpointSelector?.matchLabels ?? {};
+    const namespace = identityOf(lrp.object).namespace ?? 'default';
+    resolvers.push({ kind: 'pods', name: identityOf(lrp.object).name, namespace, labels: Object.fromEntries(Object.entries(labels).map(([k, v]) => [k.includes(':') ? k.slice(k.indexOf(':') + 1) : k, String(v)])) });
+  }
+  const mode = index.target.nodeLocalDns?.mode;
+  if (!lrps.length && mode === NodeLocalDnsMode.LRP) resolvers.push(NODE_LOCAL_DNS);
+  if (mode === NodeLocalDnsMode.LINK_LOCAL) {
+    resolvers.push({ kind: 'host', name: 'node-local-dns' });
+    for (const address of index.target.nodeLocalDns?.addresses ?? []) resolvers.push({ kind: 'address', name: 'node-local-dns', address });
+  }
+  return resolvers;
+}
+
+/** For each rule: the egress allow entries of every rule that applies to at least the same endpoints (itself included). */
+function dnsContext(index: ManifestIndex) {
+  const rules = allRules(index);
+  return rules.map((r) => ({
+    ...r,
+    helpers: rules.filter((o) => subjectCovers(o.subject, r.subject)).flatMap((o) => list<WireEntry>((o.rule as WireRule).egress).filter(isObject)),
+  }));
+}
+
+export const fqdnWithoutDnsVisibility: LintRule = {
+  id: 'cilium/fqdn-without-dns-visibility',
+  severity: Severity.ERROR,
+  summary: 'toFQDNs without a DNS L7 rule (rules.dns) for the same pods: the names never resolve to allowed IPs.',
+  explanation:
+    'toFQDNs allows only IPs that the DNS proxy saw in answers to the pods\' own queries. Without a toPorts[].rules.dns rule that sends the ' +
+    'pods\' DNS through the proxy, the cache stays empty and every connection is dropped (drop reason 133); allowing port 53 alone is not ' +
+    'enough. Source: cilium Documentation/security/policy/layer3.rst ("This requires ... an L7 policy allowing DNS requests"), layer7.rst, ' +
+    'pkg/policy/api/egress.go; domain-notes §A.2.',
+  check(index) {
+    const out: RuleViolation[] = [];
+    for (const r of dnsContext(index)) {
+      if (r.helpers.some(hasDnsRule)) continue;
+      list<WireEntry>(r.rule.egress).forEach((entry, i) => {
+        if (!isObject(entry)) return;
+        const fqdns = fqdnsOf(entry);
+        if (!fqdns.length) return;
+        out.push({ manifest: r.manifest, path: `${r.path}.egress[${i}].toFQDNs`, message: noDnsVisibilityMessage(fqdns.map((f) => f.selector), r.helpers.some(namesDnsPort)) });
+      });
+    }
+    return out;
+  },
+};
+
+export const fqdnNotCoveredByDnsPattern: LintRule = {
+  id: 'cilium/fqdn-not-covered-by-dns-pattern',
+  severity: Severity.ERROR,
+  summary: 'A toFQDNs name or pattern that the DNS rules (rules.dns) for the same pods do not let through.',
+  explanation:
+    'DNS L7 rules also filter queries: a name they do not allow gets REFUSED, so no IP is learned and toFQDNs allows nothing for it. Every ' +
+    'toFQDNs selector must be covered by the DNS patterns of the rules that apply to the same pods, under the target line\'s pattern ' +
+    'semantics (before 1.19 "**." matches one label). Source: cilium Documentation/security/policy/layer7.rst (dns.yaml walkthrough), ' +
+    'pkg/fqdn/matchpattern/matchpattern.go; domain-notes §A.2, §B.3.',
+  check(index) {
+    const out: RuleViolation[] = [];
+    const options = { multilevelWildcard: index.target.has(Feature.CILIUM_FQDN_MULTILEVEL_WILDCARD) };
+    for (const r of dnsContext(index)) {
+      const dnsRules = r.helpers.filter(hasDnsRule);
+      if (!dnsRules.length) continue; // cilium/fqdn-without-dns-visibility
+      const patterns = dnsRules.flatMap(dnsPatternsOf);
+      list<WireEntry>(r.rule.egress).forEach((entry, i) => {
+        if (!isObject(entry)) return;
+        for (const f of fqdnsOf(entry)) {
+          if (uncoveredFqdns([f.selector], patterns, options).length) out.push({ manifest: r.manifest, path: `${r.path}.egress[${i}]${f.path}`, message: fqdnNotCoveredMessage([f.selector]) });
+        }
+      });
+    }
+    return out;
+  },
+};
+
+export const dnsPeerMissesActualResolver: LintRule = {
+  id: 'cilium/dns-peer-misses-actual-resolver',
+  severity: Severity.ERROR,
+  summary: 'A DNS allow rule that misses a resolver the pods really use (node-local-dns behind an LRP, a link-local cache on the node).',
+  explanation:
+    'The DNS rule must select what really receives the queries. With NodeLocal DNSCache behind a CiliumLocalRedirectPolicy the packets go to ' +
+    'the node-local-dns pods, so a rule that allows only kube-dns drops them and FQDN policies learn nothing (cilium#24654); a link-local ' +
+    'cache on the node is entity host, which no pod selector matches. Resolvers come from the target (cluster.nodeLocalDns) and the ' +
+    'CiliumLocalRedirectPolicies for kube-dns among the objects. Source: cilium-cli connectivity manifests client-egress-only-dns.yaml; ' +
+    'domain-notes finding 5, §A.2.',
+  check(index) {
+    const out: RuleViolation[] = [];
+    const resolvers = resolversOfIndex(index);
+    for (const r of dnsContext(index)) {
+      // Rules meant for DNS: they let 53 through over UDP and TCP, and name port 53 or carry a DNS L7 rule.
+      const own = list<WireEntry>(r.rule.egress).map((e, i) => ({ e, i })).filter(({ e }) => isObject(e) && allowsDns(e) && (namesDnsPort(e) || hasDnsRule(e)));
+      if (!own.length) continue;
+      const missing = missedResolvers(r.helpers.filter(allowsDns), resolvers, r.ctx);
+      if (missing.length) out.push({ manifest: r.manifest, path: `${r.path}.egress[${own[0]!.i}]`, message: resolverMissMessage(missing) });
+    }
+    return out;
+  },
+};
+
+export const cidrGroupRefMissing: LintRule = {
+  id: 'cilium/cidrgroup-ref-missing',
+  // A warning, not domain-notes' error: a group may be created outside the target (another tool, another netsec
+  // target), which netsec cannot see; the header names it for a reviewer.
+  severity: Severity.WARNING,
+  summary: 'A cidrGroupRef or cidrGroupSelector finds no CiliumCIDRGroup among the objects of the target.',
+  explanation:
+    'Since 1.16 a rule whose CIDR groups are all missing selects nothing: an allow rule allows nothing, a deny rule denies nothing yet still ' +
+    'switches the pods to default-deny (before 1.16 it was allow-all). netsec sees the groups among the objects of the target; suppress ' +
+    'the rule with a reason for groups created elsewhere (a warning, as netsec cannot see the cluster). Source: cilium Documentation/operations/upgrade.rst (1.16 notes); domain-notes §A.3.',
+  check(index) {
+    const out: RuleViolation[] = [];
+    const groups = index.ofKind('CiliumCIDRGroup');
+    const names = new Set(groups.map((g) => identityOf(g.object).name));
+    for (const r of allRules(index)) {
+      for (const section of ['egress', 'egressDeny', 'ingress', 'ingressDeny'] as const) {
+        list<WireEntry>(r.rule[section]).forEach((entry, i) => {
+          if (!isObject(entry)) return;
+          const key = section.startsWith('egress') ? 'toCIDRSet' : 'fromCIDRSet';
+          list<unknown>(entry[key]).forEach((c, k) => {
+            if (!isObject(c)) return;
+            const at = `${r.path}.${section}[${i}].${key}[${k}]`;
+            if (typeof c.cidrGroupRef === 'string' && c.cidrGroupRef && !names.has(c.cidrGroupRef)) {
+              out.push({ manifest: r.manifest, path: `${at}.cidrGroupRef`, message: `names CiliumCIDRGroup '${c.cidrGroupRef}', which is not among the objects of this target: since Cilium 1.16 a rule whose groups are all missing selects nothing (an allow allows nothing; a deny denies nothing, yet still switches the pods to default-deny). Add the CiliumCIDRGroup or fix the name; if the group is created elsewhere, suppress this rule with that reason.` });
+            }
+            if (isObject(c.cidrGroupSelector)) {
+              const sel = c.cidrGroupSelector as WireSelector;
+              if (!groups.some((g) => selectorMatches(sel, (g.object.metadata as { labels?: Record<string, string> } | undefined)?.labels ?? {}))) {
+                out.push({ manifest: r.manifest, path: `${at}.cidrGroupSelector`, message: 'matches no CiliumCIDRGroup among the objects of this target, so the rule selects nothing unless groups with these labels exist in the cluster. Check the labels.' });
+              }
+            }
+          });
+        });
+      }
+    }
+    return out;
+  },
+};
+
+export const CILIUM_DNS_RULES: readonly LintRule[] = [fqdnWithoutDnsVisibility, fqdnNotCoveredByDnsPattern, dnsPeerMissesActualResolver, cidrGroupRefMissing];

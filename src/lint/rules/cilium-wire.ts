@@ -1,0 +1,189 @@
+import { Feature } from '../../core/features.js';
+import { Manifest, ManifestIndex, identityOf } from '../manifest-index.js';
+import { LintRule, RuleViolation, Severity } from '../rule.js';
+import { WireSelector } from '../selectors.js';
+
+// The wire form of Cilium policy rules (CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy `spec` and `specs[]`, as the
+// API server stores them), and the plumbing that turns a pure check over one rule or one rule entry into a lint rule.
+// The constructs (src/cilium/policy-base.ts) call the same check functions on the rules they render.
+
+/** One entry of `egress`, `egressDeny`, `ingress` or `ingressDeny`, as plain JSON. */
+export type WireEntry = Record<string, unknown>;
+
+/** A Cilium rule (`spec` or one of `specs[]`) as plain JSON. */
+export interface WireRule {
+  readonly endpointSelector?: WireSelector;
+  readonly nodeSelector?: WireSelector;
+  readonly egress?: WireEntry[];
+  readonly egressDeny?: WireEntry[];
+  readonly ingress?: WireEntry[];
+  readonly ingressDeny?: WireEntry[];
+  readonly enableDefaultDeny?: { readonly egress?: boolean; readonly ingress?: boolean };
+  readonly [key: string]: unknown;
+}
+
+export const SECTIONS = ['egress', 'egressDeny', 'ingress', 'ingressDeny'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+export const CILIUM_POLICY_KINDS = ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy'];
+
+/** What a check needs to know about the policy a rule belongs to. */
+export interface RuleContext {
+  /** The target's features (a `Target`): checks are version-gated through it, never by comparing versions. */
+  readonly target: { has(feature: Feature): boolean };
+  /** Whether the policy is a CiliumClusterwideNetworkPolicy. */
+  readonly clusterwide: boolean;
+  /** The policy's namespace; undefined for a clusterwide policy (or a namespaced one that names none). */
+  readonly namespace?: string;
+}
+
+/** What a check needs to know about the section an entry is in. */
+export interface EntryContext extends RuleContext {
+  readonly section: Section;
+  /** The rule selects nodes (`nodeSelector`): a host policy. */
+  readonly hostPolicy: boolean;
+}
+
+/** One problem a check found, at a path relative to what it was given ('' for the thing itself, else `.field[0]...`). */
+export interface Problem {
+  readonly ruleId: string;
+  readonly path: string;
+  readonly message: string;
+  /** The rule's severity unless the problem says otherwise. */
+  readonly severity?: Severity;
+}
+
+/** A check over one wire entry of a rule. Pure: the same input gives the same problems. */
+export type EntryCheck = (entry: WireEntry, ctx: EntryContext) => Problem[];
+/** A check over one wire rule as a whole. */
+export type RuleCheck = (rule: WireRule, ctx: RuleContext) => Problem[];
+
+/** `egress`/`egressDeny` → 'egress'. */
+export function directionOf(section: Section): 'egress' | 'ingress' {
+  return section.startsWith('egress') ? 'egress' : 'ingress';
+}
+
+export function isDeny(section: Section): boolean {
+  return section.endsWith('Deny');
+}
+
+/** A field that should be a list, as a list (anything else as empty; the schema reports wrong types). */
+export function list<T = unknown>(value: unknown): T[] {
+  return Array.isArray(value) ? (value as T[]) : [];
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The rules of a Cilium policy object: `spec`, and each of `specs[]`, with their paths. */
+export function rulesOf(m: Manifest): { rule: WireRule; path: string }[] {
+  const out: { rule: WireRule; path: string }[] = [];
+  if (isObject(m.object.spec)) out.push({ rule: m.object.spec as WireRule, path: 'spec' });
+  list(m.object.specs).forEach((r, i) => isObject(r) && out.push({ rule: r as WireRule, path: `specs[${i}]` }));
+  return out;
+}
+
+/** The context of a policy object's rules. */
+export function contextOf(index: ManifestIndex, m: Manifest): RuleContext {
+  const clusterwide = m.object.kind === 'CiliumClusterwideNetworkPolicy';
+  const namespace = clusterwide ? undefined : identityOf(m.object).namespace;
+  return { target: index.target, clusterwide, ...(namespace ? { namespace } : {}) };
+}
+
+/** Runs an entry check over every entry of one rule; paths are relative to the rule (`.egress[0].toPorts[1]`). */
+export function checkEntries(rule: WireRule, ctx: RuleContext, check: EntryCheck): Problem[] {
+  const out: Problem[] = [];
+  const hostPolicy = rule.nodeSelector !== undefined && rule.nodeSelector !== null;
+  for (const section of SECTIONS) {
+    list<WireEntry>(rule[section]).forEach((entry, i) => {
+      if (!isObject(entry)) return;
+      for (const p of check(entry, { ...ctx, section, hostPolicy })) out.push({ ...p, path: `.${section}[${i}]${p.path}` });
+    });
+  }
+  return out;
+}
+
+/** The texts a lint rule is documented by. */
+export interface RuleDoc {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly summary: string;
+  readonly explanation: string;
+}
+
+/** A lint rule over every rule of every Cilium policy, from a check over one wire rule. */
+export function ruleFromCheck(doc: RuleDoc, check: RuleCheck): LintRule {
+  return {
+    ...doc,
+    check(index) {
+      const out: RuleViolation[] = [];
+      for (const m of index.ofKind(...CILIUM_POLICY_KINDS)) {
+        const ctx = contextOf(index, m);
+        for (const { rule, path } of rulesOf(m)) {
+          for (const p of check(rule, ctx)) {
+            if (p.ruleId !== doc.id) continue;
+            out.push({ manifest: m, path: `${path}${p.path}`, message: p.message, ...(p.severity ? { severity: p.severity } : {}) });
+          }
+        }
+      }
+      return out;
+    },
+  };
+}
+
+/** A lint rule over every entry of every Cilium policy rule, from a check over one wire entry. */
+export function ruleFromEntryCheck(doc: RuleDoc, check: EntryCheck): LintRule {
+  return ruleFromCheck(doc, (rule, ctx) => checkEntries(rule, ctx, check));
+}
+
+/** A message quoting a value as the user wrote it: `'x'` for strings, JSON otherwise. */
+export function quote(value: unknown): string {
+  return typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
+}
+
+/** The pods (or nodes) a rule applies to, and where: what "the same endpoints" means across policies. */
+export interface Subject {
+  readonly clusterwide: boolean;
+  readonly namespace?: string;
+  readonly node: boolean;
+  readonly selector: WireSelector;
+}
+
+const POD_NAMESPACE = 'io.kubernetes.pod.namespace';
+
+export function subjectOf(rule: WireRule, ctx: RuleContext): Subject {
+  const node = rule.nodeSelector !== undefined && rule.nodeSelector !== null;
+  return { clusterwide: ctx.clusterwide, ...(ctx.namespace ? { namespace: ctx.namespace } : {}), node, selector: (node ? rule.nodeSelector : rule.endpointSelector) ?? {} };
+}
+
+function requirementsOf(s: Subject): Set<string> {
+  const bare = (k: string) => (k.includes(':') ? k.slice(k.indexOf(':') + 1) : k);
+  const out = new Set<string>();
+  for (const [k, v] of Object.entries(s.selector.matchLabels ?? {})) out.add(`${bare(k)}=${String(v)}`);
+  for (const e of s.selector.matchExpressions ?? []) out.add(`${bare(e.key)} ${e.operator} (${[...(e.values ?? [])].sort().join(',')})`);
+  // A CiliumNetworkPolicy selects only pods of its own namespace (domain-notes finding 2).
+  if (!s.clusterwide && s.namespace) out.add(`${POD_NAMESPACE}=${s.namespace}`);
+  return out;
+}
+
+/**
+ * Whether every endpoint `b` selects is certainly selected by `a` too: same kind of endpoint (pods or nodes), and every
+ * requirement of `a` is one of `b`'s (a selector with fewer requirements selects more). Conservative: false when it
+ * cannot tell, so a rule that needs another rule's help reports rather than assumes it.
+ */
+export function subjectCovers(a: Subject, b: Subject): boolean {
+  if (a.node !== b.node) return false;
+  if (!a.clusterwide && (a.namespace === undefined || a.namespace !== b.namespace)) return false;
+  const need = requirementsOf(b);
+  for (const r of requirementsOf(a)) if (!need.has(r)) return false;
+  return true;
+}
+
+/** Every rule of every Cilium policy in the index, with its subject, path and context. */
+export function allRules(index: ManifestIndex): { manifest: Manifest; rule: WireRule; path: string; ctx: RuleContext; subject: Subject }[] {
+  return index.ofKind(...CILIUM_POLICY_KINDS).flatMap((m) => {
+    const ctx = contextOf(index, m);
+    return rulesOf(m).map(({ rule, path }) => ({ manifest: m, rule, path, ctx, subject: subjectOf(rule, ctx) }));
+  });
+}
