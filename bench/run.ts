@@ -8,10 +8,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cidrAggregateBench } from './cidr-aggregate.js';
 import { egressSynthBench } from './egress-synth.js';
+import { planBench } from './plan.js';
 import { policySynthBench } from './policy-synth.js';
 import type { BenchModule } from './types.js';
 
-const BENCHES: readonly BenchModule[] = [cidrAggregateBench, egressSynthBench, policySynthBench];
+const BENCHES: readonly BenchModule[] = [cidrAggregateBench, egressSynthBench, planBench, policySynthBench];
 
 async function main(argv: readonly string[]): Promise<number> {
   const filter = argv[0] ?? '';
