@@ -32,10 +32,15 @@ export function kubernetesUrlFunctions(cel: CelFuncFactory): CelFunc[] {
     // must be an absolute URI or an absolute path." urls.go checks with Go's url.ParseRequestURI, then parses again with
     // url.Parse (which also unescapes a #fragment).
     celFunc('url', [CelScalar.STRING], CelScalar.DYN, (s: string) => {
-      const { scheme } = parseRequestUri(s);
-      const hash = s.indexOf('#');
-      if (hash >= 0) unescape(s.slice(hash + 1), 'fragment');
-      return new Map([[URL_SCHEME_KEY, scheme]]);
+      try {
+        const { scheme } = parseRequestUri(s);
+        const hash = s.indexOf('#');
+        if (hash >= 0) unescape(s.slice(hash + 1), 'fragment');
+        return new Map([[URL_SCHEME_KEY, scheme]]);
+      } catch (err) {
+        // urls.go's text around Go's *url.Error (`parse "<url>": <reason>`).
+        throw new Error(`URL parse error during conversion from string: parse ${JSON.stringify(s)}: ${(err as Error).message}`);
+      }
     }),
     // isURL(<string>) <bool>: "Returns true if a string is a valid URL. The URL must be an absolute URI or an absolute path."
     celFunc('isURL', [CelScalar.STRING], CelScalar.BOOL, (s: string) => {

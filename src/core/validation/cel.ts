@@ -8,6 +8,8 @@
 // differ from plain CEL (apiextensions-apiserver `pkg/apiserver/schema/cel/validation.go`):
 //   - a rule is evaluated at its node, once for every instance of the node in the object (list items, map values);
 //     a node that is absent or null is not evaluated;
+//   - the schema's `default`s are applied first (the API server defaults an object before it validates it: a Calico
+//     Tier without defaultAction is a 'Deny' tier to the rules);
 //   - `self` is typed by the schema (k8s.io/apiserver/pkg/cel/common/values.go `UnstructuredToVal`): integers are
 //     `int`, numbers `double`, properties are reachable under their escaped names (`__dash__`, `__namespace__`, ...),
 //     and the object root sees only `apiVersion`, `kind`, `metadata.name`, `metadata.generateName` and its schema's fields;
@@ -147,9 +149,9 @@ function compileExpression(source: string): Program | { unsupported: string } {
   const { calls, identifiers } = namesIn(parsed.expr);
   if (identifiers.has('oldSelf')) return { unsupported: 'a transition rule (it reads oldSelf) that is not listed in NOT_EVALUABLE_OFFLINE' };
   const unknownIdentifiers = [...identifiers].filter((i) => !KNOWN_IDENTIFIERS.has(i));
-  if (unknownIdentifiers.length) return { unsupported: `reads unknown identifiers: ${unknownIdentifiers.join(', ')}` };
+  if (unknownIdentifiers.length) return { unsupported: `reads unknown identifiers: ${unknownIdentifiers.sort().join(', ')}` };
   const unknownCalls = [...calls].filter((c) => !PLANNER_OPERATORS.has(c) && env.funcs.find(c) === undefined);
-  if (unknownCalls.length) return { unsupported: `calls functions netsec does not implement: ${unknownCalls.join(', ')}` };
+  if (unknownCalls.length) return { unsupported: `calls functions netsec does not implement: ${unknownCalls.sort().join(', ')}` };
   try {
     return lib.plan(env, parsed) as Program;
   } catch (err) {
@@ -178,6 +180,7 @@ type JsonSchema = {
   readonly additionalProperties?: JsonSchema | boolean;
   readonly items?: JsonSchema;
   readonly anyOf?: readonly JsonSchema[];
+  readonly default?: unknown;
   readonly definitions?: Readonly<Record<string, JsonSchema>>;
   readonly 'x-netsec-cel'?: readonly CelRule[];
 };
@@ -206,14 +209,37 @@ class TypedSchema {
     return n;
   }
 
+  /** The schema of one step below `node`: a property, or (`*`) the items of a list or the values of a map. */
+  private child(node: JsonSchema, segment: string): JsonSchema {
+    const child = segment === '*' ? (node.items ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined)) : node.properties?.[segment];
+    return this.deref(child ?? {});
+  }
+
   /** The schema node at a rule path (`spec.egress[*]`). */
   public nodeAt(segments: readonly string[]): JsonSchema {
-    let node = this.deref(this.root);
-    for (const s of segments) {
-      const child = s === '*' ? (node.items ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined)) : node.properties?.[s];
-      node = this.deref(child ?? {});
+    return segments.reduce((node, s) => this.child(node, s), this.deref(this.root));
+  }
+
+  /**
+   * Every instance of a node in an object: the values at the path with their dotted paths (`spec.egress[0]`). An
+   * absent or null node has no instance, unless the schema gives the field a default: the API server applies
+   * defaults before it validates.
+   */
+  public *instances(value: unknown, segments: readonly string[], node: JsonSchema = this.deref(this.root), path = ''): Generator<{ value: unknown; path: string }> {
+    if (value === null || value === undefined) return;
+    if (segments.length === 0) {
+      yield { value, path };
+      return;
     }
-    return node;
+    const [head, ...rest] = segments as [string, ...string[]];
+    if (typeof value !== 'object') return;
+    const childSchema = this.child(node, head);
+    if (head === '*') {
+      if (Array.isArray(value)) for (let i = 0; i < value.length; i++) yield* this.instances(value[i], rest, childSchema, `${path}[${i}]`);
+      else for (const [k, v] of Object.entries(value)) yield* this.instances(v, rest, childSchema, path ? `${path}.${k}` : k);
+    } else if (!Array.isArray(value)) {
+      yield* this.instances(withDefault((value as Record<string, unknown>)[head], childSchema), rest, childSchema, path ? `${path}.${head}` : head);
+    }
   }
 
   /** `value` as the API server hands it to CEL for a node of schema `node`. */
@@ -225,10 +251,14 @@ class TypedSchema {
     switch (type) {
       case 'object': {
         if (typeof value !== 'object' || Array.isArray(value)) return untyped(value);
-        const obj = value as Record<string, unknown>;
+        // A shallow copy, so that defaults (below) do not change the caller's object.
+        const obj = { ...(value as Record<string, unknown>) };
         const out = new Map<string, CelLib.CelInput>();
         if (n.properties || isRoot) {
           // An object with properties is a CEL object type: only its declared fields exist, under their escaped names.
+          for (const [key, propSchema] of Object.entries(n.properties ?? {})) {
+            if (!(key in obj) && this.deref(propSchema).default !== undefined) obj[key] = this.deref(propSchema).default;
+          }
           for (const [key, child] of Object.entries(obj)) {
             if (isRoot && key === 'metadata') {
               // The root sees only name and generateName of metadata (WithTypeAndObjectMeta).
@@ -262,6 +292,11 @@ class TypedSchema {
   }
 }
 
+/** A field's value after the API server's defaulting: the schema's `default` when the field is absent. */
+function withDefault(value: unknown, schema: JsonSchema): unknown {
+  return value === undefined ? schema.default : value;
+}
+
 /** `x-kubernetes-int-or-string`, which scripts/crd-schema.mjs writes as an untyped anyOf of integer and string. */
 function isIntOrString(n: JsonSchema): boolean {
   const types = (n.anyOf ?? []).map((s) => s.type);
@@ -284,23 +319,6 @@ interface NodeRules {
   readonly segments: readonly string[];
   readonly schema: JsonSchema;
   readonly rules: readonly { readonly rule: CelRule; readonly compiled: CompiledRule }[];
-}
-
-/** Every instance of a node in an object: values at the path with their dotted paths (`spec.egress[0]`). */
-function* instancesAt(value: unknown, segments: readonly string[], path = ''): Generator<{ value: unknown; path: string }> {
-  if (value === null || value === undefined) return;
-  if (segments.length === 0) {
-    yield { value, path };
-    return;
-  }
-  const [head, ...rest] = segments;
-  if (typeof value !== 'object') return;
-  if (head === '*') {
-    if (Array.isArray(value)) for (let i = 0; i < value.length; i++) yield* instancesAt(value[i], rest, `${path}[${i}]`);
-    else for (const [k, v] of Object.entries(value)) yield* instancesAt(v, rest, path ? `${path}.${k}` : k);
-  } else if (!Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, head)) {
-    yield* instancesAt((value as Record<string, unknown>)[head!], rest, path ? `${path}.${head}` : head!);
-  }
 }
 
 /** `spec.egress[*].icmp` as ['spec', 'egress', '*', 'icmp']. */
@@ -355,13 +373,26 @@ export class CelRuleSet {
     return this.nodes;
   }
 
+  /** How many rules run, and which do not (with the reason). */
+  public coverage(): { evaluated: number; skipped: { path: string; rule: string; reason: string }[] } {
+    let evaluated = 0;
+    const skipped: { path: string; rule: string; reason: string }[] = [];
+    for (const node of this.compiled()) {
+      for (const { rule, compiled } of node.rules) {
+        if (compiled.status === 'compiled') evaluated++;
+        else skipped.push({ path: rule.path, rule: rule.rule, reason: compiled.reason });
+      }
+    }
+    return { evaluated, skipped };
+  }
+
   /** The findings of every rule that is false (or fails) for `obj`, in rule order and then object order. */
   public evaluate(obj: Record<string, unknown>, resource: ResourceRef): ValidationFinding[] {
     const findings: ValidationFinding[] = [];
     for (const node of this.compiled()) {
       const runnable = node.rules.filter((r) => r.compiled.status === 'compiled');
       if (runnable.length === 0) continue;
-      for (const instance of instancesAt(obj, node.segments)) {
+      for (const instance of this.typed.instances(obj, node.segments)) {
         // One conversion per instance, shared by the node's rules (the API server builds one activation per node).
         const self = this.typed.toCel(instance.value, node.schema, node.segments.length === 0);
         for (const { rule, compiled } of runnable) {
@@ -386,13 +417,16 @@ function judge(
   const result = compiled.program({ self });
   if (result === true) return undefined;
   const got = instance.value !== null && typeof instance.value !== 'object' ? ` (got ${JSON.stringify(instance.value)})` : '';
-  const ruleText = oneLine(rule.rule);
+  const expr = `\`${oneLine(rule.rule)}\``;
+  const message = rule.message?.trim();
   if (lib.isCelError(result) || typeof result !== 'boolean') {
     const why = lib.isCelError(result) ? result.message : `it gives ${typeof result}, not a bool`;
-    const detail = rule.message?.trim() || 'the value does not satisfy the CRD validation rule';
-    return { path: instance.path, message: `${detail}${got}; the API server refuses the object, because the CRD rule \`${ruleText}\` fails: ${why}` };
+    return {
+      path: instance.path,
+      message: message ? `${message}${got}; the API server refuses the object, because the CRD rule ${expr} fails: ${why}` : `the CRD rule ${expr} fails${got}: ${why}; the API server refuses the object`,
+    };
   }
-  let detail = rule.message?.trim() || `failed rule: ${ruleText}`;
+  let detail = message;
   if (compiled.messageProgram) {
     // The API server uses the messageExpression when it gives a non-empty one-line string, else the message.
     const m = compiled.messageProgram({ self });
@@ -400,7 +434,7 @@ function judge(
   }
   return {
     path: rule.fieldPath ? withFieldPath(instance.path, rule.fieldPath) : instance.path,
-    message: `${detail}${got}; the API server refuses the object (CRD rule \`${ruleText}\`)`,
+    message: detail ? `${detail}${got}; the API server refuses the object (CRD rule ${expr})` : `breaks the CRD rule ${expr}${got}; the API server refuses the object`,
   };
 }
 
