@@ -99,6 +99,18 @@ describe('netsec plan exit codes', () => {
         'With --detailed-exitcode, as terraform plan -detailed-exitcode: 0 no changes; 2 changes present (synth would change --out); 1 any error: findings, usage, config, --out, even a bug (the message on stderr, or "error" with --output json, says which).',
     );
   });
+
+  test('docs/egress-blocking.md gives the same exit codes', () => {
+    const docs = readFileSync(join(__dirname, '..', '..', 'docs', 'egress-blocking.md'), 'utf8');
+    for (const row of [
+      '| 0 | the plan was computed, with or without changes | no changes: dist/ is what synth would write |',
+      '| 1 | findings: the configuration fails validation | any error: findings, a usage or config error, an unreadable `--out`, even a bug in netsec |',
+      '| 2 | usage or config error (a flag, netsec.yaml, a feed, `--out`) | changes present: synth would change dist/ |',
+      '| 3 | a bug in netsec | (not used: a bug is 1) |',
+    ]) {
+      expect(docs).toContain(row);
+    }
+  });
 });
 
 describe('netsec plan --output json', () => {
