@@ -1,12 +1,14 @@
 import { NetsecError } from '../core/errors.js';
+import { httpRuleProblems } from '../lint/rules/cilium-sanitize.js';
+import { constructError } from '../lint/rules/cilium-wire.js';
 
 /** Properties for `HttpRule.of`. */
 export interface HttpRuleOptions {
-  /** Request method, as an extended POSIX regex matched against the whole method (e.g. 'GET' or 'GET|HEAD'). @default - any method */
+  /** Request method, as an RE2 regular expression (Go syntax) matched against the whole method (e.g. 'GET' or 'GET|HEAD'). @default - any method */
   readonly method?: string;
-  /** Request path, as a regex matched against the whole path (e.g. '/discount' or '/api/v1/.*'). @default - any path */
+  /** Request path, as an RE2 regular expression (Go syntax: no lookarounds) matched against the whole path (e.g. '/discount' or '/api/v1/.*'). @default - any path */
   readonly path?: string;
-  /** Host header, as a regex. @default - any host */
+  /** Host header, as an RE2 regular expression. @default - any host */
   readonly host?: string;
   /** Headers that must be present, as 'Name' or 'Name: value'. @default - none */
   readonly headers?: string[];
@@ -33,16 +35,13 @@ export class HttpRule {
   public static of(options: HttpRuleOptions): HttpRule {
     const who = `HttpRule ${JSON.stringify(options)}`;
     for (const field of ['method', 'path', 'host'] as const) {
-      const value = options[field];
-      if (value === undefined) continue;
-      if (value === '') throw new NetsecError('INVALID', `${who}: '${field}' must not be empty; leave it out to match any ${field}.`);
-      try {
-        new RegExp(`^(?:${value})$`);
-      } catch (err) {
-        throw new NetsecError('INVALID', `${who}: '${field}' is a regular expression and '${value}' does not compile (${(err as Error).message}).`);
-      }
+      if (options[field] === '') throw new NetsecError('INVALID', `${who}: '${field}' must not be empty; leave it out to match any ${field}.`);
     }
-    if (options.path !== undefined && !options.path.startsWith('/') && !/^[.(\\[]/.test(options.path)) {
+    // Cilium compiles path and method with Go's regexp and Envoy matches all three as RE2, not as JavaScript regexes:
+    // the lint rule's check, so a lookahead such as '/(?!admin).*' is refused here as the agent refuses it.
+    const problem = httpRuleProblems({ ...options })[0];
+    if (problem) throw constructError(who, problem);
+    if (options.path !== undefined && !options.path.startsWith('/') && !/^[.(\\[^]/.test(options.path)) {
       throw new NetsecError('INVALID', `${who}: 'path' is matched against the whole request path, which starts with '/'. Did you mean '/${options.path}'?`);
     }
     for (const h of options.headers ?? []) {

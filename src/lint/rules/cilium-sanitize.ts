@@ -744,7 +744,8 @@ export function httpRuleProblems(rule: Record<string, unknown>): Problem[] {
     const error = re2Error(value);
     if (error) {
       const who = field === 'host' ? "Envoy, which matches the host as an RE2 regex, refuses it" : "Cilium's agent compiles it with Go's regexp (RE2 syntax) and refuses the whole policy";
-      problem(`.${field}`, `${quote(value)} is not an RE2 regular expression (${error}); ${who}. RE2 has no lookarounds or backreferences: list the allowed ${field === 'method' ? 'methods' : `${field}s`} instead (e.g. '/public/.*'), or add a deny rule.`);
+      const example = { path: "'/public/.*'", method: "'GET|HEAD'", host: "'api\\.example\\.com'" }[field];
+      problem(`.${field}`, `${quote(value)} is not an RE2 regular expression (${error}); ${who}. RE2 has no lookarounds or backreferences: match the allowed ${field === 'method' ? 'methods' : `${field}s`} instead (e.g. ${example}).`);
     }
   }
   list<unknown>(rule.headerMatches).forEach((m, k) => {

@@ -1,3 +1,4 @@
+import { NetsecError } from '../../core/errors.js';
 import { Feature } from '../../core/features.js';
 import { Manifest, ManifestIndex, identityOf } from '../manifest-index.js';
 import { LintRule, RuleViolation, Severity } from '../rule.js';
@@ -186,4 +187,13 @@ export function allRules(index: ManifestIndex): { manifest: Manifest; rule: Wire
     const ctx = contextOf(index, m);
     return rulesOf(m).map(({ rule, path }) => ({ manifest: m, rule, path, ctx, subject: subjectOf(rule, ctx) }));
   });
+}
+
+/**
+ * A construct's error for a problem a lint rule's check found in what the construct was asked to build: the rule id
+ * first, then who and where, then the rule's message (`cilium/x: CiliumNetworkPolicy 'ns/p' at egress[0].toPorts: ...`).
+ */
+export function constructError(who: string, problem: Problem, hint = ''): NetsecError {
+  const at = problem.path ? ` at ${problem.path.replace(/^\./, '')}` : '';
+  return new NetsecError('INVALID', `${problem.ruleId}: ${who}${at}: ${problem.message}${hint ? ` ${hint}` : ''}`);
 }
