@@ -112,7 +112,10 @@ export function celRulesOf(node, path = '') {
   }
   for (const [name, child] of Object.entries(node.properties ?? {})) {
     if (path === '' && name === 'status') continue;
-    out.push(...celRulesOf(child, path ? `${path}.${name}` : name));
+    const below = celRulesOf(child, path ? `${path}.${name}` : name);
+    // The path is dotted: a property named with '.', '[' or ']' on the way to a rule would make it ambiguous.
+    if (below.length && /[.[\]]/.test(name)) throw new Error(`CEL rules below property '${name}' at '${path}': its name cannot be written in a dotted rule path; extend celRulesOf in scripts/crd-schema.mjs`);
+    out.push(...below);
   }
   if (node.items && typeof node.items === 'object') out.push(...celRulesOf(node.items, `${path}[*]`));
   if (node.additionalProperties && typeof node.additionalProperties === 'object') out.push(...celRulesOf(node.additionalProperties, `${path}[*]`));

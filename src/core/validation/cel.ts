@@ -159,8 +159,24 @@ function compileExpression(source: string): Program | { unsupported: string } {
   }
 }
 
-/** Compiles one rule (and its messageExpression). Exported for the test that every vendored rule compiles or is listed. */
+/**
+ * Compiled rules by their text: Istio repeats one rule on dozens of nodes (`duration(self) >= duration('1ms')`), and the
+ * Calico and Cilium rules repeat across API versions. A program depends on nothing but its text.
+ */
+const compiledByText = new Map<string, CompiledRule>();
+
+/** Compiles one rule (and its messageExpression), once per text. Exported for the test that every vendored rule compiles or is listed. */
 export function compileRule(rule: CelRule): CompiledRule {
+  const key = rule.messageExpression === undefined ? rule.rule : `${rule.rule}\u0000${rule.messageExpression}`;
+  let compiled = compiledByText.get(key);
+  if (!compiled) {
+    compiled = compileUncached(rule);
+    compiledByText.set(key, compiled);
+  }
+  return compiled;
+}
+
+function compileUncached(rule: CelRule): CompiledRule {
   const listed = NOT_EVALUABLE_OFFLINE[rule.rule];
   if (listed !== undefined) return { status: 'not-evaluable', reason: listed };
   const program = compileExpression(rule.rule);
