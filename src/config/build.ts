@@ -5,7 +5,8 @@ import { closestMatch } from 'leven';
 import { NetsecError, Problem, SourceLocation, echo, formatLocation, locateError, problemsError } from '../core/errors.js';
 import { NetsecChart } from '../core/netsec-chart.js';
 import { recordSource } from '../core/source.js';
-import { Target } from '../core/target.js';
+import { Target, TargetProps } from '../core/target.js';
+import { parseCidrList } from '../cidr/parse.js';
 import { PRODUCT_NAMES, Product } from '../core/versions.js';
 import { LoadedConfig } from './load.js';
 import { ConfigSection, SectionBuildContext, pointerLabel } from './section.js';
@@ -43,7 +44,10 @@ export async function buildApp(loaded: LoadedConfig, options: BuildOptions = {})
   const { config } = loaded;
   const app = new App({ outdir: 'unused' });
   const baseDir = dirname(resolve(loaded.file));
-  const targets = config.targets.map((props, i) => located(() => new Target(props), loaded.where(`/targets/${i}`)));
+  const targets = config.targets.map((props, i) => {
+    checkClusterCidrs(loaded, i, props);
+    return located(() => new Target(props), loaded.where(`/targets/${i}`));
+  });
   const placed: Placed[] = [];
   const problems: Problem[] = [];
   for (const entry of SECTIONS) {
@@ -119,6 +123,25 @@ export async function buildApp(loaded: LoadedConfig, options: BuildOptions = {})
     }
   }
   return app;
+}
+
+/**
+ * A target's own ranges, checked where they are written: constructs parse them only when an entry needs them (an
+ * egress block's overlap check), and would report them at that entry.
+ */
+function checkClusterCidrs(loaded: LoadedConfig, i: number, props: TargetProps): void {
+  for (const key of ['podCidrs', 'serviceCidrs', 'apiServerCidrs'] as const) {
+    const list = props.cluster?.[key];
+    if (!list?.length) continue;
+    parseCidrList(list, {
+      source: loaded.name,
+      within: `items in targets[${i}].cluster.${key}`,
+      locateItem: (index, column) => {
+        const at = loaded.whereIn(`/targets/${i}/cluster/${key}/${index}`, column - 1);
+        return { file: at.file, line: at.line ?? 1, column: at.column ?? 1 };
+      },
+    });
+  }
 }
 
 /** Runs `fn`; a NetsecError without a location gets `location`. */

@@ -286,6 +286,11 @@ describe('bad CIDRs under netsec synth', () => {
     ].join('\n'));
   });
 
+  test("a target's own cluster CIDRs are reported where the target writes them, not at the entry that first reads them", async () => {
+    const config = VALID.replace('serviceCidrs: [10.0.0.0/16]', 'serviceCidrs: [10.0.0.1/16]');
+    expect((await refused(config)).stderr).toBe("netsec.yaml:4:58: '10.0.0.1/16' has host bits set; expected a network address such as '10.0.0.0/16'\n");
+  });
+
   test('a missing feed is reported at the file: that names it, relative to netsec.yaml', async () => {
     const config = `${TARGETS}egressBlocking:\n  - name: geo\n    feeds: [{ file: feeds/missing.txt }]\n`;
     expect((await refused(config)).stderr).toBe(
