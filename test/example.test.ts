@@ -74,7 +74,7 @@ describe('netsec synth and plan on a copy of the example', () => {
     expect(readOutput(out)).toEqual(before);
   });
 
-  test('plan reports no changes after synth, and +/- list entries after an edit', async () => {
+  test('plan reports no changes after synth, and +/- prefixes per block after an edit', async () => {
     const dir = workspace();
     const out = join(dir, 'dist');
     await run('synth', '-c', join(dir, 'netsec.yaml'), '--out', out);
@@ -82,8 +82,11 @@ describe('netsec synth and plan on a copy of the example', () => {
     writeFileSync(join(dir, 'netsec.yaml'), readFileSync(join(dir, 'netsec.yaml'), 'utf8').replace('      - 217.160.223.1/32\n', '      - 217.160.223.1/32\n      - 203.0.113.7/32\n'));
     const { code, stdout } = await run('plan', '-c', join(dir, 'netsec.yaml'), '--out', out);
     expect(code).toBe(0);
-    expect(stdout).toContain(`~ ${out}/aks-cilium/egress-blocking.yaml\n    ~ CiliumCIDRGroup egress-traffic-blocking\n        spec.externalCIDRs: +1 / -0 entries\n`);
-    expect(stdout).toMatch(/Plan: 0 file\(s\) to add, 3 to change, 0 to remove; list entries \+3 \/ -0\.\n$/);
+    expect(stdout).toContain(
+      `~ ${out}/aks-cilium/egress-blocking.yaml\n    ~ egress block egress-traffic-blocking (CiliumCIDRGroup.cilium.io): +1 / -0 prefixes; 1 shard: 1 changed\n        ~ egress-traffic-blocking: prefixes +1 / -0\n`,
+    );
+    expect(stdout).toContain('  onprem-calico: egress block egress-traffic-blocking (GlobalNetworkSet): +1 / -0 prefixes (3 -> 4); 1 shard: 1 changed\n');
+    expect(stdout).toMatch(/Plan: 0 file\(s\) to add, 3 to change, 0 to remove; 0 object\(s\) to add, 3 to change, 0 to remove; prefixes \+3 \/ -0\.\n$/);
   });
 });
 

@@ -23,8 +23,8 @@ export function osReason(err: unknown): string {
 /**
  * Reads the output folder `synth` would replace, as `plan` compares with it: path (relative, '/'-separated) -> entry.
  * A missing folder is an empty tree. Refuses, as `synth` does, a path that is not a folder and a non-empty folder
- * netsec did not write (no marker), so `plan --out /` never walks a whole disk. File-system errors are exit-2
- * errors naming the path and the OS reason, never "a bug in netsec".
+ * netsec did not write (no marker), so `plan --out /` never walks a whole disk. File-system errors are ENVIRONMENT
+ * errors (exit 2) naming the path and the OS reason, never "a bug in netsec".
  *
  * Written here rather than reusing `readOutput` (core/output.ts), which follows symlinks, opens FIFOs and reports
  * these cases as internal errors.
@@ -89,7 +89,7 @@ function list(dir: string, shown: string): Dirent[] {
 
 function cannotRead(shown: string, out: string, err: unknown): NetsecError {
   return new NetsecError(
-    'USAGE',
+    'ENVIRONMENT',
     `${shown}: cannot read (${osReason(err)}); expected a readable output folder, since plan compares all of --out ${out} with what synth would write. Fix the permissions or pass another --out.`,
   );
 }

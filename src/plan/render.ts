@@ -1,4 +1,5 @@
 import { formatCount } from '../cidr/format.js';
+import { escapeControls, truncate } from '../core/errors.js';
 import { BlockChange, ShardChange } from './blocks.js';
 import { FieldChange, ObjectChange, Plan } from './diff.js';
 
@@ -11,14 +12,11 @@ const MAX_VALUE_CHARS = 200;
 
 const f = formatCount;
 
-/** Control characters (terminal escapes included) from a hand-edited file are shown escaped, never sent to the terminal. */
-function safe(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+/** Names and values from a hand-edited file are shown with control characters escaped, never sent to the terminal. */
+const safe = escapeControls;
 
 function value(v: unknown): string {
-  const s = JSON.stringify(v) ?? 'null';
-  return safe(s.length > MAX_VALUE_CHARS ? `${s.slice(0, MAX_VALUE_CHARS)}...` : s);
+  return safe(truncate(JSON.stringify(v) ?? 'null', MAX_VALUE_CHARS));
 }
 
 function field(c: FieldChange): string {

@@ -1,12 +1,12 @@
 import { Argv } from 'yargs';
-import { CidrParseError, formatDiagnostic } from '../../cidr/parse.js';
-import { NetsecError, formatLocation } from '../../core/errors.js';
+import { NetsecError } from '../../core/errors.js';
 import { ValidationFinding } from '../../core/validation/finding.js';
 import { computePlan } from '../../plan/diff.js';
 import { readPreviousOutput } from '../../plan/previous-output.js';
 import { renderPlan } from '../../plan/render.js';
 import { NetsecCommand } from '../command.js';
-import { ExitCode } from '../exit-codes.js';
+import { renderError } from '../errors.js';
+import { ExitCode, exitCodeOf } from '../exit-codes.js';
 import { CliIo, OutputFormat, printJson } from '../io.js';
 
 export { computePlan, diffValues } from '../../plan/diff.js';
@@ -84,58 +84,39 @@ function wantsDetailed(opts: PlanOptions, unknown: readonly string[]): boolean {
   return opts.detailedExitcode === true || unknown.some((k) => /detail|exitcode|exit-code/i.test(k));
 }
 
-/** What a failed plan prints: one message, and the findings when validation failed. */
+/** What a failed plan prints: the error as the CLI renders every error, and as JSON. */
 interface Failure {
   readonly code: ExitCode;
-  /** `FINDINGS`, netsec's error codes (`USAGE`, `CONFIG`, `INVALID`), or `INTERNAL` for a bug. */
-  readonly kind: string;
-  readonly message: string;
-  /** The lines printed on stderr in text mode. */
-  readonly lines: string[];
-  readonly location?: NetsecError['location'];
+  /** What stderr gets. */
+  readonly text: string;
+  /** The `error` object of the JSON document. */
+  readonly error: Record<string, unknown>;
+  /** More members of the JSON document (the findings). */
   readonly details?: Record<string, unknown>;
 }
 
 function failureOf(err: unknown, verbose: boolean): Failure {
-  if (err instanceof CidrParseError && err.total > 1) {
-    const more = err.total > err.diagnostics.length ? ` (the first ${err.diagnostics.length} shown)` : '';
-    const message = `${err.total} invalid lines in ${err.location?.file}${more}; fix them and run again.`;
+  const text = renderError(err, verbose);
+  if (err instanceof NetsecError) {
     return {
-      code: ExitCode.USAGE,
-      kind: err.code,
-      message,
-      location: err.location,
-      lines: [...err.diagnostics.map(formatDiagnostic), `netsec: ${message}`],
-      details: { diagnostics: err.diagnostics },
+      code: exitCodeOf(err),
+      text,
+      error: {
+        code: err.code,
+        message: err.message,
+        ...(err.location ? { location: err.location } : {}),
+        ...(err.problems.length > 1 ? { problems: err.problems } : {}),
+        ...(err.summary ? { summary: err.summary } : {}),
+      },
     };
   }
-  if (err instanceof NetsecError) {
-    const code = err.code === 'INVALID' ? ExitCode.FINDINGS : ExitCode.USAGE;
-    const where = err.location ? formatLocation(err.location) : undefined;
-    // Messages that do not start with their location get it, so editors and CI logs can link them.
-    const line = where && !err.message.startsWith(where) ? `${where}: ${err.message}` : `netsec: ${err.message}`;
-    return { code, kind: err.code, message: err.message, location: err.location, lines: [line] };
-  }
-  const message = `internal error: ${(err as Error)?.message ?? String(err)}`;
-  return {
-    code: ExitCode.INTERNAL,
-    kind: 'INTERNAL',
-    message,
-    lines: [`netsec: ${message}`, verbose ? String((err as Error)?.stack) : 'This is a bug in netsec; run again with --verbose for a stack trace and report it.'],
-  };
+  return { code: ExitCode.INTERNAL, text, error: { code: 'INTERNAL', message: `internal error: ${(err as Error)?.message ?? String(err)}` } };
 }
 
 function report(io: CliIo, opts: PlanOptions, detailed: boolean, f: Failure): ExitCode {
   const exit = detailed ? DetailedExitCode.ERROR : f.code;
-  for (const l of f.lines) io.stderr(`${l}\n`);
-  if (opts.output === 'json') {
-    printJson(io, {
-      ok: false,
-      exitCode: exit,
-      error: { code: f.kind, message: f.message, ...(f.location ? { location: f.location } : {}) },
-      ...f.details,
-    });
-  }
+  io.stderr(f.text);
+  if (opts.output === 'json') printJson(io, { ok: false, exitCode: exit, error: f.error, ...f.details });
   return exit;
 }
 
@@ -155,12 +136,12 @@ export async function runPlan(opts: PlanOptions, io: CliIo): Promise<ExitCode> {
     printWarnings(io, result.diagnostics);
     const problems = problemsOf(result);
     if (problems.length) {
-      const message = `${problems.length} problem${problems.length === 1 ? '' : 's'}; fix the configuration and run plan again.`;
+      const summary = `netsec plan: ${problems.length} problem${problems.length === 1 ? '' : 's'}; fix the configuration and run plan again.`;
       return report(io, opts, detailed, {
         code: ExitCode.FINDINGS,
-        kind: 'FINDINGS',
-        message,
-        lines: [...problems.map((p) => `error: ${p}`), `netsec plan: ${message}`],
+        // The same lines synth prints for findings.
+        text: [...problems.map((p) => `error: ${p}`), summary].map((l) => `${l}\n`).join(''),
+        error: { code: 'FINDINGS', message: summary },
         details: { problems, findings: result.findings as ValidationFinding[], constructErrors: result.constructErrors },
       });
     }
