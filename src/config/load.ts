@@ -72,12 +72,14 @@ export function parseConfig(text: string, file: string): LoadedConfig {
     const pos = lineCounter.linePos(offset);
     return { file: name, line: pos.line, column: pos.col };
   };
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  // logLevel 'error': the library's own warnings go to the console and would echo raw input past netsec's renderer.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, logLevel: 'error' });
   if (doc.errors.length) {
     const e = doc.errors[0]!;
     throw new NetsecError('CONFIG', `invalid YAML: ${escapeControls(e.message.split('\n')[0]!)}`, at(e.pos[0]));
   }
   refuseBadAliases(doc, at, name);
+  refuseCollectionKeys(doc, at, name);
   refuseNonFiniteNumbers(doc, text, at, name);
   let data: unknown;
   try {
@@ -141,6 +143,19 @@ function refuseBadAliases(doc: Document, at: (offset: number) => SourceLocation,
         }
       } else if (node.anchor) {
         anchors.add(node.anchor);
+      }
+    },
+  });
+  if (problems.length) throw problemsError('CONFIG', problems, name);
+}
+
+/** Keys that are lists or maps (`? [a, b]: x`): JSON has no such keys, and every netsec.yaml key is a name. */
+function refuseCollectionKeys(doc: Document, at: (offset: number) => SourceLocation, name: string): void {
+  const problems: Problem[] = [];
+  visit(doc, {
+    Pair: (_key, pair) => {
+      if (isCollection(pair.key)) {
+        problems.push({ location: at((pair.key as Node).range?.[0] ?? 0), message: 'a list or map is used as a key; expected a name; write the key as a plain string' });
       }
     },
   });

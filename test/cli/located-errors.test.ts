@@ -199,6 +199,14 @@ w: &w [*z, *z, *z, *z, *z, *z, *z, *z, *z, *z]
     );
   });
 
+  test('a list used as a key is refused where it is written (the yaml library would print a warning quoting it)', async () => {
+    expect(await refused(`${TARGETS}? [a, "\\e[2J"]\n: 1\n`)).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'netsec.yaml:8:3: a list or map is used as a key; expected a name; write the key as a plain string\n',
+    });
+  });
+
   test('.inf, .nan and 1e400 are refused where they are written', async () => {
     const config = `${TARGETS}egressBlocking:
   - name: geo

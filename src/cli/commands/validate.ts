@@ -64,7 +64,8 @@ export function runValidate(opts: ValidateOptions, io: CliIo): ExitCode {
       throw new NetsecError('USAGE', `cannot read this file (${why}); expected a readable YAML file`, { file: name });
     }
     const lines = new LineCounter();
-    for (const doc of parseAllDocuments(text, { lineCounter: lines, prettyErrors: false })) {
+    // logLevel 'error': the yaml library would print its warnings (which quote the input) past netsec's renderer.
+    for (const doc of parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, logLevel: 'error' })) {
       const at = (offset: number): string => {
         const pos = lines.linePos(offset);
         return formatLocation({ file: name, line: pos.line, column: pos.col });
