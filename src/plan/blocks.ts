@@ -1,10 +1,11 @@
 /**
  * Prefix totals per egress block. A block's prefixes are spread over shards (CiliumCIDRGroups, GlobalNetworkSets)
  * whose boundaries can move from one day to the next; a prefix that moved from one shard to the next was neither
- * added nor removed. So a block is compared as a whole: the union of its shards before and after, as sets of
- * canonical prefix texts. netsec writes every list canonical and aggregated, so these are the counts
- * `netsec cidrs diff` gives for the two block lists. Each shard is then classified: added, removed, moved (its list
- * changed only because a boundary moved) or changed (it holds prefixes really added or removed).
+ * added nor removed. So a block is compared as a whole: all prefixes of its shards before and after, sorted by
+ * address and merged as `netsec cidrs diff` merges two aggregated feeds (netsec writes every list canonical and
+ * aggregated, so the counts are the same). A list holding anything but prefixes (a hand edit) is compared by text.
+ * Each shard is then classified: added, removed, moved (its list changed only because a boundary moved) or changed
+ * (it holds prefixes really added or removed).
  */
 import { PrefixList } from '../cidr/prefix-list.js';
 import { Json, PrefixRun, prefixRunOf } from './netsec-yaml.js';
@@ -24,7 +25,7 @@ const CIDR_LISTS: ReadonlyArray<{ readonly group: string; readonly kind: string;
 const SHARD_NAME = /^(.+)-(?:v4(?:-[0-9]{3}){4}|v6(?:-[0-9a-f]{4}){8})$/;
 
 /** One shard object of a block, on one side of the plan. */
-export interface CidrListObject {
+export interface BlockShard {
   /** The target folder (first segment of the output path). */
   readonly target: string;
   readonly group: string;
@@ -80,8 +81,8 @@ function isMap(x: Json | undefined): x is { [k: string]: Json } {
   return !!x && typeof x === 'object' && !Array.isArray(x);
 }
 
-/** The shard view of an object, or undefined when it holds no block list. */
-export function cidrListOf(target: string, obj: PlanObject): CidrListObject | undefined {
+/** The shard view of an object (a CiliumCIDRGroup or GlobalNetworkSet), or undefined for any other object. */
+export function blockShardOf(target: string, obj: PlanObject): BlockShard | undefined {
   const ref = obj.ref;
   if (!ref || !isMap(obj.value)) return undefined;
   const kind = CIDR_LISTS.find((k) => k.group === ref.group && k.kind === ref.kind);
@@ -114,7 +115,7 @@ export function cidrListOf(target: string, obj: PlanObject): CidrListObject | un
 }
 
 /** The entries of a shard as strings (made from the text when the reader left them there). */
-export function entriesOf(o: CidrListObject): readonly string[] {
+export function entriesOf(o: BlockShard): readonly string[] {
   return o.list instanceof PrefixRun ? o.list.entries() : o.list;
 }
 
@@ -124,9 +125,9 @@ export function shardKey(target: string, group: string, kind: string, name: stri
 }
 
 /** Compares the shards of every block before and after; blocks whose shards are all unchanged are left out. */
-export function compareBlocks(before: readonly CidrListObject[], after: readonly CidrListObject[]): BlockChange[] {
-  const groups = new Map<string, { before: CidrListObject[]; after: CidrListObject[] }>();
-  const add = (o: CidrListObject, side: 'before' | 'after'): void => {
+export function compareBlocks(before: readonly BlockShard[], after: readonly BlockShard[]): BlockChange[] {
+  const groups = new Map<string, { before: BlockShard[]; after: BlockShard[] }>();
+  const add = (o: BlockShard, side: 'before' | 'after'): void => {
     const key = JSON.stringify([o.target, o.group, o.kind, o.block]);
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { before: [], after: [] }));
@@ -274,7 +275,7 @@ function pushV6At(text: string, from: number, to: number, out: PrefixList, group
 interface ParsedSide {
   readonly key4: Float64Array;
   readonly shard4: Int32Array;
-  /** IPv6 prefixes (the CIDR engine's parser), in list order; `order6` sorts them. */
+  /** IPv6 prefixes (four words each), in list order; `order6` sorts them. */
   readonly list6: PrefixList;
   readonly shard6: Int32Array;
   readonly order6: Int32Array;
@@ -311,7 +312,7 @@ class SideBuilder {
   }
 
   /** Adds every entry of shard `si`; false when one is not a prefix. */
-  public addShard(o: CidrListObject, si: number): boolean {
+  public addShard(o: BlockShard, si: number): boolean {
     if (o.list instanceof PrefixRun) {
       const { text, from, to, indent } = o.list;
       for (let p = from; p < to; ) {
@@ -326,7 +327,7 @@ class SideBuilder {
   }
 }
 
-function parseSide(shards: readonly CidrListObject[]): ParsedSide | undefined {
+function parseSide(shards: readonly BlockShard[]): ParsedSide | undefined {
   const b = new SideBuilder(shards.reduce((n, s) => n + s.count, 0));
   // An entry that is not a prefix (a hand edit): the caller compares the texts instead.
   for (let si = 0; si < shards.length; si++) if (!b.addShard(shards[si]!, si)) return undefined;
@@ -446,7 +447,7 @@ function mergeV6(a: ParsedSide, b: ParsedSide, c: ShardCounters): void {
 }
 
 /** The comparison of parsed prefixes; undefined when an entry is not a prefix (then the texts are compared). */
-function compareParsed(before: readonly CidrListObject[], after: readonly CidrListObject[], countOf: (name: string) => Counts): Totals | undefined {
+function compareParsed(before: readonly BlockShard[], after: readonly BlockShard[], countOf: (name: string) => Counts): Totals | undefined {
   const a = parseSide(before);
   const b = parseSide(after);
   if (!a || !b) return undefined;
@@ -468,8 +469,8 @@ function compareParsed(before: readonly CidrListObject[], after: readonly CidrLi
 }
 
 /** The same comparison on the entries' texts, for lists that hold something other than prefixes. */
-function compareTexts(before: readonly CidrListObject[], after: readonly CidrListObject[], countOf: (name: string) => Counts): Totals {
-  const owners = (shards: readonly CidrListObject[]): Map<string, string> => {
+function compareTexts(before: readonly BlockShard[], after: readonly BlockShard[], countOf: (name: string) => Counts): Totals {
+  const owners = (shards: readonly BlockShard[]): Map<string, string> => {
     const map = new Map<string, string>();
     for (const s of shards) for (const p of entriesOf(s)) if (!map.has(p)) map.set(p, s.name);
     return map;
@@ -497,7 +498,7 @@ function compareTexts(before: readonly CidrListObject[], after: readonly CidrLis
   return { added, removed, before: oldOwner.size, after: newOwner.size };
 }
 
-function compareBlock(before: readonly CidrListObject[], after: readonly CidrListObject[]): BlockChange | undefined {
+function compareBlock(before: readonly BlockShard[], after: readonly BlockShard[]): BlockChange | undefined {
   const first = after[0] ?? before[0]!;
   const oldByName = new Map(before.map((s) => [s.name, s]));
   const newByName = new Map(after.map((s) => [s.name, s]));

@@ -1,4 +1,4 @@
-import { BlockChange, CidrListObject, ShardChange, cidrListOf, compareBlocks, shardKey } from './blocks.js';
+import { BlockChange, BlockShard, ShardChange, blockShardOf, compareBlocks, shardKey } from './blocks.js';
 import { Json } from './netsec-yaml.js';
 import { ObjectRef, PlanFile, PlanObject, readPlanFile } from './objects.js';
 import { PreviousEntry } from './previous-output.js';
@@ -133,7 +133,7 @@ function withoutList(value: Json, field: string): Json {
  * block comparison (entries added = prefixes new to the block + entries moved in from other shards).
  */
 function diffObject(target: string, old: PlanObject, now: PlanObject, shards: ReadonlyMap<string, ShardChange>): FieldChange[] {
-  const list = cidrListOf(target, now);
+  const list = blockShardOf(target, now);
   // Same key, so `old` is the same kind of list.
   const shard = list && shards.get(shardKey(target, list.group, list.kind, list.name));
   if (!list || !shard) return diffValues(old.value, now.value);
@@ -185,9 +185,9 @@ function targetOf(path: string): string {
   return slash < 0 ? '' : path.slice(0, slash);
 }
 
-function listsOf(path: string, file: PlanFile | undefined): CidrListObject[] {
+function listsOf(path: string, file: PlanFile | undefined): BlockShard[] {
   const target = targetOf(path);
-  return (file?.objects ?? []).flatMap((o) => cidrListOf(target, o) ?? []);
+  return (file?.objects ?? []).flatMap((o) => blockShardOf(target, o) ?? []);
 }
 
 /**
