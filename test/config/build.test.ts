@@ -40,12 +40,12 @@ describe('buildApp records where each construct was written', () => {
     expect(sourceOf(byPath(app, 'a-istio/PeerAuthentication-legacy:default'))).toEqual({ file: 'netsec.yaml', line: 16, column: 9 });
   });
 
-  test('an error a construct throws while building entry N gets that entry\'s location', async () => {
-    const bad = CONFIG.replace('  - name: second\n', '  - name: second\n    egress: [{ to: { fqdns: [{ matchName: a.example }], entities: [world] } }]\n');
-    const err = await buildApp(parseConfig(bad, 'netsec.yaml')).catch((e: unknown) => e);
+  test("an error a construct throws while building entry N gets that entry's location", async () => {
+    const config = 'targets:\n  - name: old\n    calico: "3.28"\negressBlocking:\n  - name: geo\n    cidrs: [203.0.113.0/24]\n  - name: tiered\n    cidrs: [203.0.113.0/24]\n    calico: { design: tiered }\n';
+    const err = await buildApp(parseConfig(config, 'netsec.yaml')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NetsecError);
-    expect((err as NetsecError).location).toEqual({ file: 'netsec.yaml', line: 10, column: 5 });
-    expect((err as NetsecError).message).toMatch(/^netsec\.yaml:10:5: CiliumNetworkPolicy 'shop\/second': egress\[0\] mixes L3 selector kinds/);
+    expect((err as NetsecError).location).toEqual({ file: 'netsec.yaml', line: 7, column: 5 });
+    expect((err as NetsecError).message).toBe("netsec.yaml:7:5: CalicoEgressBlock 'tiered': Calico policy tiers (Tier, spec.tier) needs Calico 3.30 or later; target 'old' runs Calico 3.28.");
   });
 
   test('a target the constructor refuses is located at its entry', async () => {
