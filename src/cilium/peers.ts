@@ -1,5 +1,7 @@
 import { Cidr } from '../cidr/cidr.js';
 import { NetsecError } from '../core/errors.js';
+import { cidrRuleProblems, unknownEntityMessage } from '../lint/rules/cilium-sanitize.js';
+import { constructError } from '../lint/rules/cilium-wire.js';
 import { FqdnSelector } from './fqdn.js';
 import { EndpointSelector, LabelOperator, NAMESPACE_LABELS_PREFIX, POD_NAMESPACE_KEY, POD_NAMESPACE_LABEL } from './selectors.js';
 
@@ -57,8 +59,6 @@ export interface PeerContext {
   readonly who: string;
 }
 
-/** The well-known labels of DNS pods: a peer with them outside kube-system almost always selects nothing. */
-const DNS_POD_LABELS = new Set(['kube-dns', 'coredns', 'node-local-dns', 'nodelocaldns']);
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 type PodsPayload = { scope: NamespaceScope; namespace?: string; namespaceLabels?: Record<string, string>; selector: EndpointSelector };
@@ -124,9 +124,8 @@ export class Peer {
 
   /** @example Peer.entity(Entity.KUBE_APISERVER) */
   public static entity(entity: Entity): Peer {
-    if (!Object.values(Entity).includes(entity)) {
-      throw new NetsecError('INVALID', `Peer.entity('${String(entity)}'): not a Cilium entity; expected one of ${Object.values(Entity).join(', ')}.`);
-    }
+    const message = unknownEntityMessage(entity);
+    if (message) throw constructError(`Peer.entity('${String(entity)}')`, { ruleId: 'cilium/unknown-entity', path: '', message });
     return new Peer(PeerKind.ENTITIES, `Peer.entity('${entity}')`, entity);
   }
 
@@ -137,12 +136,10 @@ export class Peer {
   public static cidr(cidr: string, except: string[] = []): Peer {
     const who = `Peer.cidr('${cidr}'${except.length ? `, ${JSON.stringify(except)}` : ''})`;
     const outer = parseCidr(who, cidr);
-    for (const e of except) {
-      const inner = parseCidr(who, e);
-      if (!outer.contains(inner)) {
-        throw new NetsecError('INVALID', `${who}: the 'except' prefix ${e} must lie inside ${outer} (same family, same or longer prefix).`);
-      }
-    }
+    for (const e of except) parseCidr(who, e);
+    // The lint rule's check of a CIDR rule (cilium/cidr-rule-shape): each except prefix inside the cidr.
+    const problem = cidrRuleProblems({ cidr: outer.toString(), except }, { has: () => true })[0];
+    if (problem) throw constructError(who, problem);
     return new Peer(PeerKind.CIDR_SET, who, except.length ? { cidr: outer.toString(), except: except.map((e) => parseCidr(who, e).toString()) } : { cidr: outer.toString() });
   }
 
@@ -223,8 +220,8 @@ export class Peer {
   }
 
   /**
-   * Throws when the peer cannot mean what it says in this policy: a policy-namespace peer in a clusterwide policy,
-   * or a DNS-pod selector that would look for kube-dns in an application namespace.
+   * Throws when the peer cannot mean what it says in this policy: a policy-namespace peer in a clusterwide policy. (A
+   * DNS-pod selector in an application namespace is cilium/cnp-peer-implicit-namespace, checked with the rule.)
    */
   public checkIn(ctx: PeerContext): void {
     if (this.kind !== PeerKind.ENDPOINTS) return;
@@ -232,10 +229,6 @@ export class Peer {
     if (p.scope !== NamespaceScope.POLICY) return;
     if (ctx.namespace === undefined) {
       throw new NetsecError('INVALID', `${ctx.who}: ${this.description} has no namespace to refer to in a clusterwide policy; use Peer.podsInNamespace(...) or Peer.podsInAllNamespaces(...).`);
-    }
-    const app = p.selector.valueOf('k8s-app');
-    if (app !== undefined && DNS_POD_LABELS.has(app) && ctx.namespace !== 'kube-system') {
-      throw new NetsecError('INVALID', `${ctx.who}: ${this.description} selects pods in the policy's own namespace '${ctx.namespace}' only, so it matches no DNS pod (they run in kube-system). Did you mean Peer.podsInNamespace('kube-system', { 'k8s-app': '${app}' })?`);
     }
   }
 

@@ -2,17 +2,23 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { addWarning } from '../core/diagnostics.js';
 import { NetsecError } from '../core/errors.js';
-import { Cidr } from '../cidr/cidr.js';
 import { Feature } from '../core/features.js';
 import { HelmValues } from '../core/helm-values.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
+import { Severity } from '../lint/rule.js';
+import {
+  allowsDns, dnsPatternsOf, fqdnNotCoveredMessage, hasDnsRule, missedResolvers, noDnsVisibilityMessage, reachesResolver, resolverMissMessage,
+  resolversOf, uncoveredFqdns,
+} from '../lint/rules/cilium-dns.js';
+import { CILIUM_SANITIZE_RULES, checkRuleShape, denyOnlyDirections, denyOnlyMessage, sanitizeEntry } from '../lint/rules/cilium-sanitize.js';
+import { Problem, RuleContext, WireEntry, WireRule, constructError } from '../lint/rules/cilium-wire.js';
 import { suppressRules } from '../lint/suppressions.js';
-import { DnsResolver, dnsPathExplanation, dnsResolversOf } from '../dns/cluster-dns.js';
+import { dnsPathExplanation, dnsResolversOf } from '../dns/cluster-dns.js';
 import { FqdnSelector, dnsSelectorsCovering } from './fqdn.js';
 import { HttpRule } from './http.js';
 import { Entity, Peer, PeerKind } from './peers.js';
-import { Port, Protocol } from './ports.js';
+import { Port } from './ports.js';
 import { EndpointSelector } from './selectors.js';
 
 /** What happens to traffic of one direction that no rule of the policy allows. */
@@ -113,8 +119,6 @@ interface RuleModel {
   readonly dns: readonly FqdnSelector[];
 }
 
-/** domain-notes §B.4: `maxPorts = 40` in rule_validation.go. */
-const MAX_PORTS = 40;
 /** The L1 (generated) property name of each peer kind; the wire names are `toFQDNs`, `toCIDRSet`, ... */
 const L1_PEER_KEY: Record<PeerKind, string> = {
   [PeerKind.ENDPOINTS]: 'Endpoints',
@@ -126,8 +130,20 @@ const DNS_PORTS = [Port.udp(53), Port.tcp(53)];
 /** The same for every policy, so the merged cilium-values.yaml header says it once. */
 const NON_DEFAULT_DENY_REASON =
   'enableNonDefaultDenyPolicies: policies here set enableDefaultDeny to false (PolicyDefault.ALLOW, the shape of an egress block list) so that they drop only what they deny. With the agent flag off, Cilium ignores that field and forces default-deny: the pods they select lose all traffic no rule allows, and a cluster-wide block list becomes a cluster-wide egress outage. The chart default is true; this pins it.';
-const DNS_PROTOCOLS = [Protocol.UDP, Protocol.TCP] as const;
-
+/** The severity of each single-rule lint rule: the constructs throw on what is an error there. */
+const SEVERITY = new Map(CILIUM_SANITIZE_RULES.map((r) => [r.id, r.severity]));
+/**
+ * Findings the constructs refuse although the lint rule only warns: the construct API has an explicit way to say what
+ * such YAML usually means by accident (an empty rule: PolicyDefault.DENY for deny-all, Entity.ALL for allow-all).
+ */
+const REFUSED_IN_CONSTRUCTS = new Set(['cilium/egress-empty-rule-denies-all']);
+/** How to fix a finding with the construct API, after the rule's own message (which speaks YAML). */
+const CONSTRUCT_HINTS: Record<string, (direction: Direction) => string> = {
+  'cilium/egress-empty-rule-denies-all': (d) => `In netsec: for allow-all use Peer.entity(Entity.ALL); for deny-all set ${d}Default: PolicyDefault.DENY.`,
+  'cilium/l3-selector-kinds-mixed': (d) => `In netsec: one ${d === 'egress' ? 'allowEgress/denyEgress' : 'allowIngress/denyIngress'} call per peer kind.`,
+  'cilium/l7-http-requires-tcp': () => 'In netsec: use Port.tcp(...).',
+  'cilium/cnp-peer-implicit-namespace': () => "In netsec: use Peer.podsInNamespace('kube-system', ...).",
+};
 /**
  * What `CiliumNetworkPolicy` and `CiliumClusterwideNetworkPolicy` share: typed allow and deny rules checked the way
  * Cilium's agent checks them (`Rule.Sanitize()`: the API server accepts rules the agent then refuses, and the policy
@@ -277,63 +293,34 @@ export abstract class CiliumPolicyBase extends Construct {
     const where = `${this.who}: ${list}[${this.rules.filter((r) => r.direction === direction && r.deny === deny).length}]`;
     const peerField = direction === 'egress' ? 'to' : 'from';
     if (peers !== undefined && peers.length === 0) {
-      throw new NetsecError('INVALID', `${where}: '${peerField}' is an empty list, which Cilium (1.16+) reads as "no peer": the rule matches nothing. Leave '${peerField}' out to match every peer on the rule's ports.`);
+      // The same finding as cilium/empty-peer-list-selects-nothing, said in the construct's terms: the peer kind of an
+      // empty list is unknown, so the rule cannot be rendered for the shared check.
+      const at = `.${list}[${this.rules.filter((r) => r.direction === direction && r.deny === deny).length}]`;
+      throw constructError(this.who, { ruleId: 'cilium/empty-peer-list-selects-nothing', path: at, message: `'${peerField}' is an empty list, which Cilium (1.16+) reads as "no peer": the rule matches nothing. Leave '${peerField}' out to match every peer on the rule's ports.` });
     }
     const p = peers ?? [];
     const pt = ports ?? [];
     const h = http ?? [];
     const d = dns ?? [];
-    if (p.length === 0 && pt.length === 0) {
-      throw new NetsecError('INVALID', `${where} has no peers and no ports. In Cilium an empty rule matches nothing and only switches the pods to default-deny; it is not "allow all" as in a Kubernetes NetworkPolicy. For allow-all use Peer.entity(Entity.ALL); for deny-all set ${direction}Default: PolicyDefault.DENY.`);
-    }
-    const kinds = [...new Set(p.map((x) => x.kind))];
-    if (kinds.length > 1) {
-      const prefix = direction === 'egress' ? 'to' : 'from';
-      throw new NetsecError('INVALID', `${where} mixes L3 selector kinds ${kinds.map((k) => `${prefix}${k}`).join(' and ')}; Cilium's agent refuses such a rule ("combining ... is not supported yet") and the policy would be silently absent. Use one rule per kind.`);
-    }
-    if (deny) {
-      if (h.length || d.length) {
-        throw new NetsecError('INVALID', `${where}: deny rules cannot carry L7 rules ('${h.length ? 'http' : 'dns'}'); Cilium's deny port rule has only ports, the API server prunes the rest, and what remains still switches the pods to default-deny. Use an allow rule with L7 rules instead.`);
-      }
-      if (kinds[0] === PeerKind.FQDNS) {
-        throw new NetsecError('INVALID', `${where}: deny rules cannot use toFQDNs (Cilium has no FQDN deny). Deny the addresses with Peer.cidr(...) or Peer.cidrGroup(...), or allow only the names you want.`);
-      }
-    }
-    if (direction === 'ingress' && kinds[0] === PeerKind.FQDNS) {
+    if (direction === 'ingress' && p.some((x) => x.kind === PeerKind.FQDNS)) {
       throw new NetsecError('INVALID', `${where}: FQDN peers exist only for egress; Cilium has no fromFQDNs.`);
     }
-    if (pt.length > MAX_PORTS) {
-      throw new NetsecError('INVALID', `${where} has ${pt.length} ports; Cilium accepts at most ${MAX_PORTS} per port rule (the API server refuses more from 1.16 on). Split the ports over several rules.`);
-    }
-    if (h.length && d.length) {
-      throw new NetsecError('INVALID', `${where} has both HTTP and DNS rules; a port rule carries one L7 protocol. Use two rules.`);
-    }
-    if (h.length) {
-      if (pt.length === 0) {
-        throw new NetsecError('INVALID', `${where}: HTTP rules need at least one TCP port; a rule without ports means port 0, which Cilium refuses for L7 rules.`);
-      }
-      const bad = pt.find((x) => x.protocol !== Protocol.TCP);
-      if (bad) {
-        throw new NetsecError('INVALID', `${where}: HTTP rules need protocol TCP on every port, but ${bad} is ${bad.protocol}; Cilium's agent refuses it ("L7 rules can only apply to TCP (not ANY) except for DNS rules"). Use Port.tcp(${bad.port}).`);
-      }
-    }
-    if (d.length) {
-      if (pt.length === 0) throw new NetsecError('INVALID', `${where}: DNS rules need a port (53); Cilium refuses them without one ("port 53 must be specified for DNS rules").`);
-      const bad = pt.find((x) => x.endPort !== undefined || x.protocol === Protocol.SCTP);
-      if (bad) throw new NetsecError('INVALID', `${where}: DNS rules need single ports with protocol UDP, TCP or ANY (got ${bad}).`);
-    }
     const target = Target.of(this);
-    for (const sel of [...p.map((x) => x.fqdn), ...d]) {
-      if (sel?.usesMultilevelWildcard) target.require(Feature.CILIUM_FQDN_MULTILEVEL_WILDCARD, `${where}: ${sel}`);
-    }
+    for (const x of p) x.checkIn({ namespace: this.policyNamespace, who: where });
+    // The lint rules' checks on the rule as Cilium will see it: one implementation for the constructs, netsec validate
+    // and synth. The first error (or refused warning) is thrown now, where the user adds the rule.
+    const model: RuleModel = { direction, deny, peers: [...p], ports: [...pt], http: [...h], dns: [...d] };
+    const section = list as 'egress' | 'egressDeny' | 'ingress' | 'ingressDeny';
+    const index = this.rules.filter((r) => r.direction === direction && r.deny === deny).length;
+    const problem = sanitizeEntry(wireEntry(model), { ...this.ruleContext(), section, hostPolicy: false }).find(refusedByConstruct);
+    if (problem) throw constructError(this.who, { ...problem, path: `.${section}[${index}]${problem.path}` }, CONSTRUCT_HINTS[problem.ruleId]?.(direction));
     if (direction === 'egress' && p.some((x) => x.cidrGroupRef !== undefined)) {
       target.require(Feature.CILIUM_EGRESS_CIDR_GROUP_REF, `${where}: ${p.find((x) => x.cidrGroupRef)!.description}`);
     }
     if (p.some((x) => x.cidrGroupLabels !== undefined)) {
       target.require(Feature.CILIUM_CIDR_GROUP_SELECTOR, `${where}: ${p.find((x) => x.cidrGroupLabels)!.description}`);
     }
-    for (const x of p) x.checkIn({ namespace: this.policyNamespace, who: where });
-    this.rules.push({ direction, deny, peers: [...p], ports: [...pt], http: [...h], dns: [...d] });
+    this.rules.push(model);
     this.refreshWarnings();
   }
 
@@ -352,49 +339,69 @@ export abstract class CiliumPolicyBase extends Construct {
     }
   }
 
+  /** What the lint checks need to know about this policy. */
+  private ruleContext(): RuleContext {
+    return { target: Target.of(this), clusterwide: this.policyNamespace === undefined, ...(this.policyNamespace !== undefined ? { namespace: this.policyNamespace } : {}) };
+  }
+
+  /** The policy's rule in wire form, as the user's rules make it (without the automatic DNS rules). */
+  private wireRule(): WireRule {
+    const spec: Record<string, unknown> = { endpointSelector: this.endpointSelector._toKube() };
+    for (const direction of ['egress', 'ingress'] as const) {
+      const allow = this.rules.filter((r) => r.direction === direction && !r.deny);
+      const deny = this.rules.filter((r) => r.direction === direction && r.deny);
+      const mode = direction === 'egress' ? this.egressDefault : this.ingressDefault;
+      if (allow.length) spec[direction] = allow.map(wireEntry);
+      else if (mode === PolicyDefault.DENY && deny.length === 0) spec[direction] = [{}];
+      if (deny.length) spec[`${direction}Deny`] = deny.map(wireEntry);
+      if (mode === PolicyDefault.ALLOW) spec.enableDefaultDeny = { ...(spec.enableDefaultDeny as object | undefined), [direction]: false };
+    }
+    return spec as WireRule;
+  }
+
   private validatePolicy(): string[] {
     const errors: string[] = [];
-    const hasAny = this.rules.length > 0 || this.egressDefault === PolicyDefault.DENY || this.ingressDefault === PolicyDefault.DENY;
-    if (!hasAny) {
-      errors.push(`${this.who} has no rules; Cilium refuses a policy without ingress, ingressDeny, egress or egressDeny. Add a rule, or set egressDefault or ingressDefault to PolicyDefault.DENY.`);
+    const rule = this.wireRule();
+    const message = (p: Problem, hint: string) => constructError(this.who, p, hint).message;
+    // cilium/rule-shape refuses a rule without sections from 1.17 and warns on 1.16; such a policy does nothing on any line.
+    for (const p of checkRuleShape(rule, this.ruleContext())) {
+      errors.push(message(p, 'In netsec: add a rule, or set egressDefault or ingressDefault to PolicyDefault.DENY.'));
     }
-    for (const direction of ['egress', 'ingress'] as const) {
-      const mode = direction === 'egress' ? this.egressDefault : this.ingressDefault;
-      const mine = this.rules.filter((r) => r.direction === direction);
-      if (mode === PolicyDefault.UNCHANGED && mine.length > 0 && mine.every((r) => r.deny)) {
-        errors.push(`${this.who} has only ${direction}Deny rules, which still switch every selected pod to ${direction} default-deny: all other ${direction} is dropped (drop reason 133). Set ${direction}Default to PolicyDefault.ALLOW (enableDefaultDeny.${direction}: false) to drop only what the deny rules match, or to PolicyDefault.DENY if dropping everything else is intended.`);
-      }
+    // cilium/deny-only-policy-default-denies warns on YAML; a construct says what it means with egressDefault/ingressDefault.
+    for (const direction of denyOnlyDirections(rule, [rule])) {
+      if ((direction === 'egress' ? this.egressDefault : this.ingressDefault) !== PolicyDefault.UNCHANGED) continue;
+      errors.push(message(
+        { ruleId: 'cilium/deny-only-policy-default-denies', path: '', message: denyOnlyMessage(direction) },
+        `In netsec: set ${direction}Default to PolicyDefault.ALLOW (enableDefaultDeny.${direction}: false) to drop only what the deny rules match, or to PolicyDefault.DENY if dropping everything else is intended.`,
+      ));
     }
     errors.push(...this.validateDns());
     return errors;
   }
 
+  /** DnsAccess.MANUAL and NONE: the lint rules of the DNS path (cilium-dns.ts), on this policy's own rules and the target's resolvers. */
   private validateDns(): string[] {
     if (this.dns === DnsAccess.AUTO || !this.needsDns) return [];
     const fqdns = this.fqdns;
+    const fail = (ruleId: string, text: string, hint: string) => [constructError(this.who, { ruleId, path: '', message: text }, hint).message];
+    const egress = this.rules.filter((r) => r.direction === 'egress' && !r.deny).map(wireEntry);
     if (this.dns === DnsAccess.NONE) {
-      if (fqdns.length) {
-        return [`${this.who}: dns is DnsAccess.NONE, but toFQDNs (${fqdns.join(', ')}) learns IPs only from DNS answers Cilium's DNS proxy sees; without a DNS rule these names never resolve to an allowed IP. Use DnsAccess.AUTO.`];
-      }
-      return [];
+      return fqdns.length ? fail('cilium/fqdn-without-dns-visibility', noDnsVisibilityMessage(fqdns, false), 'In netsec: dns is DnsAccess.NONE; use DnsAccess.AUTO.') : [];
     }
-    const destinations = dnsResolversOf(this).flatMap((res) => dnsDestinations(res, this.policyNamespace));
-    const dnsRules = this.rules.filter((r) => r.direction === 'egress' && !r.deny && DNS_PROTOCOLS.every((proto) => r.ports.length === 0 || r.ports.some((x) => x.covers(53, proto))));
-    const reaches = (r: RuleModel, d: DnsDestination): boolean => r.peers.length === 0 || r.peers.some(d.matches);
-    const missing = destinations.filter((d) => !dnsRules.some((r) => reaches(r, d)));
+    const ctx = this.ruleContext();
+    const resolvers = dnsResolversOf(this).flatMap(resolversOf);
+    const dnsEntries = egress.filter(allowsDns);
+    const missing = missedResolvers(dnsEntries, resolvers, ctx);
     if (missing.length) {
-      const why = dnsPathExplanation(this);
-      return [`${this.who}: dns is DnsAccess.MANUAL, but no egress rule allows ${missing.map((d) => d.description).join(' and ')} on 53/UDP and 53/TCP, and the pods are in egress default-deny or use toFQDNs: DNS lookups will fail.${why} Add such a rule or use DnsAccess.AUTO.`];
+      return fail('cilium/dns-peer-misses-actual-resolver', resolverMissMessage(missing, dnsPathExplanation(this)), 'In netsec: dns is DnsAccess.MANUAL; add such a rule, or use DnsAccess.AUTO.');
     }
-    if (fqdns.length) {
-      const multilevelWildcard = Target.of(this).has(Feature.CILIUM_FQDN_MULTILEVEL_WILDCARD);
-      const patterns = dnsRules.filter((r) => destinations.some((d) => reaches(r, d))).flatMap((r) => r.dns);
-      const uncovered = fqdns.filter((f) => !patterns.some((p) => f.isCoveredBy(p, { multilevelWildcard })));
-      if (uncovered.length) {
-        return [`${this.who}: dns is DnsAccess.MANUAL, but no DNS rule (rules.dns) lets through the queries for ${uncovered.join(', ')}: the DNS proxy refuses them, learns no IP, and toFQDNs allows nothing. Add matchName/matchPattern entries that cover them, or use DnsAccess.AUTO.`];
-      }
+    if (!fqdns.length) return [];
+    const withDns = dnsEntries.filter((e) => hasDnsRule(e) && resolvers.some((r) => reachesResolver(e, r, ctx)));
+    if (!withDns.length) {
+      return fail('cilium/fqdn-without-dns-visibility', noDnsVisibilityMessage(fqdns, dnsEntries.length > 0), 'In netsec: add dns: [FqdnSelector.matchPattern(\'*\')] to the DNS rule, or use DnsAccess.AUTO.');
     }
-    return [];
+    const uncovered = uncoveredFqdns(fqdns, withDns.flatMap(dnsPatternsOf), { multilevelWildcard: ctx.target.has(Feature.CILIUM_FQDN_MULTILEVEL_WILDCARD) });
+    return uncovered.length ? fail('cilium/fqdn-not-covered-by-dns-pattern', fqdnNotCoveredMessage(uncovered), 'In netsec: or use DnsAccess.AUTO.') : [];
   }
 
   /** @internal the L1 spec (generated property names). Renders only; every decision was made when rules were added. */
@@ -436,42 +443,28 @@ function prefixK8s(labels: Readonly<Record<string, string>>): Record<string, str
   return Object.fromEntries(Object.entries(labels).map(([k, v]) => [k.includes(':') ? k : `k8s:${k}`, v]));
 }
 
-/** One thing a DNS rule must reach for a resolver to get the pods' queries, and how to name it in a message. */
-interface DnsDestination {
-  readonly description: string;
-  matches(peer: Peer): boolean;
-}
-
 /**
- * What the DNS rules must reach for `res`: its pods; or, for a cache on the node, entity host and each of its
- * addresses (Cilium labels a link-local address host or world depending on the node; see HostDnsResolver).
+ * A rule in wire form (`toFQDNs`, `toCIDRSet`, ...), for the lint rules' checks. Unlike the L1 rendering it keeps what
+ * Cilium would refuse (two peer kinds, L7 rules without ports), so that the checks see it.
  */
-function dnsDestinations(res: DnsResolver, policyNamespace: string | undefined): DnsDestination[] {
-  if (res.kind === 'pods') {
-    return [{
-      description: `${res.namespace}/${Object.entries(res.labels).map(([k, v]) => `${k}=${v}`).join(',')} (${res.name})`,
-      matches: (p) => p.selectsPod(res.namespace, res.labels, policyNamespace),
-    }];
+function wireEntry(r: RuleModel): WireEntry {
+  const out: Record<string, unknown> = {};
+  const prefix = r.direction === 'egress' ? 'to' : 'from';
+  for (const kind of new Set(r.peers.map((p) => p.kind))) out[`${prefix}${kind}`] = r.peers.filter((p) => p.kind === kind).map((p) => p._toKube());
+  if (r.ports.length || r.http.length || r.dns.length) {
+    const portRule: Record<string, unknown> = {};
+    if (r.ports.length) portRule.ports = r.ports.map((p) => p._toKube());
+    const rules: Record<string, unknown> = {};
+    if (r.http.length) rules.http = r.http.map((x) => x._toKube());
+    if (r.dns.length) rules.dns = r.dns.map((x) => x._toKube());
+    if (Object.keys(rules).length) portRule.rules = rules;
+    out.toPorts = [portRule];
   }
-  return [
-    { description: `entity host (${res.name})`, matches: selectsHost },
-    ...res.addresses.map((a) => ({ description: `${Cidr.parse(a)} (${res.name})`, matches: (p: Peer) => selectsWorldAddress(p, a) })),
-  ];
+  return out;
 }
 
-/** Whether traffic to the local node (Cilium's reserved:host identity) matches `peer`: entity host, or one that contains it (domain-notes §B.5). */
-function selectsHost(peer: Peer): boolean {
-  return peer.entity === Entity.HOST || peer.entity === Entity.CLUSTER || peer.entity === Entity.ALL;
-}
-
-/** Whether traffic to `address`, labeled world, matches `peer`: entity world or all, or a CIDR that holds it and does not except it. */
-function selectsWorldAddress(peer: Peer, address: string): boolean {
-  if (peer.entity === Entity.WORLD || peer.entity === Entity.ALL) return true;
-  if (peer.kind !== PeerKind.CIDR_SET) return false;
-  const rule = peer._toKube() as { cidr?: string; except?: string[] };
-  if (rule.cidr === undefined) return false; // a CIDR group: its CIDRs are not known here
-  const addr = Cidr.parse(address);
-  return Cidr.parse(rule.cidr).contains(addr) && !(rule.except ?? []).some((e) => Cidr.parse(e).contains(addr));
+function refusedByConstruct(p: Problem): boolean {
+  return (p.severity ?? SEVERITY.get(p.ruleId)) === Severity.ERROR || REFUSED_IN_CONSTRUCTS.has(p.ruleId);
 }
 
 /** 'SecureWorkload' → 'secure-workload'; 'allow_DNS' → 'allow-dns'. */

@@ -102,7 +102,7 @@ describe('seed 004: FQDN policy with NodeLocal DNSCache behind a Local Redirect 
       dns: [FqdnSelector.matchPattern('*')],
     });
     expect(constructErrors(app)).toEqual([
-      "[test/SecureWorkloadPolicy] CiliumNetworkPolicy 'default/secure-workload-policy': dns is DnsAccess.MANUAL, but no egress rule allows kube-system/k8s-app=node-local-dns (node-local-dns) on 53/UDP and 53/TCP, and the pods are in egress default-deny or use toFQDNs: DNS lookups will fail. NodeLocal DNSCache is on in this target, so the Local Redirect Policy sends the queries to node-local-dns, not to kube-dns (cilium#24654). Add such a rule or use DnsAccess.AUTO.",
+      "[test/SecureWorkloadPolicy] cilium/dns-peer-misses-actual-resolver: CiliumNetworkPolicy 'default/secure-workload-policy': no egress rule for these pods allows DNS (53/UDP and 53/TCP) to kube-system/k8s-app=node-local-dns (node-local-dns), which their queries go to: DNS lookups there time out, and toFQDNs learns no IP. NodeLocal DNSCache is on in this target, so the Local Redirect Policy sends the queries to node-local-dns, not to kube-dns (cilium#24654). Add a toEndpoints selector for kube-system/k8s-app=node-local-dns to the DNS allow rules (one rule per peer kind). In netsec: dns is DnsAccess.MANUAL; add such a rule, or use DnsAccess.AUTO.",
     ]);
   });
 
@@ -114,7 +114,7 @@ describe('seed 004: FQDN policy with NodeLocal DNSCache behind a Local Redirect 
       dns: [FqdnSelector.matchPattern('*.example.org')],
     });
     expect(constructErrors(app)).toEqual([
-      "[test/SecureWorkloadPolicy] CiliumNetworkPolicy 'default/secure-workload-policy': dns is DnsAccess.MANUAL, but no DNS rule (rules.dns) lets through the queries for matchName: api.example.com: the DNS proxy refuses them, learns no IP, and toFQDNs allows nothing. Add matchName/matchPattern entries that cover them, or use DnsAccess.AUTO.",
+      "[test/SecureWorkloadPolicy] cilium/fqdn-not-covered-by-dns-pattern: CiliumNetworkPolicy 'default/secure-workload-policy': no DNS rule (rules.dns) for these pods lets through the queries for matchName: api.example.com: Cilium's DNS proxy refuses them, learns no IP, and toFQDNs allows nothing. Add matchName/matchPattern entries to rules.dns that cover them (matchPattern: '*' allows every query). In netsec: or use DnsAccess.AUTO.",
     ]);
   });
 });
@@ -166,7 +166,7 @@ describe('NodeLocal DNSCache on a link-local address of each node (classic hostN
       dns: [FqdnSelector.matchPattern('*')],
     });
     expect(constructErrors(app)).toEqual([
-      "[test/SecureWorkloadPolicy] CiliumNetworkPolicy 'default/secure-workload-policy': dns is DnsAccess.MANUAL, but no egress rule allows entity host (node-local-dns) and 169.254.20.10/32 (node-local-dns) on 53/UDP and 53/TCP, and the pods are in egress default-deny or use toFQDNs: DNS lookups will fail. NodeLocal DNSCache listens on an address of each node in this target (cluster.nodeLocalDns mode link-local), so the queries go to the node itself, which no pod selector matches: Cilium labels that address entity host, or world where it is not a known node address, so a rule must allow both entity host and the address. Add such a rule or use DnsAccess.AUTO.",
+      "[test/SecureWorkloadPolicy] cilium/dns-peer-misses-actual-resolver: CiliumNetworkPolicy 'default/secure-workload-policy': no egress rule for these pods allows DNS (53/UDP and 53/TCP) to entity host (node-local-dns) and 169.254.20.10 (node-local-dns), which their queries go to: DNS lookups there time out, and toFQDNs learns no IP. NodeLocal DNSCache listens on an address of each node in this target (cluster.nodeLocalDns mode link-local), so the queries go to the node itself, which no pod selector matches: Cilium labels that address entity host, or world where it is not a known node address, so a rule must allow both entity host and the address. Add toEntities: [host] and toCIDR: [169.254.20.10/32] to the DNS allow rules (one rule per peer kind). In netsec: dns is DnsAccess.MANUAL; add such a rule, or use DnsAccess.AUTO.",
     ]);
   });
 
@@ -184,14 +184,14 @@ describe('NodeLocal DNSCache on a link-local address of each node (classic hostN
 
   test.each([
     ['entity world only', [Peer.entity(Entity.WORLD)], 'entity host (node-local-dns)'],
-    ['entity host only', [Peer.entity(Entity.HOST)], '169.254.20.10/32 (node-local-dns)'],
-    ['a CIDR that excepts the address', [Peer.entity(Entity.HOST), Peer.cidr('169.254.0.0/16', ['169.254.20.0/24'])], '169.254.20.10/32 (node-local-dns)'],
+    ['entity host only', [Peer.entity(Entity.HOST)], '169.254.20.10 (node-local-dns)'],
+    ['a CIDR that excepts the address', [Peer.entity(Entity.HOST), Peer.cidr('169.254.0.0/16', ['169.254.20.0/24'])], '169.254.20.10 (node-local-dns)'],
   ])('a manual rule set with %s misses part of the link-local path', (_title, peers, missing) => {
     const { app, chart } = cilium('1.17', LINK_LOCAL);
     const policy = secureWorkload(chart, { dns: DnsAccess.MANUAL })
       .allowEgress({ to: [Peer.podsInNamespace('kube-system', { 'k8s-app': 'kube-dns' })], ports: [Port.anyProtocol(53)], dns: [FqdnSelector.matchPattern('*')] });
     for (const peer of peers) policy.allowEgress({ to: [peer], ports: [Port.anyProtocol(53)], dns: [FqdnSelector.matchPattern('*')] });
-    expect(constructErrors(app)[0]).toContain(`no egress rule allows ${missing} on 53/UDP and 53/TCP`);
+    expect(constructErrors(app)[0]).toContain(`cilium/dns-peer-misses-actual-resolver: CiliumNetworkPolicy 'default/secure-workload-policy': no egress rule for these pods allows DNS (53/UDP and 53/TCP) to ${missing}, which their queries go to`);
   });
 });
 
@@ -250,7 +250,7 @@ describe('egress default-deny', () => {
     const { app, chart } = cilium();
     new CiliumNetworkPolicy(chart, 'BlockImds').denyEgress({ to: [Peer.cidr('169.254.169.254/32')] });
     expect(constructErrors(app)).toEqual([
-      "[test/BlockImds] CiliumNetworkPolicy 'default/block-imds' has only egressDeny rules, which still switch every selected pod to egress default-deny: all other egress is dropped (drop reason 133). Set egressDefault to PolicyDefault.ALLOW (enableDefaultDeny.egress: false) to drop only what the deny rules match, or to PolicyDefault.DENY if dropping everything else is intended.",
+      "[test/BlockImds] cilium/deny-only-policy-default-denies: CiliumNetworkPolicy 'default/block-imds': has only egressDeny rules for these pods, and no policy allows their egress: the deny rules still switch the pods to egress default-deny, so all other egress is dropped (drop reason 133). Set enableDefaultDeny.egress: false to drop only what the deny rules match, or allow the egress that should keep flowing. In netsec: set egressDefault to PolicyDefault.ALLOW (enableDefaultDeny.egress: false) to drop only what the deny rules match, or to PolicyDefault.DENY if dropping everything else is intended.",
     ]);
   });
 
@@ -268,7 +268,7 @@ describe('egress default-deny', () => {
     const { app, chart } = cilium();
     new CiliumNetworkPolicy(chart, 'Empty');
     expect(constructErrors(app)).toEqual([
-      "[test/Empty] CiliumNetworkPolicy 'default/empty' has no rules; Cilium refuses a policy without ingress, ingressDeny, egress or egressDeny. Add a rule, or set egressDefault or ingressDefault to PolicyDefault.DENY.",
+      "[test/Empty] cilium/rule-shape: CiliumNetworkPolicy 'default/empty': has none of ingress, ingressDeny, egress and egressDeny; Cilium's agent refuses such a rule (\"rule must have at least one of Ingress, IngressDeny, Egress, EgressDeny\"), and the whole policy is then not enforced. Add a rule, or remove it. In netsec: add a rule, or set egressDefault or ingressDefault to PolicyDefault.DENY.",
     ]);
   });
 
@@ -276,7 +276,7 @@ describe('egress default-deny', () => {
     const { app, chart } = cilium();
     secureWorkload(chart, { dns: DnsAccess.NONE });
     expect(constructErrors(app)).toEqual([
-      "[test/SecureWorkloadPolicy] CiliumNetworkPolicy 'default/secure-workload-policy': dns is DnsAccess.NONE, but toFQDNs (matchName: api.example.com) learns IPs only from DNS answers Cilium's DNS proxy sees; without a DNS rule these names never resolve to an allowed IP. Use DnsAccess.AUTO.",
+      "[test/SecureWorkloadPolicy] cilium/fqdn-without-dns-visibility: CiliumNetworkPolicy 'default/secure-workload-policy': allows matchName: api.example.com by name, but no egress rule for these pods has a DNS L7 rule (toPorts[].rules.dns): Cilium learns the IPs of toFQDNs names only from DNS answers its DNS proxy sees, so the names never resolve to an allowed IP and every connection is dropped. Add rules: {dns: [{matchPattern: '*'}]} to the port-53 rule that allows DNS. In netsec: dns is DnsAccess.NONE; use DnsAccess.AUTO.",
     ]);
   });
 });
@@ -317,10 +317,10 @@ describe('FQDNs and DNS patterns', () => {
   test("'**.' is refused below Cilium 1.19 and accepted from 1.19 (gate CILIUM_FQDN_MULTILEVEL_WILDCARD)", () => {
     const below = cilium('1.18');
     expect(() => new CiliumNetworkPolicy(below.chart, 'Multi').allowEgress({ to: [Peer.fqdnPattern('**.example.com')] })).toThrow(
-      "CiliumNetworkPolicy 'default/multi': egress[0]: matchPattern: **.example.com: the '**.' multi-level wildcard in matchPattern needs Cilium 1.19 or later; target 'aks-cilium' runs Cilium 1.18.",
+      "cilium/fqdn-multilevel-wildcard-version: CiliumNetworkPolicy 'default/multi' at egress[0].toFQDNs[0].matchPattern: '**.example.com' matches any number of subdomain levels only from Cilium 1.19; on the target's line it matches exactly one label, like '*.example.com'. Use '*.example.com' and list deeper names separately, or run Cilium 1.19 or later.",
     );
     expect(() => new CiliumNetworkPolicy(below.chart, 'MultiDns', { dns: DnsAccess.MANUAL }).allowEgress({ ports: [Port.udp(53)], dns: [FqdnSelector.matchPattern('**.example.com')] })).toThrow(
-      "CiliumNetworkPolicy 'default/multi-dns': egress[0]: matchPattern: **.example.com: the '**.' multi-level wildcard in matchPattern needs Cilium 1.19 or later; target 'aks-cilium' runs Cilium 1.18.",
+      "cilium/fqdn-multilevel-wildcard-version: CiliumNetworkPolicy 'default/multi-dns' at egress[0].toPorts[0].rules.dns[0].matchPattern: '**.example.com' matches any number of subdomain levels only from Cilium 1.19; on the target's line it matches exactly one label, like '*.example.com'. Use '*.example.com' and list deeper names separately, or run Cilium 1.19 or later.",
     );
     const at = cilium('1.19');
     new CiliumNetworkPolicy(at.chart, 'Multi', { dnsPatterns: DnsPatterns.FQDNS }).allowEgress({ to: [Peer.fqdnPattern('**.example.com')] });
@@ -336,33 +336,33 @@ describe("rules the API server accepts but Cilium's agent refuses are refused at
 
   test.each([
     ['HTTP on ANY', (p: CiliumNetworkPolicy) => p.allowIngress({ ports: [Port.anyProtocol(80)], http: [HttpRule.get('/')] }),
-      "CiliumNetworkPolicy 'default/web': ingress[0]: HTTP rules need protocol TCP on every port, but 80/ANY is ANY; Cilium's agent refuses it (\"L7 rules can only apply to TCP (not ANY) except for DNS rules\"). Use Port.tcp(80)."],
+      "cilium/l7-http-requires-tcp: CiliumNetworkPolicy 'default/web' at ingress[0].toPorts[0].ports[0].protocol: has protocol ANY, but the port rule has http rules, which need protocol TCP on every port; Cilium's agent refuses that (\"L7 rules can only apply to TCP (not ANY) except for DNS rules\"), and the whole policy is then not enforced. Set protocol: TCP. In netsec: use Port.tcp(...)."],
     ['HTTP without ports', (p: CiliumNetworkPolicy) => p.allowEgress({ to: [Peer.entity(Entity.WORLD)], http: [HttpRule.any()] }),
-      "CiliumNetworkPolicy 'default/web': egress[0]: HTTP rules need at least one TCP port; a rule without ports means port 0, which Cilium refuses for L7 rules."],
+      "cilium/l7-http-requires-tcp: CiliumNetworkPolicy 'default/web' at egress[0].toPorts[0]: has HTTP rules but no ports; HTTP rules need the TCP ports they apply to (ports: [{port: '80', protocol: TCP}]). In netsec: use Port.tcp(...)."],
     ['deny with HTTP', (p: CiliumNetworkPolicy) => p.denyEgress({ to: [Peer.entity(Entity.WORLD)], ports: [Port.tcp(80)], http: [HttpRule.get('/admin')] }),
-      "CiliumNetworkPolicy 'default/web': egressDeny[0]: deny rules cannot carry L7 rules ('http'); Cilium's deny port rule has only ports, the API server prunes the rest, and what remains still switches the pods to default-deny. Use an allow rule with L7 rules instead."],
+      "cilium/deny-unsupported-fields: CiliumNetworkPolicy 'default/web' at egressDeny[0].toPorts[0].rules: is not a field of deny port rules, which have only 'ports': the API server drops it, and the rule then denies all traffic on those ports. Use an allow rule with L7 rules instead."],
     ['deny with DNS', (p: CiliumNetworkPolicy) => p.denyEgress({ ports: [Port.udp(53)], dns: [FqdnSelector.matchName('evil.example')] }),
-      "CiliumNetworkPolicy 'default/web': egressDeny[0]: deny rules cannot carry L7 rules ('dns'); Cilium's deny port rule has only ports, the API server prunes the rest, and what remains still switches the pods to default-deny. Use an allow rule with L7 rules instead."],
+      "cilium/deny-unsupported-fields: CiliumNetworkPolicy 'default/web' at egressDeny[0].toPorts[0].rules: is not a field of deny port rules, which have only 'ports': the API server drops it, and the rule then denies all traffic on those ports. Use an allow rule with L7 rules instead."],
     ['deny with FQDN', (p: CiliumNetworkPolicy) => p.denyEgress({ to: [Peer.fqdn('evil.example')] }),
-      "CiliumNetworkPolicy 'default/web': egressDeny[0]: deny rules cannot use toFQDNs (Cilium has no FQDN deny). Deny the addresses with Peer.cidr(...) or Peer.cidrGroup(...), or allow only the names you want."],
+      "cilium/deny-unsupported-fields: CiliumNetworkPolicy 'default/web' at egressDeny[0].toFQDNs: is not a field of deny rules (Cilium has no FQDN deny): the API server drops it, and the rest of the rule then denies every peer on its ports, or nothing while still switching the pods to egress default-deny. Deny the addresses with toCIDRSet (or a CiliumCIDRGroup), or allow only the names wanted."],
     ['mixed L3 kinds', (p: CiliumNetworkPolicy) => p.allowEgress({ to: [Peer.fqdn('api.example.com'), Peer.entity(Entity.KUBE_APISERVER)] }),
-      "CiliumNetworkPolicy 'default/web': egress[0] mixes L3 selector kinds toFQDNs and toEntities; Cilium's agent refuses such a rule (\"combining ... is not supported yet\") and the policy would be silently absent. Use one rule per kind."],
+      "cilium/l3-selector-kinds-mixed: CiliumNetworkPolicy 'default/web' at egress[0].toFQDNs: combines toEntities and toFQDNs in one rule; Cilium's agent refuses that (\"combining ToEntities and ToFQDNs is not supported yet\"), and the whole policy is then not enforced although the API server stored it. Split it into one rule per peer kind. In netsec: one allowEgress/denyEgress call per peer kind."],
     ['more than 40 ports', (p: CiliumNetworkPolicy) => p.allowIngress({ ports: ports(41) }),
-      "CiliumNetworkPolicy 'default/web': ingress[0] has 41 ports; Cilium accepts at most 40 per port rule (the API server refuses more from 1.16 on). Split the ports over several rules."],
+      "cilium/port-rule-shape: CiliumNetworkPolicy 'default/web' at ingress[0].toPorts[0].ports: has 41 ports; Cilium accepts at most 40 per port rule (\"too many ports, the max is 40\"; the API server refuses more from 1.16 on). Split the ports over several port rules."],
     ['an empty peer list', (p: CiliumNetworkPolicy) => p.allowEgress({ to: [], ports: [Port.tcp(443)] }),
-      "CiliumNetworkPolicy 'default/web': egress[0]: 'to' is an empty list, which Cilium (1.16+) reads as \"no peer\": the rule matches nothing. Leave 'to' out to match every peer on the rule's ports."],
+      "cilium/empty-peer-list-selects-nothing: CiliumNetworkPolicy 'default/web' at egress[0]: 'to' is an empty list, which Cilium (1.16+) reads as \"no peer\": the rule matches nothing. Leave 'to' out to match every peer on the rule's ports."],
     ['an empty rule', (p: CiliumNetworkPolicy) => p.allowEgress({}),
-      "CiliumNetworkPolicy 'default/web': egress[0] has no peers and no ports. In Cilium an empty rule matches nothing and only switches the pods to default-deny; it is not \"allow all\" as in a Kubernetes NetworkPolicy. For allow-all use Peer.entity(Entity.ALL); for deny-all set egressDefault: PolicyDefault.DENY."],
+      "cilium/egress-empty-rule-denies-all: CiliumNetworkPolicy 'default/web' at egress[0]: is an empty egress rule: in Cilium it allows nothing and switches the selected pods to egress default-deny, so all their egress traffic is dropped (in a Kubernetes NetworkPolicy the same YAML means \"allow all\"). Keep it only if deny-all is intended; allow-all is toEntities: [all]. In netsec: for allow-all use Peer.entity(Entity.ALL); for deny-all set egressDefault: PolicyDefault.DENY."],
     ['FQDN peers on ingress', (p: CiliumNetworkPolicy) => p.allowIngress({ from: [Peer.fqdn('client.example.com')] }),
       "CiliumNetworkPolicy 'default/web': ingress[0]: FQDN peers exist only for egress; Cilium has no fromFQDNs."],
     ['HTTP and DNS in one rule', (p: CiliumNetworkPolicy) => p.allowEgress({ ports: [Port.tcp(53)], http: [HttpRule.any()], dns: [FqdnSelector.matchPattern('*')] }),
-      "CiliumNetworkPolicy 'default/web': egress[0] has both HTTP and DNS rules; a port rule carries one L7 protocol. Use two rules."],
+      "cilium/l7-port-rule-shape: CiliumNetworkPolicy 'default/web' at egress[0].toPorts[0].rules: has http and dns rules; a port rule carries one L7 protocol, and Cilium's agent refuses more (\"multiple L7 protocol rule types specified in single rule\"). Use one port rule per L7 protocol."],
     ['DNS without a port', (p: CiliumNetworkPolicy) => p.allowEgress({ to: [Peer.entity(Entity.CLUSTER)], dns: [FqdnSelector.matchPattern('*')] }),
-      "CiliumNetworkPolicy 'default/web': egress[0]: DNS rules need a port (53); Cilium refuses them without one (\"port 53 must be specified for DNS rules\")."],
+      "cilium/dns-rule-shape: CiliumNetworkPolicy 'default/web' at egress[0].toPorts[0]: has DNS rules but no ports; Cilium's agent refuses that (\"port 53 must be specified for DNS rules\"). Add ports: [{port: '53', protocol: ANY}]."],
     ['DNS on a port range', (p: CiliumNetworkPolicy) => p.allowEgress({ ports: [Port.udpRange(53, 54)], dns: [FqdnSelector.matchPattern('*')] }),
-      "CiliumNetworkPolicy 'default/web': egress[0]: DNS rules need single ports with protocol UDP, TCP or ANY (got 53-54/UDP)."],
+      "cilium/dns-rule-shape: CiliumNetworkPolicy 'default/web' at egress[0].toPorts[0].ports[0].endPort: makes 53-54 a port range; Cilium's agent refuses ranges with DNS rules (\"DNS rules do not support port ranges\"). Name port 53 alone."],
     ['kube-dns looked up in the policy namespace', (p: CiliumNetworkPolicy) => p.allowEgress({ to: [Peer.podsInPolicyNamespace({ 'k8s-app': 'kube-dns' })], ports: [Port.udp(53)] }),
-      "CiliumNetworkPolicy 'default/web': egress[0]: Peer.podsInPolicyNamespace({k8s-app=kube-dns}) selects pods in the policy's own namespace 'default' only, so it matches no DNS pod (they run in kube-system). Did you mean Peer.podsInNamespace('kube-system', { 'k8s-app': 'kube-dns' })?"],
+      "cilium/cnp-peer-implicit-namespace: CiliumNetworkPolicy 'default/web' at egress[0].toEndpoints[0]: selects k8s-app: kube-dns without a namespace, so in a CiliumNetworkPolicy it matches only pods in the policy's own namespace 'default' and no DNS pod (they run in kube-system). Add 'k8s:io.kubernetes.pod.namespace: kube-system' to matchLabels. In netsec: use Peer.podsInNamespace('kube-system', ...)."],
   ])('%s', (_title, add, message) => {
     expect(() => add(policy())).toThrow(message);
   });

@@ -105,7 +105,7 @@ test('ciliumPolicies in netsec.yaml builds exactly what the TypeScript API build
 test('an error in an entry names the file and the entry', async () => {
   const bad = `${TARGETS}ciliumPolicies:\n  - name: web\n    targets: [aks-cilium]\n    egress:\n      - to: { fqdns: [{ matchName: api.example.com }], entities: [world] }\n`;
   await expect(buildApp(parseConfig(bad, 'netsec.yaml'))).rejects.toThrow(
-    "netsec.yaml:10:5: CiliumNetworkPolicy 'default/web': egress[0] mixes L3 selector kinds toEntities and toFQDNs; Cilium's agent refuses such a rule (\"combining ... is not supported yet\") and the policy would be silently absent. Use one rule per kind.",
+    "netsec.yaml:10:5: cilium/l3-selector-kinds-mixed: CiliumNetworkPolicy 'default/web' at egress[0].toFQDNs: combines toEntities and toFQDNs in one rule; Cilium's agent refuses that (\"combining ToEntities and ToFQDNs is not supported yet\"), and the whole policy is then not enforced although the API server stored it. Split it into one rule per peer kind. In netsec: one allowEgress/denyEgress call per peer kind.",
   );
 });
 

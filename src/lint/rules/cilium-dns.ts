@@ -85,6 +85,15 @@ export function fqdnsOf(entry: WireEntry): { selector: FqdnSelector; path: strin
   });
 }
 
+/**
+ * The resolvers to check for one resolver of src/dns/cluster-dns.ts: a cache on the node is both entity host and each
+ * of its addresses (Cilium labels a link-local address host or world, depending on the node).
+ */
+export function resolversOf(r: Resolver | { readonly kind: 'host'; readonly name: string; readonly addresses?: readonly string[] }): Resolver[] {
+  if (r.kind !== 'host' || !('addresses' in r) || !r.addresses) return [r as Resolver];
+  return [{ kind: 'host', name: r.name }, ...r.addresses.map((address) => ({ kind: 'address' as const, name: r.name, address }))];
+}
+
 /** Whether an egress entry's peers include `resolver`, seen from a policy in `ctx`. */
 export function reachesResolver(entry: WireEntry, resolver: Resolver, ctx: Pick<RuleContext, 'clusterwide' | 'namespace'>): boolean {
   if (L3_KEYS.every((k) => entry[k] === undefined || entry[k] === null)) return true;
