@@ -2,7 +2,7 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { closestMatch } from 'leven';
-import { NetsecError, Problem, SourceLocation, echo, formatLocation, locateError, problemsError } from '../core/errors.js';
+import { NetsecError, Problem, SourceLocation, echo, escapeControls, formatLocation, locateError, problemsError } from '../core/errors.js';
 import { NetsecChart } from '../core/netsec-chart.js';
 import { recordSource } from '../core/source.js';
 import { Target, TargetProps } from '../core/target.js';
@@ -77,7 +77,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildOptions = {})
   const displayPath = (p: string): string => {
     const rel = relative(baseDir, resolve(baseDir, p));
     // Outside netsec.yaml's folder on another drive there is no relative path; the path as written is still stable.
-    return (isAbsolute(rel) ? p : rel).split('\\').join('/');
+    return escapeControls((isAbsolute(rel) ? p : rel).split('\\').join('/'));
   };
   for (const target of targets) {
     const charts = new Map<string, NetsecChart>();
