@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { PLAN_EXIT_CODES_HELP, checkPlanOptions, unknownFlags } from '../../src/cli/commands/plan.js';
+import { osReason } from '../../src/plan/previous-output.js';
 import { run } from './run.js';
 
 const dirs: string[] = [];
@@ -231,6 +233,23 @@ describe('netsec plan on the output folder', () => {
         '    (a symbolic link (to /))\n' +
         'Plan: 0 file(s) to add, 1 to change, 1 to remove; 1 object(s) to add, 0 to change, 0 to remove; prefixes +0 / -0.\n',
     );
+  });
+
+  test('a FIFO in the output folder is listed, never opened (reading it would wait forever)', async () => {
+    const p = project(['198.51.100.0/24']);
+    await synth(p);
+    execFileSync('mkfifo', [join(p.out, 'c', 'pipe')]);
+    const r = await run('plan', '-c', p.config, '--out', p.out, '--detailed-exitcode');
+    expect(r).toEqual({
+      code: 2,
+      stdout: `- ${p.out}/c/pipe\n    (not a regular file)\nPlan: 0 file(s) to add, 0 to change, 1 to remove; 0 object(s) to add, 0 to change, 0 to remove; prefixes +0 / -0.\n`,
+      stderr: '',
+    });
+  });
+
+  test('file-system errors are named by the OS, without the absolute path Node puts in its message', () => {
+    const err = Object.assign(new Error("EACCES: permission denied, open '/home/me/dist/c/x.yaml'"), { errno: -13, code: 'EACCES' });
+    expect(osReason(err)).toBe('EACCES: permission denied');
   });
 
   test('a hand edit in dist/ is drift: the plan shows it and --detailed-exitcode says 2', async () => {
