@@ -7,6 +7,8 @@ const SIGN = { add: '+', remove: '-', change: '~', move: '~' } as const;
 /** Fields listed per object, and shards with prefix changes listed per block, before the rest is summarized. */
 const MAX_FIELDS = 20;
 const MAX_CHANGED_SHARDS = 5;
+/** Shards added, removed or moved named per block (a first plan of a large feed adds hundreds). */
+const MAX_NAMED_SHARDS = 10;
 /** A value printed in a field change is cut after this many characters (a hand-edited file can hold megabytes). */
 const MAX_VALUE_CHARS = 200;
 
@@ -65,11 +67,16 @@ function blockTitle(b: BlockChange): string {
 /** The lines of one block inside a file: named shards that were added, removed or moved; changed ones up to a few. */
 function blockLines(b: BlockChange): string[] {
   const lines = [`    ~ ${blockTitle(b)} (${b.kind}.${b.group}): +${f(b.prefixesAdded)} / -${f(b.prefixesRemoved)} prefixes; ${blockCounts(b)}`];
-  const changed = b.shards.filter((s) => s.action === 'change');
-  for (const s of b.shards) {
-    if (s.action !== 'change' || changed.length <= MAX_CHANGED_SHARDS) lines.push(`        ${shardLine(s)}`);
+  const word = { add: 'added', remove: 'removed', move: 'moved by a boundary', change: 'changed' } as const;
+  for (const action of ['add', 'remove', 'move'] as const) {
+    const shards = b.shards.filter((s) => s.action === action);
+    for (const s of shards.slice(0, MAX_NAMED_SHARDS)) lines.push(`        ${shardLine(s)}`);
+    if (shards.length > MAX_NAMED_SHARDS) lines.push(`        ${SIGN[action]} ${f(shards.length - MAX_NAMED_SHARDS)} more shards ${word[action]} (--output json lists each)`);
   }
-  if (changed.length > MAX_CHANGED_SHARDS) {
+  const changed = b.shards.filter((s) => s.action === 'change');
+  if (changed.length <= MAX_CHANGED_SHARDS) {
+    for (const s of changed) lines.push(`        ${shardLine(s)}`);
+  } else {
     const added = changed.reduce((n, s) => n + s.prefixesAdded, 0);
     const removed = changed.reduce((n, s) => n + s.prefixesRemoved, 0);
     lines.push(`        ~ ${f(changed.length)} shards with prefixes added or removed: +${f(added)} / -${f(removed)} (--output json lists each)`);

@@ -117,14 +117,25 @@ describe('prefix totals per block', () => {
     expect(renderPlan(plan, 'dist')).toBe(
       '~ dist/c/egress-blocking.yaml\n' +
         '    ~ egress block blk (CiliumCIDRGroup.cilium.io): +0 / -0 prefixes; 3 shards: 1 added, 1 removed, 1 moved by a boundary\n' +
-        '        ~ blk-v4-000-000-000-000: boundary moved, no prefix added or removed; 1 moved to other shards\n' +
         '        + blk-v4-010-000-002-000: 3 entries; 3 moved from other shards\n' +
         '        - blk-v4-010-000-003-000: 2 entries; 2 moved to other shards\n' +
+        '        ~ blk-v4-000-000-000-000: boundary moved, no prefix added or removed; 1 moved to other shards\n' +
         '\n' +
         "Prefixes per block (all shards of a block compared as one set, as 'netsec cidrs diff' counts them):\n" +
         '  c: egress block blk (CiliumCIDRGroup): +0 / -0 prefixes (5 -> 5); 3 shards: 1 added, 1 removed, 1 moved by a boundary\n' +
         'Plan: 0 file(s) to add, 1 to change, 0 to remove; 1 object(s) to add, 1 to change, 1 to remove; prefixes +0 / -0.\n',
     );
+  });
+
+  test('a first plan names ten new shards of a block and counts the rest', () => {
+    const shards = Array.from({ length: 12 }, (_, i) => group(`blk-v4-010-000-${String(i).padStart(3, '0')}-000`, [`10.0.${i}.0/24`]));
+    const text = renderPlan(computePlan(new Map(), [{ path: 'c/egress-blocking.yaml', content: file(shards) }]), 'dist');
+    expect(text.split('\n').slice(0, 2)).toEqual([
+      '+ dist/c/egress-blocking.yaml',
+      '    ~ egress block blk (CiliumCIDRGroup.cilium.io): +12 / -0 prefixes; 12 shards: 12 added',
+    ]);
+    expect(text).toContain('        + blk-v4-010-000-009-000: 1 entry; prefixes +1 / -0\n        + 2 more shards added (--output json lists each)\n');
+    expect(text.split('\n').filter((l) => l.startsWith('        + blk-'))).toHaveLength(10);
   });
 
   test('a block is found by its name when shards carry no owner label (output of older netsec versions)', () => {
