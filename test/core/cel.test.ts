@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ManifestValidator, Target } from '../../src/index.js';
+import { ManifestValidator, Target, formatFinding } from '../../src/index.js';
 import { parseRequestUri } from '../../src/core/validation/cel-kubernetes.js';
 import { CelRuleSet, celRulesFor, escapePropertyName } from '../../src/core/validation/cel.js';
 
@@ -123,6 +123,12 @@ describe('Calico 3.32: the 11 validator rules its CRDs state in CEL', () => {
     expect(allFindings(calico332, gnp({ doNotTrack: true, applyOnForward: true, ingress: [{ action: 'Deny' }] }))).toEqual([]);
     expect(allFindings(calico332, tier('kube-admin', { order: 1000, defaultAction: 'Pass' }))).toEqual([]);
     expect(allFindings(calico332, tier('security', { order: 100, defaultAction: 'Pass' }))).toEqual([]);
+  });
+
+  test('a finding prints with the object, the path and the rule id, as every other finding does', () => {
+    expect(new ManifestValidator(calico332).validate(gnp({ preDNAT: true, doNotTrack: true, applyOnForward: true })).map(formatFinding)).toEqual([
+      `GlobalNetworkPolicy 'p' at spec: preDNAT and doNotTrack cannot both be true; the API server refuses the object (CRD rule \`${PRE_DNAT_DO_NOT_TRACK}\`) [k8s/crd-validation-rule]`,
+    ]);
   });
 
   test('the crd.projectcalico.org/v1 API of 3.32 carries the same rules', () => {

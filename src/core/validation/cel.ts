@@ -14,8 +14,9 @@
 //     `int`, numbers `double`, properties are reachable under their escaped names (`__dash__`, `__namespace__`, ...),
 //     and the object root sees only `apiVersion`, `kind`, `metadata.name`, `metadata.generateName` and its schema's fields;
 //   - transition rules (those reading `oldSelf`) only run on updates: they are skipped and counted;
-//   - a rule that is false gives its `messageExpression`, else its `message`, else "failed rule: <rule>", at the node's
-//     path extended by its `fieldPath`; a rule that fails to evaluate is an error at the node.
+//   - a rule that is false is reported with its `messageExpression`, else its `message`, else the rule itself, at the
+//     node's path extended by its `fieldPath`; a rule that fails to evaluate is reported at the node, with the error.
+//     (`reason` only picks the API server's error type, Invalid, Forbidden, Required or Duplicate: every one refuses.)
 // Not modelled: the cost budget (the API server refuses a CRD whose rules could exceed it, so vendored rules fit),
 // list-type=set/map equality (order-insensitive `==` on such lists: no vendored rule compares lists), and string
 // formats (`date-time`, `duration`, `byte` become timestamps, durations and bytes in the API server; the only such
@@ -269,7 +270,7 @@ class TypedSchema {
         if (typeof value !== 'object' || Array.isArray(value)) return untyped(value);
         // A shallow copy, so that defaults (below) do not change the caller's object.
         const obj = { ...(value as Record<string, unknown>) };
-        const out = new Map<string, CelLib.CelInput>();
+        const out = new LazyMap();
         if (n.properties || isRoot) {
           // An object with properties is a CEL object type: only its declared fields exist, under their escaped names.
           for (const [key, propSchema] of Object.entries(n.properties ?? {})) {
@@ -279,15 +280,16 @@ class TypedSchema {
             if (isRoot && key === 'metadata') {
               // The root sees only name and generateName of metadata (WithTypeAndObjectMeta).
               const meta = (child ?? {}) as Record<string, unknown>;
-              out.set('metadata', new Map(['name', 'generateName'].filter((k) => typeof meta[k] === 'string').map((k) => [k, meta[k] as string])));
+              out.later('metadata', () => new Map(['name', 'generateName'].filter((k) => typeof meta[k] === 'string').map((k) => [k, meta[k] as string])));
               continue;
             }
             const propSchema = n.properties?.[key] ?? (isRoot && (key === 'apiVersion' || key === 'kind') ? { type: 'string' } : undefined);
             const name = escapePropertyName(key);
-            if (propSchema && name !== undefined && child !== null && child !== undefined) out.set(name, this.toCel(child, propSchema, false));
+            if (propSchema && name !== undefined && child !== null && child !== undefined) out.later(name, () => this.toCel(child, propSchema, false));
           }
         } else if (typeof n.additionalProperties === 'object') {
-          for (const [key, child] of Object.entries(obj)) out.set(key, this.toCel(child, n.additionalProperties, false));
+          const valueSchema = n.additionalProperties;
+          for (const [key, child] of Object.entries(obj)) out.later(key, () => this.toCel(child, valueSchema, false));
         }
         // An object with neither properties nor an additionalProperties schema has no fields CEL can read.
         return out;
@@ -305,6 +307,57 @@ class TypedSchema {
         // No type: x-kubernetes-preserve-unknown-fields data, which the API server keeps opaque.
         return untyped(value);
     }
+  }
+}
+
+/**
+ * A CEL map whose values are converted when a rule reads them, as the API server's `unstructuredMap` is: a rule on the
+ * object root (`has(self.spec) || has(self.specs)` on every Cilium 1.20 policy) then costs nothing for the policy's
+ * thousands of CIDR group references. @bufbuild/cel reads native maps through get/has/keys/entries/values/forEach.
+ */
+class LazyMap extends Map<string, CelLib.CelInput> {
+  private readonly pending = new Map<string, () => CelLib.CelInput>();
+
+  /** Adds a key whose value is computed on first read. */
+  public later(key: string, value: () => CelLib.CelInput): void {
+    this.pending.set(key, value);
+  }
+
+  public override get size(): number {
+    return this.pending.size;
+  }
+
+  public override has(key: string): boolean {
+    return this.pending.has(key);
+  }
+
+  public override get(key: string): CelLib.CelInput | undefined {
+    if (!super.has(key)) {
+      const compute = this.pending.get(key);
+      if (!compute) return undefined;
+      super.set(key, compute());
+    }
+    return super.get(key);
+  }
+
+  public override keys(): MapIterator<string> {
+    return this.pending.keys();
+  }
+
+  public override values(): MapIterator<CelLib.CelInput> {
+    return [...this.pending.keys()].map((k) => this.get(k)!).values();
+  }
+
+  public override entries(): MapIterator<[string, CelLib.CelInput]> {
+    return [...this.pending.keys()].map((k): [string, CelLib.CelInput] => [k, this.get(k)!]).values();
+  }
+
+  public override [Symbol.iterator](): MapIterator<[string, CelLib.CelInput]> {
+    return this.entries();
+  }
+
+  public override forEach(callback: (value: CelLib.CelInput, key: string, map: Map<string, CelLib.CelInput>) => void, thisArg?: unknown): void {
+    for (const [k, v] of this.entries()) callback.call(thisArg, v, k, this);
   }
 }
 
