@@ -345,6 +345,17 @@ describe('Kubernetes semantics of the evaluator', () => {
     expect(set.evaluate({ apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't', labels: { a: 'b' } }, spec: {} }, resource)).toEqual([]);
   });
 
+  test('values are converted only when a rule reads them (a root rule does not walk the whole object)', () => {
+    const set = new CelRuleSet(schema([{ path: '', rule: 'has(self.spec)' }]));
+    const untouchable = Object.defineProperty({}, 'name', {
+      enumerable: true,
+      get(): string {
+        throw new Error('the rule never reads spec.items');
+      },
+    });
+    expect(set.evaluate({ spec: { items: [untouchable] } }, resource)).toEqual([]);
+  });
+
   test('a rule on an absent optional node is not evaluated; on a list it runs for every item', () => {
     const set = new CelRuleSet(schema([{ path: 'spec.items[*].opt', rule: 'self.on', message: 'opt must be on' }]));
     expect(set.evaluate({ spec: {} }, resource)).toEqual([]);
