@@ -102,7 +102,7 @@ describe('seed 004: FQDN policy with NodeLocal DNSCache behind a Local Redirect 
       dns: [FqdnSelector.matchPattern('*')],
     });
     expect(constructErrors(app)).toEqual([
-      "[test/SecureWorkloadPolicy] cilium/dns-peer-misses-actual-resolver: CiliumNetworkPolicy 'default/secure-workload-policy': no egress rule for these pods allows DNS (53/UDP and 53/TCP) to kube-system/k8s-app=node-local-dns (node-local-dns), which their queries go to: DNS lookups there time out, and toFQDNs learns no IP. NodeLocal DNSCache is on in this target, so the Local Redirect Policy sends the queries to node-local-dns, not to kube-dns (cilium#24654). Add a toEndpoints selector for kube-system/k8s-app=node-local-dns to the DNS allow rules (one rule per peer kind). In netsec: dns is DnsAccess.MANUAL; add such a rule, or use DnsAccess.AUTO.",
+      "[test/SecureWorkloadPolicy] cilium/dns-peer-misses-actual-resolver: CiliumNetworkPolicy 'default/secure-workload-policy': no egress rule for these pods allows DNS (53/UDP and 53/TCP) to kube-system/k8s-app=node-local-dns (node-local-dns), which their queries go to: DNS lookups there time out (and toFQDNs learns no IP). NodeLocal DNSCache is on in this target, so the Local Redirect Policy sends the queries to node-local-dns, not to kube-dns (cilium#24654). Add a toEndpoints selector for kube-system/k8s-app=node-local-dns to the DNS allow rules (one rule per peer kind). In netsec: dns is DnsAccess.MANUAL; add such a rule, or use DnsAccess.AUTO.",
     ]);
   });
 
@@ -166,7 +166,7 @@ describe('NodeLocal DNSCache on a link-local address of each node (classic hostN
       dns: [FqdnSelector.matchPattern('*')],
     });
     expect(constructErrors(app)).toEqual([
-      "[test/SecureWorkloadPolicy] cilium/dns-peer-misses-actual-resolver: CiliumNetworkPolicy 'default/secure-workload-policy': no egress rule for these pods allows DNS (53/UDP and 53/TCP) to entity host (node-local-dns) and 169.254.20.10 (node-local-dns), which their queries go to: DNS lookups there time out, and toFQDNs learns no IP. NodeLocal DNSCache listens on an address of each node in this target (cluster.nodeLocalDns mode link-local), so the queries go to the node itself, which no pod selector matches: Cilium labels that address entity host, or world where it is not a known node address, so a rule must allow both entity host and the address. Add toEntities: [host] and toCIDR: [169.254.20.10/32] to the DNS allow rules (one rule per peer kind). In netsec: dns is DnsAccess.MANUAL; add such a rule, or use DnsAccess.AUTO.",
+      "[test/SecureWorkloadPolicy] cilium/dns-peer-misses-actual-resolver: CiliumNetworkPolicy 'default/secure-workload-policy': no egress rule for these pods allows DNS (53/UDP and 53/TCP) to entity host (node-local-dns) and 169.254.20.10 (node-local-dns), which their queries go to: DNS lookups there time out (and toFQDNs learns no IP). NodeLocal DNSCache listens on an address of each node in this target (cluster.nodeLocalDns mode link-local), so the queries go to the node itself, which no pod selector matches: Cilium labels that address entity host, or world where it is not a known node address, so a rule must allow both entity host and the address. Add toEntities: [host] and toCIDR: [169.254.20.10/32] to the DNS allow rules (one rule per peer kind). In netsec: dns is DnsAccess.MANUAL; add such a rule, or use DnsAccess.AUTO.",
     ]);
   });
 
@@ -276,7 +276,7 @@ describe('egress default-deny', () => {
     const { app, chart } = cilium();
     secureWorkload(chart, { dns: DnsAccess.NONE });
     expect(constructErrors(app)).toEqual([
-      "[test/SecureWorkloadPolicy] cilium/fqdn-without-dns-visibility: CiliumNetworkPolicy 'default/secure-workload-policy': allows matchName: api.example.com by name, but no egress rule for these pods has a DNS L7 rule (toPorts[].rules.dns): Cilium learns the IPs of toFQDNs names only from DNS answers its DNS proxy sees, so the names never resolve to an allowed IP and every connection is dropped. Add rules: {dns: [{matchPattern: '*'}]} to the port-53 rule that allows DNS. In netsec: dns is DnsAccess.NONE; use DnsAccess.AUTO.",
+      "[test/SecureWorkloadPolicy] cilium/fqdn-without-dns-visibility: CiliumNetworkPolicy 'default/secure-workload-policy': allows matchName: api.example.com by name, but no egress rule for these pods has a DNS L7 rule (toPorts[].rules.dns): Cilium learns the IPs of toFQDNs names only from DNS answers its DNS proxy sees, so the names never resolve to an allowed IP and every connection is dropped. Add rules: {dns: [{matchPattern: '*'}]} to the rule that allows DNS (port 53), or add such a rule. In netsec: dns is DnsAccess.NONE; use DnsAccess.AUTO.",
     ]);
   });
 });

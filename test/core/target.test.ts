@@ -11,6 +11,12 @@ const SINCE: [Feature, Product, string, string][] = [
   [Feature.CILIUM_NON_DEFAULT_DENY_POLICIES_FLAG, Product.CILIUM, '1.16', '1.17'],
   [Feature.CILIUM_CIDR_GROUP_SELECTOR, Product.CILIUM, '1.16', '1.17'],
   [Feature.CILIUM_FQDN_MULTILEVEL_WILDCARD, Product.CILIUM, '1.18', '1.19'],
+  // rule_validation.go at v1.16.15 vs v1.17.14 (cilium/cilium), cilium_cidr_group.go at v1.16.15.
+  [Feature.CILIUM_RULE_NEEDS_SECTION, Product.CILIUM, '1.16', '1.17'],
+  [Feature.CILIUM_TO_SERVICES_WITH_TO_PORTS, Product.CILIUM, '1.16', '1.17'],
+  [Feature.CILIUM_L7_PORT_RANGES, Product.CILIUM, '1.16', '1.17'],
+  [Feature.CILIUM_HOST_POLICY_DNS_L7, Product.CILIUM, '1.16', '1.17'],
+  [Feature.CILIUM_CIDR_GROUP_REF_EXCEPT, Product.CILIUM, '1.16', '1.17'],
   [Feature.CILIUM_POLICY_LOG, Product.CILIUM, '1.17', '1.18'],
   [Feature.CILIUM_LRP_HELM_LOCAL_REDIRECT_POLICIES, Product.CILIUM, '1.17', '1.18'],
   [Feature.HUBBLE_FLOWLOG_ROTATION, Product.CILIUM, '1.17', '1.18'],
@@ -33,6 +39,7 @@ const ALWAYS: [Feature, Product, string][] = [
 const UNTIL: [Feature, Product, string, string][] = [
   [Feature.ISTIO_OPERATOR_CRD, Product.ISTIO, '1.23', '1.24'],
   [Feature.CILIUM_L7_KAFKA_AND_GENERIC, Product.CILIUM, '1.19', '1.20'],
+  [Feature.CILIUM_REQUIRES_SELECTORS, Product.CILIUM, '1.18', '1.19'],
 ];
 
 const at = (product: Product, line: string): Target => new Target({ name: 't', [product]: line });

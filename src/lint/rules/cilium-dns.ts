@@ -145,7 +145,7 @@ export function uncoveredFqdns(fqdns: readonly FqdnSelector[], patterns: readonl
 }
 
 export function resolverMissMessage(missing: readonly Resolver[], why = ''): string {
-  return `no egress rule for these pods allows DNS (53/UDP and 53/TCP) to ${missing.map(describeResolver).join(' and ')}, which their queries go to: DNS lookups there time out, and toFQDNs learns no IP.${why} Add ${missing.map((m) => (m.kind === 'host' ? 'toEntities: [host]' : m.kind === 'address' ? `toCIDR: [${m.address}/32]` : `a toEndpoints selector for ${m.namespace}/${Object.entries(m.labels).map(([k, v]) => `${k}=${v}`).join(',')}`)).join(' and ')} to the DNS allow rules (one rule per peer kind).`;
+  return `no egress rule for these pods allows DNS (53/UDP and 53/TCP) to ${missing.map(describeResolver).join(' and ')}, which their queries go to: DNS lookups there time out (and toFQDNs learns no IP).${why} Add ${missing.map((m) => (m.kind === 'host' ? 'toEntities: [host]' : m.kind === 'address' ? `toCIDR: [${m.address}/32]` : `a toEndpoints selector for ${m.namespace}/${Object.entries(m.labels).map(([k, v]) => `${k}=${v}`).join(',')}`)).join(' and ')} to the DNS allow rules (one rule per peer kind).`;
 }
 
 export function fqdnNotCoveredMessage(uncovered: readonly FqdnSelector[]): string {
@@ -153,7 +153,7 @@ export function fqdnNotCoveredMessage(uncovered: readonly FqdnSelector[]): strin
 }
 
 export function noDnsVisibilityMessage(fqdns: readonly FqdnSelector[], plainDns: boolean): string {
-  return `allows ${fqdns.join(', ')} by name, but no egress rule for these pods has a DNS L7 rule (toPorts[].rules.dns)${plainDns ? '; the rule that allows port 53 has none' : ''}: Cilium learns the IPs of toFQDNs names only from DNS answers its DNS proxy sees, so the names never resolve to an allowed IP and every connection is dropped. Add rules: {dns: [{matchPattern: '*'}]} to the port-53 rule that allows DNS.`;
+  return `allows ${fqdns.join(', ')} by name, but no egress rule for these pods has a DNS L7 rule (toPorts[].rules.dns)${plainDns ? '; the rule that allows port 53 has none' : ''}: Cilium learns the IPs of toFQDNs names only from DNS answers its DNS proxy sees, so the names never resolve to an allowed IP and every connection is dropped. Add rules: {dns: [{matchPattern: '*'}]} to the rule that allows DNS (port 53), or add such a rule.`;
 }
 
 /** The DNS resolvers the pods of the index's target use: kube-dns, or NodeLocal DNSCache by its LRP; the target's mode. */

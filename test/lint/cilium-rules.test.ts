@@ -1,0 +1,314 @@
+import { describe, expect, test } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { Manifest, ManifestIndex, RULES, Target, TargetProps, lint } from '../../src/index.js';
+
+// One case per Cilium agent-side rule (src/lint/rules/cilium-sanitize.ts, cilium-dns.ts): hand-written objects that
+// trigger it, with the exact severity, path and message, and objects that do not (on the same target unless named).
+
+type Obj = Record<string, unknown>;
+const T = (cilium: string, extra: Partial<TargetProps> = {}): TargetProps => ({ name: 't', kubernetes: '1.30', cilium, ...extra });
+const cnp = (spec: Obj, name = 'web', namespace = 'shop') => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace }, spec });
+const ccnp = (spec: Obj, name = 'all') => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name }, spec });
+const GROUP = { apiVersion: 'cilium.io/v2alpha1', kind: 'CiliumCIDRGroup', metadata: { name: 'geo' }, spec: { externalCIDRs: ['198.51.100.0/24'] } };
+const ES = { matchLabels: { app: 'web' } };
+const P = (port: string, protocol = 'TCP') => ({ port, protocol });
+/** The DNS rule of Cilium's examples: kube-dns in kube-system, port 53 over UDP and TCP, every query through the DNS proxy. */
+const DNS_KUBE = { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } }], toPorts: [{ ports: [P('53', 'ANY')], rules: { dns: [{ matchPattern: '*' }] } }] };
+
+function findings(objects: Obj[], target: TargetProps, id: string) {
+  const manifests: Manifest[] = objects.map((object, i) => ({ object, applied: true, location: { file: 'in.yaml', line: i * 10 + 1, column: 1 } }));
+  return lint(new ManifestIndex(new Target(target), manifests)).findings.filter((f) => f.ruleId === id).map((f) => [f.severity, f.path, f.message]);
+}
+
+const CASES: { id: string; title: string; target: TargetProps; bad: Obj[]; expected: string[][]; good: Obj[]; goodTarget: TargetProps }[] = [
+  {
+    id: 'cilium/rule-shape', title: 'cilium/rule-shape', target: T('1.17'),
+    bad: [cnp({ endpointSelector: ES })],
+    expected: [
+      ["error", "spec", "CiliumNetworkPolicy 'shop/web' at spec: has none of ingress, ingressDeny, egress and egressDeny; Cilium's agent refuses such a rule (\"rule must have at least one of Ingress, IngressDeny, Egress, EgressDeny\"), and the whole policy is then not enforced. Add a rule, or remove it."],
+    ],
+    good: [cnp({ endpointSelector: ES, ingress: [{ fromEntities: ['world'] }] })], goodTarget: T('1.17'),
+  },
+  {
+    id: 'cilium/rule-shape', title: 'cilium/rule-shape (1.16: a warning)', target: T('1.16'),
+    bad: [cnp({ endpointSelector: ES })],
+    expected: [
+      ["warning", "spec", "CiliumNetworkPolicy 'shop/web' at spec: has none of ingress, ingressDeny, egress and egressDeny, so it does nothing (Cilium 1.17 and later refuse it). Add a rule, or remove it."],
+    ],
+    good: [cnp({ endpointSelector: ES, egress: [{ toEntities: ['world'] }] })], goodTarget: T('1.16'),
+  },
+  {
+    id: 'cilium/rule-shape', title: 'cilium/rule-shape (nodeSelector in a CiliumNetworkPolicy)', target: T('1.17'),
+    bad: [cnp({ nodeSelector: {}, ingress: [{ fromEntities: ['world'] }] })],
+    expected: [
+      ["error", "spec.nodeSelector", "CiliumNetworkPolicy 'shop/web' at spec.nodeSelector: selects nodes, which only a CiliumClusterwideNetworkPolicy can; move the rule into one."],
+    ],
+    good: [ccnp({ nodeSelector: {}, ingress: [{ fromEntities: ['world'] }] })], goodTarget: T('1.17'),
+  },
+  {
+    id: 'cilium/invalid-label-selector', title: 'cilium/invalid-label-selector', target: T('1.17'),
+    bad: [cnp({ endpointSelector: { matchExpressions: [{ key: 'app', operator: 'In' }] }, ingress: [{ fromEntities: ['world'] }] })],
+    expected: [
+      ["error", "spec.endpointSelector", "CiliumNetworkPolicy 'shop/web' at spec.endpointSelector: 'app In' needs at least one value."],
+    ],
+    good: [cnp({ endpointSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['web'] }] }, ingress: [{ fromEntities: ['world'] }] })], goodTarget: T('1.17'),
+  },
+  {
+    id: 'cilium/empty-peer-list-selects-nothing', title: 'cilium/empty-peer-list-selects-nothing', target: T('1.17'),
+    bad: [cnp({ endpointSelector: ES, egress: [{ toEndpoints: [], toPorts: [{ ports: [P('443')] }] }] })],
+    expected: [
+      ["error", "spec.egress[0].toEndpoints", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toEndpoints: is an empty list, which Cilium (1.16+) reads as \"no peer\": the rule allows nothing, yet still switches the selected pods to egress default-deny. Leave toEndpoints out to match every peer on the rule's ports, or list the peers."],
+    ],
+    good: [cnp({ endpointSelector: ES, egress: [{ toPorts: [{ ports: [P('443')] }] }] })], goodTarget: T('1.17'),
+  },
+  {
+    id: 'cilium/egress-empty-rule-denies-all', title: 'cilium/egress-empty-rule-denies-all', target: T('1.17'),
+    bad: [cnp({ endpointSelector: ES, egress: [{}] })],
+    expected: [
+      ["warning", "spec.egress[0]", "CiliumNetworkPolicy 'shop/web' at spec.egress[0]: is an empty egress rule: in Cilium it allows nothing and switches the selected pods to egress default-deny, so all their egress traffic is dropped (in a Kubernetes NetworkPolicy the same YAML means \"allow all\"). Keep it only if deny-all is intended; allow-all is toEntities: [all]."],
+    ],
+    good: [cnp({ endpointSelector: ES, egress: [{ toEntities: ['all'] }] })], goodTarget: T('1.17'),
+  },
+  {
+    id: 'cilium/l3-selector-kinds-mixed', title: 'cilium/l3-selector-kinds-mixed', target: T('1.17'),
+    bad: [cnp({ endpointSelector: ES, egress: [{ toEndpoints: [{}], toCIDR: ['192.0.2.0/24'] }] })],
+    expected: [
+      ["error", "spec.egress[0].toCIDR", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toCIDR: combines toEndpoints and toCIDR in one rule; Cilium's agent refuses that (\"combining ToEndpoints and ToCIDR is not supported yet\"), and the whole policy is then not enforced although the API server stored it. Split it into one rule per peer kind."],
+    ],
+    good: [cnp({ endpointSelector: ES, egress: [{ toEndpoints: [{}] }, { toCIDR: ['192.0.2.0/24'] }] })], goodTarget: T('1.17'),
+  },
+  {
+    id: 'cilium/deny-unsupported-fields', title: 'cilium/deny-unsupported-fields', target: T('1.17'),
+    bad: [cnp({ endpointSelector: ES, enableDefaultDeny: { egress: false }, egressDeny: [{ toFQDNs: [{ matchName: 'evil.example' }] }] })],
+    expected: [
+      ["error", "spec.egressDeny[0].toFQDNs", "CiliumNetworkPolicy 'shop/web' at spec.egressDeny[0].toFQDNs: is not a field of deny rules (Cilium has no FQDN deny): the API server drops it, and the rest of the rule then denies every peer on its ports, or nothing while still switching the pods to egress default-deny. Deny the addresses with toCIDRSet (or a CiliumCIDRGroup), or allow only the names wanted."],
+    ],
+    good: [cnp({ endpointSelector: ES, enableDefaultDeny: { egress: false }, egressDeny: [{ toCIDR: ['192.0.2.0/24'] }] })], goodTarget: T('1.17'),
+  },
+  {
+    id: 'cilium/port-rule-shape', title: 'cilium/port-rule-shape', target: T('1.17'),
+    bad: [cnp({ endpointSelector: ES, ingress: [{ toPorts: [{ ports: [P('70000')] }] }] })],
+    expected: [
+      ["error", "spec.ingress[0].toPorts[0].ports[0].port", "CiliumNetworkPolicy 'shop/web' at spec.ingress[0].toPorts[0].ports[0].port: '70000' is neither a port number (0-65535) nor a port name (an IANA service name: at most 15 letters, digits and '-', with at least one letter); Cilium's agent refuses it (\"unable to parse port\")."],
+    ],
+    good: [cnp({ endpointSelector: ES, ingress: [{ toPorts: [{ ports: [P('http'), P('8080')] }] }] })], goodTarget: T('1.17'),
+  },
+  {
+    id: 'cilium/l7-port-rule-shape', title: 'cilium/l7-port-rule-shape', target: T('1.17'),
+    bad: [cnp({ endpointSelector: ES, ingress: [{ toPorts: [{ ports: [P('0')], rules: { http: [{ path: '/' }] } }] }] })],
+    expected: [
+      ["error", "spec.ingress[0].toPorts[0].ports[0].port", "CiliumNetworkPolicy 'shop/web' at spec.ingress[0].toPorts[0].ports[0].port: is '0' (every port), but the port rule has L7 rules; Cilium's agent refuses that (\"L7 rules can not be used when a port is 0\"). Name the ports the L7 rules apply to."],
+    ],
+    good: [cnp({ endpointSelector: ES, ingress: [{ toPorts: [{ ports: [P('80')], rules: { http: [{ path: '/' }] } }] }] })], goodTarget: T('1.17'),
+  },
+  {
+    id: 'cilium/l7-http-requires-tcp', title: 'cilium/l7-http-requires-tcp', target: T('1.17'),
+    bad: [cnp({ endpointSelector: ES, ingress: [{ toPorts: [{ ports: [{ port: '80' }], rules: { http: [{ path: '/' }] } }] }] })],
+    expected: [
+      ["error", "spec.ingress[0].toPorts[0].ports[0]", "CiliumNetworkPolicy 'shop/web' at spec.ingress[0].toPorts[0].ports[0]: has no protocol, which Cilium reads as ANY, but the port rule has http rules, which need protocol TCP on every port; Cilium's agent refuses that (\"L7 rules can only apply to TCP (not ANY) except for DNS rules\"), and the whole policy is then not enforced. Set protocol: TCP."],
+    ],
+    good: [cnp({ endpointSelector: ES, ingress: [{ toPorts: [{ ports: [P('80')], rules: { http: [{ path: '/' }] } }] }] })], goodTarget: T('1.17'),
+  },
+  {
+    id: 'cilium/l7-http-rule-shape', title: 'cilium/l7-http-rule-shape', target: T('1.17'),
+    bad: [cnp({ endpointSelector: ES, ingress: [{ toPorts: [{ ports: [P('80')], rules: { http: [{ path: '/(?!admin).*' }] } }] }] })],
+    expected: [
+      ["error", "spec.ingress[0].toPorts[0].rules.http[0].path", "CiliumNetworkPolicy 'shop/web' at spec.ingress[0].toPorts[0].rules.http[0].path: '/(?!admin).*' is not an RE2 regular expression (error parsing regexp: invalid or unsupported Perl syntax: `(?!`); Cilium's agent compiles it with Go's regexp (RE2 syntax) and refuses the whole policy. RE2 has no lookarounds or backreferences: match the allowed paths instead (e.g. '/public/.*')."],
+    ],
+    good: [cnp({ endpointSelector: ES, ingress: [{ toPorts: [{ ports: [P('80')], rules: { http: [{ path: '/public/.*', method: '(?i)get' }] } }] }] })], goodTarget: T('1.17'),
+  },
+  {
+    id: 'cilium/dns-rule-shape', title: 'cilium/dns-rule-shape', target: T('1.17'),
+    bad: [cnp({ endpointSelector: ES, egress: [{ ...DNS_KUBE, toPorts: [{ ports: [{ port: '53', endPort: 54, protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }] }] })],
+    expected: [
+      ["error", "spec.egress[0].toPorts[0].ports[0].endPort", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toPorts[0].ports[0].endPort: makes 53-54 a port range; Cilium's agent refuses ranges with DNS rules (\"DNS rules do not support port ranges\"). Name port 53 alone."],
+    ],
+    good: [cnp({ endpointSelector: ES, egress: [DNS_KUBE] })], goodTarget: T('1.17'),
+  },
+  {
+    id: 'cilium/host-policy-l7', title: 'cilium/host-policy-l7', target: T('1.17'),
+    bad: [ccnp({ nodeSelector: {}, egress: [{ toEntities: ['world'], toPorts: [{ ports: [P('80')], rules: { http: [{}] } }] }] })],
+    expected: [
+      ["error", "spec.egress[0].toPorts[0].rules", "CiliumClusterwideNetworkPolicy 'all' at spec.egress[0].toPorts[0].rules: has http rules in a host policy (nodeSelector); Cilium's agent refuses that on this line (\"L7 protocol HTTP is not supported on host egress yet\"), and the whole policy is then not enforced. Remove the L7 rules, or select pods with an endpointSelector instead."],
+    ],
+    good: [ccnp({ nodeSelector: {}, egress: [{ toEntities: ['world'], toPorts: [{ ports: [P('80')] }] }] })], goodTarget: T('1.17'),
+  },
+  {
+    id: 'cilium/cidr-rule-shape', title: 'cilium/cidr-rule-shape', target: T('1.17'),
+    bad: [cnp({ endpointSelector: ES, egress: [{ toCIDRSet: [{ cidr: '10.0.0.1' }] }] })],
+    expected: [
+      ["error", "spec.egress[0].toCIDRSet[0].cidr", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toCIDRSet[0].cidr: '10.0.0.1' is not a prefix; a CIDR rule needs address/length such as '10.0.0.0/8' (Cilium's agent: \"unable to parse CIDRRule\"). For one address write /32 (IPv4) or /128 (IPv6)."],
+    ],
+    good: [cnp({ endpointSelector: ES, egress: [{ toCIDRSet: [{ cidr: '10.0.0.1/32' }] }] })], goodTarget: T('1.17'),
+  },
+  {
+    id: 'cilium/cidrgroup-except-version', title: 'cilium/cidrgroup-except-version', target: T('1.16'),
+    bad: [cnp({ endpointSelector: ES, egress: [{ toCIDRSet: [{ cidrGroupRef: 'geo', except: ['192.0.2.0/24'] }] }] }), GROUP],
+    expected: [
+      ["error", "spec.egress[0].toCIDRSet[0].except", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toCIDRSet[0].except: is combined with cidrGroupRef; Cilium before 1.17 refuses that (\"ExceptCIDRs cannot be used in combination with CIDRGroupRef\"; earlier patches crashed the agent, cilium#36494). Deny the holes with a separate rule, or run Cilium 1.17 or later."],
+    ],
+    good: [cnp({ endpointSelector: ES, egress: [{ toCIDRSet: [{ cidrGroupRef: 'geo', except: ['192.0.2.0/24'] }] }] }), GROUP], goodTarget: T('1.17'),
+  },
+  {
+    id: 'cilium/unknown-entity', title: 'cilium/unknown-entity', target: T('1.17'),
+    bad: [cnp({ endpointSelector: ES, egress: [{ toEntities: ['world-ipv4'] }] })],
+    expected: [
+      ["error", "spec.egress[0].toEntities[0]", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toEntities[0]: 'world-ipv4' is not a Cilium entity (it exists inside Cilium, but the API server refuses it; use world, or toCIDR 0.0.0.0/0 or ::/0); expected one of all, world, cluster, host, init, ingress, unmanaged, remote-node, health, none, kube-apiserver."],
+    ],
+    good: [cnp({ endpointSelector: ES, egress: [{ toEntities: ['world', 'kube-apiserver'] }] })], goodTarget: T('1.17'),
+  },
+  {
+    id: 'cilium/removed-fields', title: 'cilium/removed-fields', target: T('1.19'),
+    bad: [cnp({ endpointSelector: ES, ingress: [{ fromEndpoints: [{}], fromRequires: [{ matchLabels: { env: 'prod' } }] }] })],
+    expected: [
+      ["error", "spec.ingress[0].fromRequires", "CiliumNetworkPolicy 'shop/web' at spec.ingress[0].fromRequires: was removed in Cilium 1.19: the API server refuses the policy. Express the requirement in the rule's peers (every selector of fromRequires added to each peer selector) instead."],
+    ],
+    good: [cnp({ endpointSelector: ES, ingress: [{ fromEndpoints: [{ matchLabels: { env: 'prod' } }] }] })], goodTarget: T('1.19'),
+  },
+  {
+    id: 'cilium/removed-fields', title: 'cilium/removed-fields (deprecated on 1.17: a warning)', target: T('1.17'),
+    bad: [cnp({ endpointSelector: ES, ingress: [{ fromEndpoints: [{}], fromRequires: [{ matchLabels: { env: 'prod' } }] }] })],
+    expected: [
+      ["warning", "spec.ingress[0].fromRequires", "CiliumNetworkPolicy 'shop/web' at spec.ingress[0].fromRequires: is deprecated since Cilium 1.17 and removed in 1.19, where the API server refuses the policy. Express the requirement in the rule's peers instead."],
+    ],
+    good: [cnp({ endpointSelector: ES, ingress: [{ fromEndpoints: [{ matchLabels: { env: 'prod' } }] }] })], goodTarget: T('1.17'),
+  },
+  {
+    id: 'cilium/removed-fields', title: 'cilium/removed-fields (Kafka rules on 1.20)', target: T('1.20'),
+    bad: [cnp({ endpointSelector: ES, ingress: [{ toPorts: [{ ports: [P('9092')], rules: { kafka: [{ topic: 'orders' }] } }] }] })],
+    expected: [
+      ["error", "spec.ingress[0].toPorts[0].rules.kafka", "CiliumNetworkPolicy 'shop/web' at spec.ingress[0].toPorts[0].rules.kafka: was removed in Cilium 1.20: the API server drops it, and the port rule then allows every request on its ports. Remove it, and enforce the protocol another way."],
+    ],
+    good: [cnp({ endpointSelector: ES, ingress: [{ toPorts: [{ ports: [P('9092')], rules: { kafka: [{ topic: 'orders' }] } }] }] })], goodTarget: T('1.19'),
+  },
+  {
+    id: 'cilium/fqdn-selector-shape', title: 'cilium/fqdn-selector-shape', target: T('1.17'),
+    bad: [cnp({ endpointSelector: ES, egress: [{ toFQDNs: [{ matchName: 'https://api.example.com' }] }, DNS_KUBE] })],
+    expected: [
+      ["error", "spec.egress[0].toFQDNs[0].matchName", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toFQDNs[0].matchName: an FQDN must not include a scheme. Did you mean 'api.example.com'?"],
+    ],
+    good: [cnp({ endpointSelector: ES, egress: [{ toFQDNs: [{ matchName: 'api.example.com' }] }, DNS_KUBE] })], goodTarget: T('1.17'),
+  },
+  {
+    id: 'cilium/fqdn-multilevel-wildcard-version', title: 'cilium/fqdn-multilevel-wildcard-version', target: T('1.18'),
+    bad: [cnp({ endpointSelector: ES, egress: [{ toFQDNs: [{ matchPattern: '**' }] }, DNS_KUBE] })],
+    expected: [
+      ["error", "spec.egress[0].toFQDNs[0].matchPattern", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toFQDNs[0].matchPattern: '**' matches every name only from Cilium 1.19; on the target's line only '*' does, and '**' matches single-label names only. Use '*'."],
+    ],
+    good: [cnp({ endpointSelector: ES, egress: [{ toFQDNs: [{ matchPattern: '**' }] }, DNS_KUBE] })], goodTarget: T('1.19'),
+  },
+  {
+    id: 'cilium/cnp-peer-implicit-namespace', title: 'cilium/cnp-peer-implicit-namespace', target: T('1.17'),
+    bad: [cnp({ endpointSelector: ES, egress: [{ toEndpoints: [{ matchLabels: { 'k8s-app': 'kube-dns' } }], toPorts: [{ ports: [P('53', 'ANY')] }] }] })],
+    expected: [
+      ["error", "spec.egress[0].toEndpoints[0]", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toEndpoints[0]: selects k8s-app: kube-dns without a namespace, so in a CiliumNetworkPolicy it matches only pods in the policy's own namespace 'shop' and no DNS pod (they run in kube-system). Add 'k8s:io.kubernetes.pod.namespace: kube-system' to matchLabels."],
+    ],
+    good: [cnp({ endpointSelector: ES, egress: [{ toEndpoints: [{ matchLabels: { 'k8s-app': 'kube-dns' } }], toPorts: [{ ports: [P('53', 'ANY')] }] }] }, 'dns', 'kube-system'), ccnp({ endpointSelector: ES, egress: [{ toEndpoints: [{ matchLabels: { 'k8s-app': 'kube-dns' } }] }] })], goodTarget: T('1.17'),
+  },
+  {
+    id: 'cilium/cnp-endpoint-selector-namespace-ignored', title: 'cilium/cnp-endpoint-selector-namespace-ignored', target: T('1.17'),
+    bad: [cnp({ endpointSelector: { matchLabels: { app: 'web', 'k8s:io.kubernetes.pod.namespace': 'payments' } }, ingress: [{ fromEntities: ['world'] }] })],
+    expected: [
+      ["warning", "spec.endpointSelector.matchLabels", "CiliumNetworkPolicy 'shop/web' at spec.endpointSelector.matchLabels: names namespace 'payments', but a CiliumNetworkPolicy's endpointSelector always applies to pods of its own namespace 'shop'; Cilium drops the namespace match (\"CiliumNetworkPolicy contains illegal namespace match in EndpointSelector\"). Create the policy in that namespace, or use a CiliumClusterwideNetworkPolicy."],
+    ],
+    good: [cnp({ endpointSelector: { matchLabels: { app: 'web', 'k8s:io.kubernetes.pod.namespace': 'shop' } }, ingress: [{ fromEntities: ['world'] }] })], goodTarget: T('1.17'),
+  },
+  {
+    id: 'cilium/deny-only-policy-default-denies', title: 'cilium/deny-only-policy-default-denies', target: T('1.17'),
+    bad: [cnp({ endpointSelector: ES, egressDeny: [{ toCIDR: ['169.254.169.254/32'] }] })],
+    expected: [
+      ["warning", "spec.egressDeny", "CiliumNetworkPolicy 'shop/web' at spec.egressDeny: has only egressDeny rules for these pods, and no policy allows their egress: the deny rules still switch the pods to egress default-deny, so all other egress is dropped (drop reason 133). Set enableDefaultDeny.egress: false to drop only what the deny rules match, or allow the egress that should keep flowing."],
+    ],
+    good: [cnp({ endpointSelector: ES, egressDeny: [{ toCIDR: ['169.254.169.254/32'] }] }), ccnp({ endpointSelector: {}, egress: [{ toEntities: ['all'] }] })], goodTarget: T('1.17'),
+  },
+  {
+    id: 'cilium/fqdn-without-dns-visibility', title: 'cilium/fqdn-without-dns-visibility', target: T('1.17'),
+    bad: [cnp({ endpointSelector: ES, egress: [{ toFQDNs: [{ matchName: 'api.example.com' }] }] })],
+    expected: [
+      ["error", "spec.egress[0].toFQDNs", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toFQDNs: allows matchName: api.example.com by name, but no egress rule for these pods has a DNS L7 rule (toPorts[].rules.dns): Cilium learns the IPs of toFQDNs names only from DNS answers its DNS proxy sees, so the names never resolve to an allowed IP and every connection is dropped. Add rules: {dns: [{matchPattern: '*'}]} to the rule that allows DNS (port 53), or add such a rule."],
+    ],
+    good: [cnp({ endpointSelector: ES, egress: [{ toFQDNs: [{ matchName: 'api.example.com' }] }] }), cnp({ endpointSelector: {}, egress: [DNS_KUBE] }, 'dns')], goodTarget: T('1.17'),
+  },
+  {
+    id: 'cilium/fqdn-not-covered-by-dns-pattern', title: 'cilium/fqdn-not-covered-by-dns-pattern', target: T('1.17'),
+    bad: [cnp({ endpointSelector: ES, egress: [{ toFQDNs: [{ matchName: 'api.example.com' }] }, { ...DNS_KUBE, toPorts: [{ ports: [P('53', 'ANY')], rules: { dns: [{ matchPattern: '*.example.org' }] } }] }] })],
+    expected: [
+      ["error", "spec.egress[0].toFQDNs[0]", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toFQDNs[0]: no DNS rule (rules.dns) for these pods lets through the queries for matchName: api.example.com: Cilium's DNS proxy refuses them, learns no IP, and toFQDNs allows nothing. Add matchName/matchPattern entries to rules.dns that cover them (matchPattern: '*' allows every query)."],
+    ],
+    good: [cnp({ endpointSelector: ES, egress: [{ toFQDNs: [{ matchName: 'api.example.com' }] }, { ...DNS_KUBE, toPorts: [{ ports: [P('53', 'ANY')], rules: { dns: [{ matchPattern: '*.example.com' }] } }] }] })], goodTarget: T('1.17'),
+  },
+  {
+    id: 'cilium/fqdn-not-covered-by-dns-pattern', title: 'cilium/fqdn-not-covered-by-dns-pattern (before 1.19 a leading **. is one label)', target: T('1.18'),
+    bad: [cnp({ endpointSelector: ES, egress: [{ toFQDNs: [{ matchName: 'a.b.example.com' }] }, { ...DNS_KUBE, toPorts: [{ ports: [P('53', 'ANY')], rules: { dns: [{ matchPattern: '**.example.com' }] } }] }] })],
+    expected: [
+      ["error", "spec.egress[0].toFQDNs[0]", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toFQDNs[0]: no DNS rule (rules.dns) for these pods lets through the queries for matchName: a.b.example.com: Cilium's DNS proxy refuses them, learns no IP, and toFQDNs allows nothing. Add matchName/matchPattern entries to rules.dns that cover them (matchPattern: '*' allows every query)."],
+    ],
+    good: [cnp({ endpointSelector: ES, egress: [{ toFQDNs: [{ matchName: 'a.b.example.com' }] }, { ...DNS_KUBE, toPorts: [{ ports: [P('53', 'ANY')], rules: { dns: [{ matchPattern: '**.example.com' }] } }] }] })], goodTarget: T('1.19'),
+  },
+  {
+    id: 'cilium/dns-peer-misses-actual-resolver', title: 'cilium/dns-peer-misses-actual-resolver', target: T('1.17', { cluster: { nodeLocalDns: true } }),
+    bad: [cnp({ endpointSelector: ES, egress: [DNS_KUBE] })],
+    expected: [
+      ["error", "spec.egress[0]", "CiliumNetworkPolicy 'shop/web' at spec.egress[0]: no egress rule for these pods allows DNS (53/UDP and 53/TCP) to kube-system/k8s-app=node-local-dns (node-local-dns), which their queries go to: DNS lookups there time out (and toFQDNs learns no IP). Add a toEndpoints selector for kube-system/k8s-app=node-local-dns to the DNS allow rules (one rule per peer kind)."],
+    ],
+    good: [cnp({ endpointSelector: ES, egress: [{ ...DNS_KUBE, toEndpoints: [...DNS_KUBE.toEndpoints, { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'node-local-dns' } }] }] })], goodTarget: T('1.17', { cluster: { nodeLocalDns: true } }),
+  },
+  {
+    id: 'cilium/cidrgroup-ref-missing', title: 'cilium/cidrgroup-ref-missing', target: T('1.17'),
+    bad: [cnp({ endpointSelector: ES, egress: [{ toCIDRSet: [{ cidrGroupRef: 'geo' }] }] })],
+    expected: [
+      ["warning", "spec.egress[0].toCIDRSet[0].cidrGroupRef", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toCIDRSet[0].cidrGroupRef: names CiliumCIDRGroup 'geo', which is not among the objects of this target: since Cilium 1.16 a rule whose groups are all missing selects nothing (an allow allows nothing; a deny denies nothing, yet still switches the pods to default-deny). Add the CiliumCIDRGroup or fix the name; if the group is created elsewhere, suppress this rule with that reason."],
+    ],
+    good: [cnp({ endpointSelector: ES, egress: [{ toCIDRSet: [{ cidrGroupRef: 'geo' }] }] }), GROUP], goodTarget: T('1.17'),
+  },];
+
+describe('Cilium agent-side rules', () => {
+  test.each(CASES)('$title: triggered', ({ id, target, bad, expected }) => {
+    expect(findings(bad, target, id)).toEqual(expected);
+  });
+  test.each(CASES)('$title: not triggered', ({ id, good, goodTarget }) => {
+    expect(findings(good, goodTarget, id)).toEqual([]);
+  });
+
+  test('every rule of the Cilium Sanitize port and the DNS path has a case', () => {
+    const mine = RULES.map((r) => r.id).filter((id) => id.startsWith('cilium/') && !['cilium/deny-cluster-infrastructure', 'cilium/cidr-group-selector-selects-all', 'cilium/cidr-identity-cost', 'cilium/default-deny-reaches-kube-system'].includes(id));
+    expect(mine.filter((id) => !CASES.some((c) => c.id === id))).toEqual([]);
+  });
+});
+
+// Seed 004 (shared/seeds/004_e58d7e25ec874f71.txt, the AKS blog post's fqdn-filtering-policy.yaml), verbatim: toFQDNs
+// with DNS allowed to kube-dns on port 53/ANY, but no rules.dns, so the DNS proxy never sees the answers.
+const SLEEP_NETWORK_POLICY = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: sleep-network-policy
+  namespace: foo
+spec:
+  endpointSelector:
+    matchLabels:
+      app: sleep
+  egress:
+  - toFQDNs:
+    - matchPattern: "*.google.com"
+  - toEndpoints:
+    - matchLabels:
+        "k8s:io.kubernetes.pod.namespace": foo
+        "k8s:app": helloworld
+  - toEndpoints:
+    - matchLabels:
+        "k8s:io.kubernetes.pod.namespace": kube-system
+        "k8s:k8s-app": kube-dns
+    toPorts:
+    - ports:
+      - port: "53"
+        protocol: ANY
+`;
+
+test("seed 004's sleep-network-policy reports cilium/fqdn-without-dns-visibility, and nothing else", () => {
+  const objects = parseAllDocuments(SLEEP_NETWORK_POLICY).map((d) => d.toJSON() as Obj);
+  const manifests: Manifest[] = objects.map((object) => ({ object, applied: true, location: { file: 'fqdn-filtering-policy.yaml', line: 1, column: 1 } }));
+  const found = lint(new ManifestIndex(new Target(T('1.17')), manifests)).findings;
+  expect(found.map((f) => [f.ruleId, f.severity, f.path, f.message])).toEqual([
+    ['cilium/fqdn-without-dns-visibility', 'error', 'spec.egress[0].toFQDNs', "CiliumNetworkPolicy 'foo/sleep-network-policy' at spec.egress[0].toFQDNs: allows matchPattern: *.google.com by name, but no egress rule for these pods has a DNS L7 rule (toPorts[].rules.dns); the rule that allows port 53 has none: Cilium learns the IPs of toFQDNs names only from DNS answers its DNS proxy sees, so the names never resolve to an allowed IP and every connection is dropped. Add rules: {dns: [{matchPattern: '*'}]} to the rule that allows DNS (port 53), or add such a rule."],
+  ]);
+});
