@@ -98,7 +98,8 @@ export function readPlanFile(text: string): PlanFile {
   const { header } = splitHeader(text);
   try {
     const docs: Json[] = [];
-    for (const doc of parseAllDocuments(text)) {
+    // logLevel 'error': the library's own warnings go to the console and would echo raw input past netsec's renderer.
+    for (const doc of parseAllDocuments(text, { logLevel: 'error' })) {
       const problem = doc.errors[0];
       if (problem) {
         const pos = problem.linePos?.[0];
