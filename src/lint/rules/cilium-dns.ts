@@ -7,7 +7,7 @@ import { ManifestIndex, identityOf } from '../manifest-index.js';
 import { LintRule, RuleViolation, Severity } from '../rule.js';
 import { WireSelector, selectorMatches } from '../selectors.js';
 import { parseFqdnSelector } from './cilium-sanitize.js';
-import { RuleContext, WireEntry, WireRule, allRules, isObject, list, subjectCovers } from './cilium-wire.js';
+import { RuleContext, WireEntry, WireRule, allRules, coveringRules, isObject, list } from './cilium-wire.js';
 
 // The DNS path of FQDN policies (domain-notes finding 5, §A.2): toFQDNs learns IPs only from DNS answers Cilium's DNS
 // proxy sees, so the pods need a DNS L7 rule (rules.dns) whose patterns cover the names, towards the resolvers they
@@ -182,9 +182,12 @@ export function resolversOfIndex(index: ManifestIndex): Resolver[] {
 /** For each rule: the egress allow entries of every rule that applies to at least the same endpoints (itself included). */
 function dnsContext(index: ManifestIndex) {
   const rules = allRules(index);
+  const covering = coveringRules(rules);
   return rules.map((r) => ({
     ...r,
-    helpers: rules.filter((o) => subjectCovers(o.subject, r.subject)).flatMap((o) => list<WireEntry>((o.rule as WireRule).egress).filter(isObject)),
+    get helpers(): WireEntry[] {
+      return covering(r).flatMap((o) => list<WireEntry>((o.rule as WireRule).egress).filter(isObject));
+    },
   }));
 }
 
@@ -200,12 +203,14 @@ export const fqdnWithoutDnsVisibility: LintRule = {
   check(index) {
     const out: RuleViolation[] = [];
     for (const r of dnsContext(index)) {
-      if (r.helpers.some(hasDnsRule)) continue;
+      if (!list<WireEntry>(r.rule.egress).some((e) => isObject(e) && list(e.toFQDNs).length > 0)) continue;
+      const helpers = r.helpers;
+      if (helpers.some(hasDnsRule)) continue;
       list<WireEntry>(r.rule.egress).forEach((entry, i) => {
         if (!isObject(entry)) return;
         const fqdns = fqdnsOf(entry);
         if (!fqdns.length) return;
-        out.push({ manifest: r.manifest, path: `${r.path}.egress[${i}].toFQDNs`, message: noDnsVisibilityMessage(fqdns.map((f) => f.selector), r.helpers.some(namesDnsPort)) });
+        out.push({ manifest: r.manifest, path: `${r.path}.egress[${i}].toFQDNs`, message: noDnsVisibilityMessage(fqdns.map((f) => f.selector), helpers.some(namesDnsPort)) });
       });
     }
     return out;
@@ -225,6 +230,7 @@ export const fqdnNotCoveredByDnsPattern: LintRule = {
     const out: RuleViolation[] = [];
     const options = { multilevelWildcard: index.target.has(Feature.CILIUM_FQDN_MULTILEVEL_WILDCARD) };
     for (const r of dnsContext(index)) {
+      if (!list<WireEntry>(r.rule.egress).some((e) => isObject(e) && list(e.toFQDNs).length > 0)) continue;
       const dnsRules = r.helpers.filter(hasDnsRule);
       if (!dnsRules.length) continue; // cilium/fqdn-without-dns-visibility
       const patterns = dnsRules.flatMap(dnsPatternsOf);

@@ -8,7 +8,7 @@ import { LintRule, Severity } from '../rule.js';
 import { WireSelector } from '../selectors.js';
 import {
   EntryCheck, EntryContext, Problem, RuleCheck, RuleContext, RuleDoc, WireEntry, WireRule, SECTIONS, allRules, directionOf, isDeny,
-  isObject, list, quote, ruleFromCheck, ruleFromEntryCheck, subjectCovers,
+  coveringRules, isObject, list, quote, ruleFromCheck, ruleFromEntryCheck,
 } from './cilium-wire.js';
 
 // A port of Cilium's agent-side rule validation (`Rule.Sanitize()`, cilium/cilium pkg/policy/api/rule_validation.go,
@@ -928,9 +928,10 @@ export const denyOnlyPolicyDefaultDenies: LintRule = {
   ...DENY_ONLY_POLICY_DEFAULT_DENIES,
   check(index) {
     const rules = allRules(index);
+    const covering = coveringRules(rules);
     return rules.flatMap((r) => {
-      const allowers = rules.filter((o) => subjectCovers(o.subject, r.subject)).map((o) => o.rule);
-      return denyOnlyDirections(r.rule, allowers).map((d) => ({ manifest: r.manifest, path: `${r.path}.${d}Deny`, message: denyOnlyMessage(d) }));
+      if (denyOnlyDirections(r.rule, []).length === 0) return [];
+      return denyOnlyDirections(r.rule, covering(r).map((o) => o.rule)).map((d) => ({ manifest: r.manifest, path: `${r.path}.${d}Deny`, message: denyOnlyMessage(d) }));
     });
   },
 };

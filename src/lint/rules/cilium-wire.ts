@@ -149,16 +149,19 @@ export interface Subject {
   readonly namespace?: string;
   readonly node: boolean;
   readonly selector: WireSelector;
+  /** The selector's requirements as comparable strings, computed once (rules are compared pairwise). */
+  readonly requirements: ReadonlySet<string>;
 }
 
 const POD_NAMESPACE = 'io.kubernetes.pod.namespace';
 
 export function subjectOf(rule: WireRule, ctx: RuleContext): Subject {
   const node = rule.nodeSelector !== undefined && rule.nodeSelector !== null;
-  return { clusterwide: ctx.clusterwide, ...(ctx.namespace ? { namespace: ctx.namespace } : {}), node, selector: (node ? rule.nodeSelector : rule.endpointSelector) ?? {} };
+  const base = { clusterwide: ctx.clusterwide, ...(ctx.namespace ? { namespace: ctx.namespace } : {}), node, selector: (node ? rule.nodeSelector : rule.endpointSelector) ?? {} };
+  return { ...base, requirements: requirementsOf(base) };
 }
 
-function requirementsOf(s: Subject): Set<string> {
+function requirementsOf(s: Omit<Subject, 'requirements'>): Set<string> {
   const bare = (k: string) => (k.includes(':') ? k.slice(k.indexOf(':') + 1) : k);
   const out = new Set<string>();
   for (const [k, v] of Object.entries(s.selector.matchLabels ?? {})) out.add(`${bare(k)}=${String(v)}`);
@@ -176,9 +179,22 @@ function requirementsOf(s: Subject): Set<string> {
 export function subjectCovers(a: Subject, b: Subject): boolean {
   if (a.node !== b.node) return false;
   if (!a.clusterwide && (a.namespace === undefined || a.namespace !== b.namespace)) return false;
-  const need = requirementsOf(b);
-  for (const r of requirementsOf(a)) if (!need.has(r)) return false;
+  for (const r of a.requirements) if (!b.requirements.has(r)) return false;
   return true;
+}
+
+/**
+ * For each rule, the rules that apply to at least its endpoints (itself included). Only clusterwide rules and rules of
+ * the same namespace can, so each rule is compared with those alone.
+ */
+export function coveringRules<R extends { subject: Subject }>(rules: readonly R[]): (r: R) => R[] {
+  const clusterwide = rules.filter((r) => r.subject.clusterwide);
+  const byNamespace = new Map<string, R[]>();
+  for (const r of rules) {
+    if (r.subject.clusterwide || r.subject.namespace === undefined) continue;
+    byNamespace.set(r.subject.namespace, [...(byNamespace.get(r.subject.namespace) ?? []), r]);
+  }
+  return (r) => [...clusterwide, ...(r.subject.namespace !== undefined ? byNamespace.get(r.subject.namespace) ?? [] : [])].filter((o) => subjectCovers(o.subject, r.subject));
 }
 
 /** Every rule of every Cilium policy in the index, with its subject, path and context. */
