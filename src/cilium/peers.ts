@@ -1,5 +1,6 @@
 import { Cidr } from '../cidr/cidr.js';
 import { NetsecError } from '../core/errors.js';
+import { reachesResolver } from '../lint/rules/cilium-dns.js';
 import { cidrRuleProblems, unknownEntityMessage } from '../lint/rules/cilium-sanitize.js';
 import { constructError } from '../lint/rules/cilium-wire.js';
 import { FqdnSelector } from './fqdn.js';
@@ -149,9 +150,8 @@ export class Peer {
    */
   public static cidrGroup(name: string): Peer {
     const who = `Peer.cidrGroup('${name}')`;
-    if (name.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name)) {
-      throw new NetsecError('INVALID', `${who}: a CiliumCIDRGroup name must be a DNS-1123 subdomain (at most 253 characters).`);
-    }
+    const problem = cidrRuleProblems({ cidrGroupRef: name }, { has: () => true })[0];
+    if (problem) throw constructError(who, problem);
     return new Peer(PeerKind.CIDR_SET, who, { cidrGroupRef: name });
   }
 
@@ -232,26 +232,15 @@ export class Peer {
     }
   }
 
-  /** Whether the peer selects a pod with these labels in `namespace`, seen from a policy in `policyNamespace`. */
+  /**
+   * Whether the peer selects a pod with these labels in `namespace`, seen from a policy in `policyNamespace`: the DNS
+   * lint rules' judgement of a wire peer (cilium/dns-peer-misses-actual-resolver), so both agree.
+   */
   public selectsPod(namespace: string, labels: Readonly<Record<string, string>>, policyNamespace: string | undefined): boolean {
-    if (this.kind === PeerKind.ENTITIES) return this.payload === Entity.ALL || this.payload === Entity.CLUSTER;
-    if (this.kind !== PeerKind.ENDPOINTS) return false;
-    const p = this.payload as PodsPayload;
-    switch (p.scope) {
-      case NamespaceScope.NAMED:
-        if (p.namespace !== namespace) return false;
-        break;
-      case NamespaceScope.POLICY:
-        if (policyNamespace !== namespace) return false;
-        break;
-      case NamespaceScope.LABELED:
-        // Namespace labels are not known offline; only the well-known name label can be checked.
-        if (Object.entries(p.namespaceLabels!).some(([k, v]) => k !== 'kubernetes.io/metadata.name' || v !== namespace)) return false;
-        break;
-      case NamespaceScope.ALL:
-        break;
-    }
-    return p.selector.matchesPod({ ...labels, [POD_NAMESPACE_LABEL]: namespace });
+    if (this.kind !== PeerKind.ENDPOINTS && this.kind !== PeerKind.ENTITIES) return false;
+    if (this.kind === PeerKind.ENDPOINTS && (this.payload as PodsPayload).scope === NamespaceScope.POLICY && policyNamespace !== namespace) return false;
+    const entry = { [`to${this.kind}`]: [this._toKube()] };
+    return reachesResolver(entry, { kind: 'pods', name: '', namespace, labels }, { clusterwide: policyNamespace === undefined, ...(policyNamespace !== undefined ? { namespace: policyNamespace } : {}) });
   }
 
   /** @internal the value for the rule's `to<Kind>`/`from<Kind>` list. */

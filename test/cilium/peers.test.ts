@@ -44,7 +44,7 @@ test.each([
   [() => Peer.cidr('10.0.0.0/8', ['192.168.0.0/16']), 'cilium/cidr-rule-shape: Peer.cidr(\'10.0.0.0/8\', ["192.168.0.0/16"]) at except[0]: \'192.168.0.0/16\' is not inside cidr \'10.0.0.0/8\'; an except prefix must be part of the cidr, in the same family (Cilium\'s agent: "allow CIDR prefix 10.0.0.0/8 does not contain exclude CIDR prefix 192.168.0.0/16"). Remove it, or fix the cidr.'],
   [() => Peer.cidr('10.0.0.0/24', ['10.0.0.0/16']), 'cilium/cidr-rule-shape: Peer.cidr(\'10.0.0.0/24\', ["10.0.0.0/16"]) at except[0]: \'10.0.0.0/16\' is wider than cidr \'10.0.0.0/24\', so it removes the whole cidr and the rule matches nothing (Cilium 1.20 refuses it: "allow CIDR prefix 10.0.0.0/24 does not contain exclude CIDR prefix 10.0.0.0/16"). Except only parts of the cidr.'],
   [() => Peer.cidr('10.0.0.1/8'), /^Peer\.cidr\('10\.0\.0\.1\/8'\): .*host bits/],
-  [() => Peer.cidrGroup('Geo_Blocked'), "Peer.cidrGroup('Geo_Blocked'): a CiliumCIDRGroup name must be a DNS-1123 subdomain (at most 253 characters)."],
+  [() => Peer.cidrGroup('Geo_Blocked'), "cilium/cidr-rule-shape: Peer.cidrGroup('Geo_Blocked') at cidrGroupRef: 'Geo_Blocked' is not a CiliumCIDRGroup name; expected a DNS-1123 subdomain of at most 253 characters (lower-case letters, digits, '-' and '.')."],
 ])('bad peer %#', (fn, message) => {
   expect(fn).toThrow(message);
 });
