@@ -227,7 +227,7 @@ const CASES: { id: string; title: string; target: TargetProps; bad: Obj[]; expec
     expected: [
       ["error", "spec.egress[0].toFQDNs", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toFQDNs: allows matchName: api.example.com by name, but no egress rule for these pods has a DNS L7 rule (toPorts[].rules.dns): Cilium learns the IPs of toFQDNs names only from DNS answers its DNS proxy sees, so the names never resolve to an allowed IP and every connection is dropped. Add rules: {dns: [{matchPattern: '*'}]} to the rule that allows DNS (port 53), or add such a rule."],
     ],
-    good: [cnp({ endpointSelector: ES, egress: [{ toFQDNs: [{ matchName: 'api.example.com' }] }] }), cnp({ endpointSelector: {}, egress: [DNS_KUBE] }, 'dns')], goodTarget: T('1.17'),
+    good: [cnp({ endpointSelector: ES, egress: [{ toFQDNs: [{ matchName: 'api.example.com' }] }] }), ccnp({ endpointSelector: { matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'NotIn', values: ['kube-system'] }] }, egress: [DNS_KUBE] }, 'dns')], goodTarget: T('1.17'),
   },
   {
     id: 'cilium/fqdn-not-covered-by-dns-pattern', title: 'cilium/fqdn-not-covered-by-dns-pattern', target: T('1.17'),
@@ -268,6 +268,14 @@ describe('Cilium agent-side rules', () => {
   });
   test.each(CASES)('$title: not triggered', ({ id, good, goodTarget }) => {
     expect(findings(good, goodTarget, id)).toEqual([]);
+  });
+
+  test('a clusterwide DNS rule helps the pods of the namespaces it selects, and only those', () => {
+    const fqdnPolicy = cnp({ endpointSelector: ES, egress: [{ toFQDNs: [{ matchName: 'api.example.com' }] }] });
+    const dnsFor = (operator: string, values: string[]) => ccnp({ endpointSelector: { matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator, values }] }, egress: [DNS_KUBE] }, 'dns');
+    expect(findings([fqdnPolicy, dnsFor('In', ['shop', 'cart'])], T('1.17'), 'cilium/fqdn-without-dns-visibility')).toEqual([]);
+    expect(findings([fqdnPolicy, dnsFor('NotIn', ['shop'])], T('1.17'), 'cilium/fqdn-without-dns-visibility').map((f) => f[1])).toEqual(['spec.egress[0].toFQDNs']);
+    expect(findings([fqdnPolicy, dnsFor('In', ['cart'])], T('1.17'), 'cilium/fqdn-without-dns-visibility').map((f) => f[1])).toEqual(['spec.egress[0].toFQDNs']);
   });
 
   test('every rule of the Cilium Sanitize port and the DNS path has a case', () => {

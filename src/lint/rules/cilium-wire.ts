@@ -179,8 +179,33 @@ function requirementsOf(s: Omit<Subject, 'requirements'>): Set<string> {
 export function subjectCovers(a: Subject, b: Subject): boolean {
   if (a.node !== b.node) return false;
   if (!a.clusterwide && (a.namespace === undefined || a.namespace !== b.namespace)) return false;
-  for (const r of a.requirements) if (!b.requirements.has(r)) return false;
+  for (const r of a.requirements) {
+    if (b.requirements.has(r)) continue;
+    // A namespace requirement of a clusterwide rule (`namespace NotIn (kube-system)`, `namespace=shop`) is decided by
+    // the namespace of a CiliumNetworkPolicy, whose pods all live there.
+    if (a.clusterwide && !b.clusterwide && b.namespace !== undefined && namespaceRequirementHolds(a.selector, r, b.namespace)) continue;
+    return false;
+  }
   return true;
+}
+
+/** Whether requirement `r` (one of `selector`'s, as requirementsOf writes it) is about the pod namespace and holds for `namespace`. */
+function namespaceRequirementHolds(selector: WireSelector, r: string, namespace: string): boolean {
+  const bare = (k: string) => (k.includes(':') ? k.slice(k.indexOf(':') + 1) : k);
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
+    if (bare(k) === POD_NAMESPACE && r === `${POD_NAMESPACE}=${String(v)}`) return v === namespace;
+  }
+  for (const e of selector.matchExpressions ?? []) {
+    if (bare(e.key) !== POD_NAMESPACE || r !== `${POD_NAMESPACE} ${e.operator} (${[...(e.values ?? [])].sort().join(',')})`) continue;
+    const values = e.values ?? [];
+    switch (e.operator) {
+      case 'In': return values.includes(namespace);
+      case 'NotIn': return !values.includes(namespace);
+      case 'Exists': return true;
+      default: return false;
+    }
+  }
+  return false;
 }
 
 /**
