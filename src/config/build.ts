@@ -5,6 +5,8 @@ import { closestMatch } from 'leven';
 import { NetsecError, Problem, SourceLocation, echo, escapeControls, formatLocation, locateError, problemsError } from '../core/errors.js';
 import { NetsecChart } from '../core/netsec-chart.js';
 import { recordSource } from '../core/source.js';
+import { RULES } from '../lint/rules/index.js';
+import { Suppression, suppressRules } from '../lint/suppressions.js';
 import { Target, TargetProps } from '../core/target.js';
 import { parseCidrList } from '../cidr/parse.js';
 import { PRODUCT_NAMES, Product } from '../core/versions.js';
@@ -21,6 +23,13 @@ export interface BuildOptions {
 /** An entry's common keys, as far as building needs them. */
 interface Entry {
   readonly targets?: readonly string[];
+  readonly suppress?: readonly SuppressionValue[];
+}
+
+/** One item of `suppress:` as netsec.yaml writes it. */
+interface SuppressionValue {
+  readonly rule: string;
+  readonly reason: string;
 }
 
 /** A section present in the file, with its entries and the targets each entry is built for. */
@@ -60,7 +69,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildOptions = {})
     placed.push({ section, entries, on: placements.map((p) => ('targets' in p ? p.targets : [])) });
   }
   // Clashes among the entries that could be placed are reported with the placement problems: one run shows all.
-  throwAll([...problems, ...nameClashes(loaded, placed, targets)], loaded.name);
+  throwAll([...problems, ...nameClashes(loaded, placed, targets), ...unknownRules(loaded, placed)], loaded.name);
   if (placed.every((p) => p.entries.length === 0)) {
     throw new NetsecError(
       'CONFIG',
@@ -79,12 +88,14 @@ export async function buildApp(loaded: LoadedConfig, options: BuildOptions = {})
     // Outside netsec.yaml's folder on another drive there is no relative path; the path as written is still stable.
     return escapeControls((isAbsolute(rel) ? p : rel).split('\\').join('/'));
   };
-  for (const target of targets) {
+  for (const [t, target] of targets.entries()) {
     const charts = new Map<string, NetsecChart>();
+    const targetSuppressions = suppressionsAt(loaded, `/targets/${t}`, config.targets[t] as { suppress?: readonly SuppressionValue[] });
     const chart = (component: string, chartOptions: { applyToCluster?: boolean } = {}): NetsecChart => {
       let c = charts.get(component);
       if (!c) {
         c = new NetsecChart(app, `${target.name}-${component}`, { target, component, applyToCluster: chartOptions.applyToCluster });
+        if (targetSuppressions.length) suppressRules(c, targetSuppressions);
         charts.set(component, c);
       }
       return c;
@@ -118,7 +129,14 @@ export async function buildApp(loaded: LoadedConfig, options: BuildOptions = {})
           throw err;
         }
         // Every construct this entry added records where it was written; findings about it and its objects point there.
-        for (const c of charts.values()) for (const child of c.node.children) if (!before.has(child)) recordSource(child as IConstruct, location);
+        const suppressions = suppressionsAt(loaded, pointer, entry);
+        for (const c of charts.values()) {
+          for (const child of c.node.children) {
+            if (before.has(child)) continue;
+            recordSource(child as IConstruct, location);
+            if (suppressions.length) suppressRules(child as IConstruct, suppressions);
+          }
+        }
       }
     }
   }
@@ -145,6 +163,29 @@ function checkClusterCidrs(loaded: LoadedConfig, i: number, props: TargetProps):
 }
 
 /** Runs `fn`; a NetsecError without a location gets `location`. */
+/** An entry's (or target's) `suppress:` items as suppressions, each reason naming where it was written. */
+function suppressionsAt(loaded: LoadedConfig, pointer: string, value: { readonly suppress?: readonly SuppressionValue[] }): Suppression[] {
+  return (value.suppress ?? []).map((s, i) => ({ id: s.rule, reason: `${s.reason.trim()} (${formatLocation(loaded.where(`${pointer}/suppress/${i}`))})` }));
+}
+
+/** `suppress:` items naming rules that do not exist: a typo would otherwise leave the finding it meant in place, unexplained. */
+function unknownRules(loaded: LoadedConfig, placed: readonly Placed[]): Problem[] {
+  const ids = RULES.map((r) => r.id);
+  const check = (pointer: string, items: readonly SuppressionValue[] | undefined): Problem[] =>
+    (items ?? []).flatMap((s, i) => {
+      if (ids.includes(s.rule)) return [];
+      const near = closestMatch(s.rule, ids);
+      return [{
+        location: loaded.where(`${pointer}/suppress/${i}/rule`),
+        message: `${pointerLabel(`${pointer}/suppress/${i}/rule`)} is '${echo(s.rule)}', which is not a netsec lint rule; expected a rule id from docs/rules.md${near ? `; did you mean '${near}'?` : ''}`,
+      }];
+    });
+  return [
+    ...loaded.config.targets.flatMap((t, i) => check(`/targets/${i}`, (t as { suppress?: readonly SuppressionValue[] }).suppress)),
+    ...placed.flatMap(({ section, entries }) => entries.flatMap((e, i) => check(`/${section.key}/${i}`, e.suppress))),
+  ];
+}
+
 function located<T>(fn: () => T, location: SourceLocation): T {
   try {
     return fn();

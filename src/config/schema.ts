@@ -1,5 +1,5 @@
 import { ApplyMode, NodeLocalDnsMode } from '../core/target.js';
-import { ConfigSection } from './section.js';
+import { ConfigSection, SUPPRESS_PROPERTY } from './section.js';
 
 const CIDR_LIST = { type: 'array', items: { type: 'string' }, uniqueItems: true } as const;
 const VERSION = { type: 'string', pattern: '^v?\\d+\\.\\d+(\\.\\d+)?$', description: "A minor line such as '1.17', or a full version such as '1.17.3'." } as const;
@@ -16,6 +16,7 @@ export const TARGET_SCHEMA = {
     calico: VERSION,
     istio: VERSION,
     applyMode: { enum: Object.values(ApplyMode), description: 'How the output is applied; decides the per-object size budget.' },
+    suppress: SUPPRESS_PROPERTY,
     cluster: {
       type: 'object',
       additionalProperties: false,

@@ -100,6 +100,24 @@ export const TARGETS_PROPERTY = {
 } as const;
 
 /**
+ * The schema of `suppress:` on an entry or a target: lint findings accepted on purpose, each with the rule id and a
+ * reason (written into the output header for reviewers). A suppression without a reason is refused.
+ */
+export const SUPPRESS_PROPERTY = {
+  type: 'array',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['rule', 'reason'],
+    properties: {
+      rule: { type: 'string', pattern: '^[a-z0-9]+/[a-z0-9-]+$', description: "A lint rule id from docs/rules.md, e.g. 'cilium/cidr-identity-cost'." },
+      reason: { type: 'string', pattern: '\\S', description: 'Why the finding is accepted; shown in the output header.' },
+    },
+  },
+  description: 'Lint findings accepted on purpose for what this entry (or target) writes: rule id and reason each.',
+} as const;
+
+/**
  * A construct id made of parts that may hold any character: each part is escaped so that different parts never give
  * one id (`a-b` + `c` and `a` + `b-c` stay apart, and '/' cannot split a path). Readable for ordinary names:
  * `constructId('Cnp', 'shop', 'web')` is `Cnp-shop:web`.

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { NetsecError } from '../core/errors.js';
+import { RULES } from './rules/index.js';
 
 /** A rule a construct (and everything under it) is exempt from, and why. */
 export interface Suppression {
@@ -21,6 +22,9 @@ export function suppressRules(scope: IConstruct, suppressions: readonly Suppress
   for (const s of suppressions) {
     if (!/^[a-z0-9]+\/[a-z0-9-]+$/.test(s.id)) {
       throw new NetsecError('USAGE', `[${scope.node.path}] suppression id '${s.id}' is not a rule id; expected '<area>/<rule>', e.g. 'cilium/cidr-group-identity-cost'.`);
+    }
+    if (!RULES.some((r) => r.id === s.id)) {
+      throw new NetsecError('USAGE', `[${scope.node.path}] suppression id '${s.id}' names no netsec lint rule; expected an id from docs/rules.md (a typo would leave the finding in place, unexplained).`);
     }
     if (!s.reason || !s.reason.trim()) {
       throw new NetsecError('USAGE', `[${scope.node.path}] suppression of '${s.id}' has no reason; say why the finding is accepted (reviewers read it in the output header).`);

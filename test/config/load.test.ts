@@ -26,7 +26,7 @@ describe('netsec.yaml loading', () => {
 
   test('an unknown key inside a target points at the key', () => {
     expect(error('targets:\n  - name: a\n    cilum: "1.17"\n')).toBe(
-      "netsec.yaml:3:5: unknown key 'cilum'; expected one of: name, kubernetes, cilium, calico, istio, applyMode, cluster",
+      "netsec.yaml:3:5: unknown key 'cilum'; expected one of: name, kubernetes, cilium, calico, istio, applyMode, suppress, cluster",
     );
   });
 

@@ -1,6 +1,6 @@
 import { CiliumCidrGroup } from '../../egress/cilium-cidr-group.js';
 import { Product } from '../../core/versions.js';
-import { ConfigSection, TARGETS_PROPERTY, checkCidrList, constructId } from '../section.js';
+import { ConfigSection, SUPPRESS_PROPERTY, TARGETS_PROPERTY, checkCidrList, constructId } from '../section.js';
 import { EGRESS_BLOCKING_COMPONENT } from './egress-blocking.js';
 
 /** One entry of `ciliumCidrGroups:`. */
@@ -26,6 +26,7 @@ export const ciliumCidrGroupsSection: ConfigSection<CiliumCidrGroupEntry> = {
         cidrs: { type: 'array', minItems: 1, items: { type: 'string' } },
         labels: { type: 'object', additionalProperties: { type: 'string' } },
         targets: TARGETS_PROPERTY,
+        suppress: SUPPRESS_PROPERTY,
       },
     },
   },

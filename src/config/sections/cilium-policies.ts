@@ -19,7 +19,7 @@ import {
 } from '../../cilium/index.js';
 import { NetsecError } from '../../core/errors.js';
 import { Product } from '../../core/versions.js';
-import { ConfigSection, SectionBuildContext, TARGETS_PROPERTY, checkCidrs, constructId } from '../section.js';
+import { ConfigSection, SectionBuildContext, SUPPRESS_PROPERTY, TARGETS_PROPERTY, checkCidrs, constructId } from '../section.js';
 
 /** A label selector as written in netsec.yaml (Kubernetes spelling). */
 interface SelectorValue {
@@ -178,6 +178,7 @@ const POLICY_SCHEMA = {
     kind: { enum: ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy'], description: 'Default: CiliumNetworkPolicy.' },
     namespace: { type: 'string', description: "The CiliumNetworkPolicy's namespace. Default: default." },
     targets: TARGETS_PROPERTY,
+    suppress: SUPPRESS_PROPERTY,
     component: { type: 'string', description: 'Output file (without .yaml) in dist/<target>/. Default: cilium-policies.' },
     description: { type: 'string' },
     endpointSelector: { ...SELECTOR, description: 'The pods the policy applies to. Default: all (of the namespace, for a CiliumNetworkPolicy).' },

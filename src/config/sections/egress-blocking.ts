@@ -8,8 +8,9 @@ import { NetsecError } from '../../core/errors.js';
 import { Product } from '../../core/versions.js';
 import { CalicoApi, CalicoBlockDesign, CalicoEgressBlock } from '../../egress/calico-egress-block.js';
 import { CidrGroupReference, CiliumEgressBlock } from '../../egress/cilium-egress-block.js';
+import { calicoSelectorOf } from '../../egress/endpoint-scope.js';
 import { EndpointSelector, LabelExpression } from '../../cilium/selectors.js';
-import { ConfigSection, SectionBuildContext, TARGETS_PROPERTY, checkCidrList, constructId } from '../section.js';
+import { ConfigSection, SectionBuildContext, SUPPRESS_PROPERTY, TARGETS_PROPERTY, checkCidrList, constructId } from '../section.js';
 
 /** A Kubernetes label selector as netsec.yaml writes it. */
 export interface LabelSelectorSpec {
@@ -29,11 +30,32 @@ export interface EgressBlockingEntry {
   readonly allowEmpty?: boolean;
   readonly allowDefaultRoute?: boolean;
   readonly allowClusterOverlap?: boolean;
+  readonly allowHugeBlock?: boolean;
+  /** The pods whose egress is blocked, on Cilium and Calico alike. Default: every pod. */
+  readonly endpointSelector?: LabelSelectorSpec;
+  /** @deprecated Cilium only: a Calico target refuses it (it would block every endpoint there); use `endpointSelector`. */
   readonly cilium?: { readonly endpointSelector?: LabelSelectorSpec; readonly reference?: CidrGroupReference };
   readonly calico?: { readonly design?: CalicoBlockDesign; readonly log?: boolean; readonly tier?: { name?: string; order?: number }; readonly allowPolicyName?: string; readonly api?: CalicoApi };
 }
 
 const STRING_MAP = { type: 'object', additionalProperties: { type: 'string' } } as const;
+/** A Kubernetes label selector (matchLabels, matchExpressions), as a Deployment's selector is written. */
+const LABEL_SELECTOR = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    matchLabels: STRING_MAP,
+    matchExpressions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['key', 'operator'],
+        properties: { key: { type: 'string' }, operator: { enum: ['In', 'NotIn', 'Exists', 'DoesNotExist'] }, values: { type: 'array', items: { type: 'string' } } },
+      },
+    },
+  },
+} as const;
 const DNS_LABEL = { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 } as const;
 
 /** The component (output file) egress blocking writes. */
@@ -102,6 +124,7 @@ export const egressBlockingSection: ConfigSection<EgressBlockingEntry> = {
       properties: {
         name: DNS_LABEL,
         targets: TARGETS_PROPERTY,
+        suppress: SUPPRESS_PROPERTY,
         cidrs: { type: 'array', items: { type: 'string' }, description: 'Prefixes or addresses to block.' },
         feeds: {
           type: 'array',
@@ -134,12 +157,14 @@ export const egressBlockingSection: ConfigSection<EgressBlockingEntry> = {
         allowEmpty: { type: 'boolean' },
         allowDefaultRoute: { type: 'boolean' },
         allowClusterOverlap: { type: 'boolean' },
+        allowHugeBlock: { type: 'boolean', description: 'Accept a list that covers more than half of the IPv4 or IPv6 address space (after except).' },
+        endpointSelector: { ...LABEL_SELECTOR, description: 'The pods whose egress is blocked (Cilium endpointSelector, Calico selector). Default: every pod.' },
         cilium: {
           type: 'object',
           additionalProperties: false,
           properties: {
-            endpointSelector: { type: 'object', additionalProperties: false, properties: { matchLabels: STRING_MAP, matchExpressions: { type: 'array' } } },
-            reference: { enum: Object.values(CidrGroupReference) },
+            endpointSelector: { ...LABEL_SELECTOR, description: 'Cilium only; a Calico target refuses it. Prefer endpointSelector on the entry, which scopes both.' },
+            reference: { enum: Object.values(CidrGroupReference), description: 'ref: one cidrGroupRef per group (every line). selector: one cidrGroupSelector on the owner label (Cilium 1.17+). Default: ref.' },
           },
         },
         calico: {
@@ -168,17 +193,23 @@ export const egressBlockingSection: ConfigSection<EgressBlockingEntry> = {
       return { cidrs: aggregate(read.list).set, warnings: read.warnings };
     });
     const chart = ctx.chart(EGRESS_BLOCKING_COMPONENT);
-    const common = { name: entry.name, cidrs, except: entry.except, labels: entry.labels, allowEmpty: entry.allowEmpty, allowDefaultRoute: entry.allowDefaultRoute, allowClusterOverlap: entry.allowClusterOverlap };
+    const common = {
+      name: entry.name, cidrs, except: entry.except, labels: entry.labels,
+      allowEmpty: entry.allowEmpty, allowDefaultRoute: entry.allowDefaultRoute, allowClusterOverlap: entry.allowClusterOverlap, allowHugeBlock: entry.allowHugeBlock,
+    };
+    const scope = entry.endpointSelector ?? entry.cilium?.endpointSelector;
+    const endpointSelector = scope && EndpointSelector.of({ labels: scope.matchLabels, expressions: scope.matchExpressions as LabelExpression[] | undefined });
     const blocks = [];
     if (target.runs(Product.CILIUM)) {
-      const selector = entry.cilium?.endpointSelector;
-      blocks.push(new CiliumEgressBlock(chart, constructId('Cilium', entry.name), {
-        ...common,
-        ...entry.cilium,
-        endpointSelector: selector && EndpointSelector.of({ labels: selector.matchLabels, expressions: selector.matchExpressions }),
-      }));
+      blocks.push(new CiliumEgressBlock(chart, constructId('Cilium', entry.name), { ...common, reference: entry.cilium?.reference, endpointSelector }));
     }
-    if (target.runs(Product.CALICO)) blocks.push(new CalicoEgressBlock(chart, constructId('Calico', entry.name), { ...common, ...entry.calico }));
+    if (target.runs(Product.CALICO)) {
+      if (entry.cilium?.endpointSelector && !entry.endpointSelector) {
+        throw new NetsecError('CONFIG', `${ctx.label}.cilium.endpointSelector scopes the block on Cilium only, but target '${target.name}' runs Calico, where the block would cover every endpoint; expected the scope for both products; move it to ${ctx.label}.endpointSelector`, ctx.where('/cilium/endpointSelector', true));
+      }
+      const calicoScope = endpointSelector && calicoSelectorOf(endpointSelector, `${ctx.label}.endpointSelector`);
+      blocks.push(new CalicoEgressBlock(chart, constructId('Calico', entry.name), { ...common, ...entry.calico, endpointSelector: calicoScope }));
+    }
     for (const w of warnings) for (const b of blocks) addWarning(b, w);
   },
 };

@@ -7,7 +7,7 @@ import { FlowLogOutput } from '../../hubble/flow-log-output.js';
 import { DROP_REASONS, DropReason, FLOW_FILTER_MESSAGES, FlowFilterFields, FlowFilterFieldSpec, MONITOR_EVENT_TYPES, MonitorEventType } from '../../hubble/generated/cilium-flow-data.js';
 import { ENUM_TABLES, MESSAGE_OF_TYPE } from '../../hubble/_line-data.js';
 import { FlowLogOptions, HubbleFlowLogs } from '../../hubble/hubble-flow-logs.js';
-import { ConfigSection, SectionBuildContext, TARGETS_PROPERTY, constructId } from '../section.js';
+import { ConfigSection, SectionBuildContext, SUPPRESS_PROPERTY, TARGETS_PROPERTY, constructId } from '../section.js';
 
 /** One `eventType` entry: a monitor type by name, optionally one drop reason or a raw sub-type. */
 export interface EventTypeValue {
@@ -158,6 +158,7 @@ export const hubbleFlowLogsSection: ConfigSection<HubbleFlowLogsValue> = {
       required: ['flowLogs'],
       properties: {
         targets: TARGETS_PROPERTY,
+        suppress: SUPPRESS_PROPERTY,
         component: { type: 'string', description: 'Output file (without .yaml) in dist/<target>/. Default: hubble-flow-logs.' },
         name: { type: 'string', description: 'ConfigMap name. Default: cilium-flowlog-config.' },
         namespace: { type: 'string', description: 'Namespace of the Cilium release. Default: kube-system.' },

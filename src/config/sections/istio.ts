@@ -2,7 +2,7 @@ import { Product } from '../../core/versions.js';
 import { IstioMeshSettings, NativeSidecarMode } from '../../istio/istio-mesh-settings.js';
 import { MtlsMode, PeerAuthentication, PeerAuthenticationScope } from '../../istio/peer-authentication.js';
 import { recordSource } from '../../core/source.js';
-import { ConfigSection, EntryObject, SectionBuildContext, TARGETS_PROPERTY, constructId } from '../section.js';
+import { ConfigSection, EntryObject, SectionBuildContext, SUPPRESS_PROPERTY, TARGETS_PROPERTY, constructId } from '../section.js';
 
 /** `nativeSidecars:` as written in netsec.yaml. */
 export type NativeSidecarsValue = 'enabled' | 'disabled' | 'auto';
@@ -60,6 +60,7 @@ export const istioSection: ConfigSection<IstioValue> = {
       additionalProperties: false,
       properties: {
         targets: TARGETS_PROPERTY,
+        suppress: SUPPRESS_PROPERTY,
         component: { type: 'string', description: 'Output file (without .yaml) in dist/<target>/. Default: istio.' },
         sidecars: {
           type: 'object',

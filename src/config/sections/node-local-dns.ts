@@ -3,7 +3,7 @@ import type * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import { kube } from '../../core/kube.js';
 import { NodeLocalDnsCache, NodeLocalDnsCacheProps } from '../../dns/node-local-dns-cache.js';
 import { Product } from '../../core/versions.js';
-import { ConfigSection, SectionBuildContext, TARGETS_PROPERTY, constructId } from '../section.js';
+import { ConfigSection, SectionBuildContext, SUPPRESS_PROPERTY, TARGETS_PROPERTY, constructId } from '../section.js';
 
 interface QuantitiesValue {
   readonly cpu?: string;
@@ -16,6 +16,7 @@ interface QuantitiesValue {
  */
 export interface NodeLocalDnsValue extends Omit<NodeLocalDnsCacheProps, 'cache' | 'resources' | 'tolerations'> {
   readonly targets?: string[];
+  readonly suppress?: readonly { readonly rule: string; readonly reason: string }[];
   readonly component?: string;
   readonly cache?: {
     readonly successCapacity?: number;
@@ -36,6 +37,7 @@ const ENTRY_SCHEMA = {
   additionalProperties: false,
   properties: {
     targets: TARGETS_PROPERTY,
+    suppress: SUPPRESS_PROPERTY,
     component: { type: 'string', description: 'Output file (without .yaml) in dist/<target>/. Default: node-local-dns.' },
     namespace: { type: 'string', description: 'Namespace of the cluster DNS Service. Default: kube-system.' },
     name: { type: 'string', description: 'Name of the DaemonSet, ConfigMap and ServiceAccount. Default: node-local-dns.' },
@@ -80,7 +82,7 @@ function quantities(v: QuantitiesValue | undefined): Record<string, k8s.Quantity
 /** The props a TypeScript user would pass for this entry. */
 export function nodeLocalDnsProps(v: NodeLocalDnsValue): NodeLocalDnsCacheProps {
   const sec = (n: number | undefined): Duration | undefined => (n === undefined ? undefined : Duration.seconds(n));
-  const { targets: _targets, component: _component, cache, resources, ...same } = v;
+  const { targets: _targets, suppress: _suppress, component: _component, cache, resources, ...same } = v;
   return {
     ...same,
     cache: cache && {
