@@ -1,3 +1,5 @@
+import { parseAllDocuments } from 'yaml';
+import { readOutput } from '../../src/core/output.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,7 +123,7 @@ const config = fc.record({
 const LOCATED = /^(error: )?[^\s:][^:]*:\d+:\d+: \S/;
 
 describe('netsec synth on random netsec.yaml files', () => {
-  test('exits 0, 1 or 2, never 3, and every failure starts with its location', async () => {
+  test('exits 0, 1 or 2, never 3; every failure starts with its location; every written tree has unique identities within budget', async () => {
     await fc.assert(
       fc.asyncProperty(config, async ({ yaml, feed }) => {
         const dir = mkdtempSync(join(tmpdir(), 'netsec-property-'));
@@ -130,15 +132,77 @@ describe('netsec synth on random netsec.yaml files', () => {
         writeFileSync(join(dir, 'feed.txt'), feed);
         const { code, stderr } = await run('synth', '-c', join(dir, 'netsec.yaml'), '--out', join(dir, 'dist'));
         const context = `${yaml}\n--- stderr:\n${stderr}`;
+        const seen = new Set<string>();
         expect([0, 1, 2], context).toContain(code);
         // Nothing the input holds reaches the terminal raw.
         expect(/[\u0000-\u0009\u000b-\u001f\u007f]/.test(stderr), context).toBe(false);
         if (code !== 0) {
           const first = stderr.split('\n').find((l) => !l.startsWith('warning: ')) ?? '';
           expect(first, context).toMatch(LOCATED);
+          return;
+        }
+        // A written tree: no two objects of a target share an identity, and each fits client-side apply's annotation.
+        for (const [path, text] of readOutput(join(dir, 'dist'))) {
+          if (path.endsWith('-values.yaml') || path.endsWith('kustomization.yaml')) continue;
+          const target = path.split('/')[0]!;
+          for (const doc of parseAllDocuments(text)) {
+            const o = doc.toJS() as { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
+            const group = o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.lastIndexOf('/')).replace(/^crd\.projectcalico\.org$/, 'projectcalico.org') : '';
+            const id = `${target} ${group} ${o.kind} ${o.metadata.namespace ?? ''} ${o.metadata.name}`;
+            expect(seen.has(id), `${context}\n--- duplicate: ${id}`).toBe(false);
+            seen.add(id);
+            expect(Buffer.byteLength(JSON.stringify(o)) + 'kubectl.kubernetes.io/last-applied-configuration'.length + 1, context).toBeLessThanOrEqual(262_144);
+          }
         }
       }),
       { numRuns: 60 },
     );
+  });
+
+  // Valid pieces only, with names drawn from one small pool, so entries of different sections collide now and then
+  // (an egress block's CIDR group and a ciliumCidrGroups entry, its policy and a clusterwide policy, the Calico allow
+  // policy and the block): most runs write a tree, and the tree is checked.
+  const pool = fc.constantFrom('geo', 'eb', 'imds', 'eb-allow');
+  const validConfig = fc.record({
+    egress: fc.uniqueArray(fc.record({ name: pool, allow: fc.option(pool, { nil: undefined }), selector: fc.boolean() }), { selector: (e) => e.name, minLength: 1, maxLength: 2 }),
+    groups: fc.uniqueArray(pool, { maxLength: 2 }),
+    policies: fc.uniqueArray(pool, { maxLength: 2 }),
+  }).map((c) =>
+    `targets:\n${TARGETS.slice(0, 2).join('\n')}\n` +
+    `egressBlocking:\n${c.egress.map((e, i) => `  - name: ${e.name}\n    cidrs: [203.0.${113 + i}.0/24]\n${e.selector ? '    endpointSelector: { matchLabels: { app: legacy } }\n' : ''}${e.allow ? `    calico: { design: default-tier, allowPolicyName: ${e.allow} }\n` : ''}`).join('')}` +
+    (c.groups.length ? `ciliumCidrGroups:\n${c.groups.map((g, i) => `  - name: ${g}\n    cidrs: [198.51.${100 + i}.1/32]\n`).join('')}` : '') +
+    (c.policies.length ? `ciliumPolicies:\n${c.policies.map((n) => `  - name: ${n}\n    egressDefault: deny\n`).join('')}` : ''),
+  );
+
+  test('valid pieces with clashing names: a tree with unique identities, or a located refusal', async () => {
+    let written = 0;
+    await fc.assert(
+      fc.asyncProperty(validConfig, async (yaml) => {
+        const dir = mkdtempSync(join(tmpdir(), 'netsec-property-'));
+        dirs.push(dir);
+        writeFileSync(join(dir, 'netsec.yaml'), yaml);
+        const { code, stderr } = await run('synth', '-c', join(dir, 'netsec.yaml'), '--out', join(dir, 'dist'));
+        const context = `${yaml}\n--- stderr:\n${stderr}`;
+        expect([0, 1, 2], context).toContain(code);
+        if (code !== 0) {
+          expect(stderr.split('\n').find((l) => !l.startsWith('warning: ')) ?? '', context).toMatch(LOCATED);
+          return;
+        }
+        written += 1;
+        const seen = new Set<string>();
+        for (const [path, text] of readOutput(join(dir, 'dist'))) {
+          if (path.endsWith('-values.yaml') || path.endsWith('kustomization.yaml')) continue;
+          for (const doc of parseAllDocuments(text)) {
+            const o = doc.toJS() as { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
+            const group = o.apiVersion.slice(0, Math.max(0, o.apiVersion.lastIndexOf('/'))).replace(/^crd\.projectcalico\.org$/, 'projectcalico.org');
+            const id = `${path.split('/')[0]} ${group} ${o.kind} ${o.metadata.namespace ?? ''} ${o.metadata.name}`;
+            expect(seen.has(id), `${context}\n--- duplicate: ${id}`).toBe(false);
+            seen.add(id);
+          }
+        }
+      }),
+      { numRuns: 40 },
+    );
+    expect(written).toBeGreaterThan(5);
   });
 });
