@@ -1,18 +1,46 @@
-import yargs, { Argv } from 'yargs';
+import type { Argv } from 'yargs';
 import { NetsecError } from '../core/errors.js';
 import { netsecVersion } from '../core/package-root.js';
 import { NetsecCommand } from './command.js';
-import { cidrsCommand } from './commands/cidrs.js';
-import { planCommand } from './commands/plan.js';
-import { schemaCommand } from './commands/schema.js';
-import { synthCommand } from './commands/synth.js';
-import { validateCommand } from './commands/validate.js';
 import { reportError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { CliIo, processIo } from './io.js';
 
-/** Every command, in the order `--help` lists them. */
-const COMMANDS: readonly NetsecCommand<any>[] = [synthCommand, planCommand, validateCommand, cidrsCommand, schemaCommand];
+/** A command whose module is imported only when the command line names it (see `commandsFor`). */
+interface LazyCommand {
+  /** The command's name as users type it (the first word of its `command`). */
+  readonly name: string;
+  load(): Promise<NetsecCommand<any>>;
+}
+
+/**
+ * Every command, in the order `--help` lists them. Register a command lazily, as `{ name, load }`: start-up is what
+ * users wait for on every call (issue 14), and importing every command's module cost ~50 ms of a ~250 ms
+ * `netsec --version` (plan alone ~30 ms) before this list was lazy. A plain `NetsecCommand` works too, loaded always.
+ */
+const COMMANDS: readonly (LazyCommand | NetsecCommand<any>)[] = [
+  { name: 'synth', load: async () => (await import('./commands/synth.js')).synthCommand },
+  { name: 'plan', load: async () => (await import('./commands/plan.js')).planCommand },
+  { name: 'validate', load: async () => (await import('./commands/validate.js')).validateCommand },
+  { name: 'cidrs', load: async () => (await import('./commands/cidrs.js')).cidrsCommand },
+  { name: 'schema', load: async () => (await import('./commands/schema.js')).schemaCommand },
+];
+
+/**
+ * The commands yargs needs for `argv`: the one its first word names (global flags are booleans, so that word is the
+ * command), or all of them when it names none (`--help` lists them, an unknown name gets a did-you-mean).
+ */
+async function commandsFor(argv: readonly string[], all: readonly (LazyCommand | NetsecCommand<any>)[]): Promise<NetsecCommand<any>[]> {
+  const first = argv.find((a) => !a.startsWith('-'));
+  const lazy = (c: LazyCommand | NetsecCommand<any>): c is LazyCommand => 'load' in c;
+  const named = all.some((c) => lazy(c) && c.name === first);
+  return Promise.all(all.filter((c) => !lazy(c) || !named || c.name === first).map((c) => (lazy(c) ? c.load() : c)));
+}
+
+/** `--version` alone, answered without loading yargs (~130 ms of module loading on this 2-core machine). */
+function isVersionOnly(argv: readonly string[]): boolean {
+  return argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V');
+}
 
 /**
  * yargs drops a lone '-' argument (yargs/yargs#1312, yargs/yargs-parser#381), the usual name for stdin. `main` hands
@@ -34,6 +62,12 @@ function restoreStdinArgs(args: Record<string, unknown>): void {
 export async function main(argv: readonly string[], io: CliIo = processIo, extraCommands: readonly NetsecCommand<any>[] = []): Promise<ExitCode> {
   let code: ExitCode = ExitCode.OK;
   const verbose = argv.includes('--verbose');
+  if (isVersionOnly(argv)) {
+    io.stdout(`${netsecVersion()}\n`);
+    return code;
+  }
+  // Loaded here, not at the top: `--version` above never needs it.
+  const { default: yargs } = await import('yargs');
   let parser: Argv = yargs()
     .scriptName('netsec')
     .usage('$0 <command> [options]\n\nKubernetes network security as code: Cilium, Calico, NodeLocal DNSCache, Hubble and Istio.')
@@ -52,7 +86,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo, extra
       throw err ?? new NetsecError('USAGE', `${msg}\nRun 'netsec --help' for usage.`);
     })
     .middleware(restoreStdinArgs);
-  for (const cmd of [...COMMANDS, ...extraCommands]) {
+  for (const cmd of await commandsFor(argv, [...COMMANDS, ...extraCommands])) {
     parser = parser.command(cmd.command as string, cmd.describe, (y) => cmd.builder(y), async (args) => {
       code = await cmd.run(args, io);
     });
