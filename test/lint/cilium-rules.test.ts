@@ -278,6 +278,17 @@ describe('Cilium agent-side rules', () => {
     expect(findings([fqdnPolicy, dnsFor('In', ['cart'])], T('1.17'), 'cilium/fqdn-without-dns-visibility').map((f) => f[1])).toEqual(['spec.egress[0].toFQDNs']);
   });
 
+  // cilium-cli's client-egress-only-dns.yaml (v1.20.0-pre.3) selects kube-dns with a cluster-name requirement; the
+  // resolver pods are in the local cluster, whose name is not known offline, so the requirement counts as met.
+  test('a DNS rule that pins the local cluster name still reaches kube-dns', () => {
+    const dns = { ...DNS_KUBE, toEndpoints: [{ matchExpressions: [
+      { key: 'k8s-app', operator: 'In', values: ['kube-dns', 'coredns', 'node-local-dns', 'nodelocaldns'] },
+      { key: 'io.kubernetes.pod.namespace', operator: 'In', values: ['kube-system'] },
+      { key: 'io.cilium.k8s.policy.cluster', operator: 'In', values: ['prod-eu'] },
+    ] }] };
+    expect(findings([cnp({ endpointSelector: ES, egress: [dns] })], T('1.17'), 'cilium/dns-peer-misses-actual-resolver')).toEqual([]);
+  });
+
   test('every rule of the Cilium Sanitize port and the DNS path has a case', () => {
     const mine = RULES.map((r) => r.id).filter((id) => id.startsWith('cilium/') && !['cilium/deny-cluster-infrastructure', 'cilium/cidr-group-selector-selects-all', 'cilium/cidr-identity-cost', 'cilium/default-deny-reaches-kube-system'].includes(id));
     expect(mine.filter((id) => !CASES.some((c) => c.id === id))).toEqual([]);

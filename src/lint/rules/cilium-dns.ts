@@ -26,6 +26,7 @@ export type Resolver =
 
 const POD_NAMESPACE = 'io.kubernetes.pod.namespace';
 const NAMESPACE_NAME_LABEL = 'io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name';
+const CLUSTER_LABEL = 'io.cilium.k8s.policy.cluster';
 const L3_KEYS = ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities', 'toServices', 'toGroups', 'toNodes', 'toFQDNs'];
 
 type PortProtocol = { port?: unknown; endPort?: unknown; protocol?: unknown };
@@ -109,7 +110,13 @@ export function reachesResolver(entry: WireEntry, resolver: Resolver, ctx: Pick<
     const namesNamespace = keys.some((k) => k === POD_NAMESPACE || k.startsWith('io.cilium.k8s.namespace.labels.'));
     // A CiliumNetworkPolicy adds its own namespace to a selector that names none (domain-notes finding 2).
     if (!namesNamespace && !ctx.clusterwide && ctx.namespace !== resolver.namespace) return false;
-    return selectorMatches(sel, labels);
+    // The resolver pods are in the local cluster, whose name netsec does not know: a requirement on the cluster label
+    // (cilium-cli's own DNS rules carry one) is taken as met.
+    const local = (k: string) => (k.includes(':') ? k.slice(k.indexOf(':') + 1) : k) !== CLUSTER_LABEL;
+    return selectorMatches({
+      matchLabels: Object.fromEntries(Object.entries(sel.matchLabels ?? {}).filter(([k]) => local(k))),
+      matchExpressions: (sel.matchExpressions ?? []).filter((e) => local(e.key)),
+    }, labels);
   });
 }
 
