@@ -6,7 +6,7 @@ import { ManifestIndex, Target, lint } from '../../src/index.js';
 //   v1.16.15      75130674084311ceedfc2bd6dfec511478d23105
 //   v1.17.14      6fc7f9725d4a2f3293b17614181ae2b3fb5529cf
 //   v1.18.3       c16016890116f9fc6bf8d90e3ffe0f4e91ae8097   (same vectors as v1.17.14)
-//   v1.19.0-pre.4 f12299b25e4edd93742d9241b34e82aae0aef788   (no 1.19 patch tag was available; the 1.19 branch point)
+//   v1.19.0-pre.4 f12299b25e4edd93742d9241b34e82aae0aef788   (no 1.19 release tag was readable; the newest 1.19 pre-release)
 //   v1.20.0-pre.3 b0ac676cbcbcdf2eaf4f2b4ed3d41137feef840f
 // Each vector names the test it comes from and the lines whose agent refuses it (`Sanitize()` returns an error at that
 // line's tag). Every vector is linted as the only object of a target on each supported line: every refusal must be an
