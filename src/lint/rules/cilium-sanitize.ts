@@ -16,8 +16,9 @@ import {
 // (6fc7f972), v1.18.3 (c1601689), v1.19.0-pre.4 (f12299b2; no 1.19 release tag was in the mirrors that could be read,
 // so the newest 1.19 pre-release stands in) and v1.20.0-pre.3 (b0ac676c). The API server stores a policy these checks
 // refuse; the agent then refuses to import it and the policy is silently absent (domain-notes finding 6). Where the
-// lines differ, a check asks the target (`Feature`). Each check is a pure function over one wire rule or one entry, shared by the lint rule and
-// by the constructs (`CiliumPolicyBase`), which throw the message at the moment the bad rule is added.
+// lines differ, a check asks the target (`Feature`). Each check is a pure function over one wire rule or one entry,
+// shared by the lint rule and by the constructs (`CiliumPolicyBase`), which throw the message at the moment the bad
+// rule is added.
 
 /** The CRD enum of entities, identical in 1.16-1.20 (pkg/policy/api/entity.go; domain-notes §B.5). */
 export const CILIUM_ENTITIES = ['all', 'world', 'cluster', 'host', 'init', 'ingress', 'unmanaged', 'remote-node', 'health', 'none', 'kube-apiserver'] as const;
