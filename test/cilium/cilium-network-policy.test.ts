@@ -10,6 +10,7 @@ import {
   Entity,
   FqdnSelector,
   HttpRule,
+  ManifestIndex,
   NetsecChart,
   NodeLocalDnsCache,
   NodeLocalDnsMode,
@@ -18,6 +19,7 @@ import {
   Port,
   Protocol,
   Target,
+  lint,
 } from '../../src/index.js';
 import { constructErrors, findOne, synthValid, targetChart } from '../util.js';
 
@@ -412,4 +414,26 @@ test('escape hatch: an L1 JSON patch on the single Resource child', () => {
   // Patches apply to the generated L1 props, whose keys are camelCase (toEntities is the same on the wire).
   ApiObject.of(policy).addJsonPatch(JsonPatch.add('/spec/egress/-', { toEntities: ['kube-apiserver'] }));
   expect(findOne(synthValid(app).objects, 'CiliumNetworkPolicy').spec.egress).toEqual([{}, { toEntities: ['kube-apiserver'] }]);
+});
+
+// One implementation: the construct throws the message the lint rule reports on the same rule written as YAML.
+describe('the construct and netsec validate say the same thing about a rule', () => {
+  test.each([
+    ['mixed peer kinds', (p: CiliumNetworkPolicy) => p.allowEgress({ to: [Peer.fqdn('api.example.com'), Peer.entity(Entity.KUBE_APISERVER)] }),
+      { toEntities: ['kube-apiserver'], toFQDNs: [{ matchName: 'api.example.com' }] }, 'cilium/l3-selector-kinds-mixed', 'egress[0].toFQDNs'],
+    ['HTTP on ANY', (p: CiliumNetworkPolicy) => p.allowEgress({ to: [Peer.entity(Entity.WORLD)], ports: [Port.anyProtocol(80)], http: [HttpRule.get('/')] }),
+      { toEntities: ['world'], toPorts: [{ ports: [{ port: '80', protocol: 'ANY' }], rules: { http: [{ method: 'GET', path: '/' }] } }] }, 'cilium/l7-http-requires-tcp', 'egress[0].toPorts[0].ports[0].protocol'],
+  ] as const)('%s', (_title, add, yamlRule, id, path) => {
+    let thrown = '';
+    try {
+      add(new CiliumNetworkPolicy(cilium().chart, 'Web', { endpointSelector: EndpointSelector.labels({ app: 'web' }) }));
+    } catch (err) {
+      thrown = (err as Error).message;
+    }
+    const object = { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'web', namespace: 'default' }, spec: { endpointSelector: { matchLabels: { app: 'web' } }, egress: [yamlRule] } };
+    const finding = lint(new ManifestIndex(new Target({ name: 't', kubernetes: '1.30', cilium: '1.17' }), [{ object, applied: true }])).findings.find((f) => f.ruleId === id)!;
+    expect(finding.path).toBe(`spec.${path}`);
+    const lintText = finding.message.split(`at spec.${path}: `)[1]!;
+    expect(thrown.startsWith(`${id}: CiliumNetworkPolicy 'default/web' at ${path}: ${lintText}`)).toBe(true);
+  });
 });
