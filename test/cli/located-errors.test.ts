@@ -376,13 +376,10 @@ describe('output bytes do not depend on where netsec runs', () => {
 });
 
 describe('netsec validate', () => {
-  test('a folder is a clear usage error, not EISDIR', async () => {
+  test('a folder is walked, not EISDIR (test/cli/validate.test.ts has the details)', async () => {
     const dir = workspace(VALID);
-    expect(await run('validate', dir, '--cilium', '1.17')).toEqual({
-      code: 2,
-      stdout: '',
-      stderr: `${dir}: this is a folder; expected manifest files; name the files, e.g. 'netsec validate ${dir}/*.yaml'\n`,
-    });
+    const { code, stdout } = await run('validate', dir, '--cilium', '1.17');
+    expect({ code, stdout }).toEqual({ code: 1, stdout: `${dir}/netsec.yaml:1:1: no apiVersion and no kind; expected a Kubernetes object (apiVersion, kind, metadata)\n` });
   });
 
   test('invalid YAML is reported where the parser stopped, not at the document start', async () => {

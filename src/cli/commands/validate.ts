@@ -1,14 +1,16 @@
-import { readFileSync, statSync } from 'node:fs';
-import { LineCounter, parseAllDocuments } from 'yaml';
-import { NetsecError, echo, escapeControls, formatLocation } from '../../core/errors.js';
+import { NetsecError, echo, formatLocation } from '../../core/errors.js';
 import { Target } from '../../core/target.js';
-import { ManifestValidator } from '../../core/validation/manifest-validator.js';
-import { formatFinding } from '../../core/validation/finding.js';
-import { MAX_ALIAS_COUNT, loadConfigFile } from '../../config/load.js';
+import { describeResource } from '../../core/validation/finding.js';
+import { loadConfigFile } from '../../config/load.js';
+import { Severity } from '../../lint/rule.js';
+import { ValidateFinding, ValidateReport, validateManifests } from '../../validate/validate.js';
 import { NetsecCommand } from '../command.js';
 import { terminalLine } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { CliIo, OutputFormat, printJson } from '../io.js';
+import { CliIo, printJson } from '../io.js';
+
+/** Formats of `netsec validate`'s report on stdout. */
+export type ValidateOutputFormat = 'text' | 'json';
 
 /** Options of `netsec validate`. */
 export interface ValidateOptions {
@@ -19,7 +21,9 @@ export interface ValidateOptions {
   readonly cilium?: string;
   readonly calico?: string;
   readonly istio?: string;
-  readonly output: OutputFormat;
+  /** The namespace of namespaced objects that name none. @default 'default' */
+  readonly namespace?: string;
+  readonly output: ValidateOutputFormat;
 }
 
 /** Cross-flag rules yargs cannot express. Returns an error message, or undefined when the flags are fine. */
@@ -40,76 +44,67 @@ function resolveTarget(opts: ValidateOptions): Target {
   return new Target({ name: 'cli', kubernetes: opts.kubernetes, cilium: opts.cilium, calico: opts.calico, istio: opts.istio });
 }
 
-/** `netsec validate FILES`: checks any manifests against the upstream schemas of one target's version lines. */
+/** One finding as a line: `file:line:col: [warning: ]Kind 'ns/name' at path: message [rule-id]`. */
+export function formatValidateFinding(f: ValidateFinding): string {
+  const what = f.object ? `${describeResource(f.object)}${f.path ? ` at ${f.path}` : ''}: ${f.message}` : f.path ? `${f.path}: ${f.message}` : f.message;
+  return `${formatLocation(f.location)}: ${f.severity === Severity.WARNING ? 'warning: ' : ''}${what}${f.ruleId ? ` [${f.ruleId}]` : ''}`;
+}
+
+/** The JSON report: target, counts, findings (with rule id, severity, file, line, column, path), suppressions, notes. */
+export function validateJson(report: ValidateReport): unknown {
+  const flat = (f: ValidateFinding): Record<string, unknown> => ({
+    ruleId: f.ruleId ?? null,
+    severity: f.severity,
+    file: f.location.file,
+    line: f.location.line ?? null,
+    column: f.location.column ?? null,
+    path: f.path,
+    object: f.object ? { kind: f.object.kind, name: f.object.name, ...(f.object.namespace ? { namespace: f.object.namespace } : {}) } : null,
+    message: f.message,
+  });
+  return {
+    target: { name: report.target.name, versions: report.target.describe() },
+    files: report.files,
+    objects: report.objects,
+    findings: report.findings.map(flat),
+    suppressed: report.suppressed.map((f) => ({ ...flat(f), reason: f.reason })),
+    notes: report.notes.map((n) => ({ file: n.location?.file ?? null, line: n.location?.line ?? null, column: n.location?.column ?? null, message: n.message })),
+  };
+}
+
+/** `netsec validate FILES|DIRS`: checks any manifests as `netsec synth` checks its own output (schemas, CEL, lint). */
 export function runValidate(opts: ValidateOptions, io: CliIo): ExitCode {
   const problem = checkValidateOptions(opts);
   if (problem) throw new NetsecError('USAGE', problem);
   const target = resolveTarget(opts);
-  const validator = new ManifestValidator(target);
-  const results: { location: string; message: string }[] = [];
-  let objects = 0;
-  for (const file of opts.files) {
-    const name = escapeControls(file);
-    let text: string;
-    try {
-      // A folder is named as one, not reported as EISDIR (walking it is for a later version of validate).
-      if (statSync(file).isDirectory()) {
-        throw new NetsecError('USAGE', `this is a folder; expected manifest files; name the files, e.g. 'netsec validate ${name}/*.yaml'`, { file: name });
-      }
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      if (err instanceof NetsecError) throw err;
-      const code = (err as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code ?? String(err);
-      throw new NetsecError('USAGE', `cannot read this file (${why}); expected a readable YAML file`, { file: name });
-    }
-    const lines = new LineCounter();
-    // logLevel 'error': the yaml library would print its warnings (which quote the input) past netsec's renderer.
-    for (const doc of parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, logLevel: 'error' })) {
-      const at = (offset: number): string => {
-        const pos = lines.linePos(offset);
-        return formatLocation({ file: name, line: pos.line, column: pos.col });
-      };
-      const location = at(doc.contents?.range?.[0] ?? doc.range[0]);
-      if (doc.errors.length) {
-        // Where the parser stopped, not where the document starts.
-        results.push({ location: at(doc.errors[0]!.pos[0]), message: `invalid YAML: ${doc.errors[0]!.message.split('\n')[0]}` });
-        continue;
-      }
-      let obj: Record<string, unknown> | null;
-      try {
-        obj = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as Record<string, unknown> | null;
-      } catch (err) {
-        // An alias bomb or an alias without its anchor: the yaml library refuses it without a position.
-        if (!(err instanceof ReferenceError)) throw err;
-        results.push({ location, message: `invalid YAML: ${err.message}` });
-        continue;
-      }
-      if (!obj) continue;
-      objects++;
-      for (const f of validator.validate(obj)) results.push({ location, message: formatFinding(f) });
-    }
-  }
-  if (opts.output === 'json') printJson(io, { target: { name: target.name, versions: target.describe() }, objects, findings: results });
+  const report = validateManifests({ paths: opts.files, target, namespace: opts.namespace });
+  const errors = report.findings.filter((f) => f.severity === Severity.ERROR).length;
+  if (opts.output === 'json') printJson(io, validateJson(report));
   else {
-    for (const r of results) io.stdout(`${terminalLine(`${r.location}: ${r.message}`)}\n`);
-    io.stderr(`netsec validate: ${objects} object(s) checked against ${target.describe()}; ${results.length} finding(s).\n`);
+    for (const f of report.findings) io.stdout(`${terminalLine(formatValidateFinding(f))}\n`);
+    for (const f of report.suppressed) io.stderr(`${terminalLine(`${formatLocation(f.location)}: suppressed [${f.ruleId}] (${f.reason}): ${f.message}`)}\n`);
+    for (const n of report.notes) io.stderr(`${terminalLine(`${n.location ? `${formatLocation(n.location)}: ` : ''}note: ${n.message}`)}\n`);
+    const warnings = report.findings.length - errors;
+    io.stderr(
+      `netsec validate: ${report.objects} object(s) in ${report.files} file(s) checked against ${target.describe()}; ${errors} error(s)${warnings ? `, ${warnings} warning(s)` : ''}${report.suppressed.length ? `, ${report.suppressed.length} suppressed` : ''}.\n`,
+    );
   }
-  return results.length ? ExitCode.FINDINGS : ExitCode.OK;
+  return errors ? ExitCode.FINDINGS : ExitCode.OK;
 }
 
 export const validateCommand: NetsecCommand<ValidateOptions> = {
   command: 'validate <files..>',
-  describe: "Check manifests against the upstream schemas of a target's version lines",
+  describe: "Check manifests (files or folders) against the upstream schemas and lint rules of a target's version lines",
   builder: (y) =>
     y
-      .positional('files', { type: 'string', array: true, demandOption: true, describe: 'YAML files (multi-document)' })
+      .positional('files', { type: 'string', array: true, demandOption: true, describe: 'YAML files (multi-document) or folders of them' })
       .option('config', { alias: 'c', type: 'string', describe: 'netsec.yaml holding the target named by --target' })
       .option('target', { alias: 't', type: 'string', describe: 'A target name from netsec.yaml' })
       .option('kubernetes', { type: 'string', describe: 'Kubernetes line, e.g. 1.30' })
       .option('cilium', { type: 'string', describe: 'Cilium line, e.g. 1.17' })
       .option('calico', { type: 'string', describe: 'Calico line, e.g. 3.30' })
       .option('istio', { type: 'string', describe: 'Istio line, e.g. 1.23' })
-      .option('output', { choices: ['text', 'json'] as const, default: 'text' as OutputFormat, describe: 'Format of the report on stdout' }) as never,
+      .option('namespace', { alias: 'n', type: 'string', default: 'default', describe: "Namespace of namespaced objects that name none (kubectl's -n)" })
+      .option('output', { choices: ['text', 'json'] as const, default: 'text' as ValidateOutputFormat, describe: 'Format of the report on stdout' }) as never,
   run: runValidate,
 };

@@ -71,11 +71,31 @@ const CORE_KINDS: Record<string, 'Namespaced' | 'Cluster'> = {
 interface KubernetesModel {
   validate(): void;
 }
+type KubernetesModelClass = (new (data: unknown) => KubernetesModel) & { apiVersion?: string; kind?: string };
+
+/**
+ * The kubernetes-models class of a Kubernetes API kind (`v1 Secret`, `batch/v1 Job`), or undefined when the package
+ * has none. Only names of API kinds are looked up (the apiVersion and kind come from the manifest being checked, and
+ * must not pick an arbitrary module), and only top-level kinds count (the package also has `v1 Affinity`, a part).
+ */
+function kubernetesModelOf(apiVersion: string, kind: string): KubernetesModelClass | undefined {
+  if (!/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?v[0-9]+((alpha|beta)[0-9]+)?$/.test(apiVersion) || !/^[A-Z][A-Za-z0-9]*$/.test(kind)) return undefined;
+  let mod: Record<string, KubernetesModelClass>;
+  try {
+    mod = requireCjs(`kubernetes-models/${apiVersion}/${kind}`) as Record<string, KubernetesModelClass>;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'MODULE_NOT_FOUND' || code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') return undefined;
+    throw err;
+  }
+  const model = mod[kind];
+  return model && model.apiVersion === apiVersion && model.kind === kind ? model : undefined;
+}
 
 function validateCoreKind(obj: Record<string, unknown>, apiVersion: string, kind: string): ErrorObject[] {
-  const mod = requireCjs(`kubernetes-models/${apiVersion}/${kind}`) as Record<string, new (data: unknown) => KubernetesModel>;
+  const model = kubernetesModelOf(apiVersion, kind)!;
   try {
-    new mod[kind](obj).validate();
+    new model(obj).validate();
     return [];
   } catch (err) {
     const errors = (err as { errors?: ErrorObject[] }).errors;
@@ -134,6 +154,26 @@ function describeError(e: ErrorObject, root: unknown): { path: string; message: 
 export class ManifestValidator {
   public constructor(private readonly target: Target) {}
 
+  /**
+   * Whether objects of a kind live in a namespace, as the schema netsec checks them with says; undefined for a kind
+   * netsec has no scope for. `netsec validate` puts a namespace-less namespaced object in `--namespace`, as kubectl does.
+   */
+  public scopeOf(apiVersion: string, kind: string): 'Namespaced' | 'Cluster' | undefined {
+    const product = productOfGroup(apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
+    if (!product) return CORE_KINDS[`${apiVersion} ${kind}`];
+    const version = this.target.version(product);
+    return version ? getIndex()[product][version.line]?.kinds[`${apiVersion} ${kind}`]?.scope : undefined;
+  }
+
+  /**
+   * Whether netsec has a schema for a kind: a Cilium, Calico or Istio kind (on any line: an unserved version is a
+   * finding of its own), or a Kubernetes kind kubernetes-models describes. `validate` reports any other kind as not checked.
+   */
+  public hasSchema(apiVersion: string, kind: string): boolean {
+    if (productOfGroup(apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '')) return true;
+    return CORE_KINDS[`${apiVersion} ${kind}`] !== undefined || kubernetesModelOf(apiVersion, kind) !== undefined;
+  }
+
   /** All findings for the objects, in input order. */
   public validateAll(objects: readonly Record<string, unknown>[]): ValidationFinding[] {
     return objects.flatMap((o) => this.validate(o));
@@ -150,11 +190,12 @@ export class ManifestValidator {
     const product = productOfGroup(group);
     if (!product) {
       const scope = CORE_KINDS[`${apiVersion} ${kind}`];
-      if (!scope) {
-        return [{ resource, path: '', message: `netsec has no schema for ${apiVersion} ${kind}; expected a Cilium, Calico or Istio kind, or one of the core kinds: ${Object.keys(CORE_KINDS).join(', ')}` }];
+      if (!scope && !kubernetesModelOf(apiVersion, kind)) {
+        return [{ resource, path: '', message: `netsec has no schema for ${apiVersion} ${kind}; expected a Cilium, Calico or Istio kind, or a Kubernetes kind such as: ${Object.keys(CORE_KINDS).join(', ')}` }];
       }
+      // A Kubernetes kind outside the list: its kubernetes-models schema, and metadata without a known scope.
       return [
-        ...validateMetadata(obj, scope === 'Namespaced'),
+        ...validateMetadata(obj, scope === undefined ? undefined : scope === 'Namespaced'),
         ...collapseCombinators(validateCoreKind(obj, apiVersion, kind)).map((e) => ({ resource, ...describeError(e, obj) })),
       ];
     }

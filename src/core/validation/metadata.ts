@@ -7,7 +7,27 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 const CALICO_GLOBAL_POLICY_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const ALLOWED_METADATA = new Set(['name', 'namespace', 'labels', 'annotations', 'finalizers', 'ownerReferences']);
+/**
+ * ObjectMeta fields (k8s.io/apimachinery/pkg/apis/meta/v1 ObjectMeta): the ones a manifest sets, and the ones the
+ * API server sets and `kubectl get -o yaml` exports, which a re-applied export carries (the server ignores or checks them).
+ */
+const ALLOWED_METADATA = new Set([
+  'name',
+  'generateName',
+  'namespace',
+  'labels',
+  'annotations',
+  'finalizers',
+  'ownerReferences',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'managedFields',
+  'selfLink',
+]);
 
 /** How a kind's names are checked, and whether it lives in a namespace. */
 interface NameRule {
@@ -41,9 +61,10 @@ export function isValidLabelValue(value: string): boolean {
 
 /**
  * Checks `metadata` the way the API server does for the kinds netsec emits: name grammar per kind, namespace present
- * exactly for namespaced kinds, label and annotation grammar, and the 262,144-byte annotation budget.
+ * exactly for namespaced kinds, label and annotation grammar, and the 262,144-byte annotation budget. `namespaced`
+ * undefined: the kind's scope is not known to netsec, and the namespace is checked only for its grammar.
  */
-export function validateMetadata(obj: Record<string, unknown>, namespaced: boolean): ValidationFinding[] {
+export function validateMetadata(obj: Record<string, unknown>, namespaced: boolean | undefined): ValidationFinding[] {
   const resource = refOf(obj);
   const findings: ValidationFinding[] = [];
   const add = (path: string, message: string): void => {
@@ -59,15 +80,23 @@ export function validateMetadata(obj: Record<string, unknown>, namespaced: boole
   }
   const rule = NAME_RULES[resource.kind] ?? SUBDOMAIN_RULE;
   const name = metadata.name;
-  if (typeof name !== 'string' || name === '') {
-    add('metadata.name', 'missing required field; expected a name');
+  const generateName = metadata.generateName;
+  if (typeof generateName === 'string' && generateName !== '' && (name === undefined || name === '')) {
+    // The API server cuts generateName to 58 characters and appends 5 random alphanumerics
+    // (k8s.io/apiserver/pkg/storage/names/generate.go); the result must fit the kind's name rule.
+    const sample = `${generateName.slice(0, 58)}abcde`;
+    if (sample.length > rule.maxLength || !rule.grammar.test(sample)) {
+      add('metadata.generateName', `'${generateName}' followed by 5 random characters is not ${rule.grammarName} (at most ${rule.maxLength} characters)`);
+    }
+  } else if (typeof name !== 'string' || name === '') {
+    add('metadata.name', 'missing required field; expected a name (or a generateName)');
   } else if (name.length > rule.maxLength || !rule.grammar.test(name)) {
     add('metadata.name', `'${name}' is not ${rule.grammarName} (at most ${rule.maxLength} characters)`);
   }
   const namespace = metadata.namespace;
-  if (namespaced && (typeof namespace !== 'string' || namespace === '')) {
+  if (namespaced === true && (typeof namespace !== 'string' || namespace === '')) {
     add('metadata.namespace', `${resource.kind} is namespaced; expected a namespace`);
-  } else if (!namespaced && namespace !== undefined) {
+  } else if (namespaced === false && namespace !== undefined) {
     add('metadata.namespace', `${resource.kind} is cluster-scoped; expected no namespace (got '${String(namespace)}')`);
   } else if (typeof namespace === 'string' && (namespace.length > 63 || !DNS_LABEL.test(namespace))) {
     add('metadata.namespace', `'${namespace}' is not a DNS-1123 label`);

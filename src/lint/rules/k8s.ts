@@ -25,6 +25,8 @@ export const duplicateObject: LintRule = {
     for (const m of index.manifests) {
       if (!m.applied) continue;
       const id = identityOf(m.object);
+      // No name: generateName (the API server picks a fresh one) or a missing name, which the schema check reports.
+      if (!id.name) continue;
       const key = `${id.group}|${id.kind}|${id.namespace ?? ''}|${id.name}`;
       const first = seen.get(key);
       if (!first) {

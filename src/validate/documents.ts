@@ -1,0 +1,89 @@
+import { Document, LineCounter, Node, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { SourceLocation } from '../core/errors.js';
+import { MAX_ALIAS_COUNT } from '../config/load.js';
+
+/** One YAML document of a manifest file, with what is needed to point at any of its fields. */
+export interface ManifestDocument {
+  /** The file as messages name it. */
+  readonly file: string;
+  /** The document as plain JSON; undefined when it could not be read (see `error`) or is empty. */
+  readonly value?: unknown;
+  /** Where the document's content starts (after comments and `---`). */
+  readonly location: SourceLocation;
+  /** Why the document could not be read, at the place the parser stopped. */
+  readonly error?: { readonly location: SourceLocation; readonly message: string };
+  /** `file:line:col` of the field at a dotted path (`spec.egress[0].toPorts`); see `locateField`. */
+  locate(path: string): SourceLocation;
+}
+
+/** Every document of a multi-document YAML text, in order. Empty documents (a trailing `---`) are left out. */
+export function parseManifestDocuments(text: string, file: string): ManifestDocument[] {
+  const lines = new LineCounter();
+  const at = (offset: number): SourceLocation => {
+    const pos = lines.linePos(offset);
+    return { file, line: pos.line, column: pos.col };
+  };
+  const out: ManifestDocument[] = [];
+  // logLevel 'error': the yaml library would print its warnings (which quote the input) past netsec's renderer.
+  for (const doc of parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, logLevel: 'error' })) {
+    const location = at(doc.contents?.range?.[0] ?? doc.range[0]);
+    const locate = (path: string): SourceLocation => at(locateField(doc, path) ?? doc.contents?.range?.[0] ?? doc.range[0]);
+    if (doc.errors.length) {
+      // Where the parser stopped, not where the document starts.
+      out.push({ file, location, locate, error: { location: at(doc.errors[0]!.pos[0]), message: `invalid YAML: ${doc.errors[0]!.message.split('\n')[0]}` } });
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      // An alias bomb or an alias without its anchor: the yaml library refuses it without a position.
+      if (!(err instanceof ReferenceError)) throw err;
+      out.push({ file, location, locate, error: { location, message: `invalid YAML: ${err.message}` } });
+      continue;
+    }
+    if (value === null || value === undefined) continue;
+    out.push({ file, value, location, locate });
+  }
+  return out;
+}
+
+/**
+ * The source offset of the field at a dotted path (`metadata.labels.app.kubernetes.io/name`, `spec.egress[0]`) in
+ * a parsed document: a map entry's key (where an editor should put the cursor to fix or delete it), a list item
+ * itself. A path that leaves the document (a missing required field) stops at the deepest node that exists, so a
+ * finding is never placed further away than its parent. Keys may contain dots, so a map step takes the longest key
+ * the rest of the path starts with, rather than splitting the path first.
+ */
+export function locateField(doc: Document, path: string): number | undefined {
+  let node: unknown = doc.contents;
+  let offset = (node as Node | null)?.range?.[0];
+  let rest = path;
+  while (rest !== '') {
+    if (isAlias(node)) node = node.resolve(doc);
+    if (rest.startsWith('[')) {
+      const m = /^\[(\d+)\]/.exec(rest);
+      if (!m || !isSeq(node)) break;
+      const item = node.items[Number(m[1])] as Node | undefined;
+      if (!item) break;
+      node = item;
+      offset = item.range?.[0] ?? offset;
+      rest = rest.slice(m[0].length);
+    } else {
+      if (rest.startsWith('.')) rest = rest.slice(1);
+      if (!isMap(node)) break;
+      let best: { pair: (typeof node.items)[number]; length: number } | undefined;
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+        if (key === undefined || !rest.startsWith(key)) continue;
+        const next = rest[key.length];
+        if ((next === undefined || next === '.' || next === '[') && (!best || key.length > best.length)) best = { pair, length: key.length };
+      }
+      if (!best) break;
+      offset = (best.pair.key as Node).range?.[0] ?? offset;
+      node = best.pair.value;
+      rest = rest.slice(best.length);
+    }
+  }
+  return offset;
+}

@@ -1,0 +1,60 @@
+import { lstatSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { NetsecError, echo } from '../core/errors.js';
+
+/** The marker file `netsec synth` leaves in its output folder (not a manifest). */
+export const OUTPUT_MARKER = '.netsec-output';
+
+/** What `collectManifestFiles` found. */
+export interface CollectedFiles {
+  /** Files to read, in the order given; inside a folder sorted by name, so every run reports in the same order. */
+  readonly files: string[];
+  /** Symbolic links inside folders that were not followed, as the user would name them. */
+  readonly skippedLinks: string[];
+}
+
+/**
+ * The YAML files named by `paths`: a file as given (whatever its extension: the user named it), a folder walked
+ * recursively for `.yaml`/`.yml` files. Inside a folder, symbolic links are not followed (a link can leave the folder
+ * or loop) and are listed so the user knows they were not checked. A path that cannot be read is a usage error.
+ */
+export function collectManifestFiles(paths: readonly string[]): CollectedFiles {
+  const files: string[] = [];
+  const skippedLinks: string[] = [];
+  const walk = (dir: string): void => {
+    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const path = join(dir, e.name);
+      if (e.isSymbolicLink()) skippedLinks.push(path);
+      else if (e.isDirectory()) walk(path);
+      else if (e.isFile() && e.name !== OUTPUT_MARKER && /\.ya?ml$/i.test(e.name)) files.push(path);
+    }
+  };
+  for (const path of paths) {
+    try {
+      // A symbolic link named on the command line is followed: the user chose it.
+      if (statSync(path).isDirectory()) walk(path);
+      else files.push(path);
+    } catch (err) {
+      throw new NetsecError('USAGE', `cannot read this ${isDirectory(path) ? 'folder' : 'file'} (${osReason(err)}); expected a readable YAML file or a folder of them`, { file: echo(path) });
+    }
+  }
+  return { files, skippedLinks };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The OS reason of a failed file operation, in words, without the absolute paths Node puts in its messages. */
+export function osReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file or folder';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ELOOP') return 'too many symbolic links';
+  return code ?? String(err);
+}

@@ -1,0 +1,3 @@
+export * from './validate.js';
+export * from './documents.js';
+export * from './files.js';

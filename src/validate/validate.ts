@@ -1,0 +1,183 @@
+import { readFileSync } from 'node:fs';
+import { NetsecError, SourceLocation, echo, escapeControls, formatLocation } from '../core/errors.js';
+import { Target } from '../core/target.js';
+import { ResourceRef, describeResource, refOf } from '../core/validation/finding.js';
+import { ManifestValidator } from '../core/validation/manifest-validator.js';
+import { lint } from '../lint/lint.js';
+import { Manifest, ManifestIndex } from '../lint/manifest-index.js';
+import { Severity } from '../lint/rule.js';
+import { ManifestDocument, parseManifestDocuments } from './documents.js';
+import { collectManifestFiles, osReason } from './files.js';
+
+/** What `validateManifests` checks, and how. */
+export interface ValidateManifestsOptions {
+  /** Files and folders, as the user named them (folders are walked for `.yaml`/`.yml` files). */
+  readonly paths: readonly string[];
+  /** The cluster the manifests are for: its version lines pick the schemas and the lint rules. */
+  readonly target: Target;
+  /** The namespace of namespaced objects without `metadata.namespace` (kubectl's `-n`). @default 'default' */
+  readonly namespace?: string;
+}
+
+/** One problem in one manifest, at its field. */
+export interface ValidateFinding {
+  /** The lint rule (`cilium/fqdn-without-dns-visibility`) or `k8s/crd-validation-rule`; undefined for a schema or YAML finding. */
+  readonly ruleId?: string;
+  readonly severity: Severity;
+  /** `file:line:col` of the field the finding is about (of the object or document when there is no field). */
+  readonly location: SourceLocation;
+  /** Dotted path inside the object (`spec.egress[0].toPorts`); '' for the object or document as a whole. */
+  readonly path: string;
+  /** The object, when the finding is about one. */
+  readonly object?: ResourceRef;
+  /** What was found; what was expected; how to fix it. Without location, object and rule id. */
+  readonly message: string;
+}
+
+/** A finding accepted by a `netsec.io/suppress` annotation. */
+export interface SuppressedValidateFinding extends ValidateFinding {
+  readonly reason: string;
+}
+
+/** Something the user should know that is not a problem (a namespace that was assumed, a file not checked). */
+export interface ValidateNote {
+  readonly location?: SourceLocation;
+  readonly message: string;
+}
+
+/** What `validateManifests` found. */
+export interface ValidateReport {
+  readonly target: Target;
+  /** Files read. */
+  readonly files: number;
+  /** Kubernetes objects checked. */
+  readonly objects: number;
+  /** Errors first? No: in file order, then by line, so the report reads top to bottom like the files. */
+  readonly findings: ValidateFinding[];
+  readonly suppressed: SuppressedValidateFinding[];
+  readonly notes: ValidateNote[];
+}
+
+/** A Kubernetes object read from a file. */
+interface ReadObject {
+  readonly doc: ManifestDocument;
+  readonly object: Record<string, unknown>;
+  readonly manifest: Manifest;
+}
+
+/**
+ * `netsec validate`: reads manifests from files and folders and checks them as `netsec synth` checks its own output:
+ * the upstream schemas (and CRD CEL rules) of the target's version lines, then the lint rules over all objects of
+ * the target together. Every finding is placed at its field's `file:line:col`.
+ */
+export function validateManifests(options: ValidateManifestsOptions): ValidateReport {
+  const namespace = options.namespace ?? 'default';
+  const { files, skippedLinks } = collectManifestFiles(options.paths);
+  const validator = new ManifestValidator(options.target);
+  const findings: ValidateFinding[] = [];
+  const notes: ValidateNote[] = skippedLinks.map((link) => ({ location: { file: echo(link) }, message: 'symbolic link not followed (it may leave the folder or loop); name its target to check it' }));
+  const read: ReadObject[] = [];
+  const defaulted: ReadObject[] = [];
+
+  for (const file of files) {
+    const name = escapeControls(file);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new NetsecError('USAGE', `cannot read this file (${osReason(err)}); expected a readable YAML file`, { file: name });
+    }
+    for (const doc of parseManifestDocuments(text, name)) {
+      if (doc.error) {
+        findings.push({ severity: Severity.ERROR, location: doc.error.location, path: '', message: doc.error.message });
+        continue;
+      }
+      if (typeof doc.value !== 'object' || Array.isArray(doc.value)) {
+        findings.push({ severity: Severity.ERROR, location: doc.location, path: '', message: `expected a Kubernetes object (a map with apiVersion, kind and metadata), found ${Array.isArray(doc.value) ? 'a list' : 'a scalar'}` });
+        continue;
+      }
+      const object = doc.value as Record<string, unknown>;
+      const missing = ['apiVersion', 'kind'].filter((k) => typeof object[k] !== 'string' || object[k] === '');
+      if (missing.length) {
+        findings.push({ severity: Severity.ERROR, location: doc.location, path: '', message: `no ${missing.join(' and no ')}; expected a Kubernetes object (apiVersion, kind, metadata)` });
+        continue;
+      }
+      const withNamespace = defaultNamespace(object, namespace, validator);
+      const manifest: Manifest = { object: withNamespace, location: doc.location, applied: true };
+      const entry = { doc, object: withNamespace, manifest };
+      if (withNamespace !== object) defaulted.push(entry);
+      read.push(entry);
+    }
+  }
+  if (defaulted.length) {
+    const first = defaulted[0]!;
+    notes.push({
+      message: `${defaulted.length} namespaced object${defaulted.length === 1 ? ' has' : 's have'} no metadata.namespace (the first: ${describeResource(refOf(first.doc.value as Record<string, unknown>))} at ${formatLocation(first.doc.location)}); checked in namespace '${echo(namespace)}', as 'kubectl apply' places them without -n; name another with --namespace`,
+    });
+  }
+
+  const unchecked = new Map<string, ReadObject[]>();
+  for (const entry of read) {
+    const { doc, object, manifest } = entry;
+    const apiVersion = String(object.apiVersion ?? '');
+    const kind = String(object.kind ?? '');
+    if (!validator.hasSchema(apiVersion, kind)) {
+      // Not an error: a cluster serves many kinds netsec knows nothing about (cert-manager, Argo CD, ...).
+      const key = `${apiVersion} ${kind}`;
+      unchecked.set(key, [...(unchecked.get(key) ?? []), entry]);
+      continue;
+    }
+    for (const f of validator.validate(object, { applyToCluster: manifest.applied })) {
+      findings.push({ ...(f.ruleId ? { ruleId: f.ruleId } : {}), severity: Severity.ERROR, location: doc.locate(f.path), path: f.path, object: f.resource, message: f.message });
+    }
+  }
+
+  for (const [key, entries] of unchecked) {
+    const more = entries.length > 1 ? ` (and ${entries.length - 1} more object${entries.length === 2 ? '' : 's'} of this kind)` : '';
+    notes.push({ location: entries[0]!.doc.location, message: `${echo(key)} not checked: netsec has no schema for it${more}; the lint rules still see it` });
+  }
+
+  const byLocation = new Map(read.map((r) => [formatLocation(r.doc.location), r.doc]));
+  const linted = lint(new ManifestIndex(options.target, read.map((r) => r.manifest)));
+  const fromLint = (f: (typeof linted.findings)[number]): ValidateFinding => {
+    const doc = f.location ? byLocation.get(formatLocation(f.location)) : undefined;
+    const object = { apiVersion: '', kind: f.object.kind, name: f.object.name, ...(f.object.namespace ? { namespace: f.object.namespace } : {}) };
+    const prefix = `${describeResource(object)}${f.path ? ` at ${f.path}` : ''}: `;
+    return {
+      ruleId: f.ruleId,
+      severity: f.severity,
+      location: doc ? doc.locate(f.path) : f.location!,
+      path: f.path,
+      object,
+      message: f.message.startsWith(prefix) ? f.message.slice(prefix.length) : f.message,
+    };
+  };
+  findings.push(...linted.findings.map(fromLint));
+  return { target: options.target, files: files.length, objects: read.length, findings: sortFindings(findings, files.map(escapeControls)), suppressed: [], notes };
+}
+
+/**
+ * The object with `metadata.namespace` set to `namespace` when its kind is namespaced and it names none (a copy; the
+ * input is unchanged), as `kubectl apply -n` and kustomize's `namespace:` supply it. Other objects are returned as they are.
+ */
+function defaultNamespace(object: Record<string, unknown>, namespace: string, validator: ManifestValidator): Record<string, unknown> {
+  const metadata = object.metadata;
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return object;
+  if ((metadata as Record<string, unknown>).namespace !== undefined) return object;
+  if (validator.scopeOf(String(object.apiVersion ?? ''), String(object.kind ?? '')) !== 'Namespaced') return object;
+  return { ...object, metadata: { ...metadata, namespace } };
+}
+
+/** Findings in the order of the files given, then by line and column (stable for findings at one place). */
+function sortFindings(findings: ValidateFinding[], files: readonly string[]): ValidateFinding[] {
+  const fileOrder = new Map(files.map((f, i) => [f, i]));
+  return findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) =>
+      (fileOrder.get(a.f.location.file) ?? -1) - (fileOrder.get(b.f.location.file) ?? -1) ||
+      (a.f.location.line ?? 0) - (b.f.location.line ?? 0) ||
+      (a.f.location.column ?? 0) - (b.f.location.column ?? 0) ||
+      a.i - b.i,
+    )
+    .map(({ f }) => f);
+}

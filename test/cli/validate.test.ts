@@ -1,0 +1,213 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { run } from './run.js';
+
+const FIXTURES = join(__dirname, '..', 'fixtures', 'manifests');
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A temporary folder holding `files` (relative paths). */
+function folder(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'netsec-validate-'));
+  dirs.push(dir);
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+const CONFIG_MAP = (name: string, namespace?: string): string =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${namespace ? `  namespace: ${namespace}\n` : ''}data:\n  a: "1"\n`;
+
+describe('netsec validate: files and folders', () => {
+  test('a folder is walked in name order for .yaml and .yml files; other files and the output marker are skipped', async () => {
+    const dir = folder({
+      'b.yml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: B_bad\n  namespace: x\n',
+      'a/z.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Z_bad\n  namespace: x\n',
+      'c.YAML': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: C_bad\n  namespace: x\n',
+      'notes.txt': 'apiVersion: v1\nkind: Nothing\n',
+      '.netsec-output': 'This folder is written by `netsec synth`.\n',
+    });
+    const { code, stdout, stderr } = await run('validate', dir, '--kubernetes', '1.30');
+    expect(code).toBe(1);
+    expect(stdout).toBe(
+      [
+        `${dir}/a/z.yaml:4:3: ConfigMap 'x/Z_bad' at metadata.name: 'Z_bad' is not a DNS-1123 subdomain (at most 253 characters)`,
+        `${dir}/b.yml:4:3: ConfigMap 'x/B_bad' at metadata.name: 'B_bad' is not a DNS-1123 subdomain (at most 253 characters)`,
+        `${dir}/c.YAML:4:3: ConfigMap 'x/C_bad' at metadata.name: 'C_bad' is not a DNS-1123 subdomain (at most 253 characters)`,
+        '',
+      ].join('\n'),
+    );
+    expect(stderr).toBe('netsec validate: 3 object(s) in 3 file(s) checked against Kubernetes 1.30; 3 error(s).\n');
+  });
+
+  test('a symbolic link inside a folder is not followed, and said so', async () => {
+    const dir = folder({ 'real/cm.yaml': CONFIG_MAP('cm', 'x') });
+    symlinkSync(join(dir, 'real'), join(dir, 'link'));
+    const { code, stdout, stderr } = await run('validate', dir, '--kubernetes', '1.30');
+    expect({ code, stdout }).toEqual({ code: 0, stdout: '' });
+    expect(stderr).toBe(
+      `${dir}/link: note: symbolic link not followed (it may leave the folder or loop); name its target to check it\n` +
+        'netsec validate: 1 object(s) in 1 file(s) checked against Kubernetes 1.30; 0 error(s).\n',
+    );
+  });
+
+  test('a path that does not exist is a usage error', async () => {
+    const dir = folder({});
+    expect(await run('validate', join(dir, 'nope'), '--kubernetes', '1.30')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `${dir}/nope: cannot read this file (no such file or folder); expected a readable YAML file or a folder of them\n`,
+    });
+  });
+
+  test('every document of a multi-document file is checked, each finding at its own line', async () => {
+    const dir = folder({ 'all.yaml': `${CONFIG_MAP('a', 'x')}---\n${CONFIG_MAP('b', 'x')}---\n# only a comment\n---\n${CONFIG_MAP('C', 'x')}` });
+    const { code, stdout } = await run('validate', join(dir, 'all.yaml'), '--kubernetes', '1.30');
+    expect({ code, stdout }).toEqual({ code: 1, stdout: `${dir}/all.yaml:22:3: ConfigMap 'x/C' at metadata.name: 'C' is not a DNS-1123 subdomain (at most 253 characters)\n` });
+  });
+});
+
+describe('netsec validate: objects without a namespace', () => {
+  test('an upstream example that names no namespace gives no error; the assumed namespace is said once', async () => {
+    const { code, stdout, stderr } = await run('validate', join(FIXTURES, 'cilium-local-redirect'), '--cilium', '1.17', '--kubernetes', '1.30');
+    expect({ code, stdout }).toEqual({ code: 0, stdout: '' });
+    expect(stderr).toBe(
+      // v1 Pod is checked with its kubernetes-models schema, which does not say whether the kind is namespaced.
+      `note: 3 namespaced objects have no metadata.namespace (the first: Service 'my-service' at ${FIXTURES}/cilium-local-redirect/k8s-svc.yaml:3:1); checked in namespace 'default', as 'kubectl apply' places them without -n; name another with --namespace\n` +
+        'netsec validate: 4 object(s) in 4 file(s) checked against Kubernetes 1.30, Cilium 1.17; 0 error(s).\n',
+    );
+  });
+
+  test('--namespace names the namespace; findings name the object in it', async () => {
+    const dir = folder({ 'cm.yaml': CONFIG_MAP('Bad') });
+    const { stdout, stderr } = await run('validate', dir, '--kubernetes', '1.30', '-n', 'shop');
+    expect(stdout).toBe(`${dir}/cm.yaml:4:3: ConfigMap 'shop/Bad' at metadata.name: 'Bad' is not a DNS-1123 subdomain (at most 253 characters)\n`);
+    expect(stderr).toContain(`note: 1 namespaced object has no metadata.namespace (the first: ConfigMap 'Bad' at ${dir}/cm.yaml:1:1); checked in namespace 'shop',`);
+  });
+
+  test('a cluster-scoped object gets no namespace, and one that names a namespace is still refused', async () => {
+    const dir = folder({ 'ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  namespace: default\n' });
+    const { code, stdout, stderr } = await run('validate', dir, '--kubernetes', '1.30');
+    expect({ code, stdout }).toEqual({ code: 1, stdout: `${dir}/ns.yaml:5:3: Namespace 'default/shop' at metadata.namespace: Namespace is cluster-scoped; expected no namespace (got 'default')\n` });
+    expect(stderr).not.toContain('note:');
+  });
+});
+
+describe('netsec validate: findings at their field', () => {
+  test('an unknown field, a missing field and a wrong type each at their own line and column', async () => {
+    const policy = [
+      'apiVersion: cilium.io/v2', // 1
+      'kind: CiliumNetworkPolicy', // 2
+      'metadata:', // 3
+      '  name: web', // 4
+      '  namespace: shop', // 5
+      'spec:', // 6
+      '  endpointSelector:', // 7
+      '    matchLabels: { app: web }', // 8
+      '  egress:', // 9
+      '    - toFQDN:', // 10
+      '        - matchName: example.com', // 11
+      '    - toPorts:', // 12
+      '        - ports:', // 13
+      '            - port: 443', // 14
+      '              protocol: TCP', // 15
+      '',
+    ].join('\n');
+    const dir = folder({ 'p.yaml': policy });
+    const { code, stdout } = await run('validate', join(dir, 'p.yaml'), '--cilium', '1.17');
+    expect(code).toBe(1);
+    expect(stdout).toBe(
+      [
+        `${dir}/p.yaml:10:7: CiliumNetworkPolicy 'shop/web' at spec.egress[0].toFQDN: unknown field 'toFQDN' (the API server would prune it); expected one of: authentication, icmps, toCIDR, toCIDRSet, toEndpoints, toEntities, toFQDNs, toGroups, toNodes, toPorts, toRequires, toServices`,
+        // What is left once the API server has pruned the typo: an empty rule, which in Cilium denies all egress.
+        `${dir}/p.yaml:10:7: warning: CiliumNetworkPolicy 'shop/web' at spec.egress[0]: is an empty egress rule: in Cilium it allows nothing and switches the selected pods to egress default-deny, so all their egress traffic is dropped (in a Kubernetes NetworkPolicy the same YAML means "allow all"). Keep it only if deny-all is intended; allow-all is toEntities: [all]. [cilium/egress-empty-rule-denies-all]`,
+        `${dir}/p.yaml:14:15: CiliumNetworkPolicy 'shop/web' at spec.egress[1].toPorts[0].ports[0].port: expected string (got 443)`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('keys holding dots (label keys) are found whole', async () => {
+    const dir = folder({ 'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  namespace: x\n  labels:\n    app.kubernetes.io/name: web\n    app.kubernetes.io/part-of: "-bad"\n' });
+    const { stdout } = await run('validate', dir, '--kubernetes', '1.30');
+    expect(stdout).toBe(
+      `${dir}/cm.yaml:8:5: ConfigMap 'x/cm' at metadata.labels.app.kubernetes.io/part-of: '-bad' is not a valid label value (at most 63 characters of [A-Za-z0-9_.-], alphanumeric at both ends)\n`,
+    );
+  });
+});
+
+describe('netsec validate: kubectl exports and other kinds', () => {
+  test('the metadata fields the API server sets (a kubectl get -o yaml export) are accepted', async () => {
+    const exported = [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      '  creationTimestamp: "2026-01-31T10:00:00Z"',
+      '  deletionTimestamp: "2026-02-01T10:00:00Z"',
+      '  finalizers: [example.com/keep]',
+      '  generation: 3',
+      '  managedFields:',
+      '    - manager: kubectl-client-side-apply',
+      '      operation: Update',
+      '  name: cm',
+      '  namespace: shop',
+      '  ownerReferences: []',
+      '  resourceVersion: "4711"',
+      '  selfLink: /api/v1/namespaces/shop/configmaps/cm',
+      '  uid: 0f1e2d3c-0000-4000-8000-000000000000',
+      'data:',
+      '  a: "1"',
+      '',
+    ].join('\n');
+    const dir = folder({ 'export.yaml': exported });
+    expect(await run('validate', dir, '--kubernetes', '1.30')).toEqual({ code: 0, stdout: '', stderr: 'netsec validate: 1 object(s) in 1 file(s) checked against Kubernetes 1.30; 0 error(s).\n' });
+  });
+
+  test('generateName stands in for name; it must leave room for the 5 random characters', async () => {
+    const dir = folder({
+      'a.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  generateName: job-\n  namespace: x\n',
+      'b.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  generateName: Job-\n  namespace: x\n',
+      'c.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  namespace: x\n',
+    });
+    const { stdout } = await run('validate', dir, '--kubernetes', '1.30');
+    expect(stdout).toBe(
+      `${dir}/b.yaml:4:3: ConfigMap 'x/' at metadata.generateName: 'Job-' followed by 5 random characters is not a DNS-1123 subdomain (at most 253 characters)\n` +
+        `${dir}/c.yaml:3:1: ConfigMap 'x/' at metadata.name: missing required field; expected a name (or a generateName)\n`,
+    );
+  });
+
+  test('a Kubernetes kind outside the fixed list (v1 Secret) is checked with its kubernetes-models schema', async () => {
+    const dir = folder({ 's.yaml': 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ntype: Opaque\ndata:\n  password: 1234\n' });
+    const { code, stdout, stderr } = await run('validate', dir, '--kubernetes', '1.30');
+    expect({ code, stdout }).toEqual({ code: 1, stdout: `${dir}/s.yaml:7:3: Secret 's' at data.password: expected string (got 1234)\n` });
+    expect(stderr).toBe('netsec validate: 1 object(s) in 1 file(s) checked against Kubernetes 1.30; 1 error(s).\n');
+  });
+
+  test('a kind netsec has no schema for is a note, once per kind, never an error', async () => {
+    const cert = (name: string): string => `apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: ${name}\n  namespace: x\nspec: {}\n`;
+    const dir = folder({ 'certs.yaml': `${cert('a')}---\n${cert('b')}---\n${cert('c')}` });
+    expect(await run('validate', dir, '--kubernetes', '1.30')).toEqual({
+      code: 0,
+      stdout: '',
+      stderr:
+        `${dir}/certs.yaml:1:1: note: cert-manager.io/v1 Certificate not checked: netsec has no schema for it (and 2 more objects of this kind); the lint rules still see it\n` +
+        'netsec validate: 3 object(s) in 1 file(s) checked against Kubernetes 1.30; 0 error(s).\n',
+    });
+  });
+
+  test('a document that is not a Kubernetes object', async () => {
+    const dir = folder({ 'x.yaml': '- a\n- b\n---\nfoo: bar\n' });
+    const { stdout } = await run('validate', dir, '--kubernetes', '1.30');
+    expect(stdout).toBe(
+      `${dir}/x.yaml:1:1: expected a Kubernetes object (a map with apiVersion, kind and metadata), found a list\n` +
+        `${dir}/x.yaml:4:1: no apiVersion and no kind; expected a Kubernetes object (apiVersion, kind, metadata)\n`,
+    );
+  });
+});
