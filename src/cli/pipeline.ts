@@ -1,3 +1,4 @@
+import { formatLocation } from '../core/errors.js';
 import { Diagnostic, DiagnosticLevel } from '../core/diagnostics.js';
 import { SynthResult, synthesize } from '../core/synth.js';
 import { formatFinding } from '../core/validation/finding.js';
@@ -22,5 +23,8 @@ export function problemsOf(result: SynthResult): string[] {
 
 /** Prints warnings (not notes: those live in the output headers) to stderr. */
 export function printWarnings(io: CliIo, diagnostics: readonly Diagnostic[]): void {
-  for (const d of diagnostics) if (d.level === DiagnosticLevel.WARNING) io.stderr(`${terminalText(`warning: [${d.path}] ${d.message}`)}\n`);
+  // Located at the netsec.yaml entry when there is one (the line the user can change), else at the construct path.
+  for (const d of diagnostics) {
+    if (d.level === DiagnosticLevel.WARNING) io.stderr(`${terminalText(`warning: ${d.location ? `${formatLocation(d.location)}:` : `[${d.path}]`} ${d.message}`)}\n`);
+  }
 }

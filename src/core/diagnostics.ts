@@ -1,4 +1,6 @@
 import { IConstruct } from 'constructs';
+import { SourceLocation } from './errors.js';
+import { sourceOf } from './source.js';
 
 /** How much a diagnostic matters. Errors are not diagnostics: they throw or fail validation. */
 export enum DiagnosticLevel {
@@ -11,8 +13,11 @@ export enum DiagnosticLevel {
 /** A note or warning attached to a construct; the synthesizer writes it into the component file's header. */
 export interface Diagnostic {
   readonly level: DiagnosticLevel;
+  /** The construct it is about. */
   readonly path: string;
   readonly message: string;
+  /** Where the user described that construct (a netsec.yaml entry), when it came from a file. */
+  readonly location?: SourceLocation;
 }
 
 const METADATA_TYPE = 'netsec:diagnostic';
@@ -32,6 +37,9 @@ export function collectDiagnostics(root: IConstruct): Diagnostic[] {
   return root.node.findAll().flatMap((c) =>
     c.node.metadata
       .filter((m) => m.type === METADATA_TYPE)
-      .map((m) => ({ ...(m.data as { level: DiagnosticLevel; message: string }), path: c.node.path })),
+      .map((m) => {
+        const location = sourceOf(c);
+        return { ...(m.data as { level: DiagnosticLevel; message: string }), path: c.node.path, ...(location ? { location } : {}) };
+      }),
   );
 }

@@ -13,7 +13,7 @@ import { netsecVersion } from './package-root.js';
 import { Target } from './target.js';
 import { ManifestValidator } from './validation/manifest-validator.js';
 import { emitYaml } from './yaml-emitter.js';
-import { ValidationFinding, describeResource } from './validation/finding.js';
+import { ValidationFinding, describeResource, formatFinding } from './validation/finding.js';
 import { describeSource, sourceOf } from './source.js';
 
 /** One file of the output tree, relative to the output folder (always '/'-separated). */
@@ -40,6 +40,55 @@ export interface SynthResult {
  * values files and a kustomization.yaml per target. Pure: it writes nothing (see `writeOutput`).
  */
 export function synthesize(root: IConstruct): SynthResult {
+  const marked = root as unknown as Record<symbol, boolean | undefined>;
+  // The chart-level validation (see `netsecTreeProblems`) runs synthesize() itself; inside a synthesis it must not.
+  const outer = marked[SYNTHESIZING] !== true;
+  marked[SYNTHESIZING] = true;
+  try {
+    return synthesizeMarked(root);
+  } finally {
+    if (outer) delete marked[SYNTHESIZING];
+  }
+}
+
+/**
+ * Set on the construct `synthesize()` works on, while it runs: construct validations run inside a synthesis, and a
+ * NetsecChart's own validation (which synthesizes) must then do nothing. A property of that construct, not a module
+ * variable, so two apps never see each other's state. `Symbol.for`: it works across copies of the library.
+ */
+const SYNTHESIZING = Symbol.for('netsec.synthesizing');
+
+/**
+ * Every reason not to write a synthesis, one line each, as `netsec synth` prints them (after `error: `): failed
+ * construct validations, then schema findings and lint errors (`... [rule-id]`).
+ */
+export function synthProblems(result: SynthResult): string[] {
+  return [...result.constructErrors, ...result.findings.map(formatFinding)];
+}
+
+/**
+ * What a NetsecChart's `node.addValidation` reports, so that cdk8s' own `app.synth()`, `synthYaml()`,
+ * `chart.toJson()` and `Testing.synth(chart)` fail on what `netsec synth` refuses: schema findings and lint errors
+ * (with their rule ids), and errors of the tree as a whole (two targets with one name). The whole tree is judged at
+ * once (lint looks across charts), by the first NetsecChart of the tree only, so each problem is reported once.
+ * Failed construct validations are left out: cdk8s reports those itself. Nothing while `synthesize()` runs.
+ */
+export function netsecTreeProblems(chart: NetsecChart): string[] {
+  const root = chart.node.root;
+  for (let c: IConstruct | undefined = chart; c; c = c.node.scope) {
+    if ((c as unknown as Record<symbol, boolean | undefined>)[SYNTHESIZING]) return [];
+  }
+  if (root.node.findAll().find(NetsecChart.isNetsecChart) !== chart) return [];
+  try {
+    const result = synthesize(root);
+    return result.constructErrors.length ? [] : result.findings.map(formatFinding);
+  } catch (err) {
+    if (err instanceof NetsecError) return [err.message];
+    throw err;
+  }
+}
+
+function synthesizeMarked(root: IConstruct): SynthResult {
   const charts = root.node.findAll().filter(NetsecChart.isNetsecChart);
   if (charts.length === 0) throw new NetsecError('USAGE', `nothing to synthesize: '${root.node.path || 'app'}' contains no NetsecChart.`);
   const constructErrors = root.node
@@ -96,10 +145,10 @@ export function synthesize(root: IConstruct): SynthResult {
     for (const f of linted.findings) {
       const where = { resource: { apiVersion: '', kind: f.object.kind, name: f.object.name, ...(f.object.namespace ? { namespace: f.object.namespace } : {}) }, constructPath: f.constructPath, ...(f.location ? { location: f.location } : {}) };
       if (f.severity === Severity.ERROR) findings.push({ ...where, path: f.path, message: lintMessage(f), ruleId: f.ruleId });
-      else lintDiagnostics.push({ level: DiagnosticLevel.WARNING, path: f.constructPath ?? '', message: `${f.ruleId}: ${f.message}` });
+      else lintDiagnostics.push({ level: DiagnosticLevel.WARNING, path: f.constructPath ?? '', message: `${f.ruleId}: ${f.message}`, ...(f.location ? { location: f.location } : {}) });
     }
     for (const f of linted.suppressed) {
-      lintDiagnostics.push({ level: DiagnosticLevel.NOTE, path: f.constructPath ?? '', message: `${f.ruleId} suppressed (${f.reason}): ${f.message}` });
+      lintDiagnostics.push({ level: DiagnosticLevel.NOTE, path: f.constructPath ?? '', message: `${f.ruleId} suppressed (${f.reason}): ${f.message}`, ...(f.location ? { location: f.location } : {}) });
     }
     diagnostics.push(...lintDiagnostics.splice(0));
 

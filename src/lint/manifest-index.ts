@@ -48,9 +48,16 @@ export function describeObject(obj: KubeObject): string {
   return `${id.kind} '${id.namespace ? `${id.namespace}/` : ''}${id.name}'`;
 }
 
-/** Where a manifest came from, for messages: `netsec.yaml:12:5`, `[app/chart/Block]` or `Kind 'name'`. */
-export function originOf(m: Manifest): string {
-  if (m.location) return formatLocation(m.location);
+/**
+ * Where a manifest came from, for messages: `netsec.yaml:12:5`, `[app/chart/Block]` or `Kind 'name'`; with `beside`,
+ * the construct path is added when both come from the same place (one netsec.yaml entry writes several objects).
+ */
+export function originOf(m: Manifest, beside?: Manifest): string {
+  if (m.location) {
+    const here = formatLocation(m.location);
+    const same = beside?.location && formatLocation(beside.location) === here;
+    return same && m.constructPath !== undefined ? `${here} [${m.constructPath}]` : here;
+  }
   if (m.constructPath !== undefined) return `[${m.constructPath}]`;
   return describeObject(m.object);
 }

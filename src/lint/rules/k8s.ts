@@ -36,7 +36,7 @@ export const duplicateObject: LintRule = {
       out.push({
         manifest: m,
         path: 'metadata.name',
-        message: `has the same API group, kind, namespace and name as the object from ${originOf(first)}; on apply only the last one survives and the other silently does not exist. Give one of them another name.`,
+        message: `has the same API group, kind, namespace and name as the object from ${originOf(first, m)}; on apply only the last one survives and the other silently does not exist. Give one of them another name.`,
       });
     }
     return out;
