@@ -1,3 +1,4 @@
 export * from './validate.js';
 export * from './documents.js';
 export * from './files.js';
+export * from './suppress-annotation.js';

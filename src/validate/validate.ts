@@ -3,11 +3,14 @@ import { NetsecError, SourceLocation, echo, escapeControls, formatLocation } fro
 import { Target } from '../core/target.js';
 import { ResourceRef, describeResource, refOf } from '../core/validation/finding.js';
 import { ManifestValidator } from '../core/validation/manifest-validator.js';
-import { lint } from '../lint/lint.js';
+import { LintFinding, lint } from '../lint/lint.js';
 import { Manifest, ManifestIndex } from '../lint/manifest-index.js';
 import { Severity } from '../lint/rule.js';
+import { RULES } from '../lint/rules/index.js';
+import { Suppression } from '../lint/suppressions.js';
 import { ManifestDocument, parseManifestDocuments } from './documents.js';
 import { collectManifestFiles, osReason } from './files.js';
+import { SUPPRESS_ANNOTATION_PATH, parseSuppressAnnotation } from './suppress-annotation.js';
 
 /** What `validateManifests` checks, and how. */
 export interface ValidateManifestsOptions {
@@ -137,9 +140,18 @@ export function validateManifests(options: ValidateManifestsOptions): ValidateRe
     notes.push({ location: entries[0]!.doc.location, message: `${echo(key)} not checked: netsec has no schema for it${more}; the lint rules still see it` });
   }
 
+  const suppressionsOf = new Map<Manifest, Suppression[]>();
+  for (const { doc, object, manifest } of read) {
+    const parsed = parseSuppressAnnotation(object, RULES);
+    suppressionsOf.set(manifest, parsed.suppressions);
+    for (const message of parsed.problems) {
+      findings.push({ severity: Severity.ERROR, location: doc.locate(SUPPRESS_ANNOTATION_PATH), path: SUPPRESS_ANNOTATION_PATH, object: refOf(object), message });
+    }
+  }
+
   const byLocation = new Map(read.map((r) => [formatLocation(r.doc.location), r.doc]));
-  const linted = lint(new ManifestIndex(options.target, read.map((r) => r.manifest)));
-  const fromLint = (f: (typeof linted.findings)[number]): ValidateFinding => {
+  const linted = lint(new ManifestIndex(options.target, read.map((r) => r.manifest)), { suppressionsOf: (m) => suppressionsOf.get(m) ?? [] });
+  const fromLint = (f: LintFinding): ValidateFinding => {
     const doc = f.location ? byLocation.get(formatLocation(f.location)) : undefined;
     const object = { apiVersion: '', kind: f.object.kind, name: f.object.name, ...(f.object.namespace ? { namespace: f.object.namespace } : {}) };
     const prefix = `${describeResource(object)}${f.path ? ` at ${f.path}` : ''}: `;
@@ -153,7 +165,9 @@ export function validateManifests(options: ValidateManifestsOptions): ValidateRe
     };
   };
   findings.push(...linted.findings.map(fromLint));
-  return { target: options.target, files: files.length, objects: read.length, findings: sortFindings(findings, files.map(escapeControls)), suppressed: [], notes };
+  const suppressed = linted.suppressed.map((f) => ({ ...fromLint(f), reason: f.reason }));
+  const order = files.map(escapeControls);
+  return { target: options.target, files: files.length, objects: read.length, findings: sortFindings(findings, order), suppressed: sortFindings(suppressed, order), notes };
 }
 
 /**
@@ -169,7 +183,7 @@ function defaultNamespace(object: Record<string, unknown>, namespace: string, va
 }
 
 /** Findings in the order of the files given, then by line and column (stable for findings at one place). */
-function sortFindings(findings: ValidateFinding[], files: readonly string[]): ValidateFinding[] {
+function sortFindings<F extends ValidateFinding>(findings: F[], files: readonly string[]): F[] {
   const fileOrder = new Map(files.map((f, i) => [f, i]));
   return findings
     .map((f, i) => ({ f, i }))

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -208,6 +208,52 @@ describe('netsec validate: kubectl exports and other kinds', () => {
     expect(stdout).toBe(
       `${dir}/x.yaml:1:1: expected a Kubernetes object (a map with apiVersion, kind and metadata), found a list\n` +
         `${dir}/x.yaml:4:1: no apiVersion and no kind; expected a Kubernetes object (apiVersion, kind, metadata)\n`,
+    );
+  });
+});
+
+const SEED_004 = join(FIXTURES, 'seed-004', 'sleep-network-policy.yaml');
+const FQDN_FINDING =
+  "CiliumNetworkPolicy 'foo/sleep-network-policy' at spec.egress[0].toFQDNs: allows matchPattern: *.google.com by name, but no egress rule for these pods has a DNS L7 rule (toPorts[].rules.dns); the rule that allows port 53 has none: Cilium learns the IPs of toFQDNs names only from DNS answers its DNS proxy sees, so the names never resolve to an allowed IP and every connection is dropped. Add rules: {dns: [{matchPattern: '*'}]} to the rule that allows DNS (port 53), or add such a rule. [cilium/fqdn-without-dns-visibility]";
+
+describe('netsec validate: lint rules', () => {
+  test("seed 004's sleep-network-policy reports cilium/fqdn-without-dns-visibility at the toFQDNs line", async () => {
+    const { code, stdout } = await run('validate', SEED_004, '--cilium', '1.17', '--kubernetes', '1.30');
+    expect({ code, stdout }).toEqual({ code: 1, stdout: `${SEED_004}:14:7: ${FQDN_FINDING}\n` });
+  });
+
+  /** The seed's policy with a netsec.io/suppress annotation holding `value`. */
+  const annotated = (value: string): string => {
+    const dir = folder({});
+    const text = readFileSync(SEED_004, 'utf8').replace('  namespace: foo\n', `  namespace: foo\n  annotations:\n    netsec.io/suppress: ${JSON.stringify(value)}\n`);
+    writeFileSync(join(dir, 'p.yaml'), text);
+    return join(dir, 'p.yaml');
+  };
+
+  test('a netsec.io/suppress annotation with a reason accepts the finding, which is still listed', async () => {
+    const file = annotated('cilium/fqdn-without-dns-visibility: the DNS proxy runs as a standalone agent here; cilium/unknown-entity: not used');
+    expect(await run('validate', file, '--cilium', '1.17', '--kubernetes', '1.30')).toEqual({
+      code: 0,
+      stdout: '',
+      stderr:
+        `${file}:16:7: suppressed (the DNS proxy runs as a standalone agent here): ${FQDN_FINDING}\n` +
+        'netsec validate: 1 object(s) in 1 file(s) checked against Kubernetes 1.30, Cilium 1.17; 0 error(s), 1 suppressed.\n',
+    });
+  });
+
+  test('a suppression without a reason, of an unknown rule, or of the CRD validation rules is an error at the annotation', async () => {
+    const file = annotated('cilium/fqdn-without-dns-visibility; cilium/fqdn-without-dns-visibilty: typo; k8s/crd-validation-rule: we know');
+    const { code, stdout } = await run('validate', file, '--cilium', '1.17', '--kubernetes', '1.30');
+    const at = `${file}:10:5: CiliumNetworkPolicy 'foo/sleep-network-policy' at metadata.annotations.netsec.io/suppress`;
+    expect(code).toBe(1);
+    expect(stdout).toBe(
+      [
+        `${at}: the suppression of 'cilium/fqdn-without-dns-visibility' has no reason; write 'cilium/fqdn-without-dns-visibility: <why the finding is accepted>' (reviewers read it)`,
+        `${at}: 'cilium/fqdn-without-dns-visibilty' is not a netsec lint rule; expected '<rule-id>: <reason>' with a rule id from docs/rules.md; did you mean 'cilium/fqdn-without-dns-visibility'?`,
+        `${at}: 'k8s/crd-validation-rule' cannot be suppressed: the API server refuses an object that breaks its CRD's validation rules, whatever netsec is told; fix the object`,
+        `${file}:16:7: ${FQDN_FINDING}`,
+        '',
+      ].join('\n'),
     );
   });
 });

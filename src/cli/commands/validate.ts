@@ -3,7 +3,7 @@ import { Target } from '../../core/target.js';
 import { describeResource } from '../../core/validation/finding.js';
 import { loadConfigFile } from '../../config/load.js';
 import { Severity } from '../../lint/rule.js';
-import { ValidateFinding, ValidateReport, validateManifests } from '../../validate/validate.js';
+import { SuppressedValidateFinding, ValidateFinding, ValidateReport, validateManifests } from '../../validate/validate.js';
 import { NetsecCommand } from '../command.js';
 import { terminalLine } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -46,8 +46,16 @@ function resolveTarget(opts: ValidateOptions): Target {
 
 /** One finding as a line: `file:line:col: [warning: ]Kind 'ns/name' at path: message [rule-id]`. */
 export function formatValidateFinding(f: ValidateFinding): string {
-  const what = f.object ? `${describeResource(f.object)}${f.path ? ` at ${f.path}` : ''}: ${f.message}` : f.path ? `${f.path}: ${f.message}` : f.message;
-  return `${formatLocation(f.location)}: ${f.severity === Severity.WARNING ? 'warning: ' : ''}${what}${f.ruleId ? ` [${f.ruleId}]` : ''}`;
+  return `${formatLocation(f.location)}: ${f.severity === Severity.WARNING ? 'warning: ' : ''}${describeFinding(f)}${f.ruleId ? ` [${f.ruleId}]` : ''}`;
+}
+
+/** A suppressed finding as a line: `file:line:col: suppressed (reason): Kind 'ns/name' at path: message [rule-id]`. */
+export function formatSuppressedFinding(f: SuppressedValidateFinding): string {
+  return `${formatLocation(f.location)}: suppressed (${f.reason}): ${describeFinding(f)} [${f.ruleId}]`;
+}
+
+function describeFinding(f: ValidateFinding): string {
+  return f.object ? `${describeResource(f.object)}${f.path ? ` at ${f.path}` : ''}: ${f.message}` : f.path ? `${f.path}: ${f.message}` : f.message;
 }
 
 /** The JSON report: target, counts, findings (with rule id, severity, file, line, column, path), suppressions, notes. */
@@ -82,7 +90,7 @@ export function runValidate(opts: ValidateOptions, io: CliIo): ExitCode {
   if (opts.output === 'json') printJson(io, validateJson(report));
   else {
     for (const f of report.findings) io.stdout(`${terminalLine(formatValidateFinding(f))}\n`);
-    for (const f of report.suppressed) io.stderr(`${terminalLine(`${formatLocation(f.location)}: suppressed [${f.ruleId}] (${f.reason}): ${f.message}`)}\n`);
+    for (const f of report.suppressed) io.stderr(`${terminalLine(formatSuppressedFinding(f))}\n`);
     for (const n of report.notes) io.stderr(`${terminalLine(`${n.location ? `${formatLocation(n.location)}: ` : ''}note: ${n.message}`)}\n`);
     const warnings = report.findings.length - errors;
     io.stderr(
