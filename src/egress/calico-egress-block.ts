@@ -1,10 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CidrSet } from '../cidr/cidr-set.js';
-import { addNote, addWarning } from '../core/diagnostics.js';
+import { addNote } from '../core/diagnostics.js';
 import { Feature } from '../core/features.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
+import { suppressRules } from '../lint/suppressions.js';
 import { BlockListProps, ownerLabels, resolveBlockList, shardBlockList } from './block-list.js';
 import { CidrListObject } from './cidr-list-object.js';
 
@@ -17,7 +18,9 @@ export enum CalicoBlockDesign {
   TIERED = 'tiered',
   /**
    * The seed's design: a blocking policy at order 0 and an allow-all policy at order 1000 in the `default` tier. The
-   * allow-all policy overrides Kubernetes NetworkPolicy egress isolation (the output says so). The default below 3.30.
+   * allow-all policy overrides Kubernetes NetworkPolicy egress isolation: lint rule calico/default-tier-allow-overrides-knp
+   * warns below 3.30 and refuses it from 3.30 (where the tiered design exists) unless suppressed with a reason. The
+   * default below 3.30.
    */
   DEFAULT_TIER = 'default-tier',
 }
@@ -53,9 +56,6 @@ export interface CalicoEgressBlockProps extends BlockListProps {
   /** @default CalicoApi.CRD_V1 */
   readonly api?: CalicoApi;
 }
-
-/** Felix's default `maxIpsetSize` (domain-notes calico/ipset-size). */
-const FELIX_MAX_IPSET_SIZE = 1_048_576;
 
 /**
  * Blocks egress to a list of CIDRs on Calico: the list is aggregated and sharded into `GlobalNetworkSet`s (labelled
@@ -143,11 +143,8 @@ export class CalicoEgressBlock extends Construct {
         metadata: { name: allowName, labels: { policy: allowName } },
         spec: { order: 1000, ...scoped, types: ['Egress'], egress: [{ action: 'Allow' }] },
       });
-      const better = target.has(Feature.CALICO_TIERS) ? 'Use design: tiered to avoid it.' : 'From Calico 3.30, the tiered design avoids it.';
-      addWarning(
-        this,
-        `${who}: the allow-all GlobalNetworkPolicy '${allowName}' (default tier, order 1000) is needed so that the blocking policy does not drop all other egress at the end of the default tier; it also allows all egress that Kubernetes NetworkPolicies (default tier, order 1000, evaluated after it by name) would isolate. ${better}`,
-      );
+      // What the allow-all policy overrides is calico/default-tier-allow-overrides-knp's finding (an error where tiers
+      // exist, a warning below 3.30), reported by lint on this object like on any hand-written one.
     }
 
     if (log) {
@@ -158,10 +155,8 @@ export class CalicoEgressBlock extends Construct {
       );
     }
     if (this.api === CalicoApi.CRD_V1) {
-      addNote(this, `${who}: crd.projectcalico.org/v1 objects skip Calico's API validation and defaulting; netsec writes every field explicitly (types, order).`);
-    }
-    if (this.cidrs.size > FELIX_MAX_IPSET_SIZE) {
-      addWarning(this, `${who}: ${this.cidrs.size} prefixes exceed Felix's default maxIpsetSize (${FELIX_MAX_IPSET_SIZE}); raise it in FelixConfiguration.`);
+      // The finding is listed in the output header as suppressed, with this reason; calico/ipset-size judges the sets' size.
+      suppressRules(this, [{ id: 'calico/crd-v1-bypasses-validation', reason: "netsec writes every field explicitly (types, order), and lint re-checks Calico's validator rules on these objects" }]);
     }
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { CalicoApi, CalicoBlockDesign, CalicoEgressBlock, DiagnosticLevel } from '../../src/index.js';
+import { CalicoApi, CalicoBlockDesign, CalicoEgressBlock, DiagnosticLevel, suppressRules, synthesize } from '../../src/index.js';
 import { findAll, findOne, synthValid, targetChart } from '../util.js';
 
 const SEED_CIDRS = ['217.160.0.92/32', '217.160.0.111/32', '217.160.223.1/32'];
@@ -35,8 +35,14 @@ describe('CalicoEgressBlock', () => {
     });
     expect(diagnostics.filter((d) => d.level === DiagnosticLevel.WARNING).map((d) => d.message)).toEqual([
       NO_CLUSTER_CIDRS("CalicoEgressBlock 'egress-traffic-blocking'"),
-      "CalicoEgressBlock 'egress-traffic-blocking': the allow-all GlobalNetworkPolicy 'egress-traffic-allow' (default tier, order 1000) is needed so that the blocking policy does not drop all other egress at the end of the default tier; it also allows all egress that Kubernetes NetworkPolicies (default tier, order 1000, evaluated after it by name) would isolate. From Calico 3.30, the tiered design avoids it.",
+      "calico/default-tier-allow-overrides-knp: GlobalNetworkPolicy 'egress-traffic-allow' at spec.egress[0]: allows all egress traffic in the default tier: Kubernetes NetworkPolicies are default-tier policies at order 1000 whose isolation is the end-of-tier drop, so this rule allows the egress traffic they would isolate. Calico below 3.30 has no tiers to avoid it; accept it with a suppression that says why, or drop the allow-all policy.",
     ]);
+    // crd.projectcalico.org/v1 skips Calico's validator: the construct accepts calico/crd-v1-bypasses-validation with its reason, shown to reviewers.
+    expect(diagnostics.filter((d) => d.level === DiagnosticLevel.NOTE && d.message.startsWith('calico/crd-v1-bypasses-validation')).map((d) => d.message)).toEqual(
+      ['egress-traffic-allow', 'egress-traffic-blocking'].map(
+        (name) => `calico/crd-v1-bypasses-validation suppressed (netsec writes every field explicitly (types, order), and lint re-checks Calico's validator rules on these objects): GlobalNetworkPolicy '${name}' at apiVersion: is crd.projectcalico.org/v1: the API server stores it without Calico's validation and defaulting (types is not filled in), so an invalid rule is silently mis-enforced. Use apiVersion: projectcalico.org/v3, and write types explicitly.`,
+      ),
+    );
     expect(diagnostics.map((d) => d.message)).toContain(
       "CalicoEgressBlock 'egress-traffic-blocking': Log rules write to the node's kernel log / syslog (prefix calico-packet) on the iptables and nftables dataplanes, not to pod logs; the eBPF dataplane logs to the BPF trace pipe (kernel 5.16+) and supports Log only from Calico 3.29; this target runs Calico 3.28.",
     );
@@ -59,12 +65,17 @@ describe('CalicoEgressBlock', () => {
     expect(findAll(objects, 'GlobalNetworkPolicy')).toHaveLength(1);
   });
 
-  test('the seed design stays available on 3.30 on request', () => {
+  test('on 3.30 the seed design is refused by calico/default-tier-allow-overrides-knp unless suppressed with a reason', () => {
+    const refused = targetChart(calico('3.30'));
+    new CalicoEgressBlock(refused.chart, 'Block', { name: 'b', cidrs: SEED_CIDRS, design: CalicoBlockDesign.DEFAULT_TIER });
+    expect(synthesize(refused.app).findings.map((f) => [f.ruleId, f.resource.name, f.path, f.message])).toEqual([
+      ['calico/default-tier-allow-overrides-knp', 'b-allow', 'spec.egress[0]', "allows all egress traffic in the default tier: Kubernetes NetworkPolicies are default-tier policies at order 1000 whose isolation is the end-of-tier drop, so this rule allows the egress traffic they would isolate. Move the policy that needs it into a tier ordered before default and end that policy with { action: Pass } (CalicoEgressBlock: design: tiered)."],
+    ]);
     const { app, chart } = targetChart(calico('3.30'));
-    new CalicoEgressBlock(chart, 'Block', { name: 'b', cidrs: SEED_CIDRS, design: CalicoBlockDesign.DEFAULT_TIER });
-    const { objects, diagnostics } = synthValid(app);
+    const block = new CalicoEgressBlock(chart, 'Block', { name: 'b', cidrs: SEED_CIDRS, design: CalicoBlockDesign.DEFAULT_TIER });
+    suppressRules(block, [{ id: 'calico/default-tier-allow-overrides-knp', reason: 'no Kubernetes NetworkPolicies restrict egress in this cluster' }]);
+    const { objects } = synthValid(app);
     expect(findAll(objects, 'GlobalNetworkPolicy').map((p) => p.metadata.name).sort()).toEqual(['b', 'b-allow']);
-    expect(diagnostics.filter((d) => d.level === DiagnosticLevel.WARNING).map((d) => d.message)[1]).toMatch(/Use design: tiered to avoid it\.$/);
   });
 
   test('the tiered design is refused below 3.30', () => {

@@ -1,5 +1,6 @@
 import { LintRule } from '../rule.js';
 import { CALICO_RULES } from './calico.js';
+import { CALICO_POLICY_RULES } from './calico-policy.js';
 import { CILIUM_RULES } from './cilium.js';
 import { CILIUM_DNS_RULES } from './cilium-dns.js';
 import { CILIUM_SANITIZE_RULES } from './cilium-sanitize.js';
@@ -7,4 +8,4 @@ import { DNS_RULES } from './dns.js';
 import { K8S_RULES } from './k8s.js';
 
 /** Every lint rule, in the order findings are reported. Ids are stable: docs and suppressions name them. */
-export const RULES: readonly LintRule[] = [...K8S_RULES, ...CILIUM_RULES, ...CILIUM_SANITIZE_RULES, ...CILIUM_DNS_RULES, ...CALICO_RULES, ...DNS_RULES];
+export const RULES: readonly LintRule[] = [...K8S_RULES, ...CILIUM_RULES, ...CILIUM_SANITIZE_RULES, ...CILIUM_DNS_RULES, ...CALICO_RULES, ...CALICO_POLICY_RULES, ...DNS_RULES];
