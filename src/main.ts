@@ -1,16 +1,15 @@
 // The bundled example as a TypeScript cdk8s app: the same clusters and constructs as netsec.yaml, so that
 // `cdk8s synth` (cdk8s.yaml runs the compiled lib/src/main.js) and `netsec synth -c netsec.yaml` write the same bytes.
 import { pathToFileURL } from 'node:url';
-import { App } from 'cdk8s';
-import { CalicoEgressBlock, CiliumCidrGroup, CiliumEgressBlock, NetsecChart, Target, formatFinding, synthesize, writeOutput } from './index.js';
+import { CalicoEgressBlock, CiliumCidrGroup, CiliumEgressBlock, NetsecApp, NetsecChart, NetsecError, Target } from './index.js';
 // issue #6 (Hubble, Istio)
 import { FlowFilter, FlowLogOutput, HubbleFlowLogs, IstioMeshSettings, NativeSidecarMode } from './index.js';
 // issue #5 (NodeLocal DNSCache, Cilium policies)
 import { CiliumNetworkPolicy, DnsAccess, EndpointSelector, HttpRule, NodeLocalDnsCache, Peer, PolicyDefault, Port } from './index.js';
 
 /** Builds the example app. Exported so a test can prove it equals the netsec.yaml build. */
-export function buildExampleApp(): App {
-  const app = new App();
+export function buildExampleApp(): NetsecApp {
+  const app = new NetsecApp();
 
   // An AKS cluster on Cilium 1.17 with Istio 1.23 and NodeLocal DNSCache behind a Cilium Local Redirect Policy.
   const aks = new Target({
@@ -79,13 +78,14 @@ export function buildExampleApp(): App {
   return app;
 }
 
-// Run as a program (cdk8s synth): synthesize, refuse invalid output, write atomically.
+// Run as a program (cdk8s synth): NetsecApp.synth() validates, refuses invalid output and writes atomically.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const result = synthesize(buildExampleApp());
-  const problems = [...result.constructErrors, ...result.findings.map(formatFinding)];
-  if (problems.length) {
-    for (const p of problems) console.error(p);
+  try {
+    buildExampleApp().synth();
+  } catch (err) {
+    // A refusal prints as netsec synth prints it; anything else is a bug and keeps its stack trace.
+    if (!(err instanceof NetsecError)) throw err;
+    console.error(err.message);
     process.exit(1);
   }
-  writeOutput(result.files, process.env.CDK8S_OUTDIR ?? 'dist');
 }

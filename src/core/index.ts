@@ -9,3 +9,4 @@ export * from './synth.js';
 export * from './output.js';
 export * from './validation/finding.js';
 export * from './validation/manifest-validator.js';
+export * from './netsec-app.js';

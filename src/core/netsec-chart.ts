@@ -1,6 +1,7 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { NetsecError } from './errors.js';
+import { netsecTreeProblems } from './synth.js';
 import { TARGET_SYMBOL, Target } from './target.js';
 
 /** Properties for `NetsecChart`. */
@@ -46,6 +47,8 @@ export class NetsecChart extends Chart {
     const reserved = reservedComponentReason(this.component);
     if (reserved) throw new NetsecError('USAGE', `NetsecChart '${id}': component '${this.component}' ${reserved}; choose another component name.`);
     this.applyToCluster = props.applyToCluster ?? true;
+    // cdk8s' own paths (app.synth(), Testing.synth(chart)) then refuse what netsec synth refuses.
+    this.node.addValidation({ validate: () => netsecTreeProblems(this) });
   }
 }
 

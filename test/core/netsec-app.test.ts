@@ -1,0 +1,136 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiObject, App, Testing } from 'cdk8s';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { NETSEC_APP_OUTDIR_ENV, NetsecApp, NetsecChart, NetsecError, NetsecTesting, NodeLocalDnsCache, Target, readOutput, synthesize } from '../../src/index.js';
+import { buildExampleApp } from '../../src/main.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'netsec-app-test-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+});
+
+const lab = () => new Target({ name: 'lab', kubernetes: '1.30', cilium: '1.18' });
+
+function cidrGroup(chart: NetsecChart, id: string, name: string, cidrs: unknown): ApiObject {
+  return new ApiObject(chart, id, { apiVersion: 'cilium.io/v2', kind: 'CiliumCIDRGroup', metadata: { name }, spec: { externalCIDRs: cidrs } });
+}
+
+/** An app whose only problem is a schema finding (an integer where Cilium wants a CIDR string). */
+function schemaBroken(app: App): void {
+  cidrGroup(new NetsecChart(app, 'groups', { target: lab() }), 'g', 'g', [443]);
+}
+
+/** An app whose only problem is a lint error: two charts of one target write the same CiliumCIDRGroup. */
+function lintBroken(app: App): void {
+  const target = lab();
+  cidrGroup(new NetsecChart(app, 'one', { target }), 'g', 'same', ['192.0.2.0/24']);
+  cidrGroup(new NetsecChart(app, 'two', { target }), 'g', 'same', ['198.51.100.0/24']);
+}
+
+const SCHEMA_ERROR = "CiliumCIDRGroup 'g' at spec.externalCIDRs[0]: expected string (got 443)";
+const LINT_ERROR_PREFIX = "CiliumCIDRGroup 'same' at metadata.name: has the same API group, kind, namespace and name as the object from ";
+
+describe('NetsecApp.synth()', () => {
+  test('writes exactly the tree netsec synth writes for the bundled example (the cdk8s synth path)', () => {
+    const out = join(tempDir(), 'dist');
+    const app = buildExampleApp();
+    expect(app).toBeInstanceOf(NetsecApp);
+    vi.stubEnv(NETSEC_APP_OUTDIR_ENV, out);
+    const stderr = vi.spyOn(process.stderr, 'write').mockReturnValue(true);
+    app.synth();
+    // Warnings print as netsec synth prints them.
+    expect(stderr).toHaveBeenCalledWith(
+      "warning: [aks-cilium-cilium-policies/Cnp-default-productpage-deny-all] CiliumNetworkPolicy 'default/productpage-deny-all' puts its pods in egress default-deny with dns: DnsAccess.NONE; their DNS lookups time out (intended for a deny-all).\n",
+    );
+    expect(readOutput(out)).toEqual(new Map(synthesize(buildExampleApp()).files.map((f) => [f.path, f.content])));
+  });
+
+  test('writes to outdir (cdk8s synth sets CDK8S_OUTDIR, which App reads) when NETSEC_APP_OUTDIR is not set', () => {
+    const out = join(tempDir(), 'out');
+    vi.stubEnv(NETSEC_APP_OUTDIR_ENV, '');
+    const app = new NetsecApp({ outdir: out });
+    new NodeLocalDnsCache(new NetsecChart(app, 'dns', { target: lab(), component: 'node-local-dns' }), 'cache');
+    app.synth();
+    expect([...readOutput(out).keys()]).toEqual(['lab/cilium-values.yaml', 'lab/kustomization.yaml', 'lab/node-local-dns.yaml']);
+  });
+
+  test('a schema finding fails with the lines netsec synth prints, and nothing is written', () => {
+    const out = join(tempDir(), 'dist');
+    const app = new NetsecApp({ outdir: out });
+    schemaBroken(app);
+    let thrown: unknown;
+    try {
+      app.synth();
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(NetsecError);
+    expect((thrown as NetsecError).code).toBe('INVALID');
+    expect((thrown as NetsecError).message).toBe(`error: ${SCHEMA_ERROR}\nnetsec synth: 1 problem; nothing was written, ${out}/ is unchanged.`);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  test('a lint error fails with its rule id', () => {
+    const app = new NetsecApp({ outdir: join(tempDir(), 'dist') });
+    lintBroken(app);
+    expect(() => app.synth()).toThrow(/^error: CiliumCIDRGroup 'same' at metadata\.name: has the same API group, kind, namespace and name as the object from .*\[k8s\/duplicate-object\]\nnetsec synth: 1 problem; /);
+  });
+});
+
+describe("cdk8s' own paths validate NetsecCharts", () => {
+  test('app.synth() of a plain cdk8s App fails on a schema finding', () => {
+    const app = new App({ outdir: tempDir() });
+    schemaBroken(app);
+    expect(() => app.synth()).toThrow(`Validation failed with the following errors:\n  [groups] ${SCHEMA_ERROR}`);
+  });
+
+  test('app.synth() and Testing.synth(chart) fail on a lint error, with the rule id, reported once', () => {
+    const app = new App({ outdir: tempDir() });
+    lintBroken(app);
+    const chart = app.node.findChild('two') as NetsecChart;
+    for (const run of [() => app.synth(), () => Testing.synth(chart)]) {
+      expect(run).toThrow(/^Validation failed with the following errors:\n {2}\[one\] CiliumCIDRGroup 'same' at metadata\.name: .*\[k8s\/duplicate-object\]$/);
+    }
+  });
+
+  test('a valid app synthesizes as before', () => {
+    const app = new App({ outdir: tempDir() });
+    cidrGroup(new NetsecChart(app, 'groups', { target: lab() }), 'g', 'g', ['192.0.2.0/24']);
+    expect(Testing.synth(app.node.findChild('groups') as NetsecChart)).toEqual([
+      { apiVersion: 'cilium.io/v2', kind: 'CiliumCIDRGroup', metadata: { name: 'g' }, spec: { externalCIDRs: ['192.0.2.0/24'] } },
+    ]);
+  });
+});
+
+describe('NetsecTesting.synth()', () => {
+  test('returns the validated objects per target and the side files', () => {
+    const app = Testing.app();
+    dirs.push(app.outdir);
+    const target = lab();
+    new NodeLocalDnsCache(new NetsecChart(app, 'dns', { target, component: 'node-local-dns' }), 'cache');
+    cidrGroup(new NetsecChart(app, 'groups', { target }), 'g', 'g', ['192.0.2.0/24']);
+    const result = NetsecTesting.synth(app);
+    expect(Object.keys(result.files)).toEqual(['lab/cilium-values.yaml', 'lab/groups.yaml', 'lab/kustomization.yaml', 'lab/node-local-dns.yaml']);
+    const lab1 = result.targets.lab!;
+    expect(Object.keys(lab1.components)).toEqual(['groups', 'node-local-dns']);
+    expect(lab1.components.groups).toEqual([{ apiVersion: 'cilium.io/v2', kind: 'CiliumCIDRGroup', metadata: { name: 'g' }, spec: { externalCIDRs: ['192.0.2.0/24'] } }]);
+    expect(lab1.kustomization).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['groups.yaml', 'node-local-dns.yaml'] });
+    expect(lab1.helmValues).toEqual({ cilium: { localRedirectPolicies: { enabled: true } } });
+    expect(lab1.notApplied).toEqual({});
+  });
+
+  test('fails on a finding, as NetsecApp.synth() does', () => {
+    const app = new App({ outdir: 'unused' });
+    schemaBroken(app);
+    expect(() => NetsecTesting.synth(app)).toThrow(`error: ${SCHEMA_ERROR}\nnetsec: 1 problem.`);
+  });
+});
