@@ -77,3 +77,24 @@ export function median(xs: readonly number[]): number {
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
+
+/** Medians of wall time and peak RSS over `runs` runs of `fn`. */
+export async function medianOf(runs: number, fn: () => Promise<Measurement>): Promise<Measurement> {
+  const ms: Measurement[] = [];
+  for (let i = 0; i < runs; i++) ms.push(await fn());
+  return { seconds: median(ms.map((m) => m.seconds)), peakRssMiB: median(ms.map((m) => m.peakRssMiB)) };
+}
+
+/**
+ * Medians of several commands measured in turn, round after round, so that a load spike on this shared machine hits
+ * every command of a round rather than all runs of one (the rows compare them as ratios).
+ */
+export async function interleaved<K extends string>(runs: number, cmds: Record<K, () => Promise<Measurement>>): Promise<Record<K, Measurement>> {
+  const all = Object.fromEntries(Object.keys(cmds).map((k) => [k, [] as Measurement[]])) as Record<K, Measurement[]>;
+  for (let i = 0; i < runs; i++) {
+    for (const k of Object.keys(cmds) as K[]) all[k].push(await cmds[k]());
+  }
+  return Object.fromEntries(
+    (Object.keys(all) as K[]).map((k) => [k, { seconds: median(all[k].map((m) => m.seconds)), peakRssMiB: median(all[k].map((m) => m.peakRssMiB)) }]),
+  ) as Record<K, Measurement>;
+}

@@ -54,7 +54,7 @@ function netsec(root: string, args: string[]): { status: number | null; stdout: 
 export const planBench: BenchModule = {
   name: 'plan',
   description: '`netsec plan` after a 1% refresh of a 1M-line feed vs `netsec synth` of the same (target: plan <= 1.3x synth)',
-  async run({ root, workDir, log }) {
+  async run({ root, workDir, log, record }) {
     const day1 = join(workDir, 'plan-feed-day1.txt');
     const day2 = join(workDir, 'plan-feed-day2.txt');
     if (!existsSync(day1)) writeFileSync(day1, generateFeed({ lines: 1_000_000, seed: 6, v6Share: 0.3 }));
@@ -76,6 +76,14 @@ export const planBench: BenchModule = {
     log(`  netsec synth (day 2)                 ${synth.seconds.toFixed(3)} s  ${synth.peakRssMiB.toFixed(0)} MiB`);
     log(`  netsec plan (day 2 against day 1)    ${plan.seconds.toFixed(3)} s  ${plan.peakRssMiB.toFixed(0)} MiB`);
     log(`  ratio plan/synth: ${ratio.toFixed(2)}x (target <= ${TARGET_RATIO}x): ${ratio <= TARGET_RATIO ? 'MET' : 'NOT MET'}`);
+    record({
+      what: '`netsec plan`, 1M-line feed, 1% refreshed',
+      netsec: `${plan.seconds.toFixed(3)} s`,
+      yardstick: `netsec synth: ${synth.seconds.toFixed(3)} s`,
+      ratio: `${ratio.toFixed(2)}x synth`,
+      target: `<= ${TARGET_RATIO}x synth`,
+      met: ratio <= TARGET_RATIO,
+    });
 
     // Correctness: each block's prefix totals are what `netsec cidrs diff` says about the two feeds.
     const planJson = netsec(root, ['plan', '-c', config2, '--out', dist, '--output', 'json', '--detailed-exitcode']);

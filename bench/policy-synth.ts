@@ -7,53 +7,13 @@
 import { isDeepStrictEqual } from 'node:util';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { stringify } from 'yaml';
-import {
-  CiliumNetworkPolicy,
-  DnsAccess,
-  EndpointSelector,
-  HttpRule,
-  NetsecChart,
-  NodeLocalDnsCache,
-  Peer,
-  PolicyDefault,
-  Port,
-  Target,
-  synthesize,
-} from '../src/index.js';
+import { synthesize } from '../src/index.js';
 import { median } from './measure.js';
+import { buildPolicies } from './policies.js';
 import type { BenchContext, BenchModule } from './types.js';
 
 const POLICIES = 1_000;
 const RUNS = 7;
-
-/** 1,000 policies of the four seed shapes: FQDN (seed 004), L7 HTTP (seed 003), pods + ports, deny-all (seed 001). */
-function buildNetsec(): { app: App; chart: NetsecChart } {
-  const app = new App({ outdir: 'unused' });
-  const target = new Target({ name: 'bench', kubernetes: '1.30', cilium: '1.17' });
-  new NodeLocalDnsCache(new NetsecChart(app, 'dns', { target }), 'Cache');
-  const chart = new NetsecChart(app, 'policies', { target });
-  for (let i = 0; i < POLICIES; i++) {
-    const id = `Policy${i}`;
-    const selector = EndpointSelector.labels({ app: `app-${i}` });
-    switch (i % 4) {
-      case 0:
-        new CiliumNetworkPolicy(chart, id, { namespace: `ns-${i % 50}`, endpointSelector: selector })
-          .allowEgress({ to: [Peer.fqdn(`api-${i}.example.com`), Peer.fqdnPattern(`*.cdn-${i}.example.com`)], ports: [Port.tcp(443)] });
-        break;
-      case 1:
-        new CiliumNetworkPolicy(chart, id, { namespace: `ns-${i % 50}`, endpointSelector: selector })
-          .allowIngress({ from: [Peer.podsInPolicyNamespace({ org: 'client-pod' })], ports: [Port.tcp(8080)], http: [HttpRule.get(`/discount/${i}`), HttpRule.of({ method: 'POST', path: '/orders' })] });
-        break;
-      case 2:
-        new CiliumNetworkPolicy(chart, id, { namespace: `ns-${i % 50}`, endpointSelector: selector })
-          .allowEgress({ to: [Peer.podsInNamespace('payments', { app: 'api' }), Peer.podsInAllNamespaces({ app: 'otel' })], ports: [Port.tcp(4317), Port.tcpRange(9000, 9100)] });
-        break;
-      default:
-        new CiliumNetworkPolicy(chart, id, { namespace: `ns-${i % 50}`, endpointSelector: selector, egressDefault: PolicyDefault.DENY, dns: DnsAccess.NONE });
-    }
-  }
-  return { app, chart };
-}
 
 /** The same manifests through plain `ApiObject`s: what a user writes without netsec (no checks, no DNS path). */
 function buildPlain(manifests: readonly Record<string, any>[]): Chart {
@@ -78,10 +38,10 @@ export const policySynthBench: BenchModule = {
     const rows = { plainRender: [] as number[], netsecRender: [] as number[], plainYaml: [] as number[], netsecSynth: [] as number[] };
     let ok = true;
     for (let run = 0; run < RUNS; run++) {
-      const ours = time(() => (buildNetsec().chart.toJson() as Record<string, any>[]).filter((o) => o.kind === 'CiliumNetworkPolicy'));
+      const ours = time(() => (buildPolicies(POLICIES).chart.toJson() as Record<string, any>[]).filter((o) => o.kind === 'CiliumNetworkPolicy'));
       const theirs = time(() => buildPlain(ours.value).toJson() as Record<string, any>[]);
       const plainYaml = time(() => yamlOf(buildPlain(ours.value).toJson() as Record<string, any>[]));
-      const full = time(() => synthesize(buildNetsec().app));
+      const full = time(() => synthesize(buildPolicies(POLICIES).app));
       if (full.value.findings.length || full.value.constructErrors.length) {
         ctx.log(`  netsec synthesize() reported ${full.value.findings.length} schema findings and ${full.value.constructErrors.length} construct errors`);
         ok = false;

@@ -4,15 +4,35 @@
  * Add a benchmark by writing a `BenchModule` in its own file and listing it here.
  */
 import { mkdirSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cidrAggregateBench } from './cidr-aggregate.js';
 import { egressSynthBench } from './egress-synth.js';
 import { planBench } from './plan.js';
 import { policySynthBench } from './policy-synth.js';
-import type { BenchModule } from './types.js';
+import { lintBench } from './lint.js';
+import { scaleBench } from './scale.js';
+import { startupBench } from './startup.js';
+import { type BenchModule, type SummaryRow, verdict } from './types.js';
 
-const BENCHES: readonly BenchModule[] = [cidrAggregateBench, egressSynthBench, planBench, policySynthBench];
+/** In order of user impact: start-up is paid on every command. */
+const BENCHES: readonly BenchModule[] = [startupBench, cidrAggregateBench, egressSynthBench, planBench, policySynthBench, scaleBench, lintBench];
+
+/** The closing note: every recorded row with its ratio, target and verdict, as a Markdown table. */
+function summary(rows: readonly SummaryRow[], log: (line: string) => void): void {
+  const head = ['what a user runs', 'netsec', 'yardstick (same run)', 'ratio', 'target', 'verdict'];
+  const cells = rows.map((r) => [r.what, r.netsec, r.yardstick, r.ratio, r.target, verdict(r.met)]);
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: readonly string[]) => `| ${c.map((x, i) => x.padEnd(widths[i]!)).join(' | ')} |`;
+  log('');
+  log(`== summary (load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores; compare ratios, not seconds)`);
+  log(line(head));
+  log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const c of cells) log(line(c));
+  const missed = rows.filter((r) => r.met === false).length;
+  log(`${rows.filter((r) => r.met === true).length} MET, ${missed} NOT MET, ${rows.filter((r) => r.met === undefined).length} without a target`);
+}
 
 async function main(argv: readonly string[]): Promise<number> {
   const filter = argv[0] ?? '';
@@ -26,11 +46,16 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   let failed = false;
+  const rows: SummaryRow[] = [];
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  log(`load average at the start: ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores`);
   for (const b of selected) {
-    process.stdout.write(`\n== ${b.name}: ${b.description}\n`);
-    const ok = await b.run({ root, workDir, log: (line) => process.stdout.write(`${line}\n`) });
+    log(`\n== ${b.name}: ${b.description}`);
+    const ok = await b.run({ root, workDir, log, record: (row) => rows.push(row) });
     if (!ok) failed = true;
   }
+  summary(rows, log);
+  if (failed) log('FAILED: a benchmark reported wrong results (see MISMATCH lines above).');
   return failed ? 1 : 0;
 }
 
