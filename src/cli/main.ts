@@ -24,6 +24,8 @@ const COMMANDS: readonly (LazyCommand | NetsecCommand<any>)[] = [
   { name: 'validate', load: async () => (await import('./commands/validate.js')).validateCommand },
   { name: 'cidrs', load: async () => (await import('./commands/cidrs.js')).cidrsCommand },
   { name: 'schema', load: async () => (await import('./commands/schema.js')).schemaCommand },
+  { name: 'explain', load: async () => (await import('./commands/explain.js')).explainCommand },
+  { name: 'test', load: async () => (await import('./commands/test.js')).testCommand },
 ];
 
 /**
