@@ -2,3 +2,5 @@ export * from './validate.js';
 export * from './documents.js';
 export * from './files.js';
 export * from './suppress-annotation.js';
+export * from './helm-values.js';
+export * from './kustomization.js';

@@ -4,13 +4,19 @@ import { Target } from '../core/target.js';
 import { ResourceRef, describeResource, refOf } from '../core/validation/finding.js';
 import { ManifestValidator } from '../core/validation/manifest-validator.js';
 import { LintFinding, lint } from '../lint/lint.js';
-import { Manifest, ManifestIndex } from '../lint/manifest-index.js';
+import { KubeObject, Manifest, ManifestIndex } from '../lint/manifest-index.js';
 import { Severity } from '../lint/rule.js';
 import { RULES } from '../lint/rules/index.js';
 import { Suppression } from '../lint/suppressions.js';
 import { ManifestDocument, parseManifestDocuments } from './documents.js';
 import { collectManifestFiles, osReason } from './files.js';
+import { checkHelmValues, helmReleaseOfFile } from './helm-values.js';
+import { checkKustomization, isKustomization } from './kustomization.js';
+import { suppressionsFromOutputHeader } from './output-header.js';
 import { SUPPRESS_ANNOTATION_PATH, parseSuppressAnnotation } from './suppress-annotation.js';
+
+/** The folder of netsec synth's output that holds inputs for other tools, not applied to the cluster. */
+export const NOT_APPLIED_FOLDER = 'not-applied';
 
 /** What `validateManifests` checks, and how. */
 export interface ValidateManifestsOptions {
@@ -66,6 +72,8 @@ interface ReadObject {
   readonly doc: ManifestDocument;
   readonly object: Record<string, unknown>;
   readonly manifest: Manifest;
+  /** The text of its file (a netsec output file's header lists the suppressions synth applied). */
+  readonly text: string;
 }
 
 /**
@@ -90,9 +98,26 @@ export function validateManifests(options: ValidateManifestsOptions): ValidateRe
     } catch (err) {
       throw new NetsecError('USAGE', `cannot read this file (${osReason(err)}); expected a readable YAML file`, { file: name });
     }
+    const release = helmReleaseOfFile(file);
+    // netsec synth writes inputs for other tools under not-applied/ (an IstioOperator for istioctl): synth checks them
+    // as such (applyToCluster: false), and so does validate.
+    const applied = !file.split(/[\\/]/).includes(NOT_APPLIED_FOLDER);
     for (const doc of parseManifestDocuments(text, name)) {
       if (doc.error) {
         findings.push({ severity: Severity.ERROR, location: doc.error.location, path: '', message: doc.error.message });
+        continue;
+      }
+      if (release !== undefined) {
+        // `<release>-values.yaml`: Helm values, as netsec synth writes them beside the manifests.
+        const checked = checkHelmValues(release, doc.value, options.target);
+        for (const p of checked.problems) findings.push({ severity: Severity.ERROR, location: doc.locate(p.path), path: p.path, message: p.message });
+        if (checked.note) notes.push({ location: doc.location, message: checked.note });
+        continue;
+      }
+      if (isKustomization(doc.value)) {
+        for (const p of checkKustomization(doc.value as Record<string, unknown>, file)) {
+          findings.push({ severity: Severity.ERROR, location: doc.locate(p.path), path: p.path, message: p.message });
+        }
         continue;
       }
       if (typeof doc.value !== 'object' || Array.isArray(doc.value)) {
@@ -106,8 +131,8 @@ export function validateManifests(options: ValidateManifestsOptions): ValidateRe
         continue;
       }
       const withNamespace = defaultNamespace(object, namespace, validator);
-      const manifest: Manifest = { object: withNamespace, location: doc.location, applied: true };
-      const entry = { doc, object: withNamespace, manifest };
+      const manifest: Manifest = { object: withNamespace, location: doc.location, applied };
+      const entry = { doc, object: withNamespace, manifest, text };
       if (withNamespace !== object) defaulted.push(entry);
       read.push(entry);
     }
@@ -141,9 +166,13 @@ export function validateManifests(options: ValidateManifestsOptions): ValidateRe
   }
 
   const suppressionsOf = new Map<Manifest, Suppression[]>();
+  const fromHeaders = new Map<KubeObject, Suppression[]>();
+  for (const text of new Set(read.map((r) => r.text))) {
+    for (const [object, list] of suppressionsFromOutputHeader(text, read.filter((r) => r.text === text).map((r) => r.object))) fromHeaders.set(object, list);
+  }
   for (const { doc, object, manifest } of read) {
     const parsed = parseSuppressAnnotation(object, RULES);
-    suppressionsOf.set(manifest, parsed.suppressions);
+    suppressionsOf.set(manifest, [...parsed.suppressions, ...(fromHeaders.get(object) ?? [])]);
     for (const message of parsed.problems) {
       findings.push({ severity: Severity.ERROR, location: doc.locate(SUPPRESS_ANNOTATION_PATH), path: SUPPRESS_ANNOTATION_PATH, object: refOf(object), message });
     }

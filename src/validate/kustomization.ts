@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { echo } from '../core/errors.js';
+
+/** Whether a document is a kustomize Kustomization (`kustomization.yaml`), which is kustomize's input, not an object. */
+export function isKustomization(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const { apiVersion, kind } = value as { apiVersion?: unknown; kind?: unknown };
+  return kind === 'Kustomization' && typeof apiVersion === 'string' && apiVersion.startsWith('kustomize.config.k8s.io/');
+}
+
+/** One problem in a Kustomization: the dotted path of the entry and the message. */
+export interface KustomizationProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * Checks that every local entry of a Kustomization's `resources` exists beside it (a file or folder relative to the
+ * kustomization file, as kustomize resolves it): a missing one makes `kustomize build` and Argo CD or Flux fail the
+ * whole sync. Remote entries (URLs, `github.com/...`) are not fetched.
+ */
+export function checkKustomization(value: Record<string, unknown>, file: string): KustomizationProblem[] {
+  const resources = value.resources;
+  if (resources === undefined) return [];
+  if (!Array.isArray(resources)) return [{ path: 'resources', message: `expected a list of files and folders, found ${resources === null ? 'null' : typeof resources}` }];
+  const problems: KustomizationProblem[] = [];
+  resources.forEach((entry, i) => {
+    const path = `resources[${i}]`;
+    if (typeof entry !== 'string' || entry === '') {
+      problems.push({ path, message: 'expected a file or folder name' });
+    } else if (!isRemote(entry) && !existsSync(join(dirname(file), entry))) {
+      problems.push({ path, message: `'${echo(entry)}' does not exist beside this kustomization file; kustomize, Argo CD and Flux would fail the whole build. Fix the name, or run 'netsec synth' again if netsec wrote this folder` });
+    }
+  });
+  return problems;
+}
+
+/** kustomize's remote targets: a URL, or a `host/org/repo` git reference. */
+function isRemote(entry: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) || entry.includes('?ref=') || entry.startsWith('git@');
+}
