@@ -1,10 +1,14 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App, AppProps } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { parseAllDocuments } from 'yaml';
 import { DiagnosticLevel } from './diagnostics.js';
-import { NetsecError, escapeControls } from './errors.js';
-import { writeOutput } from './output.js';
-import { SynthResult, synthProblems, synthesize } from './synth.js';
+import { NetsecError, echo, escapeControls } from './errors.js';
+import { readOutput, writeOutput } from './output.js';
+import { OutputFile, SynthResult, synthProblems, synthesize } from './synth.js';
 
 /**
  * The environment variable that sends a NetsecApp's output to another folder, whatever the app's `outdir` says.
@@ -125,4 +129,57 @@ export class NetsecTesting {
   }
 
   private constructor() {}
+}
+
+/** Options of `synthesizeAppCommand`. */
+export interface AppCommandOptions {
+  /** Folder the command runs in. @default - the current folder */
+  readonly cwd?: string;
+  /** Gets what the app printed (stdout, then stderr: its warnings, or why it failed), before anything is thrown. @default - dropped */
+  readonly onOutput?: (text: string) => void;
+}
+
+/**
+ * Runs a TypeScript app's command (`node lib/main.js`, as cdk8s.yaml's `app:` names it) with `NETSEC_APP_OUTDIR`
+ * pointing at a temporary folder, and returns the tree its NetsecApp wrote there. `CDK8S_OUTDIR` points at another
+ * temporary folder, so that a plain cdk8s App cannot overwrite the real output. Both folders are removed afterwards.
+ * This is what `netsec plan --app` compares with the output folder.
+ * @throws NetsecError when the command fails (code `INVALID` for exit 1, which NetsecApp apps use for findings;
+ *   `CONFIG` otherwise) or writes no NetsecApp output
+ */
+export function synthesizeAppCommand(command: string, options: AppCommandOptions = {}): OutputFile[] {
+  const temp = mkdtempSync(join(tmpdir(), 'netsec-app-'));
+  try {
+    const out = join(temp, 'netsec');
+    const child = spawnSync(command, {
+      cwd: options.cwd ?? process.cwd(),
+      shell: true,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 256 * 1024 * 1024,
+      env: { ...process.env, [NETSEC_APP_OUTDIR_ENV]: out, CDK8S_OUTDIR: join(temp, 'cdk8s') },
+    });
+    const output = `${child.stdout ?? ''}${child.stderr ?? ''}`;
+    if (output) options.onOutput?.(output);
+    const shown = `--app '${echo(command)}'`;
+    if (child.error) {
+      throw new NetsecError('ENVIRONMENT', `${shown} could not be run: ${child.error.message}; expected a command that runs your cdk8s app, e.g. --app "node lib/main.js"`);
+    }
+    if (child.status !== 0) {
+      const how = child.signal ? `was stopped by ${child.signal}` : `exited with code ${child.status}`;
+      throw new NetsecError(
+        child.status === 1 ? 'INVALID' : 'CONFIG',
+        `${shown} ${how} (its output is above); expected it to synthesize a NetsecApp; fix what it reports and run netsec plan again`,
+      );
+    }
+    if (!existsSync(out)) {
+      throw new NetsecError(
+        'CONFIG',
+        `${shown} wrote no netsec output; expected an app that builds a NetsecApp and calls its synth() (a plain cdk8s App ignores ${NETSEC_APP_OUTDIR_ENV}); use new NetsecApp() in place of new App()`,
+      );
+    }
+    return [...readOutput(out)].map(([path, content]) => ({ path, content }));
+  } finally {
+    rmSync(temp, { recursive: true, force: true });
+  }
 }

@@ -77,7 +77,7 @@ describe('netsec plan exit codes', () => {
 
   test('an unknown flag: 2 without --detailed-exitcode, 1 with it, with a JSON error under --output json', async () => {
     const p = project(['198.51.100.0/24']);
-    const message = "Unknown argument: --outt; expected --config, --out, --output or --detailed-exitcode. Run 'netsec plan --help' for usage.";
+    const message = "Unknown argument: --outt; expected --config, --app, --out, --output or --detailed-exitcode. Run 'netsec plan --help' for usage.";
     expect(await run('plan', '-c', p.config, '--outt', 'x')).toEqual({ code: 2, stdout: '', stderr: `netsec: ${message}\n` });
     const r = await run('plan', '-c', p.config, '--outt', 'x', '--detailed-exitcode', '--output', 'json');
     expect(r.code).toBe(1);
@@ -90,7 +90,7 @@ describe('netsec plan exit codes', () => {
       code: 1,
       stdout: '',
       stderr:
-        "netsec: Unknown argument: --detailed-exitcod; expected --config, --out, --output or --detailed-exitcode. Did you mean --detailed-exitcode? Run 'netsec plan --help' for usage.\n",
+        "netsec: Unknown argument: --detailed-exitcod; expected --config, --app, --out, --output or --detailed-exitcode. Did you mean --detailed-exitcode? Run 'netsec plan --help' for usage.\n",
     });
   });
 

@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiObject, App, Testing } from 'cdk8s';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { NETSEC_APP_OUTDIR_ENV, NetsecApp, NetsecChart, NetsecError, NetsecTesting, NodeLocalDnsCache, Target, readOutput, synthesize } from '../../src/index.js';
+import { NETSEC_APP_OUTDIR_ENV, NetsecApp, NetsecChart, NetsecError, NetsecTesting, NodeLocalDnsCache, Target, readOutput, synthesize, writeOutput } from '../../src/index.js';
+import { run } from '../cli/run.js';
 import { buildExampleApp } from '../../src/main.js';
 
 const dirs: string[] = [];
@@ -132,5 +133,65 @@ describe('NetsecTesting.synth()', () => {
     const app = new App({ outdir: 'unused' });
     schemaBroken(app);
     expect(() => NetsecTesting.synth(app)).toThrow(`error: ${SCHEMA_ERROR}\nnetsec: 1 problem.`);
+  });
+});
+
+describe('netsec plan --app', () => {
+  const root = join(__dirname, '../..');
+  const viteNode = join(root, 'node_modules/.bin/vite-node');
+
+  /** A TypeScript app in a temp folder that builds the bundled example with `NetsecApp`, optionally edited. */
+  function appScript(edit = ''): string {
+    const dir = tempDir();
+    const file = join(dir, 'main.ts');
+    writeFileSync(
+      file,
+      `import { buildExampleApp } from ${JSON.stringify(join(root, 'src/main.ts'))};\n` +
+        `import { CiliumCidrGroup, NetsecChart } from ${JSON.stringify(join(root, 'src/index.ts'))};\n` +
+        `const app = buildExampleApp();\n${edit}\napp.synth();\n`,
+    );
+    return `${viteNode} ${file}`;
+  }
+
+  test('plans what cdk8s synth of the app would change in --out, and writes nothing there', async () => {
+    const out = join(tempDir(), 'dist');
+    vi.spyOn(process.stderr, 'write').mockReturnValue(true);
+    writeOutput(synthesize(buildExampleApp()).files, out);
+    const before = readOutput(out);
+    const same = await run('plan', '--app', appScript(), '--out', out);
+    expect(same.stdout).toMatch(/^No changes: .* matches the configuration \(\d+ files\)\.\n$/);
+    expect(same.code).toBe(0);
+    const edit = "new CiliumCidrGroup(app.node.findChild('aks-cilium-egress-blocking') as NetsecChart, 'Extra', { name: 'extra', cidrs: ['203.0.113.0/24'] });";
+    const changed = await run('plan', '--app', appScript(edit), '--out', out, '--detailed-exitcode');
+    expect(changed.stdout).toContain(`~ ${out}/aks-cilium/egress-blocking.yaml\n`);
+    expect(changed.stdout).toContain('        + extra: 1 entry; prefixes +1 / -0\n');
+    expect(changed.code).toBe(2);
+    expect(readOutput(out)).toEqual(before);
+  });
+
+  test('an app that refuses its output fails plan with exit 1, its errors on stderr', async () => {
+    const edit = "new CiliumCidrGroup(app.node.findChild('aks-cilium-egress-blocking') as NetsecChart, 'Bad', { name: 'azure-imds', cidrs: ['203.0.113.0/24'] });";
+    const command = appScript(edit);
+    const { code, stderr, stdout } = await run('plan', '--app', command, '--out', join(tempDir(), 'dist'));
+    expect(stdout).toBe('');
+    // The app's uncaught NetsecError, as node prints it, carries netsec synth's lines.
+    expect(stderr).toContain(
+      "error: CiliumCIDRGroup 'azure-imds' at metadata.name: has the same API group, kind, namespace and name as the object from [aks-cilium-egress-blocking/Group-azure-imds/Resource]; on apply only the last one survives and the other silently does not exist. Give one of them another name. [k8s/duplicate-object]\nnetsec synth: 1 problem; nothing was written, ",
+    );
+    expect(stderr.endsWith(`netsec: --app '${command}' exited with code 1 (its output is above); expected it to synthesize a NetsecApp; fix what it reports and run netsec plan again\n`)).toBe(true);
+    expect(code).toBe(1);
+  });
+
+  test('an app that builds a plain cdk8s App is refused with what to change (exit 2)', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'main.mjs');
+    writeFileSync(file, `import { App } from ${JSON.stringify(join(root, 'node_modules/cdk8s/lib/index.js'))};\nnew App().synth();\n`);
+    const { code, stderr } = await run('plan', '--app', `node ${file}`, '--out', join(dir, 'dist'));
+    expect(stderr).toBe(
+      `netsec: --app 'node ${file}' wrote no netsec output; expected an app that builds a NetsecApp and calls its synth() (a plain cdk8s App ignores NETSEC_APP_OUTDIR); use new NetsecApp() in place of new App()\n`,
+    );
+    expect(code).toBe(2);
+    // CDK8S_OUTDIR pointed elsewhere: the plain App did not write dist/ next to it.
+    expect(existsSync(join(dir, 'dist'))).toBe(false);
   });
 });

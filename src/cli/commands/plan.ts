@@ -1,11 +1,12 @@
 import { Argv } from 'yargs';
 import { NetsecError } from '../../core/errors.js';
 import { ValidationFinding } from '../../core/validation/finding.js';
-import { computePlan } from '../../plan/diff.js';
+import { Diagnostic } from '../../core/diagnostics.js';
+import { Plan, computePlan } from '../../plan/diff.js';
 import { readPreviousOutput } from '../../plan/previous-output.js';
 import { renderPlan } from '../../plan/render.js';
 import { NetsecCommand } from '../command.js';
-import { renderError } from '../errors.js';
+import { renderError, terminalText } from '../errors.js';
 import { ExitCode, exitCodeOf } from '../exit-codes.js';
 import { CliIo, OutputFormat, printJson } from '../io.js';
 
@@ -16,6 +17,8 @@ export { renderPlan } from '../../plan/render.js';
 /** Options of `netsec plan`. */
 export interface PlanOptions {
   readonly config: string;
+  /** A command that runs a TypeScript app building a NetsecApp (`node lib/main.js`); planned instead of `config`. */
+  readonly app?: string;
   readonly out: string;
   readonly output: OutputFormat;
   /** Exit 0 without changes, 2 with changes, 1 on any error (as `terraform plan -detailed-exitcode`). */
@@ -68,11 +71,14 @@ export function unknownFlags(args: Record<string, unknown>, known: { key?: Recor
 export function checkPlanOptions(opts: PlanOptions, unknown: readonly string[] = []): string | undefined {
   if (unknown.length) {
     const hint = unknown.some((k) => /detail|exitcode|exit-code/i.test(k)) ? ' Did you mean --detailed-exitcode?' : '';
-    return `Unknown argument${unknown.length > 1 ? 's' : ''}: ${unknown.map((k) => `--${k}`).join(', ')}; expected --config, --out, --output or --detailed-exitcode.${hint} Run 'netsec plan --help' for usage.`;
+    return `Unknown argument${unknown.length > 1 ? 's' : ''}: ${unknown.map((k) => `--${k}`).join(', ')}; expected --config, --app, --out, --output or --detailed-exitcode.${hint} Run 'netsec plan --help' for usage.`;
   }
   const extra = (opts._ ?? []).slice(1);
   if (extra.length) return `'netsec plan' takes no positional arguments (got ${extra.map((x) => `'${x}'`).join(' ')}); name the config with --config and the output folder with --out.`;
   if (!OUTPUT_FORMATS.includes(opts.output)) return `--output is '${String(opts.output)}'; expected one of: text, json.`;
+  if (opts.app !== undefined && (typeof opts.app !== 'string' || opts.app.trim() === '')) {
+    return `--app ${Array.isArray(opts.app) ? 'is given more than once' : 'needs a value'}; expected the command that runs your app, e.g. --app "node lib/main.js" (cdk8s.yaml's app:).`;
+  }
   for (const [flag, v] of [['--config', opts.config], ['--out', opts.out]] as const) {
     if (typeof v !== 'string' || v === '') return `${flag} ${Array.isArray(v) ? 'is given more than once' : 'needs a value'}; expected one path, e.g. ${flag === '--out' ? '--out dist' : '--config netsec.yaml'}.`;
   }
@@ -130,6 +136,12 @@ export async function runPlan(opts: PlanOptions, io: CliIo): Promise<ExitCode> {
   try {
     const problem = checkPlanOptions(opts, unknown);
     if (problem) throw new NetsecError('USAGE', problem);
+    if (opts.app !== undefined) {
+      // The app validates and prints its own warnings and refusals; its output goes to stderr, as plan's warnings do.
+      const { synthesizeAppCommand } = await import('../../core/netsec-app.js');
+      const files = synthesizeAppCommand(opts.app, { onOutput: (text) => io.stderr(terminalText(text)) });
+      return printPlan(io, opts, detailed, computePlan(readPreviousOutput(opts.out), files), []);
+    }
     // Loaded here, not at the top: cdk8s and the config machinery are not needed by `netsec cidrs` or `--help`.
     const { printWarnings, problemsOf, synthesizeConfig } = await import('../pipeline.js');
     const result = await synthesizeConfig(opts.config, io);
@@ -145,18 +157,18 @@ export async function runPlan(opts: PlanOptions, io: CliIo): Promise<ExitCode> {
         details: { problems, findings: result.findings as ValidationFinding[], constructErrors: result.constructErrors },
       });
     }
-    const plan = computePlan(readPreviousOutput(opts.out), result.files);
-    // Rendered completely before anything is written, so stdout is never left half-written.
-    const text =
-      opts.output === 'json'
-        ? `${JSON.stringify({ ok: true, out: opts.out, ...plan, warnings: result.diagnostics.filter((d) => d.level === 'warning') }, null, 2)}\n`
-        : renderPlan(plan, opts.out);
-    io.stdout(text);
-    if (!detailed) return ExitCode.OK;
-    return plan.changes ? DetailedExitCode.CHANGES : DetailedExitCode.NO_CHANGES;
+    return printPlan(io, opts, detailed, computePlan(readPreviousOutput(opts.out), result.files), result.diagnostics.filter((d) => d.level === 'warning'));
   } catch (err) {
     return report(io, opts, detailed, failureOf(err, opts.verbose === true));
   }
+}
+
+function printPlan(io: CliIo, opts: PlanOptions, detailed: boolean, plan: Plan, warnings: readonly Diagnostic[]): ExitCode {
+  // Rendered completely before anything is written, so stdout is never left half-written.
+  const text = opts.output === 'json' ? `${JSON.stringify({ ok: true, out: opts.out, ...plan, warnings }, null, 2)}\n` : renderPlan(plan, opts.out);
+  io.stdout(text);
+  if (!detailed) return ExitCode.OK;
+  return plan.changes ? DetailedExitCode.CHANGES : DetailedExitCode.NO_CHANGES;
 }
 
 export const planCommand: NetsecCommand<PlanOptions> = {
@@ -167,6 +179,7 @@ export const planCommand: NetsecCommand<PlanOptions> = {
       // Not strict and no `choices`: yargs would report those errors before plan runs (exit 2, no JSON); see checkPlanOptions.
       .strict(false)
       .option('config', { alias: 'c', type: 'string', default: 'netsec.yaml', describe: 'The netsec.yaml to read' })
+      .option('app', { type: 'string', describe: 'Plan a TypeScript app instead: the command that runs it (cdk8s.yaml\'s app:), which must build a NetsecApp' })
       .option('out', { type: 'string', default: 'dist', describe: 'The output folder to compare with' })
       .option('output', { type: 'string', default: 'text' as OutputFormat, describe: 'Format of the plan on stdout: text or json (errors too)' })
       .option('detailed-exitcode', {
@@ -181,6 +194,7 @@ export const planCommand: NetsecCommand<PlanOptions> = {
       })
       .example('$0 plan', 'What synth would change in dist/')
       .example('$0 plan --detailed-exitcode --output json > plan.json', 'In CI: exit 2 when dist/ is out of date')
+      .example('$0 plan --app "node lib/main.js"', 'What cdk8s synth of a NetsecApp would change in dist/')
       .epilogue(PLAN_EXIT_CODES_HELP) as unknown as Argv<PlanOptions>,
   run: runPlan,
 };
