@@ -103,7 +103,7 @@ export function parseScenario(text: string, file: string): Scenario {
   const cluster = readCluster(r, top.cluster);
   const flowNodes = isSeq(top.flows) ? top.flows.items as Node[] : [];
   const flows = r.list(top.flows, 'flows', (n, w) => readFlow(r, n, w, cluster)) ?? [];
-  if (r.problems.length) throw problemsError('CONFIG', r.problems, name);
+  if (r.problems.length) throw problemsError('CONFIG', sortedByPlace(r.problems), name);
   return {
     file: name,
     dir,
@@ -115,6 +115,12 @@ export function parseScenario(text: string, file: string): Scenario {
     flowLocations: flowNodes.map((n) => r.where(n)),
     targetLocation: r.where(targetNode),
   };
+}
+
+/** Problems in the order of the file (they are found value by value, not line by line). */
+function sortedByPlace(problems: readonly Problem[]): Problem[] {
+  const key = (p: Problem) => [p.location?.line ?? 0, p.location?.column ?? 0];
+  return [...problems].sort((a, b) => key(a)[0]! - key(b)[0]! || key(a)[1]! - key(b)[1]!);
 }
 
 const TOP_FIELDS = { target: 1, config: 1, manifests: 1, cluster: 1, flows: 1 };
@@ -146,7 +152,7 @@ class Reader {
         continue;
       }
       if (!known.includes(key)) {
-        const close = closestMatch(key, known);
+        const close = closestMatch(key, known, { maxDistance: Math.max(2, Math.floor(key.length / 3)) });
         const hint = close && close !== key ? `did you mean '${close}'?` : 'remove it';
         this.problem(pair.key as Node, `unknown field '${echo(key)}' in ${what}; expected one of: ${known.join(', ')}; ${hint}`);
         continue;
@@ -198,7 +204,11 @@ class Reader {
   public oneOf<T extends string>(node: Node | null | undefined, what: string, values: readonly T[]): T | undefined {
     if (isScalar(node) && typeof node.value === 'string' && (values as readonly string[]).includes(node.value)) return node.value as T;
     const got = isScalar(node) && typeof node.value === 'string' ? node.value : undefined;
-    const close = got === undefined ? undefined : closestMatch(got, [...values]);
+    const lower = got?.toLowerCase();
+    // A wrong case (tcp) or a cut word (DROP) is the usual slip; otherwise the closest value by edit distance.
+    const close = got === undefined || lower === '' ? undefined
+      : values.find((v) => v.toLowerCase() === lower) ?? values.find((v) => v.toLowerCase().startsWith(lower!))
+        ?? closestMatch(got, [...values], { maxDistance: Math.max(2, Math.floor(got.length / 3)) });
     const hint = close ? `did you mean '${close}'?` : `write one of them`;
     return this.problem(node, `${what} is ${describe(node)}; expected one of: ${values.join(', ')}; ${hint}`);
   }

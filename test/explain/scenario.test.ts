@@ -1,0 +1,170 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { NetsecError } from '../../src/core/errors.js';
+import { parseScenario } from '../../src/explain/index.js';
+import { run } from '../cli/run.js';
+
+/** The rendered error of a scenario text (file name s.yaml). */
+function errorOf(text: string): string {
+  try {
+    parseScenario(text, 's.yaml');
+  } catch (err) {
+    expect(err).toBeInstanceOf(NetsecError);
+    return (err as NetsecError).message;
+  }
+  throw new Error('expected the scenario to be refused');
+}
+
+const base = `target: { kubernetes: "1.30", cilium: "1.17" }
+manifests: []
+cluster:
+  pods: [ { name: client, namespace: default } ]
+`;
+
+describe('scenario files: located errors', () => {
+  test('an unknown top-level field, with a did-you-mean', () => {
+    expect(errorOf(`${base}flws: []\n`)).toBe(
+      "s.yaml:1:1: the scenario has no 'flows'; expected flows to be given; add it\n"
+      + "s.yaml:5:1: unknown field 'flws' in the scenario; expected one of: target, config, manifests, cluster, flows; did you mean 'flows'?\n"
+      + '2 problems in s.yaml; fix them and run again.',
+    );
+  });
+
+  test('an unknown field in a flow, at its key', () => {
+    expect(errorOf(`${base}flows:\n  - { from: default/client, to: { ip: 1.1.1.1 }, port: 443, verdict: DROPPED }\n`)).toBe(
+      "s.yaml:6:61: unknown field 'verdict' in flows[0]; expected one of: name, from, to, port, protocol, icmp, http, dns, expect; remove it",
+    );
+  });
+
+  test('a pod the cluster does not list', () => {
+    expect(errorOf(`${base}flows:\n  - { from: default/cleint, to: { ip: 1.1.1.1 }, port: 443 }\n`)).toBe(
+      "s.yaml:6:13: flows[0].from names the pod 'default/cleint', which cluster.pods does not list; expected one of: default/client; add the pod or fix the name",
+    );
+  });
+
+  test('a port out of range, a bad protocol and a bad verdict, all in one run', () => {
+    expect(errorOf(`${base}flows:\n  - { from: default/client, to: { ip: 1.1.1.1 }, port: 70000, protocol: tcp, expect: { verdict: DROP } }\n`)).toBe(
+      's.yaml:6:56: flows[0].port is 70000 (a number); expected a whole number 1-65535; write it as a number, e.g. port: 443\n'
+      + "s.yaml:6:73: flows[0].protocol is 'tcp' (a string); expected one of: TCP, UDP, SCTP, ICMP, ICMPv6; did you mean 'TCP'?\n"
+      + "s.yaml:6:97: flows[0].expect.verdict is 'DROP' (a string); expected one of: FORWARDED, DROPPED, DENIED; did you mean 'DROPPED'?\n"
+      + '3 problems in s.yaml; fix them and run again.',
+    );
+  });
+
+  test('an address that is not one', () => {
+    expect(errorOf(`${base}flows:\n  - { from: default/client, to: { ip: 1.1.1 }, port: 443 }\n`)).toBe(
+      "s.yaml:6:39: flows[0].to.ip is '1.1.1'; expected an IPv4 or IPv6 address without a prefix length, e.g. 10.244.1.10; fix the address",
+    );
+  });
+
+  test('an fqdn dnsAnswers does not resolve', () => {
+    expect(errorOf(`${base}flows:\n  - { from: default/client, to: { fqdn: api.example.com }, port: 443 }\n`)).toBe(
+      's.yaml:6:41: flows[0].to.fqdn is \'api.example.com\', which cluster.dnsAnswers does not resolve; expected a name with addresses; add "api.example.com.": [<address>] to cluster.dnsAnswers',
+    );
+  });
+
+  test('a target without a product, and a target name without config', () => {
+    expect(errorOf('target: { kubernetes: "1.30" }\nmanifests: []\nflows: []\n')).toBe(
+      's.yaml:1:9: target names no network product; expected at least one of cilium, calico, istio beside kubernetes; add e.g. cilium: "1.17"',
+    );
+    expect(errorOf('target: aks-cilium\nmanifests: []\nflows: []\n')).toBe(
+      "s.yaml:1:9: target is the name 'aks-cilium' but the scenario has no 'config'; expected config: netsec.yaml beside a target name, or version lines (target: { kubernetes: \"1.30\", cilium: \"1.17\" }); add config or write the versions",
+    );
+  });
+
+  test('an ICMP flow with a port, and HTTP over UDP', () => {
+    expect(errorOf(`${base}flows:\n  - { from: default/client, to: { ip: 1.1.1.1 }, protocol: ICMP, port: 8, icmp: { type: 8 } }\n  - { from: default/client, to: { ip: 1.1.1.1 }, protocol: UDP, port: 80, http: { method: GET, path: / } }\n`)).toBe(
+      's.yaml:6:72: flows[0].port is given for an ICMP flow; expected icmp: { type: 8 } instead of a port; remove port\n'
+      + 's.yaml:7:81: flows[1].http is given for a UDP flow; expected HTTP only over TCP; remove http or set protocol: TCP\n'
+      + '2 problems in s.yaml; fix them and run again.',
+    );
+  });
+
+  test('a duplicate key is invalid YAML at its place', () => {
+    expect(errorOf(`${base}flows: []\nflows: []\n`)).toBe('s.yaml:6:1: invalid YAML: Map keys must be unique');
+  });
+
+  test('defaults: protocol TCP, a made-up stable pod address, the flow name from its ends', () => {
+    const s = parseScenario(`${base}flows:\n  - { from: default/client, to: { ip: 1.1.1.1 }, port: 443 }\n`, 's.yaml');
+    expect(s.flows[0]).toEqual({ name: 'default/client -> 1.1.1.1:443/TCP', from: { pod: 'default/client' }, to: { ip: '1.1.1.1' }, port: 443, protocol: 'TCP', icmp: undefined, http: undefined, dns: undefined, expect: undefined });
+    expect(s.cluster.pods[0]!.ip).toBe('10.255.0.2');
+    expect(s.cluster.namespaces).toEqual([{ name: 'default', labels: { 'kubernetes.io/metadata.name': 'default' } }]);
+  });
+});
+
+describe('netsec test and netsec explain on files', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'netsec-explain-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const policy = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: deny-all, namespace: default }
+spec:
+  endpointSelector: {}
+  egress: [ {} ]
+`;
+  const scenario = (verdict: string) => `target: { kubernetes: "1.30", cilium: "1.17" }
+manifests: [policies.yaml]
+cluster:
+  pods: [ { name: client, namespace: default } ]
+flows:
+  - name: to the world
+    from: default/client
+    to: { ip: 1.1.1.1 }
+    port: 443
+    expect: { verdict: ${verdict} }
+  - name: not compared
+    from: default/client
+    to: { ip: 1.1.1.1 }
+    port: 80
+`;
+
+  test('a mismatch prints expected, got and the explanation, ends with the counts and exits 1', async () => {
+    writeFileSync(join(dir, 'policies.yaml'), policy);
+    writeFileSync(join(dir, 's.yaml'), scenario('FORWARDED'));
+    const r = await run('test', join(dir, 's.yaml'));
+    expect(r.stdout).toBe([
+      `FAIL ${join(dir, 's.yaml')}:6:5: to the world`,
+      '  verdict: expected FORWARDED, got DROPPED',
+      '  got to the world: DROPPED (POLICY_DENIED 133) by default',
+      '    cilium-egress: egress of default/client to 1.1.1.1 (world) on 443/TCP: selected by CiliumNetworkPolicy/default/deny-all; CiliumNetworkPolicy/default/deny-all puts it in egress default-deny, and no rule allows this',
+      '0 passed, 1 failed',
+      '',
+    ].join('\n'));
+    expect(r.code).toBe(1);
+  });
+
+  test('a matching expectation passes with exit 0', async () => {
+    writeFileSync(join(dir, 'policies.yaml'), policy);
+    writeFileSync(join(dir, 's.yaml'), scenario('DROPPED'));
+    const r = await run('test', join(dir, 's.yaml'), '--output', 'json');
+    expect(JSON.parse(r.stdout)).toMatchObject({ passed: 1, failed: 0 });
+    expect(r.code).toBe(0);
+  });
+
+  test('a bad scenario exits 2 with its location', async () => {
+    writeFileSync(join(dir, 's.yaml'), 'target: { kubernetes: "1.30", cilium: "1.17" }\nmanifests: [missing.yaml]\nflows: []\n');
+    const r = await run('explain', join(dir, 's.yaml'));
+    expect(r.stderr).toBe("netsec: cannot read the manifests 'missing.yaml' (no such file or folder); expected a YAML file or a folder of them; fix the path in manifests (relative to the scenario file)\n");
+    expect(r.code).toBe(2);
+  });
+
+  test('a Service port the Service lacks is an error at the flow', async () => {
+    writeFileSync(join(dir, 's.yaml'), `target: { kubernetes: "1.30", cilium: "1.17" }
+manifests: []
+cluster:
+  pods: [ { name: client, namespace: default }, { name: dns, namespace: kube-system, labels: { k8s-app: kube-dns } } ]
+  services: [ { name: kube-dns, namespace: kube-system, selector: { k8s-app: kube-dns }, ports: [ { port: 53, protocol: UDP } ] } ]
+flows:
+  - { name: dns, from: default/client, to: { service: kube-system/kube-dns }, port: 53, protocol: TCP }
+`);
+    const r = await run('explain', join(dir, 's.yaml'));
+    expect(r.stderr).toBe(`${join(dir, 's.yaml')}:7:5: flow 'dns' goes to port 53/TCP of the Service kube-system/kube-dns, which has 53/UDP; expected one of its ports; fix port or protocol\n`);
+    expect(r.code).toBe(2);
+  });
+});
