@@ -1,2 +1,3 @@
+export * from './authorization-policy.js';
 export * from './istio-mesh-settings.js';
 export * from './peer-authentication.js';

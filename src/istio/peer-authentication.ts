@@ -1,11 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { PeerAuthentication as L1PeerAuthentication, PeerAuthenticationSpecMtlsMode, PeerAuthenticationSpecPortLevelMtlsMode } from '../../imports/security.istio.io.js';
-import { addWarning } from '../core/diagnostics.js';
 import { NetsecError } from '../core/errors.js';
-import { NetsecChart } from '../core/netsec-chart.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
+import { checkNamespace } from './names.js';
 
 /** Istio mutual-TLS mode of a PeerAuthentication (`mtls.mode`). */
 export enum MtlsMode {
@@ -76,17 +75,12 @@ export interface PeerAuthenticationProps {
   readonly portLevelMtls?: Record<number, MtlsMode>;
 }
 
-const L7_KINDS = new Set(['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy']);
-const NAMESPACE_LABELS = ['k8s:io.kubernetes.pod.namespace', 'io.kubernetes.pod.namespace'];
-
 /**
  * An Istio `PeerAuthentication` (`security.istio.io/v1`): the mTLS mode of the mesh, a namespace or some workloads.
  *
  * Checks at synthesis: Istio honours one mesh-wide and one namespace-wide PeerAuthentication each, so a second one in
- * the same target is an error; and a Cilium L7 HTTP rule (CNP/CCNP `toPorts[].rules.http`) on workloads this policy
- * puts under STRICT or PERMISSIVE mTLS gets a warning (`cilium/l7-with-istio-mtls`): Cilium's proxy cannot read
- * mTLS-encrypted HTTP. Namespaces without any PeerAuthentication are not warned about (whether Istio injects them is
- * not known here).
+ * the same target is an error. A Cilium L7 HTTP rule on workloads this policy puts under STRICT or PERMISSIVE mTLS is
+ * the lint rule `cilium/l7-with-istio-mtls`'s business (src/lint/rules/cilium-istio.ts), which judges the whole target.
  */
 export class PeerAuthentication extends Construct {
   /** Whether `x` is a netsec PeerAuthentication. */
@@ -110,7 +104,6 @@ export class PeerAuthentication extends Construct {
   public readonly target: Target;
   /** The L1 object (escape hatch: `ApiObject.of(peerAuthentication)`). */
   protected readonly apiObject: ApiObject;
-  private readonly warned = new Set<string>();
 
   public constructor(scope: Construct, id: string, props: PeerAuthenticationProps) {
     super(scope, id);
@@ -157,7 +150,6 @@ export class PeerAuthentication extends Construct {
       },
     });
     this.node.addValidation({ validate: () => this.validateUnique() });
-    this.node.addValidation({ validate: () => this.warnAboutCiliumL7() });
   }
 
   /** Istio honours one mesh-wide and one namespace-wide PeerAuthentication each and ignores the newer ones. */
@@ -171,117 +163,11 @@ export class PeerAuthentication extends Construct {
     const where = this.scope.kind === 'mesh' ? `mesh-wide PeerAuthentication (root namespace '${this.namespace}')` : `namespace-wide PeerAuthentication in '${this.namespace}'`;
     return [`Istio honours only one ${where} and ignores the newer ones; '${first.node.path}' is one already. Merge them into one.`];
   }
-
-  /** `cilium/l7-with-istio-mtls`: warnings (not errors) on the policies whose HTTP rules this PeerAuthentication blinds. */
-  private warnAboutCiliumL7(): string[] {
-    const all = peerAuthenticationsOf(this.node.root, this.target);
-    for (const policy of ciliumL7Policies(this.node.root, this.target)) {
-      for (const subject of policy.subjects) {
-        const namespaces = subject.namespace !== undefined ? [subject.namespace] : [...new Set([OTHER_NAMESPACES, ...all.filter((pa) => pa.scope.kind !== 'mesh').map((pa) => pa.namespace)])];
-        for (const ns of namespaces) {
-          if (!decidersFor(all, ns, subject.labels).includes(this)) continue;
-          const pods = ns === OTHER_NAMESPACES ? 'pods in every namespace' : `pods in namespace '${ns}'`;
-          const message =
-            `${policy.ref} has L7 HTTP rules (toPorts[].rules.http) for ${pods} that PeerAuthentication '${this.namespace}/${this.name}' puts under Istio mTLS (${this.mode}): ` +
-            "Cilium's HTTP proxy cannot read mTLS-encrypted traffic, so those rules cannot match. Enforce them with an Istio AuthorizationPolicy, " +
-            'or exempt these workloads with a PeerAuthentication in mode DISABLE (cilium/l7-with-istio-mtls).';
-          if (!this.warned.has(message)) {
-            this.warned.add(message);
-            addWarning(this, message);
-          }
-        }
-      }
-    }
-    return [];
-  }
 }
 
 const MARK = '__netsecPeerAuthentication';
-/** Stands for "namespaces without a PeerAuthentication of their own" when a CCNP selects every namespace. */
-const OTHER_NAMESPACES = '\u0000other';
-
-function checkNamespace(namespace: string, who: string): string {
-  if (typeof namespace !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace) || namespace.length > 63) {
-    throw new NetsecError('INVALID', `${who}: namespace ${JSON.stringify(namespace)} must be a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters).`);
-  }
-  return namespace;
-}
 
 /** netsec PeerAuthentications of one target, in construct order (Istio's "oldest wins" follows creation order). */
 function peerAuthenticationsOf(root: IConstruct, target: Target): PeerAuthentication[] {
   return root.node.findAll().filter(PeerAuthentication.isPeerAuthentication).filter((pa) => pa.target === target);
-}
-
-/**
- * The PeerAuthentications whose STRICT/PERMISSIVE mode covers pods of `namespace` selected by `labels`: the deciding
- * policy (workload policy whose selector the subject implies, else the namespace's, else the mesh's; UNSET inherits),
- * plus workload policies that may select some of those pods.
- */
-function decidersFor(all: PeerAuthentication[], namespace: string, labels: Record<string, string>): PeerAuthentication[] {
-  const inNs = all.filter((pa) => pa.namespace === namespace && pa.mode !== MtlsMode.UNSET);
-  const workload = inNs.filter((pa) => pa.scope.kind === 'workload');
-  const implied = workload.filter((pa) => Object.entries(pa.scope.matchLabels!).every(([k, v]) => labels[k] === v));
-  const deciding =
-    implied[0] ?? inNs.find((pa) => pa.scope.kind === 'namespace') ?? all.find((pa) => pa.scope.kind === 'mesh' && pa.mode !== MtlsMode.UNSET);
-  const overlapping = workload.filter((pa) => !implied.includes(pa) && Object.entries(pa.scope.matchLabels!).every(([k, v]) => labels[k] === undefined || labels[k] === v));
-  return [deciding, ...overlapping].filter((pa): pa is PeerAuthentication => pa !== undefined && pa.mode !== MtlsMode.DISABLE);
-}
-
-interface L7Subject {
-  /** undefined: every namespace (a CCNP without a namespace label). */
-  readonly namespace?: string;
-  readonly labels: Record<string, string>;
-}
-
-interface CiliumL7Policy {
-  readonly ref: string;
-  readonly subjects: L7Subject[];
-}
-
-/** CNP/CCNP objects of the target's charts whose rules carry HTTP rules, with the pods those rules select. */
-function ciliumL7Policies(root: IConstruct, target: Target): CiliumL7Policy[] {
-  const out: CiliumL7Policy[] = [];
-  const charts = root.node.findAll().filter(NetsecChart.isNetsecChart).filter((c) => c.target === target);
-  for (const chart of charts) {
-    for (const obj of chart.node.findAll()) {
-      if (!(obj instanceof ApiObject) || !L7_KINDS.has(obj.kind) || !obj.apiVersion.startsWith('cilium.io/')) continue;
-      if (NetsecChart.of(obj) !== chart) continue;
-      const json = obj.toJson() as { metadata?: { name?: string; namespace?: string }; spec?: unknown; specs?: unknown[] };
-      const clusterwide = obj.kind === 'CiliumClusterwideNetworkPolicy';
-      const rules = [json.spec, ...(json.specs ?? [])].filter((r): r is Record<string, unknown> => r !== null && typeof r === 'object');
-      const subjects: L7Subject[] = [];
-      for (const rule of rules) {
-        if (!hasHttpRules(rule)) continue;
-        const selector = rule.endpointSelector as { matchLabels?: Record<string, string> } | undefined;
-        if (!selector) continue; // host policies (nodeSelector) select no pods
-        const labels: Record<string, string> = {};
-        let namespace = clusterwide ? undefined : json.metadata?.namespace ?? 'default';
-        for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
-          if (NAMESPACE_LABELS.includes(k)) {
-            if (clusterwide) namespace = v; // a CNP always selects its own namespace's pods
-          } else {
-            labels[k.replace(/^(k8s|any):/, '')] = v;
-          }
-        }
-        subjects.push({ namespace, labels });
-      }
-      if (subjects.length) {
-        const name = json.metadata?.namespace ? `${json.metadata.namespace}/${json.metadata.name}` : `${json.metadata?.name}`;
-        out.push({ ref: `${obj.kind} '${name}'`, subjects });
-      }
-    }
-  }
-  return out;
-}
-
-function hasHttpRules(rule: Record<string, unknown>): boolean {
-  const sections = [rule.ingress, rule.egress].filter(Array.isArray) as Record<string, unknown>[][];
-  return sections.some((section) =>
-    section.some((entry) =>
-      (Array.isArray(entry?.toPorts) ? (entry.toPorts as Record<string, unknown>[]) : []).some((pr) => {
-        const http = (pr?.rules as { http?: unknown[] } | undefined)?.http;
-        return Array.isArray(http) && http.length > 0;
-      }),
-    ),
-  );
 }

@@ -41,4 +41,47 @@ describe('netsec.yaml istio:', () => {
   test('matchLabels without a namespace is refused, not dropped', () => {
     expect(() => parseConfig(`${TARGETS}istio:\n  - peerAuthentications:\n      - { mode: STRICT, matchLabels: { app: db } }\n`, 'netsec.yaml')).toThrow(/netsec\.yaml:7:9: .*namespace/);
   });
+
+  test('authorizationPolicies: seed 004 on the AKS root namespace, with a per-policy suppression whose reason names its line', async () => {
+    const app = await buildApp(
+      parseConfig(
+        `${TARGETS}istio:
+  - rootNamespace: aks-istio-system
+    targets: [new]
+    peerAuthentications:
+      - { name: strict-mtls, mode: STRICT }
+    authorizationPolicies:
+      - name: allow-nothing
+        suppress: [{ rule: istio/allow-nothing-scope, reason: deny by default across the mesh }]
+      - name: allow-get-requests
+        namespace: foo
+        matchLabels: { app: sample }
+        action: ALLOW
+        rules: [{ to: [{ methods: [GET] }] }]
+      - { name: deny-legacy, namespace: foo, action: DENY, rules: [{ from: [{ namespaces: [legacy] }], to: [{ ports: [8080] }], when: [{ key: source.ip, notValues: [10.0.0.0/8] }] }] }
+`,
+        'netsec.yaml',
+      ),
+    );
+    const result = synthValid(app);
+    expect(findAll(result.objects, 'AuthorizationPolicy').map((o) => [o.metadata.namespace, o.metadata.name, o.spec])).toEqual([
+      ['aks-istio-system', 'allow-nothing', {}],
+      ['foo', 'allow-get-requests', { selector: { matchLabels: { app: 'sample' } }, action: 'ALLOW', rules: [{ to: [{ operation: { methods: ['GET'] } }] }] }],
+      ['foo', 'deny-legacy', { action: 'DENY', rules: [{ from: [{ source: { namespaces: ['legacy'] } }], to: [{ operation: { ports: ['8080'] } }], when: [{ key: 'source.ip', notValues: ['10.0.0.0/8'] }] }] }],
+    ]);
+    expect(findAll(result.objects, 'PeerAuthentication').map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['aks-istio-system/strict-mtls']);
+    const header = result.files.find((f) => f.path === 'new/istio.yaml')!.content;
+    expect(header).toContain("# Note: istio/allow-nothing-scope suppressed (deny by default across the mesh (netsec.yaml:12:20)): AuthorizationPolicy 'aks-istio-system/allow-nothing' at spec: is an ALLOW policy without rules");
+    expect(header).toContain("# WARNING: istio/allow-policy-implies-deny: AuthorizationPolicy 'foo/allow-get-requests' at spec: is an ALLOW policy");
+  });
+
+  test('a structural error is located at the policy in netsec.yaml', async () => {
+    await expect(buildApp(parseConfig(`${TARGETS}istio:\n  - targets: [old]\n    authorizationPolicies:\n      - { name: d, namespace: foo, action: DENY }\n`, 'netsec.yaml'))).rejects.toThrow(
+      "netsec.yaml:8:9: istio/authz-structural-errors: AuthorizationPolicy 'old-istio/AuthorizationPolicy-foo:d' at spec: a DENY policy without rules never matches, and istiod refuses it as meaningless; add an empty rule {} to deny every request (denyAll), or rules that say which requests.",
+    );
+  });
+
+  test('Istio keys in the wrong place are refused at their key', () => {
+    expect(() => parseConfig(`${TARGETS}istio:\n  - authorizationPolicies:\n      - { name: a, rules: [{ from: [{ source: { namespaces: [x] } }] }] }\n`, 'netsec.yaml')).toThrow(/netsec\.yaml:7:.*source/);
+  });
 });

@@ -96,12 +96,13 @@ function l7Policy(scope: Construct, id: string, namespace: string | undefined, e
   });
 }
 
+// The lint rule (src/lint/rules/cilium-istio.ts) reports on the policy whose HTTP rules go blind, at the rule's path.
 const warning = (policy: string, pods: string, pa: string, mode: string) =>
-  `${policy} has L7 HTTP rules (toPorts[].rules.http) for ${pods} that PeerAuthentication '${pa}' puts under Istio mTLS (${mode}): ` +
+  `cilium/l7-with-istio-mtls: ${policy} at spec: has L7 HTTP rules (toPorts[].rules.http) for ${pods} that PeerAuthentication '${pa}' puts under Istio mTLS (${mode}): ` +
   "Cilium's HTTP proxy cannot read mTLS-encrypted traffic, so those rules cannot match. Enforce them with an Istio AuthorizationPolicy, " +
-  'or exempt these workloads with a PeerAuthentication in mode DISABLE (cilium/l7-with-istio-mtls).';
+  'or exempt these workloads with a PeerAuthentication in mode DISABLE.';
 
-describe('cilium/l7-with-istio-mtls: a warning, not an error', () => {
+describe('cilium/l7-with-istio-mtls (a lint rule): a warning, not an error', () => {
   const warningsOf = (app: Construct) => synthValid(app as never).diagnostics.filter((d) => d.level === 'warning').map((d) => `[${d.path}] ${d.message}`);
 
   test('a CNP with HTTP rules in a namespace under mesh-wide STRICT', () => {
@@ -110,9 +111,9 @@ describe('cilium/l7-with-istio-mtls: a warning, not an error', () => {
     l7Policy(chart, 'Frontend', 'shop', { app: 'frontend' });
     const result = synthValid(app);
     expect(result.diagnostics.filter((d) => d.level === 'warning').map((d) => `[${d.path}] ${d.message}`)).toEqual([
-      `[test/Mesh] ${warning("CiliumNetworkPolicy 'shop/frontend'", "pods in namespace 'shop'", 'istio-system/default', 'STRICT')}`,
+      `[test/Frontend] ${warning("CiliumNetworkPolicy 'shop/frontend'", "pods in namespace 'shop'", 'istio-system/default', 'STRICT')}`,
     ]);
-    expect(result.files.find((f) => f.path === 't/test.yaml')!.content).toContain('# WARNING: CiliumNetworkPolicy \'shop/frontend\' has L7 HTTP rules');
+    expect(result.files.find((f) => f.path === 't/test.yaml')!.content).toContain("# WARNING: cilium/l7-with-istio-mtls: CiliumNetworkPolicy 'shop/frontend' at spec: has L7 HTTP rules");
     expect(synthesize(app).diagnostics.filter((d) => d.level === 'warning')).toHaveLength(1);
   });
 
@@ -122,7 +123,7 @@ describe('cilium/l7-with-istio-mtls: a warning, not an error', () => {
     new PeerAuthentication(chart, 'Plain', { mode: MtlsMode.DISABLE, scope: PeerAuthenticationScope.namespace('legacy') });
     l7Policy(chart, 'Legacy', 'legacy', { app: 'old' });
     l7Policy(chart, 'Shop', 'shop', { app: 'web' });
-    expect(warningsOf(app)).toEqual([`[test/Mesh] ${warning("CiliumNetworkPolicy 'shop/shop'", "pods in namespace 'shop'", 'istio-system/default', 'PERMISSIVE')}`]);
+    expect(warningsOf(app)).toEqual([`[test/Shop] ${warning("CiliumNetworkPolicy 'shop/shop'", "pods in namespace 'shop'", 'istio-system/default', 'PERMISSIVE')}`]);
   });
 
   test('a workload in DISABLE whose selector the policy implies is exempt; an overlapping STRICT workload is warned about', () => {
@@ -132,7 +133,7 @@ describe('cilium/l7-with-istio-mtls: a warning, not an error', () => {
     new PeerAuthentication(chart, 'Db', { name: 'db', mode: MtlsMode.STRICT, scope: PeerAuthenticationScope.workload('shop', { tier: 'db' }) });
     l7Policy(chart, 'WebHttp', 'shop', { 'k8s:app': 'web', tier: 'front' });
     l7Policy(chart, 'Any', 'shop', {});
-    expect(warningsOf(app)).toEqual([`[test/Db] ${warning("CiliumNetworkPolicy 'shop/any'", "pods in namespace 'shop'", 'shop/db', 'STRICT')}`]);
+    expect(warningsOf(app)).toEqual([`[test/Any] ${warning("CiliumNetworkPolicy 'shop/any'", "pods in namespace 'shop'", 'shop/db', 'STRICT')}`]);
   });
 
   test('a CCNP without a namespace label covers every namespace; with one, only that namespace', () => {
@@ -141,7 +142,7 @@ describe('cilium/l7-with-istio-mtls: a warning, not an error', () => {
     new PeerAuthentication(chart, 'Shop', { mode: MtlsMode.STRICT, scope: PeerAuthenticationScope.namespace('shop') });
     l7Policy(chart, 'Everywhere', undefined, { app: 'web' });
     l7Policy(chart, 'Billing', undefined, { 'k8s:io.kubernetes.pod.namespace': 'billing' });
-    expect(warningsOf(app)).toEqual([`[test/Shop] ${warning("CiliumClusterwideNetworkPolicy 'everywhere'", "pods in namespace 'shop'", 'shop/default', 'STRICT')}`]);
+    expect(warningsOf(app)).toEqual([`[test/Everywhere] ${warning("CiliumClusterwideNetworkPolicy 'everywhere'", "pods in namespace 'shop'", 'shop/default', 'STRICT')}`]);
   });
 
   test('policies of another target, or without HTTP rules, or without any PeerAuthentication, are not warned about', () => {

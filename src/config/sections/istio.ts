@@ -1,7 +1,10 @@
 import { Product } from '../../core/versions.js';
 import { IstioMeshSettings, NativeSidecarMode } from '../../istio/istio-mesh-settings.js';
 import { MtlsMode, PeerAuthentication, PeerAuthenticationScope } from '../../istio/peer-authentication.js';
+import { AuthorizationAction, AuthorizationCondition, AuthorizationOperation, AuthorizationPolicy, AuthorizationSource, ISTIO_ROOT_NAMESPACE, PolicyTargetReference } from '../../istio/authorization-policy.js';
+import { NetsecError, formatLocation, locateError } from '../../core/errors.js';
 import { recordSource } from '../../core/source.js';
+import { suppressRules } from '../../lint/suppressions.js';
 import { ConfigSection, EntryObject, SectionBuildContext, SUPPRESS_PROPERTY, TARGETS_PROPERTY, constructId } from '../section.js';
 
 /** `nativeSidecars:` as written in netsec.yaml. */
@@ -32,13 +35,40 @@ export interface PeerAuthenticationValue {
   readonly portLevelMtls?: Record<string, MtlsMode>;
 }
 
+/** One rule of an AuthorizationPolicy as netsec.yaml writes it: `from` sources and `to` operations without Istio's `source:` / `operation:` wrappers. */
+export interface AuthorizationRuleValue {
+  readonly from?: AuthorizationSource[];
+  readonly to?: AuthorizationOperation[];
+  readonly when?: AuthorizationCondition[];
+}
+
+/** One AuthorizationPolicy: no namespace = mesh-wide (root namespace); no rules and no action = allow-nothing. */
+export interface AuthorizationPolicyValue {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly action?: AuthorizationAction;
+  readonly provider?: string;
+  readonly matchLabels?: Record<string, string>;
+  readonly targetRefs?: PolicyTargetReference[];
+  readonly rules?: AuthorizationRuleValue[];
+  /** Findings of this policy accepted on purpose, as an entry's `suppress:` (rule id and reason). */
+  readonly suppress?: readonly { readonly rule: string; readonly reason: string }[];
+}
+
 /** One entry of `istio:`. */
 export interface IstioValue {
   readonly targets?: string[];
   readonly component?: string;
+  readonly rootNamespace?: string;
   readonly sidecars?: IstioSidecarsValue;
   readonly peerAuthentications?: PeerAuthenticationValue[];
+  readonly authorizationPolicies?: AuthorizationPolicyValue[];
 }
+
+const STRINGS = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
+const PORTS = { type: 'array', items: { oneOf: [{ type: 'integer', minimum: 1, maximum: 65535 }, { type: 'string', pattern: '^[0-9]+$' }] } } as const;
+const SOURCE_KEYS = ['principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals', 'namespaces', 'notNamespaces', 'ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks'];
+const OPERATION_KEYS = ['hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths'];
 
 const MODE = { enum: Object.values(MtlsMode) } as const;
 
@@ -52,7 +82,7 @@ export function peerAuthenticationScopeOf(value: PeerAuthenticationValue): PeerA
 export const istioSection: ConfigSection<IstioValue> = {
   key: 'istio',
   description:
-    'Istio: native-sidecar settings as an IstioOperator for istioctl (not applied from Istio 1.24) and as istiod Helm values, and PeerAuthentication mTLS modes.',
+    'Istio: native-sidecar settings as an IstioOperator for istioctl (not applied from Istio 1.24) and as istiod Helm values, PeerAuthentication mTLS modes and AuthorizationPolicies.',
   schema: {
     type: 'array',
     items: {
@@ -62,6 +92,7 @@ export const istioSection: ConfigSection<IstioValue> = {
         targets: TARGETS_PROPERTY,
         suppress: SUPPRESS_PROPERTY,
         component: { type: 'string', description: 'Output file (without .yaml) in dist/<target>/. Default: istio.' },
+        rootNamespace: { type: 'string', description: "Istio's root namespace (meshConfig.rootNamespace) for this entry's mesh-wide policies: istio-system (default) or aks-istio-system for the AKS add-on." },
         sidecars: {
           type: 'object',
           additionalProperties: false,
@@ -90,6 +121,43 @@ export const istioSection: ConfigSection<IstioValue> = {
             },
           },
         },
+        authorizationPolicies: {
+          type: 'array',
+          description: 'Istio AuthorizationPolicies (security.istio.io/v1). No rules and no action: allow-nothing (denies every request in scope).',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name'],
+            properties: {
+              name: { type: 'string' },
+              namespace: { type: 'string', description: 'Absent: mesh-wide (the root namespace).' },
+              action: { enum: Object.values(AuthorizationAction), description: 'Default: ALLOW.' },
+              provider: { type: 'string', description: 'Extension provider name (meshConfig.extensionProviders); CUSTOM only.' },
+              matchLabels: { type: 'object', additionalProperties: { type: 'string' }, description: 'Pod labels of the workloads it applies to (selector.matchLabels).' },
+              targetRefs: {
+                type: 'array',
+                items: { type: 'object', additionalProperties: false, required: ['kind', 'name'], properties: { group: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' } } },
+                description: 'Gateway, GatewayClass, Service (waypoint) or ServiceEntry it attaches to; not with matchLabels.',
+              },
+              rules: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  properties: {
+                    from: { type: 'array', items: { type: 'object', additionalProperties: false, properties: Object.fromEntries(SOURCE_KEYS.map((k) => [k, STRINGS])) } },
+                    to: { type: 'array', items: { type: 'object', additionalProperties: false, properties: { ...Object.fromEntries(OPERATION_KEYS.map((k) => [k, STRINGS])), ports: PORTS, notPorts: PORTS } } },
+                    when: {
+                      type: 'array',
+                      items: { type: 'object', additionalProperties: false, required: ['key'], properties: { key: { type: 'string' }, values: STRINGS, notValues: STRINGS } },
+                    },
+                  },
+                },
+              },
+              suppress: SUPPRESS_PROPERTY,
+            },
+          },
+        },
       },
     },
   },
@@ -100,6 +168,11 @@ export const istioSection: ConfigSection<IstioValue> = {
       label: `PeerAuthentication '${peerAuthenticationNamespace(pa)}/${pa.name ?? 'default'}'`,
       pointer: `/peerAuthentications/${k}`,
       writer: `/peerAuthentications/${k}`,
+    })),
+    ...(entry.authorizationPolicies ?? []).map((ap, k): EntryObject => ({
+      label: `AuthorizationPolicy '${ap.namespace ?? entry.rootNamespace ?? ISTIO_ROOT_NAMESPACE}/${ap.name}'`,
+      pointer: `/authorizationPolicies/${k}/name`,
+      writer: `/authorizationPolicies/${k}`,
     })),
   ],
   build(ctx: SectionBuildContext, entry: IstioValue): void {
@@ -115,10 +188,33 @@ export const istioSection: ConfigSection<IstioValue> = {
         mode: pa.mode,
         scope,
         name: pa.name,
-        rootNamespace: pa.rootNamespace,
+        rootNamespace: pa.rootNamespace ?? entry.rootNamespace,
         portLevelMtls: pa.portLevelMtls ? Object.fromEntries(Object.entries(pa.portLevelMtls).map(([port, mode]) => [Number(port), mode])) : undefined,
       });
       recordSource(resource, ctx.where(`/peerAuthentications/${k}`));
+    }
+    for (const [k, ap] of (entry.authorizationPolicies ?? []).entries()) {
+      const namespace = ap.namespace ?? entry.rootNamespace ?? ISTIO_ROOT_NAMESPACE;
+      let policy: AuthorizationPolicy;
+      try {
+        policy = new AuthorizationPolicy(chart, constructId('AuthorizationPolicy', namespace, ap.name), {
+          name: ap.name,
+          namespace: ap.namespace,
+          rootNamespace: entry.rootNamespace,
+          action: ap.action,
+          provider: ap.provider,
+          selector: ap.matchLabels,
+          targetRefs: ap.targetRefs,
+          rules: ap.rules,
+        });
+      } catch (err) {
+        // Point at the policy the user wrote, not at the start of the entry.
+        throw err instanceof NetsecError ? locateError(err, ctx.where(`/authorizationPolicies/${k}`)) : err;
+      }
+      recordSource(policy, ctx.where(`/authorizationPolicies/${k}`));
+      // An item's own suppressions (e.g. an intended mesh-wide allow-nothing), each reason naming its netsec.yaml line.
+      const suppressions = (ap.suppress ?? []).map((x, i) => ({ id: x.rule, reason: `${x.reason.trim()} (${formatLocation(ctx.where(`/authorizationPolicies/${k}/suppress/${i}`))})` }));
+      if (suppressions.length) suppressRules(policy, suppressions);
     }
   },
 };
