@@ -11,6 +11,7 @@ import { splitLabelKey } from '../cilium/selectors.js';
 import { WireSelector, selectorMatches, withoutSource } from '../lint/selectors.js';
 import { ClusterIndex, Identity, setContains } from './cluster.js';
 import { DirectionPolicy, Entry } from './engine.js';
+import { isKubernetesNetworkPolicy, knpRuleMatches, knpSelects, knpTypes } from './knp.js';
 import { ClusterPod, ClusterService, FlowProtocol, HttpRequest, RuleRef } from './model.js';
 
 /** A Kubernetes object as read from YAML. */
@@ -146,6 +147,20 @@ export function ciliumPolicyFor(ctx: CiliumContext, subject: ClusterPod, directi
       compile(deny, `${direction}Deny`, 'deny');
       compile(allow, direction, 'allow');
     }
+  }
+  // Kubernetes NetworkPolicies are one more source of allow rules: Cilium translates them into the same rule form, so
+  // they union with CNP/CCNP allows, isolate the directions they list, and lose to any deny (deny.rst, §C.4).
+  for (const o of ctx.objects) {
+    if (!isKubernetesNetworkPolicy(o) || !knpSelects(o, subject) || !knpTypes(o).includes(direction)) continue;
+    const ref = refOf(o);
+    if (!selectedBy.includes(ref)) selectedBy.push(ref);
+    if (!defaultDenyBy.includes(ref)) defaultDenyBy.push(ref);
+    defaultDeny = true;
+    const rules: any[] = Array.isArray(o.spec?.[direction]) ? o.spec[direction] : [];
+    rules.forEach((rule, i) => entries.push({
+      tier: 0, priority: 0, action: 'allow', origin: { by: ref, path: `spec.${direction}[${i}]` },
+      matches: (p) => knpRuleMatches(ctx.index, o, rule, direction, { ip: p.peer.ip, pod: p.peer.kind === 'pod' ? p.peer.pod : undefined }, p, false),
+    }));
   }
   if (enforcementOff) return { entries: [], defaultDeny: false, selectedBy, notEvaluated, enforcementOff, defaultDenyBy: [] };
   return { entries, defaultDeny, selectedBy, notEvaluated, enforcementOff, defaultDenyBy };

@@ -24,8 +24,13 @@ export interface Entry<P> {
 /** The entries that apply to one endpoint in one direction. */
 export interface DirectionPolicy<P, E extends Entry<P> = Entry<P>> {
   readonly entries: readonly E[];
-  /** Whether a packet no entry allows is dropped. */
+  /** Whether a packet no entry decided is dropped. */
   readonly defaultDeny: boolean;
+  /**
+   * Tiers that apply to the endpoint (some policy of theirs selects it) and drop what none of their entries decided
+   * (Calico's end-of-tier drop, `defaultAction: Deny`); a tier whose default is Pass is left out. Cilium: none.
+   */
+  readonly endOfTierDeny?: ReadonlySet<number>;
 }
 
 /** What the entries decided for one packet. */
@@ -39,6 +44,8 @@ export interface Decision<E> {
   readonly matched: readonly E[];
   /** `log` entries met on the way. */
   readonly logged: readonly E[];
+  /** With `default-deny` from an end-of-tier drop: that tier. */
+  readonly tier?: number;
 }
 
 const ACTION_ORDER: Record<EntryAction, number> = { deny: 0, allow: 1, pass: 2, log: 3 };
@@ -49,33 +56,37 @@ export function sortEntries<E extends Entry<unknown>>(entries: readonly E[]): E[
 }
 
 /**
- * Decides one packet: the first matching entry in sort order wins (`log` is recorded and skipped, `pass` skips the
- * rest of its tier); with no match, `defaultDeny` says whether the packet is dropped.
+ * Decides one packet, tier by tier: the first matching entry in sort order wins (`log` is recorded and skipped,
+ * `pass` skips the rest of its tier and its end-of-tier drop); a tier in `endOfTierDeny` that decided nothing drops
+ * the packet; after the last tier, `defaultDeny` says whether the packet is dropped.
  */
 export function decide<P, E extends Entry<P>>(policy: DirectionPolicy<P, E>, packet: P): Decision<E> {
   const sorted = sortEntries(policy.entries);
+  const tiers = [...new Set([...sorted.map((e) => e.tier), ...(policy.endOfTierDeny ?? [])])].sort((a, b) => a - b);
   const logged: E[] = [];
-  let passedTier: number | undefined;
-  for (let i = 0; i < sorted.length; i++) {
-    const e = sorted[i]!;
-    if (passedTier !== undefined && e.tier === passedTier) continue;
-    if (!e.matches(packet)) continue;
-    if (e.action === 'log') {
-      logged.push(e);
-      continue;
+  for (const tier of tiers) {
+    let passed = false;
+    const inTier = sorted.filter((e) => e.tier === tier);
+    for (let i = 0; i < inTier.length && !passed; i++) {
+      const e = inTier[i]!;
+      if (!e.matches(packet)) continue;
+      if (e.action === 'log') {
+        logged.push(e);
+      } else if (e.action === 'pass') {
+        passed = true;
+      } else if (e.action === 'deny') {
+        return { outcome: 'deny', matched: [e], logged };
+      } else {
+        const matched = [e];
+        for (let j = i + 1; j < inTier.length; j++) {
+          const o = inTier[j]!;
+          if (o.priority !== e.priority || o.action !== 'allow') break;
+          if (o.matches(packet)) matched.push(o);
+        }
+        return { outcome: 'allow', matched, logged };
+      }
     }
-    if (e.action === 'pass') {
-      passedTier = e.tier;
-      continue;
-    }
-    if (e.action === 'deny') return { outcome: 'deny', matched: [e], logged };
-    const matched = [e];
-    for (let j = i + 1; j < sorted.length; j++) {
-      const o = sorted[j]!;
-      if (o.tier !== e.tier || o.priority !== e.priority || o.action !== 'allow') break;
-      if (o.matches(packet)) matched.push(o);
-    }
-    return { outcome: 'allow', matched, logged };
+    if (!passed && policy.endOfTierDeny?.has(tier)) return { outcome: 'default-deny', matched: [], logged, tier };
   }
   return { outcome: policy.defaultDeny ? 'default-deny' : 'default-allow', matched: [], logged };
 }

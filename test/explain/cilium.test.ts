@@ -449,3 +449,50 @@ spec:
     expect(short(judge(objs, c, { name: 'remote', from: { node: 'n2' }, to: { pod: 'default/server' }, port: 80, protocol: 'TCP' }))).toBe('DROPPED POLICY_DENIED default');
   });
 });
+
+describe('Kubernetes NetworkPolicy on Cilium (kubernetes/website network-policies.md; Cilium deny.rst)', () => {
+  const knp = (spec: string) => objects(`
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: knp, namespace: default }
+spec:
+${spec}`);
+  test('a KNP ingress default deny drops pod to pod, and egress to the world still works (cilium-cli all_ingress_deny_knp.go)', () => {
+    const objs = knp('  podSelector: {}\n  policyTypes: [Ingress]\n');
+    expect(short(judge(objs, c, flow('default/client', 'default/server', 80)))).toBe('DROPPED POLICY_DENIED default');
+    expect(short(judge(objs, c, flow('default/client', '8.8.8.8', 443)))).toBe('FORWARDED default');
+  });
+
+  test('a KNP egress: [{}] allows all egress (the opposite of Cilium egress: [{}])', () => {
+    const objs = knp('  podSelector: {}\n  policyTypes: [Egress]\n  egress: [ {} ]\n');
+    expect(short(judge(objs, c, flow('default/client', '8.8.8.8', 443)))).toBe('FORWARDED NetworkPolicy/default/knp');
+  });
+
+  test('podSelector and namespaceSelector in one peer are ANDed; ports with a protocol and a named port', () => {
+    const objs = knp(`  podSelector: { matchLabels: { kind: server } }
+  ingress:
+    - from: [ { namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: default } }, podSelector: { matchLabels: { kind: client } } } ]
+      ports: [ { port: http } ]
+`);
+    expect(short(judge(objs, c, flow('default/client', 'default/server', 80)))).toBe('FORWARDED NetworkPolicy/default/knp');
+    expect(judge(objs, c, flow('default/client', 'default/server', 80, { protocol: 'UDP' })).verdict).toBe('DROPPED');
+    expect(judge(objs, c, flow('default/server', 'default/server', 80)).verdict).toBe('DROPPED');
+  });
+
+  test('ipBlock with except; a CNP egressDeny beats the KNP allow (deny.rst: "regardless of ... a Kubernetes Network Policy")', () => {
+    const objs = [...knp(`  podSelector: {}
+  policyTypes: [Egress]
+  egress: [ { to: [ { ipBlock: { cidr: 8.0.0.0/8, except: [ 8.8.4.0/24 ] } } ] } ]
+`), ...objects(`
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: { name: deny, namespace: default }
+spec:
+  endpointSelector: {}
+  egressDeny: [ { toCIDR: [ 8.8.8.8/32 ] } ]
+`)];
+    expect(short(judge(objs, c, flow('default/client', '8.1.1.1', 443)))).toBe('FORWARDED NetworkPolicy/default/knp');
+    expect(short(judge(objs, c, flow('default/client', '8.8.4.4', 443)))).toBe('DROPPED POLICY_DENIED default');
+    expect(short(judge(objs, c, flow('default/client', '8.8.8.8', 443)))).toBe('DROPPED POLICY_DENY CiliumNetworkPolicy/default/deny');
+  });
+});
