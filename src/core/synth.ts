@@ -141,7 +141,7 @@ function synthesizeMarked(root: IConstruct): SynthResult {
         return m;
       }),
     );
-    const linted = lint(new ManifestIndex(target, manifests), { suppressionsOf: (m) => suppressionsOf(constructOf.get(m)!) });
+    const linted = lint(new ManifestIndex(target, manifests, { helmValues: mergedHelmValues(targetCharts) }), { suppressionsOf: (m) => suppressionsOf(constructOf.get(m)!) });
     for (const f of linted.findings) {
       const where = { resource: { apiVersion: '', kind: f.object.kind, name: f.object.name, ...(f.object.namespace ? { namespace: f.object.namespace } : {}) }, constructPath: f.constructPath, ...(f.location ? { location: f.location } : {}) };
       if (f.severity === Severity.ERROR) findings.push({ ...where, path: f.path, message: lintMessage(f), ruleId: f.ruleId });
@@ -226,6 +226,18 @@ function helmValuesFiles(target: Target, charts: NetsecChart[]): OutputFile[] {
         ]) + emitYaml(sortKeysDeep(merged)),
     };
   });
+}
+
+/** The Helm values of a target's charts merged by release, as the values files hold them (lint rules read them). */
+function mergedHelmValues(charts: NetsecChart[]): Map<string, Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
+  const owners = new Map<string, Map<string, string>>();
+  const fragments = charts.flatMap((c) => c.node.findAll().filter(HelmValues.isHelmValues)).sort((a, b) => (a.node.path < b.node.path ? -1 : 1));
+  for (const f of fragments) {
+    if (!out.has(f.release)) { out.set(f.release, {}); owners.set(f.release, new Map()); }
+    mergeValues(out.get(f.release)!, f.values, '', f.node.path, owners.get(f.release)!);
+  }
+  return out;
 }
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {

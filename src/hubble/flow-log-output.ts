@@ -1,4 +1,5 @@
 import { NetsecError } from '../core/errors.js';
+import { stdoutAliasProblem } from '../lint/rules/hubble.js';
 
 /** The folder the Cilium agent writes Hubble files to: the `cilium-run` hostPath mount, visible to node log shippers. */
 export const HUBBLE_AGENT_DIR = '/var/run/cilium/hubble';
@@ -23,9 +24,11 @@ export class FlowLogOutput {
    */
   public static file(path: string): FlowLogOutput {
     const who = `FlowLogOutput.file('${path}')`;
-    if (path === '/dev/stdout' || path === 'stdout') {
-      throw new NetsecError('INVALID', `${who}: '${path}' would go through the rotating file writer; only the literal 'stdout' writes to the agent's stdout. Did you mean FlowLogOutput.stdout()?`);
+    if (path === 'stdout') {
+      throw new NetsecError('INVALID', `${who}: 'stdout' is not a file; only FlowLogOutput.stdout() writes to the agent's stdout. Did you mean FlowLogOutput.stdout()?`);
     }
+    const alias = stdoutAliasProblem(path);
+    if (alias) throw new NetsecError('INVALID', `${who}: hubble/filepath-stdout: ${alias}`);
     const full = path.startsWith('/') ? path : `${HUBBLE_AGENT_DIR}/${path}`;
     const rel = full.startsWith(`${HUBBLE_AGENT_DIR}/`) ? full.slice(HUBBLE_AGENT_DIR.length + 1) : undefined;
     if (rel === undefined || rel.length === 0 || rel.split('/').some((p) => p === '' || p === '.' || p === '..') || !/^[A-Za-z0-9._\-/]+$/.test(rel)) {

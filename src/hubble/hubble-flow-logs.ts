@@ -11,7 +11,9 @@ import { Target } from '../core/target.js';
 import { FlowFilter, FlowFilterConfig } from './flow-filter.js';
 import { FlowLogOutput } from './flow-log-output.js';
 import { FLOW_LOG_CONFIG_KEYS } from './generated/cilium-flow-data.js';
-import { LineContext, lineContext, requireLine } from './_line-data.js';
+import { Severity } from '../lint/rule.js';
+import { FLOW_LOGS_KEY, HUBBLE_RULES, checkFlowLogsFile } from '../lint/rules/hubble.js';
+import { LineContext, lineContext } from './_line-data.js';
 
 /** Per-flow-log file rotation (Cilium 1.18+). Only for file outputs: stdout is not rotated. */
 export interface FlowLogRotation {
@@ -71,9 +73,7 @@ export interface HubbleFlowLogsProps {
 }
 
 /** The data key the agent reads (`hubble-flowlogs-config-path` = /flowlog-config/flowlogs.yaml). */
-export const FLOW_LOGS_DATA_KEY = 'flowlogs.yaml';
-
-const FIELD_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+export const FLOW_LOGS_DATA_KEY = FLOW_LOGS_KEY;
 
 /**
  * The Hubble dynamic flow-log exporter configuration: the `cilium-flowlog-config` ConfigMap with `flowlogs.yaml`,
@@ -135,20 +135,13 @@ export class HubbleFlowLogs extends Construct {
       throw new NetsecError('INVALID', `${this.who}: flow log 'name' must be a non-empty string without surrounding spaces (got ${JSON.stringify(name)}).`);
     }
     const who = `${this.who}: flow log '${name}'`;
-    if (this.entries.some((e) => e.name === name)) {
-      throw new NetsecError('INVALID', `${who}: the name is already used; Cilium rejects the whole file on a duplicated flow-log name.`);
-    }
     const output = options.output ?? FlowLogOutput.stdout();
     if (!output.isFile) this.target.require(Feature.HUBBLE_EXPORT_STDOUT, who);
-    const clash = this.entries.find((e) => e.filePath === output.filePath);
-    if (clash) {
-      throw new NetsecError('INVALID', `${who}: filePath '${output.filePath}' is already used by flow log '${String(clash.name)}'; Cilium rejects the whole file on a duplicated flow-log path. Give each flow log its own FlowLogOutput.file(...).`);
-    }
     const ctx = (where: string): LineContext => lineContext(this.target, `${who} ${where}`);
     const entry: Record<string, unknown> = {
       name,
       filePath: output.filePath,
-      fieldMask: fieldPaths(options.fieldMask ?? [], `${who} fieldMask`),
+      fieldMask: [...(options.fieldMask ?? [])],
       includeFilters: (options.includeFilters ?? []).map((f, i) => renderFilter(f, ctx(`includeFilters[${i}]`))),
       excludeFilters: (options.excludeFilters ?? []).map((f, i) => renderFilter(f, ctx(`excludeFilters[${i}]`))),
     };
@@ -168,7 +161,7 @@ export class HubbleFlowLogs extends Construct {
       if (fields.length === 0) {
         throw new NetsecError('INVALID', `${who}: 'aggregation.fields' must name at least one flow field; the agent aggregates only when fields are given.`);
       }
-      entry.fieldAggregate = fieldPaths(fields, `${who} aggregation.fields`);
+      entry.fieldAggregate = [...fields];
       const seconds = interval.toSeconds({ integral: false });
       if (!(seconds > 0) || !Number.isInteger(seconds)) {
         throw new NetsecError('INVALID', `${who}: 'aggregation.interval' must be a whole number of seconds above 0 (got ${interval.toHumanString()}).`);
@@ -176,12 +169,18 @@ export class HubbleFlowLogs extends Construct {
       entry.aggregationInterval = `${seconds}s`;
     }
     if (options.end !== undefined) entry.end = rfc3339(options.end, `${who} end`);
-    // Keys in the agent's own struct order; every key must exist in the target line's FlowLogConfig.
+    // Keys in the agent's own struct order.
     const ordered: Record<string, unknown> = {};
-    for (const key of Object.keys(FLOW_LOG_CONFIG_KEYS)) {
-      if (entry[key] === undefined) continue;
-      requireLine(ctx(''), `flow-log key '${key}'`, FLOW_LOG_CONFIG_KEYS[key].lines);
-      ordered[key] = entry[key];
+    for (const key of Object.keys(FLOW_LOG_CONFIG_KEYS)) if (entry[key] !== undefined) ordered[key] = entry[key];
+    // The lint rules' own check of the file with this entry added (names and paths unique, field paths, keys of the
+    // target's line): the first error is thrown here, where the entry is added, with its rule id.
+    const at = `flowLogs[${this.entries.length}]`;
+    const problem = checkFlowLogsFile({ flowLogs: [...this.entries, ordered] }, { cilium: ctx('').cilium }).find(
+      (p) => p.path.startsWith(at) && (p.severity ?? ruleSeverity(p.ruleId)) === Severity.ERROR,
+    );
+    if (problem) {
+      const field = problem.path.slice(at.length).replace(/^\./, '');
+      throw new NetsecError('INVALID', `${who}${field ? ` ${field}` : ''}: ${problem.ruleId}: ${problem.message}`);
     }
     this.entries.push(ordered);
   }
@@ -208,16 +207,6 @@ function renderFilter(filter: FlowFilter, ctx: LineContext): FlowFilterConfig {
   return filter._render(ctx);
 }
 
-function fieldPaths(paths: string[], who: string): string[] {
-  for (const p of paths) {
-    if (typeof p !== 'string' || !FIELD_PATH.test(p)) {
-      throw new NetsecError('INVALID', `${who}: ${JSON.stringify(p)} is not a flow field path; expected dot-separated field names such as 'source.namespace' or 'verdict'.`);
-    }
-  }
-  if (new Set(paths).size !== paths.length) throw new NetsecError('INVALID', `${who}: lists a field twice (${paths.join(', ')}).`);
-  return [...paths];
-}
-
 function positiveInt(n: number, who: string, min: number): number {
   if (!Number.isInteger(n) || n < min) throw new NetsecError('INVALID', `${who} must be an integer of ${min} or more (got ${n}).`);
   return n;
@@ -234,4 +223,8 @@ function rfc3339(end: Date | string, who: string): string {
     throw new NetsecError('INVALID', `${who}: ${JSON.stringify(end)} is not an RFC 3339 time; expected e.g. '2026-01-31T00:00:00Z'.`);
   }
   return end;
+}
+
+function ruleSeverity(id: string): Severity | undefined {
+  return HUBBLE_RULES.find((r) => r.id === id)?.severity;
 }

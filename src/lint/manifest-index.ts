@@ -62,17 +62,35 @@ export function originOf(m: Manifest, beside?: Manifest): string {
   return describeObject(m.object);
 }
 
+/** What rules may need besides the objects. */
+export interface ManifestIndexOptions {
+  /**
+   * The Helm values netsec writes for this target (`dist/<target>/<release>-values.yaml`), by release name, merged:
+   * rules such as hubble/configmap-wiring judge objects together with the values the cluster must set.
+   * @default - none known (rules that need them say nothing)
+   */
+  readonly helmValues?: ReadonlyMap<string, Record<string, unknown>>;
+  /** The time rules compare dates with (a flow log's `end`); tests pass a fixed one. @default the time the index is built */
+  readonly now?: Date;
+}
+
 /**
  * Every object of one target, built once and shared by all rules (cdk-nag's model: rules see the whole set, so
  * cross-object checks such as "a policy references a CIDR group that does not exist" are possible).
  */
 export class ManifestIndex {
   private readonly byKind = new Map<string, Manifest[]>();
+  /** Helm values by release (see `ManifestIndexOptions.helmValues`); empty when unknown. */
+  public readonly helmValues: ReadonlyMap<string, Record<string, unknown>>;
+  public readonly now: Date;
 
   public constructor(
     public readonly target: Target,
     public readonly manifests: readonly Manifest[],
+    options: ManifestIndexOptions = {},
   ) {
+    this.helmValues = options.helmValues ?? new Map();
+    this.now = options.now ?? new Date();
     for (const m of manifests) {
       const kind = String(m.object.kind ?? '');
       const list = this.byKind.get(kind) ?? [];

@@ -1,0 +1,303 @@
+import { parse } from 'yaml';
+import { Product, VersionLine } from '../../core/versions.js';
+import { FLOW_FILTER_MESSAGES, FLOW_LOG_CONFIG_KEYS } from '../../hubble/generated/cilium-flow-data.js';
+import { Manifest, ManifestIndex, identityOf } from '../manifest-index.js';
+import { LintRule, RuleViolation, Severity } from '../rule.js';
+
+/*
+ * The Hubble dynamic flow-log exporter file (`flowlogs.yaml` in ConfigMap `cilium-flowlog-config`; domain-notes §A.6,
+ * §B.9). The agent reads it with sigs.k8s.io/yaml into Go structs (unknown flow-log keys silently ignored, keys matched
+ * case-insensitively) and the filters with protojson (an unknown key fails the whole file). `HubbleFlowLogs` runs
+ * `checkFlowLogsFile` on every flow log it adds, so the construct and lint share one implementation.
+ */
+
+/** The data key the agent reads (`hubble-flowlogs-config-path` = /flowlog-config/flowlogs.yaml). */
+export const FLOW_LOGS_KEY = 'flowlogs.yaml';
+/** The Helm default of `hubble.export.dynamic.config.configMapName`. */
+export const DEFAULT_FLOWLOG_CONFIGMAP = 'cilium-flowlog-config';
+
+/** One problem in a flowlogs.yaml file; `path` is inside the file (`flowLogs[1].filePath`). */
+export interface FlowLogProblem {
+  readonly ruleId: string;
+  readonly path: string;
+  readonly message: string;
+  /** Set when it differs from the rule's severity. */
+  readonly severity?: Severity;
+}
+
+/** What the file is judged against: the agent's Cilium line (when known) and the time for `end`. */
+export interface FlowLogCheckContext {
+  readonly cilium?: VersionLine;
+  readonly now?: Date;
+}
+
+/** A flow.Flow field path as fieldmaskpb accepts its syntax (the field list itself is not in netsec's upstream data). */
+const FIELD_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+/** Paths that name the agent's stdout but are not the literal `stdout`, so they go through the rotating file writer. */
+const STDOUT_ALIASES = ['/dev/stdout', '/proc/self/fd/1', '/dev/fd/1'];
+
+/** The hubble/filepath-stdout finding for a filePath, if any (FlowLogOutput.file refuses what this reports). */
+export function stdoutAliasProblem(filePath: string): string | undefined {
+  if (!STDOUT_ALIASES.includes(filePath)) return undefined;
+  return `'${filePath}' goes through the rotating file writer; only the literal 'stdout' writes to the agent's stdout. Use filePath: stdout (FlowLogOutput.stdout()).`;
+}
+
+const FILTER_FIELDS = new Map<string, (typeof FLOW_FILTER_MESSAGES)['FlowFilter'][number]>();
+for (const f of FLOW_FILTER_MESSAGES.FlowFilter ?? []) {
+  FILTER_FIELDS.set(f.name, f);
+  FILTER_FIELDS.set(f.jsonName, f);
+}
+
+/**
+ * Every problem of a parsed flowlogs.yaml (`{ flowLogs: [...] }`), in file order. Pure: the same input and context
+ * always give the same problems.
+ */
+export function checkFlowLogsFile(doc: unknown, ctx: FlowLogCheckContext = {}): FlowLogProblem[] {
+  const out: FlowLogProblem[] = [];
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
+    return [{ ruleId: 'hubble/unknown-keys', path: '', message: 'is not a mapping with a flowLogs list; the agent fails to parse the file and runs no dynamic exporter. Write flowLogs: [{name, filePath, ...}].' }];
+  }
+  const flowLogs = (doc as { flowLogs?: unknown }).flowLogs;
+  if (!Array.isArray(flowLogs)) return out;
+  const names = new Map<string, number>();
+  const paths = new Map<string, string>();
+  flowLogs.forEach((raw, i) => {
+    const at = `flowLogs[${i}]`;
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+      out.push({ ruleId: 'hubble/unknown-keys', path: at, message: 'is not a mapping; the agent fails to parse the whole file. Write {name, filePath, ...}.' });
+      return;
+    }
+    const entry = raw as Record<string, unknown>;
+    const label = typeof entry.name === 'string' && entry.name ? `'${entry.name}'` : at;
+
+    // hubble/name-and-path-unique: config.go Validate() refuses the whole file.
+    if (typeof entry.name !== 'string' || entry.name.trim() === '') {
+      out.push({ ruleId: 'hubble/name-and-path-unique', path: `${at}.name`, message: 'is missing or empty; Cilium refuses the whole file ("name is required") and keeps its previous exporters (none at start-up). Give each flow log a name.' });
+    } else if (names.has(entry.name)) {
+      out.push({ ruleId: 'hubble/name-and-path-unique', path: `${at}.name`, message: `the name '${entry.name}' is already used by an earlier flow log; Cilium rejects the whole file on a duplicated flow-log name. Give each flow log its own name.` });
+    } else {
+      names.set(entry.name, i);
+    }
+    if (typeof entry.filePath !== 'string' || entry.filePath.trim() === '') {
+      out.push({ ruleId: 'hubble/name-and-path-unique', path: `${at}.filePath`, message: 'is missing or empty; Cilium refuses the whole file ("filePath is required"). Use filePath: stdout or a file under /var/run/cilium/hubble/.' });
+    } else {
+      const clash = paths.get(entry.filePath);
+      if (clash !== undefined) {
+        out.push({ ruleId: 'hubble/name-and-path-unique', path: `${at}.filePath`, message: `filePath '${entry.filePath}' is already used by flow log ${clash}; Cilium rejects the whole file on a duplicated flow-log path. Give each flow log its own file.` });
+      } else {
+        paths.set(entry.filePath, label);
+      }
+      const alias = stdoutAliasProblem(entry.filePath);
+      if (alias) out.push({ ruleId: 'hubble/filepath-stdout', path: `${at}.filePath`, message: alias });
+    }
+
+    // hubble/unknown-keys and hubble/schema-version: flow-log keys go through encoding/json (case-insensitive, unknown ignored).
+    for (const key of Object.keys(entry)) {
+      const known = Object.keys(FLOW_LOG_CONFIG_KEYS).find((k) => k.toLowerCase() === key.toLowerCase());
+      if (!known) {
+        out.push({ ruleId: 'hubble/unknown-keys', path: `${at}.${key}`, message: `'${key}' is not a flow-log key; the agent silently ignores it. Expected one of ${Object.keys(FLOW_LOG_CONFIG_KEYS).join(', ')}.` });
+        continue;
+      }
+      const lines = FLOW_LOG_CONFIG_KEYS[known].lines;
+      if (ctx.cilium && !lines.includes(ctx.cilium.line)) {
+        const since = ctx.cilium.compare(lines[0]) < 0;
+        out.push({ ruleId: 'hubble/schema-version', path: `${at}.${key}`, message: `'${key}' exists ${since ? `from Cilium ${lines[0]}` : `only up to Cilium ${lines[lines.length - 1]}`}; the agent of Cilium ${ctx.cilium} silently ignores it. Remove it, or raise the target's Cilium version.` });
+      }
+    }
+
+    // hubble/invalid-field-mask: fieldmaskpb.New refuses the path and that exporter never starts.
+    for (const key of ['fieldMask', 'fieldAggregate']) {
+      const list = entry[key];
+      if (list === undefined) continue;
+      if (!Array.isArray(list)) {
+        out.push({ ruleId: 'hubble/invalid-field-mask', path: `${at}.${key}`, message: `is not a list of flow field paths; expected e.g. [time, verdict, source.namespace].` });
+        continue;
+      }
+      list.forEach((p, j) => {
+        if (typeof p !== 'string' || !FIELD_PATH.test(p)) {
+          out.push({ ruleId: 'hubble/invalid-field-mask', path: `${at}.${key}[${j}]`, message: `${JSON.stringify(p)} is not a flow field path; the exporter of flow log ${label} fails to start. Expected dot-separated field names such as 'source.namespace' or 'verdict'.` });
+        } else if (list.indexOf(p) !== j) {
+          out.push({ ruleId: 'hubble/invalid-field-mask', severity: Severity.WARNING, path: `${at}.${key}[${j}]`, message: `lists '${p}' a second time, which adds nothing. Remove it.` });
+        }
+      });
+    }
+
+    // hubble/end-in-past: IsActive() = End == nil || End.After(now); a malformed end fails the whole file.
+    if (entry.end !== undefined) {
+      const end = entry.end instanceof Date ? entry.end.toISOString() : String(entry.end);
+      if (!RFC3339.test(end) || Number.isNaN(Date.parse(end))) {
+        out.push({ ruleId: 'hubble/end-in-past', severity: Severity.ERROR, path: `${at}.end`, message: `${JSON.stringify(entry.end)} is not an RFC 3339 time; the agent fails to parse the whole file. Write e.g. '2026-01-31T00:00:00Z'.` });
+      } else if (ctx.now && Date.parse(end) <= ctx.now.getTime()) {
+        out.push({ ruleId: 'hubble/end-in-past', path: `${at}.end`, message: `${end} is not after ${ctx.now.toISOString().replace('.000Z', 'Z')}, so flow log ${label} is inactive and exports nothing. Move end into the future, or remove it.` });
+      }
+    }
+
+    for (const key of ['includeFilters', 'excludeFilters']) {
+      const filters = Object.entries(entry).find(([k]) => k.toLowerCase() === key.toLowerCase())?.[1];
+      if (!Array.isArray(filters)) continue;
+      filters.forEach((f, j) => out.push(...checkFilter(f, `${at}.${key}[${j}]`, ctx)));
+    }
+  });
+  return out;
+}
+
+function checkFilter(filter: unknown, at: string, ctx: FlowLogCheckContext): FlowLogProblem[] {
+  if (!filter || typeof filter !== 'object' || Array.isArray(filter)) return [];
+  const out: FlowLogProblem[] = [];
+  for (const [key, value] of Object.entries(filter as Record<string, unknown>)) {
+    const field = FILTER_FIELDS.get(key);
+    if (!field) {
+      out.push({ ruleId: 'hubble/unknown-keys', path: `${at}.${key}`, message: `'${key}' is not a FlowFilter field; protojson refuses it and the agent rejects the whole file. Use the proto name (source_pod) or its JSON name (sourcePod).` });
+      continue;
+    }
+    if (ctx.cilium && !field.lines.includes(ctx.cilium.line)) {
+      out.push({ ruleId: 'hubble/unknown-keys', path: `${at}.${key}`, message: `'${key}' is a FlowFilter field from Cilium ${field.lines[0]}; the agent of Cilium ${ctx.cilium} does not know it and rejects the whole file. Remove it, or raise the target's Cilium version.` });
+    }
+    if (field.name !== 'event_type' || !Array.isArray(value)) continue;
+    value.forEach((e, k) => {
+      if (!e || typeof e !== 'object') return;
+      const et = e as Record<string, unknown>;
+      const sub = et.sub_type ?? et.subType;
+      const match = et.match_sub_type ?? et.matchSubType;
+      if (sub !== undefined && match !== true) {
+        out.push({ ruleId: 'hubble/subtype-without-match-flag', path: `${at}.${key}[${k}]`, message: `sets sub_type ${JSON.stringify(sub)} without match_sub_type: true, so the filter ignores the sub-type and matches every event of type ${JSON.stringify(et.type)} (every drop, for type 1). Add match_sub_type: true.` });
+      }
+    });
+  }
+  return out;
+}
+
+/** ConfigMaps that hold a flowlogs.yaml, or that carry the name the agent reads. */
+function flowLogConfigMaps(index: ManifestIndex): { m: Manifest; text?: string }[] {
+  return index.ofKind('ConfigMap').flatMap((m) => {
+    if (String(m.object.apiVersion ?? '') !== 'v1') return [];
+    const data = (m.object.data ?? {}) as Record<string, unknown>;
+    const text = data[FLOW_LOGS_KEY];
+    if (typeof text === 'string') return [{ m, text }];
+    return identityOf(m.object).name === configMapName(index) ? [{ m }] : [];
+  });
+}
+
+/** The Helm values at `path` in the cilium release, when netsec knows them. */
+function ciliumValue(index: ManifestIndex, path: string[]): unknown {
+  let v: unknown = index.helmValues.get('cilium');
+  for (const p of path) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined;
+  return v;
+}
+function configMapName(index: ManifestIndex): string {
+  const v = ciliumValue(index, ['hubble', 'export', 'dynamic', 'config', 'configMapName']);
+  return typeof v === 'string' && v ? v : DEFAULT_FLOWLOG_CONFIGMAP;
+}
+
+const DATA_PATH = `data.${FLOW_LOGS_KEY}`;
+
+/**
+ * YAML as the agent reads it: sigs.k8s.io/yaml goes through go-yaml v2 into interface{}, which applies YAML 1.1
+ * scalars but keeps timestamps as strings (so `end` is judged as written, not as a parsed Date).
+ */
+function parseAsAgent(text: string): unknown {
+  return parse(text, { version: '1.1', customTags: (tags) => tags.filter((t) => typeof t === 'string' || t.tag !== 'tag:yaml.org,2002:timestamp') });
+}
+
+function fileRule(id: string, severity: Severity, summary: string, explanation: string): LintRule {
+  return {
+    id,
+    severity,
+    summary,
+    explanation,
+    check(index) {
+      const cilium = index.target.version(Product.CILIUM);
+      const out: RuleViolation[] = [];
+      for (const { m, text } of flowLogConfigMaps(index)) {
+        if (text === undefined) continue;
+        let doc: unknown;
+        try {
+          doc = parseAsAgent(text);
+        } catch (e) {
+          if (id === 'hubble/unknown-keys') out.push({ manifest: m, path: DATA_PATH, message: `is not YAML (${(e as Error).message.split('\n')[0]}); the agent runs no dynamic exporter. Fix the syntax.` });
+          continue;
+        }
+        for (const p of checkFlowLogsFile(doc, { ...(cilium ? { cilium } : {}), now: index.now })) {
+          if (p.ruleId !== id) continue;
+          out.push({ manifest: m, path: p.path ? `${DATA_PATH}#${p.path}` : DATA_PATH, message: p.message, ...(p.severity ? { severity: p.severity } : {}) });
+        }
+      }
+      return out;
+    },
+  };
+}
+
+const SRC = 'CIL pkg/hubble/exporter/config.go';
+
+export const subtypeWithoutMatchFlag = fileRule(
+  'hubble/subtype-without-match-flag', Severity.ERROR,
+  'An event_type filter sets sub_type without match_sub_type: true, so it matches every sub-type.',
+  'The filter compares sub_type only when match_sub_type is true, because 0 is a valid sub-type: {type: 1, sub_type: 181} matches all drops, not only POLICY_DENY (CIL pkg/hubble/filters/event_type.go; flow.proto EventTypeFilter).',
+);
+export const filepathStdout = fileRule(
+  'hubble/filepath-stdout', Severity.WARNING,
+  "A flow log writes to /dev/stdout (or another alias) instead of the literal 'stdout'.",
+  `Only filePath: stdout skips the rotating (lumberjack) file writer; /dev/stdout goes through it, and rotating a device file is untested upstream (${SRC}; PR #31422).`,
+);
+export const nameAndPathUnique = fileRule(
+  'hubble/name-and-path-unique', Severity.ERROR,
+  'A flow log has no name or filePath, or repeats another flow log\'s.',
+  `Validate() refuses the whole file on a missing or duplicated name or filePath; the watcher logs "Failed to parse dynamic exporter config" and keeps the previous configuration, which at start-up means no exporters (${SRC}, config_watcher.go).`,
+);
+export const unknownKeys = fileRule(
+  'hubble/unknown-keys', Severity.ERROR,
+  'flowlogs.yaml has a key the agent does not know: ignored at flow-log level, fatal inside a filter.',
+  `Flow-log keys are decoded by encoding/json: unknown keys are silently ignored (include_filters drops the filters). Filter keys are decoded by protojson: an unknown field fails the whole file (${SRC}; api/v1/flow/flow.pb.json.go). Checked against the FlowFilter fields of the target's Cilium line.`,
+);
+export const invalidFieldMask = fileRule(
+  'hubble/invalid-field-mask', Severity.ERROR,
+  'A fieldMask or fieldAggregate entry is not a field path.',
+  'fieldMask entries must be flow.Flow field paths (fieldmaskpb.New); otherwise that exporter fails to start and the flow log never writes (CIL pkg/hubble/exporter/option.go, dynamic_exporter.go). netsec checks the path syntax and duplicates; that each field exists is left to the agent.',
+);
+export const endInPast = fileRule(
+  'hubble/end-in-past', Severity.WARNING,
+  "A flow log's end is in the past (inactive), or not an RFC 3339 time (the whole file fails).",
+  `An exporter is active while End == nil || End.After(now) (${SRC}); end is an RFC 3339 time, and a malformed one fails the whole file (an error then).`,
+);
+export const schemaVersion = fileRule(
+  'hubble/schema-version', Severity.ERROR,
+  "A flow-log key does not exist in the target's Cilium line, so that agent ignores it.",
+  'Per-flow-log fileMaxSizeMb, fileMaxBackups and fileCompress exist from Cilium 1.18, fieldAggregate and aggregationInterval from 1.19; older agents silently ignore them (CIL config.go FlowLogConfig per line; 1.18 upgrade notes).',
+);
+
+export const configmapWiring: LintRule = {
+  id: 'hubble/configmap-wiring',
+  severity: Severity.ERROR,
+  summary: 'The flow-log ConfigMap is not where, or not under the key, the agent reads; or the Helm values do not make the agent read it.',
+  explanation:
+    'The agent reads /flowlog-config/flowlogs.yaml only with hubble.export.dynamic.enabled=true, from the ConfigMap named ' +
+    `hubble.export.dynamic.config.configMapName (default ${DEFAULT_FLOWLOG_CONFIGMAP}) under the key ${FLOW_LOGS_KEY}; with createConfigMap left true Helm ` +
+    'writes a ConfigMap of its own and two owners fight over it (CIL templates/cilium-flowlog-configmap.yaml, values.yaml hubble.export.dynamic). ' +
+    'The Helm values are judged when netsec writes them for the target (cilium-values.yaml).',
+  check(index) {
+    const out: RuleViolation[] = [];
+    const values = index.helmValues.get('cilium');
+    const name = configMapName(index);
+    for (const { m, text } of flowLogConfigMaps(index)) {
+      const id = identityOf(m.object);
+      if (text === undefined) {
+        out.push({ manifest: m, path: 'data', message: `has no key ${FLOW_LOGS_KEY}, the only key the agent reads (/flowlog-config/${FLOW_LOGS_KEY}). Put the flow logs under data.${FLOW_LOGS_KEY}.` });
+        continue;
+      }
+      if (!values) continue;
+      if (ciliumValue(index, ['hubble', 'export', 'dynamic', 'enabled']) !== true) {
+        out.push({ manifest: m, path: DATA_PATH, message: `is read by the agent only with hubble.export.dynamic.enabled: true, which the cilium Helm values do not set. Set it in cilium-values.yaml.` });
+      }
+      if (id.name !== name) {
+        out.push({ manifest: m, path: 'metadata.name', message: `is '${id.name}', but the cilium Helm values point the agent at ConfigMap '${name}' (hubble.export.dynamic.config.configMapName). Make them agree.` });
+      }
+      if (ciliumValue(index, ['hubble', 'export', 'dynamic', 'config', 'createConfigMap']) !== false) {
+        out.push({ manifest: m, path: 'metadata.name', message: `is written by netsec while the cilium Helm values leave hubble.export.dynamic.config.createConfigMap true: Helm writes a ConfigMap of the same name and the two owners overwrite each other. Set createConfigMap: false.` });
+      }
+    }
+    return out;
+  },
+};
+
+export const HUBBLE_RULES: readonly LintRule[] = [subtypeWithoutMatchFlag, filepathStdout, nameAndPathUnique, unknownKeys, invalidFieldMask, endInPast, configmapWiring, schemaVersion];

@@ -1,0 +1,96 @@
+import { describe, expect, test } from 'vitest';
+import { stringify } from 'yaml';
+import { Manifest, ManifestIndex, Target, lint } from '../../src/index.js';
+
+/** A fixed clock: rules never read the wall clock in tests. */
+const NOW = new Date('2026-06-01T00:00:00Z');
+
+function of(id: string, objects: Record<string, unknown>[], options: { cilium?: string; helmValues?: Map<string, Record<string, unknown>> } = {}) {
+  const manifests: Manifest[] = objects.map((object, i) => ({ object, applied: true, location: { file: 'in.yaml', line: i * 10 + 1, column: 1 } }));
+  const index = new ManifestIndex(new Target({ name: 't', kubernetes: '1.30', cilium: options.cilium ?? '1.17' }), manifests, { now: NOW, ...(options.helmValues ? { helmValues: options.helmValues } : {}) });
+  return lint(index).findings.filter((f) => f.ruleId === id).map((f) => [f.severity, f.path, f.message]);
+}
+
+const cm = (flowLogs: unknown[], name = 'cilium-flowlog-config', key = 'flowlogs.yaml') => ({
+  apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'kube-system' }, data: { [key]: stringify({ flowLogs }) },
+});
+const CM = "ConfigMap 'kube-system/cilium-flowlog-config'";
+
+describe('hubble/subtype-without-match-flag', () => {
+  test('sub_type without match_sub_type matches every drop', () => {
+    expect(of('hubble/subtype-without-match-flag', [cm([{ name: 'a', filePath: 'stdout', includeFilters: [{ event_type: [{ type: 1, sub_type: 181 }] }] }])])).toEqual([
+      ['error', 'data.flowlogs.yaml#flowLogs[0].includeFilters[0].event_type[0]', `${CM} at data.flowlogs.yaml#flowLogs[0].includeFilters[0].event_type[0]: sets sub_type 181 without match_sub_type: true, so the filter ignores the sub-type and matches every event of type 1 (every drop, for type 1). Add match_sub_type: true.`],
+    ]);
+    expect(of('hubble/subtype-without-match-flag', [cm([{ name: 'a', filePath: 'stdout', includeFilters: [{ eventType: [{ type: 1, matchSubType: true, subType: 181 }] }] }])])).toEqual([]);
+  });
+});
+
+describe('hubble/filepath-stdout and hubble/name-and-path-unique', () => {
+  test('/dev/stdout warns; the literal stdout does not', () => {
+    expect(of('hubble/filepath-stdout', [cm([{ name: 'a', filePath: '/dev/stdout' }])])).toEqual([
+      ['warning', 'data.flowlogs.yaml#flowLogs[0].filePath', `${CM} at data.flowlogs.yaml#flowLogs[0].filePath: '/dev/stdout' goes through the rotating file writer; only the literal 'stdout' writes to the agent's stdout. Use filePath: stdout (FlowLogOutput.stdout()).`],
+    ]);
+    expect(of('hubble/filepath-stdout', [cm([{ name: 'a', filePath: 'stdout' }])])).toEqual([]);
+  });
+  test('missing and duplicated names and paths fail the whole file', () => {
+    expect(of('hubble/name-and-path-unique', [cm([{ name: 'a', filePath: 'stdout' }, { name: 'a', filePath: 'stdout' }, { filePath: '' }])])).toEqual([
+      ['error', 'data.flowlogs.yaml#flowLogs[1].name', `${CM} at data.flowlogs.yaml#flowLogs[1].name: the name 'a' is already used by an earlier flow log; Cilium rejects the whole file on a duplicated flow-log name. Give each flow log its own name.`],
+      ['error', 'data.flowlogs.yaml#flowLogs[1].filePath', `${CM} at data.flowlogs.yaml#flowLogs[1].filePath: filePath 'stdout' is already used by flow log 'a'; Cilium rejects the whole file on a duplicated flow-log path. Give each flow log its own file.`],
+      ['error', 'data.flowlogs.yaml#flowLogs[2].name', `${CM} at data.flowlogs.yaml#flowLogs[2].name: is missing or empty; Cilium refuses the whole file ("name is required") and keeps its previous exporters (none at start-up). Give each flow log a name.`],
+      ['error', 'data.flowlogs.yaml#flowLogs[2].filePath', `${CM} at data.flowlogs.yaml#flowLogs[2].filePath: is missing or empty; Cilium refuses the whole file ("filePath is required"). Use filePath: stdout or a file under /var/run/cilium/hubble/.`],
+    ]);
+    expect(of('hubble/name-and-path-unique', [cm([{ name: 'a', filePath: 'stdout' }, { name: 'b', filePath: '/var/run/cilium/hubble/b.log' }])])).toEqual([]);
+  });
+});
+
+describe('hubble/unknown-keys and hubble/schema-version', () => {
+  test('an unknown flow-log key is ignored (error), an unknown filter key fails the file; case-insensitive keys and JSON names work', () => {
+    expect(of('hubble/unknown-keys', [cm([{ name: 'a', filePath: 'stdout', include_filters: [{}], excludeFilters: [{ source_pods: ['a/'] }] }])])).toEqual([
+      ['error', 'data.flowlogs.yaml#flowLogs[0].include_filters', `${CM} at data.flowlogs.yaml#flowLogs[0].include_filters: 'include_filters' is not a flow-log key; the agent silently ignores it. Expected one of name, filePath, fieldMask, includeFilters, excludeFilters, end, fileMaxSizeMb, fileMaxBackups, fileCompress, fieldAggregate, aggregationInterval.`],
+      ['error', 'data.flowlogs.yaml#flowLogs[0].excludeFilters[0].source_pods', `${CM} at data.flowlogs.yaml#flowLogs[0].excludeFilters[0].source_pods: 'source_pods' is not a FlowFilter field; protojson refuses it and the agent rejects the whole file. Use the proto name (source_pod) or its JSON name (sourcePod).`],
+    ]);
+    expect(of('hubble/unknown-keys', [cm([{ name: 'a', filePath: 'stdout', includefilters: [{ sourcePod: ['a/'], verdict: ['DROPPED'] }] }])])).toEqual([]);
+  });
+  test('per-flow-log rotation keys on a 1.17 agent are ignored; on 1.18 they exist', () => {
+    const log = [{ name: 'a', filePath: '/var/run/cilium/hubble/a.log', fileMaxSizeMb: 5 }];
+    expect(of('hubble/schema-version', [cm(log)])).toEqual([
+      ['error', 'data.flowlogs.yaml#flowLogs[0].fileMaxSizeMb', `${CM} at data.flowlogs.yaml#flowLogs[0].fileMaxSizeMb: 'fileMaxSizeMb' exists from Cilium 1.18; the agent of Cilium 1.17 silently ignores it. Remove it, or raise the target's Cilium version.`],
+    ]);
+    expect(of('hubble/schema-version', [cm(log)], { cilium: '1.18' })).toEqual([]);
+  });
+});
+
+describe('hubble/invalid-field-mask and hubble/end-in-past', () => {
+  test('a field path with a space is refused; a repeated one warns', () => {
+    expect(of('hubble/invalid-field-mask', [cm([{ name: 'a', filePath: 'stdout', fieldMask: ['source namespace', 'time', 'time'] }])])).toEqual([
+      ['error', 'data.flowlogs.yaml#flowLogs[0].fieldMask[0]', `${CM} at data.flowlogs.yaml#flowLogs[0].fieldMask[0]: "source namespace" is not a flow field path; the exporter of flow log 'a' fails to start. Expected dot-separated field names such as 'source.namespace' or 'verdict'.`],
+      ['warning', 'data.flowlogs.yaml#flowLogs[0].fieldMask[2]', `${CM} at data.flowlogs.yaml#flowLogs[0].fieldMask[2]: lists 'time' a second time, which adds nothing. Remove it.`],
+    ]);
+    expect(of('hubble/invalid-field-mask', [cm([{ name: 'a', filePath: 'stdout', fieldMask: ['time', 'source.namespace'] }])])).toEqual([]);
+  });
+  test('an end at or before the clock is inactive; a malformed end is an error; a later end is fine', () => {
+    expect(of('hubble/end-in-past', [cm([{ name: 'a', filePath: 'stdout', end: '2026-06-01T00:00:00Z' }, { name: 'b', filePath: '/var/run/cilium/hubble/b.log', end: '2026-13-01' }])])).toEqual([
+      ['warning', 'data.flowlogs.yaml#flowLogs[0].end', `${CM} at data.flowlogs.yaml#flowLogs[0].end: 2026-06-01T00:00:00Z is not after 2026-06-01T00:00:00Z, so flow log 'a' is inactive and exports nothing. Move end into the future, or remove it.`],
+      ['error', 'data.flowlogs.yaml#flowLogs[1].end', `${CM} at data.flowlogs.yaml#flowLogs[1].end: "2026-13-01" is not an RFC 3339 time; the agent fails to parse the whole file. Write e.g. '2026-01-31T00:00:00Z'.`],
+    ]);
+    expect(of('hubble/end-in-past', [cm([{ name: 'a', filePath: 'stdout', end: '2026-06-01T00:00:01Z' }])])).toEqual([]);
+  });
+});
+
+describe('hubble/configmap-wiring', () => {
+  const wired = { hubble: { export: { dynamic: { enabled: true, config: { configMapName: 'cilium-flowlog-config', createConfigMap: false } } } } };
+  test('a ConfigMap with the name the agent reads but another key', () => {
+    expect(of('hubble/configmap-wiring', [cm([{ name: 'a', filePath: 'stdout' }], 'cilium-flowlog-config', 'flowlogs.yml')])).toEqual([
+      ['error', 'data', `${CM} at data: has no key flowlogs.yaml, the only key the agent reads (/flowlog-config/flowlogs.yaml). Put the flow logs under data.flowlogs.yaml.`],
+    ]);
+  });
+  test('Helm values that do not enable the exporter, name another ConfigMap and leave createConfigMap on', () => {
+    const values = new Map([['cilium', { hubble: { export: { dynamic: { config: { configMapName: 'flows' } } } } }]]);
+    expect(of('hubble/configmap-wiring', [cm([{ name: 'a', filePath: 'stdout' }])], { helmValues: values })).toEqual([
+      ['error', 'data.flowlogs.yaml', `${CM} at data.flowlogs.yaml: is read by the agent only with hubble.export.dynamic.enabled: true, which the cilium Helm values do not set. Set it in cilium-values.yaml.`],
+      ['error', 'metadata.name', `${CM} at metadata.name: is 'cilium-flowlog-config', but the cilium Helm values point the agent at ConfigMap 'flows' (hubble.export.dynamic.config.configMapName). Make them agree.`],
+      ['error', 'metadata.name', `${CM} at metadata.name: is written by netsec while the cilium Helm values leave hubble.export.dynamic.config.createConfigMap true: Helm writes a ConfigMap of the same name and the two owners overwrite each other. Set createConfigMap: false.`],
+    ]);
+    expect(of('hubble/configmap-wiring', [cm([{ name: 'a', filePath: 'stdout' }])], { helmValues: new Map([['cilium', wired]]) })).toEqual([]);
+  });
+});
