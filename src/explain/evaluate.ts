@@ -4,6 +4,7 @@ import { selectorMatches } from '../lint/selectors.js';
 import {
   CiliumEntry, CiliumPacket, KubeObject, ciliumPolicyFor, dnsRulesAllow, httpRuleMatches, refOf,
 } from './cilium.js';
+import { CalicoPacket, calicoPolicyFor } from './calico.js';
 import { ClusterIndex, Identity } from './cluster.js';
 import { decide } from './engine.js';
 import { Cluster, ClusterPod, ClusterService, Flow, FlowResult, Step, Verdict } from './model.js';
@@ -65,7 +66,8 @@ class Evaluator {
     const dst = this.destination(flow, src.pod, steps);
     const cilium = this.input.versions.cilium;
     if (cilium === undefined) {
-      steps.push({ layer: 'note', outcome: 'info', detail: `no Cilium version line in the target: this evaluator judges Cilium policies only (Calico, Istio and Kubernetes NetworkPolicy are not evaluated yet), so nothing was judged` });
+      if (this.input.versions.calico !== undefined) return this.calicoFlow(flow, src, dst, steps);
+      steps.push({ layer: 'note', outcome: 'info', detail: `the target names neither Cilium nor Calico: Istio alone is not evaluated, so nothing was judged` });
       return result(flow, { verdict: 'FORWARDED', by: 'default' }, steps);
     }
     const fqdnSteps: Step[] = [];
@@ -105,6 +107,49 @@ class Evaluator {
       steps.push({ layer: 'host', endpoint: podName(dst.pod), outcome: 'info', detail: `${podName(dst.pod)} runs on the host network: host policies are not evaluated, so its ingress is taken as allowed` });
     }
     // The side that decided: the receiver's allow when it had one, else the sender's.
+    return result(flow, { verdict: 'FORWARDED', by: decided[decided.length - 1] ?? 'default' }, steps);
+  }
+
+  /** A flow on Calico: the sender's egress, then the receiver's ingress (both must allow, §C.2). */
+  private calicoFlow(flow: Flow, src: { ip: string; pod?: ClusterPod; node?: string; label: string }, dst: Resolved, steps: Step[]): FlowResult {
+    const decided: string[] = [];
+    const sides: [ClusterPod | undefined, 'egress' | 'ingress'][] = [[src.pod, 'egress'], [dst.pod, 'ingress']];
+    for (const [local, direction] of sides) {
+      if (!local) continue;
+      const endpoint = podName(local);
+      if (local.hostNetwork) {
+        steps.push({ layer: 'host', endpoint, outcome: 'info', detail: `${endpoint} is on the host network: host endpoint policies are not evaluated, so its ${direction} is taken as allowed` });
+        continue;
+      }
+      const [peerIp, peerPod] = direction === 'egress' ? [dst.ip, dst.pod] : [src.ip, src.pod];
+      const policy = calicoPolicyFor(this.index, this.input.objects, local, direction);
+      const packet: CalicoPacket = { local, peerIp, peerPod: peerPod?.hostNetwork ? undefined : peerPod, port: dst.port, protocol: flow.protocol, icmp: flow.icmp, destinationPod: dst.pod };
+      const decision = decide(policy, packet);
+      const layer = `calico-${direction}`;
+      const what = `${direction} of ${endpoint} ${direction === 'egress' ? 'to' : 'from'} ${peerPod ? podName(peerPod) : peerIp} on ${portText(flow, dst.port)}`;
+      const selected = policy.selectedBy.length ? `selected by ${policy.selectedBy.join(', ')}` : 'selected by no policy';
+      const base = { layer, endpoint, selectedBy: policy.selectedBy, defaultDeny: (policy.endOfTierDeny?.size ?? 0) > 0 };
+      for (const n of policy.notEvaluated) steps.push({ layer: 'note', endpoint, outcome: 'info', detail: `${n} is not evaluated by netsec (it matches nothing here)` });
+      const logged = decision.logged.map((e) => `${e.origin.by} ${e.origin.path} logs it; `).join('');
+      if (decision.outcome === 'deny') {
+        const e = decision.matched[0]!;
+        steps.push({ ...base, matched: [e.origin], outcome: 'deny', detail: `${what}: ${selected}; ${logged}the Deny rule ${e.origin.by} ${e.origin.path} matches` });
+        return result(flow, { verdict: 'DROPPED', dropReason: DropReason.POLICY_DENY, by: e.origin.by }, steps);
+      }
+      if (decision.outcome === 'default-deny') {
+        const tier = policy.tierNames[decision.tier!]!;
+        steps.push({ ...base, outcome: 'default-deny', detail: `${what}: ${selected}; ${logged}no rule of tier '${tier}' decided, so the end of the tier drops it` });
+        return result(flow, { verdict: 'DROPPED', dropReason: DropReason.POLICY_DENIED, by: 'default' }, steps);
+      }
+      if (decision.outcome === 'allow') {
+        const e = decision.matched[0]!;
+        steps.push({ ...base, matched: [e.origin], outcome: 'allow', detail: `${what}: ${selected}; ${logged}the Allow rule ${e.origin.by} ${e.origin.path} matches` });
+        decided.push(e.origin.by);
+      } else {
+        const why = policy.selectedBy.length ? `every applicable tier passed it on` : 'no tier applies';
+        steps.push({ ...base, outcome: 'default-allow', detail: `${what}: ${selected}; ${logged}${why}, so the namespace profile allows it` });
+      }
+    }
     return result(flow, { verdict: 'FORWARDED', by: decided[decided.length - 1] ?? 'default' }, steps);
   }
 
