@@ -11,3 +11,4 @@ export * from './scenario.js';
 export * from './manifests.js';
 export * from './run.js';
 export * from './render.js';
+export * from './matchers.js';
