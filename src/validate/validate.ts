@@ -88,6 +88,8 @@ export function validateManifests(options: ValidateManifestsOptions): ValidateRe
   const findings: ValidateFinding[] = [];
   const notes: ValidateNote[] = skippedLinks.map((link) => ({ location: { file: echo(link) }, message: 'symbolic link not followed (it may leave the folder or loop); name its target to check it' }));
   const read: ReadObject[] = [];
+  /** The Helm values files read, by release: rules judge objects together with them (e.g. hubble/configmap-wiring). */
+  const helmValues = new Map<string, Record<string, unknown>>();
   const defaulted: ReadObject[] = [];
 
   for (const file of files) {
@@ -110,6 +112,7 @@ export function validateManifests(options: ValidateManifestsOptions): ValidateRe
       if (release !== undefined) {
         // `<release>-values.yaml`: Helm values, as netsec synth writes them beside the manifests.
         const checked = checkHelmValues(release, doc.value, options.target);
+        if (isPlainObject(doc.value)) helmValues.set(release, mergeValues(helmValues.get(release) ?? {}, doc.value));
         for (const p of checked.problems) findings.push({ severity: Severity.ERROR, location: doc.locate(p.path), path: p.path, message: p.message });
         if (checked.note) notes.push({ location: doc.location, message: checked.note });
         continue;
@@ -179,7 +182,7 @@ export function validateManifests(options: ValidateManifestsOptions): ValidateRe
   }
 
   const byLocation = new Map(read.map((r) => [formatLocation(r.doc.location), r.doc]));
-  const linted = lint(new ManifestIndex(options.target, read.map((r) => r.manifest)), { suppressionsOf: (m) => suppressionsOf.get(m) ?? [] });
+  const linted = lint(new ManifestIndex(options.target, read.map((r) => r.manifest), helmValues.size ? { helmValues } : {}), { suppressionsOf: (m) => suppressionsOf.get(m) ?? [] });
   const fromLint = (f: LintFinding): ValidateFinding => {
     const doc = f.location ? byLocation.get(formatLocation(f.location)) : undefined;
     const object = { apiVersion: '', kind: f.object.kind, name: f.object.name, ...(f.object.namespace ? { namespace: f.object.namespace } : {}) };
@@ -223,4 +226,15 @@ function sortFindings<F extends ValidateFinding>(findings: F[], files: readonly 
       a.i - b.i,
     )
     .map(({ f }) => f);
+}
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return x !== null && typeof x === 'object' && !Array.isArray(x);
+}
+
+/** `from` merged into a copy of `into`, maps key by key (as Helm merges several -f files; the later value wins). */
+function mergeValues(into: Record<string, unknown>, from: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...into };
+  for (const [k, v] of Object.entries(from)) out[k] = isPlainObject(v) && isPlainObject(out[k]) ? mergeValues(out[k] as Record<string, unknown>, v) : v;
+  return out;
 }

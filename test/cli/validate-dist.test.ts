@@ -59,7 +59,8 @@ describe("netsec validate on netsec's own output", () => {
     const lines = values.split('\n');
     const at = lines.indexOf('localRedirectPolicy: true') + 1;
     expect(code).toBe(1);
-    expect(stdout).toBe(
+    // Without localRedirectPolicy: true the LRP rule warns too (its own tests pin that text).
+    expect(stdout.split('\n').filter((l) => !l.includes(': warning: ')).join('\n')).toBe(
       `${dist}/cilium-values.yaml:${at}:1: localRedirectPolicy: is "yes" (a string); the Cilium 1.17 chart expects a boolean\n` +
         `${dist}/cilium-values.yaml:${at + 1}:1: operator: is not a Helm value netsec writes for the Cilium 1.17 chart; expected one of: hubble, l7Proxy, localRedirectPolicy, dnsProxy, preflight, enableNonDefaultDenyPolicies; this file is netsec's output: set other values in your own values file (helm upgrade -f yours.yaml -f this one)\n`,
     );

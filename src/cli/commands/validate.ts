@@ -3,6 +3,8 @@ import { Target } from '../../core/target.js';
 import { describeResource } from '../../core/validation/finding.js';
 import { loadConfigFile } from '../../config/load.js';
 import { Severity } from '../../lint/rule.js';
+import { validateSarif } from '../../validate/sarif.js';
+import { SCHEMA_CHECK_ID } from '../../lint/docs.js';
 import { SuppressedValidateFinding, ValidateFinding, ValidateReport, validateManifests } from '../../validate/validate.js';
 import { NetsecCommand } from '../command.js';
 import { terminalLine } from '../errors.js';
@@ -10,7 +12,7 @@ import { ExitCode } from '../exit-codes.js';
 import { CliIo, printJson } from '../io.js';
 
 /** Formats of `netsec validate`'s report on stdout. */
-export type ValidateOutputFormat = 'text' | 'json';
+export type ValidateOutputFormat = 'text' | 'json' | 'sarif';
 
 /** Options of `netsec validate`. */
 export interface ValidateOptions {
@@ -61,7 +63,8 @@ function describeFinding(f: ValidateFinding): string {
 /** The JSON report: target, counts, findings (with rule id, severity, file, line, column, path), suppressions, notes. */
 export function validateJson(report: ValidateReport): unknown {
   const flat = (f: ValidateFinding): Record<string, unknown> => ({
-    ruleId: f.ruleId ?? null,
+    // Schema, YAML, Helm values and kustomization findings have no lint rule; docs/rules.md lists them under k8s/schema.
+    ruleId: f.ruleId ?? SCHEMA_CHECK_ID,
     severity: f.severity,
     file: f.location.file,
     line: f.location.line ?? null,
@@ -88,6 +91,7 @@ export function runValidate(opts: ValidateOptions, io: CliIo): ExitCode {
   const report = validateManifests({ paths: opts.files, target, namespace: opts.namespace });
   const errors = report.findings.filter((f) => f.severity === Severity.ERROR).length;
   if (opts.output === 'json') printJson(io, validateJson(report));
+  else if (opts.output === 'sarif') printJson(io, validateSarif(report));
   else {
     for (const f of report.findings) io.stdout(`${terminalLine(formatValidateFinding(f))}\n`);
     for (const f of report.suppressed) io.stderr(`${terminalLine(formatSuppressedFinding(f))}\n`);
@@ -113,6 +117,6 @@ export const validateCommand: NetsecCommand<ValidateOptions> = {
       .option('calico', { type: 'string', describe: 'Calico line, e.g. 3.30' })
       .option('istio', { type: 'string', describe: 'Istio line, e.g. 1.23' })
       .option('namespace', { alias: 'n', type: 'string', default: 'default', describe: "Namespace of namespaced objects that name none (kubectl's -n)" })
-      .option('output', { choices: ['text', 'json'] as const, default: 'text' as ValidateOutputFormat, describe: 'Format of the report on stdout' }) as never,
+      .option('output', { choices: ['text', 'json', 'sarif'] as const, default: 'text' as ValidateOutputFormat, describe: 'Format of the report on stdout (sarif: SARIF 2.1.0 for code-scanning UIs)' }) as never,
   run: runValidate,
 };
