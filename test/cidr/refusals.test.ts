@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NetsecError } from '../../src/core/errors.js';
-import { assertSafeBlockList, Cidr, CidrSet, findRefusals, toCidrSet } from '../../src/cidr/index.js';
+import { assertSafeBlockList, Cidr, CidrSet, cannotCoverDefaultRoute, findRefusals, toCidrSet } from '../../src/cidr/index.js';
 
 const cluster = [
   { cidr: '10.0.0.0/16', name: 'pod CIDR' },
@@ -68,5 +68,28 @@ describe('refusals', () => {
       expect((e as NetsecError).code).toBe('INVALID');
       expect((e as NetsecError).message.split('\n')).toHaveLength(2);
     }
+  });
+});
+
+describe('cannotCoverDefaultRoute (a shortcut for callers that look only for a default route)', () => {
+  it('is true for lists whose sizes add up to less than a family', () => {
+    expect(cannotCoverDefaultRoute([])).toBe(true);
+    expect(cannotCoverDefaultRoute(['192.0.2.0/24', '2001:db8::/32', '0.0.0.0/1'])).toBe(true);
+    // Halves down to a /29: 2^32 - 8 addresses, below the family's size by more than the rounding margin (2^32 * 2^-30).
+    expect(cannotCoverDefaultRoute(Array.from({ length: 29 }, (_, i) => `${i}.0.0.0/${i + 1}`))).toBe(true);
+    // Down to a /32, one address short: within the margin, so not known from the sizes (the caller parses).
+    expect(cannotCoverDefaultRoute(Array.from({ length: 32 }, (_, i) => `${i}.0.0.0/${i + 1}`))).toBe(false);
+  });
+
+  it('is false when the sizes reach a whole family, even with overlaps', () => {
+    expect(cannotCoverDefaultRoute(['0.0.0.0/1', '128.0.0.0/1'])).toBe(false);
+    expect(cannotCoverDefaultRoute(['0.0.0.0/1', '0.0.0.0/1'])).toBe(false); // same half twice: not a cover, but not known from sizes
+    expect(cannotCoverDefaultRoute(['::/1', '8000::/1'])).toBe(false);
+    expect(cannotCoverDefaultRoute(['0.0.0.0/0'])).toBe(false);
+  });
+
+  it('is false (not known) for text that is not address/length', () => {
+    expect(cannotCoverDefaultRoute(['192.0.2.1'])).toBe(false);
+    expect(cannotCoverDefaultRoute(['192.0.2.0/x'])).toBe(false);
   });
 });

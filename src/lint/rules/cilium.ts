@@ -1,7 +1,7 @@
 import { toCidrSet } from '../../cidr/aggregate.js';
 import { Cidr } from '../../cidr/cidr.js';
 import { CidrSet } from '../../cidr/cidr-set.js';
-import { NamedCidr, findRefusals } from '../../cidr/refusals.js';
+import { NamedCidr, cannotCoverDefaultRoute, findRefusals } from '../../cidr/refusals.js';
 import { Feature } from '../../core/features.js';
 import { Product } from '../../core/versions.js';
 import { Manifest, ManifestIndex, identityOf } from '../manifest-index.js';
@@ -115,14 +115,17 @@ function infrastructureDenied(index: ManifestIndex, deny: Record<string, unknown
     if (entry.cidr !== undefined) cidrs.push(entry.cidr);
     for (const g of groupsOf(index, entry)) cidrs.push(...cidrsOfGroup(g));
   }
-  const set = cidrSetOf(cidrs);
-  if (!set) return [...new Set(found)];
   const cluster = index.target.cluster;
   const roles: NamedCidr[] = [
     ...(dns || api ? (cluster.serviceCidrs ?? []).map((cidr) => ({ cidr, name: 'the service CIDR (the kube-dns Service and every other Service)' })) : []),
     ...(api ? (cluster.apiServerCidrs ?? []).map((cidr) => ({ cidr, name: 'the API server' })) : []),
     ...(cluster.podCidrs ?? []).map((cidr) => ({ cidr, name: 'the pod CIDR' })),
   ];
+  // Speed only: with no cluster range to compare, a default route is the one refusal left, and the prefixes' sizes
+  // alone can rule it out without parsing a referenced geo-block (issue 14).
+  if (roles.length === 0 && (allPorts ? cannotCoverDefaultRoute(cidrs) : true)) return [...new Set(found)];
+  const set = cidrSetOf(cidrs);
+  if (!set) return [...new Set(found)];
   // The block-list refusals are the one implementation of "covers a default route / overlaps a cluster range".
   const refusals = findRefusals(set, { clusterCidrs: roles, allowEmpty: true, allowDefaultRoute: !allPorts });
   const deniedFamilies = new Set(refusals.filter((r) => r.rule === 'default-route').map((r) => (r.prefix === '0.0.0.0/0' ? 4 : 6)));
