@@ -298,3 +298,11 @@ describe('netsec validate --output json', () => {
     });
   });
 });
+
+test('--namespace must be a namespace name (a usage error, before any file is read)', async () => {
+  expect(await run('validate', 'nonexistent.yaml', '--kubernetes', '1.30', '--namespace', 'Shop_1')).toEqual({
+    code: 2,
+    stdout: '',
+    stderr: "netsec: --namespace Shop_1: not a namespace name; expected a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters), e.g. --namespace shop.\n",
+  });
+});

@@ -33,6 +33,10 @@ export function checkValidateOptions(opts: ValidateOptions): string | undefined 
   const versions = opts.kubernetes ?? opts.cilium ?? opts.calico ?? opts.istio;
   if (opts.target && versions) return 'Both --target and version flags (--cilium, --calico, ...) were given; pick one way to name the target.';
   if (!opts.target && !versions) return 'Name the target: --target NAME (from netsec.yaml) or version flags such as --cilium 1.17 --kubernetes 1.30.';
+  // The namespace ends up in every namespace-less object; a bad one would be reported once per object instead of once.
+  if (opts.namespace !== undefined && !(opts.namespace.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(opts.namespace))) {
+    return `--namespace ${echo(opts.namespace)}: not a namespace name; expected a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters), e.g. --namespace shop.`;
+  }
   return undefined;
 }
 
