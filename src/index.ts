@@ -7,3 +7,5 @@ export * as l1 from './l1.js';
 export * from './hubble/index.js';
 export * from './istio/index.js';
 export * from './lint/index.js';
+export * from './validate/index.js';
+export * as explain from './explain/index.js';
