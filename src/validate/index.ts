@@ -1,7 +1,4 @@
-export * from './validate.js';
-export * from './documents.js';
-export * from './files.js';
-export * from './suppress-annotation.js';
-export * from './helm-values.js';
-export * from './kustomization.js';
-export * from './sarif.js';
+// The library API of `netsec validate`: check manifests read from files, and render the report as SARIF.
+export { validateManifests, type ValidateManifestsOptions, type ValidateFinding, type SuppressedValidateFinding, type ValidateNote, type ValidateReport } from './validate.js';
+export { SUPPRESS_ANNOTATION, parseSuppressAnnotation, type ParsedSuppressions } from './suppress-annotation.js';
+export { validateSarif } from './sarif.js';
