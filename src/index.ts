@@ -8,5 +8,4 @@ export * from './hubble/index.js';
 export * from './istio/index.js';
 export * from './lint/index.js';
 export * from './validate/index.js';
-export * from './validate/index.js';
 export * as explain from './explain/index.js';
