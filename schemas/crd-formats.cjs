@@ -3,6 +3,7 @@
 // OpenAPI formats that the API server itself does not check for these fields (byte, double, float, int-or-string,
 // duration, idn-hostname) are accepted as they are: see LENIENT_FORMATS there.
 'use strict';
+const { isIPv6 } = require('node:net');
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 /** An IPv4 or IPv6 prefix with its length, e.g. 10.0.0.0/8 or 2001:db8::/32. */
@@ -13,7 +14,9 @@ function cidr(text) {
   const len = text.slice(slash + 1);
   if (!/^\d{1,3}$/.test(len)) return false;
   if (IPV4.test(addr)) return Number(len) <= 32;
-  return addr.includes(':') && /^[0-9a-fA-F:.]+$/.test(addr) && Number(len) <= 128;
+  // As Go's net.ParseCIDR, which the API server uses: a full IPv6 parse (one '::' at most, eight groups, an embedded
+  // IPv4 tail only at the end), no zone ('%eth0', which Node's isIPv6 allows but ParseCIDR refuses).
+  return !addr.includes('%') && isIPv6(addr) && Number(len) <= 128;
 }
 
 module.exports = {

@@ -306,3 +306,16 @@ test('--namespace must be a namespace name (a usage error, before any file is re
     stderr: "netsec: --namespace Shop_1: not a namespace name; expected a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters), e.g. --namespace shop.\n",
   });
 });
+
+test("an IPv6 prefix the API server's net.ParseCIDR refuses is a schema error too (format: cidr), not only a lint finding", async () => {
+  const dir = folder({
+    'p.yaml': 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  endpointSelector: {}\n  egress:\n    - toCIDR:\n        - 1::2::3/64\n        - 2001:db8::/32\n',
+  });
+  const { code, stdout } = await run('validate', dir, '--cilium', '1.17');
+  expect({ code, stdout }).toEqual({
+    code: 1,
+    stdout:
+      `${dir}/p.yaml:10:11: CiliumNetworkPolicy 'shop/web' at spec.egress[0].toCIDR[0]: expected format 'cidr' (got "1::2::3/64")\n` +
+      `${dir}/p.yaml:10:11: CiliumNetworkPolicy 'shop/web' at spec.egress[0].toCIDR[0]: '1::2::3/64' is not an IP address or prefix; Cilium's agent refuses it ("unable to parse CIDR"). Write a prefix such as '192.0.2.0/24'. [cilium/cidr-rule-shape]\n`,
+  });
+});
