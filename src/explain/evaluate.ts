@@ -6,6 +6,7 @@ import {
 } from './cilium.js';
 import { CalicoPacket, calicoPolicyFor } from './calico.js';
 import { ClusterIndex, Identity } from './cluster.js';
+import { istioServerDecision } from './istio.js';
 import { decide } from './engine.js';
 import { Cluster, ClusterPod, ClusterService, Flow, FlowResult, Step, Verdict } from './model.js';
 import { ScenarioVersions, canonical } from './scenario.js';
@@ -23,7 +24,9 @@ const RESOLVER = 'kube-system/kube-dns';
 
 /**
  * Judges one flow offline and explains the verdict. Pure: the same input gives the same result, nothing is read or
- * kept. Judged: Cilium (CNP, CCNP, CiliumCIDRGroup, CiliumLocalRedirectPolicy) when `versions.cilium` is set.
+ * kept. Judged: Cilium (CNP, CCNP, Kubernetes NetworkPolicy, CiliumCIDRGroup, CiliumLocalRedirectPolicy) when
+ * `versions.cilium` is set, else Calico (with Kubernetes NetworkPolicy) when `versions.calico` is; then, with
+ * `versions.istio`, the receiver's sidecar (PeerAuthentication, AuthorizationPolicy). docs/explain.md lists the limits.
  * Throws NetsecError('CONFIG') when the flow names something the cluster cannot deliver (a Service port it lacks).
  */
 export function evaluate(input: EvaluationInput, flow: Flow): FlowResult {
@@ -67,8 +70,8 @@ class Evaluator {
     const cilium = this.input.versions.cilium;
     if (cilium === undefined) {
       if (this.input.versions.calico !== undefined) return this.calicoFlow(flow, src, dst, steps);
-      steps.push({ layer: 'note', outcome: 'info', detail: `the target names neither Cilium nor Calico: Istio alone is not evaluated, so nothing was judged` });
-      return result(flow, { verdict: 'FORWARDED', by: 'default' }, steps);
+      steps.push({ layer: 'note', outcome: 'info', detail: `the target names neither Cilium nor Calico: only Istio is judged` });
+      return result(flow, this.istio(flow, src, dst, steps) ?? { verdict: 'FORWARDED', by: 'default' }, steps);
     }
     const fqdnSteps: Step[] = [];
     const ctx = {
@@ -106,8 +109,27 @@ class Evaluator {
     } else if (dst.pod) {
       steps.push({ layer: 'host', endpoint: podName(dst.pod), outcome: 'info', detail: `${podName(dst.pod)} runs on the host network: host policies are not evaluated, so its ingress is taken as allowed` });
     }
+    const istio = this.istio(flow, src, dst, steps);
+    if (istio && istio.verdict !== 'FORWARDED') return result(flow, istio, steps);
+    if (istio && istio.by !== 'default') decided.push(istio.by);
     // The side that decided: the receiver's allow when it had one, else the sender's.
     return result(flow, { verdict: 'FORWARDED', by: decided[decided.length - 1] ?? 'default' }, steps);
+  }
+
+  /** The server's Istio sidecar, when the target has Istio and the receiver has a sidecar (§C.3). */
+  private istio(flow: Flow, src: { ip: string; pod?: ClusterPod }, dst: Resolved, steps: Step[]): Outcome | undefined {
+    if (this.input.versions.istio === undefined || !dst.pod?.sidecar || dst.pod.hostNetwork) return undefined;
+    const d = istioServerDecision(this.input.objects, src, dst.pod, dst.port, flow.http);
+    const endpoint = podName(dst.pod);
+    for (const n of d.notes) steps.push({ layer: 'note', endpoint, outcome: 'info', detail: n });
+    const matched = d.path ? [{ by: d.by, path: d.path }] : undefined;
+    if (d.outcome === 'allow') {
+      steps.push({ layer: 'istio-server', endpoint, outcome: 'allow', detail: d.detail, ...(matched ? { matched } : {}) });
+      return { verdict: 'FORWARDED', by: d.by };
+    }
+    const how = flow.http ? 'the sidecar answers 403' : 'the sidecar closes the connection';
+    steps.push({ layer: 'istio-server', endpoint, outcome: 'deny', detail: `${d.detail}; ${how}`, ...(matched ? { matched } : {}) });
+    return { verdict: 'DENIED', ...(flow.http ? { httpStatus: 403 } : {}), by: d.by };
   }
 
   /** A flow on Calico: the sender's egress, then the receiver's ingress (both must allow, §C.2). */
@@ -150,6 +172,9 @@ class Evaluator {
         steps.push({ ...base, outcome: 'default-allow', detail: `${what}: ${selected}; ${logged}${why}, so the namespace profile allows it` });
       }
     }
+    const istio = this.istio(flow, src, dst, steps);
+    if (istio && istio.verdict !== 'FORWARDED') return result(flow, istio, steps);
+    if (istio && istio.by !== 'default') decided.push(istio.by);
     return result(flow, { verdict: 'FORWARDED', by: decided[decided.length - 1] ?? 'default' }, steps);
   }
 
