@@ -31,6 +31,7 @@ export enum Feature {
   ISTIO_OPERATOR_CRD = 'istio/operator-crd',
   ISTIO_NATIVE_SIDECAR_ANNOTATION = 'istio/native-sidecar-annotation',
   ISTIO_NATIVE_SIDECARS_AUTO_DEFAULT = 'istio/native-sidecars-auto-default',
+  ISTIO_DISCOVERY_TOP_LEVEL_VALUES = 'istio/discovery-top-level-values',
   K8S_SIDECAR_CONTAINERS_BETA = 'kubernetes/sidecar-containers-beta',
   K8S_SIDECAR_CONTAINERS_GA = 'kubernetes/sidecar-containers-ga',
 }
@@ -149,6 +150,10 @@ export const FEATURES: Record<Feature, FeatureSpec> = {
   [Feature.ISTIO_NATIVE_SIDECAR_ANNOTATION]: {
     product: Product.ISTIO, since: '1.24', title: 'the sidecar.istio.io/nativeSidecar annotation',
     source: 'version-facts finding 14, §B.5',
+  },
+  [Feature.ISTIO_DISCOVERY_TOP_LEVEL_VALUES]: {
+    product: Product.ISTIO, since: '1.24', title: "istiod chart values at the top level ('env', not 'pilot.env')",
+    source: 'istio/istio manifests/charts/istio-control/istio-discovery: values.yaml and templates at 1.23.6 read .Values.pilot.env, at 1.24.6-1.30.3 .Values.env (defaults under _internal_defaults_do_not_set)',
   },
   [Feature.ISTIO_NATIVE_SIDECARS_AUTO_DEFAULT]: {
     product: Product.ISTIO, since: '1.27', title: "ENABLE_NATIVE_SIDECARS defaulting to 'auto'",

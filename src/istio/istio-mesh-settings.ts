@@ -22,6 +22,14 @@ export enum NativeSidecarMode {
   AUTO = 'auto',
 }
 
+/** `meshConfig.outboundTrafficPolicy.mode`: what sidecars do with traffic to hosts the mesh's registry does not know. */
+export enum OutboundTrafficPolicyMode {
+  /** Pass it through (Istio's default): ServiceEntries and Sidecars add routing, not a boundary. */
+  ALLOW_ANY = 'ALLOW_ANY',
+  /** Refuse it: only Services and ServiceEntries in the registry are reachable through the sidecar. */
+  REGISTRY_ONLY = 'REGISTRY_ONLY',
+}
+
 /** Properties for `IstioMeshSettings`. */
 export interface IstioMeshSettingsProps {
   /**
@@ -39,6 +47,12 @@ export interface IstioMeshSettingsProps {
    * @default true
    */
   readonly rewriteAppHttpProbe?: boolean;
+  /**
+   * Mesh-wide egress mode (`meshConfig.outboundTrafficPolicy.mode`), in the IstioOperator and the istiod Helm values.
+   * A `Sidecar` can set its own per namespace or workload.
+   * @default - not set (Istio's default, ALLOW_ANY)
+   */
+  readonly outboundTrafficPolicy?: OutboundTrafficPolicyMode;
   /** Name of the IstioOperator. @default 'istiocontrolplane' */
   readonly operatorName?: string;
   /** Namespace of the Istio control plane (the IstioOperator's namespace). @default 'istio-system' */
@@ -78,6 +92,8 @@ export class IstioMeshSettings extends Construct {
   public readonly pilotEnableStatus: boolean;
   /** `sidecarInjectorWebhook.rewriteAppHTTPProbe`, resolved. */
   public readonly rewriteAppHttpProbe: boolean;
+  /** `meshConfig.outboundTrafficPolicy.mode`, when set. */
+  public readonly outboundTrafficPolicy?: OutboundTrafficPolicyMode;
   /** Name of the IstioOperator. */
   public readonly operatorName: string;
   /** Namespace of the Istio control plane. */
@@ -99,6 +115,10 @@ export class IstioMeshSettings extends Construct {
     this.rewriteAppHttpProbe = props.rewriteAppHttpProbe ?? true;
     this.operatorName = props.operatorName ?? 'istiocontrolplane';
     this.namespace = props.namespace ?? 'istio-system';
+    this.outboundTrafficPolicy = props.outboundTrafficPolicy;
+    if (this.outboundTrafficPolicy !== undefined && !Object.values(OutboundTrafficPolicyMode).includes(this.outboundTrafficPolicy)) {
+      throw new NetsecError('INVALID', `${who}: 'outboundTrafficPolicy' must be one of: ${Object.values(OutboundTrafficPolicyMode).join(', ')} (got ${JSON.stringify(this.outboundTrafficPolicy)}).`);
+    }
     if (!Object.values(NativeSidecarMode).includes(this.nativeSidecars)) {
       throw new NetsecError('INVALID', `${who}: 'nativeSidecars' must be one of: ${Object.values(NativeSidecarMode).join(', ')} (got ${JSON.stringify(this.nativeSidecars)}).`);
     }
@@ -143,7 +163,12 @@ export class IstioMeshSettings extends Construct {
       PILOT_ENABLE_STATUS: this.pilotEnableStatus,
       ENABLE_NATIVE_SIDECARS: this.nativeSidecars === NativeSidecarMode.AUTO ? 'auto' : this.nativeSidecars === NativeSidecarMode.ENABLED,
     };
-    const values = { pilot: { env }, sidecarInjectorWebhook: { rewriteAppHTTPProbe: this.rewriteAppHttpProbe } };
+    const sidecarInjectorWebhook = { rewriteAppHTTPProbe: this.rewriteAppHttpProbe };
+    const values = { pilot: { env }, sidecarInjectorWebhook };
+    const meshConfig = this.outboundTrafficPolicy ? { outboundTrafficPolicy: { mode: this.outboundTrafficPolicy } } : undefined;
+    if (this.outboundTrafficPolicy === OutboundTrafficPolicyMode.REGISTRY_ONLY) {
+      notes.push('outboundTrafficPolicy REGISTRY_ONLY: sidecars refuse traffic to hosts that are neither a Service nor a ServiceEntry (a 502 for HTTP, a reset for TCP); declare external hosts with ServiceEntry. Pods without a sidecar are not affected: a Cilium or Calico egress policy covers them.');
+    }
 
     let operatorScope: Construct = this;
     if (!target.has(Feature.ISTIO_OPERATOR_CRD)) {
@@ -161,12 +186,16 @@ export class IstioMeshSettings extends Construct {
     this.istioOperator = new ApiObject(operatorScope, 'Resource', {
       ...IstioOperator.GVK,
       metadata: { name: this.operatorName, namespace: this.namespace },
-      spec: { values },
+      spec: { ...(meshConfig ? { meshConfig } : {}), values },
     });
+    // The istiod chart reads `pilot.env` up to 1.23 and a top-level `env` from 1.24 (its defaults moved under
+    // _internal_defaults_do_not_set); a `pilot.env` given to a 1.24+ chart is silently ignored. The IstioOperator keeps
+    // `values.pilot.env`, the IstioOperator API's own layout, which istioctl maps onto the chart.
+    const topLevel = target.has(Feature.ISTIO_DISCOVERY_TOP_LEVEL_VALUES);
     this.helmValues = new HelmValues(this, 'HelmValues', {
       release: 'istiod',
-      reason: 'Istio sidecar settings (native sidecars, config status, HTTP probe rewrite); the same values as the IstioOperator for istioctl.',
-      values,
+      reason: `Istio sidecar settings (native sidecars, config status, HTTP probe rewrite${meshConfig ? ', outbound traffic policy' : ''}); the same values as the IstioOperator for istioctl, laid out as the istiod chart of Istio ${istio} reads them (${topLevel ? "'env' at the top level" : "'pilot.env'"}).`,
+      values: { ...(topLevel ? { env } : { pilot: { env } }), sidecarInjectorWebhook, ...(meshConfig ? { meshConfig } : {}) },
     });
     for (const note of notes) addNote(this, note);
   }

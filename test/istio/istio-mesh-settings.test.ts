@@ -1,7 +1,7 @@
 import { JsonPatch } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { IstioMeshSettings, ManifestValidator, NativeSidecarMode, NetsecError, Target, TargetProps } from '../../src/index.js';
+import { IstioMeshSettings, ManifestValidator, NativeSidecarMode, NetsecError, OutboundTrafficPolicyMode, Target, TargetProps } from '../../src/index.js';
 import { findOne, synthValid, targetChart } from '../util.js';
 
 const at = (istio: string, kubernetes = '1.30'): TargetProps => ({ name: 't', kubernetes, istio });
@@ -36,9 +36,24 @@ describe('the seed 000 IstioOperator', () => {
     expect(kustomization.resources).toEqual(['test.yaml']);
   });
 
-  test('the same settings as istiod Helm values', () => {
+  test("the same settings as istiod Helm values, laid out as each line's chart reads them: pilot.env up to 1.23, env from 1.24", () => {
     expect(parse(settingsOn(at('1.23')).file('istiod-values.yaml')!)).toEqual(SEED_VALUES);
-    expect(parse(settingsOn(at('1.30', '1.33')).file('istiod-values.yaml')!)).toEqual(SEED_VALUES);
+    const flat = { env: SEED_VALUES.pilot.env, sidecarInjectorWebhook: SEED_VALUES.sidecarInjectorWebhook };
+    for (const line of ['1.24', '1.27', '1.30']) expect(parse(settingsOn(at(line, '1.33')).file('istiod-values.yaml')!)).toEqual(flat);
+  });
+
+  test('outboundTrafficPolicy goes to meshConfig in the IstioOperator and in the Helm values, with a note on REGISTRY_ONLY', () => {
+    const { app, chart } = targetChart(at('1.23'));
+    new IstioMeshSettings(chart, 'Mesh', { outboundTrafficPolicy: OutboundTrafficPolicyMode.REGISTRY_ONLY });
+    const result = synthValid(app);
+    expect(findOne(result.objects, 'IstioOperator').spec.meshConfig).toEqual({ outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } });
+    expect(parse(result.files.find((f) => f.path === 't/istiod-values.yaml')!.content).meshConfig).toEqual({ outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } });
+    expect(result.files.find((f) => f.path === 't/test.yaml')!.content).toContain(
+      '# Note: outboundTrafficPolicy REGISTRY_ONLY: sidecars refuse traffic to hosts that are neither a Service nor a ServiceEntry (a 502 for HTTP, a reset for TCP); declare external hosts with ServiceEntry. Pods without a sidecar are not affected: a Cilium or Calico egress policy covers them.',
+    );
+    expect(() => new IstioMeshSettings(chart, 'Bad', { outboundTrafficPolicy: 'DENY' as OutboundTrafficPolicyMode })).toThrow(
+      new NetsecError('INVALID', "IstioMeshSettings 'test/Bad': 'outboundTrafficPolicy' must be one of: ALLOW_ANY, REGISTRY_ONLY (got \"DENY\")."),
+    );
   });
 
   test('from Istio 1.24 it goes to not-applied/, and the output says so', () => {

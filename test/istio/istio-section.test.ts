@@ -28,10 +28,12 @@ describe('netsec.yaml istio:', () => {
     expect(paths).toContain('new/not-applied/istio-operator.yaml');
     expect(paths).toContain('old/istio.yaml');
     expect(paths.filter((p) => p.startsWith('cil/'))).toEqual([]);
+    // Istio 1.27's istiod chart reads env at the top level (1.23's: pilot.env).
     expect(parse(result.files.find((f) => f.path === 'new/istiod-values.yaml')!.content)).toEqual({
-      pilot: { env: { ENABLE_NATIVE_SIDECARS: 'auto', PILOT_ENABLE_STATUS: false } },
+      env: { ENABLE_NATIVE_SIDECARS: 'auto', PILOT_ENABLE_STATUS: false },
       sidecarInjectorWebhook: { rewriteAppHTTPProbe: true },
     });
+    expect(parse(result.files.find((f) => f.path === 'old/istiod-values.yaml')!.content).pilot).toEqual({ env: { ENABLE_NATIVE_SIDECARS: false, PILOT_ENABLE_STATUS: true } });
     const operators = findAll(result.objects, 'IstioOperator');
     expect(operators.map((o) => o.spec.values.pilot.env.ENABLE_NATIVE_SIDECARS).map(String).sort()).toEqual(['auto', 'false']);
     expect(findAll(result.objects, 'PeerAuthentication')).toHaveLength(6);
@@ -83,5 +85,34 @@ describe('netsec.yaml istio:', () => {
 
   test('Istio keys in the wrong place are refused at their key', () => {
     expect(() => parseConfig(`${TARGETS}istio:\n  - authorizationPolicies:\n      - { name: a, rules: [{ from: [{ source: { namespaces: [x] } }] }] }\n`, 'netsec.yaml')).toThrow(/netsec\.yaml:7:.*source/);
+  });
+
+  test('egressAllowances and outboundTrafficPolicy: one declaration, Cilium and Istio objects on a target that runs both', async () => {
+    const app = await buildApp(
+      parseConfig(
+        `targets:\n  - { name: both, kubernetes: "1.30", cilium: "1.17", istio: "1.26" }\nistio:
+  - sidecars: { outboundTrafficPolicy: REGISTRY_ONLY }
+    egressAllowances:
+      - name: payments-egress
+        namespace: shop
+        workloads: { app: payments }
+        hosts: [{ host: api.stripe.com }]
+`,
+        'netsec.yaml',
+      ),
+    );
+    const result = synthValid(app);
+    expect(findAll(result.objects, 'CiliumNetworkPolicy').map((o) => o.spec.egress.find((r: Record<string, unknown>) => r.toFQDNs))).toEqual([
+      { toFQDNs: [{ matchName: 'api.stripe.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] },
+    ]);
+    expect(findAll(result.objects, 'ServiceEntry').map((o) => o.spec.hosts)).toEqual([['api.stripe.com']]);
+    expect(findAll(result.objects, 'Sidecar').map((o) => o.spec.egress)).toEqual([[{ hosts: ['./api.stripe.com', 'istio-system/*'] }]]);
+    expect(parse(result.files.find((f) => f.path === 'both/istiod-values.yaml')!.content).meshConfig).toEqual({ outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } });
+  });
+
+  test('a wildcard host in an egress allowance is refused at its item', async () => {
+    await expect(buildApp(parseConfig(`${TARGETS}istio:\n  - targets: [old]\n    egressAllowances:\n      - { name: e, namespace: shop, workloads: { app: x }, hosts: [{ host: "*.example.com" }] }\n`, 'netsec.yaml'))).rejects.toThrow(
+      "netsec.yaml:8:9: MeshEgressAllowance 'old-istio/EgressAllowance-shop:e': host '*.example.com' is a wildcard;",
+    );
   });
 });

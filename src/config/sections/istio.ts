@@ -1,7 +1,8 @@
 import { Product } from '../../core/versions.js';
-import { IstioMeshSettings, NativeSidecarMode } from '../../istio/istio-mesh-settings.js';
+import { IstioMeshSettings, NativeSidecarMode, OutboundTrafficPolicyMode } from '../../istio/istio-mesh-settings.js';
 import { MtlsMode, PeerAuthentication, PeerAuthenticationScope } from '../../istio/peer-authentication.js';
 import { AuthorizationAction, AuthorizationCondition, AuthorizationOperation, AuthorizationPolicy, AuthorizationSource, ISTIO_ROOT_NAMESPACE, PolicyTargetReference } from '../../istio/authorization-policy.js';
+import { ExternalHost, ExternalProtocol, MeshEgressAllowance } from '../../istio/mesh-egress.js';
 import { NetsecError, formatLocation, locateError } from '../../core/errors.js';
 import { recordSource } from '../../core/source.js';
 import { suppressRules } from '../../lint/suppressions.js';
@@ -21,6 +22,7 @@ export interface IstioSidecarsValue {
   readonly nativeSidecars?: NativeSidecarsValue;
   readonly pilotEnableStatus?: boolean;
   readonly rewriteAppHttpProbe?: boolean;
+  readonly outboundTrafficPolicy?: OutboundTrafficPolicyMode;
   readonly operatorName?: string;
   readonly namespace?: string;
 }
@@ -55,6 +57,15 @@ export interface AuthorizationPolicyValue {
   readonly suppress?: readonly { readonly rule: string; readonly reason: string }[];
 }
 
+/** One egress allowance: these workloads may reach these hosts, on Cilium and Istio alike (`MeshEgressAllowance`). */
+export interface EgressAllowanceValue {
+  readonly name: string;
+  readonly namespace: string;
+  readonly workloads: Record<string, string>;
+  readonly hosts: ExternalHost[];
+  readonly controlPlaneNamespace?: string;
+}
+
 /** One entry of `istio:`. */
 export interface IstioValue {
   readonly targets?: string[];
@@ -63,6 +74,7 @@ export interface IstioValue {
   readonly sidecars?: IstioSidecarsValue;
   readonly peerAuthentications?: PeerAuthenticationValue[];
   readonly authorizationPolicies?: AuthorizationPolicyValue[];
+  readonly egressAllowances?: EgressAllowanceValue[];
 }
 
 const STRINGS = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
@@ -100,6 +112,7 @@ export const istioSection: ConfigSection<IstioValue> = {
             nativeSidecars: { enum: Object.keys(NATIVE_SIDECARS), description: 'ENABLE_NATIVE_SIDECARS. enabled needs Kubernetes 1.29+, auto Istio 1.27+. Default: enabled.' },
             pilotEnableStatus: { type: 'boolean', description: 'PILOT_ENABLE_STATUS. Default: true.' },
             rewriteAppHttpProbe: { type: 'boolean', description: 'sidecarInjectorWebhook.rewriteAppHTTPProbe. Default: true.' },
+            outboundTrafficPolicy: { enum: Object.values(OutboundTrafficPolicyMode), description: "meshConfig.outboundTrafficPolicy.mode: REGISTRY_ONLY refuses hosts that are neither a Service nor a ServiceEntry. Default: not set (Istio's ALLOW_ANY)." },
             operatorName: { type: 'string', description: 'IstioOperator name. Default: istiocontrolplane.' },
             namespace: { type: 'string', description: 'Istio control-plane namespace. Default: istio-system.' },
           },
@@ -158,6 +171,34 @@ export const istioSection: ConfigSection<IstioValue> = {
             },
           },
         },
+        egressAllowances: {
+          type: 'array',
+          description: 'Workloads that may reach external hosts, written once for both layers the target runs: a CiliumNetworkPolicy (toFQDNs + DNS rules) and an Istio ServiceEntry + Sidecar (REGISTRY_ONLY).',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'namespace', 'workloads', 'hosts'],
+            properties: {
+              name: { type: 'string' },
+              namespace: { type: 'string' },
+              workloads: { type: 'object', additionalProperties: { type: 'string' }, description: 'Pod labels of the workloads.' },
+              hosts: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['host'],
+                  properties: {
+                    host: { type: 'string', description: 'An exact DNS name.' },
+                    port: { type: 'integer', minimum: 1, maximum: 65535, description: 'Default: 443.' },
+                    protocol: { enum: Object.values(ExternalProtocol), description: 'ServiceEntry port protocol. Default: TLS.' },
+                  },
+                },
+              },
+              controlPlaneNamespace: { type: 'string', description: 'Istio control-plane namespace the Sidecar keeps. Default: istio-system.' },
+            },
+          },
+        },
       },
     },
   },
@@ -173,6 +214,11 @@ export const istioSection: ConfigSection<IstioValue> = {
       label: `AuthorizationPolicy '${ap.namespace ?? entry.rootNamespace ?? ISTIO_ROOT_NAMESPACE}/${ap.name}'`,
       pointer: `/authorizationPolicies/${k}/name`,
       writer: `/authorizationPolicies/${k}`,
+    })),
+    ...(entry.egressAllowances ?? []).map((ea, k): EntryObject => ({
+      label: `egress allowance '${ea.namespace}/${ea.name}'`,
+      pointer: `/egressAllowances/${k}/name`,
+      writer: `/egressAllowances/${k}`,
     })),
   ],
   build(ctx: SectionBuildContext, entry: IstioValue): void {
@@ -215,6 +261,14 @@ export const istioSection: ConfigSection<IstioValue> = {
       // An item's own suppressions (e.g. an intended mesh-wide allow-nothing), each reason naming its netsec.yaml line.
       const suppressions = (ap.suppress ?? []).map((x, i) => ({ id: x.rule, reason: `${x.reason.trim()} (${formatLocation(ctx.where(`/authorizationPolicies/${k}/suppress/${i}`))})` }));
       if (suppressions.length) suppressRules(policy, suppressions);
+    }
+    for (const [k, ea] of (entry.egressAllowances ?? []).entries()) {
+      try {
+        const allowance = new MeshEgressAllowance(chart, constructId('EgressAllowance', ea.namespace, ea.name), ea);
+        recordSource(allowance, ctx.where(`/egressAllowances/${k}`));
+      } catch (err) {
+        throw err instanceof NetsecError ? locateError(err, ctx.where(`/egressAllowances/${k}`)) : err;
+      }
     }
   },
 };
