@@ -79,6 +79,8 @@ export interface CiliumContext {
   readonly objects: readonly KubeObject[];
   /** The Cilium version line ("1.17"). */
   readonly version: string;
+  /** The CiliumCIDRGroups of `objects` (build once per input: aggregating a 100k-prefix group is not free). */
+  readonly groups: CidrGroups;
   readonly learnFqdn: FqdnLearner;
 }
 
@@ -99,7 +101,7 @@ export function ciliumPolicyFor(ctx: CiliumContext, subject: ClusterPod, directi
   const notEvaluated: string[] = [];
   const defaultDenyBy: string[] = [];
   let defaultDeny = ctx.index.cluster.agent.policyEnforcementMode === 'always';
-  const groups = new CidrGroups(ctx.objects);
+  const groups = ctx.groups;
   for (const o of ctx.objects) {
     if (!POLICY_KINDS.has(o.kind)) continue;
     const clusterwide = o.kind === 'CiliumClusterwideNetworkPolicy';
@@ -307,8 +309,8 @@ function inAny(cidrs: readonly Cidr[], ip: string): boolean {
   return addr !== undefined && cidrs.some((c) => c.contains(addr));
 }
 
-/** CiliumCIDRGroups by name, each aggregated once per compilation. */
-class CidrGroups {
+/** CiliumCIDRGroups by name, each aggregated once, when a rule first asks. */
+export class CidrGroups {
   private readonly sets = new Map<string, CidrSet>();
   private readonly byName = new Map<string, KubeObject>();
 

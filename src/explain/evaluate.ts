@@ -2,7 +2,7 @@ import { NetsecError, echo } from '../core/errors.js';
 import { DROP_REASONS, DropReason } from '../hubble/generated/cilium-flow-data.js';
 import { selectorMatches } from '../lint/selectors.js';
 import {
-  CiliumEntry, CiliumPacket, KubeObject, ciliumPolicyFor, dnsRulesAllow, httpRuleMatches, refOf,
+  CidrGroups, CiliumContext, CiliumDirectionPolicy, CiliumEntry, CiliumPacket, KubeObject, ciliumPolicyFor, dnsRulesAllow, httpRuleMatches, refOf,
 } from './cilium.js';
 import { CalicoPacket, calicoPolicyFor } from './calico.js';
 import { ClusterIndex, Identity } from './cluster.js';
@@ -58,6 +58,11 @@ interface Outcome {
 class Evaluator {
   private readonly index: ClusterIndex;
   private readonly learned = new Map<string, { learned: boolean; step: Step }>();
+  /** Compiled Cilium policies by endpoint and direction: they depend on the input only, not on the flow. */
+  private readonly compiled = new Map<string, CiliumDirectionPolicy>();
+  private ctx?: CiliumContext;
+  /** What the flow being judged tells the FQDN learner (its names) and where the learner writes its steps. */
+  private current: { names: readonly string[]; fqdnSteps: Step[] } = { names: [], fqdnSteps: [] };
 
   public constructor(private readonly input: EvaluationInput, private readonly depth = 0) {
     this.index = new ClusterIndex(input.cluster);
@@ -74,12 +79,8 @@ class Evaluator {
       return result(flow, this.istio(flow, src, dst, steps) ?? { verdict: 'FORWARDED', by: 'default' }, steps);
     }
     const fqdnSteps: Step[] = [];
-    const ctx = {
-      index: this.index,
-      objects: this.input.objects,
-      version: cilium,
-      learnFqdn: (subject: ClusterPod, ip: string, test: (name: string) => boolean) => this.learn(subject, ip, test, dst.names, fqdnSteps),
-    };
+    this.current = { names: dst.names, fqdnSteps };
+    const ctx = this.ciliumContext(cilium);
     const decided: string[] = [];
     // Egress of the sender (a pod that is not on the host network).
     if (src.pod && !src.pod.hostNetwork) {
@@ -178,9 +179,31 @@ class Evaluator {
     return result(flow, { verdict: 'FORWARDED', by: decided[decided.length - 1] ?? 'default' }, steps);
   }
 
+  /** The Cilium context, built once: CIDR groups aggregated once, the FQDN learner reading the current flow. */
+  private ciliumContext(version: string): CiliumContext {
+    this.ctx ??= {
+      index: this.index,
+      objects: this.input.objects,
+      version,
+      groups: new CidrGroups(this.input.objects),
+      learnFqdn: (subject, ip, test) => this.learn(subject, ip, test, this.current.names, this.current.fqdnSteps),
+    };
+    return this.ctx;
+  }
+
+  private ciliumPolicy(ctx: CiliumContext, subject: ClusterPod, direction: 'ingress' | 'egress'): CiliumDirectionPolicy {
+    const key = `${podName(subject)} ${direction}`;
+    let policy = this.compiled.get(key);
+    if (!policy) {
+      policy = ciliumPolicyFor(ctx, subject, direction);
+      this.compiled.set(key, policy);
+    }
+    return policy;
+  }
+
   /** One direction of one endpoint: the Cilium datapath, then its L7 proxy (HTTP, DNS) when the allow carries L7 rules. */
-  private judge(ctx: Parameters<typeof ciliumPolicyFor>[0], flow: Flow, packet: CiliumPacket, direction: 'ingress' | 'egress', steps: Step[], fqdnSteps: Step[]): Outcome {
-    const policy = ciliumPolicyFor(ctx, packet.subject, direction);
+  private judge(ctx: CiliumContext, flow: Flow, packet: CiliumPacket, direction: 'ingress' | 'egress', steps: Step[], fqdnSteps: Step[]): Outcome {
+    const policy = this.ciliumPolicy(ctx, packet.subject, direction);
     const decision = decide(policy, packet);
     const layer = `cilium-${direction}`;
     const endpoint = podName(packet.subject);
