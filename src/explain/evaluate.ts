@@ -113,6 +113,7 @@ class Evaluator {
     const istio = this.istio(flow, src, dst, steps);
     if (istio && istio.verdict !== 'FORWARDED') return result(flow, istio, steps);
     if (istio && istio.by !== 'default') decided.push(istio.by);
+    if (steps.length === 0) steps.push({ layer: 'note', outcome: 'info', detail: `neither end is a pod of cluster.pods, so no policy judges this flow` });
     // The side that decided: the receiver's allow when it had one, else the sender's.
     return result(flow, { verdict: 'FORWARDED', by: decided[decided.length - 1] ?? 'default' }, steps);
   }
@@ -398,6 +399,8 @@ class Evaluator {
         return { ip: local.ip, port, pod: local, service: svc, names: [] };
       }
       steps.push({ layer: 'lrp', outcome: 'info', detail: `${refOf(lrp)} matches the Service ${id}, but no backend pod runs on node ${client.node}; the Service's own backends are used` });
+    } else if (lrp) {
+      steps.push({ layer: 'lrp', outcome: 'info', detail: `${refOf(lrp)} matches the Service ${id}, but the client names no node, so the redirect cannot be placed; the Service's own backends are used (give the pod a node)` });
     }
     const backend = this.index.backends(svc)[0];
     if (!backend) {

@@ -496,3 +496,36 @@ spec:
     expect(short(judge(objs, c, flow('default/client', '8.8.8.8', 443)))).toBe('DROPPED POLICY_DENY CiliumNetworkPolicy/default/deny');
   });
 });
+
+describe('Local Redirect Policy (Cilium local-redirect-policy.rst; domain-notes §A.5)', () => {
+  const lrp = objects(`
+apiVersion: cilium.io/v2
+kind: CiliumLocalRedirectPolicy
+metadata: { name: nodelocaldns, namespace: kube-system }
+spec:
+  redirectFrontend: { serviceMatcher: { serviceName: kube-dns, namespace: kube-system } }
+  redirectBackend: { localEndpointSelector: { matchLabels: { k8s-app: node-local-dns } }, toPorts: [ { name: dns, port: "53", protocol: UDP } ] }
+`);
+  const kubeDns = { name: 'kube-dns', namespace: 'kube-system', clusterIP: '10.0.0.10', selector: { 'k8s-app': 'kube-dns' }, ports: [{ name: 'dns', port: 53, targetPort: 53, protocol: 'UDP' as const }] };
+  const coredns = pod('kube-system/coredns', { 'k8s-app': 'kube-dns' }, { node: 'n2' });
+  const cache = pod('kube-system/node-local-dns-n2', { 'k8s-app': 'node-local-dns' }, { node: 'n2' });
+  const q = (from: string): Flow => ({ name: 'dns', from: { pod: from }, to: { ip: '10.0.0.10' }, port: 53, protocol: 'UDP' });
+
+  test('a client on a node without a local backend goes to the Service backends', () => {
+    const r = judge(lrp, cluster([client, coredns, cache], { services: [kubeDns] }), q('default/client'));
+    expect(r.steps.map((s) => s.detail).slice(0, 2)).toEqual([
+      'CiliumLocalRedirectPolicy/kube-system/nodelocaldns matches the Service kube-system/kube-dns, but no backend pod runs on node n1; the Service\'s own backends are used',
+      'the Service kube-system/kube-dns sends port 53/UDP to kube-system/coredns port 53',
+    ]);
+  });
+
+  test('a client on the cache\'s node is redirected to it', () => {
+    const r = judge(lrp, cluster([pod('default/client', { kind: 'client' }, { node: 'n2' }), coredns, cache], { services: [kubeDns] }), q('default/client'));
+    expect(r.steps[0]!.detail).toBe('the Service kube-system/kube-dns is redirected by CiliumLocalRedirectPolicy/kube-system/nodelocaldns to kube-system/node-local-dns-n2 on the same node n2, port 53/UDP');
+  });
+
+  test('an outside address to an outside address: no policy judges it', () => {
+    const r = judge([], c, { name: 'x', from: { ip: '8.8.8.8' }, to: { ip: '1.1.1.1' }, port: 443, protocol: 'TCP' });
+    expect(r.steps).toEqual([{ layer: 'note', outcome: 'info', detail: 'neither end is a pod of cluster.pods, so no policy judges this flow' }]);
+  });
+});
