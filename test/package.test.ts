@@ -1,9 +1,20 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, test } from 'vitest';
+import { readOutput } from '../src/index.js';
 
 const root = join(__dirname, '..');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { files: string[]; bin: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  files: string[];
+  bin: Record<string, string>;
+  scripts: Record<string, string>;
+  dependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -47,4 +58,55 @@ describe('the npm package', () => {
       expect(exists || entry.startsWith('lib/'), entry).toBe(true);
     }
   });
+});
+
+describe('dependencies', () => {
+  test('cdk8s, constructs and cdk8s-plus-28 are peers (a project on cdk8s 2.69 / constructs 10.4.2 gets no second copy) and exact dev dependencies', () => {
+    expect(pkg.peerDependencies).toEqual({ cdk8s: '^2.69.0', 'cdk8s-plus-28': '^2.5.6', constructs: '^10.4.2' });
+    for (const name of Object.keys(pkg.peerDependencies)) {
+      expect(pkg.dependencies[name], name).toBeUndefined();
+      expect(pkg.devDependencies[name], name).toMatch(/^\d+\.\d+\.\d+$/);
+    }
+  });
+
+  test('a packed tarball always holds lib/: prepack builds it', () => {
+    expect(pkg.scripts.prepack).toBe('npm run build');
+  });
+});
+
+/**
+ * The packed tarball in a new project on the lowest supported cdk8s and constructs: tsc passes, and the bundled
+ * example app (src/main.ts importing from 'netsec') writes what the installed CLI writes from netsec.yaml. Needs the
+ * npm registry and about a minute, so it runs only with NETSEC_PACK_TEST=1.
+ */
+describe.runIf(process.env.NETSEC_PACK_TEST === '1')('the packed tarball in a new cdk8s project (NETSEC_PACK_TEST=1)', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'netsec-pack-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  test('installs with cdk8s 2.69.0 / constructs 10.4.2, compiles, and NetsecApp writes what netsec synth writes', async () => {
+    // Asynchronous: a minute of blocking would stall vitest's worker.
+    // Without NETSEC_PACK_TEST: the CLI reads NETSEC_* variables as flags (it would see --pack-test).
+    const { NETSEC_PACK_TEST: _, ...childEnv } = process.env;
+    const sh = async (cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = childEnv): Promise<string> =>
+      (await promisify(execFile)(cmd, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })).stdout;
+    const tarball = (await sh('npm', ['pack', '--silent', '--pack-destination', scratch], root)).trim().split('\n').pop()!;
+    const project = join(scratch, 'app');
+    mkdirSync(join(project, 'src'), { recursive: true });
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'scratch', version: '1.0.0', private: true, type: 'module' }));
+    writeFileSync(
+      join(project, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, outDir: 'lib', types: ['node'] }, include: ['src'] }),
+    );
+    writeFileSync(join(project, 'src/main.ts'), readFileSync(join(root, 'src/main.ts'), 'utf8').replaceAll("from './index.js'", "from 'netsec'"));
+    const dev = pkg.devDependencies;
+    await sh('npm', ['install', '--no-audit', '--no-fund', 'cdk8s@2.69.0', 'constructs@10.4.2', `cdk8s-plus-28@${dev['cdk8s-plus-28']}`, `typescript@${dev.typescript}`, `@types/node@${dev['@types/node']}`, join(scratch, tarball)], project);
+    // One copy of each peer: the project's own.
+    expect(() => statSync(join(project, 'node_modules/netsec/node_modules/cdk8s'))).toThrow();
+    await sh(join(project, 'node_modules/.bin/tsc'), ['-p', '.'], project);
+    await sh('node', ['lib/main.js'], project, { ...childEnv, CDK8S_OUTDIR: 'dist' });
+    await sh(join(project, 'node_modules/.bin/netsec'), ['synth', '-c', join(root, 'netsec.yaml'), '--out', join(project, 'from-yaml')], project);
+    const fromTs = readOutput(join(project, 'dist'));
+    expect(fromTs.size).toBeGreaterThan(0);
+    expect(fromTs).toEqual(readOutput(join(project, 'from-yaml')));
+  }, 600_000);
 });
