@@ -4,6 +4,8 @@ import { pathToFileURL } from 'node:url';
 import { CalicoEgressBlock, CiliumCidrGroup, CiliumEgressBlock, NetsecApp, NetsecChart, NetsecError, Target } from './index.js';
 // issue #6 (Hubble, Istio)
 import { FlowFilter, FlowLogOutput, HubbleFlowLogs, IstioMeshSettings, NativeSidecarMode } from './index.js';
+// issue #13 (Istio authorization)
+import { AKS_ISTIO_ROOT_NAMESPACE, AuthorizationAction, AuthorizationPolicy, MtlsMode, PeerAuthentication, suppressRules } from './index.js';
 // issue #5 (NodeLocal DNSCache, Cilium policies)
 import { CiliumNetworkPolicy, DnsAccess, EndpointSelector, HttpRule, NodeLocalDnsCache, Peer, PolicyDefault, Port } from './index.js';
 
@@ -52,6 +54,14 @@ export function buildExampleApp(): NetsecApp {
   // --- Istio native sidecars (seed 000): the seed's IstioOperator values, plus the same settings as istiod Helm values. ---
   const aksIstio = new NetsecChart(app, 'aks-cilium-istio', { target: aks, component: 'istio' });
   new IstioMeshSettings(aksIstio, 'IstioMeshSettings-0', { nativeSidecars: NativeSidecarMode.ENABLED, pilotEnableStatus: true, rewriteAppHttpProbe: true });
+  // Seed 004 (AKS Istio add-on): deny by default across the mesh, GET only to app: sample in foo, STRICT mTLS everywhere.
+  new PeerAuthentication(aksIstio, 'StrictMtls', { name: 'strict-mtls', mode: MtlsMode.STRICT, rootNamespace: AKS_ISTIO_ROOT_NAMESPACE });
+  suppressRules(AuthorizationPolicy.allowNothing(aksIstio, 'AllowNothing', { rootNamespace: AKS_ISTIO_ROOT_NAMESPACE }), [
+    { id: 'istio/allow-nothing-scope', reason: 'seed 004: deny by default across the mesh; each workload gets explicit ALLOW policies' },
+  ]);
+  new AuthorizationPolicy(aksIstio, 'AllowGetRequests', {
+    name: 'allow-get-requests', namespace: 'foo', rootNamespace: AKS_ISTIO_ROOT_NAMESPACE, selector: { app: 'sample' }, action: AuthorizationAction.ALLOW, rules: [{ to: [{ methods: ['GET'] }] }],
+  });
 
   // --- NodeLocal DNSCache behind a Cilium Local Redirect Policy (seed 004), and the Cilium Helm value that enables LRPs. ---
   new NodeLocalDnsCache(new NetsecChart(app, 'aks-cilium-node-local-dns', { target: aks, component: 'node-local-dns' }), 'NodeLocalDns-kube-system-node-local-dns');

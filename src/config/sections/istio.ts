@@ -3,7 +3,7 @@ import { IstioMeshSettings, NativeSidecarMode, OutboundTrafficPolicyMode } from 
 import { MtlsMode, PeerAuthentication, PeerAuthenticationScope } from '../../istio/peer-authentication.js';
 import { AuthorizationAction, AuthorizationCondition, AuthorizationOperation, AuthorizationPolicy, AuthorizationSource, ISTIO_ROOT_NAMESPACE, PolicyTargetReference } from '../../istio/authorization-policy.js';
 import { ExternalHost, ExternalProtocol, MeshEgressAllowance } from '../../istio/mesh-egress.js';
-import { NetsecError, formatLocation, locateError } from '../../core/errors.js';
+import { NetsecError, locateError } from '../../core/errors.js';
 import { recordSource } from '../../core/source.js';
 import { suppressRules } from '../../lint/suppressions.js';
 import { ConfigSection, EntryObject, SectionBuildContext, SUPPRESS_PROPERTY, TARGETS_PROPERTY, constructId } from '../section.js';
@@ -258,8 +258,9 @@ export const istioSection: ConfigSection<IstioValue> = {
         throw err instanceof NetsecError ? locateError(err, ctx.where(`/authorizationPolicies/${k}`)) : err;
       }
       recordSource(policy, ctx.where(`/authorizationPolicies/${k}`));
-      // An item's own suppressions (e.g. an intended mesh-wide allow-nothing), each reason naming its netsec.yaml line.
-      const suppressions = (ap.suppress ?? []).map((x, i) => ({ id: x.rule, reason: `${x.reason.trim()} (${formatLocation(ctx.where(`/authorizationPolicies/${k}/suppress/${i}`))})` }));
+      // An item's own suppressions (e.g. an intended mesh-wide allow-nothing). The reason is written as given, without its
+      // netsec.yaml line: a line number in the output header would change the output (and `plan`) on every edit above it.
+      const suppressions = (ap.suppress ?? []).map((x) => ({ id: x.rule, reason: x.reason.trim() }));
       if (suppressions.length) suppressRules(policy, suppressions);
     }
     for (const [k, ea] of (entry.egressAllowances ?? []).entries()) {
