@@ -169,7 +169,7 @@ describe('netsec synth on random netsec.yaml files', () => {
     policies: fc.uniqueArray(pool, { maxLength: 2 }),
   }).map((c) =>
     `targets:\n${TARGETS.slice(0, 2).join('\n')}\n` +
-    `egressBlocking:\n${c.egress.map((e, i) => `  - name: ${e.name}\n    cidrs: [203.0.${113 + i}.0/24]\n${e.selector ? '    endpointSelector: { matchLabels: { app: legacy } }\n' : ''}${e.allow ? `    calico: { design: default-tier, allowPolicyName: ${e.allow} }\n` : ''}`).join('')}` +
+    `egressBlocking:\n${c.egress.map((e, i) => `  - name: ${e.name}\n    cidrs: [203.0.${113 + i}.0/24]\n${e.selector ? '    endpointSelector: { matchLabels: { app: legacy } }\n' : ''}${e.allow ? `    calico: { design: default-tier, allowPolicyName: ${e.allow} }\n    suppress: [{ rule: calico/default-tier-allow-overrides-knp, reason: no NetworkPolicies isolate egress here }]\n` : ''}`).join('')}` +
     (c.groups.length ? `ciliumCidrGroups:\n${c.groups.map((g, i) => `  - name: ${g}\n    cidrs: [198.51.${100 + i}.1/32]\n`).join('')}` : '') +
     (c.policies.length ? `ciliumPolicies:\n${c.policies.map((n) => `  - name: ${n}\n    egressDefault: deny\n`).join('')}` : ''),
   );
