@@ -176,11 +176,15 @@ describe('calico/types-default-ingress and calico/global-default-deny-too-broad'
     expect(of('calico/types-default-ingress', [gnp('deny-egress', { selector: "app == 'x'", egress: [] })])).toEqual([
       ['error', 'spec', "GlobalNetworkPolicy 'deny-egress' at spec: has no types and no rules (egress: [] is written): Calico then applies it to Ingress only, so it isolates ingress and leaves egress open. Write types explicitly: types: [Egress] for a default-deny egress policy, types: [Ingress] (or both) otherwise."],
     ]);
+    // Nothing written about egress: the intent is unknown, so a warning.
+    expect(of('calico/types-default-ingress', [gnp('deny', { selector: "app == 'x'" })])).toEqual([
+      ['warning', 'spec', "GlobalNetworkPolicy 'deny' at spec: has no types and no rules: Calico then applies it to Ingress only, so it isolates ingress and leaves egress open. Write types explicitly: types: [Egress] for a default-deny egress policy, types: [Ingress] (or both) otherwise."],
+    ]);
     expect(of('calico/types-default-ingress', [gnp('deny-egress', { selector: "app == 'x'", types: ['Egress'] }), gnp('allow', { egress: [{ action: 'Allow' }] })])).toEqual([]);
   });
   test("the docs' \"Don't try this\" global default deny is refused; one excluding the system namespaces and hosts is fine", () => {
     expect(of('calico/global-default-deny-too-broad', [gnp('default-deny', { selector: 'all()', types: ['Ingress', 'Egress'] })])).toEqual([
-      ['error', 'spec.selector', "GlobalNetworkPolicy 'default-deny' at spec.selector: isolates Ingress and Egress of every endpoint it selects, pods of kube-system, calico-system, tigera-operator, kube-public and host endpoints included, without allowing anything: the control plane and Calico itself lose connectivity. Exclude the system namespaces, e.g. selector: \"has(projectcalico.org/namespace) && projectcalico.org/namespace not in {'kube-system', 'calico-system', 'tigera-operator', 'kube-public'}\"."],
+      ['error', 'spec.selector', "GlobalNetworkPolicy 'default-deny' at spec.selector: isolates Ingress and Egress of every endpoint it selects, pods of kube-system, calico-system, tigera-operator, kube-public and host endpoints included, and has no rule that allows all traffic: whatever its rules do not allow is dropped there, so the control plane and Calico itself lose connectivity they need. Exclude the system namespaces, e.g. selector: \"has(projectcalico.org/namespace) && projectcalico.org/namespace not in {'kube-system', 'calico-system', 'tigera-operator', 'kube-public'}\"."],
     ]);
     expect(of('calico/global-default-deny-too-broad', [
       gnp('default-deny', { selector: "has(projectcalico.org/namespace) && projectcalico.org/namespace not in {'kube-system', 'calico-system', 'tigera-operator', 'kube-public'}", types: ['Ingress', 'Egress'] }),
@@ -212,6 +216,11 @@ describe('calico/log-after-terminal-action, calico/log-only-policy-drops, calico
     ]);
     expect(of('calico/tier-without-terminal-action', [tier('sec'), block([{ action: 'Pass' }])])).toEqual([]);
     expect(of('calico/tier-without-terminal-action', [tier('sec', 'Pass'), block()])).toEqual([]);
+    // In the default tier, Kubernetes NetworkPolicies (order 1000) with egress rules decide after a policy ordered before them.
+    const knp = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'web', namespace: 'shop' }, spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: {} }] }] } };
+    const defaultTierDeny = gnp('deny', { order: 0, types: ['Egress'], egress: [{ action: 'Deny', destination: dst }] });
+    expect(of('calico/tier-without-terminal-action', [defaultTierDeny]).map((f) => f[1])).toEqual(['spec.egress']);
+    expect(of('calico/tier-without-terminal-action', [defaultTierDeny, knp])).toEqual([]);
     // The whole tier: a later policy of the same tier that allows.
     expect(of('calico/tier-without-terminal-action', [tier('sec'), block(), gnp('sec.rest', { tier: 'sec', order: 10, types: ['Egress'], egress: [{ action: 'Allow' }] })])).toEqual([]);
   });

@@ -124,9 +124,19 @@ function tierPasses(index: ManifestIndex, tier: string): boolean {
   return (t?.object.spec as { defaultAction?: string } | undefined)?.defaultAction === 'Pass';
 }
 
-/** Whether some other policy of the same tier that runs later allows or passes packets of this direction. */
+/** Kubernetes NetworkPolicies become default-tier policies at this order (libcalico-go conversion.go). */
+const KNP_ORDER = 1000;
+
+/**
+ * Whether some other policy of the same tier that runs later allows or passes packets of this direction. In the
+ * default tier that includes Kubernetes NetworkPolicies with rules for the direction when this policy runs before them.
+ */
 function laterPolicyDecides(index: ManifestIndex, m: Manifest, dir: Direction): boolean {
   const tier = tierOf(specOf(m));
+  if (tier === 'default' && (specOf(m).order ?? Infinity) < KNP_ORDER) {
+    const knps = index.ofKind('NetworkPolicy').filter((k) => String(k.object.apiVersion ?? '').startsWith('networking.k8s.io/'));
+    if (knps.some((k) => Array.isArray((k.object.spec as Record<string, unknown> | undefined)?.[dir]) && ((k.object.spec as Record<string, unknown[]>)[dir]).length > 0)) return true;
+  }
   return calicoPolicies(index).some((o) => o !== m && tierOf(specOf(o)) === tier && runsBefore(m, o) && effectiveTypes(specOf(o)).includes(TYPE_OF[dir]) && rulesOf(specOf(o), dir).some((r) => r.action === 'Allow' || r.action === 'Pass'));
 }
 
@@ -231,7 +241,7 @@ export const defaultTierAllowOverridesKnp: LintRule = {
 export const typesDefaultIngress: LintRule = {
   id: 'calico/types-default-ingress',
   severity: Severity.ERROR,
-  summary: 'A policy without types and without rules (or with an empty egress list) isolates ingress, not egress.',
+  summary: 'A policy without types and without rules isolates ingress, not egress: an error with egress: [] written, a warning otherwise.',
   explanation:
     'With types omitted, Calico sets Ingress unless there are egress rules, even when there are no rules at all; a "deny all egress" ' +
     'policy written without types isolates ingress instead (tigera/docs globalnetworkpolicy.mdx defaults table; calico ' +
@@ -242,8 +252,9 @@ export const typesDefaultIngress: LintRule = {
       const spec = specOf(m);
       if (Array.isArray(spec.types) && spec.types.length > 0) continue;
       if (rulesOf(spec, 'egress').length > 0 || rulesOf(spec, 'ingress').length > 0) continue;
+      // egress: [] written says "egress"; with nothing written the intent is unknown, so only a warning.
       const egressIntent = Array.isArray(spec.egress);
-      out.push({ manifest: m, path: 'spec', message: `has no types and no rules${egressIntent ? ' (egress: [] is written)' : ''}: Calico then applies it to Ingress only, so it isolates ingress and leaves egress open. Write types explicitly: types: [Egress] for a default-deny egress policy, types: [Ingress] (or both) otherwise.` });
+      out.push({ manifest: m, path: 'spec', ...(egressIntent ? {} : { severity: Severity.WARNING }), message: `has no types and no rules${egressIntent ? ' (egress: [] is written)' : ''}: Calico then applies it to Ingress only, so it isolates ingress and leaves egress open. Write types explicitly: types: [Egress] for a default-deny egress policy, types: [Ingress] (or both) otherwise.` });
     }
     return out;
   },
@@ -277,7 +288,7 @@ export const globalDefaultDenyTooBroad: LintRule = {
       const hosts = !nsSel && calicoSelectorMatches(sel, {});
       if (hit.length === 0 && !hosts) continue;
       const what = [...(hit.length ? [`pods of ${hit.join(', ')}`] : []), ...(hosts ? ['host endpoints'] : [])].join(' and ');
-      out.push({ manifest: m, path: spec.selector === undefined ? 'spec' : 'spec.selector', message: `isolates Ingress and Egress of every endpoint it selects, ${what} included, without allowing anything: the control plane and Calico itself lose connectivity. Exclude the system namespaces, e.g. selector: "has(projectcalico.org/namespace) && projectcalico.org/namespace not in {'kube-system', 'calico-system', 'tigera-operator', 'kube-public'}".` });
+      out.push({ manifest: m, path: spec.selector === undefined ? 'spec' : 'spec.selector', message: `isolates Ingress and Egress of every endpoint it selects, ${what} included, and has no rule that allows all traffic: whatever its rules do not allow is dropped there, so the control plane and Calico itself lose connectivity they need. Exclude the system namespaces, e.g. selector: "has(projectcalico.org/namespace) && projectcalico.org/namespace not in {'kube-system', 'calico-system', 'tigera-operator', 'kube-public'}".` });
     }
     return out;
   },
