@@ -4,6 +4,7 @@ import { PeerAuthentication as L1PeerAuthentication, PeerAuthenticationSpecMtlsM
 import { NetsecError } from '../core/errors.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
+import { peerAuthenticationProblems } from '../lint/rules/istio.js';
 import { checkNamespace } from './names.js';
 
 /** Istio mutual-TLS mode of a PeerAuthentication (`mtls.mode`). */
@@ -119,36 +120,29 @@ export class PeerAuthentication extends Construct {
     this.name = props.name ?? 'default';
     this.rootNamespace = checkNamespace(props.rootNamespace ?? 'istio-system', `${who} 'rootNamespace'`);
     this.namespace = this.scope.namespace ?? this.rootNamespace;
-    if (this.scope.kind === 'workload' && this.namespace === this.rootNamespace) {
-      throw new NetsecError('INVALID', `${who}: Istio ignores a PeerAuthentication with a selector in the root namespace '${this.rootNamespace}'; put it in the workloads' namespace.`);
-    }
     if (this.scope.kind === 'namespace' && this.namespace === this.rootNamespace) {
       throw new NetsecError('INVALID', `${who}: a namespace-wide PeerAuthentication in the root namespace '${this.rootNamespace}' applies to the whole mesh. Did you mean PeerAuthenticationScope.mesh()?`);
     }
     if (props.portLevelMtls !== undefined) {
-      if (this.scope.kind !== 'workload') {
-        throw new NetsecError('INVALID', `${who}: 'portLevelMtls' needs a workload selector (PeerAuthenticationScope.workload(...)); Istio refuses port-level modes on mesh or namespace policies.`);
-      }
-      const ports = Object.keys(props.portLevelMtls);
-      if (ports.length === 0) throw new NetsecError('INVALID', `${who}: 'portLevelMtls' must name at least one port; leave it out for one mode on every port.`);
-      for (const port of ports) {
-        const n = Number(port);
-        if (!Number.isInteger(n) || n < 1 || n > 65535) throw new NetsecError('INVALID', `${who}: 'portLevelMtls' port must be 1-65535 (got ${port}).`);
-        const mode = props.portLevelMtls[n];
+      for (const [port, mode] of Object.entries(props.portLevelMtls)) {
         if (!Object.values(MtlsMode).includes(mode)) throw new NetsecError('INVALID', `${who}: 'portLevelMtls[${port}]' must be one of: ${Object.values(MtlsMode).join(', ')} (got ${JSON.stringify(mode)}).`);
       }
       this.portLevelMtls = { ...props.portLevelMtls };
     }
-    this.apiObject = new L1PeerAuthentication(this, 'Resource', {
-      metadata: { name: this.name, namespace: this.namespace },
-      spec: {
-        ...(this.scope.matchLabels ? { selector: { matchLabels: { ...this.scope.matchLabels } } } : {}),
-        mtls: { mode: this.mode as unknown as PeerAuthenticationSpecMtlsMode },
-        ...(this.portLevelMtls
-          ? { portLevelMtls: Object.fromEntries(Object.entries(this.portLevelMtls).map(([p, m]) => [p, { mode: m as unknown as PeerAuthenticationSpecPortLevelMtlsMode }])) }
-          : {}),
-      },
-    });
+    const spec = {
+      ...(this.scope.matchLabels ? { selector: { matchLabels: { ...this.scope.matchLabels } } } : {}),
+      mtls: { mode: this.mode as unknown as PeerAuthenticationSpecMtlsMode },
+      ...(this.portLevelMtls
+        ? { portLevelMtls: Object.fromEntries(Object.entries(this.portLevelMtls).map(([p, m]) => [p, { mode: m as unknown as PeerAuthenticationSpecPortLevelMtlsMode }])) }
+        : {}),
+    };
+    // What Istio refuses or ignores, judged by the lint rule's own check on the object as Istio will see it.
+    const problem = peerAuthenticationProblems(this.namespace, spec, [this.rootNamespace])[0];
+    if (problem) {
+      const hint = problem.path === 'spec.selector' ? " In netsec: PeerAuthenticationScope.workload('<the workloads' namespace>', labels)." : problem.message.startsWith('port-level mTLS needs a workload selector') ? ' In netsec: PeerAuthenticationScope.workload(namespace, labels).' : '';
+      throw new NetsecError('INVALID', `istio/peerauth-shape: ${who} at ${problem.path}: ${problem.message}${hint}`);
+    }
+    this.apiObject = new L1PeerAuthentication(this, 'Resource', { metadata: { name: this.name, namespace: this.namespace }, spec });
     this.node.addValidation({ validate: () => this.validateUnique() });
   }
 

@@ -34,10 +34,11 @@ describe('PeerAuthentication', () => {
 
   const who = "PeerAuthentication 'test/Pa'";
   test.each([
-    [{ mode: MtlsMode.STRICT, portLevelMtls: { 80: MtlsMode.DISABLE } }, `${who}: 'portLevelMtls' needs a workload selector (PeerAuthenticationScope.workload(...)); Istio refuses port-level modes on mesh or namespace policies.`],
-    [{ mode: MtlsMode.STRICT, scope: PeerAuthenticationScope.workload('a', { app: 'x' }), portLevelMtls: {} }, `${who}: 'portLevelMtls' must name at least one port; leave it out for one mode on every port.`],
-    [{ mode: MtlsMode.STRICT, scope: PeerAuthenticationScope.workload('a', { app: 'x' }), portLevelMtls: { 70000: MtlsMode.DISABLE } }, `${who}: 'portLevelMtls' port must be 1-65535 (got 70000).`],
-    [{ mode: MtlsMode.STRICT, scope: PeerAuthenticationScope.workload('istio-system', { app: 'x' }) }, `${who}: Istio ignores a PeerAuthentication with a selector in the root namespace 'istio-system'; put it in the workloads' namespace.`],
+    // The lint rule istio/peerauth-shape's check, run by the construct (one implementation), plus a netsec hint.
+    [{ mode: MtlsMode.STRICT, portLevelMtls: { 80: MtlsMode.DISABLE } }, `istio/peerauth-shape: ${who} at spec.portLevelMtls: port-level mTLS needs a workload selector; Istio refuses it on mesh-wide and namespace-wide PeerAuthentications. Add selector.matchLabels or remove portLevelMtls. In netsec: PeerAuthenticationScope.workload(namespace, labels).`],
+    [{ mode: MtlsMode.STRICT, scope: PeerAuthenticationScope.workload('a', { app: 'x' }), portLevelMtls: {} }, `istio/peerauth-shape: ${who} at spec.portLevelMtls: portLevelMtls is empty, which Istio refuses; remove it for one mode on every port, or name the ports.`],
+    [{ mode: MtlsMode.STRICT, scope: PeerAuthenticationScope.workload('a', { app: 'x' }), portLevelMtls: { 70000: MtlsMode.DISABLE } }, `istio/peerauth-shape: ${who} at spec.portLevelMtls.70000: port "70000" is not 1-65535; keys are the workload's container ports.`],
+    [{ mode: MtlsMode.STRICT, scope: PeerAuthenticationScope.workload('istio-system', { app: 'x' }) }, `istio/peerauth-shape: ${who} at spec.selector: a PeerAuthentication with a selector in Istio's root namespace 'istio-system' is ignored; put it in the namespace of the workloads it selects. In netsec: PeerAuthenticationScope.workload('<the workloads' namespace>', labels).`],
     [{ mode: MtlsMode.STRICT, scope: PeerAuthenticationScope.namespace('istio-system') }, `${who}: a namespace-wide PeerAuthentication in the root namespace 'istio-system' applies to the whole mesh. Did you mean PeerAuthenticationScope.mesh()?`],
     [{ mode: 'ON' as MtlsMode }, `${who}: 'mode' must be one of: UNSET, DISABLE, PERMISSIVE, STRICT (got "ON").`],
     [{ mode: MtlsMode.STRICT, scope: PeerAuthenticationScope.workload('a', { app: 'x' }), portLevelMtls: { 80: 'OFF' as MtlsMode } }, `${who}: 'portLevelMtls[80]' must be one of: UNSET, DISABLE, PERMISSIVE, STRICT (got "OFF").`],
