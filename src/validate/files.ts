@@ -5,6 +5,9 @@ import { NetsecError, echo } from '../core/errors.js';
 /** The marker file `netsec synth` leaves in its output folder (not a manifest). */
 export const OUTPUT_MARKER = '.netsec-output';
 
+/** The path that names standard input (`kubectl get -o yaml ... | netsec validate -`). */
+export const STDIN_PATH = '-';
+
 /** What `collectManifestFiles` found. */
 export interface CollectedFiles {
   /** Files to read, in the order given; inside a folder sorted by name, so every run reports in the same order. */
@@ -14,7 +17,7 @@ export interface CollectedFiles {
 }
 
 /**
- * The YAML files named by `paths`: a file as given (whatever its extension: the user named it), a folder walked
+ * The YAML files named by `paths`: a file as given (whatever its extension: the user named it; `-` is stdin), a folder walked
  * recursively for `.yaml`/`.yml` files. Inside a folder, symbolic links are not followed (a link can leave the folder
  * or loop) and are listed so the user knows they were not checked. A path that cannot be read is a usage error.
  */
@@ -31,6 +34,10 @@ export function collectManifestFiles(paths: readonly string[]): CollectedFiles {
     }
   };
   for (const path of paths) {
+    if (path === STDIN_PATH) {
+      files.push(path);
+      continue;
+    }
     try {
       // A symbolic link named on the command line is followed: the user chose it.
       if (statSync(path).isDirectory()) walk(path);

@@ -9,7 +9,10 @@ import { Severity } from '../lint/rule.js';
 import { RULES } from '../lint/rules/index.js';
 import { Suppression } from '../lint/suppressions.js';
 import { ManifestDocument, parseManifestDocuments } from './documents.js';
-import { collectManifestFiles, osReason } from './files.js';
+import { STDIN_PATH, collectManifestFiles, osReason } from './files.js';
+
+/** How findings name standard input. */
+const STDIN_NAME = '<stdin>';
 import { checkHelmValues, helmReleaseOfFile } from './helm-values.js';
 import { checkKustomization, isKustomization } from './kustomization.js';
 import { suppressionsFromOutputHeader } from './output-header.js';
@@ -26,6 +29,8 @@ export interface ValidateManifestsOptions {
   readonly target: Target;
   /** The namespace of namespaced objects without `metadata.namespace` (kubectl's `-n`). @default 'default' */
   readonly namespace?: string;
+  /** The text of standard input, read when `paths` holds `-` (the caller reads it: this function does no I/O on streams). */
+  readonly stdin?: string;
 }
 
 /** One problem in one manifest, at its field. */
@@ -93,14 +98,15 @@ export function validateManifests(options: ValidateManifestsOptions): ValidateRe
   const defaulted: ReadObject[] = [];
 
   for (const file of files) {
-    const name = escapeControls(file);
+    const fromStdin = file === STDIN_PATH;
+    const name = fromStdin ? STDIN_NAME : escapeControls(file);
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = fromStdin ? (options.stdin ?? '') : readFileSync(file, 'utf8');
     } catch (err) {
       throw new NetsecError('USAGE', `cannot read this file (${osReason(err)}); expected a readable YAML file`, { file: name });
     }
-    const release = helmReleaseOfFile(file);
+    const release = fromStdin ? undefined : helmReleaseOfFile(file);
     // netsec synth writes inputs for other tools under not-applied/ (an IstioOperator for istioctl): synth checks them
     // as such (applyToCluster: false), and so does validate.
     const applied = !file.split(/[\\/]/).includes(NOT_APPLIED_FOLDER);
@@ -170,8 +176,10 @@ export function validateManifests(options: ValidateManifestsOptions): ValidateRe
 
   const suppressionsOf = new Map<Manifest, Suppression[]>();
   const fromHeaders = new Map<KubeObject, Suppression[]>();
-  for (const text of new Set(read.map((r) => r.text))) {
-    for (const [object, list] of suppressionsFromOutputHeader(text, read.filter((r) => r.text === text).map((r) => r.object))) fromHeaders.set(object, list);
+  const objectsByText = new Map<string, KubeObject[]>();
+  for (const r of read) objectsByText.set(r.text, [...(objectsByText.get(r.text) ?? []), r.object]);
+  for (const [text, objects] of objectsByText) {
+    for (const [object, list] of suppressionsFromOutputHeader(text, objects)) fromHeaders.set(object, list);
   }
   for (const { doc, object, manifest } of read) {
     const parsed = parseSuppressAnnotation(object, RULES);
@@ -198,7 +206,7 @@ export function validateManifests(options: ValidateManifestsOptions): ValidateRe
   };
   findings.push(...linted.findings.map(fromLint));
   const suppressed = linted.suppressed.map((f) => ({ ...fromLint(f), reason: f.reason }));
-  const order = files.map(escapeControls);
+  const order = files.map((f) => (f === STDIN_PATH ? STDIN_NAME : escapeControls(f)));
   return { target: options.target, files: files.length, objects: read.length, findings: sortFindings(findings, order), suppressed: sortFindings(suppressed, order), notes };
 }
 

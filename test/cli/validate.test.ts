@@ -1,7 +1,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterEach, describe, expect, test } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import { run } from './run.js';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'manifests');
@@ -318,4 +320,18 @@ test("an IPv6 prefix the API server's net.ParseCIDR refuses is a schema error to
       `${dir}/p.yaml:10:11: CiliumNetworkPolicy 'shop/web' at spec.egress[0].toCIDR[0]: expected format 'cidr' (got "1::2::3/64")\n` +
       `${dir}/p.yaml:10:11: CiliumNetworkPolicy 'shop/web' at spec.egress[0].toCIDR[0]: '1::2::3/64' is not an IP address or prefix; Cilium's agent refuses it ("unable to parse CIDR"). Write a prefix such as '192.0.2.0/24'. [cilium/cidr-rule-shape]\n`,
   });
+});
+
+test("'-' reads manifests from stdin (kubectl get -o yaml | netsec validate -), named <stdin>", async () => {
+  let stdout = '';
+  let stderr = '';
+  const io = {
+    stdout: (t: string) => (stdout += t),
+    stderr: (t: string) => (stderr += t),
+    stderrIsTTY: false,
+    stdin: Readable.from([Buffer.from('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad\n')]),
+  };
+  const code = await main(['validate', '-', '--kubernetes', '1.30', '-n', 'shop'], io);
+  expect({ code, stdout }).toEqual({ code: 1, stdout: "<stdin>:9:3: ConfigMap 'shop/Bad' at metadata.name: 'Bad' is not a DNS-1123 subdomain (at most 253 characters)\n" });
+  expect(stderr).toContain('netsec validate: 2 object(s) in 1 file(s) checked against Kubernetes 1.30; 1 error(s).\n');
 });

@@ -33,6 +33,7 @@ export function checkValidateOptions(opts: ValidateOptions): string | undefined 
   const versions = opts.kubernetes ?? opts.cilium ?? opts.calico ?? opts.istio;
   if (opts.target && versions) return 'Both --target and version flags (--cilium, --calico, ...) were given; pick one way to name the target.';
   if (!opts.target && !versions) return 'Name the target: --target NAME (from netsec.yaml) or version flags such as --cilium 1.17 --kubernetes 1.30.';
+  if (opts.files.filter((f) => f === '-').length > 1) return "stdin ('-') can be read only once; give it as one input.";
   // The namespace ends up in every namespace-less object; a bad one would be reported once per object instead of once.
   if (opts.namespace !== undefined && !(opts.namespace.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(opts.namespace))) {
     return `--namespace ${echo(opts.namespace)}: not a namespace name; expected a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters), e.g. --namespace shop.`;
@@ -88,11 +89,12 @@ export function validateJson(report: ValidateReport): unknown {
 }
 
 /** `netsec validate FILES|DIRS`: checks any manifests as `netsec synth` checks its own output (schemas, CEL, lint). */
-export function runValidate(opts: ValidateOptions, io: CliIo): ExitCode {
+export async function runValidate(opts: ValidateOptions, io: CliIo): Promise<ExitCode> {
   const problem = checkValidateOptions(opts);
   if (problem) throw new NetsecError('USAGE', problem);
   const target = resolveTarget(opts);
-  const report = validateManifests({ paths: opts.files, target, namespace: opts.namespace });
+  const stdin = opts.files.includes('-') ? await readStdin(io) : undefined;
+  const report = validateManifests({ paths: opts.files, target, namespace: opts.namespace, stdin });
   const errors = report.findings.filter((f) => f.severity === Severity.ERROR).length;
   if (opts.output === 'json') printJson(io, validateJson(report));
   else if (opts.output === 'sarif') printJson(io, validateSarif(report));
@@ -113,7 +115,8 @@ export const validateCommand: NetsecCommand<ValidateOptions> = {
   describe: "Check manifests (files or folders) against the upstream schemas and lint rules of a target's version lines",
   builder: (y) =>
     y
-      .positional('files', { type: 'string', array: true, demandOption: true, describe: 'YAML files (multi-document) or folders of them' })
+      // No default shown: yargs would print '[default: []]' for a positional that must be given.
+      .positional('files', { type: 'string', array: true, demandOption: true, default: undefined, defaultDescription: '', describe: "YAML files (multi-document) or folders of them; '-' reads stdin" })
       .option('config', { alias: 'c', type: 'string', describe: 'netsec.yaml holding the target named by --target' })
       .option('target', { alias: 't', type: 'string', describe: 'A target name from netsec.yaml' })
       .option('kubernetes', { type: 'string', describe: 'Kubernetes line, e.g. 1.30' })
@@ -124,3 +127,11 @@ export const validateCommand: NetsecCommand<ValidateOptions> = {
       .option('output', { choices: ['text', 'json', 'sarif'] as const, default: 'text' as ValidateOutputFormat, describe: 'Format of the report on stdout (sarif: SARIF 2.1.0 for code-scanning UIs)' }) as never,
   run: runValidate,
 };
+
+/** All of standard input as text (manifests piped in: `kubectl get cnp -A -o yaml | netsec validate - ...`). */
+async function readStdin(io: CliIo): Promise<string> {
+  if (!io.stdin) throw new NetsecError('USAGE', "'-' reads manifests from stdin, but this netsec has no standard input; name files instead.");
+  const chunks: Buffer[] = [];
+  for await (const chunk of io.stdin as AsyncIterable<Buffer | string>) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
