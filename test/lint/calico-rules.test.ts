@@ -248,6 +248,12 @@ describe('network sets: calico/selector-and-nets-anded, calico/namespaced-policy
     ]);
     expect(of('calico/selector-and-nets-anded', [gnp('p', { types: ['Egress'], egress: [{ action: 'Deny', destination: { selector: "geo == 'blocked'" } }, { action: 'Deny', destination: { nets: ['192.0.2.0/24'] } }] })])).toEqual([]);
   });
+  test('calico/rule-selector-all-is-not-everything: selector all() in a rule warns; no selector does not', () => {
+    expect(of('calico/rule-selector-all-is-not-everything', [gnp('p', { types: ['Egress'], egress: [{ action: 'Allow', destination: { selector: 'all()' } }] })])).toEqual([
+      ['warning', 'spec.egress[0].destination.selector', "GlobalNetworkPolicy 'p' at spec.egress[0].destination.selector: is all(), which matches only endpoints and network sets Calico knows, not addresses outside the cluster. To match every destination, leave the selector out; to match known endpoints only, keep it and suppress this rule with a reason."],
+    ]);
+    expect(of('calico/rule-selector-all-is-not-everything', [gnp('p', { types: ['Egress'], selector: 'all()', egress: [{ action: 'Allow' }] })])).toEqual([]);
+  });
   test('a namespaced policy selecting a GlobalNetworkSet needs namespaceSelector: global()', () => {
     const set = gns('geo-1', { geo: 'blocked' });
     expect(of('calico/namespaced-policy-cannot-see-gns', [set, np('block', { types: ['Egress'], egress: [{ action: 'Deny', destination: { selector: "geo == 'blocked'" } }] })])).toEqual([

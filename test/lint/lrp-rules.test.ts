@@ -108,6 +108,14 @@ describe('dns/nodelocaldns-netpol-hostnetwork', () => {
     // Without a link-local cache, the same policy is fine.
     expect(of('dns/nodelocaldns-netpol-hostnetwork', [netpol([toKubeDns])])).toEqual([]);
   });
+  test('the same for a Calico policy: DNS by selector only is refused; an Allow to the address is fine', () => {
+    const gnp = (egress: Record<string, unknown>[]) => ({ apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'dns' }, spec: { selector: "app == 'web'", types: ['Egress'], egress } });
+    const dnsToKubeDns = { action: 'Allow', protocol: 'UDP', destination: { selector: "k8s-app == 'kube-dns'", ports: [53] } };
+    expect(of('dns/nodelocaldns-netpol-hostnetwork', [gnp([dnsToKubeDns])], { target: linkLocal })).toEqual([
+      ['error', 'spec.egress[0]', "GlobalNetworkPolicy 'dns' at spec.egress[0]: allows DNS only to endpoints chosen by selector, but NodeLocal DNSCache answers on the node address 169.254.20.10 (hostNetwork), which no endpoint selector matches: the selected endpoints lose DNS. Add an Allow rule to nets [169.254.20.10/32] on port 53 (UDP and TCP)."],
+    ]);
+    expect(of('dns/nodelocaldns-netpol-hostnetwork', [gnp([dnsToKubeDns, { action: 'Allow', protocol: 'UDP', destination: { nets: ['169.254.20.10/32'], ports: [53] } }])], { target: linkLocal })).toEqual([]);
+  });
   test('a hostNetwork node-local-dns DaemonSet among the objects counts as link-local', () => {
     expect(of('dns/nodelocaldns-netpol-hostnetwork', [netpol([toKubeDns]), nodeCache({ hostNetwork: true })]).map((f) => f[1])).toEqual(['spec.egress[0]']);
   });

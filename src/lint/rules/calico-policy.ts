@@ -422,6 +422,24 @@ export const selectorAndNetsAnded: LintRule = {
   },
 };
 
+export const ruleSelectorAllIsNotEverything: LintRule = {
+  id: 'calico/rule-selector-all-is-not-everything',
+  severity: Severity.WARNING,
+  summary: 'A rule selector all() matches only known endpoints and network sets, not every address.',
+  explanation:
+    "In a rule, selector: all() matches packets from or to endpoints and network sets Calico knows, not the internet; to match every " +
+    'packet leave the selector out (tigera/docs _entityrule.mdx: "A rule with a selector all() won\'t match \'all packets\'").',
+  check(index) {
+    return perRule(index, (m, rule, path) =>
+      (['source', 'destination'] as const).flatMap((side) => {
+        const sel = parsed(rule[side]?.selector);
+        if (!sel || sel.op !== 'all') return [];
+        return [{ manifest: m, path: `${path}.${side}.selector`, message: `is all(), which matches only endpoints and network sets Calico knows, not addresses outside the cluster. To match every ${side}, leave the selector out; to match known endpoints only, keep it and suppress this rule with a reason.` }];
+      }),
+    );
+  },
+};
+
 export const namespacedPolicyCannotSeeGns: LintRule = {
   id: 'calico/namespaced-policy-cannot-see-gns',
   severity: Severity.ERROR,
@@ -726,5 +744,5 @@ export const icmpFields: LintRule = {
 export const CALICO_POLICY_RULES: readonly LintRule[] = [
   selectorSyntax, ruleShape, icmpFields, portsNeedProtocol, mixedIpFamilies, inlineNetsLimit, policyNameFormat, tierMissing,
   typesDefaultIngress, globalDefaultDenyTooBroad, logAfterTerminalAction, logOnlyPolicyDrops, tierWithoutTerminalAction,
-  defaultTierAllowOverridesKnp, selectorAndNetsAnded, namespacedPolicyCannotSeeGns, gnsUnselected, crdV1BypassesValidation, ipsetSize,
+  defaultTierAllowOverridesKnp, selectorAndNetsAnded, ruleSelectorAllIsNotEverything, namespacedPolicyCannotSeeGns, gnsUnselected, crdV1BypassesValidation, ipsetSize,
 ];

@@ -268,6 +268,7 @@ function nodeLocalAddresses(index: ManifestIndex): string[] | undefined {
 }
 
 type NetPolPeer = { ipBlock?: { cidr?: string; except?: string[] }; podSelector?: unknown; namespaceSelector?: unknown };
+type CalicoEgressRule = { action?: string; destination?: { selector?: string; namespaceSelector?: string; nets?: string[]; ports?: (number | string)[] } };
 type NetPolRule = { to?: NetPolPeer[]; ports?: { port?: number | string; protocol?: string }[] };
 
 function covers(cidr: string | undefined, ip: string): boolean {
@@ -282,7 +283,7 @@ function covers(cidr: string | undefined, ip: string): boolean {
 export const nodeLocalDnsNetpolHostNetwork: LintRule = {
   id: 'dns/nodelocaldns-netpol-hostnetwork',
   severity: Severity.ERROR,
-  summary: 'A Kubernetes NetworkPolicy isolates egress but allows DNS only to pods, while NodeLocal DNSCache answers on a node address.',
+  summary: 'A Kubernetes or Calico policy isolates egress but allows DNS only to pods, while NodeLocal DNSCache answers on a node address.',
   explanation:
     'Classic node-local-dns runs with hostNetwork: true on a link-local address (169.254.20.10). An egress policy that allows DNS ' +
     'only to kube-dns by pod or namespace selector does not match that destination, so pods lose DNS; allow an ipBlock for the ' +
@@ -302,6 +303,20 @@ export const nodeLocalDnsNetpolHostNetwork: LintRule = {
       const dnsBySelector = rules.findIndex((r) => dnsPort(r) && (r.to ?? []).some((p) => p.podSelector !== undefined || p.namespaceSelector !== undefined));
       if (dnsBySelector < 0) continue;
       out.push({ manifest: m, path: `spec.egress[${dnsBySelector}]`, message: `allows DNS only to pods chosen by selector, but NodeLocal DNSCache answers on the node address ${addresses.join(', ')} (hostNetwork), which no pod or namespace selector matches: the selected pods lose DNS. Add an egress rule to ipBlock ${addresses[0]}/32 on port 53 (UDP and TCP).` });
+    }
+    // Calico policies: an egress Allow to port 53 by selector only, and no Allow or Pass that reaches the address.
+    for (const m of index.ofKind('GlobalNetworkPolicy', 'NetworkPolicy').filter((p) => String(p.object.apiVersion ?? '').includes('projectcalico.org/'))) {
+      const spec = (m.object.spec ?? {}) as { types?: string[]; egress?: CalicoEgressRule[] };
+      const rules = Array.isArray(spec.egress) ? spec.egress : [];
+      if (rules.length === 0 || (spec.types && !spec.types.includes('Egress'))) continue;
+      const dnsPort = (r: CalicoEgressRule) => !r.destination?.ports || r.destination.ports.some((p) => String(p) === '53');
+      const reaches = (r: CalicoEgressRule) =>
+        (r.action === 'Allow' || r.action === 'Pass') && dnsPort(r) && !r.destination?.selector && !r.destination?.namespaceSelector &&
+        (!r.destination?.nets || r.destination.nets.some((n) => addresses.some((a) => covers(n, a))));
+      if (rules.some(reaches)) continue;
+      const bySelector = rules.findIndex((r) => r.action === 'Allow' && dnsPort(r) && !!r.destination?.ports && !!(r.destination?.selector || r.destination?.namespaceSelector));
+      if (bySelector < 0) continue;
+      out.push({ manifest: m, path: `spec.egress[${bySelector}]`, message: `allows DNS only to endpoints chosen by selector, but NodeLocal DNSCache answers on the node address ${addresses.join(', ')} (hostNetwork), which no endpoint selector matches: the selected endpoints lose DNS. Add an Allow rule to nets [${addresses[0]}/32] on port 53 (UDP and TCP).` });
     }
     return out;
   },
