@@ -153,7 +153,7 @@ export const FEATURES: Record<Feature, FeatureSpec> = {
   },
   [Feature.ISTIO_DISCOVERY_TOP_LEVEL_VALUES]: {
     product: Product.ISTIO, since: '1.24', title: "istiod chart values at the top level ('env', not 'pilot.env')",
-    source: 'istio/istio manifests/charts/istio-control/istio-discovery: values.yaml and templates at 1.23.6 read .Values.pilot.env, at 1.24.6-1.30.3 .Values.env (defaults under _internal_defaults_do_not_set)',
+    source: 'istio/istio manifests/charts/istio-control/istio-discovery: templates at 1.23.6 read .Values.pilot.env; from 1.24 (PR #52036, checked at 1.24.6-1.30.3) .Values.env, with pilot.* still copied to the top level by templates/zzy_descope_legacy.yaml',
   },
   [Feature.ISTIO_NATIVE_SIDECARS_AUTO_DEFAULT]: {
     product: Product.ISTIO, since: '1.27', title: "ENABLE_NATIVE_SIDECARS defaulting to 'auto'",

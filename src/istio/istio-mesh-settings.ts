@@ -188,9 +188,10 @@ export class IstioMeshSettings extends Construct {
       metadata: { name: this.operatorName, namespace: this.namespace },
       spec: { ...(meshConfig ? { meshConfig } : {}), values },
     });
-    // The istiod chart reads `pilot.env` up to 1.23 and a top-level `env` from 1.24 (its defaults moved under
-    // _internal_defaults_do_not_set); a `pilot.env` given to a 1.24+ chart is silently ignored. The IstioOperator keeps
-    // `values.pilot.env`, the IstioOperator API's own layout, which istioctl maps onto the chart.
+    // The istiod chart reads `pilot.env` up to 1.23; from 1.24 its values are flat (`env`, defaults under
+    // _internal_defaults_do_not_set; istio PR #52036) and `pilot.*` is only copied up by a legacy shim
+    // (templates/zzy_descope_legacy.yaml). Each line gets its chart's own layout. The IstioOperator keeps
+    // `values.pilot.env`, the IstioOperator API's layout.
     const topLevel = target.has(Feature.ISTIO_DISCOVERY_TOP_LEVEL_VALUES);
     this.helmValues = new HelmValues(this, 'HelmValues', {
       release: 'istiod',
