@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { echo } from '../core/errors.js';
 
 /** Whether a document is a kustomize Kustomization (`kustomization.yaml`), which is kustomize's input, not an object. */
@@ -39,4 +39,25 @@ export function checkKustomization(value: Record<string, unknown>, file: string)
 /** kustomize's remote targets: a URL, or a `host/org/repo` git reference. */
 function isRemote(entry: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(entry) || /^(github\.com|gitlab\.com|bitbucket\.org)\//.test(entry) || entry.includes('?ref=') || entry.startsWith('git@');
+}
+
+/** The namespace a Kustomization sets (`namespace:`) and the local files and folders it sets it on (absolute paths). */
+export interface KustomizationNamespace {
+  readonly namespace: string;
+  /** The kustomization file's folder (absolute): with nested kustomizations, the outermost one's namespace wins. */
+  readonly folder: string;
+  readonly resources: readonly string[];
+}
+
+/**
+ * What a Kustomization's `namespace:` field does to the objects of its resources: kustomize sets it on every namespaced
+ * object, replacing a namespace the object names ("Will override the existing namespace if it is set on a resource, or
+ * add it if it is not set"; kubectl.docs.kubernetes.io, kustomization/namespace). Undefined without the field.
+ */
+export function kustomizationNamespace(value: Record<string, unknown>, file: string): KustomizationNamespace | undefined {
+  const { namespace, resources } = value;
+  if (typeof namespace !== 'string' || namespace === '') return undefined;
+  const folder = resolve(dirname(file));
+  const local = Array.isArray(resources) ? resources.filter((r): r is string => typeof r === 'string' && r !== '' && !isRemote(r)) : [];
+  return { namespace, folder, resources: local.map((r) => resolve(folder, r)) };
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve, sep } from 'node:path';
 import { NetsecError, SourceLocation, echo, escapeControls, formatLocation } from '../core/errors.js';
 import { Target } from '../core/target.js';
 import { ResourceRef, describeResource, refOf } from '../core/validation/finding.js';
@@ -14,7 +15,7 @@ import { STDIN_PATH, collectManifestFiles, osReason } from './files.js';
 /** How findings name standard input. */
 const STDIN_NAME = '<stdin>';
 import { checkHelmValues, helmReleaseOfFile } from './helm-values.js';
-import { checkKustomization, isKustomization } from './kustomization.js';
+import { KustomizationNamespace, checkKustomization, isKustomization, kustomizationNamespace } from './kustomization.js';
 import { suppressionsFromOutputHeader } from './output-header.js';
 import { SUPPRESS_ANNOTATION_PATH, parseSuppressAnnotation } from './suppress-annotation.js';
 
@@ -96,6 +97,10 @@ export function validateManifests(options: ValidateManifestsOptions): ValidateRe
   /** The Helm values files read, by release: rules judge objects together with them (e.g. hubble/configmap-wiring). */
   const helmValues = new Map<string, Record<string, unknown>>();
   const defaulted: ReadObject[] = [];
+  /** Objects read, before their namespace is decided. */
+  const pending: { doc: ManifestDocument; object: Record<string, unknown>; applied: boolean; text: string; path?: string }[] = [];
+  /** The kustomizations read that set a namespace, with where they set it. */
+  const kustomizeScopes: (KustomizationNamespace & { readonly location: SourceLocation })[] = [];
 
   for (const file of files) {
     const fromStdin = file === STDIN_PATH;
@@ -127,6 +132,8 @@ export function validateManifests(options: ValidateManifestsOptions): ValidateRe
         for (const p of checkKustomization(doc.value as Record<string, unknown>, file)) {
           findings.push({ severity: Severity.ERROR, location: doc.locate(p.path), path: p.path, message: p.message });
         }
+        const scope = fromStdin ? undefined : kustomizationNamespace(doc.value as Record<string, unknown>, file);
+        if (scope) kustomizeScopes.push({ ...scope, location: doc.locate('namespace') });
         continue;
       }
       if (typeof doc.value !== 'object' || Array.isArray(doc.value)) {
@@ -139,12 +146,30 @@ export function validateManifests(options: ValidateManifestsOptions): ValidateRe
         findings.push({ severity: Severity.ERROR, location: doc.location, path: '', message: `no ${missing.join(' and no ')}; expected a Kubernetes object (apiVersion, kind, metadata)` });
         continue;
       }
-      const withNamespace = defaultNamespace(object, namespace, validator);
-      const manifest: Manifest = { object: withNamespace, location: doc.location, applied };
-      const entry = { doc, object: withNamespace, manifest, text };
-      if (withNamespace !== object) defaulted.push(entry);
-      read.push(entry);
+      pending.push({ doc, object, applied, text, path: fromStdin ? undefined : resolve(file) });
     }
+  }
+  // Second pass: a kustomization.yaml may come after the files it lists (name order), and its namespace: decides theirs.
+  const byScope = new Map<(typeof kustomizeScopes)[number], number>();
+  for (const { doc, object, applied, text, path } of pending) {
+    const scope = path === undefined ? undefined : kustomizeScopes.filter((k) => k.resources.some((r) => path === r || path.startsWith(r + sep))).sort((a, b) => a.folder.length - b.folder.length)[0];
+    let withNamespace = object;
+    if (scope && validator.scopeOf(String(object.apiVersion), String(object.kind)) === 'Namespaced') {
+      withNamespace = withMetadata(object, { namespace: scope.namespace });
+      byScope.set(scope, (byScope.get(scope) ?? 0) + 1);
+    } else if (!scope) {
+      withNamespace = defaultNamespace(object, namespace, validator);
+    }
+    const manifest: Manifest = { object: withNamespace, location: doc.location, applied };
+    const entry = { doc, object: withNamespace, manifest, text };
+    if (!scope && withNamespace !== object) defaulted.push(entry);
+    read.push(entry);
+  }
+  for (const [scope, count] of byScope) {
+    notes.push({
+      location: scope.location,
+      message: `${count} namespaced object${count === 1 ? '' : 's'} in the resources of this kustomization checked in its namespace '${echo(scope.namespace)}' (kustomize sets it on every namespaced object it builds)`,
+    });
   }
   if (defaulted.length) {
     const first = defaulted[0]!;
@@ -219,7 +244,14 @@ function defaultNamespace(object: Record<string, unknown>, namespace: string, va
   if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return object;
   if ((metadata as Record<string, unknown>).namespace !== undefined) return object;
   if (validator.scopeOf(String(object.apiVersion ?? ''), String(object.kind ?? '')) !== 'Namespaced') return object;
-  return { ...object, metadata: { ...metadata, namespace } };
+  return withMetadata(object, { namespace });
+}
+
+/** A copy of the object with `fields` set in its metadata (an object without a metadata map is returned as it is). */
+function withMetadata(object: Record<string, unknown>, fields: Record<string, unknown>): Record<string, unknown> {
+  const metadata = object.metadata;
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return object;
+  return { ...object, metadata: { ...metadata, ...fields } };
 }
 
 /** Findings in the order of the files given, then by line and column (stable for findings at one place). */

@@ -102,3 +102,24 @@ describe("netsec validate on netsec's own output", () => {
     });
   });
 });
+
+test("a kustomization's namespace: is the namespace of the namespaced objects it lists, as kustomize builds them", async () => {
+  const dir = folder({
+    'app/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: shop\nresources:\n  - cm.yaml\n  - more\n',
+    'app/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad\n',
+    'app/more/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Worse\n  namespace: elsewhere\n',
+    'app/more/ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n',
+    'other/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Alone\n',
+  });
+  expect(await run('validate', dir, '--kubernetes', '1.30')).toEqual({
+    code: 1,
+    stdout:
+      `${dir}/app/cm.yaml:4:3: ConfigMap 'shop/Bad' at metadata.name: 'Bad' is not a DNS-1123 subdomain (at most 253 characters)\n` +
+      `${dir}/app/more/cm.yaml:4:3: ConfigMap 'shop/Worse' at metadata.name: 'Worse' is not a DNS-1123 subdomain (at most 253 characters)\n` +
+      `${dir}/other/cm.yaml:4:3: ConfigMap 'default/Alone' at metadata.name: 'Alone' is not a DNS-1123 subdomain (at most 253 characters)\n`,
+    stderr:
+      `${dir}/app/kustomization.yaml:3:1: note: 2 namespaced objects in the resources of this kustomization checked in its namespace 'shop' (kustomize sets it on every namespaced object it builds)\n` +
+      `note: 1 namespaced object has no metadata.namespace (the first: ConfigMap 'Alone' at ${dir}/other/cm.yaml:1:1); checked in namespace 'default', as 'kubectl apply' places them without -n; name another with --namespace\n` +
+      'netsec validate: 4 object(s) in 5 file(s) checked against Kubernetes 1.30; 3 error(s).\n',
+  });
+});
