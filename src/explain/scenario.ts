@@ -7,7 +7,7 @@ import { NetsecError, Problem, SourceLocation, echo, escapeControls, problemsErr
 import { DropReason } from '../hubble/generated/cilium-flow-data.js';
 import {
   CiliumAgentSettings, Cluster, ClusterNamespace, ClusterNode, ClusterPod, ClusterService, ContainerPort, Flow, FlowEnd,
-  FlowExpectation, FlowProtocol, HttpRequest, Labels, ServicePort, Verdict,
+  FlowExpectation, FlowProtocol, HttpRequest, ServicePort, Verdict,
 } from './model.js';
 
 /** Version lines a scenario judges against (`target: { kubernetes: "1.30", cilium: "1.17" }`). */
@@ -499,4 +499,3 @@ function readEnd(r: Reader, node: Node, w: string, c: ReadCluster, kinds: readon
   return { fqdn: value };
 }
 
-export type { Labels };
