@@ -67,7 +67,7 @@ export interface ValidateReport {
   readonly files: number;
   /** Kubernetes objects checked. */
   readonly objects: number;
-  /** Errors first? No: in file order, then by line, so the report reads top to bottom like the files. */
+  /** In the order of the files, then by line and column, so the report reads top to bottom like the files. */
   readonly findings: ValidateFinding[];
   readonly suppressed: SuppressedValidateFinding[];
   readonly notes: ValidateNote[];
@@ -186,7 +186,9 @@ export function validateManifests(options: ValidateManifestsOptions): ValidateRe
     if (!validator.hasSchema(apiVersion, kind)) {
       // Not an error: a cluster serves many kinds netsec knows nothing about (cert-manager, Argo CD, ...).
       const key = `${apiVersion} ${kind}`;
-      unchecked.set(key, [...(unchecked.get(key) ?? []), entry]);
+      const list = unchecked.get(key);
+      if (list) list.push(entry);
+      else unchecked.set(key, [entry]);
       continue;
     }
     for (const f of validator.validate(object, { applyToCluster: manifest.applied })) {
@@ -202,7 +204,11 @@ export function validateManifests(options: ValidateManifestsOptions): ValidateRe
   const suppressionsOf = new Map<Manifest, Suppression[]>();
   const fromHeaders = new Map<KubeObject, Suppression[]>();
   const objectsByText = new Map<string, KubeObject[]>();
-  for (const r of read) objectsByText.set(r.text, [...(objectsByText.get(r.text) ?? []), r.object]);
+  for (const r of read) {
+    const list = objectsByText.get(r.text);
+    if (list) list.push(r.object);
+    else objectsByText.set(r.text, [r.object]);
+  }
   for (const [text, objects] of objectsByText) {
     for (const [object, list] of suppressionsFromOutputHeader(text, objects)) fromHeaders.set(object, list);
   }
