@@ -80,10 +80,13 @@ describe('dependencies', () => {
  * npm registry and about a minute, so it runs only with NETSEC_PACK_TEST=1.
  */
 describe.runIf(process.env.NETSEC_PACK_TEST === '1')('the packed tarball in a new cdk8s project (NETSEC_PACK_TEST=1)', () => {
-  const scratch = mkdtempSync(join(tmpdir(), 'netsec-pack-'));
-  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  let scratch = '';
+  afterAll(() => {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
 
   test('installs with cdk8s 2.69.0 / constructs 10.4.2, compiles, and NetsecApp writes what netsec synth writes', async () => {
+    scratch = mkdtempSync(join(tmpdir(), 'netsec-pack-'));
     // Asynchronous: a minute of blocking would stall vitest's worker.
     // Without NETSEC_PACK_TEST: the CLI reads NETSEC_* variables as flags (it would see --pack-test).
     const { NETSEC_PACK_TEST: _, ...childEnv } = process.env;

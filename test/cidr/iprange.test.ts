@@ -1,16 +1,27 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { generateFeed } from '../../bench/cidr-feed.js';
 import { aggregate, parseCidrs } from '../../src/cidr/index.js';
+
+/** Temp folders this file's tests create; removed after each test. */
+const temps: string[] = [];
+afterEach(() => {
+  for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+}
 
 const hasIprange = spawnSync('sh', ['-c', 'command -v iprange'], { stdio: 'ignore' }).status === 0;
 
 describe('agreement with iprange (C)', () => {
   it.skipIf(!hasIprange)('aggregates a generated IPv4 feed to exactly what `iprange --optimize` prints', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'netsec-iprange-'));
+    const dir = tempDir('netsec-iprange-');
     const file = join(dir, 'feed.txt');
     const text = generateFeed({ lines: 50_000, seed: 12, v6Share: 0 });
     writeFileSync(file, text);

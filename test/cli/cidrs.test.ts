@@ -1,14 +1,25 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   checkCidrsOptions, cidrsCommand, cidrsCommandModule, runAggregate, runDiff, runStats,
 } from '../../src/cli/commands/cidrs.js';
 import { PROGRESS_MIN_BYTES } from '../../src/cli/progress.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+
+/** Temp folders this file's tests create; removed after each test. */
+const temps: string[] = [];
+afterEach(() => {
+  for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+}
 
 const FIX = join(import.meta.dirname, '..', 'fixtures', 'cidr');
 const MAXMIND = join(import.meta.dirname, '..', 'fixtures', 'maxmind');
@@ -33,7 +44,7 @@ describe('netsec cidrs aggregate', () => {
   });
 
   it('reads stdin for "-" and applies --except prefixes and files', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'netsec-cidrs-'));
+    const dir = tempDir('netsec-cidrs-');
     const exceptFile = join(dir, 'except.txt');
     writeFileSync(exceptFile, '2001:db8::/33\n');
     const c = capture({ stdin: Readable.from(['192.0.2.0/24\n2001:db8::/32\n']) });
@@ -100,7 +111,7 @@ describe('netsec cidrs aggregate', () => {
   });
 
   it('shows a progress bar only on a terminal and for large input', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'netsec-cidrs-'));
+    const dir = tempDir('netsec-cidrs-');
     const big = join(dir, 'big.txt');
     const line = '198.51.100.0/24\n';
     writeFileSync(big, line.repeat(Math.ceil(PROGRESS_MIN_BYTES / line.length) + 1));

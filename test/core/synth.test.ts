@@ -1,10 +1,21 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiObject, App } from 'cdk8s';
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import { HelmValues, NetsecChart, NetsecError, OUTPUT_MARKER, Target, addNote, addWarning, synthesize, writeOutput, readOutput } from '../../src/index.js';
 import { synthValid } from '../util.js';
+
+/** Temp folders this file's tests create; removed after each test. */
+const temps: string[] = [];
+afterEach(() => {
+  for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+}
 
 const target = () => new Target({ name: 'lab', kubernetes: '1.30', cilium: '1.18' });
 
@@ -100,7 +111,7 @@ describe('writeOutput', () => {
   const files = (n: string) => [{ path: 'lab/a.yaml', content: `a: ${n}\n` }, { path: 'lab/kustomization.yaml', content: 'k: 1\n' }];
 
   test('replaces the folder as a whole and marks it as netsec output', () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'netsec-out-')), 'dist');
+    const dir = join(tempDir('netsec-out-'), 'dist');
     writeOutput([...files('1'), { path: 'gone/x.yaml', content: 'x\n' }], dir);
     writeOutput(files('2'), dir);
     expect(readdirSync(dir).sort()).toEqual([OUTPUT_MARKER, 'lab']);
@@ -108,7 +119,7 @@ describe('writeOutput', () => {
   });
 
   test('a failure while writing leaves the previous output exactly as it was', () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'netsec-out-')), 'dist');
+    const dir = join(tempDir('netsec-out-'), 'dist');
     writeOutput(files('1'), dir);
     const before = readOutput(dir);
     expect(() => writeOutput([...files('2'), { path: '../escape.yaml', content: 'no' }], dir)).toThrow('refusing to write outside the output folder: ../escape.yaml');
@@ -117,7 +128,7 @@ describe('writeOutput', () => {
   });
 
   test('refuses to replace a folder netsec did not write', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'netsec-repo-'));
+    const dir = tempDir('netsec-repo-');
     writeFileSync(join(dir, 'README.md'), 'mine');
     expect(() => writeOutput(files('1'), dir)).toThrow(
       new NetsecError('USAGE', `output folder '${dir}' is not empty and was not written by netsec (no ${OUTPUT_MARKER} in it); expected an empty, new or netsec-written folder; pick another output folder`),
@@ -126,7 +137,7 @@ describe('writeOutput', () => {
   });
 
   test('creates missing parents', () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'netsec-out-')), 'a', 'b', 'dist');
+    const dir = join(tempDir('netsec-out-'), 'a', 'b', 'dist');
     mkdirSync(join(dir, '..'), { recursive: true });
     writeOutput(files('1'), dir);
     expect(existsSync(join(dir, 'lab', 'a.yaml'))).toBe(true);

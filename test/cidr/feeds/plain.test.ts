@@ -1,9 +1,20 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { aggregate, CidrParseError, formatDiagnostic, readCidrFeed, readCidrLines } from '../../../src/cidr/index.js';
+
+/** Temp folders this file's tests create; removed after each test. */
+const temps: string[] = [];
+afterEach(() => {
+  for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+}
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/cidr');
 
@@ -35,7 +46,7 @@ describe('readCidrFeed', () => {
   });
 
   it('reports progress up to the file size', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'netsec-feed-'));
+    const dir = tempDir('netsec-feed-');
     const path = join(dir, 'big.txt');
     const body = Array.from({ length: 400_000 }, (_, i) => `10.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`).join('\n');
     writeFileSync(path, body);
