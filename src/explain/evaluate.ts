@@ -121,7 +121,7 @@ class Evaluator {
   /** The server's Istio sidecar, when the target has Istio and the receiver has a sidecar (§C.3). */
   private istio(flow: Flow, src: { ip: string; pod?: ClusterPod }, dst: Resolved, steps: Step[]): Outcome | undefined {
     if (this.input.versions.istio === undefined || !dst.pod?.sidecar || dst.pod.hostNetwork) return undefined;
-    const d = istioServerDecision(this.input.objects, src, dst.pod, dst.port, flow.http);
+    const d = istioServerDecision(this.input.objects, this.input.cluster.istio, src, dst.pod, dst.port, flow.http);
     const endpoint = podName(dst.pod);
     for (const n of d.notes) steps.push({ layer: 'note', endpoint, outcome: 'info', detail: n });
     const matched = d.path ? [{ by: d.by, path: d.path }] : undefined;
@@ -129,9 +129,10 @@ class Evaluator {
       steps.push({ layer: 'istio-server', endpoint, outcome: 'allow', detail: d.detail, ...(matched ? { matched } : {}) });
       return { verdict: 'FORWARDED', by: d.by };
     }
-    const how = flow.http ? 'the sidecar answers 403' : 'the sidecar closes the connection';
+    const http = flow.http !== undefined && !d.belowHttp;
+    const how = http ? 'the sidecar answers 403' : 'the sidecar closes the connection';
     steps.push({ layer: 'istio-server', endpoint, outcome: 'deny', detail: `${d.detail}; ${how}`, ...(matched ? { matched } : {}) });
-    return { verdict: 'DENIED', ...(flow.http ? { httpStatus: 403 } : {}), by: d.by };
+    return { verdict: 'DENIED', ...(http ? { httpStatus: 403 } : {}), by: d.by };
   }
 
   /** A flow on Calico: the sender's egress, then the receiver's ingress (both must allow, §C.2). */

@@ -1,16 +1,14 @@
 // Istio on the server side of a flow (domain-notes §C.3, §B.12, §B.13; istio/api security/v1beta1
 // authorization_policy.proto, peer_authentication.proto): the effective PeerAuthentication mode decides whether a
-// plaintext client is accepted; then AuthorizationPolicies: CUSTOM, DENY, ALLOW in that order, an ALLOW policy's
+// plaintext client is accepted; then AuthorizationPolicies of the server's namespace and the root namespace: CUSTOM, DENY, ALLOW in that order, an ALLOW policy's
 // implied deny, allow-nothing (an ALLOW policy without rules).
 
 import { Cidr } from '../cidr/cidr.js';
 import { selectorMatches } from '../lint/selectors.js';
 import type { KubeObject } from './cilium.js';
 import { refOf } from './cilium.js';
-import { ClusterPod, Flow } from './model.js';
+import { ClusterPod, Flow, IstioSettings } from './model.js';
 
-/** The mesh's root namespace (meshConfig `rootNamespace` default). */
-export const ISTIO_ROOT_NAMESPACE = 'istio-system';
 /** The trust domain principals carry (meshConfig `trustDomain` default). */
 const TRUST_DOMAIN = 'cluster.local';
 
@@ -22,27 +20,29 @@ export interface IstioDecision {
   /** JSON path of the deciding rule, when one decided. */
   readonly path?: string;
   readonly detail: string;
+  /** True when the connection is refused below HTTP (plaintext under STRICT): no 403, the connection is reset. */
+  readonly belowHttp?: boolean;
   /** Parts of policies not evaluated (they are judged as noted in the detail). */
   readonly notes: readonly string[];
 }
 
 const isIstio = (o: KubeObject) => String(o.apiVersion ?? '').startsWith('security.istio.io/');
 
-function appliesTo(o: KubeObject, pod: ClusterPod): boolean {
+function appliesTo(o: KubeObject, pod: ClusterPod, root: string): boolean {
   const ns = o.metadata.namespace ?? 'default';
-  if (ns !== pod.namespace && ns !== ISTIO_ROOT_NAMESPACE) return false;
+  if (ns !== pod.namespace && ns !== root) return false;
   const labels = o.spec?.selector?.matchLabels;
   return labels === undefined || selectorMatches({ matchLabels: labels }, pod.labels);
 }
 
 /** The PeerAuthentication mode for a workload and port: port level, workload, namespace, mesh, then PERMISSIVE. */
-export function effectiveMtlsMode(objects: readonly KubeObject[], pod: ClusterPod, port: number): { mode: string; by: string } {
+export function effectiveMtlsMode(objects: readonly KubeObject[], pod: ClusterPod, port: number, root: string): { mode: string; by: string } {
   const pas = objects.filter((o) => isIstio(o) && o.kind === 'PeerAuthentication').sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
   const workload = pas.filter((o) => o.metadata.namespace === pod.namespace && o.spec?.selector?.matchLabels && selectorMatches({ matchLabels: o.spec.selector.matchLabels }, pod.labels));
   const levels: KubeObject[][] = [
     workload,
     pas.filter((o) => o.metadata.namespace === pod.namespace && !o.spec?.selector),
-    pas.filter((o) => o.metadata.namespace === ISTIO_ROOT_NAMESPACE && !o.spec?.selector),
+    pas.filter((o) => o.metadata.namespace === root && !o.spec?.selector),
   ];
   for (const level of levels) {
     const o = level[0];
@@ -147,12 +147,15 @@ function ruleMatches(rule: any, req: Request, deny: boolean, notes: string[], wh
  * What the server's sidecar does with a connection or request from `source` to the sidecar-injected pod `server` on
  * `port`: PeerAuthentication first (STRICT refuses plaintext), then the AuthorizationPolicies that apply.
  */
-export function istioServerDecision(objects: readonly KubeObject[], source: { ip: string; pod?: ClusterPod }, server: ClusterPod, port: number, http: Flow['http']): IstioDecision {
+export function istioServerDecision(
+  objects: readonly KubeObject[], settings: IstioSettings, source: { ip: string; pod?: ClusterPod }, server: ClusterPod, port: number, http: Flow['http'],
+): IstioDecision {
   const notes: string[] = [];
-  const mtls = effectiveMtlsMode(objects, server, port);
+  const root = settings.rootNamespace;
+  const mtls = effectiveMtlsMode(objects, server, port, root);
   const clientMesh = source.pod?.sidecar === true && !source.pod.hostNetwork;
   if (mtls.mode === 'STRICT' && !clientMesh) {
-    return { outcome: 'deny', by: mtls.by, detail: `PeerAuthentication mode STRICT (${mtls.by}) refuses plaintext from ${source.pod ? `${source.pod.namespace}/${source.pod.name}, which has no sidecar` : source.ip}`, notes };
+    return { outcome: 'deny', by: mtls.by, belowHttp: true, detail: `PeerAuthentication mode STRICT (${mtls.by}) refuses plaintext from ${source.pod ? `${source.pod.namespace}/${source.pod.name}, which has no sidecar` : source.ip}`, notes };
   }
   const mutual = clientMesh && mtls.mode !== 'DISABLE';
   const req: Request = {
@@ -167,7 +170,7 @@ export function istioServerDecision(objects: readonly KubeObject[], source: { ip
       notes.push(`${refOf(o)}: targetRefs (waypoints, gateways) are not evaluated`);
       return false;
     }
-    return appliesTo(o, server);
+    return appliesTo(o, server, root);
   });
   const action = (o: KubeObject) => String(o.spec?.action ?? 'ALLOW');
   for (const o of policies.filter((p) => action(p) === 'CUSTOM')) notes.push(`${refOf(o)}: CUSTOM (external authorizer) is not evaluated; taken as allowing`);

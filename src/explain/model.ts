@@ -79,6 +79,14 @@ export interface Cluster {
   /** What names resolve to, keyed by the canonical name (lower case, final dot). */
   readonly dnsAnswers: Readonly<Record<string, readonly string[]>>;
   readonly agent: CiliumAgentSettings;
+  /** Istio settings the verdicts depend on (an extension of format v1: `cluster.istio`). */
+  readonly istio: IstioSettings;
+}
+
+/** Istio mesh settings. */
+export interface IstioSettings {
+  /** `meshConfig.rootNamespace`: `istio-system` upstream, `aks-istio-system` with the AKS add-on. @default 'istio-system' */
+  readonly rootNamespace: string;
 }
 
 /** One end of a flow as a scenario names it. */

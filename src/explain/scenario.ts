@@ -256,7 +256,7 @@ interface ReadCluster {
 const PORT_PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
 
 function readCluster(r: Reader, node: Node | undefined): ReadCluster {
-  const c = node === undefined ? {} : r.map(node, 'cluster', { namespaces: 1, pods: 1, services: 1, nodes: 1, apiServer: 1, dnsAnswers: 1, agent: 1 }) ?? {};
+  const c = node === undefined ? {} : r.map(node, 'cluster', { namespaces: 1, pods: 1, services: 1, nodes: 1, apiServer: 1, dnsAnswers: 1, agent: 1, istio: 1 }) ?? {};
   const namespaces = r.list(c.namespaces, 'cluster.namespaces', (n, w): ClusterNamespace | undefined => {
     const m = r.map(n, w, { name: 1, labels: 1 }, ['name']);
     const name = m?.name && r.string(m.name, `${w}.name`);
@@ -356,13 +356,19 @@ function readCluster(r: Reader, node: Node | undefined): ReadCluster {
       policyEnforcementMode: (a?.policyEnforcementMode === undefined ? undefined : r.oneOf(a.policyEnforcementMode, 'cluster.agent.policyEnforcementMode', ['default', 'always', 'never'] as const)) ?? 'default',
     };
   }
+  let istio = { rootNamespace: 'istio-system' };
+  if (c.istio !== undefined) {
+    const i = r.map(c.istio, 'cluster.istio', { rootNamespace: 1 });
+    const root = i?.rootNamespace === undefined ? undefined : r.string(i.rootNamespace, 'cluster.istio.rootNamespace');
+    if (root !== undefined) istio = { rootNamespace: root };
+  }
   // Namespaces the pods name are implied (with only kubernetes.io/metadata.name), so small scenarios stay small.
   const allNamespaces = [...namespaces];
   for (const ns of new Set([...pods.map((p) => p.namespace), ...services.map((s) => s.namespace)])) {
     if (!allNamespaces.some((n) => n.name === ns)) allNamespaces.push({ name: ns, labels: { 'kubernetes.io/metadata.name': ns } });
   }
   return {
-    cluster: { namespaces: allNamespaces, pods, services, nodes, apiServer, dnsAnswers, agent },
+    cluster: { namespaces: allNamespaces, pods, services, nodes, apiServer, dnsAnswers, agent, istio },
     podNames,
     serviceNames: new Set(services.map((s) => `${s.namespace}/${s.name}`)),
     nodeNames,

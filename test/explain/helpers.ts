@@ -19,6 +19,7 @@ export function cluster(pods: ClusterPod[], extra: Partial<Cluster> = {}): Clust
     apiServer: [],
     dnsAnswers: {},
     agent: { enableNonDefaultDenyPolicies: true, policyEnforcementMode: 'default' },
+    istio: { rootNamespace: 'istio-system' },
     ...extra,
   };
 }

@@ -86,3 +86,20 @@ ${spec}
     expect(judge(yaml, tcp('legacy/sleep', 'default/details', 9080)).verdict).toBe('DENIED');
   });
 });
+
+describe('Istio settings', () => {
+  test('the root namespace comes from cluster.istio.rootNamespace (AKS add-on: aks-istio-system); plaintext refused below HTTP has no 403', () => {
+    const yaml = `
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: { name: strict, namespace: aks-istio-system }
+spec: { mtls: { mode: STRICT } }
+`;
+    const input = (root: string) => ({ objects: objects(yaml), cluster: { ...c, istio: { rootNamespace: root } }, versions: { kubernetes: '1.30', istio: '1.23' } });
+    const f = get('legacy/sleep', 'default/details');
+    expect(short(evaluate(input('istio-system'), f))).toBe('FORWARDED default');
+    const r = evaluate(input('aks-istio-system'), f);
+    expect(short(r)).toBe('DENIED PeerAuthentication/aks-istio-system/strict');
+    expect(r.httpStatus).toBeUndefined();
+  });
+});
