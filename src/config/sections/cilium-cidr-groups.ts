@@ -22,9 +22,9 @@ export const ciliumCidrGroupsSection: ConfigSection<CiliumCidrGroupEntry> = {
       additionalProperties: false,
       required: ['name', 'cidrs'],
       properties: {
-        name: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$', maxLength: 253 },
-        cidrs: { type: 'array', minItems: 1, items: { type: 'string' } },
-        labels: { type: 'object', additionalProperties: { type: 'string' } },
+        name: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$', maxLength: 253, description: 'metadata.name of the CiliumCIDRGroup.' },
+        cidrs: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'The prefixes of the group (spec.externalCIDRs).' },
+        labels: { type: 'object', additionalProperties: { type: 'string' }, description: 'Labels of the group (metadata.labels). Default: none.' },
         targets: TARGETS_PROPERTY,
         suppress: SUPPRESS_PROPERTY,
       },

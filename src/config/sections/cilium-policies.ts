@@ -74,21 +74,30 @@ export interface CiliumPolicyValue {
   readonly ingressDeny?: RuleValue[];
 }
 
-const LABELS = { type: 'object', additionalProperties: { type: 'string' } } as const;
+const LABELS = { type: 'object', additionalProperties: { type: 'string' }, description: 'Labels a pod must all carry (key: value).' } as const;
 const EXPRESSIONS = {
   type: 'array',
+  description: 'Label requirements a pod must all meet, as in a Kubernetes label selector.',
   items: {
     type: 'object',
     additionalProperties: false,
     required: ['key', 'operator'],
-    properties: { key: { type: 'string' }, operator: { enum: Object.values(LabelOperator) }, values: { type: 'array', items: { type: 'string' } } },
+    properties: {
+      key: { type: 'string', description: 'The label key.' },
+      operator: { enum: Object.values(LabelOperator), description: 'In, NotIn (need values), Exists, DoesNotExist (take no values).' },
+      values: { type: 'array', items: { type: 'string' }, description: 'The values In and NotIn compare with.' },
+    },
   },
 } as const;
 const SELECTOR = { type: 'object', additionalProperties: false, properties: { matchLabels: LABELS, matchExpressions: EXPRESSIONS } } as const;
 const FQDN = {
   type: 'object',
   additionalProperties: false,
-  properties: { matchName: { type: 'string' }, matchPattern: { type: 'string' } },
+  description: 'A DNS name: exactly one of matchName, matchPattern.',
+  properties: {
+    matchName: { type: 'string', description: 'One exact name, e.g. api.example.com.' },
+    matchPattern: { type: 'string', description: "A pattern where '*' matches within one label, e.g. '*.example.com' ('**.' needs Cilium 1.19 or later)." },
+  },
   oneOf: [{ required: ['matchName'] }, { required: ['matchPattern'] }],
 } as const;
 const PODS = {
@@ -113,19 +122,28 @@ function peersSchema(withFqdns: boolean): Record<string, unknown> {
     minProperties: 1,
     description: 'The peers of the rule; Cilium allows one kind per rule.',
     properties: {
-      pods: { type: 'array', items: PODS },
-      entities: { type: 'array', items: { enum: Object.values(Entity) } },
+      pods: { type: 'array', items: PODS, description: 'Pods, by labels and namespace scope (toEndpoints/fromEndpoints).' },
+      entities: { type: 'array', items: { enum: Object.values(Entity) }, description: 'Cilium entities, e.g. world, cluster, host, kube-apiserver (toEntities/fromEntities).' },
       cidrs: {
         type: 'array',
+        description: 'Address prefixes: a CIDR string, or {cidr, except} (toCIDRSet/fromCIDRSet).',
         items: {
           oneOf: [
             { type: 'string' },
-            { type: 'object', additionalProperties: false, required: ['cidr'], properties: { cidr: { type: 'string' }, except: { type: 'array', items: { type: 'string' } } } },
+            {
+              type: 'object',
+              additionalProperties: false,
+              required: ['cidr'],
+              properties: {
+                cidr: { type: 'string', description: 'The prefix, e.g. 10.0.0.0/8.' },
+                except: { type: 'array', items: { type: 'string' }, description: 'Prefixes inside cidr that the rule leaves out.' },
+              },
+            },
           ],
         },
       },
-      cidrGroups: { type: 'array', items: { type: 'string' } },
-      ...(withFqdns ? { fqdns: { type: 'array', items: FQDN } } : {}),
+      cidrGroups: { type: 'array', items: { type: 'string' }, description: 'Names of CiliumCIDRGroups (cidrGroupRef).' },
+      ...(withFqdns ? { fqdns: { type: 'array', items: FQDN, description: 'DNS names (toFQDNs); netsec keeps DNS visible so Cilium learns their addresses.' } } : {}),
     },
   };
 }
@@ -140,14 +158,15 @@ function ruleSchema(direction: 'egress' | 'ingress', deny: boolean): Record<stri
         [direction === 'egress' ? 'to' : 'from']: peersSchema(direction === 'egress'),
         ports: {
           type: 'array',
+          description: 'The ports the rule covers. Default: every port.',
           items: {
             type: 'object',
             additionalProperties: false,
             required: ['port', 'protocol'],
             properties: {
               port: { type: ['integer', 'string'], description: 'A number (1-65535) or a container port name.' },
-              endPort: { type: 'integer' },
-              protocol: { enum: Object.values(Protocol) },
+              endPort: { type: 'integer', description: 'The last port of a range that starts at port (a number then).' },
+              protocol: { enum: Object.values(Protocol), description: 'TCP, UDP, SCTP or ANY.' },
             },
           },
         },
@@ -156,13 +175,19 @@ function ruleSchema(direction: 'egress' | 'ingress', deny: boolean): Record<stri
           : {
               http: {
                 type: 'array',
+                description: 'HTTP requests the rule allows (an L7 rule: traffic goes through Cilium\'s proxy; needs a TCP port).',
                 items: {
                   type: 'object',
                   additionalProperties: false,
-                  properties: { method: { type: 'string' }, path: { type: 'string' }, host: { type: 'string' }, headers: { type: 'array', items: { type: 'string' } } },
+                  properties: {
+                    method: { type: 'string', description: 'HTTP method, a regular expression, e.g. GET. Default: any.' },
+                    path: { type: 'string', description: 'URL path, a regular expression, e.g. /discount. Default: any.' },
+                    host: { type: 'string', description: 'Host header, a regular expression. Default: any.' },
+                    headers: { type: 'array', items: { type: 'string' }, description: "Headers the request must carry, each as 'Name: value'." },
+                  },
                 },
               },
-              ...(direction === 'egress' ? { dns: { type: 'array', items: FQDN } } : {}),
+              ...(direction === 'egress' ? { dns: { type: 'array', items: FQDN, description: 'DNS queries the rule allows (a DNS L7 rule on port 53).' } } : {}),
             }),
       },
     },
@@ -180,16 +205,16 @@ const POLICY_SCHEMA = {
     targets: TARGETS_PROPERTY,
     suppress: SUPPRESS_PROPERTY,
     component: { type: 'string', description: 'Output file (without .yaml) in dist/<target>/. Default: cilium-policies.' },
-    description: { type: 'string' },
+    description: { type: 'string', description: 'spec.description, free text. Default: none.' },
     endpointSelector: { ...SELECTOR, description: 'The pods the policy applies to. Default: all (of the namespace, for a CiliumNetworkPolicy).' },
     egressDefault: { enum: Object.values(PolicyDefault), description: 'What happens to egress no rule allows. Default: unchanged.' },
     ingressDefault: { enum: Object.values(PolicyDefault), description: 'What happens to ingress no rule allows. Default: unchanged.' },
     dns: { enum: Object.values(DnsAccess), description: 'How DNS keeps working (auto: netsec adds the DNS rule). Default: auto.' },
     dnsPatterns: { enum: Object.values(DnsPatterns), description: 'Which queries the automatic DNS rule lets through. Default: all.' },
-    egress: ruleSchema('egress', false),
-    egressDeny: ruleSchema('egress', true),
-    ingress: ruleSchema('ingress', false),
-    ingressDeny: ruleSchema('ingress', true),
+    egress: { ...ruleSchema('egress', false), description: 'Egress allow rules: to (one kind of peer), ports, http or dns.' },
+    egressDeny: { ...ruleSchema('egress', true), description: 'Egress deny rules: to (no fqdns) and ports; a deny wins over every allow.' },
+    ingress: { ...ruleSchema('ingress', false), description: 'Ingress allow rules: from (one kind of peer), ports, http.' },
+    ingressDeny: { ...ruleSchema('ingress', true), description: 'Ingress deny rules: from and ports; a deny wins over every allow.' },
   },
 } as const;
 

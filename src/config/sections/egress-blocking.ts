@@ -122,12 +122,13 @@ export const egressBlockingSection: ConfigSection<EgressBlockingEntry> = {
       required: ['name'],
       anyOf: [{ required: ['cidrs'] }, { required: ['feeds'] }],
       properties: {
-        name: DNS_LABEL,
+        name: { ...DNS_LABEL, description: 'Name of the block: names its objects and the owner label policy: <name>.' },
         targets: TARGETS_PROPERTY,
         suppress: SUPPRESS_PROPERTY,
         cidrs: { type: 'array', items: { type: 'string' }, description: 'Prefixes or addresses to block.' },
         feeds: {
           type: 'array',
+          description: 'Files to read prefixes from: {file} plain lists, {maxmind} countries of a GeoLite2 Country CSV release.',
           items: {
             oneOf: [
               { type: 'object', additionalProperties: false, required: ['file'], properties: { file: { type: 'string', description: 'A plain list: one prefix per line, # comments.' } } },
@@ -139,11 +140,12 @@ export const egressBlockingSection: ConfigSection<EgressBlockingEntry> = {
                   maxmind: {
                     type: 'object',
                     additionalProperties: false,
+                    description: 'The prefixes of some countries, from GeoLite2-Country-Blocks-IPv4.csv, -IPv6.csv and -Locations-en.csv.',
                     required: ['directory', 'countries'],
                     properties: {
                       directory: { type: 'string', description: 'Folder with the GeoLite2 Country CSV files.' },
-                      countries: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[A-Za-z]{2}$' } },
-                      match: { enum: Object.values(CountryMatch) },
+                      countries: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[A-Za-z]{2}$' }, description: 'ISO 3166-1 alpha-2 codes, e.g. NL.' },
+                      match: { enum: Object.values(CountryMatch), description: 'Which id must name the country: located (geoname_id), registered (registered_country_geoname_id) or either. Default: located.' },
                     },
                   },
                 },
@@ -151,17 +153,18 @@ export const egressBlockingSection: ConfigSection<EgressBlockingEntry> = {
             ],
           },
         },
-        except: { type: 'array', items: { type: 'string' } },
+        except: { type: 'array', items: { type: 'string' }, description: 'Prefixes to leave out of the block. Default: none.' },
         lenient: { type: 'boolean', description: 'Normalise prefixes with host bits set (one warning per line) instead of failing.' },
-        labels: STRING_MAP,
-        allowEmpty: { type: 'boolean' },
-        allowDefaultRoute: { type: 'boolean' },
-        allowClusterOverlap: { type: 'boolean' },
+        labels: { ...STRING_MAP, description: 'Labels on every object; the owner label policy: <name> is always added.' },
+        allowEmpty: { type: 'boolean', description: 'Accept an empty block list (refused by default: an empty CIDR group once opened the host firewall). Default: false.' },
+        allowDefaultRoute: { type: 'boolean', description: 'Accept 0.0.0.0/0 or ::/0 in the list. Default: false.' },
+        allowClusterOverlap: { type: 'boolean', description: "Accept prefixes that overlap the target's cluster.podCidrs, serviceCidrs or apiServerCidrs. Default: false." },
         allowHugeBlock: { type: 'boolean', description: 'Accept a list that covers more than half of the IPv4 or IPv6 address space (after except).' },
         endpointSelector: { ...LABEL_SELECTOR, description: 'The pods whose egress is blocked (Cilium endpointSelector, Calico selector). Default: every pod.' },
         cilium: {
           type: 'object',
           additionalProperties: false,
+          description: 'Settings for Cilium targets.',
           properties: {
             endpointSelector: { ...LABEL_SELECTOR, description: 'Cilium only; a Calico target refuses it. Prefer endpointSelector on the entry, which scopes both.' },
             reference: { enum: Object.values(CidrGroupReference), description: 'ref: one cidrGroupRef per group (every line). selector: one cidrGroupSelector on the owner label (Cilium 1.17+). Default: ref.' },
@@ -170,12 +173,18 @@ export const egressBlockingSection: ConfigSection<EgressBlockingEntry> = {
         calico: {
           type: 'object',
           additionalProperties: false,
+          description: 'Settings for Calico targets.',
           properties: {
-            design: { enum: Object.values(CalicoBlockDesign) },
-            log: { type: 'boolean' },
-            tier: { type: 'object', additionalProperties: false, properties: { name: DNS_LABEL, order: { type: 'number' } } },
-            allowPolicyName: DNS_LABEL,
-            api: { enum: Object.values(CalicoApi) },
+            design: { enum: Object.values(CalicoBlockDesign), description: 'tiered (its own policy tier; Calico 3.30+) or default-tier. Default: tiered where the target has tiers, else default-tier.' },
+            log: { type: 'boolean', description: 'A Log rule before the Deny. Default: true.' },
+            tier: {
+              type: 'object',
+              additionalProperties: false,
+              description: 'The tier of the tiered design. Default: {name: egress-blocking, order: 100}.',
+              properties: { name: { ...DNS_LABEL, description: 'Tier name. Default: egress-blocking.' }, order: { type: 'number', description: 'Tier order (lower runs first). Default: 100.' } },
+            },
+            allowPolicyName: { ...DNS_LABEL, description: 'Name of the allow-all policy of the default-tier design. Default: <name>-allow.' },
+            api: { enum: Object.values(CalicoApi), description: 'crd.projectcalico.org/v1, or the native projectcalico.org/v3 (Calico 3.32+). Default: crd.projectcalico.org/v1.' },
           },
         },
       },

@@ -83,7 +83,12 @@ const FILTER_SCHEMA = {
   ...FLOW_FILTER_SCHEMA,
   minProperties: 1,
   properties: {
-    preset: { enum: Object.values(FlowFilterPreset), description: 'A named filter; alone, without other fields.' },
+    preset: {
+      enum: Object.values(FlowFilterPreset),
+      description:
+        'A named filter, alone, without other fields. egress-denied-by-deny-rule: egress dropped by an explicit deny rule (drop reason 181 POLICY_DENY); ' +
+        'egress-dropped-by-default-deny: egress dropped because no rule allowed it under default deny (133 POLICY_DENIED); egress-policy-drops: both.',
+    },
     ...(FLOW_FILTER_SCHEMA.properties as Record<string, unknown>),
   },
 };
@@ -93,24 +98,31 @@ const FLOW_LOG_SCHEMA = {
   additionalProperties: false,
   required: ['name'],
   properties: {
-    name: { type: 'string', minLength: 1 },
+    name: { type: 'string', minLength: 1, description: 'Name of the flow log (unique in the entry).' },
     file: { type: 'string', description: 'A file under /var/run/cilium/hubble/ (rotated by the agent). Default: stdout.' },
-    fieldMask: { type: 'array', items: { type: 'string' } },
+    fieldMask: { type: 'array', items: { type: 'string' }, description: 'flow.Flow field paths to keep, e.g. time, verdict, source.namespace. Default: every field.' },
     includeFilters: { type: 'array', items: FILTER_SCHEMA, description: 'A flow is exported when any filter matches. Default: every flow.' },
-    excludeFilters: { type: 'array', items: FILTER_SCHEMA },
+    excludeFilters: { type: 'array', items: FILTER_SCHEMA, description: 'A flow any of these filters matches is not exported. Default: none.' },
     end: { type: 'string', description: 'RFC 3339 time after which the flow log stops.' },
     rotation: {
       type: 'object',
       additionalProperties: false,
       description: 'Cilium 1.18+, file outputs only.',
-      properties: { maxSizeMb: { type: 'integer', minimum: 1 }, maxBackups: { type: 'integer', minimum: 0 }, compress: { type: 'boolean' } },
+      properties: {
+        maxSizeMb: { type: 'integer', minimum: 1, description: "Size in MB at which the file is rotated. Default: 10 (the agent's default)." },
+        maxBackups: { type: 'integer', minimum: 0, description: "Rotated files kept. Default: 5 (the agent's default)." },
+        compress: { type: 'boolean', description: 'Gzip rotated files. Default: false.' },
+      },
     },
     aggregation: {
       type: 'object',
       additionalProperties: false,
       required: ['fields', 'intervalSeconds'],
       description: 'Cilium 1.19+.',
-      properties: { fields: { type: 'array', items: { type: 'string' }, minItems: 1 }, intervalSeconds: { type: 'integer', minimum: 1 } },
+      properties: {
+        fields: { type: 'array', items: { type: 'string' }, minItems: 1, description: 'flow.Flow field paths to aggregate on, e.g. source.namespace, destination.namespace, verdict.' },
+        intervalSeconds: { type: 'integer', minimum: 1, description: 'How often aggregated flows are exported, in seconds.' },
+      },
     },
   },
 };
@@ -162,7 +174,7 @@ export const hubbleFlowLogsSection: ConfigSection<HubbleFlowLogsValue> = {
         component: { type: 'string', description: 'Output file (without .yaml) in dist/<target>/. Default: hubble-flow-logs.' },
         name: { type: 'string', description: 'ConfigMap name. Default: cilium-flowlog-config.' },
         namespace: { type: 'string', description: 'Namespace of the Cilium release. Default: kube-system.' },
-        flowLogs: { type: 'array', minItems: 1, items: FLOW_LOG_SCHEMA },
+        flowLogs: { type: 'array', minItems: 1, items: FLOW_LOG_SCHEMA, description: 'The flow logs of the agent\'s dynamic exporter (hubble.export.dynamic), one per output.' },
       },
     },
   },

@@ -29,7 +29,11 @@ export interface NodeLocalDnsValue extends Omit<NodeLocalDnsCacheProps, 'cache' 
 }
 
 const STRINGS = { type: 'array', items: { type: 'string' } } as const;
-const QUANTITIES = { type: 'object', additionalProperties: false, properties: { cpu: { type: 'string' }, memory: { type: 'string' } } } as const;
+const QUANTITIES = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { cpu: { type: 'string', description: 'A Kubernetes quantity, e.g. 25m.' }, memory: { type: 'string', description: 'A Kubernetes quantity, e.g. 5Mi.' } },
+} as const;
 const POSITIVE = { type: 'integer', minimum: 1 } as const;
 
 const ENTRY_SCHEMA = {
@@ -47,27 +51,33 @@ const ENTRY_SCHEMA = {
     cache: {
       type: 'object',
       additionalProperties: false,
+      description: 'Cache sizes and TTLs. Default: the upstream values.',
       properties: {
-        successCapacity: POSITIVE,
-        successTtlSeconds: POSITIVE,
-        denialCapacity: POSITIVE,
-        denialTtlSeconds: POSITIVE,
-        otherZonesTtlSeconds: POSITIVE,
+        successCapacity: { ...POSITIVE, description: 'Entries of the positive cache. Default: 9984.' },
+        successTtlSeconds: { ...POSITIVE, description: 'Longest time a positive answer is cached. Default: 30.' },
+        denialCapacity: { ...POSITIVE, description: 'Entries of the negative (NXDOMAIN) cache. Default: 9984.' },
+        denialTtlSeconds: { ...POSITIVE, description: 'Longest time a negative answer is cached. Default: 5.' },
+        otherZonesTtlSeconds: { ...POSITIVE, description: 'Longest time an answer of the other zones (reverse and external) is cached. Default: 30.' },
       },
     },
     upstreamServers: { ...STRINGS, minItems: 1, description: "Servers for names outside the cluster. Default: the node's resolvers." },
     stubDomains: { type: 'object', additionalProperties: { ...STRINGS, minItems: 1 }, description: 'Zone → servers.' },
-    forceTcpToClusterDns: { type: 'boolean' },
-    healthPort: { type: 'integer' },
-    metricsPort: { type: 'integer' },
-    resources: { type: 'object', additionalProperties: false, properties: { requests: QUANTITIES, limits: QUANTITIES } },
-    priorityClassName: { type: 'string' },
+    forceTcpToClusterDns: { type: 'boolean', description: 'Queries to the cluster DNS use TCP (force_tcp), as in the upstream manifests. Default: true.' },
+    healthPort: { type: 'integer', description: 'Port of the health plugin and the liveness and readiness probes. Default: 8080.' },
+    metricsPort: { type: 'integer', description: 'Port of the prometheus plugin. Default: 9253.' },
+    resources: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Container resources. Default: requests cpu 25m, memory 5Mi (the upstream values).',
+      properties: { requests: { ...QUANTITIES, description: 'Resource requests.' }, limits: { ...QUANTITIES, description: 'Resource limits.' } },
+    },
+    priorityClassName: { type: 'string', description: 'Priority class of the pods. Default: system-node-critical.' },
     noTrackPort: { type: 'boolean', description: 'Annotate the pods with policy.cilium.io/no-track-port: "53". Default: true.' },
     skipRedirectFromBackend: { type: 'boolean', description: 'Default: false; the kube-dns-upstream Service already keeps the cache\'s queries from looping back. Needs Linux 5.12+ on every node; immutable, so changing it later means re-creating the LRP.' },
-    clusterDnsService: { type: 'string' },
-    clusterDnsLabels: { type: 'object', additionalProperties: { type: 'string' } },
-    upstreamServiceName: { type: 'string' },
-    localRedirectPolicyName: { type: 'string' },
+    clusterDnsService: { type: 'string', description: 'The cluster DNS Service the Local Redirect Policy takes over. Default: kube-dns.' },
+    clusterDnsLabels: { type: 'object', additionalProperties: { type: 'string' }, description: "Labels of the cluster DNS (CoreDNS) pods. Default: {k8s-app: kube-dns}." },
+    upstreamServiceName: { type: 'string', description: 'Name of the Service that reaches CoreDNS without being redirected (-upstreamsvc). Default: kube-dns-upstream.' },
+    localRedirectPolicyName: { type: 'string', description: 'Name of the CiliumLocalRedirectPolicy. Default: nodelocaldns.' },
   },
 } as const;
 
