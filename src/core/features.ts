@@ -32,6 +32,8 @@ export enum Feature {
   ISTIO_NATIVE_SIDECAR_ANNOTATION = 'istio/native-sidecar-annotation',
   ISTIO_NATIVE_SIDECARS_AUTO_DEFAULT = 'istio/native-sidecars-auto-default',
   ISTIO_DISCOVERY_TOP_LEVEL_VALUES = 'istio/discovery-top-level-values',
+  ISTIO_AUTHZ_SOURCE_SERVICE_ACCOUNT = 'istio/authz-source-service-account',
+  ISTIO_AUTHZ_SOURCE_TRUST_DOMAIN = 'istio/authz-source-trust-domain',
   K8S_SIDECAR_CONTAINERS_BETA = 'kubernetes/sidecar-containers-beta',
   K8S_SIDECAR_CONTAINERS_GA = 'kubernetes/sidecar-containers-ga',
 }
@@ -154,6 +156,14 @@ export const FEATURES: Record<Feature, FeatureSpec> = {
   [Feature.ISTIO_DISCOVERY_TOP_LEVEL_VALUES]: {
     product: Product.ISTIO, since: '1.24', title: "istiod chart values at the top level ('env', not 'pilot.env')",
     source: 'istio/istio manifests/charts/istio-control/istio-discovery: templates at 1.23.6 read .Values.pilot.env; from 1.24 (PR #52036, checked at 1.24.6-1.30.3) .Values.env, with pilot.* still copied to the top level by templates/zzy_descope_legacy.yaml',
+  },
+  [Feature.ISTIO_AUTHZ_SOURCE_SERVICE_ACCOUNT]: {
+    product: Product.ISTIO, since: '1.25', title: "AuthorizationPolicy serviceAccounts and the condition key 'source.serviceAccount'",
+    source: 'istio/istio pkg/config/security/security.go (attrSrcServiceAccount) at 1.25.5, absent at 1.24.6; istio/istio base chart CRDs (serviceAccounts absent at 1.24)',
+  },
+  [Feature.ISTIO_AUTHZ_SOURCE_TRUST_DOMAIN]: {
+    product: Product.ISTIO, since: '1.30', title: "AuthorizationPolicy trustDomains and the condition key 'source.trustDomain'",
+    source: 'istio/istio pkg/config/security/security.go (attrSrcTrustDomain) at 1.30.3, absent at 1.29.6; upstream/crds/istio/1.30.3 (trustDomains)',
   },
   [Feature.ISTIO_NATIVE_SIDECARS_AUTO_DEFAULT]: {
     product: Product.ISTIO, since: '1.27', title: "ENABLE_NATIVE_SIDECARS defaulting to 'auto'",

@@ -204,7 +204,7 @@ export class AuthorizationPolicy extends Construct {
       ...(props.provider !== undefined ? { provider: { name: props.provider } } : {}),
       ...(props.rules !== undefined ? { rules: props.rules.map(wireRule) } : {}),
     };
-    const problem = authorizationPolicyProblems(spec)[0];
+    const problem = authorizationPolicyProblems(spec, target)[0];
     if (problem) throw new NetsecError('INVALID', `istio/authz-structural-errors: ${who} at ${problem.path}: ${problem.message}`);
     this.apiObject = new ApiObject(this, 'Resource', {
       ...L1AuthorizationPolicy.GVK,

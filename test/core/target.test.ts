@@ -26,6 +26,8 @@ const SINCE: [Feature, Product, string, string][] = [
   [Feature.CALICO_NATIVE_V3_CRDS, Product.CALICO, '3.31', '3.32'],
   [Feature.ISTIO_NATIVE_SIDECAR_ANNOTATION, Product.ISTIO, '1.23', '1.24'],
   [Feature.ISTIO_DISCOVERY_TOP_LEVEL_VALUES, Product.ISTIO, '1.23', '1.24'],
+  [Feature.ISTIO_AUTHZ_SOURCE_SERVICE_ACCOUNT, Product.ISTIO, '1.24', '1.25'],
+  [Feature.ISTIO_AUTHZ_SOURCE_TRUST_DOMAIN, Product.ISTIO, '1.29', '1.30'],
   [Feature.ISTIO_NATIVE_SIDECARS_AUTO_DEFAULT, Product.ISTIO, '1.26', '1.27'],
   [Feature.K8S_SIDECAR_CONTAINERS_BETA, Product.KUBERNETES, '1.28', '1.29'],
   [Feature.K8S_SIDECAR_CONTAINERS_GA, Product.KUBERNETES, '1.32', '1.33'],

@@ -128,7 +128,7 @@ describe('AuthorizationPolicy', () => {
     [{ rules: [{ to: [{ paths: ['/a/{**}/b'], ports: [80] }] }] }, structural('spec.rules[0].to[0].operation.paths[0]', `"/a/{**}/b" is not a valid path template: '{**}' must be the last segment.`)],
     [{ rules: [{ to: [{ paths: ['/a/{id}'], ports: [80] }] }] }, structural('spec.rules[0].to[0].operation.paths[0]', `"/a/{id}" is not a valid path template: segment '{id}' is not a path template operator; use '{*}' (one segment) or '{**}' (the rest of the path) as a whole segment.`)],
     [{ rules: [{ when: [{ key: 'source.ip' }] }] }, structural('spec.rules[0].when[0]', 'condition "source.ip" has neither values nor notValues; istiod refuses it. List the values it must (values) or must not (notValues) have.')],
-    [{ rules: [{ when: [{ key: 'request.method', values: ['GET'] }] }] }, structural('spec.rules[0].when[0].key', '"request.method" is not a condition key Istio knows; expected one of: request.headers[], source.ip, remote.ip, source.namespace, source.principal, source.serviceAccount, request.auth.principal, request.auth.audiences, request.auth.presenter, request.auth.claims[], destination.ip, destination.port, connection.sni (names in [...]).')],
+    [{ rules: [{ when: [{ key: 'request.method', values: ['GET'] }] }] }, structural('spec.rules[0].when[0].key', '"request.method" is not a condition key Istio knows; expected one of: request.headers[], source.ip, remote.ip, source.namespace, source.principal, source.serviceAccount, source.trustDomain, request.auth.principal, request.auth.audiences, request.auth.presenter, request.auth.claims[], destination.ip, destination.port, connection.sni (names in [...]).')],
     [{ rules: [{ when: [{ key: 'destination.port', values: ['http'] }] }] }, structural('spec.rules[0].when[0]', '"http" is not a port (1-65535), as destination.port needs.')],
     [{ action: AuthorizationAction.CUSTOM, provider: 'opa', rules: [{ from: [{ namespaces: ['shop'] }] }] }, structural('spec.rules[0].from[0].source.namespaces', "a CUSTOM policy cannot use identity fields (namespaces): the provider authorizes before Istio's identity checks. Move the identity condition into an ALLOW or DENY policy.")],
     [{ action: AuthorizationAction.CUSTOM, provider: 'opa', rules: [{ when: [{ key: 'request.auth.principal', values: ['a/b'] }] }] }, structural('spec.rules[0].when[0].key', "a CUSTOM policy cannot use identity conditions (request.auth.principal): the provider authorizes before Istio's identity checks. Move it into an ALLOW or DENY policy.")],
@@ -140,6 +140,19 @@ describe('AuthorizationPolicy', () => {
   ])('refused: %#', (props, message) => {
     const { chart } = targetChart(TARGET);
     expect(() => new AuthorizationPolicy(chart, 'P', { name: 'p', namespace: 'shop', ...props } as AuthorizationPolicyProps)).toThrow(new NetsecError('INVALID', message));
+  });
+
+  test("per-line gates: source.serviceAccount from Istio 1.25, source.trustDomain from 1.30 (istiod's known attributes per tag)", () => {
+    const when = (key: string) => ({ name: 'p', namespace: 'shop', rules: [{ when: [{ key, values: ['shop/web'] }] }] });
+    expect(() => new AuthorizationPolicy(targetChart(TARGET).chart, 'P', when('source.serviceAccount'))).toThrow(
+      new NetsecError('INVALID', `${who} at spec.rules[0].when[0].key: condition key "source.serviceAccount" exists only from Istio 1.25 (target 't' runs Istio 1.23); istiod refuses it as an unknown attribute. Use source.principal instead.`.replace(/^/, 'istio/authz-structural-errors: ')),
+    );
+    expect(() => new AuthorizationPolicy(targetChart({ ...TARGET, istio: '1.29' }).chart, 'P', when('source.trustDomain'))).toThrow(
+      new NetsecError('INVALID', `istio/authz-structural-errors: ${who} at spec.rules[0].when[0].key: condition key "source.trustDomain" exists only from Istio 1.30 (target 't' runs Istio 1.29); istiod refuses it as an unknown attribute. Use source.principal instead.`),
+    );
+    const ok = targetChart({ ...TARGET, istio: '1.25' });
+    new AuthorizationPolicy(ok.chart, 'P', when('source.serviceAccount'));
+    expect(findOne(synthValid(ok.app).objects, 'AuthorizationPolicy').spec.rules).toEqual([{ when: [{ key: 'source.serviceAccount', values: ['shop/web'] }] }]);
   });
 
   test('a target without Istio', () => {

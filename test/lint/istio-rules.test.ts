@@ -83,6 +83,17 @@ describe('istio/authz-structural-errors on hand-written policies', () => {
   });
 });
 
+describe('istio/authz-structural-errors per Istio line', () => {
+  test("serviceAccounts on Istio 1.24, whose CRD would drop the field and widen the source; fine on 1.25", () => {
+    const policy = ap('foo', 'sa', { rules: [{ from: [{ source: { serviceAccounts: ['foo/web'] } }] }] });
+    const at = (istio: string) => lint(new ManifestIndex(new Target({ name: 't', istio }), [{ object: policy, applied: true }])).findings.filter((f) => f.ruleId === 'istio/authz-structural-errors').map((f) => f.message);
+    expect(at('1.24')).toEqual([
+      "AuthorizationPolicy 'foo/sa' at spec.rules[0].from[0].source.serviceAccounts: serviceAccounts exists only from Istio 1.25 (target 't' runs Istio 1.24); that line's CRD drops the field, so the source would match more than written. Use principals (cluster.local/ns/<namespace>/sa/<name>) instead.",
+    ]);
+    expect(at('1.25')).toEqual([]);
+  });
+});
+
 describe('istio/peerauth-shape', () => {
   test('port-level modes without a selector, an empty map, a bad port, a selector in the root namespace, a second namespace-wide policy', () => {
     expect(findings([

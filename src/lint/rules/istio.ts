@@ -1,4 +1,7 @@
 import { Cidr } from '../../cidr/cidr.js';
+import { FEATURES, Feature } from '../../core/features.js';
+import { Target } from '../../core/target.js';
+import { Product } from '../../core/versions.js';
 import { Manifest, ManifestIndex, identityOf } from '../manifest-index.js';
 import { LintRule, RuleViolation, Severity } from '../rule.js';
 
@@ -27,6 +30,7 @@ export const CONDITION_KEYS = [
   'source.namespace',
   'source.principal',
   'source.serviceAccount',
+  'source.trustDomain',
   'request.auth.principal',
   'request.auth.audiences',
   'request.auth.presenter',
@@ -39,6 +43,17 @@ export const CONDITION_KEYS = [
 const IDENTITY_KEYS = /^(source\.principal|source\.namespace|source\.serviceAccount|request\.auth\.)/;
 const HTTP_KEYS = /^(request\.)/;
 const IP_KEYS = new Set(['source.ip', 'remote.ip', 'destination.ip']);
+/** Condition keys and source fields that only some Istio lines know (pkg/config/security/security.go, the CRDs per tag). */
+const GATED_KEYS: Record<string, Feature> = {
+  'source.serviceAccount': Feature.ISTIO_AUTHZ_SOURCE_SERVICE_ACCOUNT,
+  'source.trustDomain': Feature.ISTIO_AUTHZ_SOURCE_TRUST_DOMAIN,
+};
+const GATED_SOURCE_FIELDS: Record<string, Feature> = {
+  serviceAccounts: Feature.ISTIO_AUTHZ_SOURCE_SERVICE_ACCOUNT,
+  notServiceAccounts: Feature.ISTIO_AUTHZ_SOURCE_SERVICE_ACCOUNT,
+  trustDomains: Feature.ISTIO_AUTHZ_SOURCE_TRUST_DOMAIN,
+  notTrustDomains: Feature.ISTIO_AUTHZ_SOURCE_TRUST_DOMAIN,
+};
 
 const SOURCE_FIELDS = [
   'principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals', 'namespaces', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts',
@@ -108,8 +123,13 @@ export function actionOf(spec: Json): string {
  * What istiod refuses in an AuthorizationPolicy spec (`istio/authz-structural-errors`), with paths below `spec`.
  * Every message says what was found, what Istio expects, and how to fix it.
  */
-export function authorizationPolicyProblems(spec: Json): IstioProblem[] {
+export function authorizationPolicyProblems(spec: Json, target?: Target): IstioProblem[] {
   const out: IstioProblem[] = [];
+  // A field or key the target's Istio line does not know: istiod refuses an unknown condition key, and the line's CRD
+  // prunes an unknown source field, which silently widens the source. Without an Istio version nothing is gated.
+  const istio = target?.version(Product.ISTIO);
+  const missing = (feature: Feature): string | undefined =>
+    istio !== undefined && !target!.has(feature) ? `only from Istio ${FEATURES[feature].since} (target '${target!.name}' runs Istio ${istio})` : undefined;
   const add = (path: string, message: string) => out.push({ path, message });
   const action = actionOf(spec);
   const rules = spec.rules;
@@ -145,6 +165,10 @@ export function authorizationPolicyProblems(spec: Json): IstioProblem[] {
       const source = isObject(f) && isObject(f.source) ? f.source : undefined;
       if (!source || SOURCE_FIELDS.every((k) => source[k] === undefined)) return add(p, 'a source must set at least one field (principals, namespaces, ipBlocks, remoteIpBlocks, requestPrincipals or their not* forms); an empty source is refused. Leave the from entry out to match every source.');
       for (const k of SOURCE_FIELDS) if (Array.isArray(source[k]) && (source[k] as unknown[]).length === 0) add(`${p}.${k}`, `${k}: [] is refused by istiod (an empty list); remove the key or list values.`);
+      for (const [k, feature] of Object.entries(GATED_SOURCE_FIELDS)) {
+        const gate = source[k] !== undefined ? missing(feature) : undefined;
+        if (gate) add(`${p}.${k}`, `${k} exists ${gate}; that line's CRD drops the field, so the source would match more than written. Use principals (cluster.local/ns/<namespace>/sa/<name>) instead.`);
+      }
       if ((source.serviceAccounts !== undefined || source.notServiceAccounts !== undefined) && (source.principals !== undefined || source.notPrincipals !== undefined || source.namespaces !== undefined || source.notNamespaces !== undefined)) {
         add(p, 'serviceAccounts cannot be combined with principals or namespaces in one source; use one of them.');
       }
@@ -178,6 +202,8 @@ export function authorizationPolicyProblems(spec: Json): IstioProblem[] {
       const base = key.replace(/\[[^\]]+\]$/, '[]');
       if (!(CONDITION_KEYS as readonly string[]).includes(base) && !key.startsWith('experimental.envoy.filters.')) {
         add(`${p}.key`, `${JSON.stringify(key)} is not a condition key Istio knows; expected one of: ${CONDITION_KEYS.join(', ')} (names in [...]).`);
+      } else if (GATED_KEYS[key] && missing(GATED_KEYS[key]!)) {
+        add(`${p}.key`, `condition key ${JSON.stringify(key)} exists ${missing(GATED_KEYS[key]!)}; istiod refuses it as an unknown attribute. Use source.principal instead.`);
       } else if (base.endsWith('[]') && !/\[[^\]]+\]$/.test(key)) {
         add(`${p}.key`, `${JSON.stringify(key)} needs a name in brackets, for example ${key.replace(/\[\]$/, '')}[x-token].`);
       }
@@ -320,9 +346,10 @@ export const authzStructuralErrors: LintRule = {
     'domain-notes §A.8): DENY or CUSTOM without rules ("meaningless as it will never be triggered"), CUSTOM without provider.name, a provider on ' +
     'another action, from: [] or to: [], an empty source or operation, serviceAccounts with principals or namespaces, selector together with ' +
     'targetRef(s), a condition without values or notValues or with a key Istio does not know, invalid IPs, ports or path templates, and identity ' +
-    'fields in a CUSTOM policy.',
+    "fields in a CUSTOM policy. Per line: the condition key source.serviceAccount and the serviceAccounts field exist from Istio 1.25, " +
+    'source.trustDomain and trustDomains from 1.30 (pkg/config/security/security.go and the CRDs at each tag); an older CRD drops the field.',
   check(index) {
-    return policies(index).flatMap(({ m, spec }) => authorizationPolicyProblems(spec).map((p): RuleViolation => ({ manifest: m, path: p.path, message: p.message })));
+    return policies(index).flatMap(({ m, spec }) => authorizationPolicyProblems(spec, index.target).map((p): RuleViolation => ({ manifest: m, path: p.path, message: p.message })));
   },
 };
 
