@@ -17,7 +17,7 @@ export enum CalicoBlockDesign {
    */
   TIERED = 'tiered',
   /**
-   * The seed's design: a blocking policy at order 0 and an allow-all policy at order 1000 in the `default` tier. The
+   * The design of hand-written Calico geo-blocks: a blocking policy at order 0 and an allow-all policy at order 1000 in the `default` tier. The
    * allow-all policy overrides Kubernetes NetworkPolicy egress isolation: lint rule calico/default-tier-allow-overrides-knp
    * warns below 3.30 and refuses it from 3.30 (where the tiered design exists) unless suppressed with a reason. The
    * default below 3.30.

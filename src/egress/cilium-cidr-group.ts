@@ -25,7 +25,7 @@ export interface CiliumCidrGroupProps {
 
 /**
  * A `CiliumCIDRGroup`: a named set of world CIDRs. On its own it only labels those IPs (Hubble shows the group's labels
- * on flows to them, as the seed's `azure-imds` group does); policies reference it with `cidrGroupRef` or
+ * on flows to them, as the bundled example's `azure-imds` group does); policies reference it with `cidrGroupRef` or
  * `cidrGroupSelector`. The apiVersion follows the target: `cilium.io/v2alpha1` below Cilium 1.18, `cilium.io/v2` from 1.18.
  */
 export class CiliumCidrGroup extends Construct {

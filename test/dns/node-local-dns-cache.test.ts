@@ -15,7 +15,7 @@ function ciliumExample(): Record<string, any>[] {
   return ['node-local-dns.yaml', 'node-local-dns-lrp.yaml'].flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS()));
 }
 
-describe("equal in meaning to Cilium's example and the seed 004 deployment", () => {
+describe("equal in meaning to Cilium's example and a NodeLocal DNSCache deployment on AKS behind an LRP", () => {
   const { app, chart } = cilium();
   const cache = new NodeLocalDnsCache(chart, 'Cache');
   const { objects } = synthValid(app);
@@ -26,7 +26,7 @@ describe("equal in meaning to Cilium's example and the seed 004 deployment", () 
     const theirs = findOne(upstream, 'DaemonSet', 'node-local-dns');
     const pod = ds.spec.template.spec;
     const container = pod.containers[0];
-    // The seed binds all addresses (-localip 0.0.0.0); Cilium's example lists 169.254.20.10 and the kube-dns IP, which a human fills in with sed.
+    // The AKS deployment binds all addresses (-localip 0.0.0.0); Cilium's example lists 169.254.20.10 and the kube-dns IP, which a human fills in with sed.
     expect(container.args).toEqual(['-localip', '0.0.0.0', '-conf', '/etc/Corefile', '-upstreamsvc', 'kube-dns-upstream', '-skipteardown=true', '-setupinterface=false', '-setupiptables=false']);
     expect(theirs.spec.template.spec.containers[0].args.slice(2)).toEqual(container.args.slice(2));
     expect(pod.hostNetwork).toBe(false);

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { CalicoApi, CalicoBlockDesign, CalicoEgressBlock, DiagnosticLevel, suppressRules, synthesize } from '../../src/index.js';
 import { findAll, findOne, synthValid, targetChart } from '../util.js';
 
-const SEED_CIDRS = ['217.160.0.92/32', '217.160.0.111/32', '217.160.223.1/32'];
+const BLOCK_LIST = ['217.160.0.92/32', '217.160.0.111/32', '217.160.223.1/32'];
 const calico = (line: string) => ({ name: 'dc', kubernetes: '1.30', calico: line });
 const selector = "netsec.io/egress-block == 'egress-traffic-blocking'";
 const labels = { policy: 'egress-traffic-blocking', 'netsec.io/egress-block': 'egress-traffic-blocking' };
@@ -10,16 +10,16 @@ const NO_CLUSTER_CIDRS = (who: string) =>
   `${who}: target 'dc' names no cluster addresses (cluster.podCidrs, cluster.serviceCidrs, cluster.apiServerCidrs), so netsec could not check that the block list spares the cluster's own pods, Services and API server. Name them in the target.`;
 
 describe('CalicoEgressBlock', () => {
-  test("below 3.30 it reproduces seed 000's GlobalNetworkSet and both GlobalNetworkPolicies, and says what the allow policy overrides", () => {
+  test('below 3.30 it writes the default-tier design (a GlobalNetworkSet, a blocking and an allow-all GlobalNetworkPolicy), and says what the allow policy overrides', () => {
     const { app, chart } = targetChart(calico('3.28'));
-    const block = new CalicoEgressBlock(chart, 'Block', { name: 'egress-traffic-blocking', cidrs: SEED_CIDRS, allowPolicyName: 'egress-traffic-allow' });
+    const block = new CalicoEgressBlock(chart, 'Block', { name: 'egress-traffic-blocking', cidrs: BLOCK_LIST, allowPolicyName: 'egress-traffic-allow' });
     const { objects, diagnostics } = synthValid(app);
     expect(block.design).toBe(CalicoBlockDesign.DEFAULT_TIER);
     expect(findOne(objects, 'GlobalNetworkSet')).toEqual({
       apiVersion: 'crd.projectcalico.org/v1',
       kind: 'GlobalNetworkSet',
       metadata: { name: 'egress-traffic-blocking', labels },
-      spec: { nets: SEED_CIDRS },
+      spec: { nets: BLOCK_LIST },
     });
     expect(findOne(objects, 'GlobalNetworkPolicy', 'egress-traffic-allow')).toEqual({
       apiVersion: 'crd.projectcalico.org/v1',
@@ -50,7 +50,7 @@ describe('CalicoEgressBlock', () => {
 
   test('from 3.30 the tiered design is the default: Log, Deny, then Pass in a tier before default', () => {
     const { app, chart } = targetChart(calico('3.30'));
-    const block = new CalicoEgressBlock(chart, 'Block', { name: 'egress-traffic-blocking', cidrs: SEED_CIDRS });
+    const block = new CalicoEgressBlock(chart, 'Block', { name: 'egress-traffic-blocking', cidrs: BLOCK_LIST });
     const { objects } = synthValid(app);
     expect(block.design).toBe(CalicoBlockDesign.TIERED);
     expect(findOne(objects, 'Tier')).toEqual({ apiVersion: 'crd.projectcalico.org/v1', kind: 'Tier', metadata: { name: 'egress-blocking' }, spec: { order: 100, defaultAction: 'Pass' } });
@@ -65,14 +65,14 @@ describe('CalicoEgressBlock', () => {
     expect(findAll(objects, 'GlobalNetworkPolicy')).toHaveLength(1);
   });
 
-  test('on 3.30 the seed design is refused by calico/default-tier-allow-overrides-knp unless suppressed with a reason', () => {
+  test('on 3.30 the default-tier design is refused by calico/default-tier-allow-overrides-knp unless suppressed with a reason', () => {
     const refused = targetChart(calico('3.30'));
-    new CalicoEgressBlock(refused.chart, 'Block', { name: 'b', cidrs: SEED_CIDRS, design: CalicoBlockDesign.DEFAULT_TIER });
+    new CalicoEgressBlock(refused.chart, 'Block', { name: 'b', cidrs: BLOCK_LIST, design: CalicoBlockDesign.DEFAULT_TIER });
     expect(synthesize(refused.app).findings.map((f) => [f.ruleId, f.resource.name, f.path, f.message])).toEqual([
       ['calico/default-tier-allow-overrides-knp', 'b-allow', 'spec.egress[0]', "allows all egress traffic in the default tier: Kubernetes NetworkPolicies are default-tier policies at order 1000 whose isolation is the end-of-tier drop, so this rule allows the egress traffic they would isolate. Move the policy that needs it into a tier ordered before default and end that policy with { action: Pass } (CalicoEgressBlock: design: tiered)."],
     ]);
     const { app, chart } = targetChart(calico('3.30'));
-    const block = new CalicoEgressBlock(chart, 'Block', { name: 'b', cidrs: SEED_CIDRS, design: CalicoBlockDesign.DEFAULT_TIER });
+    const block = new CalicoEgressBlock(chart, 'Block', { name: 'b', cidrs: BLOCK_LIST, design: CalicoBlockDesign.DEFAULT_TIER });
     suppressRules(block, [{ id: 'calico/default-tier-allow-overrides-knp', reason: 'no Kubernetes NetworkPolicies restrict egress in this cluster' }]);
     const { objects } = synthValid(app);
     expect(findAll(objects, 'GlobalNetworkPolicy').map((p) => p.metadata.name).sort()).toEqual(['b', 'b-allow']);
@@ -80,24 +80,24 @@ describe('CalicoEgressBlock', () => {
 
   test('the tiered design is refused below 3.30', () => {
     const { chart } = targetChart(calico('3.29'));
-    expect(() => new CalicoEgressBlock(chart, 'Block', { name: 'b', cidrs: SEED_CIDRS, design: CalicoBlockDesign.TIERED })).toThrow(
+    expect(() => new CalicoEgressBlock(chart, 'Block', { name: 'b', cidrs: BLOCK_LIST, design: CalicoBlockDesign.TIERED })).toThrow(
       "CalicoEgressBlock 'b': Calico policy tiers (Tier, spec.tier) needs Calico 3.30 or later; target 'dc' runs Calico 3.29.",
     );
   });
 
   test('native projectcalico.org/v3 on request from 3.32, refused before', () => {
     const { app, chart } = targetChart(calico('3.32'));
-    new CalicoEgressBlock(chart, 'Block', { name: 'b', cidrs: SEED_CIDRS, api: CalicoApi.V3 });
+    new CalicoEgressBlock(chart, 'Block', { name: 'b', cidrs: BLOCK_LIST, api: CalicoApi.V3 });
     expect(new Set(synthValid(app).objects.map((o) => o.apiVersion))).toEqual(new Set(['projectcalico.org/v3']));
     const old = targetChart(calico('3.31'));
-    expect(() => new CalicoEgressBlock(old.chart, 'Block', { name: 'b', cidrs: SEED_CIDRS, api: CalicoApi.V3 })).toThrow(
+    expect(() => new CalicoEgressBlock(old.chart, 'Block', { name: 'b', cidrs: BLOCK_LIST, api: CalicoApi.V3 })).toThrow(
       "CalicoEgressBlock 'b': native projectcalico.org/v3 CRDs needs Calico 3.32 or later; target 'dc' runs Calico 3.31.",
     );
   });
 
   test('Log is optional', () => {
     const { app, chart } = targetChart(calico('3.30'));
-    new CalicoEgressBlock(chart, 'Block', { name: 'b', cidrs: SEED_CIDRS, log: false });
+    new CalicoEgressBlock(chart, 'Block', { name: 'b', cidrs: BLOCK_LIST, log: false });
     expect(findOne(synthValid(app).objects, 'GlobalNetworkPolicy').spec.egress.map((r: { action: string }) => r.action)).toEqual(['Deny', 'Pass']);
   });
 
@@ -111,21 +111,21 @@ describe('CalicoEgressBlock', () => {
     expect(JSON.stringify(findOne(objects, 'GlobalNetworkPolicy'))).not.toContain('"nets"');
   });
 
-  test('an endpoint scope becomes the policies\' selector; without one the seed\'s shape (no selector, all()) stays', () => {
+  test('an endpoint scope becomes the policies\' selector; without one the unscoped shape (no selector, all()) stays', () => {
     const { app, chart } = targetChart(calico('3.28'));
-    new CalicoEgressBlock(chart, 'Block', { name: 'b', cidrs: SEED_CIDRS, endpointSelector: "app == 'legacy'" });
+    new CalicoEgressBlock(chart, 'Block', { name: 'b', cidrs: BLOCK_LIST, endpointSelector: "app == 'legacy'" });
     const policies = findAll(synthValid(app).objects, 'GlobalNetworkPolicy');
     expect(policies.map((p) => [p.metadata.name, p.spec.selector])).toEqual([['b', "app == 'legacy'"], ['b-allow', "app == 'legacy'"]]);
   });
 
   test('the sets carry an owner label the user cannot set, and the policy selects only by it', () => {
     const { app, chart } = targetChart(calico('3.30'));
-    new CalicoEgressBlock(chart, 'Block', { name: 'b', cidrs: SEED_CIDRS, labels: { team: 'sec' } });
+    new CalicoEgressBlock(chart, 'Block', { name: 'b', cidrs: BLOCK_LIST, labels: { team: 'sec' } });
     const { objects } = synthValid(app);
     expect(findOne(objects, 'GlobalNetworkSet').metadata.labels).toEqual({ team: 'sec', 'netsec.io/egress-block': 'b' });
     expect(findOne(objects, 'GlobalNetworkPolicy').spec.egress[0].destination).toEqual({ selector: "netsec.io/egress-block == 'b'" });
     const other = targetChart(calico('3.30'));
-    expect(() => new CalicoEgressBlock(other.chart, 'Block', { name: 'b', cidrs: SEED_CIDRS, labels: { 'netsec.io/egress-block': 'a' } })).toThrow(
+    expect(() => new CalicoEgressBlock(other.chart, 'Block', { name: 'b', cidrs: BLOCK_LIST, labels: { 'netsec.io/egress-block': 'a' } })).toThrow(
       "CalicoEgressBlock 'b': labels sets 'netsec.io/egress-block', which netsec sets itself to 'b' so the policy selects only this block's sets; remove it from labels.",
     );
   });

@@ -6,7 +6,7 @@ import { findAll, findOne, synthValid, targetChart } from '../util.js';
 const CLUSTER = { podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.0.0.0/16'] };
 const OWNED = (name: string) => ({ policy: name, 'netsec.io/egress-block': name });
 
-const SEED_CIDRS = ['217.160.0.92/32', '217.160.0.111/32', '217.160.223.1/32'];
+const BLOCK_LIST = ['217.160.0.92/32', '217.160.0.111/32', '217.160.223.1/32'];
 const aks = (cilium: string, extra: Partial<TargetProps> = {}): TargetProps => ({ name: 'aks', kubernetes: '1.30', cilium, ...extra });
 
 /** `n` distinct /24s starting at 11.0.0.0 (never adjacent: every other /24, so they do not merge). */
@@ -18,9 +18,9 @@ function spreadPrefixes(n: number): string[] {
 }
 
 describe('CiliumEgressBlock', () => {
-  test("reproduces seed 000's CiliumCIDRGroup and CiliumClusterwideNetworkPolicy on Cilium 1.17", () => {
+  test('writes a CiliumCIDRGroup and a CiliumClusterwideNetworkPolicy with egressDeny on Cilium 1.17 (egress blocking on AKS)', () => {
     const { app, chart } = targetChart(aks('1.17', { cluster: CLUSTER }));
-    new CiliumEgressBlock(chart, 'Block', { name: 'egress-traffic-blocking', cidrs: SEED_CIDRS });
+    new CiliumEgressBlock(chart, 'Block', { name: 'egress-traffic-blocking', cidrs: BLOCK_LIST });
     const { objects, diagnostics } = synthValid(app);
     expect(diagnostics).toEqual([]);
     expect(findOne(objects, 'CiliumCIDRGroup')).toEqual({
@@ -40,7 +40,7 @@ describe('CiliumEgressBlock', () => {
   test('the CIDR group apiVersion flips to cilium.io/v2 at Cilium 1.18', () => {
     for (const [line, apiVersion] of [['1.17', 'cilium.io/v2alpha1'], ['1.18', 'cilium.io/v2']]) {
       const { app, chart } = targetChart(aks(line));
-      new CiliumEgressBlock(chart, 'Block', { name: 'b', cidrs: SEED_CIDRS });
+      new CiliumEgressBlock(chart, 'Block', { name: 'b', cidrs: BLOCK_LIST });
       expect(findOne(synthValid(app).objects, 'CiliumCIDRGroup').apiVersion).toBe(apiVersion);
     }
   });
@@ -72,14 +72,14 @@ describe('CiliumEgressBlock', () => {
 
   test('labels cannot set the owner label', () => {
     const { chart } = targetChart(aks('1.17'));
-    expect(() => new CiliumEgressBlock(chart, 'Block', { name: 'geo', cidrs: SEED_CIDRS, labels: { 'netsec.io/egress-block': 'imds' } })).toThrow(
+    expect(() => new CiliumEgressBlock(chart, 'Block', { name: 'geo', cidrs: BLOCK_LIST, labels: { 'netsec.io/egress-block': 'imds' } })).toThrow(
       "CiliumEgressBlock 'geo': labels sets 'netsec.io/egress-block', which netsec sets itself to 'geo' so the policy selects only this block's sets; remove it from labels.",
     );
   });
 
   test('the policy is a CiliumClusterwideNetworkPolicy construct, so its endpointSelector is checked like any other', () => {
     const { app, chart } = targetChart(aks('1.17'));
-    const block = new CiliumEgressBlock(chart, 'Block', { name: 'geo', cidrs: SEED_CIDRS, endpointSelector: EndpointSelector.labels({ app: 'legacy' }) });
+    const block = new CiliumEgressBlock(chart, 'Block', { name: 'geo', cidrs: BLOCK_LIST, endpointSelector: EndpointSelector.labels({ app: 'legacy' }) });
     expect(block.policy.egressDefaultDeny).toBe(false);
     expect(findOne(synthValid(app).objects, 'CiliumClusterwideNetworkPolicy').spec.endpointSelector).toEqual({ matchLabels: { app: 'legacy' } });
   });
@@ -123,7 +123,7 @@ describe('CiliumEgressBlock', () => {
 
   test('asking for cidrGroupSelector below 1.17 is refused with the first version that has it', () => {
     const { chart } = targetChart(aks('1.16'));
-    expect(() => new CiliumEgressBlock(chart, 'Block', { name: 'geo', cidrs: SEED_CIDRS, reference: CidrGroupReference.SELECTOR })).toThrow(
+    expect(() => new CiliumEgressBlock(chart, 'Block', { name: 'geo', cidrs: BLOCK_LIST, reference: CidrGroupReference.SELECTOR })).toThrow(
       "CiliumEgressBlock 'geo': reference: selector: toCIDRSet.cidrGroupSelector needs Cilium 1.17 or later; target 'aks' runs Cilium 1.16.",
     );
   });
@@ -137,7 +137,7 @@ describe('CiliumEgressBlock', () => {
   describe('refusals', () => {
     const refuse = (props: object, target = aks('1.18')) => {
       const { chart } = targetChart(target);
-      return () => new CiliumEgressBlock(chart, 'Block', { name: 'b', cidrs: SEED_CIDRS, ...props });
+      return () => new CiliumEgressBlock(chart, 'Block', { name: 'b', cidrs: BLOCK_LIST, ...props });
     };
     test('an empty list', () => {
       expect(refuse({ cidrs: [] })).toThrow(
@@ -180,7 +180,7 @@ describe('CiliumEgressBlock', () => {
     });
     test('a target without cluster addresses gets a warning that the overlap checks were skipped', () => {
       const { app, chart } = targetChart(aks('1.18'));
-      new CiliumEgressBlock(chart, 'Block', { name: 'b', cidrs: SEED_CIDRS });
+      new CiliumEgressBlock(chart, 'Block', { name: 'b', cidrs: BLOCK_LIST });
       expect(synthValid(app).diagnostics.map((d) => d.message)).toEqual([
         "CiliumEgressBlock 'b': target 'aks' names no cluster addresses (cluster.podCidrs, cluster.serviceCidrs, cluster.apiServerCidrs), so netsec could not check that the block list spares the cluster's own pods, Services and API server. Name them in the target.",
       ]);
@@ -194,14 +194,14 @@ describe('CiliumEgressBlock', () => {
 
   test('escape hatch: a JSON patch on the policy', () => {
     const { app, chart } = targetChart(aks('1.18'));
-    const block = new CiliumEgressBlock(chart, 'Block', { name: 'b', cidrs: SEED_CIDRS });
+    const block = new CiliumEgressBlock(chart, 'Block', { name: 'b', cidrs: BLOCK_LIST });
     ApiObject.of(block.policy).addJsonPatch(JsonPatch.add('/spec/description', 'geo-blocking, ticket SEC-42'));
     expect(findOne(synthValid(app).objects, 'CiliumClusterwideNetworkPolicy').spec.description).toBe('geo-blocking, ticket SEC-42');
   });
 });
 
 describe('CiliumCidrGroup', () => {
-  test("reproduces seed 000's metadata-only azure-imds group", () => {
+  test('a metadata-only group (azure-imds) that labels world IPs for Hubble', () => {
     const { app, chart } = targetChart(aks('1.17'));
     new CiliumCidrGroup(chart, 'Imds', { name: 'azure-imds', cidrs: ['169.254.169.254'], labels: { 'k8s-app': 'azure-imds' } });
     expect(findOne(synthValid(app).objects, 'CiliumCIDRGroup')).toEqual({
@@ -221,6 +221,6 @@ describe('CiliumCidrGroup', () => {
 
   test('a target without Cilium is refused', () => {
     const { chart } = targetChart({ name: 'k', calico: '3.30' });
-    expect(() => new CiliumCidrGroup(chart, 'G', { name: 'g', cidrs: SEED_CIDRS })).toThrow("CiliumCidrGroup 'g': needs Cilium, but target 'k' names no Cilium version.");
+    expect(() => new CiliumCidrGroup(chart, 'G', { name: 'g', cidrs: BLOCK_LIST })).toThrow("CiliumCidrGroup 'g': needs Cilium, but target 'k' names no Cilium version.");
   });
 });

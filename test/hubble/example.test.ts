@@ -8,10 +8,10 @@ import { synthesize } from '../../src/index.js';
 import { buildExampleApp } from '../../src/main.js';
 
 const root = join(__dirname, '..', '..');
-/** The files issue #6 adds to the bundled example's aks-cilium target. */
+/** The Hubble and Istio files of the bundled example's aks-cilium target. */
 const MINE = ['aks-cilium/hubble-flow-logs.yaml', 'aks-cilium/istio.yaml', 'aks-cilium/istiod-values.yaml'];
 
-describe('the bundled example carries seed 000\'s exporter (corrected) and Istio settings', async () => {
+describe('the bundled example carries the deny-rule flow log and the Istio native-sidecar settings', async () => {
   const fromYaml = synthesize(await buildApp(parseConfig(readFileSync(join(root, 'netsec.yaml'), 'utf8'), 'netsec.yaml')));
   const fromTs = synthesize(buildExampleApp());
   const file = (path: string) => fromYaml.files.find((f) => f.path === path)?.content ?? '';
@@ -44,9 +44,9 @@ describe('the bundled example carries seed 000\'s exporter (corrected) and Istio
     });
   });
 
-  test('the seed IstioOperator (Istio 1.23: served, applied) and the istiod values', () => {
+  test('the IstioOperator (Istio 1.23: served, applied) and the istiod values', () => {
     const values = { pilot: { env: { PILOT_ENABLE_STATUS: true, ENABLE_NATIVE_SIDECARS: true } }, sidecarInjectorWebhook: { rewriteAppHTTPProbe: true } };
-    // istio.yaml also holds seed 004's AuthorizationPolicies and PeerAuthentication (test/istio/example-seed004.test.ts).
+    // istio.yaml also holds the AKS Istio add-on's AuthorizationPolicies and PeerAuthentication (test/istio/example-seed004.test.ts).
     const operator = parseAllDocuments(file('aks-cilium/istio.yaml')).map((d) => d.toJS() as { kind?: string }).find((o) => o.kind === 'IstioOperator');
     expect(operator).toEqual({
       apiVersion: 'install.istio.io/v1alpha1',

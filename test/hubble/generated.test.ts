@@ -12,7 +12,7 @@ describe('generated Hubble enum data', () => {
     expect(readFileSync(join(root, OUTPUT as string), 'utf8') === (generate as (r: string) => string)(root)).toBe(true);
   });
 
-  test('the numbers the seed had to dig out of Cilium source', () => {
+  test('the numbers a hand-written filter has to dig out of Cilium source', () => {
     expect(MONITOR_EVENT_TYPES[MonitorEventType.DROP].value).toBe(1);
     expect(MONITOR_EVENT_TYPES[MonitorEventType.L7].value).toBe(129);
     expect(DROP_REASONS[DropReason.POLICY_DENY].code).toBe(181);

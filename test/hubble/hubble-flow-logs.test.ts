@@ -46,7 +46,7 @@ function addError(target: TargetProps, options: Parameters<HubbleFlowLogs['addFl
 
 const WHO = "HubbleFlowLogs 'test/FlowLogs'";
 
-describe('the seed 000 exporter, corrected', () => {
+describe('the deny-rule exporter of the bundled example (sub_type 181 with match_sub_type, to stdout)', () => {
   test('egress denied by a deny rule goes to stdout, and sub_type is paired with match_sub_type: true', () => {
     const { cm, text } = flowLogsOf(CILIUM_117, (f) => f.addFlowLog({ name: 'egress-traffic-blocking', includeFilters: [FlowFilter.egressDeniedByDenyRule()] }));
     expect(cm.metadata).toEqual({ name: 'cilium-flowlog-config', namespace: 'kube-system' });
@@ -70,7 +70,7 @@ describe('the seed 000 exporter, corrected', () => {
     );
   });
 
-  test("the seed's first ConfigMap (the Helm default 'all' flow log to the agent's events file) is expressible", () => {
+  test("the Helm default 'all' flow log to the agent's events file is expressible", () => {
     const { entries } = flowLogsOf(CILIUM_117, (f) => f.addFlowLog({ name: 'all', output: FlowLogOutput.file('/var/run/cilium/hubble/events.log') }));
     expect(entries).toEqual([{ name: 'all', filePath: '/var/run/cilium/hubble/events.log', fieldMask: [], includeFilters: [], excludeFilters: [] }]);
   });
