@@ -1,18 +1,7 @@
 import { App } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
-import {
-  CiliumNetworkPolicy,
-  KUBE_DNS,
-  NODE_LOCAL_DNS,
-  NetsecChart,
-  NetsecError,
-  NodeLocalDnsCache,
-  NodeLocalDnsMode,
-  NodeLocalDnsSettings,
-  Target,
-  dnsResolversOf,
-  nodeLocalDnsModeOf,
-} from '../../src/index.js';
+import { CiliumNetworkPolicy, KUBE_DNS, NODE_LOCAL_DNS, NetsecChart, NetsecError, NodeLocalDnsCache, NodeLocalDnsMode, NodeLocalDnsSettings, Target } from '../../src/index.js';
+import { dnsResolversOf, nodeLocalDnsModeOf } from '../../src/dns/cluster-dns.js';
 
 const target = (nodeLocalDns?: boolean | NodeLocalDnsSettings) => new Target({ name: 'a', kubernetes: '1.30', cilium: '1.17', cluster: nodeLocalDns === undefined ? {} : { nodeLocalDns } });
 const chartOf = (t: Target, app = new App({ outdir: 'unused' }), id = 'test') => new NetsecChart(app, id, { target: t });
@@ -93,5 +82,31 @@ describe('dnsResolversOf: the resolvers a target\'s pods talk to', () => {
     new NodeLocalDnsCache(chartOf(t, app, 'one'), 'Cache');
     new NodeLocalDnsCache(chartOf(t, app, 'two'), 'Cache', { localRedirectPolicyName: 'nodelocaldns-2' });
     expect(dnsResolversOf(chartOf(t, app, 'policies'))).toEqual([KUBE_DNS, NODE_LOCAL_DNS]);
+  });
+});
+
+describe('dnsResolversOf: the caches kept on the root construct (issue 14: no tree walk per policy)', () => {
+  const cache = (namespace: string) => ({ namespace, name: `cache-${namespace}`, clusterDnsLabels: { 'k8s-app': `dns-${namespace}` } });
+
+  test('caches come in construct-tree order, not build order', () => {
+    const t = target();
+    const app = new App({ outdir: 'unused' });
+    const first = chartOf(t, app, 'first');
+    const second = chartOf(t, app, 'second');
+    new NodeLocalDnsCache(second, 'Cache', cache('b'));
+    new NodeLocalDnsCache(first, 'Cache', cache('a'));
+    expect(dnsResolversOf(first).map((r) => (r.kind === 'pods' ? `${r.namespace}/${r.name}` : r.name))).toEqual(['a/kube-dns', 'b/kube-dns', 'a/cache-a', 'b/cache-b']);
+  });
+
+  test('a cache removed from the tree no longer counts', () => {
+    const t = target();
+    const app = new App({ outdir: 'unused' });
+    const policies = chartOf(t, app, 'policies');
+    const dns = chartOf(t, app, 'dns');
+    new NodeLocalDnsCache(dns, 'Cache', cache('a'));
+    expect(nodeLocalDnsModeOf(policies)).toBe(NodeLocalDnsMode.LRP);
+    app.node.tryRemoveChild('dns');
+    expect(dnsResolversOf(policies)).toEqual([KUBE_DNS]);
+    expect(nodeLocalDnsModeOf(policies)).toBeUndefined();
   });
 });
