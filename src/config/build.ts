@@ -1,8 +1,8 @@
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { closestMatch } from 'leven';
 import { NetsecError, Problem, SourceLocation, echo, escapeControls, formatLocation, locateError, problemsError } from '../core/errors.js';
+import { NetsecApp } from '../core/netsec-app.js';
 import { NetsecChart } from '../core/netsec-chart.js';
 import { recordSource } from '../core/source.js';
 import { RULES } from '../lint/rules/index.js';
@@ -43,15 +43,16 @@ interface Placed {
 /**
  * Builds the cdk8s App a netsec.yaml describes: one Target per `targets:` entry, and for each target the constructs
  * of every section entry placed on it, in the order the sections are registered. The result is the same App a
- * TypeScript user would write.
+ * TypeScript user would write, and a TypeScript user can add constructs to it before `app.synth()`.
  *
  * Before anything is built, every entry is placed: the targets its `targets:` names must exist and run what it needs,
  * an entry must land on at least one target (nothing is dropped silently), and the objects entries write must have
  * unique names per target. Each problem is reported at its netsec.yaml line and column.
  */
-export async function buildApp(loaded: LoadedConfig, options: BuildOptions = {}): Promise<App> {
+export async function buildApp(loaded: LoadedConfig, options: BuildOptions = {}): Promise<NetsecApp> {
   const { config } = loaded;
-  const app = new App({ outdir: 'unused' });
+  // A NetsecApp: its synth() writes what netsec synth writes (outdir: CDK8S_OUTDIR, else dist).
+  const app = new NetsecApp();
   const baseDir = dirname(resolve(loaded.file));
   const targets = config.targets.map((props, i) => {
     checkClusterCidrs(loaded, i, props);
@@ -90,7 +91,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildOptions = {})
   };
   for (const [t, target] of targets.entries()) {
     const charts = new Map<string, NetsecChart>();
-    const targetSuppressions = suppressionsAt(loaded, `/targets/${t}`, config.targets[t] as { suppress?: readonly SuppressionValue[] });
+    const targetSuppressions = suppressionsAt(config.targets[t] as { suppress?: readonly SuppressionValue[] });
     const chart = (component: string, chartOptions: { applyToCluster?: boolean } = {}): NetsecChart => {
       let c = charts.get(component);
       if (!c) {
@@ -129,7 +130,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildOptions = {})
           throw err;
         }
         // Every construct this entry added records where it was written; findings about it and its objects point there.
-        const suppressions = suppressionsAt(loaded, pointer, entry);
+        const suppressions = suppressionsAt(entry);
         for (const c of charts.values()) {
           for (const child of c.node.children) {
             if (before.has(child)) continue;
@@ -163,9 +164,12 @@ function checkClusterCidrs(loaded: LoadedConfig, i: number, props: TargetProps):
 }
 
 /** Runs `fn`; a NetsecError without a location gets `location`. */
-/** An entry's (or target's) `suppress:` items as suppressions, each reason naming where it was written. */
-function suppressionsAt(loaded: LoadedConfig, pointer: string, value: { readonly suppress?: readonly SuppressionValue[] }): Suppression[] {
-  return (value.suppress ?? []).map((s, i) => ({ id: s.rule, reason: `${s.reason.trim()} (${formatLocation(loaded.where(`${pointer}/suppress/${i}`))})` }));
+/**
+ * An entry's (or target's) `suppress:` items as suppressions. The reason is written into output headers as given,
+ * without its netsec.yaml line: an edit above it must not change the output (and show up in `netsec plan`).
+ */
+function suppressionsAt(value: { readonly suppress?: readonly SuppressionValue[] }): Suppression[] {
+  return (value.suppress ?? []).map((s) => ({ id: s.rule, reason: s.reason.trim() }));
 }
 
 /** `suppress:` items naming rules that do not exist: a typo would otherwise leave the finding it meant in place, unexplained. */
