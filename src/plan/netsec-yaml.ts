@@ -227,9 +227,9 @@ class DocumentReader {
       if (value instanceof PrefixRun) {
         const k = this.runs.length;
         this.runs.push({ parent: out, key, run: value });
-        out[key] = [`0.0.${k >> 8}.${k & 255}/32`];
+        setOwn(out, key, [`0.0.${k >> 8}.${k & 255}/32`]);
       } else {
-        out[key] = value;
+        setOwn(out, key, value);
       }
     }
     return out;
@@ -408,6 +408,14 @@ function inlineScalar(s: string): Json {
  * reader took each line of a run; a distinct placeholder per run pins every run to its own place in the text.
  */
 function emitsExactly(value: Json, text: string, runs: readonly PendingRun[]): boolean {
+  try {
+    return emitYaml(value) === withPlaceholders(text, runs);
+  } catch {
+    return false; // a value the emitter cannot write (a number beyond double range): not netsec's output
+  }
+}
+
+function withPlaceholders(text: string, runs: readonly PendingRun[]): string {
   const parts: string[] = [];
   let at = 0;
   runs.forEach(({ run }, k) => {
@@ -415,7 +423,15 @@ function emitsExactly(value: Json, text: string, runs: readonly PendingRun[]): b
     at = run.to;
   });
   parts.push(text.slice(at));
-  return emitYaml(value) === parts.join('');
+  return parts.join('');
+}
+
+/**
+ * `obj[key] = value` as an own property whatever the key: a committed file may hold a `__proto__` key, which plain
+ * assignment would turn into the object's prototype (the `yaml` library keeps it as data, and so must this reader).
+ */
+function setOwn(obj: { [k: string]: Json }, key: string, value: Json): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, configurable: true, writable: true });
 }
 
 /**
