@@ -2,6 +2,7 @@
  * NodeLocal DNSCache behind a Cilium Local Redirect Policy, and the registry that tells Cilium policies which DNS
  * resolvers a target's pods really talk to.
  */
-export * from './cluster-dns.js';
-export * from './corefile.js';
-export * from './node-local-dns-cache.js';
+export { type DnsCachePath, type DnsResolver, type HostDnsResolver, type IDnsCache, KUBE_DNS, NODE_LOCAL_DNS, type PodDnsResolver } from './cluster-dns.js';
+export { type NodeLocalDnsCacheSettings, type NodeLocalDnsCorefileOptions, renderNodeLocalDnsCorefile } from './corefile.js';
+export { NodeLocalDnsCache, type NodeLocalDnsCacheProps } from './node-local-dns-cache.js';
+

@@ -1,6 +1,5 @@
-export * from './block-list.js';
-export * from './cidr-list-object.js';
-export * from './cilium-cidr-group.js';
-export * from './cilium-egress-block.js';
-export * from './calico-egress-block.js';
-export * from './endpoint-scope.js';
+export { type BlockListProps, OWNER_LABEL } from './block-list.js';
+export { CiliumCidrGroup, type CiliumCidrGroupProps } from './cilium-cidr-group.js';
+export { CidrGroupReference, CiliumEgressBlock, type CiliumEgressBlockProps } from './cilium-egress-block.js';
+export { CalicoApi, CalicoBlockDesign, CalicoEgressBlock, type CalicoEgressBlockProps } from './calico-egress-block.js';
+

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NetsecError } from '../../src/core/errors.js';
-import { assertSafeBlockList, Cidr, CidrSet, cannotCoverDefaultRoute, findRefusals, toCidrSet } from '../../src/cidr/index.js';
+import { assertSafeBlockList, Cidr, CidrSet, findRefusals, toCidrSet } from '../../src/cidr/index.js';
+import { cannotCoverDefaultRoute } from '../../src/cidr/refusals.js';
 
 const cluster = [
   { cidr: '10.0.0.0/16', name: 'pod CIDR' },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ApplyMode, CidrSet, CLIENT_SIDE_APPLY_BUDGET, fnv1a32, shardCidrs, toCidrSet, type CidrShard,
-} from '../../src/cidr/index.js';
+import { ApplyMode } from '../../src/index.js';
+import { CidrSet, CLIENT_SIDE_APPLY_BUDGET, shardCidrs, toCidrSet, type CidrShard } from '../../src/cidr/index.js';
+import { fnv1a32 } from '../../src/cidr/hash.js';
 
 /** Deterministic PRNG (mulberry32) so the churn numbers below are reproducible. */
 function rng(seed: number): () => number {

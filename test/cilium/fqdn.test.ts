@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { FqdnSelector, dnsSelectorsCovering } from '../../src/index.js';
+import { FqdnSelector } from '../../src/index.js';
+import { dnsSelectorsCovering } from '../../src/cilium/fqdn.js';
 
 // The accept/reject vectors of TestAnchoredMatchPatternMatching, verbatim: cilium/cilium
 // pkg/fqdn/matchpattern/matchpattern_test.go at v1.18.3 (c16016890116f9fc6bf8d90e3ffe0f4e91ae8097) for every line, and the

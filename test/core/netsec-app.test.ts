@@ -195,3 +195,17 @@ describe('netsec plan --app', () => {
     expect(existsSync(join(dir, 'dist'))).toBe(false);
   });
 });
+
+describe('the config layer as a library', () => {
+  test('buildApp(loadConfigFile(...)) gives a NetsecApp a TypeScript user adds constructs to', async () => {
+    const { buildApp, loadConfigFile, CiliumCidrGroup } = await import('../../src/index.js');
+    const app = await buildApp(loadConfigFile(join(__dirname, '../../netsec.yaml')));
+    expect(app).toBeInstanceOf(NetsecApp);
+    new CiliumCidrGroup(app.node.findChild('aks-cilium-egress-blocking') as NetsecChart, 'Extra', { name: 'extra', cidrs: ['203.0.113.0/24'] });
+    const objects = NetsecTesting.synth(app).targets['aks-cilium']!.components['egress-blocking']!;
+    expect(objects.filter((o) => (o.metadata as { name: string }).name === 'extra')).toEqual([
+      // Cilium 1.17 serves CiliumCIDRGroup as v2alpha1 (v2 from 1.18).
+      { apiVersion: 'cilium.io/v2alpha1', kind: 'CiliumCIDRGroup', metadata: { name: 'extra' }, spec: { externalCIDRs: ['203.0.113.0/24'] } },
+    ]);
+  });
+});

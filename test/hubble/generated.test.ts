@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 // @ts-expect-error: a plain .mjs script without type declarations
 import { OUTPUT, generate } from '../../scripts/generate-hubble-enums.mjs';
-import { DROP_REASONS, DropReason, FEATURES, FLOW_LOG_CONFIG_KEYS, Feature, MONITOR_EVENT_TYPES, MonitorEventType } from '../../src/index.js';
+import { DROP_REASONS, DropReason, FEATURES, Feature, MONITOR_EVENT_TYPES, MonitorEventType } from '../../src/index.js';
+import { FLOW_LOG_CONFIG_KEYS } from '../../src/hubble/generated/cilium-flow-data.js';
 
 const root = join(__dirname, '..', '..');
 

@@ -3,19 +3,8 @@ import { join } from 'node:path';
 import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import {
-  CILIUM_ENUM_LINES,
-  DropReason,
-  EventTypeMatch,
-  FlowFilter,
-  FlowFilterPreset,
-  FlowLogOutput,
-  HubbleFlowLogs,
-  MonitorEventType,
-  NetsecError,
-  TargetProps,
-  Verdict,
-} from '../../src/index.js';
+import { DropReason, EventTypeMatch, FlowFilter, FlowFilterPreset, FlowLogOutput, HubbleFlowLogs, MonitorEventType, NetsecError, TargetProps, Verdict } from '../../src/index.js';
+import { CILIUM_ENUM_LINES } from '../../src/hubble/generated/cilium-flow-data.js';
 import { constructErrors, findOne, synthValid, targetChart } from '../util.js';
 
 const CILIUM_117: TargetProps = { name: 'aks', kubernetes: '1.30', cilium: '1.17' };

@@ -2,22 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import {
-  CILIUM_ENUM_LINES,
-  DROP_REASONS,
-  DropReason,
-  EventTypeMatch,
-  FlowFilter,
-  HubbleFlowLogs,
-  IP_VERSION_VALUES,
-  IpVersion,
-  MONITOR_EVENT_TYPES,
-  MonitorEventType,
-  TRAFFIC_DIRECTION_VALUES,
-  TrafficDirection,
-  VERDICT_VALUES,
-  Verdict,
-} from '../../src/index.js';
+import { DROP_REASONS, DropReason, EventTypeMatch, FlowFilter, HubbleFlowLogs, IP_VERSION_VALUES, IpVersion, MONITOR_EVENT_TYPES, MonitorEventType, TRAFFIC_DIRECTION_VALUES, TrafficDirection, VERDICT_VALUES, Verdict } from '../../src/index.js';
+import { CILIUM_ENUM_LINES } from '../../src/hubble/generated/cilium-flow-data.js';
 import { findOne, synthValid, targetChart } from '../util.js';
 
 /** The vendored upstream data of one line, read directly (independently of the generated TypeScript). */

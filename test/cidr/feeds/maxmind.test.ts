@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  aggregate, CidrParseError, CountryMatch, formatDiagnostic, readMaxMindCountries, splitCsvLine,
-} from '../../../src/cidr/index.js';
+import { aggregate, CidrParseError, CountryMatch, formatDiagnostic, readMaxMindCountries } from '../../../src/cidr/index.js';
+import { splitCsvLine } from '../../../src/cidr/feeds/maxmind.js';
 
 const DIR = join(import.meta.dirname, '../../fixtures/maxmind');
 const BAD = join(DIR, 'bad');
