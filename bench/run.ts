@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cidrAggregateBench } from './cidr-aggregate.js';
 import { egressSynthBench } from './egress-synth.js';
+import { explainBench } from './explain.js';
 import { planBench } from './plan.js';
 import { policySynthBench } from './policy-synth.js';
 import { lintBench } from './lint.js';
@@ -17,7 +18,7 @@ import { startupBench } from './startup.js';
 import { type BenchModule, type SummaryRow, verdict } from './types.js';
 
 /** In order of user impact: start-up is paid on every command. */
-const BENCHES: readonly BenchModule[] = [startupBench, cidrAggregateBench, egressSynthBench, planBench, policySynthBench, scaleBench, lintBench];
+const BENCHES: readonly BenchModule[] = [startupBench, cidrAggregateBench, egressSynthBench, planBench, policySynthBench, scaleBench, lintBench, explainBench];
 
 /** The closing note: every recorded row with its ratio, target and verdict, as a Markdown table. */
 function summary(rows: readonly SummaryRow[], log: (line: string) => void): void {
