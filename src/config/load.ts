@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Document, LineCounter, Node, isAlias, isCollection, isMap, isNode, isScalar, parseDocument, visit } from 'yaml';
+import { readInputFile } from '../core/system-error.js';
 import { NetsecError, Problem, SourceLocation, echo, escapeControls, formatLocation, problemsError } from '../core/errors.js';
 import { TargetProps } from '../core/target.js';
 import { loadPrecompiledValidator } from '../core/validation/precompiled.js';
@@ -53,14 +53,7 @@ function getValidator(): ValidateFunction {
 
 /** Reads and validates a netsec.yaml file. Every problem is a NetsecError('CONFIG') with its line and column. */
 export function loadConfigFile(file: string): LoadedConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : code ?? String(err);
-    throw new NetsecError('CONFIG', `cannot read the config file (${why}); expected a readable netsec.yaml; check the path given with -c/--config`, { file: escapeControls(file) });
-  }
+  const text = readInputFile(file, { what: 'config file', expected: 'a readable netsec.yaml', fix: 'check the path given with -c/--config' });
   return parseConfig(text, file);
 }
 

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { getSystemErrorMap } from 'node:util';
+import { NetsecError, escapeControls } from './errors.js';
 
 /** An error the operating system reported (Node's fs errors carry a `code` such as `ENOSPC` and the failing `syscall`). */
 export function isSystemError(err: unknown): err is NodeJS.ErrnoException & { code: string } {
@@ -35,5 +37,19 @@ export function systemErrorHint(code: string, access: 'read' | 'write' = 'write'
       return 'check that every part of the path is a folder (not a file or a link loop) and run again';
     default:
       return 'fix the cause and run again';
+  }
+}
+
+/**
+ * Reads a text file a user named (netsec.yaml, a scenario) or throws a CONFIG error at the file: `cannot read the
+ * <what> (<why>); expected <expected>; <fix>`, with the reason in plain words for the common cases.
+ */
+export function readInputFile(file: string, message: { readonly what: string; readonly expected: string; readonly fix: string }): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : code ?? String(err);
+    throw new NetsecError('CONFIG', `cannot read the ${message.what} (${why}); expected ${message.expected}; ${message.fix}`, { file: escapeControls(file) });
   }
 }

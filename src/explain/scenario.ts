@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { closestMatch } from 'leven';
 import { LineCounter, Node, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { readInputFile } from '../core/system-error.js';
 import { NetsecError, Problem, SourceLocation, echo, escapeControls, problemsError } from '../core/errors.js';
 import { DropReason } from '../hubble/generated/cilium-flow-data.js';
 import {
@@ -40,14 +40,7 @@ export interface Scenario {
 
 /** Reads and checks a scenario file; every problem is a NetsecError('CONFIG') at its file:line:col. */
 export function loadScenarioFile(file: string): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : code ?? String(err);
-    throw new NetsecError('CONFIG', `cannot read the scenario file (${why}); expected a readable scenario YAML file; check the path`, { file: escapeControls(file) });
-  }
+  const text = readInputFile(file, { what: 'scenario file', expected: 'a readable scenario YAML file', fix: 'check the path' });
   return parseScenario(text, file);
 }
 
