@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, AppProps } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { DiagnosticLevel } from './diagnostics.js';
 import { NetsecError, echo, escapeControls } from './errors.js';
 import { readOutput, writeOutput } from './output.js';
@@ -182,4 +182,29 @@ export function synthesizeAppCommand(command: string, options: AppCommandOptions
   } finally {
     rmSync(temp, { recursive: true, force: true });
   }
+}
+
+/**
+ * The `app:` command of a cdk8s.yaml (`node lib/main.js`), which `netsec plan --app` runs when given no command.
+ * @throws NetsecError when the file cannot be read or names no command
+ */
+export function appCommandOfCdk8sYaml(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'which does not exist here' : `which cannot be read (${code ?? String(err)})`;
+    throw new NetsecError('USAGE', `--app without a command reads app: from ${file}, ${why}; run netsec plan in your cdk8s project's folder, or give the command, e.g. --app "node lib/main.js"`);
+  }
+  let app: unknown;
+  try {
+    app = (parse(text) as { app?: unknown } | null)?.app;
+  } catch {
+    app = undefined;
+  }
+  if (typeof app !== 'string' || app.trim() === '') {
+    throw new NetsecError('CONFIG', `no app: command found; expected a line such as 'app: node lib/main.js', or give the command with --app "node lib/main.js"`, { file });
+  }
+  return app.trim();
 }

@@ -182,6 +182,30 @@ describe('netsec plan --app', () => {
     expect(code).toBe(1);
   });
 
+  test("--app alone runs cdk8s.yaml's app: command, in the current folder", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'main.mjs'), `import { App } from ${JSON.stringify(join(root, 'node_modules/cdk8s/lib/index.js'))};\nnew App().synth();\n`);
+    writeFileSync(join(dir, 'cdk8s.yaml'), 'language: typescript\napp: node main.mjs\n');
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const { code, stderr } = await run('plan', '--app', '--out', 'dist');
+      // The command of cdk8s.yaml ran (a plain App, so it is refused by name).
+      expect(stderr).toContain("netsec: --app 'node main.mjs' wrote no netsec output; ");
+      expect(code).toBe(2);
+      rmSync(join(dir, 'cdk8s.yaml'));
+      const missing = await run('plan', '--app', '--out', 'dist');
+      expect(missing.stderr).toBe(`netsec: --app without a command reads app: from cdk8s.yaml, which does not exist here; run netsec plan in your cdk8s project's folder, or give the command, e.g. --app "node lib/main.js"\n`);
+      expect(missing.code).toBe(2);
+      writeFileSync(join(dir, 'cdk8s.yaml'), 'language: typescript\n');
+      const noApp = await run('plan', '--app', '--out', 'dist');
+      expect(noApp.stderr).toBe(`cdk8s.yaml: no app: command found; expected a line such as 'app: node lib/main.js', or give the command with --app "node lib/main.js"\n`);
+      expect(noApp.code).toBe(2);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   test('an app that builds a plain cdk8s App is refused with what to change (exit 2)', async () => {
     const dir = tempDir();
     const file = join(dir, 'main.mjs');

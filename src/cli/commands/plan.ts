@@ -76,8 +76,8 @@ export function checkPlanOptions(opts: PlanOptions, unknown: readonly string[] =
   const extra = (opts._ ?? []).slice(1);
   if (extra.length) return `'netsec plan' takes no positional arguments (got ${extra.map((x) => `'${x}'`).join(' ')}); name the config with --config and the output folder with --out.`;
   if (!OUTPUT_FORMATS.includes(opts.output)) return `--output is '${String(opts.output)}'; expected one of: text, json.`;
-  if (opts.app !== undefined && (typeof opts.app !== 'string' || opts.app.trim() === '')) {
-    return `--app ${Array.isArray(opts.app) ? 'is given more than once' : 'needs a value'}; expected the command that runs your app, e.g. --app "node lib/main.js" (cdk8s.yaml's app:).`;
+  if (opts.app !== undefined && typeof opts.app !== 'string') {
+    return `--app ${Array.isArray(opts.app) ? 'is given more than once' : 'needs a command'}; expected the command that runs your app, e.g. --app "node lib/main.js", or --app alone to use cdk8s.yaml's app:.`;
   }
   for (const [flag, v] of [['--config', opts.config], ['--out', opts.out]] as const) {
     if (typeof v !== 'string' || v === '') return `${flag} ${Array.isArray(v) ? 'is given more than once' : 'needs a value'}; expected one path, e.g. ${flag === '--out' ? '--out dist' : '--config netsec.yaml'}.`;
@@ -138,8 +138,9 @@ export async function runPlan(opts: PlanOptions, io: CliIo): Promise<ExitCode> {
     if (problem) throw new NetsecError('USAGE', problem);
     if (opts.app !== undefined) {
       // The app validates and prints its own warnings and refusals; its output goes to stderr, as plan's warnings do.
-      const { synthesizeAppCommand } = await import('../../core/netsec-app.js');
-      const files = synthesizeAppCommand(opts.app, { onOutput: (text) => io.stderr(terminalText(text)) });
+      const { appCommandOfCdk8sYaml, synthesizeAppCommand } = await import('../../core/netsec-app.js');
+      const command = opts.app.trim() || appCommandOfCdk8sYaml('cdk8s.yaml');
+      const files = synthesizeAppCommand(command, { onOutput: (text) => io.stderr(terminalText(text)) });
       return printPlan(io, opts, detailed, computePlan(readPreviousOutput(opts.out), files), []);
     }
     // Loaded here, not at the top: cdk8s and the config machinery are not needed by `netsec cidrs` or `--help`.
@@ -179,7 +180,7 @@ export const planCommand: NetsecCommand<PlanOptions> = {
       // Not strict and no `choices`: yargs would report those errors before plan runs (exit 2, no JSON); see checkPlanOptions.
       .strict(false)
       .option('config', { alias: 'c', type: 'string', default: 'netsec.yaml', describe: 'The netsec.yaml to read' })
-      .option('app', { type: 'string', describe: 'Plan a TypeScript app instead: the command that runs it (cdk8s.yaml\'s app:), which must build a NetsecApp' })
+      .option('app', { type: 'string', describe: 'Plan a TypeScript app instead: the command that runs it (alone: the app: of ./cdk8s.yaml); it must build a NetsecApp' })
       .option('out', { type: 'string', default: 'dist', describe: 'The output folder to compare with' })
       .option('output', { type: 'string', default: 'text' as OutputFormat, describe: 'Format of the plan on stdout: text or json (errors too)' })
       .option('detailed-exitcode', {
