@@ -205,7 +205,7 @@ export class ManifestValidator {
       return [{ resource, path: '', message: `${apiVersion} ${kind} is a ${productName} object, but target '${this.target.name}' names no ${productName} version` }];
     }
     const line = getIndex()[product][version.line];
-    // issue #6: an IstioOperator that is not applied to the cluster is checked as an istioctl input (see below).
+    // An IstioOperator that is not applied to the cluster is checked as an istioctl input (see below).
     const isIstioOperator = `${apiVersion} ${kind}` === ISTIO_OPERATOR;
     const entry = line.kinds[`${apiVersion} ${kind}`] ?? (isIstioOperator && options.applyToCluster !== true ? istioctlInputEntry() : undefined);
     if (!entry) {
@@ -244,7 +244,7 @@ export interface ValidateOptions {
   readonly applyToCluster?: boolean;
 }
 
-// ---- issue #6: IstioOperator as an istioctl input ----
+// ---- IstioOperator as an istioctl input ----
 const ISTIO_OPERATOR = 'install.istio.io/v1alpha1 IstioOperator';
 /** The last Istio line that shipped the IstioOperator CRD (upstream/crds/istio/1.23.6/crd-operator.yaml). */
 const ISTIOCTL_INPUT_LINE = '1.23';
@@ -253,7 +253,7 @@ function istioctlInputEntry(): SchemaEntry | undefined {
   return getIndex()[Product.ISTIO][ISTIOCTL_INPUT_LINE]?.kinds[ISTIO_OPERATOR];
 }
 
-// ---- end issue #6 ----
+// ---- end of the IstioOperator part ----
 
 /**
  * Schema errors after which the API server does not evaluate CEL rules: a wrong type, a missing required field, a
