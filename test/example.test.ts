@@ -1,24 +1,14 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, cpSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { buildApp } from '../src/config/build.js';
 import { loadConfigFile } from '../src/config/load.js';
 import { readOutput, synthesize } from '../src/index.js';
 import { buildExampleApp } from '../src/main.js';
 import { run } from './cli/run.js';
+import { tempDir } from './util.js';
 
-/** Temp folders this file's tests create; removed after each test. */
-const temps: string[] = [];
-afterEach(() => {
-  for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  temps.push(dir);
-  return dir;
-}
 
 const root = join(__dirname, '..');
 const exampleConfig = join(root, 'netsec.yaml');

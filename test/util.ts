@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App } from 'cdk8s';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { NetsecChart, SynthResult, Target, TargetProps, formatFinding, synthesize } from '../src/index.js';
 
 /** A fresh app with one NetsecChart for `target`; the chart's component is 'test'. */
@@ -40,4 +43,16 @@ export function findOne(objects: Record<string, any>[], kind: string, name?: str
   const found = findAll(objects, kind, name);
   expect(found.map((o) => `${o.kind}/${o.metadata?.name}`)).toHaveLength(1);
   return found[0];
+}
+
+const temps: string[] = [];
+afterEach(() => {
+  for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A new folder in the run's temp folder, removed after the current test (the run fails on leftovers). */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
 }

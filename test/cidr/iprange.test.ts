@@ -1,21 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateFeed } from '../../bench/cidr-feed.js';
 import { aggregate, parseCidrs } from '../../src/cidr/index.js';
+import { tempDir } from '../util.js';
 
-/** Temp folders this file's tests create; removed after each test. */
-const temps: string[] = [];
-afterEach(() => {
-  for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  temps.push(dir);
-  return dir;
-}
 
 const hasIprange = spawnSync('sh', ['-c', 'command -v iprange'], { stdio: 'ignore' }).status === 0;
 

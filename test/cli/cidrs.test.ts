@@ -1,25 +1,15 @@
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   checkCidrsOptions, cidrsCommand, cidrsCommandModule, runAggregate, runDiff, runStats,
 } from '../../src/cli/commands/cidrs.js';
 import { PROGRESS_MIN_BYTES } from '../../src/cli/progress.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { tempDir } from '../util.js';
 
-/** Temp folders this file's tests create; removed after each test. */
-const temps: string[] = [];
-afterEach(() => {
-  for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  temps.push(dir);
-  return dir;
-}
 
 const FIX = join(import.meta.dirname, '..', 'fixtures', 'cidr');
 const MAXMIND = join(import.meta.dirname, '..', 'fixtures', 'maxmind');

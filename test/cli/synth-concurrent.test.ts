@@ -1,26 +1,17 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { snapshot } from '../core/output-util.js';
 import { run } from './run.js';
 import { configText, startNetsec, waitForFile } from './synth-process.js';
+import { tempDir } from '../util.js';
 
-let temps: string[] = [];
-afterEach(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-  temps = [];
-});
-function temp(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  temps.push(dir);
-  return dir;
-}
 
 /** Configs `a`, `b`, `c` with different targets and block lists, and the trees each gives on its own. */
 async function repository(): Promise<{ ws: string; trees: Record<'a' | 'b' | 'c', Record<string, string>> }> {
-  const ws = temp('netsec-concurrent-');
-  const refs = temp('netsec-concurrent-refs-');
+  const ws = tempDir('netsec-concurrent-');
+  const refs = tempDir('netsec-concurrent-refs-');
   const configs = { a: configText('alpha', '198.51.100.0/24'), b: configText('beta', '203.0.113.0/24'), c: configText('gamma', '192.0.2.0/24') };
   const trees = {} as Record<'a' | 'b' | 'c', Record<string, string>>;
   for (const [name, text] of Object.entries(configs) as ['a' | 'b' | 'c', string][]) {
@@ -44,7 +35,7 @@ describe('two netsec synth runs on one --out', () => {
 
   test('while one run holds the lock, a run with --lock-timeout 0 fails with exit 2 naming the holder; a waiting run writes after it', async () => {
     const { ws, trees } = await repository();
-    const holdAt = temp('netsec-pause-');
+    const holdAt = tempDir('netsec-pause-');
     const holder = startNetsec(['synth', '-c', 'a.yaml', '--out', 'dist'], { cwd: ws, pause: { point: 'staged', dir: holdAt } });
     await waitForFile(join(holdAt, 'staged.reached'), holder);
     const { since } = JSON.parse(readFileSync(join(ws, 'dist.netsec-lock', 'holder.json'), 'utf8'));
@@ -58,7 +49,7 @@ describe('two netsec synth runs on one --out', () => {
     );
     expect(readdirSync(ws).filter((n) => n.startsWith('.')).every((n) => n.startsWith(`.dist.netsec-new-${holder.pid}-`))).toBe(true);
 
-    const waitAt = temp('netsec-pause-');
+    const waitAt = tempDir('netsec-pause-');
     const patient = startNetsec(['synth', '-c', 'c.yaml', '--out', 'dist', '--lock-timeout', '60'], { cwd: ws, pause: { point: 'waiting', dir: waitAt } });
     await waitForFile(join(waitAt, 'waiting.reached'), patient);
     writeFileSync(join(holdAt, 'staged.go'), '');

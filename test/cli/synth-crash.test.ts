@@ -1,30 +1,21 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { readFileSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { readOutput } from '../../src/index.js';
 import { snapshot } from '../core/output-util.js';
 import { run } from './run.js';
 import { configText, startNetsec, waitForFile } from './synth-process.js';
+import { tempDir } from '../util.js';
 
-let temps: string[] = [];
-afterEach(() => {
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-  temps = [];
-});
-function temp(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  temps.push(dir);
-  return dir;
-}
 
 /**
  * A repository with three configs (`v1`, `v2`, `v3`: one target each, different block lists) and `dist/` synthesized
  * from v1; plus the trees v2 and v3 give, synthesized elsewhere, to compare with.
  */
 async function repository(): Promise<{ ws: string; dist: string; v1: Record<string, string>; v2: Record<string, string>; v3: Record<string, string> }> {
-  const ws = temp('netsec-crash-');
-  const refs = temp('netsec-crash-refs-');
+  const ws = tempDir('netsec-crash-');
+  const refs = tempDir('netsec-crash-refs-');
   writeFileSync(join(ws, 'v1.yaml'), configText('lab', '198.51.100.0/24'));
   writeFileSync(join(ws, 'v2.yaml'), configText('lab', '203.0.113.0/24'));
   writeFileSync(join(ws, 'v3.yaml'), configText('prod', '192.0.2.0/24'));
@@ -42,7 +33,7 @@ async function repository(): Promise<{ ws: string; dist: string; v1: Record<stri
 
 /** Kills a synth of v2 with SIGKILL between its two renames; returns the names it left and the lock's holder. */
 async function killBetweenRenames(ws: string): Promise<{ pid: number; previous: string; staged: string; since: string }> {
-  const control = temp('netsec-pause-');
+  const control = tempDir('netsec-pause-');
   const synth = startNetsec(['synth', '-c', 'v2.yaml', '--out', 'dist'], { cwd: ws, pause: { point: 'swapping', dir: control } });
   await waitForFile(join(control, 'swapping.reached'), synth);
   synth.kill('SIGKILL');
@@ -113,7 +104,7 @@ describe('netsec synth stopped by a signal mid-write', () => {
     ['SIGINT', 'locked', 130],
   ] as const)('%s while the run holds the lock (%s): the previous tree stays, no staging tree, no lock, exit %i', async (signal, point, exitCode) => {
     const { ws, v1 } = await repository();
-    const control = temp('netsec-pause-');
+    const control = tempDir('netsec-pause-');
     const synth = startNetsec(['synth', '-c', 'v2.yaml', '--out', 'dist'], { cwd: ws, pause: { point, dir: control } });
     await waitForFile(join(control, `${point}.reached`), synth);
     synth.kill(signal);

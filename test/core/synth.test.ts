@@ -1,21 +1,10 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiObject, App } from 'cdk8s';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { HelmValues, NetsecChart, NetsecError, OUTPUT_MARKER, Target, addNote, addWarning, synthesize, writeOutput, readOutput } from '../../src/index.js';
-import { synthValid } from '../util.js';
+import { synthValid, tempDir } from '../util.js';
 
-/** Temp folders this file's tests create; removed after each test. */
-const temps: string[] = [];
-afterEach(() => {
-  for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  temps.push(dir);
-  return dir;
-}
 
 const target = () => new Target({ name: 'lab', kubernetes: '1.30', cilium: '1.18' });
 

@@ -1,20 +1,10 @@
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { aggregate, CidrParseError, formatDiagnostic, readCidrFeed, readCidrLines } from '../../../src/cidr/index.js';
+import { tempDir } from '../../util.js';
 
-/** Temp folders this file's tests create; removed after each test. */
-const temps: string[] = [];
-afterEach(() => {
-  for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  temps.push(dir);
-  return dir;
-}
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/cidr');
 
