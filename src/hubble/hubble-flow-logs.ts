@@ -1,5 +1,4 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
-import type * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { addNote } from '../core/diagnostics.js';
