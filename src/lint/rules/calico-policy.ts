@@ -168,6 +168,24 @@ export const logAfterTerminalAction: LintRule = {
   },
 };
 
+/**
+ * The (policy, direction) pairs whose rules have `shape` and whose other packets fall off the end of their tier: the
+ * policy applies in that direction, the tier does not pass, and no later policy of the tier decides.
+ */
+function fallingOffTheirTier(index: ManifestIndex, shape: (rules: CalicoRule[]) => boolean): { m: Manifest; dir: Direction; tier: string }[] {
+  const out: { m: Manifest; dir: Direction; tier: string }[] = [];
+  for (const m of calicoPolicies(index)) {
+    const spec = specOf(m);
+    const tier = tierOf(spec);
+    for (const dir of DIRECTIONS) {
+      if (!shape(rulesOf(spec, dir)) || !effectiveTypes(spec).includes(TYPE_OF[dir])) continue;
+      if (tierPasses(index, tier) || laterPolicyDecides(index, m, dir)) continue;
+      out.push({ m, dir, tier });
+    }
+  }
+  return out;
+}
+
 export const logOnlyPolicyDrops: LintRule = {
   id: 'calico/log-only-policy-drops',
   severity: Severity.ERROR,
@@ -177,18 +195,11 @@ export const logOnlyPolicyDrops: LintRule = {
     '(tigera/docs log-rules.mdx: "Always pair a log action with an explicit Allow rule immediately after it"; tier.mdx; felix ' +
     'rules/endpoints.go). So a "log everything" policy blocks everything not already allowed.',
   check(index) {
-    const out: RuleViolation[] = [];
-    for (const m of calicoPolicies(index)) {
-      const spec = specOf(m);
-      const tier = tierOf(spec);
-      for (const dir of DIRECTIONS) {
-        const rules = rulesOf(spec, dir);
-        if (rules.length === 0 || !rules.every((r) => r.action === 'Log') || !effectiveTypes(spec).includes(TYPE_OF[dir])) continue;
-        if (tierPasses(index, tier) || laterPolicyDecides(index, m, dir)) continue;
-        out.push({ manifest: m, path: `spec.${dir}`, message: `has only Log rules for ${TYPE_OF[dir]}, and no later policy of tier '${tier}' allows or passes ${dir} traffic: Log does not end processing, so every ${dir} packet of the endpoints it selects is dropped at the end of the tier. Add { action: Allow } (or Pass) after the Log rule.` });
-      }
-    }
-    return out;
+    return fallingOffTheirTier(index, (rules) => rules.length > 0 && rules.every((r) => r.action === 'Log')).map(({ m, dir, tier }) => ({
+      manifest: m,
+      path: `spec.${dir}`,
+      message: `has only Log rules for ${TYPE_OF[dir]}, and no later policy of tier '${tier}' allows or passes ${dir} traffic: Log does not end processing, so every ${dir} packet of the endpoints it selects is dropped at the end of the tier. Add { action: Allow } (or Pass) after the Log rule.`,
+    }));
   },
 };
 
@@ -202,18 +213,11 @@ export const tierWithoutTerminalAction: LintRule = {
     'types [Egress] and only Log + Deny rules for some nets therefore blocks all egress of the endpoints it selects. Judged from the ' +
     "objects given: the policy's own rules, the other policies of its tier, and the Tier's defaultAction.",
   check(index) {
-    const out: RuleViolation[] = [];
-    for (const m of calicoPolicies(index)) {
-      const spec = specOf(m);
-      const tier = tierOf(spec);
-      for (const dir of DIRECTIONS) {
-        const rules = rulesOf(spec, dir);
-        if (!rules.some((r) => r.action === 'Deny') || rules.some((r) => r.action === 'Allow' || r.action === 'Pass')) continue;
-        if (!effectiveTypes(spec).includes(TYPE_OF[dir]) || tierPasses(index, tier) || laterPolicyDecides(index, m, dir)) continue;
-        out.push({ manifest: m, path: `spec.${dir}`, message: `only denies ${dir} traffic, and neither a later policy of tier '${tier}' nor the tier's defaultAction allows or passes the rest: every other ${dir} packet of the endpoints it selects is dropped at the end of the tier. End the rules with { action: Pass } (to leave the rest to later tiers) or { action: Allow }, or set the tier's defaultAction: Pass.` });
-      }
-    }
-    return out;
+    return fallingOffTheirTier(index, (rules) => rules.some((r) => r.action === 'Deny') && !rules.some((r) => r.action === 'Allow' || r.action === 'Pass')).map(({ m, dir, tier }) => ({
+      manifest: m,
+      path: `spec.${dir}`,
+      message: `only denies ${dir} traffic, and neither a later policy of tier '${tier}' nor the tier's defaultAction allows or passes the rest: every other ${dir} packet of the endpoints it selects is dropped at the end of the tier. End the rules with { action: Pass } (to leave the rest to later tiers) or { action: Allow }, or set the tier's defaultAction: Pass.`,
+    }));
   },
 };
 
