@@ -18,6 +18,7 @@ import { CidrSet } from './cidr-set.js';
 import { subtract } from './exclude.js';
 import { parseCidrList, type ParseCidrsOptions } from './parse.js';
 import { PrefixList } from './prefix-list.js';
+import { maskV6Word } from './_scan.js';
 
 /** Per-family counts of what aggregation did. */
 export interface FamilyAggregateStats {
@@ -300,10 +301,6 @@ function sortV6(words: Uint32Array, len: Uint8Array, n: number): { words: Uint32
   return { words: srcW, len: srcL };
 }
 
-function maskWord(l: number, i: number): number {
-  const bits = l - 32 * i;
-  return bits >= 32 ? 0xffffffff : bits <= 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-}
 
 /** Sorts and sweeps IPv6 prefixes (same algorithm as IPv4 with 128-bit values as four words). */
 function aggregateV6(
@@ -348,10 +345,10 @@ function aggregateV6(
     }
     have = true;
     perLen[l]!++;
-    e0 = (a0 | ~maskWord(l, 0)) >>> 0;
-    e1 = (a1 | ~maskWord(l, 1)) >>> 0;
-    e2 = (a2 | ~maskWord(l, 2)) >>> 0;
-    e3 = (a3 | ~maskWord(l, 3)) >>> 0;
+    e0 = (a0 | ~maskV6Word(l, 0)) >>> 0;
+    e1 = (a1 | ~maskV6Word(l, 1)) >>> 0;
+    e2 = (a2 | ~maskV6Word(l, 2)) >>> 0;
+    e3 = (a3 | ~maskV6Word(l, 3)) >>> 0;
     while (top >= 0 && l > 0 && outLen[top] === l) {
       // The bit that distinguishes the two halves of the parent: bit (l-1) counted from the most significant.
       const b = l - 1;

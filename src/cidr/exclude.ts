@@ -8,6 +8,7 @@
  * with no merging pass needed (the sibling of an emitted half always lost some addresses).
  */
 import { CidrSet } from './cidr-set.js';
+import { maskV6Word } from './_scan.js';
 
 class Growable4 {
   public start: Uint32Array;
@@ -98,14 +99,10 @@ function cmp(a: ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: number)
   return 0;
 }
 
-function maskWord(l: number, i: number): number {
-  const bits = l - 32 * i;
-  return bits >= 32 ? 0xffffffff : bits <= 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-}
 
 /** Writes the last address of prefix (a, l) into `into`. */
 function lastAddress(a: ArrayLike<number>, ao: number, l: number, into: Uint32Array): Uint32Array {
-  for (let i = 0; i < 4; i++) into[i] = (a[ao + i]! | ~maskWord(l, i)) >>> 0;
+  for (let i = 0; i < 4; i++) into[i] = (a[ao + i]! | ~maskV6Word(l, i)) >>> 0;
   return into;
 }
 

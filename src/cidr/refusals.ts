@@ -5,6 +5,7 @@
 import { NetsecError } from '../core/errors.js';
 import { Cidr } from './cidr.js';
 import type { CidrSet } from './cidr-set.js';
+import { maskV6Word } from './_scan.js';
 
 /** A cluster CIDR with a role for messages, e.g. `{ cidr: '10.96.0.0/12', name: 'service CIDR' }`. */
 export interface NamedCidr {
@@ -65,14 +66,10 @@ function overlapping(set: CidrSet, c: Cidr): number[] {
   const w = set.v6Words;
   const start = [c.w0, c.w1, c.w2, c.w3];
   const end = start.map((x, i) => {
-    const bits = c.length - 32 * i;
-    const mask = bits >= 32 ? 0xffffffff : bits <= 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-    return (x | ~mask) >>> 0;
+    return (x | ~maskV6Word(c.length, i)) >>> 0;
   });
   const endOf = (i: number) => [0, 1, 2, 3].map((k) => {
-    const bits = set.v6Len[i]! - 32 * k;
-    const mask = bits >= 32 ? 0xffffffff : bits <= 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-    return (w[4 * i + k]! | ~mask) >>> 0;
+    return (w[4 * i + k]! | ~maskV6Word(set.v6Len[i]!, k)) >>> 0;
   });
   let lo = 0;
   let hi = set.v6Count;

@@ -26,6 +26,7 @@ import { ApplyMode } from '../core/target.js';
 export { ApplyMode };
 import type { CidrSet } from './cidr-set.js';
 import { fnv1a32 } from './hash.js';
+import { maskV6Word } from './_scan.js';
 
 
 /** Default budget for client-side apply: the total annotation size limit. */
@@ -99,9 +100,7 @@ function v6Id(w: ArrayLike<number>): string {
 function v6After(w: ArrayLike<number>, len: number): number[] | undefined {
   const out: number[] = [];
   for (let i = 0; i < 4; i++) {
-    const bits = len - 32 * i;
-    const mask = bits >= 32 ? 0xffffffff : bits <= 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-    out.push((w[i]! | ~mask) >>> 0);
+    out.push((w[i]! | ~maskV6Word(len, i)) >>> 0);
   }
   for (let i = 3; i >= 0; i--) {
     if (out[i] !== 0xffffffff) {
