@@ -5,6 +5,7 @@ import { cidrRuleProblems, unknownEntityMessage } from '../lint/rules/cilium-san
 import { constructError } from '../lint/rules/cilium-wire.js';
 import { FqdnSelector } from './fqdn.js';
 import { EndpointSelector, LabelOperator, NAMESPACE_LABELS_PREFIX, POD_NAMESPACE_KEY, POD_NAMESPACE_LABEL } from './selectors.js';
+import { DNS_LABEL } from '../core/names.js';
 
 /** Cilium entities: the CRD enum, identical in 1.16-1.20 (domain-notes §B.5). */
 export enum Entity {
@@ -60,7 +61,6 @@ export interface PeerContext {
   readonly who: string;
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 type PodsPayload = { scope: NamespaceScope; namespace?: string; namespaceLabels?: Record<string, string>; selector: EndpointSelector };
 type CidrPayload = { cidr?: string; except?: string[]; cidrGroupRef?: string; cidrGroupSelector?: { matchLabels: Record<string, string> } };

@@ -1,5 +1,6 @@
 import { ApplyMode, NodeLocalDnsMode } from '../core/target.js';
 import { ConfigSection, SUPPRESS_PROPERTY } from './section.js';
+import { DNS_LABEL_PATTERN } from '../core/names.js';
 
 const CIDR_LIST = { type: 'array', items: { type: 'string' }, uniqueItems: true } as const;
 const VERSION = { type: 'string', pattern: '^v?\\d+\\.\\d+(\\.\\d+)?$', description: "A minor line such as '1.17', or a full version such as '1.17.3'." } as const;
@@ -10,7 +11,7 @@ export const TARGET_SCHEMA = {
   additionalProperties: false,
   required: ['name'],
   properties: {
-    name: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63, description: 'Names the output folder dist/<name>/.' },
+    name: { type: 'string', pattern: `^${DNS_LABEL_PATTERN}$`, maxLength: 63, description: 'Names the output folder dist/<name>/.' },
     kubernetes: VERSION,
     cilium: VERSION,
     calico: VERSION,

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { NetsecError } from './errors.js';
 import { netsecTreeProblems } from './synth.js';
 import { TARGET_SYMBOL, Target } from './target.js';
+import { DNS_LABEL } from './names.js';
 
 /** Properties for `NetsecChart`. */
 export interface NetsecChartProps extends ChartProps {
@@ -41,7 +42,7 @@ export class NetsecChart extends Chart {
     this.target = props.target;
     (this as unknown as Record<symbol, Target>)[TARGET_SYMBOL] = props.target;
     this.component = props.component ?? id;
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.component)) {
+    if (!DNS_LABEL.test(this.component)) {
       throw new NetsecError('USAGE', `NetsecChart '${id}': component '${this.component}' must be a DNS-1123 label; it names the file ${this.component}.yaml.`);
     }
     const reserved = reservedComponentReason(this.component);

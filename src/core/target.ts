@@ -3,6 +3,7 @@ import { Cidr } from '../cidr/cidr.js';
 import { NetsecError } from './errors.js';
 import { FEATURES, Feature } from './features.js';
 import { PRODUCT_NAMES, Product, SUPPORTED_LINES, VersionLine } from './versions.js';
+import { DNS_LABEL } from './names.js';
 
 /** How the output will be applied; decides the per-object byte budget for large objects such as CIDR groups. */
 export enum ApplyMode {
@@ -78,7 +79,6 @@ export interface TargetProps {
 /** Symbol under which a chart carries its target; `Target.of()` looks it up along the construct path. */
 export const TARGET_SYMBOL = Symbol.for('netsec.target');
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Characters of a bare IPv4 or IPv6 address; `isAddress` checks the rest. */
 const IP_ADDRESS = /^[0-9A-Fa-f:.]+$/;
 

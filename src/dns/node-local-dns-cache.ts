@@ -18,6 +18,7 @@ import {
   checkZone,
   renderNodeLocalDnsCorefile,
 } from './corefile.js';
+import { DNS_LABEL } from '../core/names.js';
 
 /** Properties for `NodeLocalDnsCache`. */
 export interface NodeLocalDnsCacheProps {
@@ -91,7 +92,6 @@ export interface NodeLocalDnsCacheProps {
 /** The first node-cache release with the knobs the LRP setup needs (Cilium docs: "release version >= 1.15.16"). */
 const MIN_NODE_CACHE = [1, 15, 16] as const;
 const DEFAULT_IMAGE = 'registry.k8s.io/dns/k8s-dns-node-cache:1.26.4';
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
 /**

@@ -6,6 +6,7 @@ import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
 import { authorizationPolicyProblems } from '../lint/rules/istio.js';
 import { checkNamespace } from './names.js';
+import { DNS_SUBDOMAIN } from '../core/names.js';
 
 /** Istio's root namespace on an upstream install (`meshConfig.rootNamespace` default). */
 export const ISTIO_ROOT_NAMESPACE = 'istio-system';
@@ -126,7 +127,6 @@ export interface AuthorizationPolicyProps extends AuthorizationPolicyScopeProps 
 
 const SOURCE_KEYS = ['principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals', 'namespaces', 'notNamespaces', 'ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks'] as const;
 const OPERATION_KEYS = ['hosts', 'notHosts', 'ports', 'notPorts', 'methods', 'notMethods', 'paths', 'notPaths'] as const;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /**
  * An Istio `AuthorizationPolicy` (`security.istio.io/v1`): ALLOW, DENY, AUDIT or CUSTOM decisions on requests to the

@@ -10,6 +10,7 @@ import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
 import { OutboundTrafficPolicyMode } from './istio-mesh-settings.js';
 import { checkNamespace } from './names.js';
+import { DNS_LABEL, isDnsSubdomain } from '../core/names.js';
 
 // Istio's egress controls (domain-notes §A.8; Istio networking.istio.io/v1 Sidecar and ServiceEntry, served by every
 // supported line 1.23-1.30: istio/istio manifests/charts/base crd-all.gen.yaml at 1.23.6 and 1.30.3), and one construct
@@ -127,7 +128,7 @@ export class IstioSidecar extends Construct {
       const slash = h.indexOf('/');
       const ns = h.slice(0, slash);
       const host = h.slice(slash + 1);
-      if (slash < 1 || !(ns === '.' || ns === '*' || ns === '~' || /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns)) || !(host === '*' || DNS_NAME.test(host))) {
+      if (slash < 1 || !(ns === '.' || ns === '*' || ns === '~' || DNS_LABEL.test(ns)) || !(host === '*' || DNS_NAME.test(host))) {
         throw new NetsecError('INVALID', `${who}: egress host ${JSON.stringify(h)} is not <namespace>/<host>; write './api.example.com' (this namespace), 'istio-system/*' or '*/api.example.com'.`);
       }
     }
@@ -242,7 +243,7 @@ export class MeshEgressAllowance extends Construct {
 }
 
 function checkName(name: string, who: string): string {
-  if (typeof name !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name) || name.length > 253) {
+  if (typeof name !== 'string' || !isDnsSubdomain(name)) {
     throw new NetsecError('INVALID', `${who}: name ${JSON.stringify(name)} must be a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', at most 253 characters).`);
   }
   return name;

@@ -10,6 +10,7 @@ import { NetsecCommand } from '../command.js';
 import { terminalLine } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { CliIo, printJson } from '../io.js';
+import { isDnsLabel } from '../../core/names.js';
 
 /** Formats of `netsec validate`'s report on stdout. */
 export type ValidateOutputFormat = 'text' | 'json' | 'sarif';
@@ -35,7 +36,7 @@ export function checkValidateOptions(opts: ValidateOptions): string | undefined 
   if (!opts.target && !versions) return 'Name the target: --target NAME (from netsec.yaml) or version flags such as --cilium 1.17 --kubernetes 1.30.';
   if (opts.files.filter((f) => f === '-').length > 1) return "stdin ('-') can be read only once; give it as one input.";
   // The namespace ends up in every namespace-less object; a bad one would be reported once per object instead of once.
-  if (opts.namespace !== undefined && !(opts.namespace.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(opts.namespace))) {
+  if (opts.namespace !== undefined && !isDnsLabel(opts.namespace)) {
     return `--namespace ${echo(opts.namespace)}: not a namespace name; expected a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters), e.g. --namespace shop.`;
   }
   return undefined;

@@ -2,6 +2,7 @@ import { CiliumCidrGroup } from '../../egress/cilium-cidr-group.js';
 import { Product } from '../../core/versions.js';
 import { ConfigSection, SUPPRESS_PROPERTY, TARGETS_PROPERTY, checkCidrList, constructId } from '../section.js';
 import { EGRESS_BLOCKING_COMPONENT } from './egress-blocking.js';
+import { DNS_SUBDOMAIN } from '../../core/names.js';
 
 /** One entry of `ciliumCidrGroups:`. */
 export interface CiliumCidrGroupEntry {
@@ -22,7 +23,7 @@ export const ciliumCidrGroupsSection: ConfigSection<CiliumCidrGroupEntry> = {
       additionalProperties: false,
       required: ['name', 'cidrs'],
       properties: {
-        name: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$', maxLength: 253, description: 'metadata.name of the CiliumCIDRGroup.' },
+        name: { type: 'string', pattern: DNS_SUBDOMAIN.source, maxLength: 253, description: 'metadata.name of the CiliumCIDRGroup.' },
         cidrs: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'The prefixes of the group (spec.externalCIDRs).' },
         labels: { type: 'object', additionalProperties: { type: 'string' }, description: 'Labels of the group (metadata.labels). Default: none.' },
         targets: TARGETS_PROPERTY,

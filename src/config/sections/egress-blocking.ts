@@ -11,6 +11,7 @@ import { CidrGroupReference, CiliumEgressBlock } from '../../egress/cilium-egres
 import { calicoSelectorOf } from '../../egress/endpoint-scope.js';
 import { EndpointSelector, LabelExpression } from '../../cilium/selectors.js';
 import { ConfigSection, SectionBuildContext, SUPPRESS_PROPERTY, TARGETS_PROPERTY, checkCidrList, constructId } from '../section.js';
+import { DNS_LABEL_PATTERN } from '../../core/names.js';
 
 /** A Kubernetes label selector as netsec.yaml writes it. */
 export interface LabelSelectorSpec {
@@ -56,7 +57,7 @@ const LABEL_SELECTOR = {
     },
   },
 } as const;
-const DNS_LABEL = { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 } as const;
+const DNS_LABEL = { type: 'string', pattern: `^${DNS_LABEL_PATTERN}$`, maxLength: 63 } as const;
 
 /** The component (output file) egress blocking writes. */
 export const EGRESS_BLOCKING_COMPONENT = 'egress-blocking';

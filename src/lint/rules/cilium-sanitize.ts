@@ -10,6 +10,7 @@ import {
   EntryCheck, EntryContext, Problem, RuleCheck, RuleContext, RuleDoc, WireEntry, WireRule, SECTIONS, allRules, directionOf, isDeny,
   coveringRules, isObject, list, quote, ruleFromCheck, ruleFromEntryCheck,
 } from './cilium-wire.js';
+import { DNS_SUBDOMAIN } from '../../core/names.js';
 
 // A port of Cilium's agent-side rule validation (`Rule.Sanitize()`, cilium/cilium pkg/policy/api/rule_validation.go,
 // http.go, fqdn.go, selector.go), read at the release tags of every supported line: v1.16.15 (75130674), v1.17.14
@@ -29,7 +30,6 @@ export const MAX_ICMP_FIELDS = 40;
 const PORTLESS_PROTOCOLS = new Set(['VRRP', 'IGMP', 'GRE', 'IPIP', 'IPV6', 'ESP', 'AH']);
 /** pkg/iana/svcname.go. */
 const IANA_SVC_NAME = /^([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** The well-known labels of cluster DNS pods; a CNP peer with them and no namespace selects nothing outside kube-system. */
 const DNS_POD_APPS = new Set(['kube-dns', 'coredns', 'node-local-dns', 'nodelocaldns']);
 const POD_NAMESPACE = 'io.kubernetes.pod.namespace';
