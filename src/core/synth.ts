@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { LintFinding, lint } from '../lint/lint.js';
+import { lint } from '../lint/lint.js';
 import { Manifest, ManifestIndex } from '../lint/manifest-index.js';
 import { Severity } from '../lint/rule.js';
 import { suppressionsOf } from '../lint/suppressions.js';
@@ -13,7 +13,7 @@ import { netsecVersion } from './package-root.js';
 import { Target } from './target.js';
 import { ManifestValidator } from './validation/manifest-validator.js';
 import { emitYaml } from './yaml-emitter.js';
-import { ValidationFinding, describeResource, formatFinding } from './validation/finding.js';
+import { ValidationFinding, formatFinding } from './validation/finding.js';
 import { describeSource, sourceOf } from './source.js';
 
 /** One file of the output tree, relative to the output folder (always '/'-separated). */
@@ -144,7 +144,7 @@ function synthesizeMarked(root: IConstruct): SynthResult {
     const linted = lint(new ManifestIndex(target, manifests, { helmValues: mergedHelmValues(targetCharts) }), { suppressionsOf: (m) => suppressionsOf(constructOf.get(m)!) });
     for (const f of linted.findings) {
       const where = { resource: { apiVersion: '', kind: f.object.kind, name: f.object.name, ...(f.object.namespace ? { namespace: f.object.namespace } : {}) }, constructPath: f.constructPath, ...(f.location ? { location: f.location } : {}) };
-      if (f.severity === Severity.ERROR) findings.push({ ...where, path: f.path, message: lintMessage(f), ruleId: f.ruleId });
+      if (f.severity === Severity.ERROR) findings.push({ ...where, path: f.path, message: f.detail, ruleId: f.ruleId });
       else lintDiagnostics.push({ level: DiagnosticLevel.WARNING, path: f.constructPath ?? '', message: `${f.ruleId}: ${f.message}`, ...(f.location ? { location: f.location } : {}) });
     }
     for (const f of linted.suppressed) {
@@ -189,12 +189,6 @@ function renderChart(chart: NetsecChart): { object: Record<string, unknown>; con
 function located(construct: IConstruct): { location?: SourceLocation } {
   const location = sourceOf(construct);
   return location ? { location } : {};
-}
-
-/** A lint error as a validation finding's message: the rule's own text (which names the object) without the object prefix. */
-function lintMessage(f: LintFinding): string {
-  const prefix = `${describeResource({ apiVersion: '', kind: f.object.kind, name: f.object.name, namespace: f.object.namespace })}${f.path ? ` at ${f.path}` : ''}: `;
-  return f.message.startsWith(prefix) ? f.message.slice(prefix.length) : f.message;
 }
 
 /** The comment every file opens with: generator and target versions, never a timestamp (same input, same bytes). */

@@ -11,7 +11,10 @@ export interface LintFinding {
   readonly object: ObjectIdentity;
   /** Dotted path inside the object; '' for the whole object. */
   readonly path: string;
+  /** The whole finding: `Kind 'ns/name' at path: detail`. */
   readonly message: string;
+  /** What the rule says about the object, without naming it (for reports that name the object themselves). */
+  readonly detail: string;
   /** Where the user described the object, when known. */
   readonly location?: SourceLocation;
   /** The construct that rendered the object, when it came from a cdk8s app. */
@@ -44,6 +47,7 @@ export function lint(index: ManifestIndex, options: { rules?: readonly LintRule[
         object: identityOf(v.manifest.object),
         path: v.path,
         message: `${describeObject(v.manifest.object)}${v.path ? ` at ${v.path}` : ''}: ${v.message}`,
+        detail: v.message,
         ...(v.manifest.location ? { location: v.manifest.location } : {}),
         ...(v.manifest.constructPath !== undefined ? { constructPath: v.manifest.constructPath } : {}),
       };

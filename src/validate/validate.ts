@@ -225,14 +225,13 @@ export function validateManifests(options: ValidateManifestsOptions): ValidateRe
   const fromLint = (f: LintFinding): ValidateFinding => {
     const doc = f.location ? byLocation.get(formatLocation(f.location)) : undefined;
     const object = { apiVersion: '', kind: f.object.kind, name: f.object.name, ...(f.object.namespace ? { namespace: f.object.namespace } : {}) };
-    const prefix = `${describeResource(object)}${f.path ? ` at ${f.path}` : ''}: `;
     return {
       ruleId: f.ruleId,
       severity: f.severity,
       location: doc ? doc.locate(f.path) : f.location!,
       path: f.path,
       object,
-      message: f.message.startsWith(prefix) ? f.message.slice(prefix.length) : f.message,
+      message: f.detail,
     };
   };
   findings.push(...linted.findings.map(fromLint));
