@@ -56,3 +56,16 @@ export function tempDir(prefix: string): string {
   temps.push(dir);
   return dir;
 }
+
+/**
+ * netsec.yaml's `targets:` for a Cilium and a Calico cluster that name their own ranges (so no run warns about
+ * unchecked overlaps). Seven lines: the first entry after it starts at line 9, column 5.
+ */
+export const TWO_CLUSTERS = `targets:
+  - name: a
+    cilium: "1.17"
+    cluster: { podCidrs: [10.244.0.0/16], serviceCidrs: [10.0.0.0/16] }
+  - name: c
+    calico: "3.30"
+    cluster: { podCidrs: [192.168.0.0/16], serviceCidrs: [10.96.0.0/12] }
+`;

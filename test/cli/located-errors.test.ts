@@ -6,18 +6,11 @@ import { renderError } from '../../src/cli/errors.js';
 import { NetsecError } from '../../src/core/errors.js';
 import { readOutput } from '../../src/core/output.js';
 import { run } from './run.js';
+import { TWO_CLUSTERS } from '../util.js';
 
 const MAXMIND_BAD = join(__dirname, '..', 'fixtures', 'maxmind', 'bad');
 
-/** Two clusters, each naming its own ranges (so no run warns about unchecked overlaps). Lines 1-7. */
-const TARGETS = `targets:
-  - name: a
-    cilium: "1.17"
-    cluster: { podCidrs: [10.244.0.0/16], serviceCidrs: [10.0.0.0/16] }
-  - name: c
-    calico: "3.30"
-    cluster: { podCidrs: [192.168.0.0/16], serviceCidrs: [10.96.0.0/12] }
-`;
+const TARGETS = TWO_CLUSTERS;
 
 /** A config that synthesizes, to give each refusal a previous dist/ to leave alone. */
 const VALID = `${TARGETS}egressBlocking:

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { readOutput } from '../../src/core/output.js';
-import { tempDir } from '../util.js';
+import { tempDir, TWO_CLUSTERS } from '../util.js';
 import { run } from './run.js';
 
 /**
@@ -10,15 +10,7 @@ import { run } from './run.js';
  * netsec.yaml user runs it: each is refused with its location and rule id, and the previous dist/ keeps every byte.
  */
 
-/** A Cilium and a Calico cluster, each naming its own ranges. Lines 1-7, so the first entry is at line 9. */
-const TARGETS = `targets:
-  - name: a
-    cilium: "1.17"
-    cluster: { podCidrs: [10.244.0.0/16], serviceCidrs: [10.0.0.0/16] }
-  - name: c
-    calico: "3.30"
-    cluster: { podCidrs: [192.168.0.0/16], serviceCidrs: [10.96.0.0/12] }
-`;
+const TARGETS = TWO_CLUSTERS;
 const VALID = `${TARGETS}egressBlocking:\n  - name: geo\n    cidrs: [203.0.113.0/24]\n`;
 
 async function refused(config: string): Promise<{ code: number; errors: string[] }> {

@@ -5,16 +5,9 @@ import { parseAllDocuments } from 'yaml';
 import { afterEach, describe, expect, test } from 'vitest';
 import { readOutput } from '../../src/core/output.js';
 import { run } from '../cli/run.js';
+import { TWO_CLUSTERS } from '../util.js';
 
-/** A Cilium and a Calico cluster, each naming its own ranges. Lines 1-7. */
-const TARGETS = `targets:
-  - name: a
-    cilium: "1.17"
-    cluster: { podCidrs: [10.244.0.0/16], serviceCidrs: [10.0.0.0/16] }
-  - name: c
-    calico: "3.30"
-    cluster: { podCidrs: [192.168.0.0/16], serviceCidrs: [10.96.0.0/12] }
-`;
+const TARGETS = TWO_CLUSTERS;
 
 const dirs: string[] = [];
 afterEach(() => {
