@@ -14,7 +14,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, write
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { compileCrdValidators } from './compile-validators.mjs';
+import { compileCoreKindValidators, compileCrdValidators } from './compile-validators.mjs';
 import { schemasFromCrd } from './crd-schema.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -139,4 +139,5 @@ if (!args.includes('--schemas-only')) {
 }
 generateSchemas(schemasOut);
 compileCrdValidators(schemasOut);
+await compileCoreKindValidators(join(schemasOut, 'kubernetes', 'core-kinds.validate.cjs'));
 console.log(`vendor-upstream: regenerated ${relative(root, schemasOut) || schemasOut}`);

@@ -24,3 +24,14 @@ test('the precompiled netsec.schema.validate.cjs is what `npm run schema` genera
     rmSync(work, { recursive: true, force: true });
   }
 });
+
+test('the bundled core-kind validators are what `npm run vendor` generates from kubernetes-models', () => {
+  const work = mkdtempSync(join(tmpdir(), 'netsec-core-validators-'));
+  try {
+    const out = join(work, 'core-kinds.validate.cjs');
+    execFileSync('node', [join(root, 'scripts', 'compile-validators.mjs'), '--core', out]);
+    expect(readFileSync(out, 'utf8') === readFileSync(join(root, 'schemas', 'kubernetes', 'core-kinds.validate.cjs'), 'utf8')).toBe(true);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});

@@ -90,6 +90,35 @@ describe('schema validation against the target line', () => {
     expect(messages(cilium117, svc)).toEqual([`Service 'kube-system/kube-dns-upstream' at spec.ports[0].port: expected integer (got "fifty-three")`]);
   });
 
+  test('the bundled core-kind validators give what the kubernetes-models classes give, for every bundled kind', async () => {
+    const { createRequire } = await import('node:module');
+    const requireCjs = createRequire(import.meta.url);
+    const bundled = requireCjs('../../schemas/kubernetes/core-kinds.validate.cjs') as { kinds: Record<string, { validate: { (o: unknown): boolean; errors?: unknown[] } }> };
+    // Each kind with a wrong type, a bad format (quantity, int32, byte) and a missing required field where it has them.
+    const bad = (apiVersion: string, kind: string) => ({
+      apiVersion, kind, metadata: { name: 'x', namespace: 'n', labels: { a: 1 } }, data: { a: 1 }, binaryData: { b: 'not base64!' }, rules: [{ verbs: 'get' }],
+      spec: { ports: [{ port: 2 ** 40 }], template: { spec: { containers: [{ resources: { requests: { cpu: 'lots' } } }] } }, podSelector: 7 },
+      value: 'high', subjects: [{}], roleRef: {},
+    });
+    const keywords = new Set<string>();
+    for (const [key, { validate }] of Object.entries(bundled.kinds)) {
+      const [apiVersion, kind] = key.split(' ') as [string, string];
+      const model = requireCjs(`kubernetes-models/${apiVersion}/${kind}`)[kind] as new (d: unknown) => { validate(): void };
+      let expected: unknown[] = [];
+      try {
+        new model(bad(apiVersion, kind)).validate();
+      } catch (err) {
+        expected = (err as { errors: { instancePath: string; keyword: string; params: unknown }[] }).errors.map(({ instancePath, keyword, params }) => ({ instancePath, keyword, params }));
+      }
+      expect(expected.length, key).toBeGreaterThan(0);
+      for (const e of expected as { keyword: string; params: { format?: string } }[]) keywords.add(e.params.format ? `format ${e.params.format}` : e.keyword);
+      validate(bad(apiVersion, kind));
+      expect((validate.errors ?? []).map((e) => { const { instancePath, keyword, params } = e as { instancePath: string; keyword: string; params: unknown }; return { instancePath, keyword, params }; }), key).toEqual(expected);
+    }
+    // The formats the bundle replaces (scripts/core-kind-formats.cjs) were exercised, not only the types.
+    expect([...keywords].sort()).toEqual(expect.arrayContaining(['format byte', 'format int32', 'format quantity', 'required', 'type']));
+  });
+
   test('a Service name must be a DNS-1035 label', () => {
     const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: '1dns', namespace: 'kube-system' }, spec: {} };
     expect(messages(cilium117, svc)).toEqual(["Service 'kube-system/1dns' at metadata.name: '1dns' is not a DNS-1035 label (at most 63 characters)"]);

@@ -8,7 +8,7 @@ import { PRODUCT_NAMES, Product } from '../versions.js';
 import { CRD_VALIDATION_RULE_ID, celRulesFor } from './cel.js';
 import { ValidationFinding, pointerToPath, refOf } from './finding.js';
 import { validateMetadata } from './metadata.js';
-import { loadPrecompiledValidator } from './precompiled.js';
+import { loadPrecompiledModule, loadPrecompiledValidator } from './precompiled.js';
 
 interface SchemaEntry {
   readonly file: string;
@@ -52,21 +52,20 @@ export function productOfGroup(group: string): Product | undefined {
   return undefined;
 }
 
-/** Core kinds netsec emits, with their scope; each is checked with the kubernetes-models schema of the same kind. */
-const CORE_KINDS: Record<string, 'Namespaced' | 'Cluster'> = {
-  'v1 ConfigMap': 'Namespaced',
-  'v1 Service': 'Namespaced',
-  'v1 ServiceAccount': 'Namespaced',
-  'v1 Namespace': 'Cluster',
-  'apps/v1 DaemonSet': 'Namespaced',
-  'apps/v1 Deployment': 'Namespaced',
-  'rbac.authorization.k8s.io/v1 Role': 'Namespaced',
-  'rbac.authorization.k8s.io/v1 RoleBinding': 'Namespaced',
-  'rbac.authorization.k8s.io/v1 ClusterRole': 'Cluster',
-  'rbac.authorization.k8s.io/v1 ClusterRoleBinding': 'Cluster',
-  'networking.k8s.io/v1 NetworkPolicy': 'Namespaced',
-  'scheduling.k8s.io/v1 PriorityClass': 'Cluster',
-};
+interface CoreKind {
+  readonly scope: 'Namespaced' | 'Cluster';
+  readonly validate: ValidateFunction;
+}
+let loadedCoreKinds: Readonly<Record<string, CoreKind>> | undefined;
+
+/**
+ * The core kinds netsec emits (`v1 ConfigMap`, `apps/v1 DaemonSet`, ...) with their scope and validator: the
+ * kubernetes-models schemas, bundled at vendor time into one module (`scripts/compile-validators.mjs --core`).
+ */
+function coreKinds(): Readonly<Record<string, CoreKind>> {
+  loadedCoreKinds ??= (loadPrecompiledModule(join('schemas', 'kubernetes', 'core-kinds.validate.cjs')) as { kinds: Record<string, CoreKind> }).kinds;
+  return loadedCoreKinds;
+}
 
 interface KubernetesModel {
   validate(): void;
@@ -93,6 +92,8 @@ function kubernetesModelOf(apiVersion: string, kind: string): KubernetesModelCla
 }
 
 function validateCoreKind(obj: Record<string, unknown>, apiVersion: string, kind: string): ErrorObject[] {
+  const core = coreKinds()[`${apiVersion} ${kind}`];
+  if (core) return core.validate(obj) ? [] : [...(core.validate.errors ?? [])];
   const model = kubernetesModelOf(apiVersion, kind)!;
   try {
     new model(obj).validate();
@@ -160,7 +161,7 @@ export class ManifestValidator {
    */
   public scopeOf(apiVersion: string, kind: string): 'Namespaced' | 'Cluster' | undefined {
     const product = productOfGroup(apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
-    if (!product) return CORE_KINDS[`${apiVersion} ${kind}`];
+    if (!product) return coreKinds()[`${apiVersion} ${kind}`]?.scope;
     const version = this.target.version(product);
     return version ? getIndex()[product][version.line]?.kinds[`${apiVersion} ${kind}`]?.scope : undefined;
   }
@@ -171,7 +172,7 @@ export class ManifestValidator {
    */
   public hasSchema(apiVersion: string, kind: string): boolean {
     if (productOfGroup(apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '')) return true;
-    return CORE_KINDS[`${apiVersion} ${kind}`] !== undefined || kubernetesModelOf(apiVersion, kind) !== undefined;
+    return coreKinds()[`${apiVersion} ${kind}`] !== undefined || kubernetesModelOf(apiVersion, kind) !== undefined;
   }
 
   /** All findings for the objects, in input order. */
@@ -189,9 +190,9 @@ export class ManifestValidator {
     const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
     const product = productOfGroup(group);
     if (!product) {
-      const scope = CORE_KINDS[`${apiVersion} ${kind}`];
+      const scope = coreKinds()[`${apiVersion} ${kind}`]?.scope;
       if (!scope && !kubernetesModelOf(apiVersion, kind)) {
-        return [{ resource, path: '', message: `netsec has no schema for ${apiVersion} ${kind}; expected a Cilium, Calico or Istio kind, or a Kubernetes kind such as: ${Object.keys(CORE_KINDS).join(', ')}` }];
+        return [{ resource, path: '', message: `netsec has no schema for ${apiVersion} ${kind}; expected a Cilium, Calico or Istio kind, or a Kubernetes kind such as: ${Object.keys(coreKinds()).join(', ')}` }];
       }
       // A Kubernetes kind outside the list: its kubernetes-models schema, and metadata without a known scope.
       return [

@@ -11,5 +11,10 @@ const requireCjs = createRequire(import.meta.url);
  * compiles a schema at run time: the Cilium policy schema alone took ~300 ms to compile on the CI machine.
  */
 export function loadPrecompiledValidator(path: string): ValidateFunction {
-  return requireCjs(join(packageRoot(), path)) as ValidateFunction;
+  return loadPrecompiledModule(path) as ValidateFunction;
+}
+
+/** A generated CommonJS module shipped with the package, by its path inside the package (see `loadPrecompiledValidator`). */
+export function loadPrecompiledModule(path: string): unknown {
+  return requireCjs(join(packageRoot(), path));
 }
