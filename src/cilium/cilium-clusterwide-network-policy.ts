@@ -1,6 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as l1 from '../../imports/cilium.io.js';
+import { applyResourceMetadata } from '../core/resource-metadata.js';
 import { CiliumPolicyBase, CiliumPolicyBaseProps } from './policy-base.js';
 
 /** Properties for `CiliumClusterwideNetworkPolicy`. */
@@ -25,5 +26,6 @@ export class CiliumClusterwideNetworkPolicy extends CiliumPolicyBase {
       metadata: { name: this.name },
       spec: Lazy.any({ produce: () => this._toKube() }),
     });
+    applyResourceMetadata(this.who, props.metadata, [this.apiObject]);
   }
 }

@@ -2,6 +2,7 @@ import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as l1 from '../../imports/cilium.io.js';
 import { NetsecError } from '../core/errors.js';
+import { applyResourceMetadata } from '../core/resource-metadata.js';
 import { CiliumPolicyBase, CiliumPolicyBaseProps } from './policy-base.js';
 import { POD_NAMESPACE_LABEL } from './selectors.js';
 
@@ -43,5 +44,6 @@ export class CiliumNetworkPolicy extends CiliumPolicyBase {
       metadata: { name: this.name, namespace },
       spec: Lazy.any({ produce: () => this._toKube() }),
     });
+    applyResourceMetadata(this.who, props.metadata, [this.apiObject]);
   }
 }

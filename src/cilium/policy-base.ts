@@ -1,9 +1,10 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, ApiObjectMetadataDefinition } from 'cdk8s';
 import { Construct } from 'constructs';
 import { addWarning } from '../core/diagnostics.js';
 import { NetsecError } from '../core/errors.js';
 import { Feature } from '../core/features.js';
 import { HelmValues } from '../core/helm-values.js';
+import { ResourceMetadataProps } from '../core/resource-metadata.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
 import { Severity } from '../lint/rule.js';
@@ -84,6 +85,12 @@ export interface CiliumPolicyBaseProps {
   readonly dns?: DnsAccess;
   /** Which queries the automatic DNS rule lets through. @default DnsPatterns.ALL */
   readonly dnsPatterns?: DnsPatterns;
+  /**
+   * Labels and annotations of the policy object (e.g. `argocd.argoproj.io/sync-wave`, team labels); more can be added
+   * later with `policy.metadata.addLabel(...)`. Keys under `netsec.io/` are refused.
+   * @default - no labels or annotations
+   */
+  readonly metadata?: ResourceMetadataProps;
 }
 
 /** Properties of an egress rule (`allowEgress`, `denyEgress`). */
@@ -175,6 +182,11 @@ export abstract class CiliumPolicyBase extends Construct {
   public readonly helmValues?: HelmValues;
   /** The generated L1 object (`ApiObject.of(policy)` finds it too). */
   protected abstract readonly apiObject: ApiObject;
+
+  /** The policy object's metadata, as cdk8s-plus exposes it: `policy.metadata.addLabel(...)`, `addAnnotation(...)`. */
+  public get metadata(): ApiObjectMetadataDefinition {
+    return this.apiObject.metadata;
+  }
   private readonly rules: RuleModel[] = [];
   private readonly warned = new Set<string>();
 

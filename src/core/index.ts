@@ -5,6 +5,7 @@ export { ApplyMode, type ClusterNetwork, NodeLocalDnsMode, type NodeLocalDnsSett
 export { NetsecChart, type NetsecChartProps } from './netsec-chart.js';
 export { addNote, addWarning, collectDiagnostics, type Diagnostic, DiagnosticLevel } from './diagnostics.js';
 export { HelmValues, type HelmValuesProps } from './helm-values.js';
+export { type ResourceMetadataProps } from './resource-metadata.js';
 export { type OutputFile, synthesize, synthProblems, type SynthResult } from './synth.js';
 export { DEFAULT_LOCK_WAIT_MS, LOCK_STALE_MS, type LockHolder, OUTPUT_MARKER, OutputLockedError, readOutput, recoverOutput, writeOutput, writeOutputAsync, type WriteOutputAsyncOptions, type WriteOutputResult } from './output.js';
 export { describeResource, formatFinding, type ResourceRef, type ValidationFinding } from './validation/finding.js';

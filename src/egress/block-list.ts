@@ -59,6 +59,11 @@ export function ownerLabels(who: string, name: string, labels: Readonly<Record<s
   return { [OWNER_LABEL]: name };
 }
 
+/** Where a block's own labels come from, for a `metadata.labels` conflict: the user's `labels`, or the default. */
+export function blockLabelsSource(labels: Readonly<Record<string, string>> | undefined): string {
+  return labels ? "'labels'" : "the default labels { policy: <name> } (set 'labels' to replace them)";
+}
+
 /** More than this share of an address family is a "huge" block. */
 const HUGE_BLOCK_SHARE = 2n; // one half
 
@@ -97,6 +102,12 @@ export function resolveBlockList(scope: IConstruct, who: string, target: Target,
   if (accepted.length) suppressRules(scope, [{ id: 'cilium/deny-cluster-infrastructure', reason: `${accepted.join(', ')} set on ${who}` }]);
   return set;
 }
+/** Bytes of an object's annotations (keys and values), as the API server's annotation cap counts them. */
+function annotationBytes(obj: unknown): number {
+  const annotations = (obj as { metadata?: { annotations?: Record<string, string> } }).metadata?.annotations ?? {};
+  return Object.entries(annotations).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+}
+
 /**
  * Shards a block list into objects of one kind, under the byte budget of the apply mode. `skeleton(name)` is the
  * object with an empty list, so the overhead is measured rather than guessed. Object names are `<base>` for a single
@@ -105,8 +116,12 @@ export function resolveBlockList(scope: IConstruct, who: string, target: Target,
 export function shardBlockList(set: CidrSet, base: string, applyMode: ApplyMode, skeleton: (name: string) => unknown): { name: string; shard: CidrShard }[] {
   const shards = shardCidrs(set, {
     mode: applyMode,
-    // JSON size of the object around its list, plus room for kubectl's own additions to the annotation.
-    objectOverheadBytes: (id) => JSON.stringify(skeleton(`${base}-${id}`)).length + 512,
+    // JSON size of the object around its list, plus room for kubectl's own additions to the annotation. Client-side
+    // apply caps all annotations together, its copy of the object included: the object's own annotations count twice.
+    objectOverheadBytes: (id) => {
+      const obj = skeleton(`${base}-${id}`);
+      return JSON.stringify(obj).length + 512 + (applyMode === ApplyMode.CLIENT_SIDE ? annotationBytes(obj) : 0);
+    },
   });
   return shards.map((shard) => ({ name: shards.length === 1 ? base : `${base}-${shard.id}`, shard }));
 }

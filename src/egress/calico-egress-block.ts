@@ -3,10 +3,11 @@ import { Construct } from 'constructs';
 import { CidrSet } from '../cidr/cidr-set.js';
 import { addNote } from '../core/diagnostics.js';
 import { Feature } from '../core/features.js';
+import { ResourceMetadataProps, applyResourceMetadata, checkResourceMetadata, mergeMetadataLabels } from '../core/resource-metadata.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
 import { suppressRules } from '../lint/suppressions.js';
-import { BlockListProps, ownerLabels, resolveBlockList, shardBlockList } from './block-list.js';
+import { BlockListProps, blockLabelsSource, ownerLabels, resolveBlockList, shardBlockList } from './block-list.js';
 import { CidrListObject } from './cidr-list-object.js';
 
 /** Where the blocking policy lives. */
@@ -55,6 +56,15 @@ export interface CalicoEgressBlockProps extends BlockListProps {
   readonly allowPolicyName?: string;
   /** @default CalicoApi.CRD_V1 */
   readonly api?: CalicoApi;
+  /**
+   * Labels and annotations of every object the block renders: the network sets, the blocking policy, and the tier or
+   * the allow-all policy of the design (e.g. `argocd.argoproj.io/sync-wave`). `metadata.labels` are merged with the
+   * block's `labels`: a key in both must have the same value, as must a label the allow-all policy carries itself
+   * (`policy: <allowPolicyName>`). Keys under `netsec.io/` are refused (the owner label is the block's `name`).
+   * Counted in each network set's size budget when the list is sharded.
+   * @default - no annotations, only the block's labels
+   */
+  readonly metadata?: ResourceMetadataProps;
 }
 
 /**
@@ -74,7 +84,10 @@ export class CalicoEgressBlock extends Construct {
   public readonly design: CalicoBlockDesign;
   public readonly api: CalicoApi;
   public readonly cidrs: CidrSet;
+  /** Labels on the network sets and the blocking policy: the user's (`labels` and `metadata.labels`), plus the owner label. */
   public readonly labels: Record<string, string>;
+  /** Annotations on every object of the block (`metadata.annotations`). */
+  public readonly annotations: Record<string, string>;
   /** The Calico selector matching this block's network sets: its owner label, e.g. `netsec.io/egress-block == 'geo'`. */
   public readonly selector: string;
   /** The Calico selector of the endpoints whose egress is blocked. */
@@ -90,7 +103,10 @@ export class CalicoEgressBlock extends Construct {
     this.design = props.design ?? (target.has(Feature.CALICO_TIERS) ? CalicoBlockDesign.TIERED : CalicoBlockDesign.DEFAULT_TIER);
     if (this.design === CalicoBlockDesign.TIERED) target.require(Feature.CALICO_TIERS, who);
     const owner = ownerLabels(who, props.name, props.labels);
-    this.labels = { ...(props.labels ?? { policy: props.name }), ...owner };
+    const extra = checkResourceMetadata(who, props.metadata);
+    this.labels = mergeMetadataLabels(who, { ...(props.labels ?? { policy: props.name }), ...owner }, extra.labels, blockLabelsSource(props.labels));
+    this.annotations = { ...extra.annotations };
+    const annotations = Object.keys(this.annotations).length ? { annotations: this.annotations } : {};
     this.selector = Object.entries(owner).map(([k, v]) => `${k} == '${v}'`).join(' && ');
     this.endpointSelector = props.endpointSelector ?? 'all()';
     // Omitted means all() in Calico; written only when the user scoped the block, as hand-written manifests do.
@@ -101,12 +117,12 @@ export class CalicoEgressBlock extends Construct {
     const shards = shardBlockList(this.cidrs, props.name, props.applyMode ?? target.applyMode, (name) => ({
       apiVersion,
       kind: 'GlobalNetworkSet',
-      metadata: { name, labels: this.labels },
+      metadata: { name, labels: this.labels, ...annotations },
       spec: { nets: [] },
     }));
     this.networkSets = shards.map(
       ({ name, shard }) =>
-        new CidrListObject(this, shard.id, { apiVersion, kind: 'GlobalNetworkSet', metadata: { name, labels: this.labels }, spec: { nets: shard.prefixes } }),
+        new CidrListObject(this, shard.id, { apiVersion, kind: 'GlobalNetworkSet', metadata: { name, labels: this.labels, ...annotations }, spec: { nets: shard.prefixes } }),
     );
 
     const log = props.log ?? true;
@@ -125,15 +141,16 @@ export class CalicoEgressBlock extends Construct {
       this.policy = new ApiObject(this, 'Resource', {
         apiVersion,
         kind: 'GlobalNetworkPolicy',
-        metadata: { name: `${tierName}.${props.name}`, labels: this.labels },
+        metadata: { name: `${tierName}.${props.name}`, labels: this.labels, ...annotations },
         spec: { tier: tierName, order: 0, ...scoped, types: ['Egress'], egress: [...blockRules, { action: 'Pass' }] },
       });
+      applyResourceMetadata(who, extra, [this.tier]);
       addNote(this, `${who}: tier '${tierName}' (order ${props.tier?.order ?? 100}) denies the blocked CIDRs and passes all other egress on to the next tiers, so Kubernetes NetworkPolicies in the default tier still apply.`);
     } else {
       this.policy = new ApiObject(this, 'Resource', {
         apiVersion,
         kind: 'GlobalNetworkPolicy',
-        metadata: { name: props.name, labels: this.labels },
+        metadata: { name: props.name, labels: this.labels, ...annotations },
         spec: { order: 0, ...scoped, types: ['Egress'], egress: blockRules },
       });
       const allowName = props.allowPolicyName ?? `${props.name}-allow`;
@@ -143,6 +160,7 @@ export class CalicoEgressBlock extends Construct {
         metadata: { name: allowName, labels: { policy: allowName } },
         spec: { order: 1000, ...scoped, types: ['Egress'], egress: [{ action: 'Allow' }] },
       });
+      applyResourceMetadata(who, extra, [this.allowPolicy]);
       // What the allow-all policy overrides is calico/default-tier-allow-overrides-knp's finding (an error where tiers
       // exist, a warning below 3.30), reported by lint on this object like on any hand-written one.
     }

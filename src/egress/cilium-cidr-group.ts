@@ -1,7 +1,9 @@
+import { ApiObjectMetadataDefinition } from 'cdk8s';
 import { Construct } from 'constructs';
 import { toCidrSet } from '../cidr/aggregate.js';
 import { NetsecError } from '../core/errors.js';
 import { Feature } from '../core/features.js';
+import { ResourceMetadataProps, checkResourceMetadata, mergeMetadataLabels } from '../core/resource-metadata.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
 import { CidrListObject } from './cidr-list-object.js';
@@ -17,6 +19,12 @@ export interface CiliumCidrGroupProps {
   readonly cidrs: readonly string[];
   /** Labels, e.g. for `cidrGroupSelector` or Hubble metadata. @default - none */
   readonly labels?: Record<string, string>;
+  /**
+   * Labels and annotations of the CiliumCIDRGroup (e.g. `argocd.argoproj.io/sync-wave`). `metadata.labels` are merged
+   * with `labels`: a key in both must have the same value (a different one is refused). Keys under `netsec.io/` are refused.
+   * @default - no annotations, only `labels`
+   */
+  readonly metadata?: ResourceMetadataProps;
   /** Whether `cidrs` are already canonical and aggregated (skips re-parsing a million prefixes). @default false */
   readonly canonical?: boolean;
   /** Accept an empty group. @default false (an empty CIDR group once opened a host firewall, cilium#25122) */
@@ -40,6 +48,8 @@ export class CiliumCidrGroup extends Construct {
   public readonly apiVersion: string;
   /** The CIDRs as emitted: canonical and aggregated. */
   public readonly cidrs: readonly string[];
+  /** The CiliumCIDRGroup's metadata, as cdk8s-plus exposes it: `group.metadata.addLabel(...)`, `addAnnotation(...)`. */
+  public readonly metadata: ApiObjectMetadataDefinition;
 
   public constructor(scope: Construct, id: string, props: CiliumCidrGroupProps) {
     super(scope, id);
@@ -47,6 +57,8 @@ export class CiliumCidrGroup extends Construct {
     const target = Target.of(this);
     target.requireProduct(Product.CILIUM, who);
     this.name = props.name;
+    const extra = checkResourceMetadata(who, props.metadata);
+    const labels = mergeMetadataLabels(who, props.labels ?? {}, extra.labels, "'labels'");
     this.cidrs = props.canonical ? props.cidrs : toCidrSet(props.cidrs, { source: who }).toStrings();
     if (this.cidrs.length === 0 && !props.allowEmpty) {
       throw new NetsecError('INVALID', `${who}: externalCIDRs is empty; expected at least one CIDR (an empty CIDR group has opened a host firewall, cilium#25122; set allowEmpty to accept it).`);
@@ -55,8 +67,13 @@ export class CiliumCidrGroup extends Construct {
     this.resource = new CidrListObject(this, 'Resource', {
       apiVersion: this.apiVersion,
       kind: 'CiliumCIDRGroup',
-      metadata: { name: props.name, ...(props.labels ? { labels: props.labels } : {}) },
+      metadata: {
+        name: props.name,
+        ...(Object.keys(labels).length ? { labels } : {}),
+        ...(Object.keys(extra.annotations).length ? { annotations: { ...extra.annotations } } : {}),
+      },
       spec: { externalCIDRs: this.cidrs },
     });
+    this.metadata = this.resource.metadata;
   }
 }

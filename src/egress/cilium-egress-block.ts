@@ -1,14 +1,14 @@
-import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CidrSet } from '../cidr/cidr-set.js';
 import { Feature } from '../core/features.js';
+import { ResourceMetadataProps, checkResourceMetadata, mergeMetadataLabels } from '../core/resource-metadata.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
 import { CiliumClusterwideNetworkPolicy } from '../cilium/cilium-clusterwide-network-policy.js';
 import { Peer } from '../cilium/peers.js';
 import { DnsAccess, PolicyDefault } from '../cilium/policy-base.js';
 import { EndpointSelector } from '../cilium/selectors.js';
-import { BlockListProps, ownerLabels, resolveBlockList, shardBlockList } from './block-list.js';
+import { BlockListProps, blockLabelsSource, ownerLabels, resolveBlockList, shardBlockList } from './block-list.js';
 import { CiliumCidrGroup } from './cilium-cidr-group.js';
 
 /** How the policy points at its CIDR groups. Chosen once: it never changes as shards come and go. */
@@ -36,6 +36,14 @@ export interface CiliumEgressBlockProps extends BlockListProps {
   readonly labels?: Record<string, string>;
   /** How the policy references the groups. @default CidrGroupReference.REF */
   readonly reference?: CidrGroupReference;
+  /**
+   * Labels and annotations of every object the block renders (the policy and each CIDR group), e.g.
+   * `argocd.argoproj.io/sync-wave`. `metadata.labels` are merged with the block's `labels`: a key in both must have the
+   * same value. Keys under `netsec.io/` are refused (the owner label is the block's `name`). Counted in each group's
+   * size budget when the list is sharded.
+   * @default - no annotations, only the block's labels
+   */
+  readonly metadata?: ResourceMetadataProps;
 }
 
 /**
@@ -54,8 +62,10 @@ export class CiliumEgressBlock extends Construct {
   /** The aggregated block list (after `except`). */
   public readonly cidrs: CidrSet;
   public readonly reference: CidrGroupReference;
-  /** Labels on the policy and every group: the user's, plus the owner label. */
+  /** Labels on the policy and every group: the user's (`labels` and `metadata.labels`), plus the owner label. */
   public readonly labels: Record<string, string>;
+  /** Annotations on the policy and every group (`metadata.annotations`). */
+  public readonly annotations: Record<string, string>;
 
   public constructor(scope: Construct, id: string, props: CiliumEgressBlockProps) {
     super(scope, id);
@@ -65,7 +75,10 @@ export class CiliumEgressBlock extends Construct {
     target.require(Feature.CILIUM_EGRESS_CIDR_GROUP_REF, who);
     target.require(Feature.CILIUM_ENABLE_DEFAULT_DENY, who);
     const owner = ownerLabels(who, props.name, props.labels);
-    this.labels = { ...(props.labels ?? { policy: props.name }), ...owner };
+    const extra = checkResourceMetadata(who, props.metadata);
+    this.labels = mergeMetadataLabels(who, { ...(props.labels ?? { policy: props.name }), ...owner }, extra.labels, blockLabelsSource(props.labels));
+    this.annotations = { ...extra.annotations };
+    const annotations = Object.keys(this.annotations).length ? { annotations: this.annotations } : {};
     this.reference = props.reference ?? CidrGroupReference.REF;
     if (this.reference === CidrGroupReference.SELECTOR) target.require(Feature.CILIUM_CIDR_GROUP_SELECTOR, `${who}: reference: selector`);
     this.cidrs = resolveBlockList(this, who, target, props);
@@ -74,11 +87,11 @@ export class CiliumEgressBlock extends Construct {
     const shards = shardBlockList(this.cidrs, props.name, props.applyMode ?? target.applyMode, (name) => ({
       apiVersion,
       kind: 'CiliumCIDRGroup',
-      metadata: { name, labels: this.labels },
+      metadata: { name, labels: this.labels, ...annotations },
       spec: { externalCIDRs: [] },
     }));
     this.groups = shards.map(
-      ({ name, shard }) => new CiliumCidrGroup(this, shard.id, { name, cidrs: shard.prefixes, labels: this.labels, canonical: true }),
+      ({ name, shard }) => new CiliumCidrGroup(this, shard.id, { name, cidrs: shard.prefixes, labels: this.labels, metadata: { annotations: this.annotations }, canonical: true }),
     );
 
     this.policy = new CiliumClusterwideNetworkPolicy(this, 'Policy', {
@@ -87,9 +100,10 @@ export class CiliumEgressBlock extends Construct {
       egressDefault: PolicyDefault.ALLOW,
       // Only deny rules: the pods keep their DNS path, nothing to add.
       dns: DnsAccess.MANUAL,
+      metadata: { annotations: this.annotations },
     });
     this.policy.denyEgress({ to: this.reference === CidrGroupReference.SELECTOR ? [Peer.cidrGroupSelector(owner)] : this.groups.map((g) => Peer.cidrGroup(g.name)) });
-    const metadata = ApiObject.of(this.policy).metadata;
-    for (const [k, v] of Object.entries(this.labels)) metadata.addLabel(k, v);
+    // Added here, not through the policy's own metadata prop: they include the owner label, which the prop refuses.
+    for (const [k, v] of Object.entries(this.labels)) this.policy.metadata.addLabel(k, v);
   }
 }

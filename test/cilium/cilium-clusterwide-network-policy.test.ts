@@ -56,3 +56,21 @@ test('a clusterwide default-deny that reaches kube-system warns; excluding kube-
     "test/Everything/Resource: cilium/default-deny-reaches-kube-system: CiliumClusterwideNetworkPolicy 'everything' at spec.endpointSelector: switches pods of every namespace, kube-system included (CoreDNS, node-local-dns, cilium-operator), to egress default-deny; unless that is intended, exclude kube-system with the endpointSelector expression 'k8s:io.kubernetes.pod.namespace NotIn (kube-system)'.",
   ]);
 });
+
+test('metadata labels and annotations reach the clusterwide policy; policy.metadata is the object metadata', () => {
+  const { app, chart } = cilium();
+  const policy = new CiliumClusterwideNetworkPolicy(chart, 'GeoBlock', { egressDefault: PolicyDefault.ALLOW, metadata: { labels: { team: 'net' }, annotations: { 'argocd.argoproj.io/sync-wave': '-2' } } });
+  policy.denyEgress({ to: [Peer.cidrGroup('geo-blocked')] });
+  policy.metadata.addAnnotation('example.com/owner', 'net-team');
+  expect(findOne(synthValid(app).objects, 'CiliumClusterwideNetworkPolicy').metadata).toEqual({
+    name: 'geo-block',
+    labels: { team: 'net' },
+    annotations: { 'argocd.argoproj.io/sync-wave': '-2', 'example.com/owner': 'net-team' },
+  });
+});
+
+test('a metadata refusal names the clusterwide policy by name', () => {
+  expect(() => new CiliumClusterwideNetworkPolicy(cilium().chart, 'GeoBlock', { metadata: { annotations: { 'netsec.io/suppress': 'x' } } })).toThrow(
+    "CiliumClusterwideNetworkPolicy 'geo-block': metadata.annotations key 'netsec.io/suppress' is netsec's own: netsec validate reads lint suppressions from it; suppress findings with suppressRules(construct, [{ id, reason }]) (or 'suppress:' in netsec.yaml) instead.",
+  );
+});

@@ -437,3 +437,30 @@ describe('the construct and netsec validate say the same thing about a rule', ()
     expect(thrown.startsWith(`${id}: CiliumNetworkPolicy 'default/web' at ${path}: ${lintText}`)).toBe(true);
   });
 });
+
+describe('metadata (labels and annotations)', () => {
+  test('metadata labels and annotations reach the policy object; policy.metadata adds more later', () => {
+    const { app, chart } = cilium();
+    const policy = secureWorkload(chart, { metadata: { labels: { team: 'payments' }, annotations: { 'argocd.argoproj.io/sync-wave': '-1' } } });
+    policy.metadata.addLabel('example.com/tier', 'critical');
+    expect(findOne(synthValid(app).objects, 'CiliumNetworkPolicy').metadata).toEqual({
+      name: 'secure-workload-policy',
+      namespace: 'default',
+      labels: { team: 'payments', 'example.com/tier': 'critical' },
+      annotations: { 'argocd.argoproj.io/sync-wave': '-1' },
+    });
+    expect(policy.metadata).toBe(ApiObject.of(policy).metadata);
+  });
+
+  test('without metadata the object has only its name and namespace', () => {
+    const { app, chart } = cilium();
+    secureWorkload(chart);
+    expect(findOne(synthValid(app).objects, 'CiliumNetworkPolicy').metadata).toEqual({ name: 'secure-workload-policy', namespace: 'default' });
+  });
+
+  test('a refusal names the policy by namespace and name', () => {
+    expect(() => secureWorkload(cilium().chart, { namespace: 'shop', metadata: { labels: { team: 'pay ments' } } })).toThrow(
+      "CiliumNetworkPolicy 'shop/secure-workload-policy': metadata.labels 'team' is 'pay ments', which is not a valid label value; expected at most 63 characters of [A-Za-z0-9_.-], beginning and ending with a letter or digit, or empty.",
+    );
+  });
+});

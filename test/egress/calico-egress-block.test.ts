@@ -130,3 +130,47 @@ describe('CalicoEgressBlock', () => {
     );
   });
 });
+
+describe('CalicoEgressBlock metadata (labels and annotations)', () => {
+  const WAVE = { 'argocd.argoproj.io/sync-wave': '-1' };
+  const withTeam = { ...labels, team: 'net' };
+
+  test('tiered design: on the network sets, the blocking policy and the tier', () => {
+    const { app, chart } = targetChart(calico('3.30'));
+    new CalicoEgressBlock(chart, 'Block', { name: 'egress-traffic-blocking', cidrs: BLOCK_LIST, metadata: { labels: { team: 'net' }, annotations: WAVE } });
+    const { objects } = synthValid(app);
+    expect(findOne(objects, 'GlobalNetworkSet').metadata).toEqual({ name: 'egress-traffic-blocking', labels: withTeam, annotations: WAVE });
+    expect(findOne(objects, 'GlobalNetworkPolicy').metadata).toEqual({ name: 'egress-blocking.egress-traffic-blocking', labels: withTeam, annotations: WAVE });
+    expect(findOne(objects, 'Tier').metadata).toEqual({ name: 'egress-blocking', labels: { team: 'net' }, annotations: WAVE });
+  });
+
+  test('default-tier design: on the network sets, the blocking policy and the allow-all policy', () => {
+    const { app, chart } = targetChart(calico('3.28'));
+    new CalicoEgressBlock(chart, 'Block', { name: 'egress-traffic-blocking', cidrs: BLOCK_LIST, metadata: { labels: { team: 'net' }, annotations: WAVE } });
+    const { objects } = synthValid(app);
+    expect(findOne(objects, 'GlobalNetworkSet').metadata).toEqual({ name: 'egress-traffic-blocking', labels: withTeam, annotations: WAVE });
+    expect(findOne(objects, 'GlobalNetworkPolicy', 'egress-traffic-blocking').metadata).toEqual({ name: 'egress-traffic-blocking', labels: withTeam, annotations: WAVE });
+    expect(findOne(objects, 'GlobalNetworkPolicy', 'egress-traffic-blocking-allow').metadata).toEqual({
+      name: 'egress-traffic-blocking-allow',
+      labels: { policy: 'egress-traffic-blocking-allow', team: 'net' },
+      annotations: WAVE,
+    });
+  });
+
+  test('a metadata label that the allow-all policy sets itself is refused, naming the object', () => {
+    const { chart } = targetChart(calico('3.28'));
+    expect(() => new CalicoEgressBlock(chart, 'Block', { name: 'geo', cidrs: BLOCK_LIST, labels: { team: 'net' }, metadata: { labels: { policy: 'geo' } } })).toThrow(
+      "CalicoEgressBlock 'geo': metadata.labels 'policy' is 'geo', but netsec sets it to 'geo-allow' on GlobalNetworkPolicy geo-allow; leave it out of metadata.labels.",
+    );
+  });
+
+  test('metadata cannot set the owner label or conflict with the block labels', () => {
+    const { chart } = targetChart(calico('3.30'));
+    expect(() => new CalicoEgressBlock(chart, 'A', { name: 'geo', cidrs: BLOCK_LIST, metadata: { labels: { 'netsec.io/egress-block': 'other' } } })).toThrow(
+      "CalicoEgressBlock 'geo': metadata.labels key 'netsec.io/egress-block' is netsec's own: netsec sets it to an egress block's name on the block's objects, so that the block's policy selects only its own CIDR groups or network sets; choose the block by its name instead.",
+    );
+    expect(() => new CalicoEgressBlock(chart, 'B', { name: 'geo2', cidrs: BLOCK_LIST, metadata: { labels: { policy: 'x' } } })).toThrow(
+      "CalicoEgressBlock 'geo2': metadata.labels 'policy' is 'x', which conflicts with 'geo2' from the default labels { policy: <name> } (set 'labels' to replace them); set each label once (leave it out of metadata.labels).",
+    );
+  });
+});

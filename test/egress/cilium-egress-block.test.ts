@@ -224,3 +224,73 @@ describe('CiliumCidrGroup', () => {
     expect(() => new CiliumCidrGroup(chart, 'G', { name: 'g', cidrs: BLOCK_LIST })).toThrow("CiliumCidrGroup 'g': needs Cilium, but target 'k' names no Cilium version.");
   });
 });
+
+describe('metadata (labels and annotations)', () => {
+  const WAVE = { 'argocd.argoproj.io/sync-wave': '-1' };
+
+  test('CiliumEgressBlock: metadata goes on the policy and every CIDR group, labels merged with the block labels', () => {
+    const { app, chart } = targetChart(aks('1.17'));
+    const block = new CiliumEgressBlock(chart, 'Block', { name: 'geo', cidrs: spreadPrefixes(40_000), metadata: { labels: { team: 'net' }, annotations: WAVE } });
+    const { objects } = synthValid(app);
+    const groups = findAll(objects, 'CiliumCIDRGroup');
+    expect(groups.length).toBeGreaterThan(1);
+    const metadata = { labels: { policy: 'geo', team: 'net', 'netsec.io/egress-block': 'geo' }, annotations: WAVE };
+    for (const g of groups) expect(g.metadata).toEqual({ name: g.metadata.name, ...metadata });
+    expect(findOne(objects, 'CiliumClusterwideNetworkPolicy').metadata).toEqual({ name: 'geo', ...metadata });
+    expect(block.labels).toEqual(metadata.labels);
+    expect(block.annotations).toEqual(WAVE);
+  });
+
+  test('CiliumEgressBlock: annotations count in the shard size budget, twice under client-side apply (the object and its last-applied copy)', () => {
+    const note = { 'example.com/note': 'x'.repeat(100_000) };
+    const { app, chart } = targetChart(aks('1.17'));
+    new CiliumEgressBlock(chart, 'Block', { name: 'geo', cidrs: spreadPrefixes(40_000), metadata: { annotations: note } });
+    // synthValid fails on k8s/object-too-large, which counts the annotations and the last-applied copy together.
+    const groups = findAll(synthValid(app).objects, 'CiliumCIDRGroup');
+    for (const g of groups) {
+      expect(g.metadata.annotations).toEqual(note);
+      const lastApplied = Buffer.byteLength('kubectl.kubernetes.io/last-applied-configuration') + Buffer.byteLength(JSON.stringify(g)) + 1;
+      expect(lastApplied + Buffer.byteLength('example.com/note') + 100_000).toBeLessThanOrEqual(262_144);
+    }
+    expect(groups.flatMap((g) => g.spec.externalCIDRs)).toHaveLength(40_000);
+  });
+
+  test('CiliumEgressBlock: a metadata label the block sets itself keeps its value; the same value is accepted', () => {
+    const { chart } = targetChart(aks('1.17'));
+    expect(() => new CiliumEgressBlock(chart, 'A', { name: 'geo', cidrs: BLOCK_LIST, metadata: { labels: { policy: 'other' } } })).toThrow(
+      "CiliumEgressBlock 'geo': metadata.labels 'policy' is 'other', which conflicts with 'geo' from the default labels { policy: <name> } (set 'labels' to replace them); set each label once (leave it out of metadata.labels).",
+    );
+    expect(() => new CiliumEgressBlock(chart, 'B', { name: 'geo2', cidrs: BLOCK_LIST, labels: { team: 'net' }, metadata: { labels: { team: 'sec' } } })).toThrow(
+      "CiliumEgressBlock 'geo2': metadata.labels 'team' is 'sec', which conflicts with 'net' from 'labels'; set each label once (leave it out of metadata.labels).",
+    );
+    expect(new CiliumEgressBlock(chart, 'C', { name: 'geo3', cidrs: BLOCK_LIST, labels: { team: 'net' }, metadata: { labels: { team: 'net' } } }).labels).toEqual({
+      team: 'net',
+      'netsec.io/egress-block': 'geo3',
+    });
+  });
+
+  test("CiliumEgressBlock: metadata cannot set the owner label, so the block's selector keeps selecting only its own groups", () => {
+    const { chart } = targetChart(aks('1.17'));
+    expect(() => new CiliumEgressBlock(chart, 'Block', { name: 'geo', cidrs: BLOCK_LIST, reference: CidrGroupReference.SELECTOR, metadata: { labels: { 'netsec.io/egress-block': 'imds' } } })).toThrow(
+      "CiliumEgressBlock 'geo': metadata.labels key 'netsec.io/egress-block' is netsec's own: netsec sets it to an egress block's name on the block's objects, so that the block's policy selects only its own CIDR groups or network sets; choose the block by its name instead.",
+    );
+  });
+
+  test('CiliumCidrGroup: metadata.labels merge with labels; annotations are written; group.metadata is the object metadata', () => {
+    const { app, chart } = targetChart(aks('1.17'));
+    const group = new CiliumCidrGroup(chart, 'Imds', { name: 'azure-imds', cidrs: ['169.254.169.254'], labels: { 'k8s-app': 'azure-imds' }, metadata: { labels: { 'k8s-app': 'azure-imds', team: 'net' }, annotations: WAVE } });
+    group.metadata.addAnnotation('example.com/reviewed', 'yes');
+    expect(findOne(synthValid(app).objects, 'CiliumCIDRGroup').metadata).toEqual({
+      name: 'azure-imds',
+      labels: { 'k8s-app': 'azure-imds', team: 'net' },
+      annotations: { ...WAVE, 'example.com/reviewed': 'yes' },
+    });
+  });
+
+  test('CiliumCidrGroup: a metadata label that conflicts with labels is refused', () => {
+    const { chart } = targetChart(aks('1.17'));
+    expect(() => new CiliumCidrGroup(chart, 'Imds', { name: 'azure-imds', cidrs: ['169.254.169.254'], labels: { 'k8s-app': 'azure-imds' }, metadata: { labels: { 'k8s-app': 'imds' } } })).toThrow(
+      "CiliumCidrGroup 'azure-imds': metadata.labels 'k8s-app' is 'imds', which conflicts with 'azure-imds' from 'labels'; set each label once (leave it out of metadata.labels).",
+    );
+  });
+});
