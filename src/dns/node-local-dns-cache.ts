@@ -6,6 +6,7 @@ import { addNote } from '../core/diagnostics.js';
 import { NetsecError } from '../core/errors.js';
 import { Feature } from '../core/features.js';
 import { HelmValues } from '../core/helm-values.js';
+import { ResourceMetadataProps, applyResourceMetadata } from '../core/resource-metadata.js';
 import { kube } from '../core/kube.js';
 import { NodeLocalDnsMode, Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
@@ -87,6 +88,15 @@ export interface NodeLocalDnsCacheProps {
   readonly upstreamServiceName?: string;
   /** Name of the CiliumLocalRedirectPolicy. @default 'nodelocaldns' (as in Cilium's example) */
   readonly localRedirectPolicyName?: string;
+  /**
+   * Labels and annotations of every object the cache renders: the ServiceAccount, ConfigMap, upstream Service, DaemonSet
+   * and CiliumLocalRedirectPolicy (e.g. `argocd.argoproj.io/sync-wave`). Not the pod template: pod labels are selected
+   * by the DaemonSet and the LRP, and changing them rolls every cache pod (patch `cache.daemonSet` for that). A label
+   * an object carries itself (`k8s-app` on the DaemonSet, the CoreDNS labels on the upstream Service) cannot be given
+   * another value. Keys under `netsec.io/` are refused.
+   * @default - no labels or annotations beyond the cache's own
+   */
+  readonly metadata?: ResourceMetadataProps;
 }
 
 /** The first node-cache release with the knobs the LRP setup needs (Cilium docs: "release version >= 1.15.16"). */
@@ -331,6 +341,8 @@ export class NodeLocalDnsCache extends Construct implements IDnsCache {
         ...(this.skipRedirectFromBackend ? { skipRedirectFromBackend: true } : {}),
       },
     });
+
+    applyResourceMetadata(who, props.metadata, [this.serviceAccount, this.configMap, this.service, this.daemonSet, this.localRedirectPolicy]);
 
     const newKey = target.has(Feature.CILIUM_LRP_HELM_LOCAL_REDIRECT_POLICIES);
     this.helmValues = new HelmValues(this, 'CiliumValues', {

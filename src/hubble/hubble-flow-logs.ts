@@ -1,10 +1,11 @@
-import { ApiObject, Duration, Lazy } from 'cdk8s';
+import { ApiObject, ApiObjectMetadataDefinition, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { addNote } from '../core/diagnostics.js';
 import { NetsecError } from '../core/errors.js';
 import { Feature } from '../core/features.js';
 import { HelmValues } from '../core/helm-values.js';
+import { ResourceMetadataProps, applyResourceMetadata } from '../core/resource-metadata.js';
 import { kube } from '../core/kube.js';
 import { Target } from '../core/target.js';
 import { FlowFilter, FlowFilterConfig } from './flow-filter.js';
@@ -69,6 +70,12 @@ export interface HubbleFlowLogsProps {
   readonly namespace?: string;
   /** Flow logs to start with; add more with `addFlowLog()`. @default - none; at least one before synthesis */
   readonly flowLogs?: FlowLogOptions[];
+  /**
+   * Labels and annotations of the ConfigMap (e.g. `argocd.argoproj.io/sync-wave`); more can be added later with
+   * `flowLogs.metadata.addLabel(...)`. Keys under `netsec.io/` are refused.
+   * @default - no labels or annotations
+   */
+  readonly metadata?: ResourceMetadataProps;
 }
 
 /** The data key the agent reads (`hubble-flowlogs-config-path` = /flowlog-config/flowlogs.yaml). */
@@ -92,6 +99,8 @@ export class HubbleFlowLogs extends Construct {
   public readonly namespace: string;
   /** The Cilium Helm values that make the agent read this ConfigMap. */
   public readonly helmValues: HelmValues;
+  /** The ConfigMap's metadata, as cdk8s-plus exposes it: `flowLogs.metadata.addLabel(...)`, `addAnnotation(...)`. */
+  public readonly metadata: ApiObjectMetadataDefinition;
   /** The L1 ConfigMap (escape hatch: `ApiObject.of(flowLogs)` gives the same object). */
   protected readonly apiObject: ApiObject;
   private readonly target: Target;
@@ -107,6 +116,8 @@ export class HubbleFlowLogs extends Construct {
       metadata: { name: this.name, namespace: this.namespace },
       data: { [FLOW_LOGS_DATA_KEY]: Lazy.any({ produce: () => this._renderFlowLogs() }) },
     });
+    applyResourceMetadata(this.who, props.metadata, [this.apiObject]);
+    this.metadata = this.apiObject.metadata;
     this.helmValues = new HelmValues(this, 'HelmValues', {
       release: 'cilium',
       reason: `Hubble flow logs: the agent reads ConfigMap ${this.namespace}/${this.name} only with the dynamic exporter on, and Helm must not create a ConfigMap of its own.`,

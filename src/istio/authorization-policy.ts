@@ -1,7 +1,8 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, ApiObjectMetadataDefinition } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AuthorizationPolicy as L1AuthorizationPolicy } from '../../imports/security.istio.io.js';
 import { NetsecError } from '../core/errors.js';
+import { ResourceMetadataProps, applyResourceMetadata } from '../core/resource-metadata.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
 import { authorizationPolicyProblems } from '../lint/rules/istio.js';
@@ -108,6 +109,12 @@ export interface AuthorizationPolicyScopeProps {
   readonly selector?: Record<string, string>;
   /** Gateways, waypoints or ServiceEntries it attaches to (`targetRefs`); not with `selector`. */
   readonly targetRefs?: PolicyTargetReference[];
+  /**
+   * Labels and annotations of the AuthorizationPolicy object (e.g. `argocd.argoproj.io/sync-wave`); more can be added later with
+   * `policy.metadata.addLabel(...)`. Keys under `netsec.io/` are refused.
+   * @default - no labels or annotations
+   */
+  readonly metadata?: ResourceMetadataProps;
 }
 
 /** Properties for `AuthorizationPolicy`. */
@@ -170,6 +177,8 @@ export class AuthorizationPolicy extends Construct {
   public readonly meshWide: boolean;
   /** The action. */
   public readonly action: AuthorizationAction;
+  /** The AuthorizationPolicy object's metadata, as cdk8s-plus exposes it: `policy.metadata.addLabel(...)`, `addAnnotation(...)`. */
+  public readonly metadata: ApiObjectMetadataDefinition;
   /** The object (escape hatch: `ApiObject.of(policy)`). */
   protected readonly apiObject: ApiObject;
 
@@ -211,6 +220,8 @@ export class AuthorizationPolicy extends Construct {
       metadata: { name: this.name, namespace: this.namespace },
       spec,
     });
+    applyResourceMetadata(who, props.metadata, [this.apiObject]);
+    this.metadata = this.apiObject.metadata;
   }
 }
 

@@ -1,10 +1,11 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, ApiObjectMetadataDefinition } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { IstioOperator } from '../../imports/install.istio.io.js';
 import { addNote } from '../core/diagnostics.js';
 import { NetsecError } from '../core/errors.js';
 import { FEATURES, Feature } from '../core/features.js';
 import { HelmValues } from '../core/helm-values.js';
+import { ResourceMetadataProps, applyResourceMetadata } from '../core/resource-metadata.js';
 import { NetsecChart } from '../core/netsec-chart.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
@@ -57,6 +58,12 @@ export interface IstioMeshSettingsProps {
   readonly operatorName?: string;
   /** Namespace of the Istio control plane (the IstioOperator's namespace). @default 'istio-system' */
   readonly namespace?: string;
+  /**
+   * Labels and annotations of the IstioOperator (the one object it renders; the Helm values are not an object);
+   * more can be added later with `settings.metadata.addLabel(...)`. Keys under `netsec.io/` are refused.
+   * @default - no labels or annotations
+   */
+  readonly metadata?: ResourceMetadataProps;
 }
 
 /**
@@ -100,6 +107,8 @@ export class IstioMeshSettings extends Construct {
   public readonly namespace: string;
   /** The IstioOperator (an istioctl input). */
   public readonly istioOperator: ApiObject;
+  /** The IstioOperator's metadata, as cdk8s-plus exposes it: `settings.metadata.addLabel(...)`, `addAnnotation(...)`. */
+  public readonly metadata: ApiObjectMetadataDefinition;
   /** The not-applied chart holding the IstioOperator from Istio 1.24 on; undefined where the CRD is served. */
   public readonly operatorChart?: NetsecChart;
   /** The istiod Helm values with the same settings. */
@@ -188,6 +197,8 @@ export class IstioMeshSettings extends Construct {
       metadata: { name: this.operatorName, namespace: this.namespace },
       spec: { ...(meshConfig ? { meshConfig } : {}), values },
     });
+    applyResourceMetadata(who, props.metadata, [this.istioOperator]);
+    this.metadata = this.istioOperator.metadata;
     // The istiod chart reads `pilot.env` up to 1.23; from 1.24 its values are flat (`env`, defaults under
     // _internal_defaults_do_not_set; istio PR #52036) and `pilot.*` is only copied up by a legacy shim
     // (templates/zzy_descope_legacy.yaml). Each line gets its chart's own layout. The IstioOperator keeps

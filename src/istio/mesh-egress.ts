@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, ApiObjectMetadataDefinition } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CiliumNetworkPolicy } from '../cilium/cilium-network-policy.js';
 import { Peer } from '../cilium/peers.js';
@@ -6,6 +6,7 @@ import { Port } from '../cilium/ports.js';
 import { EndpointSelector } from '../cilium/selectors.js';
 import { addNote } from '../core/diagnostics.js';
 import { NetsecError } from '../core/errors.js';
+import { ResourceMetadataProps, applyResourceMetadata, checkResourceMetadata } from '../core/resource-metadata.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
 import { OutboundTrafficPolicyMode } from './istio-mesh-settings.js';
@@ -53,12 +54,20 @@ export interface IstioServiceEntryProps {
    * @default ['.'] - only its own namespace, so the allowance does not leak to the mesh
    */
   readonly exportTo?: string[];
+  /**
+   * Labels and annotations of the ServiceEntry (e.g. `argocd.argoproj.io/sync-wave`); more can be added later with
+   * `serviceEntry.metadata.addLabel(...)`. Keys under `netsec.io/` are refused.
+   * @default - no labels or annotations
+   */
+  readonly metadata?: ResourceMetadataProps;
 }
 
 /** An Istio `ServiceEntry` (`networking.istio.io/v1`) for external hosts: `location: MESH_EXTERNAL`, DNS resolution (NONE for wildcards). */
 export class IstioServiceEntry extends Construct {
   public readonly name: string;
   public readonly namespace: string;
+  /** The ServiceEntry's metadata, as cdk8s-plus exposes it: `serviceEntry.metadata.addLabel(...)`, `addAnnotation(...)`. */
+  public readonly metadata: ApiObjectMetadataDefinition;
   protected readonly apiObject: ApiObject;
 
   public constructor(scope: Construct, id: string, props: IstioServiceEntryProps) {
@@ -86,6 +95,8 @@ export class IstioServiceEntry extends Construct {
         resolution: wildcard ? 'NONE' : 'DNS',
       },
     });
+    applyResourceMetadata(who, props.metadata, [this.apiObject]);
+    this.metadata = this.apiObject.metadata;
   }
 }
 
@@ -109,12 +120,20 @@ export interface IstioSidecarProps {
    * @default - the mesh setting
    */
   readonly outboundTrafficPolicy?: OutboundTrafficPolicyMode;
+  /**
+   * Labels and annotations of the Sidecar (e.g. `argocd.argoproj.io/sync-wave`); more can be added later with
+   * `sidecar.metadata.addLabel(...)`. Keys under `netsec.io/` are refused.
+   * @default - no labels or annotations
+   */
+  readonly metadata?: ResourceMetadataProps;
 }
 
 /** An Istio `Sidecar` (`networking.istio.io/v1`): which hosts the sidecars of a namespace or some workloads know. */
 export class IstioSidecar extends Construct {
   public readonly name: string;
   public readonly namespace: string;
+  /** The Sidecar's metadata, as cdk8s-plus exposes it: `sidecar.metadata.addLabel(...)`, `addAnnotation(...)`. */
+  public readonly metadata: ApiObjectMetadataDefinition;
   protected readonly apiObject: ApiObject;
 
   public constructor(scope: Construct, id: string, props: IstioSidecarProps) {
@@ -145,6 +164,8 @@ export class IstioSidecar extends Construct {
         ...(props.outboundTrafficPolicy ? { outboundTrafficPolicy: { mode: props.outboundTrafficPolicy } } : {}),
       },
     });
+    applyResourceMetadata(who, props.metadata, [this.apiObject]);
+    this.metadata = this.apiObject.metadata;
   }
 }
 
@@ -162,6 +183,12 @@ export interface MeshEgressAllowanceProps {
    * @default 'istio-system'
    */
   readonly controlPlaneNamespace?: string;
+  /**
+   * Labels and annotations of every object it writes (the CiliumNetworkPolicy, each ServiceEntry and the Sidecar), e.g.
+   * `argocd.argoproj.io/sync-wave`. Keys under `netsec.io/` are refused.
+   * @default - no labels or annotations
+   */
+  readonly metadata?: ResourceMetadataProps;
 }
 
 /**
@@ -199,11 +226,13 @@ export class MeshEgressAllowance extends Construct {
       checkHost(h.host, who);
       checkPort(h.port ?? 443, who);
     }
+    // Checked here so that a refusal names the allowance; each object it writes gets the same labels and annotations.
+    const metadata = checkResourceMetadata(who, props.metadata);
     const hosts = [...new Set(props.hosts.map((h) => h.host))].sort();
     const ports = [...new Map(props.hosts.map((h) => [`${h.port ?? 443}/${h.protocol ?? ExternalProtocol.TLS}`, { port: h.port ?? 443, protocol: h.protocol ?? ExternalProtocol.TLS }])).values()].sort((a, b) => a.port - b.port);
 
     if (cilium) {
-      this.ciliumPolicy = new CiliumNetworkPolicy(this, 'CiliumPolicy', { name: props.name, namespace: props.namespace, endpointSelector: EndpointSelector.labels(props.workloads) });
+      this.ciliumPolicy = new CiliumNetworkPolicy(this, 'CiliumPolicy', { name: props.name, namespace: props.namespace, endpointSelector: EndpointSelector.labels(props.workloads), metadata });
       // One rule per port, with the hosts declared on that port: a host allowed on 443 is not allowed on 80.
       for (const port of [...new Set(props.hosts.map((h) => h.port ?? 443))].sort((a, b) => a - b)) {
         const names = [...new Set(props.hosts.filter((h) => (h.port ?? 443) === port).map((h) => h.host))].sort();
@@ -221,7 +250,7 @@ export class MeshEgressAllowance extends Construct {
         portSets.set(key, set);
       }
       const entries = [...portSets.values()].map(
-        (set, i) => new IstioServiceEntry(this, i === 0 ? 'ServiceEntry' : `ServiceEntry${i + 1}`, { name: i === 0 ? props.name : `${props.name}-${i + 1}`, namespace: props.namespace, hosts: set.hosts, ports: set.ports }),
+        (set, i) => new IstioServiceEntry(this, i === 0 ? 'ServiceEntry' : `ServiceEntry${i + 1}`, { name: i === 0 ? props.name : `${props.name}-${i + 1}`, namespace: props.namespace, hosts: set.hosts, ports: set.ports, metadata }),
       );
       this.serviceEntry = entries[0];
       this.sidecar = new IstioSidecar(this, 'Sidecar', {
@@ -230,6 +259,7 @@ export class MeshEgressAllowance extends Construct {
         workloadSelector: props.workloads,
         egressHosts: [...hosts.map((h) => `./${h}`), `${checkNamespace(props.controlPlaneNamespace ?? 'istio-system', `${who} 'controlPlaneNamespace'`)}/*`],
         outboundTrafficPolicy: OutboundTrafficPolicyMode.REGISTRY_ONLY,
+        metadata,
       });
     }
     const layers = [cilium ? 'Cilium (CiliumNetworkPolicy with toFQDNs and the DNS rules)' : '', istio ? 'Istio (ServiceEntry, and a Sidecar with REGISTRY_ONLY)' : ''].filter(Boolean).join(' and ');

@@ -1,7 +1,8 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, ApiObjectMetadataDefinition } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { PeerAuthentication as L1PeerAuthentication, PeerAuthenticationSpecMtlsMode, PeerAuthenticationSpecPortLevelMtlsMode } from '../../imports/security.istio.io.js';
 import { NetsecError } from '../core/errors.js';
+import { ResourceMetadataProps, applyResourceMetadata } from '../core/resource-metadata.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
 import { peerAuthenticationProblems } from '../lint/rules/istio.js';
@@ -74,6 +75,12 @@ export interface PeerAuthenticationProps {
    * @default - the same mode on every port
    */
   readonly portLevelMtls?: Record<number, MtlsMode>;
+  /**
+   * Labels and annotations of the PeerAuthentication object (e.g. `argocd.argoproj.io/sync-wave`); more can be added later with
+   * `peerAuthentication.metadata.addLabel(...)`. Keys under `netsec.io/` are refused.
+   * @default - no labels or annotations
+   */
+  readonly metadata?: ResourceMetadataProps;
 }
 
 /**
@@ -103,6 +110,8 @@ export class PeerAuthentication extends Construct {
   public readonly portLevelMtls?: Readonly<Record<number, MtlsMode>>;
   /** The target of the chart it is in. */
   public readonly target: Target;
+  /** The PeerAuthentication object's metadata, as cdk8s-plus exposes it: `peerAuthentication.metadata.addLabel(...)`, `addAnnotation(...)`. */
+  public readonly metadata: ApiObjectMetadataDefinition;
   /** The L1 object (escape hatch: `ApiObject.of(peerAuthentication)`). */
   protected readonly apiObject: ApiObject;
 
@@ -143,6 +152,8 @@ export class PeerAuthentication extends Construct {
       throw new NetsecError('INVALID', `istio/peerauth-shape: ${who} at ${problem.path}: ${problem.message}${hint}`);
     }
     this.apiObject = new L1PeerAuthentication(this, 'Resource', { metadata: { name: this.name, namespace: this.namespace }, spec });
+    applyResourceMetadata(who, props.metadata, [this.apiObject]);
+    this.metadata = this.apiObject.metadata;
     this.node.addValidation({ validate: () => this.validateUnique() });
   }
 

@@ -174,3 +174,42 @@ test('a target whose cache is link-local cannot also have one behind a Local Red
     "NodeLocalDnsCache 'kube-system/node-local-dns': target 'aks' says NodeLocal DNSCache listens on an address of each node (cluster.nodeLocalDns mode link-local), but this construct runs it behind a Cilium Local Redirect Policy, where DNS rules must select the cache pods instead. Set cluster.nodeLocalDns to mode lrp (or leave it out), or remove this cache.",
   );
 });
+
+describe('metadata (labels and annotations)', () => {
+  const WAVE = { 'argocd.argoproj.io/sync-wave': '-5' };
+
+  test('go on every object the cache renders, beside their own labels; not on the pod template', () => {
+    const { app, chart } = cilium();
+    new NodeLocalDnsCache(chart, 'Cache', { metadata: { labels: { team: 'net' }, annotations: WAVE } });
+    const objects = synthValid(app).objects;
+    expect(findOne(objects, 'ServiceAccount').metadata).toEqual({ name: 'node-local-dns', namespace: 'kube-system', labels: { team: 'net' }, annotations: WAVE });
+    expect(findOne(objects, 'ConfigMap').metadata).toEqual({ name: 'node-local-dns', namespace: 'kube-system', labels: { team: 'net' }, annotations: WAVE });
+    expect(findOne(objects, 'Service').metadata).toEqual({
+      name: 'kube-dns-upstream',
+      namespace: 'kube-system',
+      labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/name': 'KubeDNSUpstream', team: 'net' },
+      annotations: WAVE,
+    });
+    const daemonSet = findOne(objects, 'DaemonSet');
+    expect(daemonSet.metadata).toEqual({ name: 'node-local-dns', namespace: 'kube-system', labels: { 'k8s-app': 'node-local-dns', team: 'net' }, annotations: WAVE });
+    expect(daemonSet.spec.template.metadata.labels).toEqual({ 'k8s-app': 'node-local-dns' });
+    expect(daemonSet.spec.template.metadata.annotations).not.toHaveProperty('argocd.argoproj.io/sync-wave');
+    expect(findOne(objects, 'CiliumLocalRedirectPolicy').metadata).toEqual({ name: 'nodelocaldns', namespace: 'kube-system', labels: { team: 'net' }, annotations: WAVE });
+  });
+
+  test("a label the cache's objects carry themselves keeps its value (k8s-app selects the cache and CoreDNS pods)", () => {
+    expect(() => new NodeLocalDnsCache(cilium().chart, 'Cache', { metadata: { labels: { 'k8s-app': 'dns' } } })).toThrow(
+      "NodeLocalDnsCache 'kube-system/node-local-dns': metadata.labels 'k8s-app' is 'dns', but netsec sets it to 'kube-dns' on Service kube-system/kube-dns-upstream; leave it out of metadata.labels.",
+    );
+    expect(() => new NodeLocalDnsCache(cilium().chart, 'Cache', { metadata: { labels: { 'kubernetes.io/name': 'KubeDNSUpstream' } } })).not.toThrow();
+    expect(() => new NodeLocalDnsCache(cilium().chart, 'Cache', { metadata: { labels: { 'kubernetes.io/name': 'CoreDNS' } } })).toThrow(
+      "NodeLocalDnsCache 'kube-system/node-local-dns': metadata.labels 'kubernetes.io/name' is 'CoreDNS', but netsec sets it to 'KubeDNSUpstream' on Service kube-system/kube-dns-upstream; leave it out of metadata.labels.",
+    );
+  });
+
+  test('netsec.io/ keys are refused, naming the cache', () => {
+    expect(() => new NodeLocalDnsCache(cilium().chart, 'Cache', { metadata: { labels: { 'netsec.io/egress-block': 'x' } } })).toThrow(
+      "NodeLocalDnsCache 'kube-system/node-local-dns': metadata.labels key 'netsec.io/egress-block' is netsec's own: netsec sets it to an egress block's name on the block's objects, so that the block's policy selects only its own CIDR groups or network sets; choose the block by its name instead.",
+    );
+  });
+});

@@ -375,3 +375,29 @@ describe('the Helm keys netsec sets exist in every vendored Cilium chart', () =>
     for (const key of keys) expect(get(chartValues, key), key).toBeDefined();
   });
 });
+
+describe('metadata (labels and annotations)', () => {
+  test('reach the ConfigMap; flowLogs.metadata adds more later', () => {
+    const { cm } = flowLogsOf(
+      CILIUM_117,
+      (f) => {
+        f.addFlowLog({ name: 'all' });
+        f.metadata.addLabel('example.com/owner', 'net');
+      },
+      { metadata: { labels: { team: 'net' }, annotations: { 'argocd.argoproj.io/sync-wave': '-1' } } },
+    );
+    expect(cm.metadata).toEqual({
+      name: 'cilium-flowlog-config',
+      namespace: 'kube-system',
+      labels: { team: 'net', 'example.com/owner': 'net' },
+      annotations: { 'argocd.argoproj.io/sync-wave': '-1' },
+    });
+  });
+
+  test('a bad key is refused, naming the construct', () => {
+    const { chart } = targetChart(CILIUM_117);
+    expect(() => new HubbleFlowLogs(chart, 'FlowLogs', { metadata: { annotations: { '-bad': 'x' } } })).toThrow(
+      `${WHO}: metadata.annotations key '-bad' is not a valid annotation key; expected [prefix/]name, the name at most 63 characters of [A-Za-z0-9_.-] beginning and ending with a letter or digit, the optional prefix a DNS-1123 subdomain.`,
+    );
+  });
+});

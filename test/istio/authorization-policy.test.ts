@@ -160,3 +160,21 @@ describe('AuthorizationPolicy', () => {
     expect(() => AuthorizationPolicy.allowNothing(chart, 'P')).toThrow(new NetsecError('INVALID', "AuthorizationPolicy 'test/P': needs Istio, but target 't' names no Istio version."));
   });
 });
+
+describe('AuthorizationPolicy metadata (labels and annotations)', () => {
+  test('reach the object, also through the factories; policy.metadata adds more later', () => {
+    const { app, chart } = targetChart(TARGET);
+    const get = new AuthorizationPolicy(chart, 'Get', { name: 'allow-get', namespace: 'foo', selector: { app: 'sample' }, rules: [{ to: [{ methods: ['GET'] }] }], metadata: { labels: { team: 'shop' } } });
+    get.metadata.addAnnotation('example.com/reviewed-by', 'sec');
+    AuthorizationPolicy.denyAll(chart, 'Deny', { namespace: 'quarantine', metadata: { annotations: { 'argocd.argoproj.io/sync-wave': '-1' } } });
+    const objects = synthValid(app).objects;
+    expect(findOne(objects, 'AuthorizationPolicy', 'allow-get').metadata).toEqual({ name: 'allow-get', namespace: 'foo', labels: { team: 'shop' }, annotations: { 'example.com/reviewed-by': 'sec' } });
+    expect(findOne(objects, 'AuthorizationPolicy', 'deny-all').metadata).toEqual({ name: 'deny-all', namespace: 'quarantine', annotations: { 'argocd.argoproj.io/sync-wave': '-1' } });
+  });
+
+  test('the suppress annotation is refused with what to use instead', () => {
+    expect(() => AuthorizationPolicy.allowNothing(targetChart(TARGET).chart, 'Nothing', { metadata: { annotations: { 'netsec.io/suppress': `istio/allow-nothing-scope: ${MESH_WIDE}` } } })).toThrow(
+      "AuthorizationPolicy 'test/Nothing': metadata.annotations key 'netsec.io/suppress' is netsec's own: netsec validate reads lint suppressions from it; suppress findings with suppressRules(construct, [{ id, reason }]) (or 'suppress:' in netsec.yaml) instead.",
+    );
+  });
+});

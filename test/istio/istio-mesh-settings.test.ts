@@ -200,3 +200,25 @@ test('escape hatch: the IstioOperator takes JSON patches', () => {
   settings.istioOperator.addJsonPatch(JsonPatch.add('/spec/meshConfig', { accessLogFile: '/dev/stdout' }));
   expect(findOne(synthValid(app).objects, 'IstioOperator').spec.meshConfig).toEqual({ accessLogFile: '/dev/stdout' });
 });
+
+describe('metadata (labels and annotations)', () => {
+  test('reach the IstioOperator, in the chart where the CRD is served and in the not-applied chart from Istio 1.24', () => {
+    for (const istio of ['1.23', '1.24']) {
+      const { result, settings } = settingsOn(at(istio), { metadata: { labels: { team: 'mesh' }, annotations: { 'example.com/install': 'istioctl' } } });
+      expect(settings.metadata).toBe(settings.istioOperator.metadata);
+      expect(findOne(result.objects, 'IstioOperator').metadata).toEqual({
+        name: 'istiocontrolplane',
+        namespace: 'istio-system',
+        labels: { team: 'mesh' },
+        annotations: { 'example.com/install': 'istioctl' },
+      });
+    }
+  });
+
+  test('a bad key is refused, naming the construct', () => {
+    const { chart } = targetChart(at('1.23'));
+    expect(() => new IstioMeshSettings(chart, 'Istio', { metadata: { labels: { 'team:': 'mesh' } } })).toThrow(
+      `${WHO}: metadata.labels key 'team:' is not a valid label key; expected [prefix/]name, the name at most 63 characters of [A-Za-z0-9_.-] beginning and ending with a letter or digit, the optional prefix a DNS-1123 subdomain.`,
+    );
+  });
+});

@@ -103,3 +103,54 @@ describe('IstioSidecar and IstioServiceEntry', () => {
     expect(() => new IstioSidecar(plain.chart, 'S', { namespace: 'shop', egressHosts: ['./*'] })).toThrow(new NetsecError('INVALID', "IstioSidecar 'test/S': needs Istio, but target 'p' names no Istio version."));
   });
 });
+
+describe('metadata (labels and annotations)', () => {
+  const WAVE = { 'argocd.argoproj.io/sync-wave': '2' };
+
+  test('IstioServiceEntry and IstioSidecar: on the object; .metadata adds more later', () => {
+    const { app, chart } = targetChart(BOTH);
+    const sidecar = new IstioSidecar(chart, 'Shop', { namespace: 'shop', egressHosts: ['istio-system/*'], metadata: { labels: { team: 'shop' } } });
+    const entry = new IstioServiceEntry(chart, 'Api', { name: 'api', namespace: 'shop', hosts: ['api.example.com'], ports: [{ port: 443 }], metadata: { annotations: WAVE } });
+    sidecar.metadata.addAnnotation('example.com/owner', 'shop');
+    entry.metadata.addLabel('team', 'shop');
+    const objects = synthValid(app).objects;
+    expect(findOne(objects, 'Sidecar').metadata).toEqual({ name: 'default', namespace: 'shop', labels: { team: 'shop' }, annotations: { 'example.com/owner': 'shop' } });
+    expect(findOne(objects, 'ServiceEntry').metadata).toEqual({ name: 'api', namespace: 'shop', labels: { team: 'shop' }, annotations: WAVE });
+  });
+
+  test('MeshEgressAllowance: on every object it writes (CiliumNetworkPolicy, each ServiceEntry, the Sidecar)', () => {
+    const { app, chart } = targetChart(BOTH);
+    new MeshEgressAllowance(chart, 'Api', {
+      name: 'egress',
+      namespace: 'shop',
+      workloads: { app: 'web' },
+      hosts: [{ host: 'api.example.com' }, { host: 'status.example.com', port: 80, protocol: ExternalProtocol.HTTP }],
+      metadata: { labels: { team: 'shop' }, annotations: WAVE },
+    });
+    const objects = synthValid(app).objects;
+    const written = [findOne(objects, 'CiliumNetworkPolicy'), ...findAll(objects, 'ServiceEntry'), findOne(objects, 'Sidecar')];
+    expect(written.map((o) => [o.kind, o.metadata])).toEqual([
+      ['CiliumNetworkPolicy', { name: 'egress', namespace: 'shop', labels: { team: 'shop' }, annotations: WAVE }],
+      ['ServiceEntry', { name: 'egress', namespace: 'shop', labels: { team: 'shop' }, annotations: WAVE }],
+      ['ServiceEntry', { name: 'egress-2', namespace: 'shop', labels: { team: 'shop' }, annotations: WAVE }],
+      ['Sidecar', { name: 'egress', namespace: 'shop', labels: { team: 'shop' }, annotations: WAVE }],
+    ]);
+  });
+
+  test('MeshEgressAllowance: a refusal names the allowance, not one of its objects', () => {
+    const { chart } = targetChart(BOTH);
+    expect(() => new MeshEgressAllowance(chart, 'Api', { name: 'egress', namespace: 'shop', workloads: { app: 'web' }, hosts: [{ host: 'api.example.com' }], metadata: { labels: { 'netsec.io/team': 'shop' } } })).toThrow(
+      "MeshEgressAllowance 'test/Api': metadata.labels key 'netsec.io/team' is under 'netsec.io/', the prefix netsec keeps for its own labels and annotations; use a prefix of your own (e.g. 'example.com/team').",
+    );
+  });
+
+  test('IstioServiceEntry and IstioSidecar: refusals name the construct', () => {
+    const { chart } = targetChart(BOTH);
+    expect(() => new IstioSidecar(chart, 'Shop', { namespace: 'shop', egressHosts: ['istio-system/*'], metadata: { labels: { '': 'x' } } })).toThrow(
+      "IstioSidecar 'test/Shop': metadata.labels key '' is not a valid label key; expected [prefix/]name, the name at most 63 characters of [A-Za-z0-9_.-] beginning and ending with a letter or digit, the optional prefix a DNS-1123 subdomain.",
+    );
+    expect(() => new IstioServiceEntry(chart, 'Api', { name: 'api', namespace: 'shop', hosts: ['api.example.com'], ports: [{ port: 443 }], metadata: { annotations: { wave: 2 as unknown as string } } })).toThrow(
+      "IstioServiceEntry 'test/Api': metadata.annotations 'wave' must be a string (got number); quote it, e.g. '\"2\"'.",
+    );
+  });
+});

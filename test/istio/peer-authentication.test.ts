@@ -166,3 +166,23 @@ describe('cilium/l7-with-istio-mtls (a lint rule): a warning, not an error', () 
     expect(warningsOf(plain.app)).toEqual([]);
   });
 });
+
+describe('PeerAuthentication metadata (labels and annotations)', () => {
+  test('reach the object; peerAuthentication.metadata adds more later', () => {
+    const { app, chart } = targetChart(TARGET);
+    const pa = new PeerAuthentication(chart, 'Mesh', { mode: MtlsMode.STRICT, metadata: { labels: { team: 'mesh' }, annotations: { 'argocd.argoproj.io/sync-wave': '1' } } });
+    pa.metadata.addAnnotation('example.com/ticket', 'NET-42');
+    expect(findOne(synthValid(app).objects, 'PeerAuthentication').metadata).toEqual({
+      name: 'default',
+      namespace: 'istio-system',
+      labels: { team: 'mesh' },
+      annotations: { 'argocd.argoproj.io/sync-wave': '1', 'example.com/ticket': 'NET-42' },
+    });
+  });
+
+  test('a bad label value is refused, naming the construct', () => {
+    expect(() => new PeerAuthentication(targetChart(TARGET).chart, 'Mesh', { mode: MtlsMode.STRICT, metadata: { labels: { team: 'mesh/net' } } })).toThrow(
+      "PeerAuthentication 'test/Mesh': metadata.labels 'team' is 'mesh/net', which is not a valid label value; expected at most 63 characters of [A-Za-z0-9_.-], beginning and ending with a letter or digit, or empty.",
+    );
+  });
+});
