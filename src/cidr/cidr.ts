@@ -1,7 +1,7 @@
 import { NetsecError } from '../core/errors.js';
-import { diagnoseToken, maskV4, maskV6Word, scanned, scanPrefixText } from './_scan.js';
+import { PrefixScanner, diagnoseToken, maskV4, maskV6Word } from './_scan.js';
 import { formatIPv4Prefix, formatIPv6Prefix } from './format.js';
-import { hostBitsMessage, mappedMessage, scannedText } from './parse.js';
+import { hostBitsMessage, mappedMessage } from './parse.js';
 
 /** Options for `Cidr.parse`. */
 export interface CidrParseOptions {
@@ -25,10 +25,10 @@ export class Cidr {
   public static parse(text: string, options: CidrParseOptions = {}): Cidr {
     const t = text.trim();
     const loc = options.source !== undefined ? { file: options.source } : undefined;
-    if (!scanPrefixText(t)) throw new NetsecError('CONFIG', diagnoseToken(t).message, loc);
-    const s = scanned;
+    const s = new PrefixScanner();
+    if (!s.scanText(t)) throw new NetsecError('CONFIG', diagnoseToken(t).message, loc);
     if (s.mapped) throw new NetsecError('CONFIG', mappedMessage(t, formatIPv4Prefix(s.w3, s.len - 96)), loc);
-    if (s.hostBits && !options.lenient) throw new NetsecError('CONFIG', hostBitsMessage(t, scannedText(), ''), loc);
+    if (s.hostBits && !options.lenient) throw new NetsecError('CONFIG', hostBitsMessage(t, s.text(), ''), loc);
     return new Cidr(s.family, s.len, s.w0, s.w1, s.w2, s.w3);
   }
 

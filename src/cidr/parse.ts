@@ -1,5 +1,5 @@
 import { NetsecError, echo, formatLocation } from '../core/errors.js';
-import { diagnoseToken, scanned, scanPrefix, scanPrefixText, scanV6Fast } from './_scan.js';
+import { PrefixScanner, diagnoseToken } from './_scan.js';
 import { formatCount, formatIPv4Prefix, formatIPv6Prefix } from './format.js';
 import { PrefixList } from './prefix-list.js';
 
@@ -108,12 +108,6 @@ export function trailingMessage(junk: string, token: string): string {
   return `unexpected '${echo(junk)}' after '${echo(token)}'; expected one prefix per line (comments start with '#')`;
 }
 
-/** Canonical text of the prefix currently in `scanned`. */
-export function scannedText(): string {
-  const s = scanned;
-  return s.family === 4 ? formatIPv4Prefix(s.w0, s.len) : formatIPv6Prefix(s.w0, s.w1, s.w2, s.w3, s.len);
-}
-
 function asBuffer(input: string | Uint8Array): Buffer {
   if (typeof input === 'string') return Buffer.from(input, 'utf8');
   if (Buffer.isBuffer(input)) return input;
@@ -166,6 +160,7 @@ export class DiagnosticCollector {
  * @internal shared by the plain-list parser and the MaxMind CSV reader.
  */
 export function acceptToken(
+  scanner: PrefixScanner,
   buf: Buffer,
   start: number,
   end: number,
@@ -177,7 +172,7 @@ export function acceptToken(
   out: PrefixList,
   diags: DiagnosticCollector,
 ): boolean {
-  if (!scanPrefix(buf, start, end, hasColon)) {
+  if (!scanner.scan(buf, start, end, hasColon)) {
     const found = buf.toString('utf8', start, end);
     const d = diagnoseToken(found);
     // The diagnosis quotes the token as read; a feed line can hold escape sequences or megabytes of junk.
@@ -186,7 +181,7 @@ export function acceptToken(
     diags.error(buf, lineStart, line, start + Buffer.byteLength(found.slice(0, d.offset)), found, message);
     return false;
   }
-  const s = scanned;
+  const s = scanner;
   if (s.mapped) {
     const found = buf.toString('utf8', start, end);
     diags.error(buf, lineStart, line, start, found, mappedMessage(found, formatIPv4Prefix(s.w3, s.len - 96)));
@@ -194,7 +189,7 @@ export function acceptToken(
   }
   if (s.hostBits) {
     const found = buf.toString('utf8', start, end);
-    const normal = scannedText();
+    const normal = s.text();
     if (!lenient) {
       diags.error(buf, lineStart, line, start, found, hostBitsMessage(found, normal, hint));
       return false;
@@ -233,6 +228,7 @@ export function parseCidrs(input: string | Uint8Array, options: ParseCidrsOption
   }
   // A plain Uint8Array view keeps element access monomorphic in the hot loop.
   const u8 = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+  const scanner = new PrefixScanner();
   const n = u8.length;
   let p = 0;
   if (n >= 3 && u8[0] === 0xef && u8[1] === 0xbb && u8[2] === 0xbf) p = 3;
@@ -313,16 +309,16 @@ export function parseCidrs(input: string | Uint8Array, options: ParseCidrsOption
     // Fast path for a plain IPv6 token; host bits, IPv4-mapped and errors go to the general path.
     fast6: {
       if (!v6) break fast6;
-      let q = scanV6Fast(u8, p);
-      if (q < 0 || scanned.hostBits || scanned.mapped) break fast6;
+      let q = scanner.scanV6Fast(u8, p);
+      if (q < 0 || scanner.hostBits || scanner.mapped) break fast6;
       while ((c = u8[q]!) === 32 || c === 9 || c === 13) q++;
       if (c !== 10 && c !== 35) break fast6;
-      const s = scanned;
+      const s = scanner;
       out.pushV6(s.w0, s.w1, s.w2, s.w3, s.len);
       p = c === 10 ? q + 1 : u8.indexOf(10, q) + 1;
       continue;
     }
-    p = slowLine(buf, u8, p, lineStart, line, lenient, hint, out, diags);
+    p = slowLine(scanner, buf, u8, p, lineStart, line, lenient, hint, out, diags);
   }
   diags.throwIfErrors();
   return { prefixes: out, warnings: diags.warnings, lines: line };
@@ -333,7 +329,7 @@ export function parseCidrs(input: string | Uint8Array, options: ParseCidrsOption
  * reports errors and host bits. Returns the offset of the next line. `buf` ends with '\n'.
  */
 function slowLine(
-  buf: Buffer, u8: Uint8Array, p: number, lineStart: number, line: number, lenient: boolean, hint: string,
+  scanner: PrefixScanner, buf: Buffer, u8: Uint8Array, p: number, lineStart: number, line: number, lenient: boolean, hint: string,
   out: PrefixList, diags: DiagnosticCollector,
 ): number {
   const start = p;
@@ -354,7 +350,7 @@ function slowLine(
     const junk = buf.toString('utf8', junkStart, p);
     diags.error(buf, lineStart, line, junkStart, junk, trailingMessage(junk, buf.toString('utf8', start, end)));
   } else {
-    acceptToken(buf, start, end, hasColon, lineStart, line, lenient, hint, out, diags);
+    acceptToken(scanner, buf, start, end, hasColon, lineStart, line, lenient, hint, out, diags);
   }
   return u8.indexOf(10, p) + 1;
 }
@@ -404,5 +400,6 @@ export function parseCidrList(list: readonly string[], options: ParseCidrListOpt
  * (host bits allowed). Lets a CLI tell `--except 10.0.0.0/8` from `--except except.txt`.
  */
 export function isCidrText(text: string): boolean {
-  return scanPrefixText(text.trim()) && !scanned.mapped;
+  const scanner = new PrefixScanner();
+  return scanner.scanText(text.trim()) && !scanner.mapped;
 }

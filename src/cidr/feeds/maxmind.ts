@@ -14,6 +14,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NetsecError, SourceLocation, echo, escapeControls } from '../../core/errors.js';
+import { PrefixScanner } from '../_scan.js';
 import { acceptToken, DEFAULT_MAX_ERRORS, DiagnosticCollector } from '../parse.js';
 import { PrefixList } from '../prefix-list.js';
 import { readFileBuffer, type ProgressCallback } from './read.js';
@@ -222,6 +223,7 @@ export function scanMaxMindBlocks(
   if (regCol < 0) throw headerError(file, 'registered_country_geoname_id', 'blocks');
   const lastCol = Math.max(netCol, geoCol, regCol);
   const diags = new DiagnosticCollector(file, maxErrors);
+  const scanner = new PrefixScanner();
   const wantGeo = match !== CountryMatch.REGISTERED;
   const wantReg = match !== CountryMatch.LOCATED;
   const starts = new Int32Array(lastCol + 2);
@@ -277,7 +279,7 @@ export function scanMaxMindBlocks(
       }
       let colon = false;
       for (let i = s; i < e; i++) if (buf[i] === 58) colon = true;
-      acceptToken(buf, s, e, colon, lineStart, line, false, '', out, diags);
+      acceptToken(scanner, buf, s, e, colon, lineStart, line, false, '', out, diags);
     }
     p = next;
   }
