@@ -1,8 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { aggregate, CidrParseError, formatDiagnostic, readCidrFeed, readCidrLines } from '../../../src/cidr/index.js';
+import { readFileBuffer } from '../../../src/cidr/feeds/read.js';
 import { tempDir } from '../../util.js';
 
 
@@ -70,6 +71,27 @@ describe('readCidrLines', () => {
     } catch (e) {
       expect(formatDiagnostic((e as CidrParseError).diagnostics[0]!)).toBe(
         "extra.txt:2:1: '192.0.2.1/24' has host bits set; expected a network address such as '192.0.2.0/24'");
+    }
+  });
+});
+
+describe('readFileBuffer', () => {
+  it('returns the whole file, whether it ends at its stat size or grows while it is read', async () => {
+    const dir = tempDir('netsec-read-');
+    // 4 MiB is the read chunk: sizes around it take the one-read, several-reads and exact-end paths.
+    for (const size of [0, 1, 4 * 1024 * 1024, 4 * 1024 * 1024 + 3, 9 * 1024 * 1024]) {
+      const file = join(dir, `f${size}`);
+      const data = Buffer.alloc(size, 'a');
+      for (let i = 0; i < size; i += 4093) data[i] = 48 + (i % 10);
+      writeFileSync(file, data);
+      expect((await readFileBuffer(file)).equals(data), `size ${size}`).toBe(true);
+      // A feed rewritten while netsec reads it: the bytes appended after stat are read too, not cut off.
+      let appended = false;
+      const grown = await readFileBuffer(file, () => {
+        if (!appended) appendFileSync(file, 'tail\n');
+        appended = true;
+      });
+      expect(grown.equals(Buffer.concat([data, Buffer.from('tail\n')])), `size ${size} + 5`).toBe(true);
     }
   });
 });
