@@ -218,6 +218,7 @@ export function parseCidrs(input: string | Uint8Array, options: ParseCidrsOption
   const hint = options.hostBitsHint ?? '';
   // ~16 bytes per line is typical for IPv4 feeds; over-estimating wastes little, under-estimating costs a copy.
   const out = options.into ?? new PrefixList(buf.length / 14);
+  if (options.into) out.reserve(buf.length / 14);
   const diags = new DiagnosticCollector(source, options.maxErrors ?? DEFAULT_MAX_ERRORS);
   // A final '\n' lets the fast path read one byte past any token without bounds checks.
   if (buf.length > 0 && buf[buf.length - 1] !== 10) {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NetsecError } from '../../src/core/errors.js';
-import { aggregate, Cidr, CidrParseError, formatDiagnostic, parseCidrList, parseCidrs } from '../../src/cidr/index.js';
+import { aggregate, Cidr, CidrParseError, formatDiagnostic, parseCidrList, parseCidrs, PrefixList } from '../../src/cidr/index.js';
 
 /** The message `fn` throws (the test fails if it throws nothing or not a NetsecError). */
 function messageOf(fn: () => unknown): string {
@@ -302,5 +302,23 @@ describe('fast and general paths agree', () => {
       }
       expect(feedOk).toBe(cidrOk);
     }), { numRuns: 2000 });
+  });
+});
+
+describe('parseCidrs into an existing list', () => {
+  it('appends every prefix of several feeds in order, however small the list started (it grows to fit each feed)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.oneof(fc.ipV4(), fc.ipV6()), { maxLength: 200 }), { maxLength: 5 }), (feeds) => {
+        const into = new PrefixList(1);
+        for (const f of feeds) parseCidrs(f.join('\n'), { into });
+        const all = feeds.flat().map((a) => Cidr.parse(a).toString());
+        const v4 = Array.from({ length: into.v4Count }, (_, i) => Cidr.v4(into.v4Start[i]!, into.v4Len[i]!).toString());
+        const w = into.v6Words;
+        const v6 = Array.from({ length: into.v6Count }, (_, i) => Cidr.v6(w[4 * i]!, w[4 * i + 1]!, w[4 * i + 2]!, w[4 * i + 3]!, into.v6Len[i]!).toString());
+        expect(v4).toEqual(all.filter((t) => !t.includes(':')));
+        expect(v6).toEqual(all.filter((t) => t.includes(':')));
+      }),
+      { numRuns: 60 },
+    );
   });
 });
