@@ -1,4 +1,4 @@
-// The netsec CLI in a process of its own, run from src/ by vite-node (bin/netsec runs the same `main` from lib/), so
+// The netsec CLI in a process of its own, run from src/ by vite-node (bin/netsec runs the same `main`, bundled in lib/cli/), so
 // tests can signal or kill a run mid-write. Arguments follow `--` on vite-node's command line.
 import { main } from '../../src/cli/main.js';
 
