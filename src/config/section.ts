@@ -118,6 +118,21 @@ export const SUPPRESS_PROPERTY = {
 } as const;
 
 /**
+ * The schema of `metadata:` on an entry (or an item of one): labels and annotations of every object it writes, as the
+ * constructs' `metadata` prop (`ResourceMetadataProps`). The constructs check the keys and values; the schema only the
+ * shape, so that an unquoted number (`argocd.argoproj.io/sync-wave: -1`) is reported at its line.
+ */
+export const METADATA_PROPERTY = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    labels: { type: 'object', additionalProperties: { type: 'string' }, description: 'Labels (key: value); a label netsec sets itself keeps its value.' },
+    annotations: { type: 'object', additionalProperties: { type: 'string' }, description: "Annotations (key: value), e.g. argocd.argoproj.io/sync-wave: '-1' (quoted: values are strings)." },
+  },
+  description: 'Labels and annotations of every object this writes (metadata.labels, metadata.annotations). Keys under netsec.io/ are netsec\'s own and refused.',
+} as const;
+
+/**
  * A construct id made of parts that may hold any character: each part is escaped so that different parts never give
  * one id (`a-b` + `c` and `a` + `b-c` stay apart, and '/' cannot split a path). Readable for ordinary names:
  * `constructId('Cnp', 'shop', 'web')` is `Cnp-shop:web`.

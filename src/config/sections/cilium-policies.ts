@@ -19,7 +19,8 @@ import {
 } from '../../cilium/index.js';
 import { NetsecError } from '../../core/errors.js';
 import { Product } from '../../core/versions.js';
-import { ConfigSection, SectionBuildContext, SUPPRESS_PROPERTY, TARGETS_PROPERTY, checkCidrs, constructId } from '../section.js';
+import { ResourceMetadataProps } from '../../core/resource-metadata.js';
+import { ConfigSection, METADATA_PROPERTY, SectionBuildContext, SUPPRESS_PROPERTY, TARGETS_PROPERTY, checkCidrs, constructId } from '../section.js';
 
 /** A label selector as written in netsec.yaml (Kubernetes spelling). */
 interface SelectorValue {
@@ -68,6 +69,7 @@ export interface CiliumPolicyValue {
   readonly ingressDefault?: PolicyDefault;
   readonly dns?: DnsAccess;
   readonly dnsPatterns?: DnsPatterns;
+  readonly metadata?: ResourceMetadataProps;
   readonly egress?: RuleValue[];
   readonly egressDeny?: RuleValue[];
   readonly ingress?: RuleValue[];
@@ -211,6 +213,7 @@ const POLICY_SCHEMA = {
     ingressDefault: { enum: Object.values(PolicyDefault), description: 'What happens to ingress no rule allows. Default: unchanged.' },
     dns: { enum: Object.values(DnsAccess), description: 'How DNS keeps working (auto: netsec adds the DNS rule). Default: auto.' },
     dnsPatterns: { enum: Object.values(DnsPatterns), description: 'Which queries the automatic DNS rule lets through. Default: all.' },
+    metadata: { ...METADATA_PROPERTY, description: "Labels and annotations of the policy. Keys under netsec.io/ are netsec's own and refused." },
     egress: { ...ruleSchema('egress', false), description: 'Egress allow rules: to (one kind of peer), ports, http or dns.' },
     egressDeny: { ...ruleSchema('egress', true), description: 'Egress deny rules: to (no fqdns) and ports; a deny wins over every allow.' },
     ingress: { ...ruleSchema('ingress', false), description: 'Ingress allow rules: from (one kind of peer), ports, http.' },
@@ -268,6 +271,7 @@ export function buildCiliumPolicy(ctx: SectionBuildContext, v: CiliumPolicyValue
     ingressDefault: v.ingressDefault,
     dns: v.dns,
     dnsPatterns: v.dnsPatterns,
+    metadata: v.metadata,
   };
   const policy =
     v.kind === 'CiliumClusterwideNetworkPolicy'

@@ -10,7 +10,8 @@ import { CalicoApi, CalicoBlockDesign, CalicoEgressBlock } from '../../egress/ca
 import { CidrGroupReference, CiliumEgressBlock } from '../../egress/cilium-egress-block.js';
 import { calicoSelectorOf } from '../../egress/endpoint-scope.js';
 import { EndpointSelector, LabelExpression } from '../../cilium/selectors.js';
-import { ConfigSection, SectionBuildContext, SUPPRESS_PROPERTY, TARGETS_PROPERTY, checkCidrList, constructId } from '../section.js';
+import { ResourceMetadataProps } from '../../core/resource-metadata.js';
+import { ConfigSection, METADATA_PROPERTY, SectionBuildContext, SUPPRESS_PROPERTY, TARGETS_PROPERTY, checkCidrList, constructId } from '../section.js';
 import { DNS_LABEL_PATTERN } from '../../core/names.js';
 
 /** A Kubernetes label selector as netsec.yaml writes it. */
@@ -28,6 +29,7 @@ export interface EgressBlockingEntry {
   readonly except?: string[];
   readonly lenient?: boolean;
   readonly labels?: Record<string, string>;
+  readonly metadata?: ResourceMetadataProps;
   readonly allowEmpty?: boolean;
   readonly allowDefaultRoute?: boolean;
   readonly allowClusterOverlap?: boolean;
@@ -157,6 +159,7 @@ export const egressBlockingSection: ConfigSection<EgressBlockingEntry> = {
         except: { type: 'array', items: { type: 'string' }, description: 'Prefixes to leave out of the block. Default: none.' },
         lenient: { type: 'boolean', description: 'Normalise prefixes with host bits set (one warning per line) instead of failing.' },
         labels: { ...STRING_MAP, description: 'Labels on every object; the owner label policy: <name> is always added.' },
+        metadata: { ...METADATA_PROPERTY, description: 'Labels and annotations of every object the block writes (groups or network sets, policies, tier); metadata.labels merge with labels (a key in both must have the same value).' },
         allowEmpty: { type: 'boolean', description: 'Accept an empty block list (refused by default: an empty CIDR group once opened the host firewall). Default: false.' },
         allowDefaultRoute: { type: 'boolean', description: 'Accept 0.0.0.0/0 or ::/0 in the list. Default: false.' },
         allowClusterOverlap: { type: 'boolean', description: "Accept prefixes that overlap the target's cluster.podCidrs, serviceCidrs or apiServerCidrs. Default: false." },
@@ -204,7 +207,7 @@ export const egressBlockingSection: ConfigSection<EgressBlockingEntry> = {
     });
     const chart = ctx.chart(EGRESS_BLOCKING_COMPONENT);
     const common = {
-      name: entry.name, cidrs, except: entry.except, labels: entry.labels,
+      name: entry.name, cidrs, except: entry.except, labels: entry.labels, metadata: entry.metadata,
       allowEmpty: entry.allowEmpty, allowDefaultRoute: entry.allowDefaultRoute, allowClusterOverlap: entry.allowClusterOverlap, allowHugeBlock: entry.allowHugeBlock,
     };
     const scope = entry.endpointSelector ?? entry.cilium?.endpointSelector;

@@ -7,7 +7,8 @@ import { FlowLogOutput } from '../../hubble/flow-log-output.js';
 import { DROP_REASONS, DropReason, FLOW_FILTER_MESSAGES, FlowFilterFields, FlowFilterFieldSpec, MONITOR_EVENT_TYPES, MonitorEventType } from '../../hubble/generated/cilium-flow-data.js';
 import { ENUM_TABLES, MESSAGE_OF_TYPE } from '../../hubble/_line-data.js';
 import { FlowLogOptions, HubbleFlowLogs } from '../../hubble/hubble-flow-logs.js';
-import { ConfigSection, SectionBuildContext, SUPPRESS_PROPERTY, TARGETS_PROPERTY, constructId } from '../section.js';
+import { ResourceMetadataProps } from '../../core/resource-metadata.js';
+import { ConfigSection, METADATA_PROPERTY, SectionBuildContext, SUPPRESS_PROPERTY, TARGETS_PROPERTY, constructId } from '../section.js';
 
 /** One `eventType` entry: a monitor type by name, optionally one drop reason or a raw sub-type. */
 export interface EventTypeValue {
@@ -38,6 +39,7 @@ export interface HubbleFlowLogsValue {
   readonly component?: string;
   readonly name?: string;
   readonly namespace?: string;
+  readonly metadata?: ResourceMetadataProps;
   readonly flowLogs: FlowLogValue[];
 }
 
@@ -174,6 +176,7 @@ export const hubbleFlowLogsSection: ConfigSection<HubbleFlowLogsValue> = {
         component: { type: 'string', description: 'Output file (without .yaml) in dist/<target>/. Default: hubble-flow-logs.' },
         name: { type: 'string', description: 'ConfigMap name. Default: cilium-flowlog-config.' },
         namespace: { type: 'string', description: 'Namespace of the Cilium release. Default: kube-system.' },
+        metadata: { ...METADATA_PROPERTY, description: "Labels and annotations of the ConfigMap. Keys under netsec.io/ are netsec's own and refused." },
         flowLogs: { type: 'array', minItems: 1, items: FLOW_LOG_SCHEMA, description: 'The flow logs of the agent\'s dynamic exporter (hubble.export.dynamic), one per output.' },
       },
     },
@@ -191,6 +194,7 @@ export const hubbleFlowLogsSection: ConfigSection<HubbleFlowLogsValue> = {
     new HubbleFlowLogs(chart, constructId('FlowLogs', entry.namespace ?? 'kube-system', name), {
       name,
       namespace: entry.namespace,
+      metadata: entry.metadata,
       flowLogs: entry.flowLogs.map((f, j) => flowLogOptionsOf(f, (p) => ctx.where(`/flowLogs/${j}${p}`))),
     });
   },

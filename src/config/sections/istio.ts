@@ -6,7 +6,8 @@ import { ExternalHost, ExternalProtocol, MeshEgressAllowance } from '../../istio
 import { NetsecError, locateError } from '../../core/errors.js';
 import { recordSource } from '../../core/source.js';
 import { suppressRules } from '../../lint/suppressions.js';
-import { ConfigSection, EntryObject, SectionBuildContext, SUPPRESS_PROPERTY, TARGETS_PROPERTY, constructId } from '../section.js';
+import { ResourceMetadataProps } from '../../core/resource-metadata.js';
+import { ConfigSection, EntryObject, METADATA_PROPERTY, SectionBuildContext, SUPPRESS_PROPERTY, TARGETS_PROPERTY, constructId } from '../section.js';
 
 /** `nativeSidecars:` as written in netsec.yaml. */
 export type NativeSidecarsValue = 'enabled' | 'disabled' | 'auto';
@@ -25,6 +26,7 @@ export interface IstioSidecarsValue {
   readonly outboundTrafficPolicy?: OutboundTrafficPolicyMode;
   readonly operatorName?: string;
   readonly namespace?: string;
+  readonly metadata?: ResourceMetadataProps;
 }
 
 /** One PeerAuthentication: no namespace = mesh-wide; a namespace = namespace-wide; with matchLabels = workloads. */
@@ -35,6 +37,7 @@ export interface PeerAuthenticationValue {
   readonly matchLabels?: Record<string, string>;
   readonly rootNamespace?: string;
   readonly portLevelMtls?: Record<string, MtlsMode>;
+  readonly metadata?: ResourceMetadataProps;
 }
 
 /** One rule of an AuthorizationPolicy as netsec.yaml writes it: `from` sources and `to` operations without Istio's `source:` / `operation:` wrappers. */
@@ -53,6 +56,7 @@ export interface AuthorizationPolicyValue {
   readonly matchLabels?: Record<string, string>;
   readonly targetRefs?: PolicyTargetReference[];
   readonly rules?: AuthorizationRuleValue[];
+  readonly metadata?: ResourceMetadataProps;
   /** Findings of this policy accepted on purpose, as an entry's `suppress:` (rule id and reason). */
   readonly suppress?: readonly { readonly rule: string; readonly reason: string }[];
 }
@@ -64,6 +68,7 @@ export interface EgressAllowanceValue {
   readonly workloads: Record<string, string>;
   readonly hosts: ExternalHost[];
   readonly controlPlaneNamespace?: string;
+  readonly metadata?: ResourceMetadataProps;
 }
 
 /** One entry of `istio:`. */
@@ -115,6 +120,7 @@ export const istioSection: ConfigSection<IstioValue> = {
             outboundTrafficPolicy: { enum: Object.values(OutboundTrafficPolicyMode), description: "meshConfig.outboundTrafficPolicy.mode: REGISTRY_ONLY refuses hosts that are neither a Service nor a ServiceEntry. Default: not set (Istio's ALLOW_ANY)." },
             operatorName: { type: 'string', description: 'IstioOperator name. Default: istiocontrolplane.' },
             namespace: { type: 'string', description: 'Istio control-plane namespace. Default: istio-system.' },
+            metadata: { ...METADATA_PROPERTY, description: 'Labels and annotations of the IstioOperator.' },
           },
         },
         peerAuthentications: {
@@ -131,6 +137,7 @@ export const istioSection: ConfigSection<IstioValue> = {
               matchLabels: { type: 'object', additionalProperties: { type: 'string' }, description: 'Workload selector; needs namespace.' },
               rootNamespace: { type: 'string', description: 'Default: istio-system.' },
               portLevelMtls: { type: 'object', propertyNames: { pattern: '^[0-9]+$' }, additionalProperties: MODE, description: 'Container port -> mode; workload scope only.' },
+              metadata: { ...METADATA_PROPERTY, description: 'Labels and annotations of the PeerAuthentication.' },
             },
           },
         },
@@ -168,6 +175,7 @@ export const istioSection: ConfigSection<IstioValue> = {
                 },
               },
               suppress: SUPPRESS_PROPERTY,
+              metadata: { ...METADATA_PROPERTY, description: 'Labels and annotations of the AuthorizationPolicy.' },
             },
           },
         },
@@ -196,6 +204,7 @@ export const istioSection: ConfigSection<IstioValue> = {
                 },
               },
               controlPlaneNamespace: { type: 'string', description: 'Istio control-plane namespace the Sidecar keeps. Default: istio-system.' },
+              metadata: { ...METADATA_PROPERTY, description: 'Labels and annotations of every object it writes (CiliumNetworkPolicy, ServiceEntries, Sidecar).' },
             },
           },
         },
@@ -236,6 +245,7 @@ export const istioSection: ConfigSection<IstioValue> = {
         name: pa.name,
         rootNamespace: pa.rootNamespace ?? entry.rootNamespace,
         portLevelMtls: pa.portLevelMtls ? Object.fromEntries(Object.entries(pa.portLevelMtls).map(([port, mode]) => [Number(port), mode])) : undefined,
+        metadata: pa.metadata,
       });
       recordSource(resource, ctx.where(`/peerAuthentications/${k}`));
     }
@@ -252,6 +262,7 @@ export const istioSection: ConfigSection<IstioValue> = {
           selector: ap.matchLabels,
           targetRefs: ap.targetRefs,
           rules: ap.rules,
+          metadata: ap.metadata,
         });
       } catch (err) {
         // Point at the policy the user wrote, not at the start of the entry.

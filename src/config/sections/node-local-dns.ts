@@ -3,7 +3,7 @@ import type * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import { kube } from '../../core/kube.js';
 import { NodeLocalDnsCache, NodeLocalDnsCacheProps } from '../../dns/node-local-dns-cache.js';
 import { Product } from '../../core/versions.js';
-import { ConfigSection, SectionBuildContext, SUPPRESS_PROPERTY, TARGETS_PROPERTY, constructId } from '../section.js';
+import { ConfigSection, METADATA_PROPERTY, SectionBuildContext, SUPPRESS_PROPERTY, TARGETS_PROPERTY, constructId } from '../section.js';
 
 interface QuantitiesValue {
   readonly cpu?: string;
@@ -78,6 +78,7 @@ const ENTRY_SCHEMA = {
     clusterDnsLabels: { type: 'object', additionalProperties: { type: 'string' }, description: "Labels of the cluster DNS (CoreDNS) pods. Default: {k8s-app: kube-dns}." },
     upstreamServiceName: { type: 'string', description: 'Name of the Service that reaches CoreDNS without being redirected (-upstreamsvc). Default: kube-dns-upstream.' },
     localRedirectPolicyName: { type: 'string', description: 'Name of the CiliumLocalRedirectPolicy. Default: nodelocaldns.' },
+    metadata: { ...METADATA_PROPERTY, description: "Labels and annotations of every object the cache writes (not the pod template); the cache's own k8s-app and CoreDNS labels keep their values." },
   },
 } as const;
 
