@@ -104,7 +104,7 @@ export class CalicoEgressBlock extends Construct {
     if (this.design === CalicoBlockDesign.TIERED) target.require(Feature.CALICO_TIERS, who);
     const owner = ownerLabels(who, props.name, props.labels);
     const extra = checkResourceMetadata(who, props.metadata);
-    this.labels = mergeMetadataLabels(who, { ...(props.labels ?? { policy: props.name }), ...owner }, extra.labels, blockLabelsSource(props.labels));
+    this.labels = { ...mergeMetadataLabels(who, props.labels ?? { policy: props.name }, extra.labels, blockLabelsSource(props.labels)), ...owner };
     this.annotations = { ...extra.annotations };
     const annotations = Object.keys(this.annotations).length ? { annotations: this.annotations } : {};
     this.selector = Object.entries(owner).map(([k, v]) => `${k} == '${v}'`).join(' && ');

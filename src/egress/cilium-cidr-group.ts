@@ -6,6 +6,7 @@ import { Feature } from '../core/features.js';
 import { ResourceMetadataProps, checkResourceMetadata, mergeMetadataLabels } from '../core/resource-metadata.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
+import { OWNER_LABEL } from './block-list.js';
 import { CidrListObject } from './cidr-list-object.js';
 
 /** Properties for `CiliumCidrGroup`. */
@@ -17,7 +18,11 @@ export interface CiliumCidrGroupProps {
    * strictly and aggregated.
    */
   readonly cidrs: readonly string[];
-  /** Labels, e.g. for `cidrGroupSelector` or Hubble metadata. @default - none */
+  /**
+   * Labels, e.g. for `cidrGroupSelector` or Hubble metadata. Not the egress blocks' owner label `netsec.io/egress-block`:
+   * a block selects its groups by it, so this group's CIDRs would be denied with the block's.
+   * @default - none
+   */
   readonly labels?: Record<string, string>;
   /**
    * Labels and annotations of the CiliumCIDRGroup (e.g. `argocd.argoproj.io/sync-wave`). `metadata.labels` are merged
@@ -57,6 +62,9 @@ export class CiliumCidrGroup extends Construct {
     const target = Target.of(this);
     target.requireProduct(Product.CILIUM, who);
     this.name = props.name;
+    if (props.labels && OWNER_LABEL in props.labels) {
+      throw new NetsecError('INVALID', `${who}: labels sets '${OWNER_LABEL}', the label by which the CiliumEgressBlock of that name selects its own groups (reference: selector), so this group's CIDRs would be denied with the block's; remove it from labels (a block sets it on the groups it creates).`);
+    }
     const extra = checkResourceMetadata(who, props.metadata);
     const labels = mergeMetadataLabels(who, props.labels ?? {}, extra.labels, "'labels'");
     this.cidrs = props.canonical ? props.cidrs : toCidrSet(props.cidrs, { source: who }).toStrings();

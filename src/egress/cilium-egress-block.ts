@@ -8,7 +8,7 @@ import { CiliumClusterwideNetworkPolicy } from '../cilium/cilium-clusterwide-net
 import { Peer } from '../cilium/peers.js';
 import { DnsAccess, PolicyDefault } from '../cilium/policy-base.js';
 import { EndpointSelector } from '../cilium/selectors.js';
-import { BlockListProps, blockLabelsSource, ownerLabels, resolveBlockList, shardBlockList } from './block-list.js';
+import { BlockListProps, OWNER_LABEL, blockLabelsSource, ownerLabels, resolveBlockList, shardBlockList } from './block-list.js';
 import { CiliumCidrGroup } from './cilium-cidr-group.js';
 
 /** How the policy points at its CIDR groups. Chosen once: it never changes as shards come and go. */
@@ -76,7 +76,8 @@ export class CiliumEgressBlock extends Construct {
     target.require(Feature.CILIUM_ENABLE_DEFAULT_DENY, who);
     const owner = ownerLabels(who, props.name, props.labels);
     const extra = checkResourceMetadata(who, props.metadata);
-    this.labels = mergeMetadataLabels(who, { ...(props.labels ?? { policy: props.name }), ...owner }, extra.labels, blockLabelsSource(props.labels));
+    const labels = mergeMetadataLabels(who, props.labels ?? { policy: props.name }, extra.labels, blockLabelsSource(props.labels));
+    this.labels = { ...labels, ...owner };
     this.annotations = { ...extra.annotations };
     const annotations = Object.keys(this.annotations).length ? { annotations: this.annotations } : {};
     this.reference = props.reference ?? CidrGroupReference.REF;
@@ -91,7 +92,12 @@ export class CiliumEgressBlock extends Construct {
       spec: { externalCIDRs: [] },
     }));
     this.groups = shards.map(
-      ({ name, shard }) => new CiliumCidrGroup(this, shard.id, { name, cidrs: shard.prefixes, labels: this.labels, metadata: { annotations: this.annotations }, canonical: true }),
+      ({ name, shard }) => {
+        // The owner label is added after: CiliumCidrGroup refuses it in `labels` (where a user could set it).
+        const group = new CiliumCidrGroup(this, shard.id, { name, cidrs: shard.prefixes, labels, metadata: { annotations: this.annotations }, canonical: true });
+        group.metadata.addLabel(OWNER_LABEL, props.name);
+        return group;
+      },
     );
 
     this.policy = new CiliumClusterwideNetworkPolicy(this, 'Policy', {

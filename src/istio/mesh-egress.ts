@@ -7,6 +7,7 @@ import { EndpointSelector } from '../cilium/selectors.js';
 import { addNote } from '../core/diagnostics.js';
 import { NetsecError } from '../core/errors.js';
 import { ResourceMetadataProps, applyResourceMetadata, checkResourceMetadata } from '../core/resource-metadata.js';
+import { isValidLabelKey, isValidLabelValue } from '../core/validation/metadata.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
 import { OutboundTrafficPolicyMode } from './istio-mesh-settings.js';
@@ -20,7 +21,6 @@ import { DNS_LABEL, isDnsSubdomain } from '../core/names.js';
 const SIDECAR_GVK = { apiVersion: 'networking.istio.io/v1', kind: 'Sidecar' };
 const SERVICE_ENTRY_GVK = { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry' };
 const DNS_NAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 /** Protocol of a ServiceEntry port: how the sidecar treats the traffic. */
 export enum ExternalProtocol {
@@ -292,7 +292,7 @@ function checkPort(port: number, who: string): number {
 
 function checkLabels(labels: Record<string, string>, who: string, key: string): void {
   for (const [k, v] of Object.entries(labels ?? {})) {
-    if (!LABEL_KEY.test(k) || typeof v !== 'string' || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(v) || v.length > 63) {
+    if (!isValidLabelKey(k) || typeof v !== 'string' || !isValidLabelValue(v)) {
       throw new NetsecError('INVALID', `${who}: '${key}' label ${JSON.stringify(`${k}=${v}`)} is not a Kubernetes label (key: [prefix/]name, value: at most 63 characters of letters, digits, '-', '_', '.').`);
     }
   }

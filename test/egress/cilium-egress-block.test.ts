@@ -294,3 +294,10 @@ describe('metadata (labels and annotations)', () => {
     );
   });
 });
+
+test("CiliumCidrGroup: labels cannot set the egress blocks' owner label (a block selecting by it would deny this group's CIDRs too)", () => {
+  const { chart } = targetChart(aks('1.17'));
+  expect(() => new CiliumCidrGroup(chart, 'Imds', { name: 'azure-imds', cidrs: ['169.254.169.254'], labels: { 'netsec.io/egress-block': 'geo' } })).toThrow(
+    "CiliumCidrGroup 'azure-imds': labels sets 'netsec.io/egress-block', the label by which the CiliumEgressBlock of that name selects its own groups (reference: selector), so this group's CIDRs would be denied with the block's; remove it from labels (a block sets it on the groups it creates).",
+  );
+});
