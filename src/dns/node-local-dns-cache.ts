@@ -1,4 +1,4 @@
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import type * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import { Construct } from 'constructs';
 import * as cilium from '../../imports/cilium.io.js';
@@ -7,7 +7,6 @@ import { NetsecError } from '../core/errors.js';
 import { Feature } from '../core/features.js';
 import { HelmValues } from '../core/helm-values.js';
 import { ResourceMetadataProps, applyResourceMetadata } from '../core/resource-metadata.js';
-import { kube } from '../core/kube.js';
 import { NodeLocalDnsMode, Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
 import { DnsCachePath, IDnsCache, markDnsCache } from './cluster-dns.js';
@@ -20,6 +19,20 @@ import {
   renderNodeLocalDnsCorefile,
 } from './corefile.js';
 import { DNS_LABEL } from '../core/names.js';
+
+/**
+ * Amounts of container resources by name (`cpu`, `memory`, ...): Kubernetes quantity strings such as '25m' and '5Mi',
+ * or cdk8s-plus `Quantity` objects (`Quantity.fromString('25m')`).
+ */
+export type ResourceQuantities = Readonly<Record<string, string | k8s.Quantity>>;
+
+/** Requests and limits of the node-cache container. */
+export interface ContainerResources {
+  /** @default - none */
+  readonly requests?: ResourceQuantities;
+  /** @default - none */
+  readonly limits?: ResourceQuantities;
+}
 
 /** Properties for `NodeLocalDnsCache`. */
 export interface NodeLocalDnsCacheProps {
@@ -61,7 +74,7 @@ export interface NodeLocalDnsCacheProps {
   /** Port of the `prometheus` plugin. @default 9253 */
   readonly metricsPort?: number;
   /** Container resources. @default - requests cpu 25m, memory 5Mi (the upstream values) */
-  readonly resources?: k8s.ResourceRequirements;
+  readonly resources?: ContainerResources;
   /** Priority class of the pods. @default 'system-node-critical' */
   readonly priorityClassName?: string;
   /** Tolerations; the default lets the cache run on every node, tainted or not. @default - CriticalAddonsOnly, and every NoExecute and NoSchedule taint */
@@ -99,6 +112,13 @@ export interface NodeLocalDnsCacheProps {
   readonly metadata?: ResourceMetadataProps;
 }
 
+/** `resources` as the API takes it: every quantity a string (a cdk8s-plus `Quantity` gives its value). */
+function wireResources(r: ContainerResources): Record<string, Record<string, string | number>> {
+  const amounts = (q: ResourceQuantities): Record<string, string | number> =>
+    Object.fromEntries(Object.entries(q).map(([k, v]) => [k, typeof v === 'string' ? v : v.value]));
+  return { ...(r.requests ? { requests: amounts(r.requests) } : {}), ...(r.limits ? { limits: amounts(r.limits) } : {}) };
+}
+
 /** The first node-cache release with the knobs the LRP setup needs (Cilium docs: "release version >= 1.15.16"). */
 const MIN_NODE_CACHE = [1, 15, 16] as const;
 const DEFAULT_IMAGE = 'registry.k8s.io/dns/k8s-dns-node-cache:1.26.4';
@@ -132,7 +152,7 @@ export class NodeLocalDnsCache extends Construct implements IDnsCache {
   public readonly forceTcpToClusterDns: boolean;
   public readonly healthPort: number;
   public readonly metricsPort: number;
-  public readonly resources: k8s.ResourceRequirements;
+  public readonly resources: ContainerResources;
   public readonly priorityClassName: string;
   public readonly tolerations: k8s.Toleration[];
   public readonly noTrackPort: boolean;
@@ -146,11 +166,11 @@ export class NodeLocalDnsCache extends Construct implements IDnsCache {
   /** The generated Corefile (the ConfigMap's `Corefile`, read by node-cache as /etc/coredns/Corefile.base). */
   public readonly corefile: string;
 
-  public readonly serviceAccount: k8s.KubeServiceAccount;
-  public readonly configMap: k8s.KubeConfigMap;
+  public readonly serviceAccount: ApiObject;
+  public readonly configMap: ApiObject;
   /** The `kube-dns-upstream` Service. */
-  public readonly service: k8s.KubeService;
-  public readonly daemonSet: k8s.KubeDaemonSet;
+  public readonly service: ApiObject;
+  public readonly daemonSet: ApiObject;
   public readonly localRedirectPolicy: cilium.CiliumLocalRedirectPolicy;
   /** The Cilium Helm values fragment that enables Local Redirect Policies. */
   public readonly helmValues: HelmValues;
@@ -205,7 +225,7 @@ export class NodeLocalDnsCache extends Construct implements IDnsCache {
       if (!Number.isInteger(port) || port < 1 || port > 65535 || port === 53) throw new NetsecError('INVALID', `${who}: '${field}' must be 1-65535 and not 53 (got ${port}).`);
     }
     if (this.healthPort === this.metricsPort) throw new NetsecError('INVALID', `${who}: 'healthPort' and 'metricsPort' must differ (both ${this.healthPort}).`);
-    this.resources = props.resources ?? { requests: { cpu: kube().Quantity.fromString('25m'), memory: kube().Quantity.fromString('5Mi') } };
+    this.resources = props.resources ?? { requests: { cpu: '25m', memory: '5Mi' } };
     this.priorityClassName = props.priorityClassName ?? 'system-node-critical';
     this.tolerations = props.tolerations ?? [
       { key: 'CriticalAddonsOnly', operator: 'Exists' },
@@ -242,9 +262,13 @@ export class NodeLocalDnsCache extends Construct implements IDnsCache {
     });
 
     const metadata = { name: this.name, namespace: this.namespace };
-    this.serviceAccount = new (kube().KubeServiceAccount)(this, 'ServiceAccount', { metadata });
-    this.configMap = new (kube().KubeConfigMap)(this, 'ConfigMap', { metadata, data: { Corefile: this.corefile } });
-    this.service = new (kube().KubeService)(this, 'UpstreamService', {
+    // Plain ApiObjects with the wire shape: cdk8s-plus' generated classes for core kinds cost ~80 ms to load on every
+    // run (a 1 MB module) for what is four literal objects; the synth validates them against the core-kind schemas.
+    this.serviceAccount = new ApiObject(this, 'ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata });
+    this.configMap = new ApiObject(this, 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: { Corefile: this.corefile } });
+    this.service = new ApiObject(this, 'UpstreamService', {
+      apiVersion: 'v1',
+      kind: 'Service',
       metadata: {
         name: this.upstreamServiceName,
         namespace: this.namespace,
@@ -253,16 +277,18 @@ export class NodeLocalDnsCache extends Construct implements IDnsCache {
       },
       spec: {
         ports: [
-          { name: 'dns', port: 53, protocol: 'UDP', targetPort: kube().IntOrString.fromNumber(53) },
-          { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: kube().IntOrString.fromNumber(53) },
+          { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+          { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
         ],
         selector: this.clusterDnsLabels,
       },
     });
-    this.daemonSet = new (kube().KubeDaemonSet)(this, 'DaemonSet', {
+    this.daemonSet = new ApiObject(this, 'DaemonSet', {
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
       metadata: { ...metadata, labels: this.podLabels },
       spec: {
-        updateStrategy: { rollingUpdate: { maxUnavailable: kube().IntOrString.fromString('10%') } },
+        updateStrategy: { rollingUpdate: { maxUnavailable: '10%' } },
         selector: { matchLabels: this.podLabels },
         template: {
           metadata: {
@@ -286,7 +312,7 @@ export class NodeLocalDnsCache extends Construct implements IDnsCache {
               {
                 name: 'node-cache',
                 image: this.image,
-                resources: this.resources,
+                resources: wireResources(this.resources),
                 args: [
                   '-localip', this.localIps.join(','),
                   '-conf', '/etc/Corefile',
@@ -304,12 +330,12 @@ export class NodeLocalDnsCache extends Construct implements IDnsCache {
                 ],
                 // No `host`: the health plugin listens on the pod's own address.
                 livenessProbe: {
-                  httpGet: { path: '/health', port: kube().IntOrString.fromNumber(this.healthPort) },
+                  httpGet: { path: '/health', port: this.healthPort },
                   initialDelaySeconds: 60,
                   timeoutSeconds: 5,
                 },
                 readinessProbe: {
-                  httpGet: { path: '/health', port: kube().IntOrString.fromNumber(this.healthPort) },
+                  httpGet: { path: '/health', port: this.healthPort },
                   timeoutSeconds: 5,
                 },
                 volumeMounts: [

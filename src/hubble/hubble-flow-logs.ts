@@ -6,7 +6,6 @@ import { NetsecError } from '../core/errors.js';
 import { Feature } from '../core/features.js';
 import { HelmValues } from '../core/helm-values.js';
 import { ResourceMetadataProps, applyResourceMetadata } from '../core/resource-metadata.js';
-import { kube } from '../core/kube.js';
 import { Target } from '../core/target.js';
 import { FlowFilter, FlowFilterConfig } from './flow-filter.js';
 import { FlowLogOutput } from './flow-log-output.js';
@@ -112,7 +111,9 @@ export class HubbleFlowLogs extends Construct {
     lineContext(this.target, this.who);
     this.name = props.name ?? 'cilium-flowlog-config';
     this.namespace = props.namespace ?? 'kube-system';
-    this.apiObject = new (kube().KubeConfigMap)(this, 'Resource', {
+    this.apiObject = new ApiObject(this, 'Resource', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
       metadata: { name: this.name, namespace: this.namespace },
       data: { [FLOW_LOGS_DATA_KEY]: Lazy.any({ produce: () => this._renderFlowLogs() }) },
     });

@@ -213,3 +213,25 @@ describe('metadata (labels and annotations)', () => {
     );
   });
 });
+
+describe('container resources', () => {
+  test('quantities as strings or as cdk8s-plus Quantity objects render the same wire values', async () => {
+    const { Quantity } = await import('cdk8s-plus-28/lib/imports/k8s.js');
+    const rendered = (resources: ConstructorParameters<typeof NodeLocalDnsCache>[2] extends infer P ? P extends { resources?: infer R } ? R : never : never) => {
+      const { app, chart } = cilium();
+      new NodeLocalDnsCache(chart, 'Cache', { resources });
+      return findOne(synthValid(app).objects, 'DaemonSet', 'node-local-dns').spec.template.spec.containers[0].resources;
+    };
+    const expected = { requests: { cpu: '50m', memory: '16Mi' }, limits: { memory: '64Mi' } };
+    expect(rendered({ requests: { cpu: '50m', memory: '16Mi' }, limits: { memory: '64Mi' } })).toEqual(expected);
+    expect(rendered({ requests: { cpu: Quantity.fromString('50m'), memory: Quantity.fromString('16Mi') }, limits: { memory: Quantity.fromString('64Mi') } })).toEqual(expected);
+  });
+
+  test("a quantity Kubernetes cannot read is refused at synth, at the DaemonSet's field", async () => {
+    const { synthesize } = await import('../../src/index.js');
+    const { app, chart } = cilium();
+    new NodeLocalDnsCache(chart, 'Cache', { resources: { requests: { cpu: 'lots' } } });
+    const messages = synthesize(app).findings.map((f) => `${f.path}: ${f.message}`);
+    expect(messages).toEqual(['spec.template.spec.containers[0].resources.requests.cpu: expected number or format \'quantity\' (got "lots")']);
+  });
+});

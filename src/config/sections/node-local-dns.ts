@@ -1,14 +1,13 @@
 import { Duration } from 'cdk8s';
-import type * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
-import { kube } from '../../core/kube.js';
 import { NodeLocalDnsCache, NodeLocalDnsCacheProps } from '../../dns/node-local-dns-cache.js';
 import { Product } from '../../core/versions.js';
 import { ConfigSection, METADATA_PROPERTY, SectionBuildContext, SUPPRESS_PROPERTY, TARGETS_PROPERTY, constructId } from '../section.js';
 
-interface QuantitiesValue {
+// A type, not an interface: it must fit ResourceQuantities' index signature.
+type QuantitiesValue = {
   readonly cpu?: string;
   readonly memory?: string;
-}
+};
 
 /**
  * One entry of `nodeLocalDns:`: `NodeLocalDnsCacheProps` as YAML can say it (TTLs in seconds, quantities as strings,
@@ -82,14 +81,6 @@ const ENTRY_SCHEMA = {
   },
 } as const;
 
-function quantities(v: QuantitiesValue | undefined): Record<string, k8s.Quantity> | undefined {
-  if (!v) return undefined;
-  const out: Record<string, k8s.Quantity> = {};
-  if (v.cpu !== undefined) out.cpu = kube().Quantity.fromString(v.cpu);
-  if (v.memory !== undefined) out.memory = kube().Quantity.fromString(v.memory);
-  return out;
-}
-
 /** The props a TypeScript user would pass for this entry. */
 export function nodeLocalDnsProps(v: NodeLocalDnsValue): NodeLocalDnsCacheProps {
   const sec = (n: number | undefined): Duration | undefined => (n === undefined ? undefined : Duration.seconds(n));
@@ -103,7 +94,7 @@ export function nodeLocalDnsProps(v: NodeLocalDnsValue): NodeLocalDnsCacheProps 
       denialTtl: sec(cache.denialTtlSeconds),
       otherZonesTtl: sec(cache.otherZonesTtlSeconds),
     },
-    resources: resources && { requests: quantities(resources.requests), limits: quantities(resources.limits) },
+    resources,
   };
 }
 

@@ -140,6 +140,11 @@ function describeError(e: ErrorObject, root: unknown): { path: string; message: 
       if (fields.length === branches.length && fields.length > 0) {
         return { path, message: `expected ${e.keyword === 'oneOf' ? 'exactly one' : 'at least one'} of the fields: ${fields.join(', ')}` };
       }
+      const folded = BRANCHES.get(e);
+      if (folded) {
+        const forms = folded.map((b) => describeError({ ...b, data: undefined }, undefined).message.replace(/^expected /, ''));
+        return { path, message: `expected ${forms.join(' or ')}${got}` };
+      }
       return { path, message: `${e.message ?? e.keyword}${got}` };
     }
     default:
@@ -263,11 +268,32 @@ function istioctlInputEntry(): SchemaEntry | undefined {
  */
 const BLOCKING_KEYWORDS = new Set(['type', 'required', 'enum', 'maxLength', 'maxItems', 'maxProperties']);
 
-/** Drops the per-branch errors of a failed anyOf/oneOf: the combinator's own error says it in one line. */
+/**
+ * Drops the per-branch errors of a failed anyOf/oneOf: the combinator's own error says it in one line. Branch errors
+ * are those under the combinator's schema path, or (kubernetes-models' validators restart schema paths in every
+ * shared definition) those at the same field that precede it; the second kind are kept on the combinator as
+ * `branches`, so that its message can say what each form expects ("expected format 'quantity' or number").
+ */
 function collapseCombinators(errors: ErrorObject[]): ErrorObject[] {
-  const combinators = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => `${e.schemaPath}/`);
-  return errors.filter((e) => !combinators.some((prefix) => e.schemaPath.startsWith(prefix)));
+  const combinators = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  const dropped = new Set<ErrorObject>();
+  for (const c of combinators) {
+    const branches: ErrorObject[] = [];
+    for (const e of errors) {
+      if (e === c || combinators.includes(e)) continue;
+      if (e.schemaPath.startsWith(`${c.schemaPath}/`)) dropped.add(e);
+      else if (e.instancePath === c.instancePath && errors.indexOf(e) < errors.indexOf(c) && /^#\/[^/]+$/.test(e.schemaPath)) {
+        dropped.add(e);
+        branches.push(e);
+      }
+    }
+    if (branches.length) BRANCHES.set(c, branches);
+  }
+  return errors.filter((e) => !dropped.has(e));
 }
+
+/** The branch errors `collapseCombinators` folded into a combinator error (see there). */
+const BRANCHES = new WeakMap<ErrorObject, ErrorObject[]>();
 
 /** The value at a JSON pointer (`/spec/egress/0`) inside `root`; undefined when the path leaves the document. */
 function valueAtPointer(root: unknown, pointer: string): unknown {
