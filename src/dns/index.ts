@@ -4,5 +4,5 @@
  */
 export { type DnsCachePath, type DnsResolver, type HostDnsResolver, type IDnsCache, KUBE_DNS, NODE_LOCAL_DNS, type PodDnsResolver } from './cluster-dns.js';
 export { type NodeLocalDnsCacheSettings, type NodeLocalDnsCorefileOptions, renderNodeLocalDnsCorefile } from './corefile.js';
-export { NodeLocalDnsCache, type NodeLocalDnsCacheProps } from './node-local-dns-cache.js';
+export { type ContainerResources, NodeLocalDnsCache, type NodeLocalDnsCacheProps, type ResourceQuantities } from './node-local-dns-cache.js';
 
