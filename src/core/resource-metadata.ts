@@ -35,15 +35,21 @@ export interface ResolvedResourceMetadata {
 /** The prefix of netsec's own label and annotation keys; users cannot set keys under it. */
 export const NETSEC_KEY_PREFIX = 'netsec.io/';
 
+/** The label by which an egress block's policy selects the CIDR groups or network sets it owns (`<block name>`). */
+export const OWNER_LABEL = 'netsec.io/egress-block';
+
 /**
- * What each of netsec's own keys is for, and what to use instead. The keys are defined where netsec reads them
- * (`OWNER_LABEL` in src/egress/block-list.ts, `SUPPRESS_ANNOTATION` in src/validate/suppress-annotation.ts; a test
- * pins that these name the same keys); core does not import upwards.
+ * The annotation that suppresses lint findings on a hand-written object, as `suppress:` does in netsec.yaml and
+ * `suppressRules()` in TypeScript: `netsec.io/suppress: "<rule-id>: <reason>; <rule-id>: <reason>"`. The API server
+ * keeps annotations as they are, so the reason travels with the object into the cluster.
  */
+export const SUPPRESS_ANNOTATION = 'netsec.io/suppress';
+
+/** What each of netsec's own keys is for, and what to use instead. */
 const RESERVED_KEYS: Readonly<Record<string, string>> = {
-  'netsec.io/egress-block':
+  [OWNER_LABEL]:
     "netsec sets it to an egress block's name on the block's objects, so that the block's policy selects only its own CIDR groups or network sets; choose the block by its name instead",
-  'netsec.io/suppress': "netsec validate reads lint suppressions from it; suppress findings with suppressRules(construct, [{ id, reason }]) (or 'suppress:' in netsec.yaml) instead",
+  [SUPPRESS_ANNOTATION]: "netsec validate reads lint suppressions from it; suppress findings with suppressRules(construct, [{ id, reason }]) (or 'suppress:' in netsec.yaml) instead",
 };
 
 const KEY_GRAMMAR = "[prefix/]name, the name at most 63 characters of [A-Za-z0-9_.-] beginning and ending with a letter or digit, the optional prefix a DNS-1123 subdomain";

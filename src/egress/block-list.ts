@@ -6,6 +6,7 @@ import { NamedCidr, findRefusals } from '../cidr/refusals.js';
 import { CidrShard, shardCidrs } from '../cidr/shard.js';
 import { addWarning } from '../core/diagnostics.js';
 import { NetsecError } from '../core/errors.js';
+import { OWNER_LABEL } from '../core/resource-metadata.js';
 import { ApplyMode, Target } from '../core/target.js';
 import { suppressRules } from '../lint/suppressions.js';
 
@@ -43,13 +44,6 @@ export function clusterCidrsOf(target: Target): NamedCidr[] {
     ...(c.apiServerCidrs ?? []).map((cidr) => ({ cidr, name: 'API server' })),
   ];
 }
-
-/**
- * The label netsec sets on every object of a block (its CIDR groups or network sets and its policy), so the policy can
- * select exactly the sets it owns. Users cannot set or clear it: a shared value would pull another block's (or an
- * IMDS group's) addresses into this deny.
- */
-export const OWNER_LABEL = 'netsec.io/egress-block';
 
 /** The owner label of block `name`; refuses user labels that try to set it. */
 export function ownerLabels(who: string, name: string, labels: Readonly<Record<string, string>> | undefined): Record<string, string> {

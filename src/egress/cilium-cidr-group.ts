@@ -6,7 +6,7 @@ import { Feature } from '../core/features.js';
 import { ResourceMetadataProps, checkResourceMetadata, mergeMetadataLabels } from '../core/resource-metadata.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
-import { OWNER_LABEL } from './block-list.js';
+import { OWNER_LABEL } from '../core/resource-metadata.js';
 import { CidrListObject } from './cidr-list-object.js';
 
 /** Properties for `CiliumCidrGroup`. */

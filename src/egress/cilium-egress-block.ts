@@ -8,7 +8,8 @@ import { CiliumClusterwideNetworkPolicy } from '../cilium/cilium-clusterwide-net
 import { Peer } from '../cilium/peers.js';
 import { DnsAccess, PolicyDefault } from '../cilium/policy-base.js';
 import { EndpointSelector } from '../cilium/selectors.js';
-import { BlockListProps, OWNER_LABEL, blockLabelsSource, ownerLabels, resolveBlockList, shardBlockList } from './block-list.js';
+import { OWNER_LABEL } from '../core/resource-metadata.js';
+import { BlockListProps, blockLabelsSource, ownerLabels, resolveBlockList, shardBlockList } from './block-list.js';
 import { CiliumCidrGroup } from './cilium-cidr-group.js';
 
 /** How the policy points at its CIDR groups. Chosen once: it never changes as shards come and go. */

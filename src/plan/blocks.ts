@@ -10,9 +10,7 @@
 import { PrefixList } from '../cidr/prefix-list.js';
 import { Json, PrefixRun, prefixRunOf } from './netsec-yaml.js';
 import { PlanObject } from './objects.js';
-
-/** The label the egress constructs put on each shard, naming the block that owns it. */
-export const EGRESS_BLOCK_LABEL = 'netsec.io/egress-block';
+import { OWNER_LABEL } from '../core/resource-metadata.js';
 
 /** The kinds whose objects hold one shard of a block list, and where the list is. */
 const CIDR_LISTS: ReadonlyArray<{ readonly group: string; readonly kind: string; readonly field: 'externalCIDRs' | 'nets' }> = [
@@ -98,7 +96,7 @@ export function blockShardOf(target: string, obj: PlanObject): BlockShard | unde
   }
   const metadata = obj.value.metadata;
   const labels = isMap(metadata) ? metadata.labels : undefined;
-  const owner = isMap(labels) ? labels[EGRESS_BLOCK_LABEL] : undefined;
+  const owner = isMap(labels) ? labels[OWNER_LABEL] : undefined;
   const byName = SHARD_NAME.exec(ref.name)?.[1] ?? ref.name;
   return {
     target,

@@ -1,17 +1,12 @@
 import { closestMatch } from 'leven';
 import { echo } from '../core/errors.js';
+import { SUPPRESS_ANNOTATION } from '../core/resource-metadata.js';
 import { CRD_VALIDATION_RULE_ID } from '../core/validation/cel.js';
 import { SCHEMA_CHECK_ID } from '../lint/docs.js';
 import { KubeObject } from '../lint/manifest-index.js';
 import { LintRule } from '../lint/rule.js';
 import { Suppression } from '../lint/suppressions.js';
 
-/**
- * The annotation that suppresses lint findings on a hand-written object, as `suppress:` does in netsec.yaml and
- * `suppressRules()` in TypeScript: `netsec.io/suppress: "<rule-id>: <reason>; <rule-id>: <reason>"`. The API server
- * keeps annotations as they are, so the reason travels with the object into the cluster.
- */
-export const SUPPRESS_ANNOTATION = 'netsec.io/suppress';
 
 /** The annotation's path inside an object, as findings name it. */
 export const SUPPRESS_ANNOTATION_PATH = `metadata.annotations.${SUPPRESS_ANNOTATION}`;

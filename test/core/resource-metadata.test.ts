@@ -102,7 +102,6 @@ describe('metadata: the checks every construct shares (src/core/resource-metadat
   });
 
   test('the reserved keys are the ones netsec reads: the owner label of egress blocks and the suppress annotation', () => {
-    // The hints live in core, the keys where netsec reads them; both must name the same keys.
     expect(refusal({ labels: { [OWNER_LABEL]: 'x' } }).message).toContain("is netsec's own: netsec sets it to an egress block's name");
     expect(refusal({ annotations: { [SUPPRESS_ANNOTATION]: 'x' } }).message).toContain("is netsec's own: netsec validate reads lint suppressions");
     // The same keys are netsec's own as labels or as annotations.
