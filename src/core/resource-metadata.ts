@@ -55,14 +55,15 @@ const RESERVED_KEYS: Readonly<Record<string, string>> = {
 const KEY_GRAMMAR = "[prefix/]name, the name at most 63 characters of [A-Za-z0-9_.-] beginning and ending with a letter or digit, the optional prefix a DNS-1123 subdomain";
 const VALUE_GRAMMAR = 'at most 63 characters of [A-Za-z0-9_.-], beginning and ending with a letter or digit, or empty';
 
-type Field = 'labels' | 'annotations';
-
-function checkEntries(who: string, field: Field, entries: Readonly<Record<string, string>> | undefined): Record<string, string> {
+/**
+ * Checks labels or annotations given as `field` (as the user wrote it: `metadata.labels`, `labels`) of construct `who`.
+ * Returns a copy.
+ */
+function checkEntries(who: string, field: string, what: 'label' | 'annotation', entries: Readonly<Record<string, string>> | undefined): Record<string, string> {
   if (entries === undefined) return {};
   if (entries === null || typeof entries !== 'object' || Array.isArray(entries)) {
-    throw new NetsecError('INVALID', `${who}: metadata.${field} must be an object of string keys and values (got ${Array.isArray(entries) ? 'an array' : JSON.stringify(entries)}).`);
+    throw new NetsecError('INVALID', `${who}: ${field} must be an object of string keys and values (got ${Array.isArray(entries) ? 'an array' : JSON.stringify(entries)}).`);
   }
-  const what = field === 'labels' ? 'label' : 'annotation';
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(entries)) {
     if (key.startsWith(NETSEC_KEY_PREFIX)) {
@@ -70,18 +71,18 @@ function checkEntries(who: string, field: Field, entries: Readonly<Record<string
       throw new NetsecError(
         'INVALID',
         reserved !== undefined
-          ? `${who}: metadata.${field} key '${key}' is netsec's own: ${reserved}.`
-          : `${who}: metadata.${field} key '${echo(key)}' is under '${NETSEC_KEY_PREFIX}', the prefix netsec keeps for its own labels and annotations; use a prefix of your own (e.g. 'example.com/${echo(key.slice(NETSEC_KEY_PREFIX.length))}').`,
+          ? `${who}: ${field} key '${key}' is netsec's own: ${reserved}.`
+          : `${who}: ${field} key '${echo(key)}' is under '${NETSEC_KEY_PREFIX}', the prefix netsec keeps for its own labels and annotations; use a prefix of your own (e.g. 'example.com/${echo(key.slice(NETSEC_KEY_PREFIX.length))}').`,
       );
     }
     if (!isValidLabelKey(key)) {
-      throw new NetsecError('INVALID', `${who}: metadata.${field} key '${echo(key)}' is not a valid ${what} key; expected ${KEY_GRAMMAR}.`);
+      throw new NetsecError('INVALID', `${who}: ${field} key '${echo(key)}' is not a valid ${what} key; expected ${KEY_GRAMMAR}.`);
     }
     if (typeof value !== 'string') {
-      throw new NetsecError('INVALID', `${who}: metadata.${field} '${key}' must be a string (got ${value === null ? 'null' : typeof value}); quote it, e.g. '"${echo(String(value))}"'.`);
+      throw new NetsecError('INVALID', `${who}: ${field} '${key}' must be a string (got ${value === null ? 'null' : typeof value}); quote it, e.g. '"${echo(String(value))}"'.`);
     }
-    if (field === 'labels' && !isValidLabelValue(value)) {
-      throw new NetsecError('INVALID', `${who}: metadata.labels '${key}' is '${echo(value)}', which is not a valid label value; expected ${VALUE_GRAMMAR}.`);
+    if (what === 'label' && !isValidLabelValue(value)) {
+      throw new NetsecError('INVALID', `${who}: ${field} '${key}' is '${echo(value)}', which is not a valid label value; expected ${VALUE_GRAMMAR}.`);
     }
     out[key] = value;
   }
@@ -96,7 +97,15 @@ export function checkResourceMetadata(who: string, metadata: ResourceMetadataPro
   if (metadata !== undefined && (metadata === null || typeof metadata !== 'object')) {
     throw new NetsecError('INVALID', `${who}: metadata must be an object with labels and/or annotations (got ${JSON.stringify(metadata)}).`);
   }
-  return { labels: checkEntries(who, 'labels', metadata?.labels), annotations: checkEntries(who, 'annotations', metadata?.annotations) };
+  return { labels: checkEntries(who, 'metadata.labels', 'label', metadata?.labels), annotations: checkEntries(who, 'metadata.annotations', 'annotation', metadata?.annotations) };
+}
+
+/**
+ * Checks a construct's own `labels` prop (egress blocks, CIDR groups) as `metadata.labels` is checked: Kubernetes
+ * grammar, netsec's own keys refused. Returns a copy.
+ */
+export function checkLabels(who: string, field: string, labels: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
+  return labels === undefined ? undefined : checkEntries(who, field, 'label', labels);
 }
 
 /**

@@ -6,7 +6,7 @@ import { NamedCidr, findRefusals } from '../cidr/refusals.js';
 import { CidrShard, shardCidrs } from '../cidr/shard.js';
 import { addWarning } from '../core/diagnostics.js';
 import { NetsecError } from '../core/errors.js';
-import { OWNER_LABEL } from '../core/resource-metadata.js';
+import { OWNER_LABEL, checkLabels } from '../core/resource-metadata.js';
 import { ApplyMode, Target } from '../core/target.js';
 import { suppressRules } from '../lint/suppressions.js';
 
@@ -45,11 +45,12 @@ export function clusterCidrsOf(target: Target): NamedCidr[] {
   ];
 }
 
-/** The owner label of block `name`; refuses user labels that try to set it. */
+/** The owner label of block `name`; refuses user labels that try to set it or break the label grammar. */
 export function ownerLabels(who: string, name: string, labels: Readonly<Record<string, string>> | undefined): Record<string, string> {
   if (labels && OWNER_LABEL in labels) {
     throw new NetsecError('INVALID', `${who}: labels sets '${OWNER_LABEL}', which netsec sets itself to '${name}' so the policy selects only this block's sets; remove it from labels.`);
   }
+  checkLabels(who, 'labels', labels);
   return { [OWNER_LABEL]: name };
 }
 

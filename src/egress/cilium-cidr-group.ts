@@ -3,10 +3,9 @@ import { Construct } from 'constructs';
 import { toCidrSet } from '../cidr/aggregate.js';
 import { NetsecError } from '../core/errors.js';
 import { Feature } from '../core/features.js';
-import { ResourceMetadataProps, checkResourceMetadata, mergeMetadataLabels } from '../core/resource-metadata.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
-import { OWNER_LABEL } from '../core/resource-metadata.js';
+import { OWNER_LABEL, ResourceMetadataProps, checkLabels, checkResourceMetadata, mergeMetadataLabels } from '../core/resource-metadata.js';
 import { CidrListObject } from './cidr-list-object.js';
 
 /** Properties for `CiliumCidrGroup`. */
@@ -66,7 +65,7 @@ export class CiliumCidrGroup extends Construct {
       throw new NetsecError('INVALID', `${who}: labels sets '${OWNER_LABEL}', the label by which the CiliumEgressBlock of that name selects its own groups (reference: selector), so this group's CIDRs would be denied with the block's; remove it from labels (a block sets it on the groups it creates).`);
     }
     const extra = checkResourceMetadata(who, props.metadata);
-    const labels = mergeMetadataLabels(who, props.labels ?? {}, extra.labels, "'labels'");
+    const labels = mergeMetadataLabels(who, checkLabels(who, 'labels', props.labels) ?? {}, extra.labels, "'labels'");
     this.cidrs = props.canonical ? props.cidrs : toCidrSet(props.cidrs, { source: who }).toStrings();
     if (this.cidrs.length === 0 && !props.allowEmpty) {
       throw new NetsecError('INVALID', `${who}: externalCIDRs is empty; expected at least one CIDR (an empty CIDR group has opened a host firewall, cilium#25122; set allowEmpty to accept it).`);

@@ -77,6 +77,16 @@ describe('CiliumEgressBlock', () => {
     );
   });
 
+  test('labels follow the Kubernetes label grammar and keep off netsec.io/, as metadata.labels do', () => {
+    const { chart } = targetChart(aks('1.17'));
+    const block = (labels: Record<string, string>) => () => new CiliumEgressBlock(chart, `Block${Object.keys(labels)[0]!.length}`, { name: 'geo', cidrs: BLOCK_LIST, labels });
+    expect(block({ team: 'net ops' })).toThrow(
+      "CiliumEgressBlock 'geo': labels 'team' is 'net ops', which is not a valid label value; expected at most 63 characters of [A-Za-z0-9_.-], beginning and ending with a letter or digit, or empty.",
+    );
+    expect(block({ 'bad key!': 'x' })).toThrow("CiliumEgressBlock 'geo': labels key 'bad key!' is not a valid label key; expected [prefix/]name");
+    expect(block({ 'netsec.io/team': 'x' })).toThrow("CiliumEgressBlock 'geo': labels key 'netsec.io/team' is under 'netsec.io/', the prefix netsec keeps for its own labels and annotations");
+  });
+
   test('the policy is a CiliumClusterwideNetworkPolicy construct, so its endpointSelector is checked like any other', () => {
     const { app, chart } = targetChart(aks('1.17'));
     const block = new CiliumEgressBlock(chart, 'Block', { name: 'geo', cidrs: BLOCK_LIST, endpointSelector: EndpointSelector.labels({ app: 'legacy' }) });
