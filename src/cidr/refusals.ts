@@ -86,37 +86,41 @@ function overlapping(set: CidrSet, c: Cidr): number[] {
 const SUM_MARGIN = 1 - 2 ** -30;
 const MAX_SUMMED = 2 ** 22;
 /** 2^i for every host-bit count of a prefix (0..128). */
-const SIZES = Array.from({ length: 129 }, (_, i) => 2 ** i);
+const SIZES = Float64Array.from({ length: 129 }, (_, i) => 2 ** i);
 
 /**
- * True when the union of `prefixes` (text such as `192.0.2.0/24`) certainly covers neither `0.0.0.0/0` nor `::/0`:
- * their sizes add up to less than a whole address family. Judged from the lengths alone, so callers can skip parsing
- * and aggregating a large list when a default route is the only refusal they look for (the 600k prefixes of a
- * 1M-line geo-block, referenced by one deny rule, took ~120 ms idle to parse and aggregate). False (not known) for a
- * list with text that is not `address/length`, or too long for the floating-point bound.
+ * True when the union of the `lists` of prefixes (text such as `192.0.2.0/24`) certainly covers neither `0.0.0.0/0`
+ * nor `::/0`: their sizes add up to less than a whole address family. Judged from the lengths alone, so callers can
+ * skip parsing and aggregating a large list when a default route is the only refusal they look for (the 600k prefixes
+ * of a 1M-line geo-block, referenced by one deny rule, took ~120 ms idle to parse and aggregate). False (not known) for
+ * a list with an entry that is not `address/length` text, or too long for the floating-point bound.
  */
-export function cannotCoverDefaultRoute(prefixes: readonly string[]): boolean {
-  if (prefixes.length > MAX_SUMMED) return false;
+export function cannotCoverDefaultRoute(...lists: readonly (readonly unknown[])[]): boolean {
+  if (lists.reduce((n, l) => n + l.length, 0) > MAX_SUMMED) return false;
   let v4 = 0;
   let v6 = 0;
-  for (const p of prefixes) {
-    // The length is the 1-3 digits after the last '/'; read from the end without slicing (this runs per prefix).
-    let k = p.length - 1;
-    let len = 0;
-    let scale = 1;
-    let c = p.charCodeAt(k);
-    while (c >= 48 && c <= 57 && scale <= 100) {
-      len += (c - 48) * scale;
-      scale *= 10;
-      c = p.charCodeAt(--k);
-    }
-    if (c !== 47 || scale === 1) return false;
-    if (p.includes(':')) {
-      if (len > 128) return false;
-      v6 += SIZES[128 - len]!;
-    } else {
-      if (len > 32) return false;
-      v4 += SIZES[32 - len]!;
+  for (const prefixes of lists) {
+    // Indexed loops, lastIndexOf, a typed table: this runs once per run over 100,000s of prefixes, before V8 has
+    // optimised it, and for-of with a character loop from the end measured ~3x slower there.
+    for (let i = 0; i < prefixes.length; i++) {
+      const p = prefixes[i];
+      if (typeof p !== 'string') return false;
+      const slash = p.lastIndexOf('/');
+      const digits = p.length - slash - 1;
+      if (slash < 0 || digits < 1 || digits > 3) return false;
+      let len = 0;
+      for (let k = slash + 1; k < p.length; k++) {
+        const c = p.charCodeAt(k);
+        if (c < 48 || c > 57) return false;
+        len = len * 10 + (c - 48);
+      }
+      if (p.indexOf(':') >= 0) {
+        if (len > 128) return false;
+        v6 += SIZES[128 - len]!;
+      } else {
+        if (len > 32) return false;
+        v4 += SIZES[32 - len]!;
+      }
     }
   }
   // Positive sums: the computed sum is within a factor (1 +- n * 2^-53) of the exact one, so below the margin the

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NetsecError } from '../../src/core/errors.js';
 import { assertSafeBlockList, Cidr, CidrSet, findRefusals, toCidrSet } from '../../src/cidr/index.js';
@@ -92,5 +93,19 @@ describe('cannotCoverDefaultRoute (a shortcut for callers that look only for a d
   it('is false (not known) for text that is not address/length', () => {
     expect(cannotCoverDefaultRoute(['192.0.2.1'])).toBe(false);
     expect(cannotCoverDefaultRoute(['192.0.2.0/x'])).toBe(false);
+    expect(cannotCoverDefaultRoute(['192.0.2.0/'])).toBe(false);
+    expect(cannotCoverDefaultRoute(['192.0.2.0/0024'])).toBe(false);
+    expect(cannotCoverDefaultRoute([24])).toBe(false);
+  });
+
+  it('adds up several lists as one (the groups one deny rule references)', () => {
+    expect(cannotCoverDefaultRoute(['0.0.0.0/1'], ['128.0.0.0/1'])).toBe(false);
+    expect(cannotCoverDefaultRoute(['0.0.0.0/1'], [], ['2001:db8::/32'])).toBe(true);
+    // The property behind it: for any split of a list, the verdict is the list's own.
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 32 })).map(([a, l]) => `${a}/${l}`), { maxLength: 8 }), fc.nat(8), (list, cut) => {
+        expect(cannotCoverDefaultRoute(list.slice(0, cut), list.slice(cut))).toBe(cannotCoverDefaultRoute(list));
+      }),
+    );
   });
 });

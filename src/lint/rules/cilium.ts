@@ -123,10 +123,12 @@ function infrastructureDenied(index: ManifestIndex, deny: Record<string, unknown
   if (dns && !deny.toEndpoints && !deny.toEntities && !deny.toCIDR && !deny.toCIDRSet && !deny.toServices && !deny.toFQDNs && !deny.toGroups && !deny.toNodes && (deny.toPorts as unknown[] | undefined)?.length) {
     found.push('DNS (port 53) to every destination');
   }
-  const cidrs: string[] = [...((deny.toCIDR as string[] | undefined) ?? [])];
+  // The deny's prefixes as the lists they are written in (a group of a block list holds 100,000s): copied into one
+  // list only when they must be parsed.
+  const lists: (readonly unknown[])[] = [(deny.toCIDR as unknown[] | undefined) ?? []];
   for (const entry of (deny.toCIDRSet as CidrRule[] | undefined) ?? []) {
-    if (entry.cidr !== undefined) cidrs.push(entry.cidr);
-    for (const g of groupsOf(index, entry)) appendStrings(cidrs, cidrsOfGroup(g));
+    if (entry.cidr !== undefined) lists.push([entry.cidr]);
+    for (const g of groupsOf(index, entry)) lists.push(cidrsOfGroup(g));
   }
   const cluster = index.target.cluster;
   const roles: NamedCidr[] = [
@@ -136,7 +138,9 @@ function infrastructureDenied(index: ManifestIndex, deny: Record<string, unknown
   ];
   // Speed only: with no cluster range to compare, a default route is the one refusal left, and the prefixes' sizes
   // alone can rule it out without parsing a referenced geo-block (issue 14).
-  if (roles.length === 0 && (allPorts ? cannotCoverDefaultRoute(cidrs) : true)) return [...new Set(found)];
+  if (roles.length === 0 && (allPorts ? cannotCoverDefaultRoute(...lists) : true)) return [...new Set(found)];
+  const cidrs: string[] = [];
+  for (const list of lists) appendStrings(cidrs, list);
   const set = cidrSetOf(cidrs);
   if (!set) return [...new Set(found)];
   // The block-list refusals are the one implementation of "covers a default route / overlaps a cluster range".
