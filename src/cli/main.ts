@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import type { Parser as YargsParser } from 'yargs/helpers';
 import { NetsecError } from '../core/errors.js';
 import { netsecVersion } from '../core/package-root.js';
 import { NetsecCommand } from './command.js';
@@ -15,7 +16,7 @@ interface LazyCommand {
 
 /**
  * Every command, in the order `--help` lists them. Register a command lazily, as `{ name, load }`: start-up is what
- * users wait for on every call (issue 14), and importing every command's module cost ~50 ms of a ~250 ms
+ * users wait for on every call, and importing every command's module cost ~50 ms of a ~250 ms
  * `netsec --version` (plan alone ~30 ms) before this list was lazy. A plain `NetsecCommand` works too, loaded always.
  */
 const COMMANDS: readonly (LazyCommand | NetsecCommand<any>)[] = [
@@ -27,6 +28,12 @@ const COMMANDS: readonly (LazyCommand | NetsecCommand<any>)[] = [
   { name: 'explain', load: async () => (await import('./commands/explain.js')).explainCommand },
   { name: 'test', load: async () => (await import('./commands/test.js')).testCommand },
 ];
+
+/** The usage error for a command line that names no command: every command of `commands` (`COMMANDS` first), in order. */
+function nameACommandMessage(commands: readonly (LazyCommand | NetsecCommand<any>)[]): string {
+  const names = commands.map((c) => ('load' in c ? c.name : String([c.command].flat()[0]).split(' ')[0]));
+  return `Name a command: ${names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : names.join('')}.`;
+}
 
 /**
  * The commands yargs needs for `argv`: the one its first word names (global flags are booleans, so that word is the
@@ -53,18 +60,22 @@ function skipHelpCache(parser: Argv, argv: readonly string[]): void {
   if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
 
+/** yargs reads flags from the variables whose names start with this (`.env(ENV_PREFIX)`): NETSEC_OUT is `--out`. */
+const ENV_PREFIX = 'NETSEC';
+
 /**
  * The inputs of `netsec cidrs aggregate FILE...` with nothing else, the form cron jobs and scripts run on each feed
  * refresh, which `main` answers without yargs: loading yargs took 125-175 ms on this (loaded) 2-core machine, where
- * `node -e 0` took 110-145 ms and aggregating a 10k-line feed ~15 ms, and issue 14 asks for <= 2x node's own start.
+ * `node -e 0` took 110-145 ms and aggregating a 10k-line feed ~15 ms; the goal is <= 2x node's own start.
  * The options are what yargs gives for that command line (the builder's defaults). A flag, '-' (stdin) or any NETSEC_*
- * variable (yargs reads flags from them) goes through yargs as before.
+ * variable goes through yargs as before: a variable may name a flag of `cidrs` (NETSEC_OUTPUT=json), which only the
+ * command's builder knows; one that names none is ignored there (`dropForeignEnvKeys`), so the output is the same.
  */
 function plainAggregateInputs(argv: readonly string[]): string[] | undefined {
   if (argv.length < 3 || argv[0] !== 'cidrs' || argv[1] !== 'aggregate') return undefined;
   const inputs = argv.slice(2);
   if (inputs.some((a) => a === '' || a.startsWith('-'))) return undefined;
-  if (Object.keys(process.env).some((k) => k.startsWith('NETSEC_'))) return undefined;
+  if (Object.keys(process.env).some((k) => k.startsWith(ENV_PREFIX))) return undefined;
   return inputs;
 }
 
@@ -84,6 +95,38 @@ function restoreStdinArgs(args: Record<string, unknown>): void {
     if (v === STDIN_TOKEN) args[k] = '-';
     else if (Array.isArray(v) && v.includes(STDIN_TOKEN)) args[k] = v.map((x) => (x === STDIN_TOKEN ? '-' : x));
   }
+}
+
+/**
+ * `.env(ENV_PREFIX)` makes yargs read EVERY variable named NETSEC* as a flag of whichever command runs, and `.strict()`
+ * then refuses one that names no option of it ("Unknown argument: appOutdir"), while netsec itself sets
+ * NETSEC_APP_OUTDIR for the app `plan --app` runs and CI systems set NETSEC_* variables of their own. This middleware,
+ * run before validation, drops the keys such variables added: a key stays when it names an option of the command
+ * (or a global one, or one of their aliases), or when the command line gives it too (an unknown flag on the command
+ * line stays a usage error). The keys are the ones yargs-parser makes of the variables (`applyEnvVars`: the name
+ * without the prefix, split at `__` for nesting, each part camel-cased), and the command-line keys the ones it makes
+ * of `tokens` without the variables.
+ */
+function dropForeignEnvKeys(tokens: readonly string[], parser: typeof YargsParser) {
+  // yargs passes its instance as the second argument (@types/yargs does not declare it).
+  return ((args: Record<string, unknown>, y: Argv): void => {
+    const fromEnv = Object.keys(process.env)
+      .filter((name) => name.startsWith(ENV_PREFIX))
+      .map((name) => parser.camelCase(name.slice(ENV_PREFIX.length).split('__')[0]));
+    if (fromEnv.length === 0) return;
+
+    const options = (y as unknown as { getOptions(): unknown }).getOptions() as { key: Record<string, unknown>; alias: Record<string, string[]> };
+    const known = new Set<string>();
+    for (const key of [...Object.keys(options.key), ...Object.keys(options.alias), ...Object.values(options.alias).flat()]) {
+      known.add(key);
+      known.add(parser.camelCase(key));
+    }
+    const given = Object.keys(parser(tokens.slice(), { configuration: { 'populate--': true } })).filter((k) => k !== '_' && k !== '--');
+    const onCommandLine = new Set(given.map((k) => parser.camelCase(k)));
+    for (const key of fromEnv) {
+      if (!known.has(key) && !onCommandLine.has(key)) delete args[key];
+    }
+  }) as (args: Record<string, unknown>) => void;
 }
 
 /**
@@ -107,15 +150,16 @@ export async function main(argv: readonly string[], io: CliIo = processIo, extra
     }
   }
   // Loaded here, not at the top: `--version` and `cidrs aggregate FILE...` above never need it.
-  const { default: yargs } = await import('yargs');
+  const [{ default: yargs }, { Parser }] = await Promise.all([import('yargs'), import('yargs/helpers')]);
+  const tokens = argv.map((a) => (a === '-' ? STDIN_TOKEN : a));
   let parser: Argv = yargs()
     .scriptName('netsec')
     .usage('$0 <command> [options]\n\nKubernetes network security as code: Cilium, Calico, NodeLocal DNSCache, Hubble and Istio.')
     .option('verbose', { type: 'boolean', default: false, describe: 'Print stack traces for unexpected errors' })
     .strict()
-    .demandCommand(1, 'Name a command: synth, plan, validate or cidrs.')
+    .demandCommand(1, nameACommandMessage([...COMMANDS, ...extraCommands]))
     .recommendCommands()
-    .env('NETSEC')
+    .env(ENV_PREFIX)
     .version(netsecVersion())
     .alias('version', 'V')
     .help()
@@ -125,6 +169,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo, extra
     .fail((msg, err) => {
       throw err ?? new NetsecError('USAGE', `${msg}\nRun 'netsec --help' for usage.`);
     })
+    .middleware(dropForeignEnvKeys(tokens, Parser), true)
     .middleware(restoreStdinArgs);
   skipHelpCache(parser, argv);
   for (const cmd of await commandsFor(argv, [...COMMANDS, ...extraCommands])) {
@@ -134,7 +179,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo, extra
   }
   try {
     let printed = '';
-    await parser.parseAsync(argv.map((a) => (a === '-' ? STDIN_TOKEN : a)), {}, (_err, _args, output) => {
+    await parser.parseAsync(tokens, {}, (_err, _args, output) => {
       printed = output;
     });
     if (printed) io.stdout(printed.endsWith('\n') ? printed : printed + '\n');

@@ -463,8 +463,8 @@ function discard(staging: string): void {
 // <point>, create <folder>/<point>.reached (holding its pid) and wait until <folder>/<point>.go exists, so a test can
 // kill the process there (test/cli/synth-*.test.ts). Points: `locked` (lock held, debris repaired), `staged` (the
 // new tree is written beside the folder), `swapping` (between the two renames; waits synchronously, as the swap does),
-// and `waiting` (another run holds the lock; only marks `.reached`, the wait goes on). Not NETSEC_*: yargs reads those
-// as flags, and `netsec` would refuse an unknown one.
+// and `waiting` (another run holds the lock; only marks `.reached`, the wait goes on). Not NETSEC_*: those are flags of
+// `netsec` (docs/cli.md), and a test-only name must never become one.
 
 function testPausePath(point: 'locked' | 'staged' | 'swapping' | 'waiting'): string | undefined {
   const spec = process.env.__NETSEC_TEST_PAUSE;

@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { checkValidateOptions } from '../../src/cli/commands/validate.js';
+import { NETSEC_APP_OUTDIR_ENV } from '../../src/core/netsec-app.js';
 import { run } from './run.js';
 
 const fixture = join(__dirname, '..', 'fixtures', 'manifests', 'mixed.yaml');
@@ -16,8 +19,19 @@ describe('netsec CLI', () => {
     for (const cmd of ['synth', 'plan', 'validate <files..>']) expect(stdout).toContain(`netsec ${cmd}`);
   });
 
-  test('no command is a usage error (exit 2)', async () => {
-    expect(await run()).toEqual({ code: 2, stdout: '', stderr: "netsec: Name a command: synth, plan, validate or cidrs.\nRun 'netsec --help' for usage.\n" });
+  test('no command is a usage error (exit 2) that names every command', async () => {
+    expect(await run()).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "netsec: Name a command: synth, plan, validate, cidrs, schema, explain or test.\nRun 'netsec --help' for usage.\n",
+    });
+  });
+
+  test('the commands the no-command error names are the ones --help lists', async () => {
+    const [{ stdout: help }, { stderr }] = [await run('--help'), await run()];
+    const listed = [...help.matchAll(/^ {2}netsec (\S+)/gm)].map((m) => m[1]);
+    expect(listed.length).toBeGreaterThan(0);
+    expect(stderr.split('\n')[0]).toBe(`netsec: Name a command: ${listed.slice(0, -1).join(', ')} or ${listed[listed.length - 1]}.`);
   });
 
   test('an unknown flag is a usage error (strict)', async () => {
@@ -57,5 +71,60 @@ describe('netsec validate', () => {
       'Both --target and version flags (--cilium, --calico, ...) were given; pick one way to name the target.',
     );
     expect(checkValidateOptions({ files: [], output: 'text', cilium: '1.17' })).toBeUndefined();
+  });
+});
+
+describe('NETSEC_* variables', () => {
+  let dir: string;
+  let feed: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'netsec-env-'));
+    feed = join(dir, 'feed.txt');
+    writeFileSync(feed, '10.0.0.0/25\n10.0.0.128/25\n');
+  });
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('one that names no flag of the command is ignored: netsec\'s own NETSEC_APP_OUTDIR and a CI system\'s', async () => {
+    const plain = await run('cidrs', 'stats', feed);
+    expect(plain.code).toBe(0);
+    vi.stubEnv(NETSEC_APP_OUTDIR_ENV, join(dir, 'out'));
+    vi.stubEnv('NETSEC_CI_BUILD_ID', '42');
+    vi.stubEnv('NETSEC_DEPLOY__REGION', 'eu');
+    vi.stubEnv('NETSEC', '1');
+    expect(await run('cidrs', 'stats', feed)).toEqual(plain);
+    expect(await run('cidrs', 'aggregate', feed, '--output', 'text')).toEqual({ code: 0, stdout: '10.0.0.0/24\n', stderr: '' });
+    // --output is a flag of cidrs, not of schema: NETSEC_OUTPUT (set for the other commands) does not break schema.
+    vi.stubEnv('NETSEC_OUTPUT', 'json');
+    expect((await run('schema')).code).toBe(0);
+  });
+
+  test('one that names a flag of the command is read as that flag, checked like it', async () => {
+    vi.stubEnv('NETSEC_OUTPUT', 'json');
+    const { code, stdout } = await run('cidrs', 'aggregate', feed, '--lenient');
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as { prefixes: string[] }).prefixes).toEqual(['10.0.0.0/24']);
+    expect(await run('cidrs', 'aggregate', feed, '--output', 'text')).toEqual({ code: 0, stdout: '10.0.0.0/24\n', stderr: '' });
+    vi.stubEnv('NETSEC_OUTPUT', 'yaml');
+    expect(await run('cidrs', 'aggregate', feed, '--lenient')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'netsec: Invalid values:\n  Argument: output, Given: "yaml", Choices: "text", "json"\nRun \'netsec --help\' for usage.\n',
+    });
+  });
+
+  test('an unknown flag on the command line stays a usage error, also when a variable has its name', async () => {
+    vi.stubEnv(NETSEC_APP_OUTDIR_ENV, join(dir, 'out'));
+    vi.stubEnv('NETSEC_FOO', '1');
+    expect(await run('synth', '--app-outdir', 'x')).toEqual({ code: 2, stdout: '', stderr: "netsec: Unknown arguments: app-outdir, appOutdir\nRun 'netsec --help' for usage.\n" });
+    expect(await run('synth', '--foo')).toEqual({ code: 2, stdout: '', stderr: "netsec: Unknown argument: foo\nRun 'netsec --help' for usage.\n" });
+    expect(await run('synth', '--outdir', 'x')).toEqual({ code: 2, stdout: '', stderr: "netsec: Unknown argument: outdir\nRun 'netsec --help' for usage.\n" });
+    expect(await run()).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "netsec: Name a command: synth, plan, validate, cidrs, schema, explain or test.\nRun 'netsec --help' for usage.\n",
+    });
   });
 });

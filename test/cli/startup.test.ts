@@ -8,7 +8,7 @@ import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 
 /**
- * The start-up fast paths of `main` (issue 14): `--version` and a plain `cidrs aggregate FILE...` are answered
+ * The start-up fast paths of `main`: `--version` and a plain `cidrs aggregate FILE...` are answered
  * without yargs, and must print exactly what the yargs path prints. Their speed is measured by `npm run bench`.
  */
 function capture(): { io: CliIo; out: () => string; err: () => string } {
@@ -67,6 +67,16 @@ describe('netsec cidrs aggregate FILE... without yargs', () => {
     const { code, stdout } = await run(['cidrs', 'aggregate', a]);
     expect(code).toBe(0);
     expect((JSON.parse(stdout) as { prefixes: string[] }).prefixes).toEqual(['10.0.0.0/24']);
+  });
+
+  it('prints what the fast path prints when the NETSEC_* variables name no flag (yargs ignores them)', async () => {
+    const a = join(dir, 'a.txt');
+    writeFileSync(a, '10.0.0.0/25\n10.0.0.128/25\n');
+    const fast = await run(['cidrs', 'aggregate', a]);
+    expect(fast).toEqual({ code: 0, stdout: '10.0.0.0/24\n', stderr: '' });
+    vi.stubEnv('NETSEC_APP_OUTDIR', join(dir, 'out'));
+    vi.stubEnv('NETSEC_CI_JOB', '7');
+    expect(await run(['cidrs', 'aggregate', a])).toEqual(fast);
   });
 });
 
