@@ -21,14 +21,11 @@ export function formatIPv4Prefix(addr: number, len: number): string {
   return formatIPv4(addr) + LEN[len];
 }
 
+/** The eight 16-bit groups of the address being formatted (scratch: filled and read within one call). */
 const groups = new Uint16Array(8);
 
-/**
- * Formats an IPv6 address given as four big-endian 32-bit words (RFC 5952 canonical text).
- *
- * @example formatIPv6(0x20010db8, 0, 0, 1) // '2001:db8::1'
- */
-export function formatIPv6(w0: number, w1: number, w2: number, w3: number): string {
+/** Splits an IPv6 address given as four big-endian words into `groups`. */
+function splitGroups(w0: number, w1: number, w2: number, w3: number): void {
   groups[0] = w0 >>> 16;
   groups[1] = w0 & 0xffff;
   groups[2] = w1 >>> 16;
@@ -37,24 +34,41 @@ export function formatIPv6(w0: number, w1: number, w2: number, w3: number): stri
   groups[5] = w2 & 0xffff;
   groups[6] = w3 >>> 16;
   groups[7] = w3 & 0xffff;
-  // Longest run of zero groups; '>' (not '>=') keeps the leftmost run on ties (RFC 5952 §4.2.3).
+}
+
+/**
+ * The run of zero groups in `groups` that RFC 5952 writes as `::`: the longest, the leftmost on ties (§4.2.3), and
+ * only a run of two or more (a single zero group is written '0', §4.2.2). Packed as `start * 16 + length` (one number,
+ * no allocation on the formatting hot path); -1 when there is none.
+ */
+function compressedRun(): number {
   let bestStart = -1;
-  let bestLen = 0;
+  let bestLen = 1;
   let runStart = -1;
   for (let i = 0; i < 8; i++) {
     if (groups[i] === 0) {
       if (runStart < 0) runStart = i;
-      const runLen = i - runStart + 1;
-      if (runLen > bestLen) {
-        bestLen = runLen;
+      if (i - runStart + 1 > bestLen) {
+        bestLen = i - runStart + 1;
         bestStart = runStart;
       }
     } else {
       runStart = -1;
     }
   }
-  // A single zero group is written as '0', never '::' (RFC 5952 §4.2.2).
-  if (bestLen < 2) bestStart = -1;
+  return bestStart < 0 ? -1 : bestStart * 16 + bestLen;
+}
+
+/**
+ * Formats an IPv6 address given as four big-endian 32-bit words (RFC 5952 canonical text).
+ *
+ * @example formatIPv6(0x20010db8, 0, 0, 1) // '2001:db8::1'
+ */
+export function formatIPv6(w0: number, w1: number, w2: number, w3: number): string {
+  splitGroups(w0, w1, w2, w3);
+  const run = compressedRun();
+  const bestStart = run < 0 ? -1 : run >>> 4;
+  const bestLen = run < 0 ? 0 : run & 15;
   let out = '';
   for (let i = 0; i < 8; i++) {
     if (i === bestStart) {
@@ -62,7 +76,7 @@ export function formatIPv6(w0: number, w1: number, w2: number, w3: number): stri
       i += bestLen - 1;
       continue;
     }
-    if (out.length > 0 && !out.endsWith(':')) out += ':';
+    if (i > 0 && i !== bestStart + bestLen) out += ':';
     out += groups[i]!.toString(16);
   }
   return out;
@@ -124,28 +138,10 @@ function writeHexGroup(out: Uint8Array, pos: number, g: number): number {
 
 /** Writes the RFC 5952 text of an IPv6 prefix as ASCII at `pos`; returns the position after it. */
 export function writeIPv6Prefix(out: Uint8Array, pos: number, w0: number, w1: number, w2: number, w3: number, len: number): number {
-  groups[0] = w0 >>> 16;
-  groups[1] = w0 & 0xffff;
-  groups[2] = w1 >>> 16;
-  groups[3] = w1 & 0xffff;
-  groups[4] = w2 >>> 16;
-  groups[5] = w2 & 0xffff;
-  groups[6] = w3 >>> 16;
-  groups[7] = w3 & 0xffff;
-  let bestStart = -1;
-  let bestLen = 1; // runs of one zero group are not compressed
-  let runStart = -1;
-  for (let i = 0; i < 8; i++) {
-    if (groups[i] === 0) {
-      if (runStart < 0) runStart = i;
-      if (i - runStart + 1 > bestLen) {
-        bestLen = i - runStart + 1;
-        bestStart = runStart;
-      }
-    } else {
-      runStart = -1;
-    }
-  }
+  splitGroups(w0, w1, w2, w3);
+  const run = compressedRun();
+  const bestStart = run < 0 ? -1 : run >>> 4;
+  const bestLen = run < 0 ? 0 : run & 15;
   for (let i = 0; i < 8; i++) {
     if (i === bestStart) {
       out[pos++] = 58;

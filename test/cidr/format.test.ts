@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatCount, formatIPv4, formatIPv6, toCidrSet } from '../../src/cidr/index.js';
+import { MAX_IPV6_PREFIX_BYTES, writeIPv6Prefix } from '../../src/cidr/format.js';
 
 describe('canonical text', () => {
   it('IPv6 follows RFC 5952', () => {
@@ -19,6 +21,21 @@ describe('canonical text', () => {
     const set = toCidrSet(texts);
     for (const c of set) expect(set.toStrings()).toContain(c.toString());
     expect(set.toString()).toBe(`${set.toStrings().join('\n')}\n`);
+  });
+
+  it('IPv6 text is what the WHATWG URL serializer writes (the same RFC 5952 rules, implemented independently), and the byte writer writes the same', () => {
+    // Words biased to zero groups, where the compression rules matter.
+    const word = fc.oneof(fc.constant(0), fc.constantFrom(0x00010000, 0x00000001, 0xffff0000), fc.integer({ min: 0, max: 0xffffffff }));
+    fc.assert(
+      fc.property(word, word, word, word, fc.integer({ min: 0, max: 128 }), (w0, w1, w2, w3, len) => {
+        const full = [w0, w1, w2, w3].flatMap((w) => [(w >>> 16).toString(16), (w & 0xffff).toString(16)]).join(':');
+        const text = formatIPv6(w0, w1, w2, w3);
+        expect(text).toBe(new URL(`http://[${full}]/`).hostname.slice(1, -1));
+        const bytes = new Uint8Array(MAX_IPV6_PREFIX_BYTES);
+        expect(Buffer.from(bytes.subarray(0, writeIPv6Prefix(bytes, 0, w0, w1, w2, w3, len))).toString('latin1')).toBe(`${text}/${len}`);
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('IPv4 is dotted decimal', () => {
