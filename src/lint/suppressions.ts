@@ -4,7 +4,7 @@ import { RULES } from './rules/index.js';
 
 /** A rule a construct (and everything under it) is exempt from, and why. */
 export interface Suppression {
-  /** The rule id, e.g. `cilium/cidr-group-identity-cost`. */
+  /** The rule id, e.g. `cilium/cidr-identity-cost`. */
   readonly id: string;
   /** Why the finding is accepted; written into the output header for reviewers. Required. */
   readonly reason: string;
@@ -16,12 +16,12 @@ const METADATA_TYPE = 'netsec:suppress';
  * Exempts `scope` and every construct under it from lint rules, as cdk-nag's `NagSuppressions` does: recorded in
  * construct metadata, listed in the output header, never silent. A suppression without a reason is refused.
  *
- * @example suppressRules(block, [{ id: 'cilium/cidr-group-identity-cost', reason: 'Cilium 1.16 with a 200k-entry policy map (bpf-policy-map-max)' }])
+ * @example suppressRules(block, [{ id: 'cilium/cidr-identity-cost', reason: 'Cilium 1.16 with a 200k-entry policy map (bpf-policy-map-max)' }])
  */
 export function suppressRules(scope: IConstruct, suppressions: readonly Suppression[]): void {
   for (const s of suppressions) {
     if (!/^[a-z0-9]+\/[a-z0-9-]+$/.test(s.id)) {
-      throw new NetsecError('USAGE', `[${scope.node.path}] suppression id '${s.id}' is not a rule id; expected '<area>/<rule>', e.g. 'cilium/cidr-group-identity-cost'.`);
+      throw new NetsecError('USAGE', `[${scope.node.path}] suppression id '${s.id}' is not a rule id; expected '<area>/<rule>', e.g. 'cilium/cidr-identity-cost'.`);
     }
     if (!RULES.some((r) => r.id === s.id)) {
       throw new NetsecError('USAGE', `[${scope.node.path}] suppression id '${s.id}' names no netsec lint rule; expected an id from docs/rules.md (a typo would leave the finding in place, unexplained).`);
