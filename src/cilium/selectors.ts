@@ -28,7 +28,7 @@ export interface EndpointSelectorOptions {
 
 /** The label Cilium gives every pod for its namespace. */
 export const POD_NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
-/** The rendered key of the namespace label; the `k8s:` source as in Cilium's own examples and the seeds. */
+/** The rendered key of the namespace label; the `k8s:` source as in Cilium's own examples. */
 export const POD_NAMESPACE_KEY = `k8s:${POD_NAMESPACE_LABEL}`;
 /** The prefix of namespace labels in Cilium identities (`io.cilium.k8s.namespace.labels.<key>`). */
 export const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';

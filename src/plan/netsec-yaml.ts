@@ -1,7 +1,7 @@
 /**
  * A fast reader for the YAML files netsec writes itself (`src/core/yaml-emitter.ts`), so that `netsec plan` does not
- * spend seconds in the general `yaml` parser on a committed `dist/` holding a million prefixes (issue 14: parsing
- * dist/ with `yaml` was ~3.5 s of a 5.4 s plan; this reads the same files in tens of milliseconds).
+ * spend seconds in the general `yaml` parser on a committed `dist/` holding a million prefixes (parsing dist/ with
+ * `yaml` was ~3.5 s of a 5.4 s plan; this reads the same files in tens of milliseconds).
  *
  * It reads only the block style the emitter writes: maps of `key: value` lines, `- ` sequences (the first key of a
  * mapping item on the dash line), plain or JSON-quoted scalars, `[]`, `{}`, `null`, booleans, numbers and literal

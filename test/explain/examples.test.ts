@@ -7,11 +7,11 @@ import { run } from '../cli/run.js';
 const dir = 'examples/scenarios';
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(dir, f));
 
-test('the bundled scenario files pass through netsec test (egress block on Cilium and Calico, deny-all DNS, L7, FQDN through node-local-dns, seed 004 Istio)', async () => {
+test('the bundled scenario files pass through netsec test (egress block on Cilium and Calico, deny-all DNS, L7, FQDN through node-local-dns, the AKS Istio add-on policies)', async () => {
   expect(files).toEqual([
     'examples/scenarios/deny-all-dns.yaml', 'examples/scenarios/egress-blocking-calico-legacy.yaml',
     'examples/scenarios/egress-blocking-calico.yaml', 'examples/scenarios/egress-blocking.yaml',
-    'examples/scenarios/fqdn-workload.yaml', 'examples/scenarios/istio-seed-004.yaml', 'examples/scenarios/l7-policy.yaml',
+    'examples/scenarios/fqdn-workload.yaml', 'examples/scenarios/istio-aks-mtls-allow-get.yaml', 'examples/scenarios/l7-policy.yaml',
   ]);
   const r = await run('test', ...files);
   expect(r.stderr).toBe('');

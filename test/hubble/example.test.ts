@@ -46,7 +46,7 @@ describe('the bundled example carries the deny-rule flow log and the Istio nativ
 
   test('the IstioOperator (Istio 1.23: served, applied) and the istiod values', () => {
     const values = { pilot: { env: { PILOT_ENABLE_STATUS: true, ENABLE_NATIVE_SIDECARS: true } }, sidecarInjectorWebhook: { rewriteAppHTTPProbe: true } };
-    // istio.yaml also holds the AKS Istio add-on's AuthorizationPolicies and PeerAuthentication (test/istio/example-seed004.test.ts).
+    // istio.yaml also holds the AKS Istio add-on's AuthorizationPolicies and PeerAuthentication (test/istio/example-aks-istio-policies.test.ts).
     const operator = parseAllDocuments(file('aks-cilium/istio.yaml')).map((d) => d.toJS() as { kind?: string }).find((o) => o.kind === 'IstioOperator');
     expect(operator).toEqual({
       apiVersion: 'install.istio.io/v1alpha1',

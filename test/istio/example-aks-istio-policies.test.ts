@@ -3,12 +3,13 @@ import { expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { ManifestValidator, Target } from '../../src/index.js';
 
-// The bundled example (netsec.yaml -> dist/, kept fresh by test/example.test.ts) reproduces seed 004's Istio manifests.
+// The bundled example (netsec.yaml -> dist/, kept fresh by test/example.test.ts) writes the AKS Istio add-on's policies:
+// STRICT mTLS mesh-wide, allow-nothing mesh-wide and GET allowed to app: sample in foo.
 const text = readFileSync(new URL('../../dist/aks-cilium/istio.yaml', import.meta.url), 'utf8');
 const objects = parseAllDocuments(text).map((d) => d.toJS() as Record<string, any>);
 const byName = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
 
-test("dist/aks-cilium/istio.yaml holds seed 004's allow-nothing, allow-get-requests and strict-mtls, as the seed writes them", () => {
+test("dist/aks-cilium/istio.yaml holds allow-nothing and strict-mtls (mesh-wide, in aks-istio-system) and allow-get-requests (foo)", () => {
   expect(byName('AuthorizationPolicy', 'allow-nothing')).toEqual({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'allow-nothing', namespace: 'aks-istio-system' }, spec: {} });
   expect(byName('AuthorizationPolicy', 'allow-get-requests')).toEqual({
     apiVersion: 'security.istio.io/v1',
