@@ -86,8 +86,30 @@ interface FamilyResult {
  */
 function passV4(srcS: Uint32Array, srcL: Uint8Array, dstS: Uint32Array, dstL: Uint8Array, count: Uint32Array, shift: number, n: number): boolean {
   count.fill(0);
-  if (shift < 0) for (let i = 0; i < n; i++) count[srcL[i]!]!++;
-  else for (let i = 0; i < n; i++) count[(srcS[i]! >>> shift) & 0xffff]!++;
+  if (shift < 0) countLengths(srcL, count, n);
+  else countDigitsV4(srcS, count, shift, n);
+  if (!toOffsets(count, n)) return false;
+  if (shift < 0) scatterByLengthV4(srcS, srcL, dstS, dstL, count, n);
+  else scatterByDigitV4(srcS, srcL, dstS, dstL, count, shift, n);
+  return true;
+}
+
+/*
+ * The loops of the passes, a function each: V8 optimises a loop while it runs (on-stack replacement) together with the
+ * rest of its function, and code after the loop that has not run yet has no type feedback, so the optimised code was
+ * thrown away as soon as it got there (--trace-deopt: "insufficient type feedback"), once per pass kind, on every
+ * cold run.
+ */
+function countLengths(len: Uint8Array, count: Uint32Array, n: number): void {
+  for (let i = 0; i < n; i++) count[len[i]!]!++;
+}
+
+function countDigitsV4(start: Uint32Array, count: Uint32Array, shift: number, n: number): void {
+  for (let i = 0; i < n; i++) count[(start[i]! >>> shift) & 0xffff]!++;
+}
+
+/** Turns digit counts into start offsets; false (nothing to move) when one digit holds all `n` records. */
+function toOffsets(count: Uint32Array, n: number): boolean {
   let sum = 0;
   for (let d = 0; d < 65536; d++) {
     const c = count[d]!;
@@ -95,14 +117,25 @@ function passV4(srcS: Uint32Array, srcL: Uint8Array, dstS: Uint32Array, dstL: Ui
     count[d] = sum;
     sum += c;
   }
+  return true;
+}
+
+function scatterByLengthV4(srcS: Uint32Array, srcL: Uint8Array, dstS: Uint32Array, dstL: Uint8Array, count: Uint32Array, n: number): void {
   for (let i = 0; i < n; i++) {
-    const st = srcS[i]!;
     const l = srcL[i]!;
-    const j = count[shift < 0 ? l : (st >>> shift) & 0xffff]!++;
-    dstS[j] = st;
+    const j = count[l]!++;
+    dstS[j] = srcS[i]!;
     dstL[j] = l;
   }
-  return true;
+}
+
+function scatterByDigitV4(srcS: Uint32Array, srcL: Uint8Array, dstS: Uint32Array, dstL: Uint8Array, count: Uint32Array, shift: number, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const st = srcS[i]!;
+    const j = count[(st >>> shift) & 0xffff]!++;
+    dstS[j] = st;
+    dstL[j] = srcL[i]!;
+  }
 }
 
 /** Whether starts are already non-decreasing (many feeds are published sorted; then no pass is needed). */
@@ -231,26 +264,24 @@ function histogramsV6(w: Uint32Array, n: number): Uint32Array {
  * `count`. Returns false (and moves nothing) when every record has the same digit.
  */
 function passV6(srcW: Uint32Array, srcL: Uint8Array, dstW: Uint32Array, dstL: Uint8Array, count: Uint32Array, d: number, n: number): boolean {
-  let sum = 0;
-  for (let x = 0; x < 65536; x++) {
-    const c = count[x]!;
-    if (c === n) return false;
-    count[x] = sum;
-    sum += c;
-  }
-  const word = 3 - (d >> 1);
-  const shift = (d & 1) * 16;
+  if (!toOffsets(count, n)) return false;
+  scatterV6(srcW, srcL, dstW, dstL, count, 3 - (d >> 1), (d & 1) * 16, n);
+  return true;
+}
+
+function scatterV6(srcW: Uint32Array, srcL: Uint8Array, dstW: Uint32Array, dstL: Uint8Array, count: Uint32Array, word: number, shift: number, n: number): void {
   for (let i = 0; i < n; i++) {
     const o = 4 * i;
-    const j = count[(srcW[o + word]! >>> shift) & 0xffff]!++;
+    const j = count[((srcW[o + word]! | 0) >>> shift) & 0xffff]!++;
     const p = 4 * j;
-    dstW[p] = srcW[o]!;
-    dstW[p + 1] = srcW[o + 1]!;
-    dstW[p + 2] = srcW[o + 2]!;
-    dstW[p + 3] = srcW[o + 3]!;
+    // Words read as int32 (`| 0`; a Uint32Array stores them back as the same bits, `>>>` reads them as uint32): a
+    // word above 2^31 read as a plain number made V8 drop the optimised loop ("lost precision").
+    dstW[p] = srcW[o]! | 0;
+    dstW[p + 1] = srcW[o + 1]! | 0;
+    dstW[p + 2] = srcW[o + 2]! | 0;
+    dstW[p + 3] = srcW[o + 3]! | 0;
     dstL[j] = srcL[i]!;
   }
-  return true;
 }
 
 /** Whether IPv6 starts are already non-decreasing. */
