@@ -136,7 +136,7 @@ const L1_PEER_KEY: Record<PeerKind, string> = {
 const DNS_PORTS = [Port.udp(53), Port.tcp(53)];
 /** The same for every policy, so the merged cilium-values.yaml header says it once. */
 const NON_DEFAULT_DENY_REASON =
-  'enableNonDefaultDenyPolicies: policies here set enableDefaultDeny to false (PolicyDefault.ALLOW, the shape of an egress block list) so that they drop only what they deny. With the agent flag off, Cilium ignores that field and forces default-deny: the pods they select lose all traffic no rule allows, and a cluster-wide block list becomes a cluster-wide egress outage. The chart default is true; this pins it.';
+  'enableNonDefaultDenyPolicies: policies here set enableDefaultDeny to false (egressDefault or ingressDefault: allow, PolicyDefault.ALLOW; the shape of an egress block list) so that they drop only what they deny. With the agent flag off, Cilium ignores that field and forces default-deny: the pods they select lose all traffic no rule allows, and a cluster-wide block list becomes a cluster-wide egress outage. The chart default is true; this pins it.';
 /** The severity of each single-rule lint rule: the constructs throw on what is an error there. */
 const SEVERITY = new Map(CILIUM_SANITIZE_RULES.map((r) => [r.id, r.severity]));
 /**
@@ -146,7 +146,7 @@ const SEVERITY = new Map(CILIUM_SANITIZE_RULES.map((r) => [r.id, r.severity]));
 const REFUSED_IN_CONSTRUCTS = new Set(['cilium/egress-empty-rule-denies-all']);
 /** How to fix a finding with the construct API, after the rule's own message (which speaks YAML). */
 const CONSTRUCT_HINTS: Record<string, (direction: Direction) => string> = {
-  'cilium/egress-empty-rule-denies-all': (d) => `In netsec: for allow-all use Peer.entity(Entity.ALL); for deny-all set ${d}Default: PolicyDefault.DENY.`,
+  'cilium/egress-empty-rule-denies-all': (d) => `In netsec: for allow-all use the entity all (${d === 'egress' ? 'to' : 'from'}: { entities: [all] }, Peer.entity(Entity.ALL)); for deny-all set ${d}Default: deny (PolicyDefault.DENY).`,
   'cilium/l3-selector-kinds-mixed': (d) => `In netsec: one ${d === 'egress' ? 'allowEgress/denyEgress' : 'allowIngress/denyIngress'} call per peer kind.`,
   'cilium/l7-http-requires-tcp': () => 'In netsec: use Port.tcp(...).',
   'cilium/cnp-peer-implicit-namespace': () => "In netsec: use Peer.podsInNamespace('kube-system', ...).",
@@ -204,7 +204,8 @@ export abstract class CiliumPolicyBase extends Construct {
     const target = Target.of(this);
     target.requireProduct(Product.CILIUM, this.who);
     if (this.egressDefault === PolicyDefault.ALLOW || this.ingressDefault === PolicyDefault.ALLOW) {
-      target.require(Feature.CILIUM_ENABLE_DEFAULT_DENY, `${this.who}: PolicyDefault.ALLOW`);
+      const field = this.egressDefault === PolicyDefault.ALLOW ? 'egressDefault' : 'ingressDefault';
+      target.require(Feature.CILIUM_ENABLE_DEFAULT_DENY, `${this.who}: ${field}: allow (PolicyDefault.ALLOW)`);
       // From 1.17 the agent honors enableDefaultDeny: false only with this flag on; off, it forces default-deny
       // (rule_validation.go Sanitize) and the policy drops everything it does not allow. The chart default is true,
       // but a cluster may have turned it off: pin it where the output depends on it.
@@ -216,7 +217,8 @@ export abstract class CiliumPolicyBase extends Construct {
     if (this.egressDefault === PolicyDefault.DENY || this.ingressDefault === PolicyDefault.DENY) {
       // Without allow rules PolicyDefault.DENY renders `egress: [{}]`, Cilium's own deny-all idiom: the finding of
       // cilium/egress-empty-rule-denies-all (meant for NetworkPolicy habits in hand-written YAML) is what was asked for.
-      suppressRules(this, [{ id: 'cilium/egress-empty-rule-denies-all', reason: 'PolicyDefault.DENY asks for deny-all, which Cilium writes as an empty rule' }]);
+      const fields = [this.egressDefault === PolicyDefault.DENY ? 'egressDefault' : '', this.ingressDefault === PolicyDefault.DENY ? 'ingressDefault' : ''].filter(Boolean).join(' and ');
+      suppressRules(this, [{ id: 'cilium/egress-empty-rule-denies-all', reason: `${fields}: deny (PolicyDefault.DENY) asks for deny-all, which Cilium writes as an empty rule` }]);
     }
     this.refreshWarnings();
   }
@@ -347,7 +349,7 @@ export abstract class CiliumPolicyBase extends Construct {
       addWarning(this, message);
     };
     if (this.dns === DnsAccess.NONE && this.egressDefaultDeny && this.fqdns.length === 0) {
-      warn(`${this.who} puts its pods in egress default-deny with dns: DnsAccess.NONE; their DNS lookups time out (intended for a deny-all).`);
+      warn(`${this.who} puts its pods in egress default-deny with dns: none (DnsAccess.NONE); their DNS lookups time out (intended for a deny-all).`);
     }
   }
 
@@ -377,14 +379,14 @@ export abstract class CiliumPolicyBase extends Construct {
     const message = (p: Problem, hint: string) => constructError(this.who, p, hint).message;
     // cilium/rule-shape refuses a rule without sections from 1.17 and warns on 1.16; such a policy does nothing on any line.
     for (const p of checkRuleShape(rule, this.ruleContext())) {
-      errors.push(message(p, 'In netsec: add a rule, or set egressDefault or ingressDefault to PolicyDefault.DENY.'));
+      errors.push(message(p, 'In netsec: add a rule, or set egressDefault or ingressDefault to deny (PolicyDefault.DENY).'));
     }
     // cilium/deny-only-policy-default-denies warns on YAML; a construct says what it means with egressDefault/ingressDefault.
     for (const direction of denyOnlyDirections(rule, [rule])) {
       if ((direction === 'egress' ? this.egressDefault : this.ingressDefault) !== PolicyDefault.UNCHANGED) continue;
       errors.push(message(
         { ruleId: 'cilium/deny-only-policy-default-denies', path: '', message: denyOnlyMessage(direction) },
-        `In netsec: set ${direction}Default to PolicyDefault.ALLOW (enableDefaultDeny.${direction}: false) to drop only what the deny rules match, or to PolicyDefault.DENY if dropping everything else is intended.`,
+        `In netsec: set ${direction}Default to allow (PolicyDefault.ALLOW; enableDefaultDeny.${direction}: false) to drop only what the deny rules match, or to deny (PolicyDefault.DENY) if dropping everything else is intended.`,
       ));
     }
     errors.push(...this.validateDns());
@@ -398,22 +400,22 @@ export abstract class CiliumPolicyBase extends Construct {
     const fail = (ruleId: string, text: string, hint: string) => [constructError(this.who, { ruleId, path: '', message: text }, hint).message];
     const egress = this.rules.filter((r) => r.direction === 'egress' && !r.deny).map(wireEntry);
     if (this.dns === DnsAccess.NONE) {
-      return fqdns.length ? fail('cilium/fqdn-without-dns-visibility', noDnsVisibilityMessage(fqdns, false), 'In netsec: dns is DnsAccess.NONE; use DnsAccess.AUTO.') : [];
+      return fqdns.length ? fail('cilium/fqdn-without-dns-visibility', noDnsVisibilityMessage(fqdns, false), 'In netsec: dns is none (DnsAccess.NONE); use dns: auto (DnsAccess.AUTO).') : [];
     }
     const ctx = this.ruleContext();
     const resolvers = dnsResolversOf(this).flatMap(resolversOf);
     const dnsEntries = egress.filter(allowsDns);
     const missing = missedResolvers(dnsEntries, resolvers, ctx);
     if (missing.length) {
-      return fail('cilium/dns-peer-misses-actual-resolver', resolverMissMessage(missing, dnsPathExplanation(this)), 'In netsec: dns is DnsAccess.MANUAL; add such a rule, or use DnsAccess.AUTO.');
+      return fail('cilium/dns-peer-misses-actual-resolver', resolverMissMessage(missing, dnsPathExplanation(this)), 'In netsec: dns is manual (DnsAccess.MANUAL); add such a rule, or use dns: auto (DnsAccess.AUTO).');
     }
     if (!fqdns.length) return [];
     const withDns = dnsEntries.filter((e) => hasDnsRule(e) && resolvers.some((r) => reachesResolver(e, r, ctx)));
     if (!withDns.length) {
-      return fail('cilium/fqdn-without-dns-visibility', noDnsVisibilityMessage(fqdns, dnsEntries.length > 0), 'In netsec: add dns: [FqdnSelector.matchPattern(\'*\')] to the DNS rule, or use DnsAccess.AUTO.');
+      return fail('cilium/fqdn-without-dns-visibility', noDnsVisibilityMessage(fqdns, dnsEntries.length > 0), "In netsec: add dns: [{ matchPattern: '*' }] (FqdnSelector.matchPattern('*')) to the DNS rule, or use dns: auto (DnsAccess.AUTO).");
     }
     const uncovered = uncoveredFqdns(fqdns, withDns.flatMap(dnsPatternsOf), { multilevelWildcard: ctx.target.has(Feature.CILIUM_FQDN_MULTILEVEL_WILDCARD) });
-    return uncovered.length ? fail('cilium/fqdn-not-covered-by-dns-pattern', fqdnNotCoveredMessage(uncovered), 'In netsec: or use DnsAccess.AUTO.') : [];
+    return uncovered.length ? fail('cilium/fqdn-not-covered-by-dns-pattern', fqdnNotCoveredMessage(uncovered), 'In netsec: or use dns: auto (DnsAccess.AUTO).') : [];
   }
 
   /** @internal the L1 spec (generated property names). Renders only; every decision was made when rules were added. */

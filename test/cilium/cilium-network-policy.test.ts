@@ -104,7 +104,7 @@ describe('seed 004: FQDN policy with NodeLocal DNSCache behind a Local Redirect 
       dns: [FqdnSelector.matchPattern('*')],
     });
     expect(constructErrors(app)).toEqual([
-      "[test/SecureWorkloadPolicy] cilium/dns-peer-misses-actual-resolver: CiliumNetworkPolicy 'default/secure-workload-policy': no egress rule for these pods allows DNS (53/UDP and 53/TCP) to kube-system/k8s-app=node-local-dns (node-local-dns), which their queries go to: DNS lookups there time out (and toFQDNs learns no IP). NodeLocal DNSCache is on in this target, so the Local Redirect Policy sends the queries to node-local-dns, not to kube-dns (cilium#24654). Add a toEndpoints selector for kube-system/k8s-app=node-local-dns to the DNS allow rules (one rule per peer kind). In netsec: dns is DnsAccess.MANUAL; add such a rule, or use DnsAccess.AUTO.",
+      "[test/SecureWorkloadPolicy] cilium/dns-peer-misses-actual-resolver: CiliumNetworkPolicy 'default/secure-workload-policy': no egress rule for these pods allows DNS (53/UDP and 53/TCP) to kube-system/k8s-app=node-local-dns (node-local-dns), which their queries go to: DNS lookups there time out (and toFQDNs learns no IP). NodeLocal DNSCache is on in this target, so the Local Redirect Policy sends the queries to node-local-dns, not to kube-dns (cilium#24654). Add a toEndpoints selector for kube-system/k8s-app=node-local-dns to the DNS allow rules (one rule per peer kind). In netsec: dns is manual (DnsAccess.MANUAL); add such a rule, or use dns: auto (DnsAccess.AUTO).",
     ]);
   });
 
@@ -116,7 +116,7 @@ describe('seed 004: FQDN policy with NodeLocal DNSCache behind a Local Redirect 
       dns: [FqdnSelector.matchPattern('*.example.org')],
     });
     expect(constructErrors(app)).toEqual([
-      "[test/SecureWorkloadPolicy] cilium/fqdn-not-covered-by-dns-pattern: CiliumNetworkPolicy 'default/secure-workload-policy': no DNS rule (rules.dns) for these pods lets through the queries for matchName: api.example.com: Cilium's DNS proxy refuses them, learns no IP, and toFQDNs allows nothing. Add matchName/matchPattern entries to rules.dns that cover them (matchPattern: '*' allows every query). In netsec: or use DnsAccess.AUTO.",
+      "[test/SecureWorkloadPolicy] cilium/fqdn-not-covered-by-dns-pattern: CiliumNetworkPolicy 'default/secure-workload-policy': no DNS rule (rules.dns) for these pods lets through the queries for matchName: api.example.com: Cilium's DNS proxy refuses them, learns no IP, and toFQDNs allows nothing. Add matchName/matchPattern entries to rules.dns that cover them (matchPattern: '*' allows every query). In netsec: or use dns: auto (DnsAccess.AUTO).",
     ]);
   });
 });
@@ -168,7 +168,7 @@ describe('NodeLocal DNSCache on a link-local address of each node (classic hostN
       dns: [FqdnSelector.matchPattern('*')],
     });
     expect(constructErrors(app)).toEqual([
-      "[test/SecureWorkloadPolicy] cilium/dns-peer-misses-actual-resolver: CiliumNetworkPolicy 'default/secure-workload-policy': no egress rule for these pods allows DNS (53/UDP and 53/TCP) to entity host (node-local-dns) and 169.254.20.10 (node-local-dns), which their queries go to: DNS lookups there time out (and toFQDNs learns no IP). NodeLocal DNSCache listens on an address of each node in this target (cluster.nodeLocalDns mode link-local), so the queries go to the node itself, which no pod selector matches: Cilium labels that address entity host, or world where it is not a known node address, so a rule must allow both entity host and the address. Add toEntities: [host] and toCIDR: [169.254.20.10/32] to the DNS allow rules (one rule per peer kind). In netsec: dns is DnsAccess.MANUAL; add such a rule, or use DnsAccess.AUTO.",
+      "[test/SecureWorkloadPolicy] cilium/dns-peer-misses-actual-resolver: CiliumNetworkPolicy 'default/secure-workload-policy': no egress rule for these pods allows DNS (53/UDP and 53/TCP) to entity host (node-local-dns) and 169.254.20.10 (node-local-dns), which their queries go to: DNS lookups there time out (and toFQDNs learns no IP). NodeLocal DNSCache listens on an address of each node in this target (cluster.nodeLocalDns mode link-local), so the queries go to the node itself, which no pod selector matches: Cilium labels that address entity host, or world where it is not a known node address, so a rule must allow both entity host and the address. Add toEntities: [host] and toCIDR: [169.254.20.10/32] to the DNS allow rules (one rule per peer kind). In netsec: dns is manual (DnsAccess.MANUAL); add such a rule, or use dns: auto (DnsAccess.AUTO).",
     ]);
   });
 
@@ -212,8 +212,8 @@ describe('egress default-deny', () => {
     });
     // The lint finding on the empty rule is suppressed by the construct, with its reason, so a reviewer still sees it.
     expect(result.diagnostics.map((d) => d.message)).toEqual([
-      "CiliumNetworkPolicy 'default/productpage-deny-all' puts its pods in egress default-deny with dns: DnsAccess.NONE; their DNS lookups time out (intended for a deny-all).",
-      "cilium/egress-empty-rule-denies-all suppressed (PolicyDefault.DENY asks for deny-all, which Cilium writes as an empty rule): CiliumNetworkPolicy 'default/productpage-deny-all' at spec.egress[0]: is an empty egress rule: in Cilium it allows nothing and switches the selected pods to egress default-deny, so all their egress traffic is dropped (in a Kubernetes NetworkPolicy the same YAML means \"allow all\"). Keep it only if deny-all is intended; allow-all is toEntities: [all].",
+      "CiliumNetworkPolicy 'default/productpage-deny-all' puts its pods in egress default-deny with dns: none (DnsAccess.NONE); their DNS lookups time out (intended for a deny-all).",
+      "cilium/egress-empty-rule-denies-all suppressed (egressDefault: deny (PolicyDefault.DENY) asks for deny-all, which Cilium writes as an empty rule): CiliumNetworkPolicy 'default/productpage-deny-all' at spec.egress[0]: is an empty egress rule: in Cilium it allows nothing and switches the selected pods to egress default-deny, so all their egress traffic is dropped (in a Kubernetes NetworkPolicy the same YAML means \"allow all\"). Keep it only if deny-all is intended; allow-all is toEntities: [all].",
     ]);
   });
 
@@ -252,7 +252,7 @@ describe('egress default-deny', () => {
     const { app, chart } = cilium();
     new CiliumNetworkPolicy(chart, 'BlockImds').denyEgress({ to: [Peer.cidr('169.254.169.254/32')] });
     expect(constructErrors(app)).toEqual([
-      "[test/BlockImds] cilium/deny-only-policy-default-denies: CiliumNetworkPolicy 'default/block-imds': has only egressDeny rules for these pods, and no policy allows their egress: the deny rules still switch the pods to egress default-deny, so all other egress is dropped (drop reason 133). Set enableDefaultDeny.egress: false to drop only what the deny rules match, or allow the egress that should keep flowing. In netsec: set egressDefault to PolicyDefault.ALLOW (enableDefaultDeny.egress: false) to drop only what the deny rules match, or to PolicyDefault.DENY if dropping everything else is intended.",
+      "[test/BlockImds] cilium/deny-only-policy-default-denies: CiliumNetworkPolicy 'default/block-imds': has only egressDeny rules for these pods, and no policy allows their egress: the deny rules still switch the pods to egress default-deny, so all other egress is dropped (drop reason 133). Set enableDefaultDeny.egress: false to drop only what the deny rules match, or allow the egress that should keep flowing. In netsec: set egressDefault to allow (PolicyDefault.ALLOW; enableDefaultDeny.egress: false) to drop only what the deny rules match, or to deny (PolicyDefault.DENY) if dropping everything else is intended.",
     ]);
   });
 
@@ -270,7 +270,7 @@ describe('egress default-deny', () => {
     const { app, chart } = cilium();
     new CiliumNetworkPolicy(chart, 'Empty');
     expect(constructErrors(app)).toEqual([
-      "[test/Empty] cilium/rule-shape: CiliumNetworkPolicy 'default/empty': has none of ingress, ingressDeny, egress and egressDeny; Cilium's agent refuses such a rule (\"rule must have at least one of Ingress, IngressDeny, Egress, EgressDeny\"), and the whole policy is then not enforced. Add a rule, or remove it. In netsec: add a rule, or set egressDefault or ingressDefault to PolicyDefault.DENY.",
+      "[test/Empty] cilium/rule-shape: CiliumNetworkPolicy 'default/empty': has none of ingress, ingressDeny, egress and egressDeny; Cilium's agent refuses such a rule (\"rule must have at least one of Ingress, IngressDeny, Egress, EgressDeny\"), and the whole policy is then not enforced. Add a rule, or remove it. In netsec: add a rule, or set egressDefault or ingressDefault to deny (PolicyDefault.DENY).",
     ]);
   });
 
@@ -278,7 +278,7 @@ describe('egress default-deny', () => {
     const { app, chart } = cilium();
     secureWorkload(chart, { dns: DnsAccess.NONE });
     expect(constructErrors(app)).toEqual([
-      "[test/SecureWorkloadPolicy] cilium/fqdn-without-dns-visibility: CiliumNetworkPolicy 'default/secure-workload-policy': allows matchName: api.example.com by name, but no egress rule for these pods has a DNS L7 rule (toPorts[].rules.dns): Cilium learns the IPs of toFQDNs names only from DNS answers its DNS proxy sees, so the names never resolve to an allowed IP and every connection is dropped. Add rules: {dns: [{matchPattern: '*'}]} to the rule that allows DNS (port 53), or add such a rule. In netsec: dns is DnsAccess.NONE; use DnsAccess.AUTO.",
+      "[test/SecureWorkloadPolicy] cilium/fqdn-without-dns-visibility: CiliumNetworkPolicy 'default/secure-workload-policy': allows matchName: api.example.com by name, but no egress rule for these pods has a DNS L7 rule (toPorts[].rules.dns): Cilium learns the IPs of toFQDNs names only from DNS answers its DNS proxy sees, so the names never resolve to an allowed IP and every connection is dropped. Add rules: {dns: [{matchPattern: '*'}]} to the rule that allows DNS (port 53), or add such a rule. In netsec: dns is none (DnsAccess.NONE); use dns: auto (DnsAccess.AUTO).",
     ]);
   });
 });
@@ -354,7 +354,7 @@ describe("rules the API server accepts but Cilium's agent refuses are refused at
     ['an empty peer list', (p: CiliumNetworkPolicy) => p.allowEgress({ to: [], ports: [Port.tcp(443)] }),
       "cilium/empty-peer-list-selects-nothing: CiliumNetworkPolicy 'default/web' at egress[0]: 'to' is an empty list, which Cilium (1.16+) reads as \"no peer\": the rule matches nothing. Leave 'to' out to match every peer on the rule's ports."],
     ['an empty rule', (p: CiliumNetworkPolicy) => p.allowEgress({}),
-      "cilium/egress-empty-rule-denies-all: CiliumNetworkPolicy 'default/web' at egress[0]: is an empty egress rule: in Cilium it allows nothing and switches the selected pods to egress default-deny, so all their egress traffic is dropped (in a Kubernetes NetworkPolicy the same YAML means \"allow all\"). Keep it only if deny-all is intended; allow-all is toEntities: [all]. In netsec: for allow-all use Peer.entity(Entity.ALL); for deny-all set egressDefault: PolicyDefault.DENY."],
+      "cilium/egress-empty-rule-denies-all: CiliumNetworkPolicy 'default/web' at egress[0]: is an empty egress rule: in Cilium it allows nothing and switches the selected pods to egress default-deny, so all their egress traffic is dropped (in a Kubernetes NetworkPolicy the same YAML means \"allow all\"). Keep it only if deny-all is intended; allow-all is toEntities: [all]. In netsec: for allow-all use the entity all (to: { entities: [all] }, Peer.entity(Entity.ALL)); for deny-all set egressDefault: deny (PolicyDefault.DENY)."],
     ['FQDN peers on ingress', (p: CiliumNetworkPolicy) => p.allowIngress({ from: [Peer.fqdn('client.example.com')] }),
       "CiliumNetworkPolicy 'default/web': ingress[0]: FQDN peers exist only for egress; Cilium has no fromFQDNs."],
     ['HTTP and DNS in one rule', (p: CiliumNetworkPolicy) => p.allowEgress({ ports: [Port.tcp(53)], http: [HttpRule.any()], dns: [FqdnSelector.matchPattern('*')] }),

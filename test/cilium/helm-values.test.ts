@@ -17,7 +17,7 @@ import { synthValid, targetChart } from '../util.js';
 const cilium = (line: string) => targetChart({ name: 'aks-cilium', kubernetes: '1.30', cilium: line });
 
 const REASON =
-  '# - enableNonDefaultDenyPolicies: policies here set enableDefaultDeny to false (PolicyDefault.ALLOW, the shape of an egress block list) so that they drop only what they deny. With the agent flag off, Cilium ignores that field and forces default-deny: the pods they select lose all traffic no rule allows, and a cluster-wide block list becomes a cluster-wide egress outage. The chart default is true; this pins it.';
+  '# - enableNonDefaultDenyPolicies: policies here set enableDefaultDeny to false (egressDefault or ingressDefault: allow, PolicyDefault.ALLOW; the shape of an egress block list) so that they drop only what they deny. With the agent flag off, Cilium ignores that field and forces default-deny: the pods they select lose all traffic no rule allows, and a cluster-wide block list becomes a cluster-wide egress outage. The chart default is true; this pins it.';
 
 /** The egress-block shape: deny a block list, leave all other egress alone. */
 function geoBlock(chart: NetsecChart, id = 'GeoBlock') {

@@ -50,7 +50,7 @@ describe('NetsecApp.synth()', () => {
     app.synth();
     // Warnings print as netsec synth prints them.
     expect(stderr).toHaveBeenCalledWith(
-      "warning: [aks-cilium-cilium-policies/Cnp-default-productpage-deny-all] CiliumNetworkPolicy 'default/productpage-deny-all' puts its pods in egress default-deny with dns: DnsAccess.NONE; their DNS lookups time out (intended for a deny-all).\n",
+      "warning: [aks-cilium-cilium-policies/Cnp-default-productpage-deny-all] CiliumNetworkPolicy 'default/productpage-deny-all' puts its pods in egress default-deny with dns: none (DnsAccess.NONE); their DNS lookups time out (intended for a deny-all).\n",
     );
     expect(readOutput(out)).toEqual(new Map(synthesize(buildExampleApp()).files.map((f) => [f.path, f.content])));
   });
