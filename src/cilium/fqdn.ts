@@ -46,7 +46,7 @@ export class FqdnSelector {
     const who = `FqdnSelector.matchName('${name}')`;
     checkCommon(who, name, 'name');
     if (name.includes('*')) {
-      throw new NetsecError('INVALID', `${who}: a name must not contain '*'; wildcards belong in a pattern. Did you mean FqdnSelector.matchPattern('${name}')?`);
+      throw new NetsecError('INVALID', `${who}: a name must not contain '*'; wildcards belong in a pattern. Did you mean matchPattern: '${name}' (FqdnSelector.matchPattern('${name}'))?`);
     }
     if (!MATCH_NAME.test(name)) {
       throw new NetsecError('INVALID', `${who}: expected DNS labels of letters, digits, '-' and '_' separated by single dots (the matchName grammar ^([-a-zA-Z0-9_]+[.]?)+$).`);

@@ -115,7 +115,7 @@ export class Peer {
     const selector = toSelector(pods);
     const who = `Peer.podsInNamespacesLabeled(${JSON.stringify(namespaceLabels)}, ${selector})`;
     if (Object.keys(namespaceLabels).length === 0) {
-      throw new NetsecError('INVALID', `${who}: give at least one namespace label; for every namespace use Peer.podsInAllNamespaces().`);
+      throw new NetsecError('INVALID', `${who}: give at least one namespace label; for every namespace use allNamespaces: true (Peer.podsInAllNamespaces()).`);
     }
     checkNoNamespaceKey(who, selector);
     // Validates the namespace label keys and values through the selector grammar.
@@ -228,7 +228,7 @@ export class Peer {
     const p = this.payload as PodsPayload;
     if (p.scope !== NamespaceScope.POLICY) return;
     if (ctx.namespace === undefined) {
-      throw new NetsecError('INVALID', `${ctx.who}: ${this.description} has no namespace to refer to in a clusterwide policy; use Peer.podsInNamespace(...) or Peer.podsInAllNamespaces(...).`);
+      throw new NetsecError('INVALID', `${ctx.who}: ${this.description} has no namespace to refer to in a clusterwide policy; name one with namespace: NAME (Peer.podsInNamespace(...)) or use allNamespaces: true (Peer.podsInAllNamespaces(...)).`);
     }
   }
 
@@ -279,7 +279,7 @@ function toSelector(pods: Record<string, string> | EndpointSelector): EndpointSe
 
 function checkNoNamespaceKey(who: string, selector: EndpointSelector): void {
   if (selector.mentions(POD_NAMESPACE_LABEL)) {
-    throw new NetsecError('INVALID', `${who}: give the namespace through the factory, not as the '${POD_NAMESPACE_LABEL}' label; use Peer.podsInNamespace(...) for one namespace or Peer.podsInAllNamespaces(...) for all.`);
+    throw new NetsecError('INVALID', `${who}: give the namespace as namespace: NAME (Peer.podsInNamespace(...)) for one namespace or allNamespaces: true (Peer.podsInAllNamespaces(...)) for all, not as the '${POD_NAMESPACE_LABEL}' label.`);
   }
 }
 

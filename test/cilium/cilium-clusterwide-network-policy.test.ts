@@ -34,7 +34,7 @@ test('a clusterwide default-deny gets the same DNS rule, with node-local-dns whe
 
 test('a clusterwide policy has no namespace for Peer.podsInPolicyNamespace()', () => {
   expect(() => new CiliumClusterwideNetworkPolicy(cilium().chart, 'X').allowEgress({ to: [Peer.podsInPolicyNamespace({ app: 'db' })] })).toThrow(
-    "CiliumClusterwideNetworkPolicy 'x': egress[0]: Peer.podsInPolicyNamespace({app=db}) has no namespace to refer to in a clusterwide policy; use Peer.podsInNamespace(...) or Peer.podsInAllNamespaces(...).",
+    "CiliumClusterwideNetworkPolicy 'x': egress[0]: Peer.podsInPolicyNamespace({app=db}) has no namespace to refer to in a clusterwide policy; name one with namespace: NAME (Peer.podsInNamespace(...)) or use allNamespaces: true (Peer.podsInAllNamespaces(...)).",
   );
 });
 

@@ -78,7 +78,7 @@ describe('the upstream grammar refuses bad names and patterns', () => {
   test.each([
     [() => FqdnSelector.matchName('https://api.example.com/v1'), "FqdnSelector.matchName('https://api.example.com/v1'): an FQDN must not include a scheme. Did you mean 'api.example.com'?"],
     [() => FqdnSelector.matchName('api.example.com:443'), "FqdnSelector.matchName('api.example.com:443'): an FQDN must not include a port or a path; ports go in the rule's 'ports'. Did you mean 'api.example.com'?"],
-    [() => FqdnSelector.matchName('*.example.com'), "FqdnSelector.matchName('*.example.com'): a name must not contain '*'; wildcards belong in a pattern. Did you mean FqdnSelector.matchPattern('*.example.com')?"],
+    [() => FqdnSelector.matchName('*.example.com'), "FqdnSelector.matchName('*.example.com'): a name must not contain '*'; wildcards belong in a pattern. Did you mean matchPattern: '*.example.com' (FqdnSelector.matchPattern('*.example.com'))?"],
     [() => FqdnSelector.matchName('a..example.com'), "FqdnSelector.matchName('a..example.com'): expected DNS labels of letters, digits, '-' and '_' separated by single dots (the matchName grammar ^([-a-zA-Z0-9_]+[.]?)+$)."],
     [() => FqdnSelector.matchPattern('.example.com'), "FqdnSelector.matchPattern('.example.com'): expected DNS labels of letters, digits, '-', '_' and '*' separated by single dots (the matchPattern grammar ^([-a-zA-Z0-9_*]+[.]?)+$)."],
     [() => FqdnSelector.matchPattern('api.**.example.com'), "FqdnSelector.matchPattern('api.**.example.com'): '**' means \"any number of labels\" only as the leading '**.'; anywhere else Cilium matches it like '*'. Did you mean 'api.*.example.com'?"],
