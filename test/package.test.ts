@@ -131,8 +131,6 @@ const INTERNAL_REFERENCE = [
 ];
 
 /** Lines changed by parallel work in src/lint/rules (not this test's to edit); remove an entry once its line is reworded. */
-const PENDING: readonly string[] = ['src/lint/rules/cilium.ts: // alone can rule it out without parsing a referenced geo-block (issue 14).'];
-
 function productFiles(path: string): string[] {
   const full = join(root, path);
   return statSync(full).isDirectory() ? readdirSync(full).flatMap((name) => productFiles(join(path, name))) : [path];
@@ -151,7 +149,7 @@ describe('product files', () => {
     const files = PRODUCT_PATHS.flatMap(productFiles);
     expect(files.length).toBeGreaterThan(100);
     const found = files.flatMap((f) => internalReferences(f, readFileSync(join(root, f), 'utf8')));
-    expect(found.filter((f) => !PENDING.some((p) => f.startsWith(p)))).toEqual([]);
+    expect(found).toEqual([]);
   });
 
   test('the check finds seeds and bare issue numbers and leaves upstream references alone', () => {

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -52,6 +52,18 @@ describe('the bundled CLI (bin/netsec)', () => {
     const feed = join(tempDir('netsec-bundle-'), 'feed.txt');
     writeFileSync(feed, '10.0.0.0/9\n10.128.0.0/9\n192.0.2.1\n');
     expect(await cli('cidrs', 'aggregate', feed)).toEqual({ code: 0, stdout: '10.0.0.0/8\n192.0.2.1/32\n', stderr: '' });
+    // A reader that closes the pipe early (`| head -1`) while netsec still writes 100,000 lines: the run ends with its own
+    // exit code and nothing on stderr (it crashed on EPIPE).
+    const bigFeed = join(tempDir('netsec-bundle-'), 'big.txt');
+    writeFileSync(bigFeed, Array.from({ length: 100_000 }, (_, i) => `${10 + (i % 50) * 3}.${(i >> 8) & 255}.${i & 255}.1/32`).join('\n'));
+    const early = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn('node', [join(bundleDir, 'bin', 'netsec'), 'cidrs', 'aggregate', bigFeed], { cwd: root });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stdout.once('data', () => child.stdout.destroy());
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(early).toEqual({ code: 0, stderr: '' });
     const usage = await cli('synht');
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('Did you mean synth?');

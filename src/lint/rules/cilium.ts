@@ -137,7 +137,7 @@ function infrastructureDenied(index: ManifestIndex, deny: Record<string, unknown
     ...(cluster.podCidrs ?? []).map((cidr) => ({ cidr, name: 'the pod CIDR' })),
   ];
   // Speed only: with no cluster range to compare, a default route is the one refusal left, and the prefixes' sizes
-  // alone can rule it out without parsing a referenced geo-block (issue 14).
+  // alone can rule it out without parsing a referenced geo-block.
   if (roles.length === 0 && (allPorts ? cannotCoverDefaultRoute(...lists) : true)) return [...new Set(found)];
   const cidrs: string[] = [];
   for (const list of lists) appendStrings(cidrs, list);
