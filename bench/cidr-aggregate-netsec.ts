@@ -3,11 +3,12 @@
  * writes the result to stdout. The bench measures `netsec cidrs aggregate FILE` beside it, to show the CLI's
  * start-up. A separate process so wall time and peak RSS include Node's start-up, like the peers'.
  */
-import { readFileSync, writeSync } from 'node:fs';
-import { aggregate, parseCidrs } from '../src/cidr/index.js';
+import { writeSync } from 'node:fs';
+import { aggregate, readCidrFeed } from '../src/cidr/index.js';
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: cidr-aggregate-netsec FILE');
-const { prefixes } = parseCidrs(readFileSync(file), { source: file });
+// The library's file reader, as a user of the library reads a feed (cidr-tools has none: its runner reads the file).
+const { prefixes } = await readCidrFeed(file, { source: file });
 const out = aggregate(prefixes).set.toBuffer();
 for (let off = 0; off < out.length;) off += writeSync(1, out, off);

@@ -213,13 +213,8 @@ export function acceptToken(
  */
 export function parseCidrs(input: string | Uint8Array, options: ParseCidrsOptions = {}): ParseCidrsResult {
   let buf = asBuffer(input);
-  const source = options.source ?? '<input>';
-  const lenient = options.lenient ?? false;
-  const hint = options.hostBitsHint ?? '';
   // ~16 bytes per line is typical for IPv4 feeds; over-estimating wastes little, under-estimating costs a copy.
-  const out = options.into ?? new PrefixList(buf.length / 14);
-  if (options.into) out.reserve(buf.length / 14);
-  const diags = new DiagnosticCollector(source, options.maxErrors ?? DEFAULT_MAX_ERRORS);
+  const parser = new FeedParser(options, buf.length / 14);
   // A final '\n' lets the fast path read one byte past any token without bounds checks.
   if (buf.length > 0 && buf[buf.length - 1] !== 10) {
     const padded = Buffer.allocUnsafe(buf.length + 1);
@@ -227,102 +222,138 @@ export function parseCidrs(input: string | Uint8Array, options: ParseCidrsOption
     padded[buf.length] = 10;
     buf = padded;
   }
-  // A plain Uint8Array view keeps element access monomorphic in the hot loop.
-  const u8 = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
-  const scanner = new PrefixScanner();
-  const n = u8.length;
-  let p = 0;
-  if (n >= 3 && u8[0] === 0xef && u8[1] === 0xbb && u8[2] === 0xbf) p = 3;
-  let line = 0;
-  let c = 0;
-  while (p < n) {
-    line++;
-    const lineStart = p;
-    // '\r' counts as whitespace, so CRLF needs no special case.
-    while ((c = u8[p]!) === 32 || c === 9 || c === 13) p++;
-    if (c === 10) {
-      p++;
-      continue;
-    }
-    if (c === 35) {
-      p = u8.indexOf(10, p) + 1;
-      continue;
-    }
-    // An IPv6 token has ':' within its first five bytes (groups have at most four digits); IPv4 never does.
-    // Stopping at '\n' keeps every read inside the buffer.
-    let v6 = false;
-    for (let k = 0; k < 5; k++) {
-      const b = u8[p + k]!;
-      if (b === 58) {
-        v6 = true;
-        break;
+  parser.parse(buf, 0, buf.length);
+  return parser.finish();
+}
+
+/**
+ * Parses a feed given whole (`parseCidrs`) or in pieces (a file read through one reused buffer, `readCidrFeed`): each
+ * piece is whole lines, the last one ending in '\n'. Line numbers, the error budget and the output list carry over
+ * from piece to piece; `finish` throws every error of the feed at once, as `parseCidrs` does.
+ * @internal used by parseCidrs and the feed readers.
+ */
+export class FeedParser {
+  private readonly scanner = new PrefixScanner();
+  private readonly out: PrefixList;
+  private readonly diags: DiagnosticCollector;
+  private readonly lenient: boolean;
+  private readonly hint: string;
+  /** Lines read so far. */
+  private line = 0;
+
+  /** @param sizeHint expected number of prefixes, to size the list once */
+  public constructor(options: ParseCidrsOptions, sizeHint: number) {
+    this.lenient = options.lenient ?? false;
+    this.hint = options.hostBitsHint ?? '';
+    this.out = options.into ?? new PrefixList(sizeHint);
+    if (options.into) this.out.reserve(sizeHint);
+    this.diags = new DiagnosticCollector(options.source ?? '<input>', options.maxErrors ?? DEFAULT_MAX_ERRORS);
+  }
+
+  /** Parses the whole lines in `buf[start, end)`; `buf[end - 1]` is '\n'. A UTF-8 BOM is skipped on the first line. */
+  public parse(buf: Buffer, start: number, end: number): void {
+    // A plain Uint8Array view keeps element access monomorphic in the hot loop.
+    const u8 = new Uint8Array(buf.buffer, buf.byteOffset, end);
+    const n = end;
+    let p = start;
+    if (this.line === 0 && n - p >= 3 && u8[p] === 0xef && u8[p + 1] === 0xbb && u8[p + 2] === 0xbf) p += 3;
+    const { scanner, out, diags, lenient, hint } = this;
+    let line = this.line;
+    let c = 0;
+    while (p < n) {
+      line++;
+      const lineStart = p;
+      // '\r' counts as whitespace, so CRLF needs no special case.
+      while ((c = u8[p]!) === 32 || c === 9 || c === 13) p++;
+      if (c === 10) {
+        p++;
+        continue;
       }
-      if (b === 10) break;
-    }
-    // Fast path: a canonical IPv4 prefix or address followed by whitespace, a comment or the end of the line.
-    // Anything else (IPv6, errors, host bits) falls through to the general path below, which starts over.
-    fast: {
-      if (v6) break fast;
-      let q = p;
-      let addr = 0;
-      for (let o = 0; o < 4; o++) {
-        c = u8[q]!;
-        if (c < 48 || c > 57) break fast;
-        let v = c - 48;
-        c = u8[++q]!;
-        if (c >= 48 && c <= 57) {
-          if (v === 0) break fast;
-          v = v * 10 + (c - 48);
+      if (c === 35) {
+        p = u8.indexOf(10, p) + 1;
+        continue;
+      }
+      // An IPv6 token has ':' within its first five bytes (groups have at most four digits); IPv4 never does.
+      // Stopping at '\n' keeps every read inside the buffer.
+      let v6 = false;
+      for (let k = 0; k < 5; k++) {
+        const b = u8[p + k]!;
+        if (b === 58) {
+          v6 = true;
+          break;
+        }
+        if (b === 10) break;
+      }
+      // Fast path: a canonical IPv4 prefix or address followed by whitespace, a comment or the end of the line.
+      // Anything else (IPv6, errors, host bits) falls through to the general path below, which starts over.
+      fast: {
+        if (v6) break fast;
+        let q = p;
+        let addr = 0;
+        for (let o = 0; o < 4; o++) {
+          c = u8[q]!;
+          if (c < 48 || c > 57) break fast;
+          let v = c - 48;
           c = u8[++q]!;
           if (c >= 48 && c <= 57) {
+            if (v === 0) break fast;
             v = v * 10 + (c - 48);
-            if (v > 255) break fast;
+            c = u8[++q]!;
+            if (c >= 48 && c <= 57) {
+              v = v * 10 + (c - 48);
+              if (v > 255) break fast;
+              c = u8[++q]!;
+            }
+          }
+          addr = addr * 256 + v;
+          if (o < 3) {
+            if (c !== 46) break fast;
+            q++;
+          }
+        }
+        let len = 32;
+        if (c === 47) {
+          c = u8[++q]!;
+          if (c < 48 || c > 57) break fast;
+          len = c - 48;
+          c = u8[++q]!;
+          if (c >= 48 && c <= 57) {
+            if (len === 0) break fast;
+            len = len * 10 + (c - 48);
+            if (len > 32) break fast;
             c = u8[++q]!;
           }
         }
-        addr = addr * 256 + v;
-        if (o < 3) {
-          if (c !== 46) break fast;
-          q++;
-        }
+        while (c === 32 || c === 9 || c === 13) c = u8[++q]!;
+        if (c !== 10 && c !== 35) break fast;
+        const net = len === 0 ? 0 : (addr & (0xffffffff << (32 - len))) >>> 0;
+        if (net !== addr) break fast;
+        out.pushV4(net, len);
+        p = c === 10 ? q + 1 : u8.indexOf(10, q) + 1;
+        continue;
       }
-      let len = 32;
-      if (c === 47) {
-        c = u8[++q]!;
-        if (c < 48 || c > 57) break fast;
-        len = c - 48;
-        c = u8[++q]!;
-        if (c >= 48 && c <= 57) {
-          if (len === 0) break fast;
-          len = len * 10 + (c - 48);
-          if (len > 32) break fast;
-          c = u8[++q]!;
-        }
+      // Fast path for a plain IPv6 token; host bits, IPv4-mapped and errors go to the general path.
+      fast6: {
+        if (!v6) break fast6;
+        let q = scanner.scanV6Fast(u8, p);
+        if (q < 0 || scanner.hostBits || scanner.mapped) break fast6;
+        while ((c = u8[q]!) === 32 || c === 9 || c === 13) q++;
+        if (c !== 10 && c !== 35) break fast6;
+        const s = scanner;
+        out.pushV6(s.w0, s.w1, s.w2, s.w3, s.len);
+        p = c === 10 ? q + 1 : u8.indexOf(10, q) + 1;
+        continue;
       }
-      while (c === 32 || c === 9 || c === 13) c = u8[++q]!;
-      if (c !== 10 && c !== 35) break fast;
-      const net = len === 0 ? 0 : (addr & (0xffffffff << (32 - len))) >>> 0;
-      if (net !== addr) break fast;
-      out.pushV4(net, len);
-      p = c === 10 ? q + 1 : u8.indexOf(10, q) + 1;
-      continue;
+      p = slowLine(scanner, buf, u8, p, lineStart, line, lenient, hint, out, diags);
     }
-    // Fast path for a plain IPv6 token; host bits, IPv4-mapped and errors go to the general path.
-    fast6: {
-      if (!v6) break fast6;
-      let q = scanner.scanV6Fast(u8, p);
-      if (q < 0 || scanner.hostBits || scanner.mapped) break fast6;
-      while ((c = u8[q]!) === 32 || c === 9 || c === 13) q++;
-      if (c !== 10 && c !== 35) break fast6;
-      const s = scanner;
-      out.pushV6(s.w0, s.w1, s.w2, s.w3, s.len);
-      p = c === 10 ? q + 1 : u8.indexOf(10, q) + 1;
-      continue;
-    }
-    p = slowLine(scanner, buf, u8, p, lineStart, line, lenient, hint, out, diags);
+    this.line = line;
   }
-  diags.throwIfErrors();
-  return { prefixes: out, warnings: diags.warnings, lines: line };
+
+  /** Throws a `CidrParseError` with every error of the feed, or returns the result. */
+  public finish(): ParseCidrsResult {
+    this.diags.throwIfErrors();
+    return { prefixes: this.out, warnings: this.diags.warnings, lines: this.line };
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { escapeControls } from '../../core/errors.js';
-import { parseCidrList, parseCidrs, type ParseCidrListOptions, type ParseCidrsOptions, type ParseCidrsResult } from '../parse.js';
-import { readFileBuffer, readStreamBuffer, type ProgressCallback } from './read.js';
+import { FeedParser, parseCidrList, parseCidrs, type ParseCidrListOptions, type ParseCidrsOptions, type ParseCidrsResult } from '../parse.js';
+import { readFileLines, readStreamBuffer, type ProgressCallback } from './read.js';
 
 /** Name used in diagnostics for standard input. */
 export const STDIN_SOURCE = '<stdin>';
@@ -27,8 +27,16 @@ export async function readCidrFeed(path: string, options: ReadCidrFeedOptions = 
     return parseCidrs(buf, { ...parse, source: parse.source ?? STDIN_SOURCE });
   }
   const source = parse.source ?? escapeControls(path);
-  const buf = await readFileBuffer(path, onProgress, source);
-  return parseCidrs(buf, { ...parse, source });
+  // Parsed as it is read, through one reused buffer (see readFileLines); the result is parseCidrs' on the whole file.
+  let parser: FeedParser | undefined;
+  const parserFor = (sizeHint: number) => (parser ??= new FeedParser({ ...parse, source }, sizeHint));
+  await readFileLines(path, {
+    // ~16 bytes per line is typical for IPv4 feeds; over-estimating wastes little, under-estimating costs a copy.
+    onSize: (total) => parserFor(total === undefined ? 1024 : total / 14),
+    onLines: (buf, end) => parserFor(1024).parse(buf, 0, end),
+    onProgress,
+  }, source);
+  return parserFor(0).finish();
 }
 
 /**

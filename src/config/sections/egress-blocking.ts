@@ -1,8 +1,9 @@
 import { aggregate } from '../../cidr/aggregate.js';
 import { PrefixList } from '../../cidr/prefix-list.js';
-import { CidrDiagnostic, formatDiagnostic, parseCidrs } from '../../cidr/parse.js';
+import { CidrDiagnostic, formatDiagnostic } from '../../cidr/parse.js';
 import { CountryMatch, readMaxMindCountries } from '../../cidr/feeds/maxmind.js';
-import { FileReadError, readFileBuffer } from '../../cidr/feeds/read.js';
+import { readCidrFeed } from '../../cidr/feeds/plain.js';
+import { FileReadError } from '../../cidr/feeds/read.js';
 import { addWarning } from '../../core/diagnostics.js';
 import { NetsecError } from '../../core/errors.js';
 import { Product } from '../../core/versions.js';
@@ -85,11 +86,11 @@ async function readEntryCidrs(entry: EgressBlockingEntry, ctx: SectionBuildConte
       const name = ctx.displayPath(feed.file);
       const progress = ctx.readProgress?.(`reading ${name}`);
       try {
-        const buf = await readFileBuffer(ctx.resolvePath(feed.file), progress?.onProgress, name).catch((err: unknown) => {
+        const read = await readCidrFeed(ctx.resolvePath(feed.file), { source: name, lenient: entry.lenient, hostBitsHint: lenientHint(ctx), into: list, onProgress: progress?.onProgress }).catch((err: unknown) => {
           if (!(err instanceof FileReadError)) throw err;
           throw new NetsecError('CONFIG', `cannot read the feed '${name}' (${err.osReason}); expected a readable file, its path relative to ${ctx.configName}'s folder; fix the path or create the file`, ctx.where(`/feeds/${k}/file`), { cause: err });
         });
-        note(parseCidrs(buf, { source: name, lenient: entry.lenient, hostBitsHint: lenientHint(ctx), into: list }).warnings);
+        note(read.warnings);
       } finally {
         progress?.done();
       }

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { aggregate, CidrParseError, formatDiagnostic, readCidrFeed, readCidrLines } from '../../../src/cidr/index.js';
-import { readFileBuffer } from '../../../src/cidr/feeds/read.js';
+import fc from 'fast-check';
+import { readFileBuffer, readFileLines } from '../../../src/cidr/feeds/read.js';
+import { FeedParser, parseCidrs } from '../../../src/cidr/parse.js';
 import { tempDir } from '../../util.js';
 
 
@@ -93,5 +95,69 @@ describe('readFileBuffer', () => {
       });
       expect(grown.equals(Buffer.concat([data, Buffer.from('tail\n')])), `size ${size} + 5`).toBe(true);
     }
+  });
+});
+
+describe('reading a feed in pieces', () => {
+  it('readFileLines hands over whole lines, through any buffer size, ending with the last line (with a newline added)', async () => {
+    const dir = tempDir('netsec-lines-');
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.string({ unit: fc.constantFrom('a', '1', '/', ' ', '\r'), maxLength: 40 }), { maxLength: 30 }), fc.boolean(), fc.integer({ min: 1, max: 64 }), async (lines, finalNewline, chunk) => {
+        const text = lines.join('\n') + (finalNewline && lines.length ? '\n' : '');
+        const file = join(dir, 'f.txt');
+        writeFileSync(file, text);
+        const pieces: string[] = [];
+        await readFileLines(file, { onLines: (buf, end) => pieces.push(buf.toString('latin1', 0, end)) }, 'f.txt', chunk);
+        for (const piece of pieces) expect(piece.endsWith('\n')).toBe(true);
+        expect(pieces.join('')).toBe(text === '' ? '' : text.endsWith('\n') ? text : `${text}\n`);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('a feed read in pieces parses as the whole text does: prefixes, warnings, line numbers and errors', () => {
+    const line = fc.oneof(fc.ipV4().map((a) => `${a}/32`), fc.ipV6(), fc.constantFrom('# note', '', '  10.0.0.1/8', '10.0.0.0/8 # x', 'bogus', '\uFEFF10.0.0.0/8'));
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 40 }), fc.array(fc.nat(40)), fc.boolean(), (lines, cuts, lenient) => {
+        const text = `${lines.join('\n')}\n`;
+        const whole = (() => {
+          try {
+            const r = parseCidrs(text, { source: 'f', lenient });
+            return { prefixes: [...aggregate(r.prefixes).set.toStrings()], warnings: r.warnings.map(formatDiagnostic), lines: r.lines };
+          } catch (e) {
+            return { error: (e as Error).message };
+          }
+        })();
+        // The same lines in pieces cut at line ends.
+        const ends = [...new Set(cuts.map((c) => Math.min(c, lines.length)))].sort((a, b) => a - b).filter((c) => c > 0 && c < lines.length);
+        const parser = new FeedParser({ source: 'f', lenient }, 1);
+        let from = 0;
+        for (const end of [...ends, lines.length]) {
+          const piece = Buffer.from(`${lines.slice(from, end).join('\n')}\n`, 'utf8');
+          parser.parse(piece, 0, piece.length);
+          from = end;
+        }
+        const pieces = (() => {
+          try {
+            const r = parser.finish();
+            return { prefixes: [...aggregate(r.prefixes).set.toStrings()], warnings: r.warnings.map(formatDiagnostic), lines: r.lines };
+          } catch (e) {
+            return { error: (e as Error).message };
+          }
+        })();
+        expect(pieces).toEqual(whole);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('readCidrFeed names the right line of a file larger than its read buffer', async () => {
+    const file = join(tempDir('netsec-big-'), 'feed.txt');
+    const good = Array.from({ length: 120_000 }, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32`);
+    writeFileSync(file, `${good.join('\n')}\n10.0.0.1/8\n`);
+    await expect(readCidrFeed(file, { source: 'feed.txt' })).rejects.toThrow("feed.txt:120001:1: '10.0.0.1/8' has host bits set; expected a network address such as '10.0.0.0/8'");
+    const r = await readCidrFeed(file, { source: 'feed.txt', lenient: true });
+    expect(r.lines).toBe(120_001);
+    expect(r.prefixes.size).toBe(120_001);
   });
 });
