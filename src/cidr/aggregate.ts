@@ -179,12 +179,16 @@ function sortV4(start: Uint32Array, len: Uint8Array, n: number): { start: Uint32
 }
 
 /** Sorts and sweeps IPv4 prefixes; writes the cover into `outStart`/`outLen` and returns its size. */
-function aggregateV4(
-  start: Uint32Array, len: Uint8Array, n: number, outStart: Uint32Array, outLen: Uint8Array,
-): FamilyResult & { count: number } {
+function aggregateV4(start: Uint32Array, len: Uint8Array, n: number): FamilyResult & { count: number; start: Uint32Array; len: Uint8Array } {
   const sorted = sortV4(start, len, n);
   const ss = sorted.start;
   const sl = sorted.len;
+  // The cover is written over the sorted copy (each prefix kept consumed at least one read before it, so a write never
+  // lands where a read is still to come): no third array of the input's size, whose fresh pages cost a fault each.
+  // An input already sorted is the caller's own list, never written to.
+  const inPlace = ss !== start;
+  const outStart = inPlace ? ss : new Uint32Array(n);
+  const outLen = inPlace ? sl : new Uint8Array(n);
   let top = -1;
   let dup = 0;
   let contained = 0;
@@ -231,7 +235,7 @@ function aggregateV4(
     outStart[top] = s;
     outLen[top] = l;
   }
-  return { count: top + 1, dup, contained, addresses: BigInt(covered) };
+  return { count: top + 1, dup, contained, addresses: BigInt(covered), start: outStart, len: outLen };
 }
 
 /**
@@ -334,12 +338,14 @@ function sortV6(words: Uint32Array, len: Uint8Array, n: number): { words: Uint32
 
 
 /** Sorts and sweeps IPv6 prefixes (same algorithm as IPv4 with 128-bit values as four words). */
-function aggregateV6(
-  words: Uint32Array, len: Uint8Array, n: number, out: Uint32Array, outLen: Uint8Array,
-): FamilyResult & { count: number } {
+function aggregateV6(words: Uint32Array, len: Uint8Array, n: number): FamilyResult & { count: number; words: Uint32Array; len: Uint8Array } {
   const sorted = sortV6(words, len, n);
   const sw = sorted.words;
   const sl = sorted.len;
+  // Written over the sorted copy, as for IPv4 (see aggregateV4).
+  const inPlace = sw !== words;
+  const out = inPlace ? sw : new Uint32Array(4 * n);
+  const outLen = inPlace ? sl : new Uint8Array(n);
   let top = -1;
   let dup = 0;
   let contained = 0;
@@ -405,23 +411,19 @@ function aggregateV6(
   }
   let addresses = 0n;
   for (let x = 0; x <= 128; x++) if (perLen[x]! > 0) addresses += BigInt(perLen[x]!) << BigInt(128 - x);
-  return { count: top + 1, dup, contained, addresses };
+  return { count: top + 1, dup, contained, addresses, words: out, len: outLen };
 }
 
 /** Aggregates without exclusions; returns the cover and the raw counts. */
 function cover(list: PrefixList): { set: CidrSet; v4: FamilyResult; v6: FamilyResult } {
   const n4 = list.v4Count;
-  const s4 = new Uint32Array(n4);
-  const l4 = new Uint8Array(n4);
-  const r4 = aggregateV4(list.v4Start, list.v4Len, n4, s4, l4);
+  const r4 = aggregateV4(list.v4Start, list.v4Len, n4);
   const n6 = list.v6Count;
-  const w6 = new Uint32Array(n6 * 4);
-  const l6 = new Uint8Array(n6);
-  const r6 = aggregateV6(list.v6Words, list.v6Len, n6, w6, l6);
+  const r6 = aggregateV6(list.v6Words, list.v6Len, n6);
   // slice() copies into right-sized arrays so a 1M-entry scratch buffer is not kept alive by a small result.
   const set = CidrSet._unsafe(
-    r4.count === n4 ? s4 : s4.slice(0, r4.count), r4.count === n4 ? l4 : l4.slice(0, r4.count),
-    r6.count === n6 ? w6 : w6.slice(0, r6.count * 4), r6.count === n6 ? l6 : l6.slice(0, r6.count),
+    r4.count === n4 ? r4.start : r4.start.slice(0, r4.count), r4.count === n4 ? r4.len : r4.len.slice(0, r4.count),
+    r6.count === n6 ? r6.words : r6.words.slice(0, r6.count * 4), r6.count === n6 ? r6.len : r6.len.slice(0, r6.count),
     { v4: r4.addresses, v6: r6.addresses },
   );
   return { set, v4: r4, v6: r6 };

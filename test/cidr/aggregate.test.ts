@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { aggregate, CidrSet, parseCidrs, toCidrSet } from '../../src/cidr/index.js';
+import { aggregate, Cidr, CidrSet, parseCidrs, toCidrSet } from '../../src/cidr/index.js';
 import { formatRef, mergeRanges, parseRef, referenceAggregate, toRange, type RefPrefix } from './reference.js';
 
 const agg = (text: string, except?: readonly string[]) =>
@@ -208,5 +208,23 @@ describe('aggregate: properties (fast-check, BigInt reference)', () => {
       expect(run(sorted).set.toStrings()).toEqual(run(input).set.toStrings());
       expect(run(sorted).stats).toEqual(run(input).stats);
     }), params);
+  });
+});
+
+describe('aggregate leaves its input alone', () => {
+  it("never writes into the caller's list, sorted or not, and gives the reference cover", () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.tuple(fc.ipV4(), fc.integer({ min: 8, max: 32 })), fc.tuple(fc.ipV6(), fc.integer({ min: 16, max: 128 }))), { maxLength: 60 }), fc.boolean(), (items, sortFirst) => {
+        const all = items.map(([a, l]) => Cidr.parse(`${a}/${l}`, { lenient: true }).toString());
+        // Sorted by start (an aggregated set's order): the list aggregate reads without copying.
+        const texts = sortFirst ? [...toCidrSet(all).toStrings()] : all;
+        const list = parseCidrs(texts.join('\n')).prefixes;
+        const before = [Array.from(list.v4Start.subarray(0, list.v4Count)), Array.from(list.v4Len.subarray(0, list.v4Count)), Array.from(list.v6Words.subarray(0, 4 * list.v6Count)), Array.from(list.v6Len.subarray(0, list.v6Count))];
+        const set = aggregate(list).set;
+        expect([Array.from(list.v4Start.subarray(0, list.v4Count)), Array.from(list.v4Len.subarray(0, list.v4Count)), Array.from(list.v6Words.subarray(0, 4 * list.v6Count)), Array.from(list.v6Len.subarray(0, list.v6Count))]).toEqual(before);
+        expect(set.toStrings()).toEqual(toCidrSet(all).toStrings());
+      }),
+      { numRuns: 300 },
+    );
   });
 });
