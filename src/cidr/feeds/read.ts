@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { NetsecError, escapeControls } from '../../core/errors.js';
 
 /**
@@ -32,6 +32,34 @@ export class FileReadError extends NetsecError {
 }
 
 /**
+ * Opens `path`, runs `use`, and closes the file; an error of the file system becomes a `FileReadError` located at
+ * `name` (`CONFIG`: the user can fix the path), whether it comes from opening or from reading.
+ */
+async function withOpenFile<T>(path: string, name: string, use: (fh: FileHandle) => Promise<T>): Promise<T> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    throw new FileReadError(name, describe(e), e);
+  }
+  try {
+    return await use(fh);
+  } catch (e) {
+    if (e instanceof NetsecError) throw e;
+    throw new FileReadError(name, describe(e), e);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** A buffer of `size` bytes holding the first `used` bytes of `buf`. */
+function grown(buf: Buffer, used: number, size: number): Buffer {
+  const bigger = Buffer.allocUnsafe(size);
+  buf.copy(bigger, 0, 0, used);
+  return bigger;
+}
+
+/**
  * Reads a whole file into one buffer, reporting progress per 4 MiB chunk. One buffer of the file's size is the
  * cheapest layout for the byte-level parser (no concatenation, no per-line strings).
  *
@@ -40,13 +68,7 @@ export class FileReadError extends NetsecError {
  * @param name how messages name the file. @default path
  */
 export async function readFileBuffer(path: string, onProgress?: ProgressCallback, name: string = escapeControls(path)): Promise<Buffer> {
-  let fh;
-  try {
-    fh = await open(path, 'r');
-  } catch (e) {
-    throw new FileReadError(name, describe(e), e);
-  }
-  try {
+  return withOpenFile(path, name, async (fh) => {
     const st = await fh.stat();
     if (!st.isFile()) {
       // A FIFO or device (e.g. `<(zcat feed.gz)`): size unknown, read until EOF.
@@ -63,7 +85,7 @@ export async function readFileBuffer(path: string, onProgress?: ProgressCallback
       return Buffer.concat(chunks, total);
     }
     const size = st.size;
-    let buf = Buffer.allocUnsafe(size);
+    let buf: Buffer = Buffer.allocUnsafe(size);
     let pos = 0;
     onProgress?.(0, size);
     for (;;) {
@@ -74,10 +96,8 @@ export async function readFileBuffer(path: string, onProgress?: ProgressCallback
         const probe = Buffer.allocUnsafe(CHUNK);
         const { bytesRead } = await fh.read(probe, 0, CHUNK, null);
         if (bytesRead === 0) break;
-        const bigger = Buffer.allocUnsafe(Math.max(pos + bytesRead, buf.length * 2));
-        buf.copy(bigger, 0, 0, pos);
-        probe.copy(bigger, pos, 0, bytesRead);
-        buf = bigger;
+        buf = grown(buf, pos, Math.max(pos + bytesRead, buf.length * 2));
+        probe.copy(buf, pos, 0, bytesRead);
         pos += bytesRead;
         onProgress?.(pos, pos);
         continue;
@@ -88,12 +108,7 @@ export async function readFileBuffer(path: string, onProgress?: ProgressCallback
       onProgress?.(pos, Math.max(size, pos));
     }
     return pos === buf.length ? buf : buf.subarray(0, pos);
-  } catch (e) {
-    if (e instanceof NetsecError) throw e;
-    throw new FileReadError(name, describe(e), e);
-  } finally {
-    await fh.close();
-  }
+  });
 }
 
 /** What `readFileLines` hands over, and when. */
@@ -118,27 +133,17 @@ const LINES_CHUNK = 1024 * 1024;
  * @param chunkBytes the buffer's first size (tests use a few bytes to cut lines everywhere)
  */
 export async function readFileLines(path: string, handler: FileLinesHandler, name: string = escapeControls(path), chunkBytes = LINES_CHUNK): Promise<void> {
-  let fh;
-  try {
-    fh = await open(path, 'r');
-  } catch (e) {
-    throw new FileReadError(name, describe(e), e);
-  }
-  try {
+  await withOpenFile(path, name, async (fh) => {
     const st = await fh.stat();
     const total = st.isFile() ? st.size : undefined;
     handler.onSize?.(total);
-    let buf = Buffer.allocUnsafe(chunkBytes);
+    let buf: Buffer = Buffer.allocUnsafe(chunkBytes);
     let carry = 0;
     let read = 0;
     handler.onProgress?.(0, total);
     for (;;) {
-      if (carry === buf.length) {
-        // One line longer than the buffer: grow it rather than cut the line.
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, carry);
-        buf = bigger;
-      }
+      // One line longer than the buffer: grow it rather than cut the line.
+      if (carry === buf.length) buf = grown(buf, carry, buf.length * 2);
       const { bytesRead } = await fh.read(buf, carry, buf.length - carry, null);
       if (bytesRead === 0) break;
       read += bytesRead;
@@ -154,20 +159,11 @@ export async function readFileLines(path: string, handler: FileLinesHandler, nam
       buf.copyWithin(0, lastNewline + 1, filled);
     }
     if (carry > 0) {
-      if (carry === buf.length) {
-        const bigger = Buffer.allocUnsafe(buf.length + 1);
-        buf.copy(bigger, 0, 0, carry);
-        buf = bigger;
-      }
+      if (carry === buf.length) buf = grown(buf, carry, buf.length + 1);
       buf[carry] = 10;
       handler.onLines(buf, carry + 1);
     }
-  } catch (e) {
-    if (e instanceof NetsecError) throw e;
-    throw new FileReadError(name, describe(e), e);
-  } finally {
-    await fh.close();
-  }
+  });
 }
 
 /** Reads a stream (stdin) to the end into one buffer, reporting progress with an unknown total. */
