@@ -1,5 +1,4 @@
-import { formatLocation } from '../core/errors.js';
-import { Diagnostic, DiagnosticLevel } from '../core/diagnostics.js';
+import { Diagnostic, DiagnosticLevel, warningLine } from '../core/diagnostics.js';
 import { SynthResult, synthesize } from '../core/synth.js';
 import { formatFinding } from '../core/validation/finding.js';
 import { buildApp } from '../config/build.js';
@@ -23,8 +22,7 @@ export function problemsOf(result: SynthResult): string[] {
 
 /** Prints warnings (not notes: those live in the output headers) to stderr. */
 export function printWarnings(io: CliIo, diagnostics: readonly Diagnostic[]): void {
-  // Located at the netsec.yaml entry when there is one (the line the user can change), else at the construct path.
   for (const d of diagnostics) {
-    if (d.level === DiagnosticLevel.WARNING) io.stderr(`${terminalText(`warning: ${d.location ? `${formatLocation(d.location)}:` : `[${d.path}]`} ${d.message}`)}\n`);
+    if (d.level === DiagnosticLevel.WARNING) io.stderr(`${terminalText(warningLine(d))}\n`);
   }
 }

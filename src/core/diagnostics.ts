@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import { SourceLocation } from './errors.js';
+import { SourceLocation, formatLocation } from './errors.js';
 import { sourceOf } from './source.js';
 
 /** How much a diagnostic matters. Errors are not diagnostics: they throw or fail validation. */
@@ -42,4 +42,12 @@ export function collectDiagnostics(root: IConstruct): Diagnostic[] {
         return { ...(m.data as { level: DiagnosticLevel; message: string }), path: c.node.path, ...(location ? { location } : {}) };
       }),
   );
+}
+
+/**
+ * A warning as every entry point prints it (`netsec synth`, `NetsecApp.synth()`): at its netsec.yaml location when it
+ * has one (the line the user can change), else at its construct path. The caller escapes it for where it goes.
+ */
+export function warningLine(d: Diagnostic): string {
+  return `warning: ${d.location ? `${formatLocation(d.location)}:` : `[${d.path}]`} ${d.message}`;
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { App, AppProps } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { parse, parseAllDocuments } from 'yaml';
-import { DiagnosticLevel } from './diagnostics.js';
+import { DiagnosticLevel, warningLine } from './diagnostics.js';
 import { NetsecError, echo, escapeControls } from './errors.js';
 import { readOutput, writeOutput } from './output.js';
 import { OutputFile, SynthResult, synthProblems, synthesize } from './synth.js';
@@ -42,7 +42,7 @@ export class NetsecApp extends App {
     const outdir = process.env[NETSEC_APP_OUTDIR_ENV] || this.outdir;
     const result = checkedSynthesis(this, outdir);
     for (const d of result.diagnostics) {
-      if (d.level === DiagnosticLevel.WARNING) process.stderr.write(`${escapeControls(`warning: [${d.path}] ${d.message}`)}\n`);
+      if (d.level === DiagnosticLevel.WARNING) process.stderr.write(`${escapeControls(warningLine(d))}\n`);
     }
     for (const note of writeOutput(result.files, outdir).notes) process.stderr.write(`warning: ${escapeControls(note)}\n`);
   }

@@ -55,6 +55,19 @@ describe('NetsecApp.synth()', () => {
     expect(readOutput(out)).toEqual(new Map(synthesize(buildExampleApp()).files.map((f) => [f.path, f.content])));
   });
 
+  test('a netsec.yaml extended in TypeScript prints its warnings at their netsec.yaml line, as netsec synth does', async () => {
+    const out = join(tempDir(), 'dist');
+    vi.stubEnv(NETSEC_APP_OUTDIR_ENV, out);
+    const { buildApp } = await import('../../src/config/build.js');
+    const { parseConfig } = await import('../../src/config/load.js');
+    const app = await buildApp(parseConfig(['targets:', '  - { name: lab, kubernetes: "1.30", cilium: "1.17" }', 'ciliumPolicies:', '  - name: quiet', '    namespace: shop', '    egressDefault: deny', '    dns: none', ''].join('\n'), 'netsec.yaml'));
+    const stderr = vi.spyOn(process.stderr, 'write').mockReturnValue(true);
+    app.synth();
+    expect(stderr).toHaveBeenCalledWith(
+      "warning: netsec.yaml:4:5: CiliumNetworkPolicy 'shop/quiet' puts its pods in egress default-deny with dns: none (DnsAccess.NONE); their DNS lookups time out (intended for a deny-all).\n",
+    );
+  });
+
   test('writes to outdir (cdk8s synth sets CDK8S_OUTDIR, which App reads) when NETSEC_APP_OUTDIR is not set', () => {
     const out = join(tempDir(), 'out');
     vi.stubEnv(NETSEC_APP_OUTDIR_ENV, '');
