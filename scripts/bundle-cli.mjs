@@ -9,6 +9,7 @@
 // Not bundled: cdk8s, constructs and cdk8s-plus-28, the peer dependencies (one copy, the user's); and the packages
 // netsec loads on demand with `createRequire` (CEL, kubernetes-models, proper-lockfile, cli-progress) and its generated
 // validators, which stay where they are and are found at run time as before.
+import { rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -20,6 +21,9 @@ const PEERS = ['cdk8s', 'constructs', 'cdk8s-plus-28'];
 
 /** Writes the CLI bundle into `outdir` (default lib/cli): `main.js` exports `main(argv)`, plus its chunks. */
 export async function bundleCli(outdir = join(root, 'lib', 'cli')) {
+  // Chunk names carry a content hash: without a clean folder every build would leave the previous chunks behind (and
+  // the package would ship them).
+  rmSync(outdir, { recursive: true, force: true });
   await build({
     entryPoints: { main: join(root, 'src', 'cli', 'main.ts') },
     outdir,
@@ -32,7 +36,9 @@ export async function bundleCli(outdir = join(root, 'lib', 'cli')) {
     external: PEERS,
     // Bundled CommonJS packages (yaml) call `require` for Node's built-ins; an ES module has none of its own.
     banner: { js: "import { createRequire as __netsecCreateRequire } from 'node:module'; const require = __netsecCreateRequire(import.meta.url);" },
-    sourcemap: 'linked',
+    // No source maps: they would triple the package, and each chunk names the source file of every part
+    // (`// src/cli/main.ts`), so a stack trace of `--verbose` still leads to the code.
+    sourcemap: false,
     chunkNames: 'chunks/[name]-[hash]',
     legalComments: 'linked',
     logLevel: 'warning',

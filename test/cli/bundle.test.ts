@@ -40,6 +40,18 @@ async function cli(...argv: string[]): Promise<{ code: number; stdout: string; s
 }
 
 describe('the bundled CLI (bin/netsec)', () => {
+  test('a second build into the same folder leaves exactly its own files (chunk names change with their content)', async () => {
+    const { readdirSync } = await import('node:fs');
+    const files = (dir: string): string[] => readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
+    const cli = join(bundleDir, 'lib', 'cli');
+    const first = files(cli);
+    writeFileSync(join(cli, 'chunks', 'chunk-STALE000.js'), '// a chunk of an earlier build\n');
+    const { bundleCli } = (await import(join(root, 'scripts', 'bundle-cli.mjs'))) as { bundleCli: (outdir: string) => Promise<string> };
+    await bundleCli(cli);
+    expect(files(cli)).toEqual(first);
+    expect(first.filter((f) => f.endsWith('.map'))).toEqual([]);
+  }, 60_000);
+
   test('synth of the bundled example writes the committed dist/ byte for byte', async () => {
     const out = join(tempDir('netsec-bundle-'), 'dist');
     const r = await cli('synth', '-c', 'netsec.yaml', '--out', out);
