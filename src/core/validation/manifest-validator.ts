@@ -106,7 +106,7 @@ function validateCoreKind(obj: Record<string, unknown>, apiVersion: string, kind
 }
 
 /** Turns one ajv error into the message a user reads: what was expected, and what was found. */
-function describeError(e: ErrorObject, root: unknown): { path: string; message: string } {
+function describeError({ error: e, branches: folded }: CollapsedError, root: unknown): { path: string; message: string } {
   const path = pointerToPath(e.instancePath);
   // The precompiled validators are verbose; kubernetes-models' errors may lack `data`.
   const data = e.data !== undefined ? e.data : valueAtPointer(root, e.instancePath);
@@ -140,9 +140,8 @@ function describeError(e: ErrorObject, root: unknown): { path: string; message: 
       if (fields.length === branches.length && fields.length > 0) {
         return { path, message: `expected ${e.keyword === 'oneOf' ? 'exactly one' : 'at least one'} of the fields: ${fields.join(', ')}` };
       }
-      const folded = BRANCHES.get(e);
       if (folded) {
-        const forms = folded.map((b) => describeError({ ...b, data: undefined }, undefined).message.replace(/^expected /, ''));
+        const forms = folded.map((b) => describeError({ error: { ...b, data: undefined } }, undefined).message.replace(/^expected /, ''));
         return { path, message: `expected ${forms.join(' or ')}${got}` };
       }
       return { path, message: `${e.message ?? e.keyword}${got}` };
@@ -268,15 +267,22 @@ function istioctlInputEntry(): SchemaEntry | undefined {
  */
 const BLOCKING_KEYWORDS = new Set(['type', 'required', 'enum', 'maxLength', 'maxItems', 'maxProperties']);
 
+/** An ajv error to report, with the branch errors of a combinator folded into it (see `collapseCombinators`). */
+interface CollapsedError {
+  readonly error: ErrorObject;
+  readonly branches?: readonly ErrorObject[];
+}
+
 /**
  * Drops the per-branch errors of a failed anyOf/oneOf: the combinator's own error says it in one line. Branch errors
  * are those under the combinator's schema path, or (kubernetes-models' validators restart schema paths in every
- * shared definition) those at the same field that precede it; the second kind are kept on the combinator as
- * `branches`, so that its message can say what each form expects ("expected format 'quantity' or number").
+ * shared definition) those at the same field that precede it; the second kind go with the combinator as `branches`,
+ * so that its message can say what each form expects ("expected number or format 'quantity'").
  */
-function collapseCombinators(errors: ErrorObject[]): ErrorObject[] {
+function collapseCombinators(errors: readonly ErrorObject[]): CollapsedError[] {
   const combinators = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
   const dropped = new Set<ErrorObject>();
+  const folded = new Map<ErrorObject, ErrorObject[]>();
   for (const c of combinators) {
     const branches: ErrorObject[] = [];
     for (const e of errors) {
@@ -287,13 +293,10 @@ function collapseCombinators(errors: ErrorObject[]): ErrorObject[] {
         branches.push(e);
       }
     }
-    if (branches.length) BRANCHES.set(c, branches);
+    if (branches.length) folded.set(c, branches);
   }
-  return errors.filter((e) => !dropped.has(e));
+  return errors.filter((e) => !dropped.has(e)).map((error) => ({ error, ...(folded.has(error) ? { branches: folded.get(error) } : {}) }));
 }
-
-/** The branch errors `collapseCombinators` folded into a combinator error (see there). */
-const BRANCHES = new WeakMap<ErrorObject, ErrorObject[]>();
 
 /** The value at a JSON pointer (`/spec/egress/0`) inside `root`; undefined when the path leaves the document. */
 function valueAtPointer(root: unknown, pointer: string): unknown {
