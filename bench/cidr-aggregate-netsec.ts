@@ -10,5 +10,6 @@ const file = process.argv[2];
 if (!file) throw new Error('usage: cidr-aggregate-netsec FILE');
 // The library's file reader, as a user of the library reads a feed (cidr-tools has none: its runner reads the file).
 const { prefixes } = await readCidrFeed(file, { source: file });
-const out = aggregate(prefixes).set.toBuffer();
+// The list is dropped after: aggregation may sort it in place, as the CLI lets it.
+const out = aggregate(prefixes, { reuseInput: true }).set.toBuffer();
 for (let off = 0; off < out.length;) off += writeSync(1, out, off);

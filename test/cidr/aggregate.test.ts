@@ -228,3 +228,21 @@ describe('aggregate leaves its input alone', () => {
     );
   });
 });
+
+describe('aggregate with reuseInput', () => {
+  it('gives the same cover and counts as leaving the list alone, and keeps the list counts', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.tuple(fc.ipV4(), fc.integer({ min: 8, max: 32 })), fc.tuple(fc.ipV6(), fc.integer({ min: 16, max: 128 }))), { maxLength: 80 }), fc.boolean(), (items, sortFirst) => {
+        const all = items.map(([a, l]) => Cidr.parse(`${a}/${l}`, { lenient: true }).toString());
+        const texts = sortFirst ? [...toCidrSet(all).toStrings()] : all;
+        const kept = aggregate(parseCidrs(texts.join('\n')).prefixes, { except: ['10.0.0.0/8'] });
+        const list = parseCidrs(texts.join('\n')).prefixes;
+        const reused = aggregate(list, { except: ['10.0.0.0/8'], reuseInput: true });
+        expect(reused.set.toStrings()).toEqual(kept.set.toStrings());
+        expect(reused.stats).toEqual(kept.stats);
+        expect(list.size).toBe(texts.length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

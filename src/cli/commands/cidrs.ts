@@ -111,7 +111,7 @@ async function loadExcept(values: readonly string[], opts: CidrsOptions, io: Cli
   if (prefixes.length > 0) parseCidrList(prefixes, { source: '--except', lenient: opts.lenient, hostBitsHint: HOST_BITS_HINT, into: list });
   const files = values.filter((v) => !isCidrText(v));
   const { warnings } = await load(files, { ...opts, maxmind: undefined }, io, list);
-  return { set: aggregate(list).set, warnings };
+  return { set: aggregate(list, { reuseInput: true }).set, warnings };
 }
 
 function printWarnings(warnings: readonly CidrDiagnostic[], io: CliIo): void {
@@ -146,7 +146,7 @@ export function runAggregate(opts: Omit<CidrsOptions, 'action'>, io: CliIo): Pro
   return guarded(o, io, async () => {
     const loaded = await load(o.inputs ?? [], o, io);
     const except = await loadExcept(o.except ?? [], o, io);
-    const { set, stats } = aggregate(loaded.list, { except: except.set });
+    const { set, stats } = aggregate(loaded.list, { except: except.set, reuseInput: true });
     const warnings = [...loaded.warnings, ...except.warnings];
     if (o.output === 'json') {
       printJson(io, { prefixes: set.toStrings(), stats: statsJson(stats), warnings });
@@ -164,7 +164,7 @@ export function runStats(opts: Omit<CidrsOptions, 'action'>, io: CliIo): Promise
   return guarded(o, io, async () => {
     const loaded = await load(o.inputs ?? [], o, io);
     const except = await loadExcept(o.except ?? [], o, io);
-    const { stats } = aggregate(loaded.list, { except: except.set });
+    const { stats } = aggregate(loaded.list, { except: except.set, reuseInput: true });
     const warnings = [...loaded.warnings, ...except.warnings];
     if (o.output === 'json') {
       printJson(io, { lines: loaded.lines, stats: statsJson(stats), warnings });
@@ -219,8 +219,8 @@ export function runDiff(opts: Omit<CidrsOptions, 'action'>, io: CliIo): Promise<
     const except = await loadExcept(o.except ?? [], o, io);
     const before = await load([oldPath], o, io);
     const after = await load([newPath], o, io);
-    const a = aggregate(before.list, { except: except.set }).set;
-    const b = aggregate(after.list, { except: except.set }).set;
+    const a = aggregate(before.list, { except: except.set, reuseInput: true }).set;
+    const b = aggregate(after.list, { except: except.set, reuseInput: true }).set;
     const added: string[] = [];
     const removed: string[] = [];
     const lines: string[] = [];

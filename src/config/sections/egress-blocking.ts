@@ -204,7 +204,7 @@ export const egressBlockingSection: ConfigSection<EgressBlockingEntry> = {
       const read = await readEntryCidrs(entry, ctx);
       // The blocks parse except strictly (lenient is for the block list); checked here to locate a bad item.
       if (entry.except?.length) checkCidrList(ctx, 'except', entry.except);
-      return { cidrs: aggregate(read.list).set, warnings: read.warnings };
+      return { cidrs: aggregate(read.list, { reuseInput: true }).set, warnings: read.warnings };
     });
     const chart = ctx.chart(EGRESS_BLOCKING_COMPONENT);
     const common = {
