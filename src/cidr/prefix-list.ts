@@ -5,6 +5,12 @@
  * objects and spend its time in the garbage collector. IPv4 is one unsigned 32-bit word per prefix; IPv6 is four
  * big-endian 32-bit words. Host bits are always zero here (the parser rejects or normalises them).
  */
+/** Slots per family for about `hint` prefixes: IPv6 is usually the minority in feeds, so it gets a quarter and grows. */
+function capacitiesFor(hint: number): { v4: number; v6: number } {
+  const v4 = Math.max(16, Math.ceil(hint));
+  return { v4, v6: Math.max(16, v4 >>> 2) };
+}
+
 export class PrefixList {
   /** IPv4 network addresses (unsigned 32-bit). Only the first `v4Count` entries are meaningful. */
   public v4Start: Uint32Array;
@@ -21,11 +27,9 @@ export class PrefixList {
 
   /** @param capacityHint expected number of prefixes (a guess is fine; the arrays grow by doubling). */
   public constructor(capacityHint = 64) {
-    const cap = Math.max(16, Math.ceil(capacityHint));
+    const { v4: cap, v6: cap6 } = capacitiesFor(capacityHint);
     this.v4Start = new Uint32Array(cap);
     this.v4Len = new Uint8Array(cap);
-    // IPv6 is usually the minority in feeds; start smaller and let it grow.
-    const cap6 = Math.max(16, cap >>> 2);
     this.v6Words = new Uint32Array(cap6 * 4);
     this.v6Len = new Uint8Array(cap6);
   }
@@ -36,10 +40,11 @@ export class PrefixList {
    * 1M-line feed read into an empty list).
    */
   public reserve(extra: number): void {
-    const v4 = this.v4Count + Math.ceil(extra);
-    if (v4 > this.v4Len.length) this.growV4(v4);
-    const v6 = this.v6Count + Math.ceil(extra / 4);
-    if (v6 > this.v6Len.length) this.growV6(v6);
+    // The constructor's own split, so that reserving what a new list was made for grows nothing (a rounding
+    // difference here once doubled an empty 1M-prefix list: ~30 ms of fresh memory).
+    const room = capacitiesFor(extra);
+    if (this.v4Count + room.v4 > this.v4Len.length) this.growV4(this.v4Count + room.v4);
+    if (this.v6Count + room.v6 > this.v6Len.length) this.growV6(this.v6Count + room.v6);
   }
 
   /** Total number of prefixes held (both families). */

@@ -1,6 +1,7 @@
 /** Where a command writes. Injected so tests run commands without a process; data goes to stdout, diagnostics to stderr. */
 export interface CliIo {
-  stdout(text: string): void;
+  /** Text, or bytes already encoded (a million prefixes are written as the bytes they were formatted into). */
+  stdout(text: string | Uint8Array): void;
   stderr(text: string): void;
   /** Whether stderr is a terminal (progress bars only then). */
   readonly stderrIsTTY: boolean;

@@ -306,6 +306,15 @@ describe('fast and general paths agree', () => {
 });
 
 describe('parseCidrs into an existing list', () => {
+  it('reserving what a new list was made for grows nothing (a feed read into the list the CLI made for it)', () => {
+    for (const hint of [0, 1, 17, 1_000, 1_214_286.5]) {
+      const list = new PrefixList(hint);
+      const arrays = [list.v4Start, list.v4Len, list.v6Words, list.v6Len];
+      list.reserve(hint);
+      expect([list.v4Start, list.v4Len, list.v6Words, list.v6Len].every((a, i) => a === arrays[i]), `hint ${hint}`).toBe(true);
+    }
+  });
+
   it('appends every prefix of several feeds in order, however small the list started (it grows to fit each feed)', () => {
     fc.assert(
       fc.property(fc.array(fc.array(fc.oneof(fc.ipV4(), fc.ipV6()), { maxLength: 200 }), { maxLength: 5 }), (feeds) => {

@@ -152,7 +152,8 @@ export function runAggregate(opts: Omit<CidrsOptions, 'action'>, io: CliIo): Pro
       printJson(io, { prefixes: set.toStrings(), stats: statsJson(stats), warnings });
     } else {
       printWarnings(warnings, io);
-      io.stdout(set.toBuffer().toString('latin1'));
+      // The bytes as formatted: no string of the whole output, no second encoding on the way to the stream.
+      io.stdout(set.toBuffer());
     }
     return ExitCode.OK;
   });
