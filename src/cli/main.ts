@@ -60,8 +60,11 @@ function skipHelpCache(parser: Argv, argv: readonly string[]): void {
   if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
 }
 
-/** yargs reads flags from the variables whose names start with this (`.env(ENV_PREFIX)`): NETSEC_OUT is `--out`. */
-const ENV_PREFIX = 'NETSEC';
+/**
+ * yargs reads flags from the variables whose names start with this (`.env(ENV_PREFIX)`): NETSEC_OUT is `--out`. With
+ * the underscore: without it, NETSECOUT would be read as `--out` too.
+ */
+const ENV_PREFIX = 'NETSEC_';
 
 /**
  * The inputs of `netsec cidrs aggregate FILE...` with nothing else, the form cron jobs and scripts run on each feed

@@ -101,6 +101,11 @@ describe('NETSEC_* variables', () => {
     expect((await run('schema')).code).toBe(0);
   });
 
+  test('only NETSEC_ with its underscore: NETSECOUTPUT is not --output', async () => {
+    vi.stubEnv('NETSECOUTPUT', 'json');
+    expect(await run('cidrs', 'aggregate', feed, '--lenient')).toEqual({ code: 0, stdout: '10.0.0.0/24\n', stderr: '' });
+  });
+
   test('one that names a flag of the command is read as that flag, checked like it', async () => {
     vi.stubEnv('NETSEC_OUTPUT', 'json');
     const { code, stdout } = await run('cidrs', 'aggregate', feed, '--lenient');
