@@ -12,3 +12,9 @@ export interface NetsecCommand<A> {
   builder(y: Argv): Argv<A>;
   run(args: A, io: CliIo): ExitCode | Promise<ExitCode>;
 }
+
+/**
+ * The `<files..>` positional of the commands that read files (`validate`, `explain`, `test`): one or more, required.
+ * No default is shown: yargs would print '[default: []]' for a positional that must be given.
+ */
+export const REQUIRED_FILES = { type: 'string', array: true, demandOption: true, default: undefined, defaultDescription: '' } as const;

@@ -27,6 +27,15 @@ describe('netsec CLI', () => {
     });
   });
 
+  test('the help of the commands that read files shows the files as required, without a default', async () => {
+    for (const cmd of ['validate', 'explain', 'test']) {
+      const { code, stdout } = await run(cmd, '--help');
+      expect(code, cmd).toBe(0);
+      expect(stdout, cmd).toMatch(/files\s.*\[array\] \[required\]\n/);
+      expect(stdout, cmd).not.toContain('[default: []]');
+    }
+  });
+
   test('the commands the no-command error names are the ones --help lists', async () => {
     const [{ stdout: help }, { stderr }] = [await run('--help'), await run()];
     const listed = [...help.matchAll(/^ {2}netsec (\S+)/gm)].map((m) => m[1]);

@@ -1,4 +1,4 @@
-import { NetsecCommand } from '../command.js';
+import { NetsecCommand, REQUIRED_FILES } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { CliIo, OutputFormat, printJson } from '../io.js';
 import { terminalText } from '../errors.js';
@@ -36,7 +36,7 @@ export const testCommand: NetsecCommand<TestOptions> = {
   describe: 'Check the expectations of scenario files against the policies (offline); exit 1 on any mismatch',
   builder: (y) =>
     y
-      .positional('files', { type: 'string', array: true, demandOption: true, describe: 'Scenario files (format: docs/explain.md)' })
+      .positional('files', { ...REQUIRED_FILES, describe: 'Scenario files (format: docs/explain.md)' })
       .option('output', { choices: ['text', 'json'] as const, default: 'text' as OutputFormat, describe: 'Format of the report on stdout' }),
   run: runTest,
 };

@@ -6,7 +6,7 @@ import { Severity } from '../../lint/rule.js';
 import { validateSarif } from '../../validate/sarif.js';
 import { SCHEMA_CHECK_ID } from '../../lint/docs.js';
 import { SuppressedValidateFinding, ValidateFinding, ValidateReport, validateManifests } from '../../validate/validate.js';
-import { NetsecCommand } from '../command.js';
+import { NetsecCommand, REQUIRED_FILES } from '../command.js';
 import { terminalLine } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { CliIo, printJson } from '../io.js';
@@ -116,8 +116,7 @@ export const validateCommand: NetsecCommand<ValidateOptions> = {
   describe: "Check manifests (files or folders) against the upstream schemas and lint rules of a target's version lines",
   builder: (y) =>
     y
-      // No default shown: yargs would print '[default: []]' for a positional that must be given.
-      .positional('files', { type: 'string', array: true, demandOption: true, default: undefined, defaultDescription: '', describe: "YAML files (multi-document) or folders of them; '-' reads stdin" })
+      .positional('files', { ...REQUIRED_FILES, describe: "YAML files (multi-document) or folders of them; '-' reads stdin" })
       .option('config', { alias: 'c', type: 'string', describe: 'netsec.yaml holding the target named by --target' })
       .option('target', { alias: 't', type: 'string', describe: 'A target name from netsec.yaml' })
       .option('kubernetes', { type: 'string', describe: 'Kubernetes line, e.g. 1.30' })
