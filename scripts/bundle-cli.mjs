@@ -19,6 +19,22 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** The peer dependencies: never bundled (a second copy of constructs breaks `instanceof` and construct trees). */
 const PEERS = ['cdk8s', 'constructs', 'cdk8s-plus-28'];
 
+/**
+ * esbuild options for netsec code bundled as ES modules for Node (the CLI here; the docs test bundles the docs'
+ * programs with them too): lazy imports become chunks, the peers stay external.
+ */
+export const NODE_ESM_BUNDLE = {
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  tsconfig: join(root, 'tsconfig.json'),
+  external: PEERS,
+  // Bundled CommonJS packages (yaml) call `require` for Node's built-ins; an ES module has none of its own.
+  banner: { js: "import { createRequire as __netsecCreateRequire } from 'node:module'; const require = __netsecCreateRequire(import.meta.url);" },
+};
+
 /** Writes the CLI bundle into `outdir` (default lib/cli): `main.js` exports `main(argv)`, plus its chunks. */
 export async function bundleCli(outdir = join(root, 'lib', 'cli')) {
   // Chunk names carry a content hash: without a clean folder every build would leave the previous chunks behind (and
@@ -27,15 +43,7 @@ export async function bundleCli(outdir = join(root, 'lib', 'cli')) {
   await build({
     entryPoints: { main: join(root, 'src', 'cli', 'main.ts') },
     outdir,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    tsconfig: join(root, 'tsconfig.json'),
-    external: PEERS,
-    // Bundled CommonJS packages (yaml) call `require` for Node's built-ins; an ES module has none of its own.
-    banner: { js: "import { createRequire as __netsecCreateRequire } from 'node:module'; const require = __netsecCreateRequire(import.meta.url);" },
+    ...NODE_ESM_BUNDLE,
     // No source maps: they would triple the package, and each chunk names the source file of every part
     // (`// src/cli/main.ts`), so a stack trace of `--verbose` still leads to the code.
     sourcemap: false,

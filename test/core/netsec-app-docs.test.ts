@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp } from '../../src/config/build.js';
 import { parseConfig } from '../../src/config/load.js';
@@ -66,9 +66,6 @@ describe('the examples in docs/', () => {
   });
 });
 
-/** The peer dependencies: one copy, the repository's own, as a user's project has. */
-const PEERS = ['cdk8s', 'constructs', 'cdk8s-plus-28'];
-
 /**
  * The ```ts programs: type-checked together by one tsc run against src/ ('netsec' mapped to src/index.ts), then
  * bundled by esbuild and run by node, each in a folder of its own (CDK8S_OUTDIR points into it, and the bundled
@@ -106,19 +103,13 @@ describe('the TypeScript programs in docs/ and README.md', () => {
     );
     const checked = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', dir, '--noEmit'], { encoding: 'utf8' });
     tsc = { status: checked.status, output: `${checked.stdout}${checked.stderr}` };
+    // Bundled as the CLI is (the peers external: one copy, the repository's own, as a user's project has).
+    const { NODE_ESM_BUNDLE } = (await import(join(root, 'scripts', 'bundle-cli.mjs'))) as { NODE_ESM_BUNDLE: BuildOptions };
     await build({
+      ...NODE_ESM_BUNDLE,
       entryPoints: Object.fromEntries(all.map((p) => [p.name, join(dir, `${p.name}.ts`)])),
       outdir: join(dir, 'js'),
-      bundle: true,
-      splitting: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      tsconfig: join(root, 'tsconfig.json'),
       alias: { netsec: join(root, 'src', 'index.ts') },
-      external: PEERS,
-      // As scripts/bundle-cli.mjs: bundled CommonJS packages call `require`, which an ES module lacks.
-      banner: { js: "import { createRequire as __docsCreateRequire } from 'node:module'; const require = __docsCreateRequire(import.meta.url);" },
       logLevel: 'silent',
     });
   });
