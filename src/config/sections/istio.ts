@@ -2,7 +2,7 @@ import { Product } from '../../core/versions.js';
 import { IstioMeshSettings, NativeSidecarMode, OutboundTrafficPolicyMode } from '../../istio/istio-mesh-settings.js';
 import { MtlsMode, PeerAuthentication, PeerAuthenticationScope } from '../../istio/peer-authentication.js';
 import { AuthorizationAction, AuthorizationCondition, AuthorizationOperation, AuthorizationPolicy, AuthorizationSource, ISTIO_ROOT_NAMESPACE, PolicyTargetReference } from '../../istio/authorization-policy.js';
-import { ExternalHost, ExternalProtocol, MeshEgressAllowance } from '../../istio/mesh-egress.js';
+import { ExternalProtocol, MeshEgressAllowance, MeshEgressAllowanceProps } from '../../istio/mesh-egress.js';
 import { NetsecError, locateError } from '../../core/errors.js';
 import { recordSource } from '../../core/source.js';
 import { suppressRules } from '../../lint/suppressions.js';
@@ -61,15 +61,8 @@ export interface AuthorizationPolicyValue {
   readonly suppress?: readonly { readonly rule: string; readonly reason: string }[];
 }
 
-/** One egress allowance: these workloads may reach these hosts, on Cilium and Istio alike (`MeshEgressAllowance`). */
-export interface EgressAllowanceValue {
-  readonly name: string;
-  readonly namespace: string;
-  readonly workloads: Record<string, string>;
-  readonly hosts: ExternalHost[];
-  readonly controlPlaneNamespace?: string;
-  readonly metadata?: ResourceMetadataProps;
-}
+/** One egress allowance: exactly `MeshEgressAllowanceProps`, as YAML says them (no field of its own). */
+export type EgressAllowanceValue = MeshEgressAllowanceProps;
 
 /** One entry of `istio:`. */
 export interface IstioValue {
