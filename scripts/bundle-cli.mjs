@@ -10,7 +10,7 @@
 // netsec loads on demand with `createRequire` (CEL, kubernetes-models, proper-lockfile, cli-progress) and its generated
 // validators, which stay where they are and are found at run time as before.
 import { rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -18,6 +18,40 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The peer dependencies: never bundled (a second copy of constructs breaks `instanceof` and construct trees). */
 const PEERS = ['cdk8s', 'constructs', 'cdk8s-plus-28'];
+
+/**
+ * Bundled modules whose top-level code is slow and that a run rarely calls: each is evaluated when it is first called
+ * instead of when the CLI starts. yargs' string-width (only for help and usage text) builds an `Intl.Segmenter` and
+ * four Unicode-property regular expressions when it loads: ~28 ms of every command, measured with --cpu-prof.
+ */
+const DEFERRED = [{ specifier: 'string-width', importer: /[\\/]node_modules[\\/]yargs[\\/]/, exports: ['default'] }];
+
+/**
+ * An esbuild plugin that puts a stand-in in front of each DEFERRED module: its exports are functions that `require`
+ * the real module on first call. esbuild turns a `require` of a bundled ES module into an initialiser that runs the
+ * module's top-level code then, not at start-up.
+ */
+const deferModules = {
+  name: 'defer-modules',
+  setup(b) {
+    for (const d of DEFERRED) {
+      b.onResolve({ filter: new RegExp(`^${d.specifier}$`) }, async (args) => {
+        if (args.pluginData?.deferredReal || !d.importer.test(args.importer)) return undefined;
+        const real = await b.resolve(d.specifier, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { deferredReal: true } });
+        if (real.errors.length) return { errors: real.errors };
+        // The path names the module in the bundle's comments: relative, so the bundle is the same from any checkout.
+        return { path: relative(root, real.path).split(sep).join('/'), namespace: 'deferred', pluginData: { ...d, real: real.path } };
+      });
+    }
+    b.onLoad({ filter: /.*/, namespace: 'deferred' }, (args) => {
+      const lines = [`let real;`, `const load = () => (real ??= require(${JSON.stringify(args.pluginData.real)}));`];
+      for (const name of args.pluginData.exports) {
+        lines.push(`${name === 'default' ? 'export default function' : `export function ${name}`}(...args) { return load().${name}(...args); }`);
+      }
+      return { contents: lines.join('\n'), resolveDir: dirname(args.pluginData.real), loader: 'js' };
+    });
+  },
+};
 
 /**
  * esbuild options for netsec code bundled as ES modules for Node (the CLI here; the docs test bundles the docs'
@@ -31,6 +65,7 @@ export const NODE_ESM_BUNDLE = {
   target: 'node20',
   tsconfig: join(root, 'tsconfig.json'),
   external: PEERS,
+  plugins: [deferModules],
   // Bundled CommonJS packages (yaml) call `require` for Node's built-ins; an ES module has none of its own.
   banner: { js: "import { createRequire as __netsecCreateRequire } from 'node:module'; const require = __netsecCreateRequire(import.meta.url);" },
 };

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readOutput } from '../../src/index.js';
 import { tempDir } from '../util.js';
+import { run } from './run.js';
 
 /**
  * bin/netsec runs the CLI as scripts/bundle-cli.mjs bundles it (lib/cli/), not the tsc output the other CLI tests
@@ -79,5 +80,14 @@ describe('the bundled CLI (bin/netsec)', () => {
     const usage = await cli('synht');
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('Did you mean synth?');
+  }, 60_000);
+
+  test('help lays out its columns as the unbundled CLI does (the bundle loads yargs\' string-width when help needs it)', async () => {
+    for (const argv of [['--help'], ['synth', '--help']]) {
+      const bundled = await cli(...argv);
+      expect(bundled).toEqual(await run(...argv));
+      // string-width measures the columns: the type is right-aligned after the description.
+      expect(bundled.stdout).toMatch(/^ {2}-h, --help +Show help +\[boolean\]$/m);
+    }
   }, 60_000);
 });
