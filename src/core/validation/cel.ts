@@ -80,8 +80,8 @@ let runtime: CelRuntime | undefined;
  */
 function celRuntime(): CelRuntime {
   if (!runtime) {
-    // `require(...)` where the module has one (the CLI bundle, scripts/bundle-cli.mjs, which then bundles CEL's ~130
-    // CommonJS files into one chunk, still evaluated only here); createRequire in plain ES modules (lib/src).
+    // `require(...)` where the module has one: the CLI bundle, where scripts/bundle-cli.mjs points both names at its
+    // one-file CommonJS bundle of CEL (~130 files), loaded and parsed only here. createRequire in plain ES modules (lib/src).
     const lib = (typeof require === 'function' ? require('@bufbuild/cel') : requireCjs('@bufbuild/cel')) as typeof CelLib;
     const { strings } = (typeof require === 'function' ? require('@bufbuild/cel/ext') : requireCjs('@bufbuild/cel/ext')) as { strings: CelLib.CelFunc[] };
     runtime = { lib, env: lib.celEnv({ funcs: [...strings, ...kubernetesUrlFunctions(lib)] }) };
