@@ -20,16 +20,23 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PEERS = ['cdk8s', 'constructs', 'cdk8s-plus-28'];
 
 /**
- * Bundled modules whose top-level code is slow and that a run rarely calls: each is evaluated when it is first called
- * instead of when the CLI starts. yargs' string-width (only for help and usage text) builds an `Intl.Segmenter` and
- * four Unicode-property regular expressions when it loads: ~28 ms of every command, measured with --cpu-prof.
+ * Bundled modules whose top-level code is slow and that a run rarely calls: each is evaluated when one of its exports
+ * is first used instead of when the CLI starts (each measured with --cpu-prof):
+ *   - yargs' string-width, only for help and usage text, builds an `Intl.Segmenter` and four Unicode-property regular
+ *     expressions when it loads: ~28 ms of every command;
+ *   - re2js (273 KB), for the RE2 patterns of Cilium L7 rules and `explain`: ~14 ms of every synth, most of which
+ *     writes no such rule.
  */
-const DEFERRED = [{ specifier: 'string-width', importer: /[\\/]node_modules[\\/]yargs[\\/]/, exports: ['default'] }];
+const DEFERRED = [
+  { specifier: 'string-width', importer: /[\\/]node_modules[\\/]yargs[\\/]/, exports: ['default'] },
+  { specifier: 're2js', importer: /[\\/]src[\\/]/, exports: ['RE2JS'] },
+];
 
 /**
- * An esbuild plugin that puts a stand-in in front of each DEFERRED module: its exports are functions that `require`
- * the real module on first call. esbuild turns a `require` of a bundled ES module into an initialiser that runs the
- * module's top-level code then, not at start-up.
+ * An esbuild plugin that puts a stand-in in front of each DEFERRED module. Each export is a proxy that `require`s the
+ * real module the first time it is called, constructed or read from (`RE2JS.compile`), and forwards to the real
+ * export; esbuild turns a `require` of a bundled ES module into an initialiser that runs the module's top-level code
+ * then, not at start-up. A name the stand-in does not list fails the build (esbuild: "No matching export").
  */
 const deferModules = {
   name: 'defer-modules',
@@ -44,9 +51,18 @@ const deferModules = {
       });
     }
     b.onLoad({ filter: /.*/, namespace: 'deferred' }, (args) => {
-      const lines = [`let real;`, `const load = () => (real ??= require(${JSON.stringify(args.pluginData.real)}));`];
+      const lines = [
+        'let real;',
+        `const load = () => (real ??= require(${JSON.stringify(args.pluginData.real)}));`,
+        'const deferred = (name) => new Proxy(function () {}, {',
+        '  get: (_, key) => Reflect.get(load()[name], key),',
+        '  has: (_, key) => Reflect.has(load()[name], key),',
+        '  apply: (_, self, argv) => Reflect.apply(load()[name], self, argv),',
+        '  construct: (_, argv) => Reflect.construct(load()[name], argv),',
+        '});',
+      ];
       for (const name of args.pluginData.exports) {
-        lines.push(`${name === 'default' ? 'export default function' : `export function ${name}`}(...args) { return load().${name}(...args); }`);
+        lines.push(name === 'default' ? "export default deferred('default');" : `export const ${name} = deferred(${JSON.stringify(name)});`);
       }
       return { contents: lines.join('\n'), resolveDir: dirname(args.pluginData.real), loader: 'js' };
     });

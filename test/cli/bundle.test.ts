@@ -82,6 +82,27 @@ describe('the bundled CLI (bin/netsec)', () => {
     expect(usage.stderr).toContain('Did you mean synth?');
   }, 60_000);
 
+  test('a module the bundle loads on first use (re2js) refuses as the unbundled CLI does', async () => {
+    const manifest = join(tempDir('netsec-bundle-'), 'l7.yaml');
+    writeFileSync(
+      manifest,
+      [
+        'apiVersion: cilium.io/v2',
+        'kind: CiliumNetworkPolicy',
+        'metadata: { name: web, namespace: shop }',
+        'spec:',
+        '  endpointSelector: { matchLabels: { app: web } }',
+        '  ingress:',
+        "    - toPorts: [{ ports: [{ port: '80', protocol: TCP }], rules: { http: [{ path: '/(?!admin).*' }] } }]",
+        '',
+      ].join('\n'),
+    );
+    const bundled = await cli('validate', manifest, '--cilium', '1.17');
+    expect(bundled.code).toBe(1);
+    expect(bundled.stdout).toContain("'/(?!admin).*' is not an RE2 regular expression (error parsing regexp: invalid or unsupported Perl syntax: `(?!`)");
+    expect(bundled).toEqual(await run('validate', manifest, '--cilium', '1.17'));
+  }, 60_000);
+
   test('help lays out its columns as the unbundled CLI does (the bundle loads yargs\' string-width when help needs it)', async () => {
     for (const argv of [['--help'], ['synth', '--help']]) {
       const bundled = await cli(...argv);
