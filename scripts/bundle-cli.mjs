@@ -22,13 +22,14 @@ const PEERS = ['cdk8s', 'constructs', 'cdk8s-plus-28'];
 /**
  * Bundled modules whose top-level code is slow and that a run rarely calls: each is evaluated when one of its exports
  * is first used instead of when the CLI starts (each measured with --cpu-prof):
- *   - yargs' string-width, only for help and usage text, builds an `Intl.Segmenter` and four Unicode-property regular
- *     expressions when it loads: ~28 ms of every command;
+ *   - string-width, which yargs, cliui and wrap-ansi each have a copy of, only for help and usage text: each copy builds
+ *     an `Intl.Segmenter` and Unicode-property regular expressions when it loads: ~28 ms of every command for yargs'
+ *     copy, ~20 ms for the other two;
  *   - re2js (273 KB), for the RE2 patterns of Cilium L7 rules and `explain`: ~14 ms of every synth, most of which
  *     writes no such rule.
  */
 const DEFERRED = [
-  { specifier: 'string-width', importer: /[\\/]node_modules[\\/]yargs[\\/]/, exports: ['default'] },
+  { specifier: 'string-width', importer: /[\\/]node_modules[\\/](?:yargs|cliui|wrap-ansi)[\\/]/, exports: ['default'] },
   { specifier: 're2js', importer: /[\\/]src[\\/]/, exports: ['RE2JS'] },
 ];
 
