@@ -109,6 +109,19 @@ export function locateError(err: NetsecError, location: SourceLocation): NetsecE
   });
 }
 
+/**
+ * An integer with comma thousands separators, as `toLocaleString('en-US')` writes it (`1048576` -> `1,048,576`). Not
+ * `toLocaleString`: its first call loads ICU's number formatting (~18 ms), and the lint rules build their explanations
+ * when they load, so every command that lints paid it. Anything but a safe integer or a bigint (a fraction, NaN, a
+ * number too large to be exact) is written as `String(n)` writes it: messages count things, and a value read from a
+ * user's manifest must never crash the message that reports it.
+ */
+export function formatCount(n: number | bigint): string {
+  if (typeof n !== 'bigint' && !Number.isSafeInteger(n)) return String(n);
+  const digits = (n < 0 ? -n : n).toString();
+  return `${n < 0 ? '-' : ''}${digits.replace(/\B(?=(\d{3})+$)/g, ',')}`;
+}
+
 /** Problems one error shows in detail; the rest are counted. */
 export const MAX_PROBLEMS_SHOWN = 20;
 
@@ -120,7 +133,7 @@ export function problemsError(code: NetsecErrorCode, problems: readonly Problem[
   if (problems.length === 1) return new NetsecError(code, problems[0]!.message, problems[0]!.location);
   const shown = problems.slice(0, MAX_PROBLEMS_SHOWN);
   const more = shown.length < problems.length ? ` (the first ${shown.length} shown)` : '';
-  const summary = `${problems.length.toLocaleString('en-US')} problems in ${within}${more}; fix them and run again.`;
+  const summary = `${formatCount(problems.length)} problems in ${within}${more}; fix them and run again.`;
   return new NetsecError(code, summary, { file: within }, { problems: shown, summary });
 }
 
@@ -152,7 +165,7 @@ export function truncate(text: string, max: number): string {
   let cut = max;
   const last = text.charCodeAt(cut - 1);
   if (last >= 0xd800 && last <= 0xdbff) cut--;
-  return `${text.slice(0, cut)}… (${(text.length - cut).toLocaleString('en-US')} more characters)`;
+  return `${text.slice(0, cut)}… (${formatCount(text.length - cut)} more characters)`;
 }
 
 /**

@@ -372,7 +372,8 @@ function debrisOf(paths: OutputPaths): Debris[] {
       debris.push({ kind, path, writtenMs: lstatOrUndefined(join(path, OUTPUT_MARKER))?.mtimeMs ?? 0 });
     }
   }
-  return debris.sort((a, b) => b.writtenMs - a.writtenMs || a.path.localeCompare(b.path));
+  // Ties by path in code-unit order: the same on every machine, whatever its locale.
+  return debris.sort((a, b) => b.writtenMs - a.writtenMs || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /**

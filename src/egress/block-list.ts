@@ -5,7 +5,7 @@ import { subtract } from '../cidr/exclude.js';
 import { NamedCidr, findRefusals } from '../cidr/refusals.js';
 import { CidrShard, shardCidrs } from '../cidr/shard.js';
 import { addWarning } from '../core/diagnostics.js';
-import { NetsecError } from '../core/errors.js';
+import { NetsecError, formatCount } from '../core/errors.js';
 import { OWNER_LABEL, checkLabels } from '../core/resource-metadata.js';
 import { ApplyMode, Target } from '../core/target.js';
 import { suppressRules } from '../lint/suppressions.js';
@@ -82,7 +82,7 @@ export function resolveBlockList(scope: IConstruct, who: string, target: Target,
     for (const [family, count, total] of [['IPv4', covered.v4, 1n << 32n], ['IPv6', covered.v6, 1n << 128n]] as const) {
       if (count * HUGE_BLOCK_SHARE <= total || listed.isEmpty) continue;
       if (refusals.some((m) => m.includes(family === 'IPv4' ? "'0.0.0.0/0'" : "'::/0'"))) continue; // already refused, with the clearer reason
-      refusals.push(`${who} covers ${count.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} ${family} addresses (more than half); expected a list of specific networks (a block this large cuts the cluster off from most of the internet; set allowHugeBlock to accept it)`);
+      refusals.push(`${who} covers ${formatCount(count)} of ${formatCount(total)} ${family} addresses (more than half); expected a list of specific networks (a block this large cuts the cluster off from most of the internet; set allowHugeBlock to accept it)`);
     }
   }
   if (refusals.length) throw new NetsecError('INVALID', refusals.join('\n'));

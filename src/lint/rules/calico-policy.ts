@@ -1,5 +1,6 @@
 import { Feature } from '../../core/features.js';
 import { Manifest, ManifestIndex, identityOf } from '../manifest-index.js';
+import { formatCount } from '../../core/errors.js';
 import { LintRule, RuleViolation, Severity } from '../rule.js';
 import { CalicoSelector, CalicoSelectorError, calicoSelectorMatches, parseCalicoSelector, usesGlobal } from './calico-selector.js';
 
@@ -378,14 +379,14 @@ export const inlineNetsLimit: LintRule = {
   check(index) {
     const out: RuleViolation[] = [];
     const selectorTooLong = (m: Manifest, path: string, s: unknown) => {
-      if (typeof s === 'string' && s.length > MAX_SELECTOR) out.push({ manifest: m, path, message: `is ${s.length.toLocaleString('en-US')} characters long; Calico takes at most ${MAX_SELECTOR}. Label the endpoints or network sets and select by that label.` });
+      if (typeof s === 'string' && s.length > MAX_SELECTOR) out.push({ manifest: m, path, message: `is ${formatCount(s.length)} characters long; Calico takes at most ${MAX_SELECTOR}. Label the endpoints or network sets and select by that label.` });
     };
     for (const m of calicoPolicies(index)) {
       const spec = specOf(m);
       for (const key of ['selector', 'namespaceSelector', 'serviceAccountSelector'] as const) selectorTooLong(m, `spec.${key}`, spec[key]);
       for (const dir of DIRECTIONS) {
         const rules = rulesOf(spec, dir);
-        if (rules.length > MAX_RULES) out.push({ manifest: m, path: `spec.${dir}`, message: `has ${rules.length.toLocaleString('en-US')} rules; Calico takes at most ${MAX_RULES} per direction. Merge rules, or split the policy.` });
+        if (rules.length > MAX_RULES) out.push({ manifest: m, path: `spec.${dir}`, message: `has ${formatCount(rules.length)} rules; Calico takes at most ${MAX_RULES} per direction. Merge rules, or split the policy.` });
         rules.forEach((rule, i) => {
           for (const side of ['source', 'destination'] as const) {
             const e = rule[side];
@@ -393,7 +394,7 @@ export const inlineNetsLimit: LintRule = {
             const p = `spec.${dir}[${i}].${side}`;
             for (const key of ['nets', 'notNets'] as const) {
               const n = e[key];
-              if (Array.isArray(n) && n.length > MAX_NETS) out.push({ manifest: m, path: `${p}.${key}`, message: `has ${n.length.toLocaleString('en-US')} CIDRs; Calico takes at most ${MAX_NETS} per rule. Put them into GlobalNetworkSets (labelled) and match them with a selector (CalicoEgressBlock does this).` });
+              if (Array.isArray(n) && n.length > MAX_NETS) out.push({ manifest: m, path: `${p}.${key}`, message: `has ${formatCount(n.length)} CIDRs; Calico takes at most ${MAX_NETS} per rule. Put them into GlobalNetworkSets (labelled) and match them with a selector (CalicoEgressBlock does this).` });
             }
             for (const key of ['ports', 'notPorts'] as const) {
               const n = e[key];
@@ -573,7 +574,7 @@ export const ipsetSize: LintRule = {
   summary: "The network sets one rule selector matches hold more addresses of one family than Felix's default maxIpsetSize.",
   explanation:
     `Felix turns the CIDRs of the network sets a selector matches into one ipset per IP family; maxIpsetSize defaults to ` +
-    `${FELIX_MAX_IPSET_SIZE.toLocaleString('en-US')} members (felix config_params.go), beyond which Felix cannot program the set on the iptables ` +
+    `${formatCount(FELIX_MAX_IPSET_SIZE)} members (felix config_params.go), beyond which Felix cannot program the set on the iptables ` +
     'dataplane. Raise maxIpsetSize in FelixConfiguration, or aggregate the list.',
   check(index) {
     const sets = index.ofKind('GlobalNetworkSet', 'NetworkSet').filter(isCalico);
@@ -601,7 +602,7 @@ export const ipsetSize: LintRule = {
         }
         for (const fam of [4, 6] as const) {
           if (count[fam] <= FELIX_MAX_IPSET_SIZE) continue;
-          out.push({ manifest: m, path: `${path}.${side}.selector`, message: `selects network sets with ${count[fam].toLocaleString('en-US')} IPv${fam} prefixes, more than Felix's default maxIpsetSize (${FELIX_MAX_IPSET_SIZE.toLocaleString('en-US')}); Felix cannot program the ipset. Raise maxIpsetSize in FelixConfiguration (the nftables dataplane has no such limit).` });
+          out.push({ manifest: m, path: `${path}.${side}.selector`, message: `selects network sets with ${formatCount(count[fam])} IPv${fam} prefixes, more than Felix's default maxIpsetSize (${formatCount(FELIX_MAX_IPSET_SIZE)}); Felix cannot program the ipset. Raise maxIpsetSize in FelixConfiguration (the nftables dataplane has no such limit).` });
         }
       }
       return [];

@@ -1,4 +1,5 @@
 import { identityOf } from '../manifest-index.js';
+import { formatCount } from '../../core/errors.js';
 import { LintRule, RuleViolation, Severity } from '../rule.js';
 
 /**
@@ -38,7 +39,7 @@ export const denyTierAfterDefault: LintRule = {
   severity: Severity.ERROR,
   summary: 'A tier with Deny rules is ordered at or after the default tier, so Kubernetes NetworkPolicies decide first.',
   explanation:
-    `Tiers run in order (lower first); the default tier has order ${DEFAULT_TIER_ORDER.toLocaleString('en-US')}, and a tier without an order runs last. ` +
+    `Tiers run in order (lower first); the default tier has order ${formatCount(DEFAULT_TIER_ORDER)}, and a tier without an order runs last. ` +
     'Where a Kubernetes NetworkPolicy (default tier) selects an endpoint, it allows or drops the packet there, so a later tier never ' +
     'sees it: its Deny rules do not block what a NetworkPolicy allows (Calico tier.mdx, felix policy_sorter.go; domain-notes §B.11).',
   check(index) {
@@ -57,7 +58,7 @@ export const denyTierAfterDefault: LintRule = {
       out.push({
         manifest: m,
         path: 'spec.order',
-        message: `${order === undefined ? 'has no order, so it runs after every other tier' : `has order ${order.toLocaleString('en-US')}, at or after the default tier (${DEFAULT_TIER_ORDER.toLocaleString('en-US')})`}, and its policies deny traffic: a Kubernetes NetworkPolicy that selects an endpoint decides in the default tier first, so these Deny rules never block what it allows. Give the tier an order below ${DEFAULT_TIER_ORDER.toLocaleString('en-US')} (netsec's egress block uses 100).`,
+        message: `${order === undefined ? 'has no order, so it runs after every other tier' : `has order ${formatCount(order)}, at or after the default tier (${formatCount(DEFAULT_TIER_ORDER)})`}, and its policies deny traffic: a Kubernetes NetworkPolicy that selects an endpoint decides in the default tier first, so these Deny rules never block what it allows. Give the tier an order below ${formatCount(DEFAULT_TIER_ORDER)} (netsec's egress block uses 100).`,
       });
     }
     return out;

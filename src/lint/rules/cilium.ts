@@ -5,6 +5,7 @@ import { NamedCidr, cannotCoverDefaultRoute, findRefusals } from '../../cidr/ref
 import { Feature } from '../../core/features.js';
 import { Product } from '../../core/versions.js';
 import { Manifest, ManifestIndex, identityOf } from '../manifest-index.js';
+import { formatCount } from '../../core/errors.js';
 import { LintRule, RuleViolation, Severity } from '../rule.js';
 import { WireSelector, maySelectNamespace, selectorMatches, selectsEverything, withoutSource } from '../selectors.js';
 
@@ -220,7 +221,7 @@ export const cidrIdentityCost: LintRule = {
   summary: "A policy's CIDRs cost one security identity each on this Cilium line; beyond the policy map size the policy cannot be enforced.",
   explanation:
     'Each CIDR in a policy (and, before Cilium 1.17, each CIDR of a referenced CiliumCIDRGroup) is a security identity and takes ' +
-    `policy-map entries (PR #33441 made a group one identity in 1.17). The per-endpoint policy map holds ${POLICY_MAP_ENTRIES.toLocaleString('en-US')} ` +
+    `policy-map entries (PR #33441 made a group one identity in 1.17). The per-endpoint policy map holds ${formatCount(POLICY_MAP_ENTRIES)} ` +
     'entries by default (bpf-policy-map-max); a full map drops traffic and leaves endpoints unhealthy (cilium#30296). An error above ' +
     'that size, a warning below it. Accept it with a suppression only where bpf-policy-map-max was raised.',
   check(index) {
@@ -244,14 +245,14 @@ export const cidrIdentityCost: LintRule = {
       const total = count + fromGroups;
       const over = total > POLICY_MAP_ENTRIES;
       if (!over && fromGroups === 0) continue;
-      const groups = fromGroups ? ` (${fromGroups.toLocaleString('en-US')} of them in CiliumCIDRGroups, which Cilium ${index.target.version(Product.CILIUM)} counts one identity per CIDR; one per group from 1.17)` : '';
+      const groups = fromGroups ? ` (${formatCount(fromGroups)} of them in CiliumCIDRGroups, which Cilium ${index.target.version(Product.CILIUM)} counts one identity per CIDR; one per group from 1.17)` : '';
       out.push({
         manifest: m,
         path: '',
         severity: over ? Severity.ERROR : Severity.WARNING,
         message: over
-          ? `uses ${total.toLocaleString('en-US')} CIDRs${groups}, each a security identity: more than the ${POLICY_MAP_ENTRIES.toLocaleString('en-US')} entries of the default per-endpoint policy map, so the policy cannot be enforced. Move the CIDRs into CiliumCIDRGroups on Cilium 1.17 or later, or suppress this rule with a reason if bpf-policy-map-max was raised.`
-          : `uses ${total.toLocaleString('en-US')} CIDRs${groups}, each a security identity and a policy-map entry (the default map holds ${POLICY_MAP_ENTRIES.toLocaleString('en-US')}).`,
+          ? `uses ${formatCount(total)} CIDRs${groups}, each a security identity: more than the ${formatCount(POLICY_MAP_ENTRIES)} entries of the default per-endpoint policy map, so the policy cannot be enforced. Move the CIDRs into CiliumCIDRGroups on Cilium 1.17 or later, or suppress this rule with a reason if bpf-policy-map-max was raised.`
+          : `uses ${formatCount(total)} CIDRs${groups}, each a security identity and a policy-map entry (the default map holds ${formatCount(POLICY_MAP_ENTRIES)}).`,
       });
     }
     return out;

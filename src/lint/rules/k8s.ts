@@ -1,5 +1,6 @@
 import { ApplyMode } from '../../core/target.js';
 import { Manifest, identityOf, originOf } from '../manifest-index.js';
+import { formatCount } from '../../core/errors.js';
 import { LintRule, RuleViolation, Severity } from '../rule.js';
 
 /** All annotations of an object together: APIM `pkg/api/validation/objectmeta.go` `TotalAnnotationSizeLimitB`. */
@@ -83,8 +84,8 @@ export const objectTooLarge: LintRule = {
   summary: "An object is larger than its target's apply mode can store.",
   explanation:
     `Client-side apply copies the whole object into the ${LAST_APPLIED} annotation, and all annotations of an object are capped at ` +
-    `${ANNOTATIONS_LIMIT_BYTES.toLocaleString('en-US')} bytes (apimachinery objectmeta.go). Server-side apply is bounded by etcd's request limit ` +
-    `(${ETCD_REQUEST_LIMIT_BYTES.toLocaleString('en-US')} bytes by default); ConfigMap data by ${CONFIGMAP_DATA_LIMIT_BYTES.toLocaleString('en-US')} bytes. ` +
+    `${formatCount(ANNOTATIONS_LIMIT_BYTES)} bytes (apimachinery objectmeta.go). Server-side apply is bounded by etcd's request limit ` +
+    `(${formatCount(ETCD_REQUEST_LIMIT_BYTES)} bytes by default); ConfigMap data by ${formatCount(CONFIGMAP_DATA_LIMIT_BYTES)} bytes. ` +
     'An object over its limit is refused by the API server, so whatever policy it carries is absent.',
   check(index) {
     const out: RuleViolation[] = [];
@@ -99,19 +100,19 @@ export const objectTooLarge: LintRule = {
           out.push({
             manifest: m,
             path: '',
-            message: `is ${json.toLocaleString('en-US')} bytes; client-side apply copies it into the ${LAST_APPLIED} annotation, and all annotations (${total.toLocaleString('en-US')} bytes then) are capped at ${ANNOTATIONS_LIMIT_BYTES.toLocaleString('en-US')}. Split the content over several objects, or set the target's applyMode: server-side if the cluster is applied with server-side apply (Flux, Argo CD ServerSideApply=true).`,
+            message: `is ${formatCount(json)} bytes; client-side apply copies it into the ${LAST_APPLIED} annotation, and all annotations (${formatCount(total)} bytes then) are capped at ${formatCount(ANNOTATIONS_LIMIT_BYTES)}. Split the content over several objects, or set the target's applyMode: server-side if the cluster is applied with server-side apply (Flux, Argo CD ServerSideApply=true).`,
           });
           continue;
         }
       } else if (json > ETCD_REQUEST_LIMIT_BYTES) {
-        out.push({ manifest: m, path: '', message: `is ${json.toLocaleString('en-US')} bytes; etcd refuses requests over ${ETCD_REQUEST_LIMIT_BYTES.toLocaleString('en-US')} bytes by default. Split the content over several objects.` });
+        out.push({ manifest: m, path: '', message: `is ${formatCount(json)} bytes; etcd refuses requests over ${formatCount(ETCD_REQUEST_LIMIT_BYTES)} bytes by default. Split the content over several objects.` });
         continue;
       }
       if (m.object.kind === 'ConfigMap') {
         const data = { ...(m.object.data as Record<string, string> | undefined), ...(m.object.binaryData as Record<string, string> | undefined) };
         const bytes = Object.entries(data).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(String(v)), 0);
         if (bytes > CONFIGMAP_DATA_LIMIT_BYTES) {
-          out.push({ manifest: m, path: 'data', message: `holds ${bytes.toLocaleString('en-US')} bytes of data; a ConfigMap holds at most ${CONFIGMAP_DATA_LIMIT_BYTES.toLocaleString('en-US')}. Split it.` });
+          out.push({ manifest: m, path: 'data', message: `holds ${formatCount(bytes)} bytes of data; a ConfigMap holds at most ${formatCount(CONFIGMAP_DATA_LIMIT_BYTES)}. Split it.` });
         }
       }
     }
