@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatCount } from '../src/cidr/format.js';
+import { formatCount } from '../src/core/errors.js';
 import { generateFeed, seededRandom } from './cidr-feed.js';
 import { measure, median, type Measurement } from './measure.js';
 import type { BenchModule } from './types.js';

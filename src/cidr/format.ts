@@ -87,19 +87,6 @@ export function formatIPv6Prefix(w0: number, w1: number, w2: number, w3: number,
   return formatIPv6(w0, w1, w2, w3) + LEN[len];
 }
 
-/** Formats a count with thousands separators (`1204` → `'1,204'`), for numbers and bigints alike. */
-export function formatCount(n: number | bigint): string {
-  const s = n.toString();
-  const neg = s.startsWith('-');
-  const digits = neg ? s.slice(1) : s;
-  let out = '';
-  for (let i = 0; i < digits.length; i++) {
-    if (i > 0 && (digits.length - i) % 3 === 0) out += ',';
-    out += digits[i];
-  }
-  return neg ? `-${out}` : out;
-}
-
 /** ASCII bytes of '0'..'255', for writing without creating strings. */
 const OCTET_BYTES: readonly Uint8Array[] = OCTET.map((s) => Uint8Array.from(s, (ch) => ch.charCodeAt(0)));
 const HEX = Uint8Array.from('0123456789abcdef', (ch) => ch.charCodeAt(0));

@@ -2,7 +2,8 @@
  * The CIDR engine: parse feeds, aggregate to the minimal cover, subtract exclusions, shard under object-size
  * budgets, and refuse dangerous block lists.
  */
-export { formatCount, formatIPv4, formatIPv4Prefix, formatIPv6, formatIPv6Prefix } from './format.js';
+export { formatCount } from '../core/errors.js';
+export { formatIPv4, formatIPv4Prefix, formatIPv6, formatIPv6Prefix } from './format.js';
 export { PrefixList } from './prefix-list.js';
 export { type CidrDiagnostic, CidrParseError, DEFAULT_MAX_ERRORS, formatDiagnostic, isCidrText, parseCidrList, type ParseCidrListOptions, parseCidrs, type ParseCidrsOptions, type ParseCidrsResult } from './parse.js';
 export { Cidr, type CidrParseOptions } from './cidr.js';

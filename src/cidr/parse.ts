@@ -1,6 +1,6 @@
-import { NetsecError, echo, formatLocation } from '../core/errors.js';
+import { NetsecError, echo, formatCount, formatLocation } from '../core/errors.js';
 import { PrefixScanner, diagnoseToken } from './_scan.js';
-import { formatCount, formatIPv4Prefix, formatIPv6Prefix } from './format.js';
+import { formatIPv4Prefix, formatIPv6Prefix } from './format.js';
 import { PrefixList } from './prefix-list.js';
 
 /** A problem found in one line of a feed, with its exact location. Returned as a value, never only logged. */
