@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { lint } from '../lint/lint.js';
+import { describeUnjudged, lint } from '../lint/lint.js';
 import { Manifest, ManifestIndex } from '../lint/manifest-index.js';
 import { Severity } from '../lint/rule.js';
 import { suppressionsOf } from '../lint/suppressions.js';
@@ -125,18 +125,22 @@ function synthesizeMarked(root: IConstruct): SynthResult {
     }
     // Render every component first: the lint rules judge the target as a whole (duplicates across files, a policy and
     // the CIDR groups it references), and their warnings belong in the headers written below.
+    const outsideSchema = new Set<object>();
     const rendered = [...components.keys()].sort().map((component) => {
       const chart = components.get(component)!;
       const objects = renderChart(chart).sort((a, b) => compareManifests(a.object, b.object));
       for (const { object, construct } of objects) {
-        for (const f of validator.validate(object, { applyToCluster: chart.applyToCluster })) findings.push({ ...f, constructPath: construct.node.path, ...located(construct) });
+        for (const f of validator.validate(object, { applyToCluster: chart.applyToCluster })) {
+          findings.push({ ...f, constructPath: construct.node.path, ...located(construct) });
+          outsideSchema.add(object);
+        }
       }
       return { component, chart, objects };
     });
     const constructOf = new Map<Manifest, IConstruct>();
     const manifests = rendered.flatMap(({ chart, objects }) =>
       objects.map(({ object, construct }) => {
-        const m: Manifest = { object, constructPath: construct.node.path, applied: chart.applyToCluster, ...located(construct) };
+        const m: Manifest = { object, constructPath: construct.node.path, applied: chart.applyToCluster, ...located(construct), ...(outsideSchema.has(object) ? { outsideSchema: true } : {}) };
         constructOf.set(m, construct);
         return m;
       }),
@@ -146,6 +150,10 @@ function synthesizeMarked(root: IConstruct): SynthResult {
       const where = { resource: { apiVersion: '', kind: f.object.kind, name: f.object.name, ...(f.object.namespace ? { namespace: f.object.namespace } : {}) }, constructPath: f.constructPath, ...(f.location ? { location: f.location } : {}) };
       if (f.severity === Severity.ERROR) findings.push({ ...where, path: f.path, message: f.detail, ruleId: f.ruleId });
       else lintDiagnostics.push({ level: DiagnosticLevel.WARNING, path: f.constructPath ?? '', message: `${f.ruleId}: ${f.message}`, ...(f.location ? { location: f.location } : {}) });
+    }
+    for (const u of linted.unjudged) {
+      const first = u.objects[0]!;
+      lintDiagnostics.push({ level: DiagnosticLevel.NOTE, path: first.constructPath ?? '', message: describeUnjudged(u), ...(first.location ? { location: first.location } : {}) });
     }
     for (const f of linted.suppressed) {
       lintDiagnostics.push({ level: DiagnosticLevel.NOTE, path: f.constructPath ?? '', message: `${f.ruleId} suppressed (${f.reason}): ${f.message}`, ...(f.location ? { location: f.location } : {}) });

@@ -13,6 +13,12 @@ export interface Manifest {
   readonly constructPath?: string;
   /** Whether it is applied to the cluster (false for inputs of other tools, such as an IstioOperator for istioctl). */
   readonly applied: boolean;
+  /**
+   * True when the object breaks its kind's schema (the schema check reports why) or netsec has no schema for its
+   * apiVersion and kind: its fields may hold values of any type, where rules read them as the schema types them.
+   * @default false - the object passed its schema check
+   */
+  readonly outsideSchema?: boolean;
 }
 
 /** What identifies an object in a cluster: API group (without version), kind, namespace and name. */
@@ -102,5 +108,15 @@ export class ManifestIndex {
   /** The objects of one or more kinds, in index order. */
   public ofKind(...kinds: string[]): Manifest[] {
     return kinds.flatMap((k) => this.byKind.get(k) ?? []);
+  }
+
+  /** The objects outside their schema (`Manifest.outsideSchema`), in index order. */
+  public outsideSchema(): Manifest[] {
+    return this.manifests.filter((m) => m.outsideSchema);
+  }
+
+  /** This index without the objects outside their schema (the same helm values and time). */
+  public withinSchema(): ManifestIndex {
+    return new ManifestIndex(this.target, this.manifests.filter((m) => !m.outsideSchema), { helmValues: this.helmValues, now: this.now });
   }
 }

@@ -4,7 +4,7 @@ import { NetsecError, SourceLocation, echo, escapeControls, formatLocation } fro
 import { Target } from '../core/target.js';
 import { ResourceRef, describeResource, refOf } from '../core/validation/finding.js';
 import { ManifestValidator } from '../core/validation/manifest-validator.js';
-import { LintFinding, lint } from '../lint/lint.js';
+import { LintFinding, describeUnjudged, lint } from '../lint/lint.js';
 import { KubeObject, Manifest, ManifestIndex } from '../lint/manifest-index.js';
 import { Severity } from '../lint/rule.js';
 import { RULES } from '../lint/rules/index.js';
@@ -179,22 +179,27 @@ export function validateManifests(options: ValidateManifestsOptions): ValidateRe
   }
 
   const unchecked = new Map<string, ReadObject[]>();
-  for (const entry of read) {
+  read.forEach((entry, i) => {
     const { doc, object, manifest } = entry;
     const apiVersion = String(object.apiVersion ?? '');
     const kind = String(object.kind ?? '');
+    let problems = 0;
     if (!validator.hasSchema(apiVersion, kind)) {
       // Not an error: a cluster serves many kinds netsec knows nothing about (cert-manager, Argo CD, ...).
       const key = `${apiVersion} ${kind}`;
       const list = unchecked.get(key);
       if (list) list.push(entry);
       else unchecked.set(key, [entry]);
-      continue;
+      problems++;
+    } else {
+      for (const f of validator.validate(object, { applyToCluster: manifest.applied })) {
+        findings.push({ ...(f.ruleId ? { ruleId: f.ruleId } : {}), severity: Severity.ERROR, location: doc.locate(f.path), path: f.path, object: f.resource, message: f.message });
+        problems++;
+      }
     }
-    for (const f of validator.validate(object, { applyToCluster: manifest.applied })) {
-      findings.push({ ...(f.ruleId ? { ruleId: f.ruleId } : {}), severity: Severity.ERROR, location: doc.locate(f.path), path: f.path, object: f.resource, message: f.message });
-    }
-  }
+    // The lint rules read fields as the schema types them; `lint` leaves this object out of a rule it makes fail.
+    if (problems > 0) read[i] = { ...entry, manifest: { ...manifest, outsideSchema: true } };
+  });
 
   for (const [key, entries] of unchecked) {
     const more = entries.length > 1 ? ` (and ${entries.length - 1} more object${entries.length === 2 ? '' : 's'} of this kind)` : '';
@@ -235,6 +240,7 @@ export function validateManifests(options: ValidateManifestsOptions): ValidateRe
     };
   };
   findings.push(...linted.findings.map(fromLint));
+  for (const u of linted.unjudged) notes.push({ ...(u.objects[0]!.location ? { location: u.objects[0]!.location } : {}), message: describeUnjudged(u) });
   const suppressed = linted.suppressed.map((f) => ({ ...fromLint(f), reason: f.reason }));
   const order = files.map((f) => (f === STDIN_PATH ? STDIN_NAME : escapeControls(f)));
   return { target: options.target, files: files.length, objects: read.length, findings: sortFindings(findings, order), suppressed: sortFindings(suppressed, order), notes };

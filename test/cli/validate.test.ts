@@ -267,6 +267,39 @@ describe('netsec validate: lint rules', () => {
   });
 });
 
+describe('netsec validate: objects that break their schema where a rule reads them', () => {
+  // `egress: deny-all` is a string where the CRD has a list of rules; cilium/cidr-group-selector-selects-all walks
+  // every egress rule, and met a string there (it crashed the run with "a bug in netsec", exit 3).
+  const BROKEN =
+    'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  endpointSelector: {}\n  egress: deny-all\n';
+  const SELECTS_ALL =
+    'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: api\n  namespace: shop\nspec:\n  endpointSelector: {}\n' +
+    '  egress:\n    - toCIDRSet:\n        - cidrGroupSelector: {}\n';
+
+  test('the rule judges the other objects, the schema error is reported at its field, and a note names what the rule left out', async () => {
+    const dir = folder({ 'p.yaml': `${BROKEN}---\n${SELECTS_ALL}` });
+    const file = join(dir, 'p.yaml');
+    const { code, stdout, stderr } = await run('validate', file, '--cilium', '1.17');
+    expect(code).toBe(1);
+    expect(stdout).toContain(`${file}:8:3: CiliumNetworkPolicy 'shop/web' at spec.egress: expected array (got "deny-all")\n`);
+    expect(stdout).toContain(`${file}:19:11: CiliumNetworkPolicy 'shop/api' at spec.egress[0].toCIDRSet[0].cidrGroupSelector: has no label requirement, so it selects every CiliumCIDRGroup in the cluster`);
+    expect(stderr).toBe(
+      `${file}:1:1: note: cilium/cidr-group-selector-selects-all did not judge CiliumNetworkPolicy 'shop/web': it breaks its schema (see the errors) ` +
+        'or netsec has no schema for it, and the rule could not read it. Fix it and run again to have it judged.\n' +
+        'netsec validate: 2 object(s) in 1 file(s) checked against Cilium 1.17; 3 error(s), 1 warning(s).\n',
+    );
+  });
+
+  test('so is an object under an apiVersion its target does not serve, which has no schema to be checked against', async () => {
+    const dir = folder({ 'p.yaml': BROKEN.replace('cilium.io/v2', 'cilium.io/v9') });
+    const file = join(dir, 'p.yaml');
+    const { code, stdout, stderr } = await run('validate', file, '--cilium', '1.17');
+    expect(code).toBe(1);
+    expect(stdout).toContain(`${file}:1:1: CiliumNetworkPolicy 'shop/web' at apiVersion: 'cilium.io/v9' CiliumNetworkPolicy is not served by Cilium 1.17 (schemas: crds/cilium/1.17); served: cilium.io/v2\n`);
+    expect(stderr).toContain(`${file}:1:1: note: cilium/cidr-group-selector-selects-all did not judge CiliumNetworkPolicy 'shop/web': it breaks its schema`);
+  });
+});
+
 describe('netsec validate --output json', () => {
   test('findings with rule id, severity, file, line, column, path and message; suppressions and notes apart', async () => {
     const dir = folder({ 'cm.yaml': CONFIG_MAP('Bad') });

@@ -110,6 +110,7 @@ const EXPORTS = [
   'computePlan',
   'describeObject',
   'describeResource',
+  'describeUnjudged',
   'explain',
   'findRefusals',
   'formatCount',

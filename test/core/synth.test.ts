@@ -91,6 +91,31 @@ describe('synthesize', () => {
     expect(result.files).toEqual([]);
   });
 
+  test('an object that breaks its schema where a lint rule reads it is reported, and the rule judges the rest without it', () => {
+    const app = new App();
+    const chart = new NetsecChart(app, 'egress', { target: target() });
+    // A raw ApiObject can hold anything: a string where the CRD has the list of egress rules.
+    new ApiObject(chart, 'broken', { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'web', namespace: 'shop' }, spec: { endpointSelector: {}, egress: 'deny-all' } });
+    new ApiObject(chart, 'all-groups', {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'api', namespace: 'shop' },
+      spec: { endpointSelector: {}, egress: [{ toCIDRSet: [{ cidrGroupSelector: {} }] }] },
+    });
+    const result = synthesize(app);
+    expect(result.findings.map((f) => [f.constructPath, f.path, f.ruleId ?? 'schema'])).toEqual([
+      ['egress/broken', 'spec.egress', 'schema'],
+      ['egress/all-groups', 'spec.egress[0].toCIDRSet[0].cidrGroupSelector', 'cilium/cidr-group-selector-selects-all'],
+      ['egress/broken', 'spec', 'cilium/rule-shape'],
+    ]);
+    expect(result.diagnostics.filter((d) => d.level === 'note').map((d) => [d.path, d.message])).toEqual([
+      [
+        'egress/broken',
+        "cilium/cidr-group-selector-selects-all did not judge CiliumNetworkPolicy 'shop/web': it breaks its schema (see the errors) or netsec has no schema for it, and the rule could not read it. Fix it and run again to have it judged.",
+      ],
+    ]);
+  });
+
   test('an App without NetsecChart is a usage error', () => {
     expect(() => synthesize(new App())).toThrow("nothing to synthesize: 'app' contains no NetsecChart.");
   });

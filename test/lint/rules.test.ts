@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ApplyMode, Manifest, ManifestIndex, RULES, Target, TargetProps, lint } from '../../src/index.js';
+import { ApplyMode, LintRule, Manifest, ManifestIndex, NetsecError, RULES, Severity, Target, TargetProps, lint } from '../../src/index.js';
 
 /** Lints hand-written objects (as `netsec validate` will) and returns `[ruleId, severity, path, message]` rows. */
 function findings(objects: Record<string, unknown>[], target: TargetProps = { name: 't', kubernetes: '1.30', cilium: '1.17', calico: '3.30' }) {
@@ -15,6 +15,43 @@ test('every rule id is unique and in <area>/<kebab-name> form', () => {
   const ids = RULES.map((r) => r.id);
   expect(new Set(ids).size).toBe(ids.length);
   for (const id of ids) expect(id).toMatch(/^(k8s|cilium|calico|dns|lrp|hubble|istio|gitops)\/[a-z0-9]+(-[a-z0-9]+)*$/);
+});
+
+describe('lint on objects outside their schema', () => {
+  /** A rule that reads spec.items as a list, as rules read fields the schema types. */
+  const itemsRule: LintRule = {
+    id: 'k8s/test-items',
+    severity: Severity.ERROR,
+    summary: 'test',
+    explanation: 'test',
+    check: (index) =>
+      index.ofKind('Thing').flatMap((m) => ((m.object.spec as { items: string[] }).items).filter((i) => i === 'bad').map(() => ({ manifest: m, path: 'spec.items', message: 'bad item' }))),
+  };
+  const thing = (name: string, items: unknown, outsideSchema?: boolean): Manifest => ({
+    object: { apiVersion: 'x/v1', kind: 'Thing', metadata: { name }, spec: { items } },
+    applied: true,
+    ...(outsideSchema ? { outsideSchema } : {}),
+  });
+  const index = (...manifests: Manifest[]) => new ManifestIndex(new Target({ name: 't', kubernetes: '1.30' }), manifests);
+
+  test('a rule that fails on an object outside its schema judges the others again without it, and says which it left out', () => {
+    const broken = thing('b', 'not-a-list', true);
+    const result = lint(index(thing('a', ['bad']), broken, thing('c', ['ok'])), { rules: [itemsRule] });
+    expect(result.findings.map((f) => f.message)).toEqual(["Thing 'a' at spec.items: bad item"]);
+    expect(result.unjudged).toEqual([{ ruleId: 'k8s/test-items', objects: [broken] }]);
+  });
+
+  test('a rule that fails with every object within its schema is a bug in netsec: the error goes on', () => {
+    const failing: LintRule = { ...itemsRule, check: () => { throw new TypeError('boom'); } };
+    expect(() => lint(index(thing('a', ['ok'])), { rules: [failing] })).toThrow(new TypeError('boom'));
+    // and when it fails without the objects outside their schema too
+    expect(() => lint(index(thing('a', ['ok']), thing('b', 1, true)), { rules: [failing] })).toThrow(new TypeError('boom'));
+  });
+
+  test("a rule's own refusal (a NetsecError) is never taken for a reading failure", () => {
+    const refusing: LintRule = { ...itemsRule, check: () => { throw new NetsecError('INVALID', 'refused'); } };
+    expect(() => lint(index(thing('b', 1, true)), { rules: [refusing] })).toThrow('refused');
+  });
 });
 
 describe('k8s/duplicate-object', () => {
