@@ -1,17 +1,28 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
-import { MAX_ALIAS_COUNT } from '../config/load.js';
-import { NetsecError, escapeControls } from '../core/errors.js';
+import { NetsecError, Problem, escapeControls, problemsError } from '../core/errors.js';
+import { Target } from '../core/target.js';
+import { describeResource, refOf } from '../core/validation/finding.js';
+import { ManifestValidator } from '../core/validation/manifest-validator.js';
+import { ManifestDocument, defaultNamespace, parseManifestDocuments } from '../validate/documents.js';
 import { KubeObject } from './cilium.js';
 
 /**
- * Reads every object of YAML files and folders (folders recursively, `.yaml`/`.yml` in name order). Documents that are
- * not Kubernetes objects (a kustomization.yaml, empty documents) are skipped; broken YAML is a located error.
+ * Reads every object of YAML files and folders (folders recursively, `.yaml`/`.yml` in name order) for the target
+ * `target`, as `netsec validate` reads them. Documents that are not Kubernetes objects (a kustomization.yaml, empty
+ * documents) are skipped; broken YAML is a located error. A namespaced object without a namespace is in `default`, as
+ * `kubectl apply` without `-n` puts it.
+ *
+ * Flows are judged against what a cluster would hold, so every object must be one its API server accepts: an object
+ * that breaks its schema (a string where the CRD has a list of rules) is refused at its field, never judged as if it
+ * meant something. Objects of kinds netsec has no schema for are left out: the evaluator models none of them (a
+ * `CiliumNetworkPolicy` of another API group is not Cilium's).
  * `shownFrom` is the folder paths are shown relative to.
  */
-export function readManifestPaths(paths: readonly string[], shownFrom: string): KubeObject[] {
+export function readManifestPaths(paths: readonly string[], shownFrom: string, target: Target): KubeObject[] {
+  const validator = new ManifestValidator(target);
   const out: KubeObject[] = [];
+  const problems: Problem[] = [];
   for (const p of paths) {
     const shown = escapeControls(relative(shownFrom, p) || p);
     let stat;
@@ -22,8 +33,29 @@ export function readManifestPaths(paths: readonly string[], shownFrom: string): 
       throw new NetsecError('CONFIG', `cannot read the manifests '${shown}' (${code === 'ENOENT' ? 'no such file or folder' : code ?? String(err)}); expected a YAML file or a folder of them; fix the path in manifests (relative to the scenario file)`);
     }
     const files = stat.isDirectory() ? yamlFilesUnder(p) : [p];
-    for (const f of files) out.push(...parseManifests(readFileSync(f, 'utf8'), escapeControls(relative(shownFrom, f) || f)));
+    for (const f of files) {
+      for (const doc of readDocuments(readFileSync(f, 'utf8'), escapeControls(relative(shownFrom, f) || f))) {
+        for (const { object, path } of objectsOf(doc)) {
+          const { apiVersion, kind } = object as { apiVersion?: unknown; kind: string };
+          if (typeof apiVersion !== 'string' || apiVersion === '') {
+            problems.push({ location: doc.locate(path), message: `${describeResource(refOf(object))}: no apiVersion; expected a Kubernetes object (apiVersion, kind, metadata)` });
+            continue;
+          }
+          // Not a kind the evaluator models (an unknown group's 'CiliumNetworkPolicy' is not Cilium's either).
+          if (!validator.hasSchema(apiVersion, kind)) continue;
+          const placed = defaultNamespace(object, 'default', validator);
+          for (const finding of validator.validate(placed, { applyToCluster: true })) {
+            problems.push({
+              location: doc.locate(`${path}${path && finding.path ? '.' : ''}${finding.path}`),
+              message: `${describeResource(finding.resource)}${finding.path ? ` at ${finding.path}` : ''}: ${finding.message}; the API server refuses this object, so no flow can be judged against it: fix it ('netsec validate' checks manifests the same way)`,
+            });
+          }
+          out.push(placed as unknown as KubeObject);
+        }
+      }
+    }
   }
+  if (problems.length) throw problemsError('CONFIG', problems, 'the manifests');
   return out;
 }
 
@@ -37,22 +69,31 @@ function yamlFilesUnder(dir: string): string[] {
   return out;
 }
 
-/** The Kubernetes objects of one YAML text (multi-document). */
-export function parseManifests(text: string, file: string): KubeObject[] {
-  const lines = new LineCounter();
-  const out: KubeObject[] = [];
-  // logLevel 'error': the yaml library would print its warnings (which quote the input) past netsec's renderer.
-  for (const doc of parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, logLevel: 'error' })) {
-    if (doc.errors.length) {
-      const pos = lines.linePos(doc.errors[0]!.pos[0]);
-      throw new NetsecError('CONFIG', `invalid YAML: ${escapeControls(doc.errors[0]!.message.split('\n')[0]!)}`, { file, line: pos.line, column: pos.col });
-    }
-    const obj = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
-    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) continue;
-    const o = obj as Partial<KubeObject>;
-    if (typeof o.kind !== 'string' || typeof o.metadata?.name !== 'string') continue;
-    if (o.kind === 'List' && Array.isArray((obj as any).items)) out.push(...((obj as any).items as KubeObject[]));
-    else out.push(o as KubeObject);
+/** The documents of one YAML text; broken YAML is an error where the parser stopped. */
+function readDocuments(text: string, file: string): ManifestDocument[] {
+  const docs = parseManifestDocuments(text, file);
+  const broken = docs.find((d) => d.error);
+  if (broken) throw new NetsecError('CONFIG', escapeControls(broken.error!.message), broken.error!.location);
+  return docs;
+}
+
+/**
+ * The Kubernetes objects of one document (maps with a kind and a metadata.name), each with its path in the document
+ * ('' for the document; `items[3]` in a List). Other documents, such as a kustomization.yaml, are not objects.
+ */
+function objectsOf(doc: ManifestDocument): { object: Record<string, unknown>; path: string }[] {
+  const isObject = (v: unknown): v is Record<string, unknown> => {
+    const o = v as { kind?: unknown; metadata?: { name?: unknown } } | null;
+    return o !== null && typeof o === 'object' && !Array.isArray(o) && typeof o.kind === 'string' && typeof o.metadata?.name === 'string';
+  };
+  const value = doc.value as { kind?: unknown; items?: unknown } | undefined;
+  if (value?.kind === 'List' && Array.isArray(value.items)) {
+    return value.items.flatMap((item, i) => (isObject(item) ? [{ object: item, path: `items[${i}]` }] : []));
   }
-  return out;
+  return isObject(value) ? [{ object: value, path: '' }] : [];
+}
+
+/** The Kubernetes objects of one YAML text netsec synthesized (multi-document; already checked by synth). */
+export function parseManifests(text: string, file: string): KubeObject[] {
+  return readDocuments(text, file).flatMap((doc) => objectsOf(doc).map((o) => o.object as unknown as KubeObject));
 }

@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import { NetsecError, echo, locateError } from '../core/errors.js';
+import { Target } from '../core/target.js';
 import { formatFinding } from '../core/validation/finding.js';
 import { KubeObject } from './cilium.js';
 import { createEvaluator } from './evaluate.js';
@@ -46,8 +47,7 @@ export async function runScenario(scenario: Scenario, cache: SynthCache = new Ma
 }
 
 async function inputsOf(s: Scenario, cache: SynthCache): Promise<{ versions: ScenarioVersions; objects: KubeObject[] }> {
-  const objects: KubeObject[] = s.manifests ? readManifestPaths(s.manifests, s.dir) : [];
-  if (typeof s.target !== 'string') return { versions: s.target, objects };
+  if (typeof s.target !== 'string') return { versions: s.target, objects: s.manifests ? readManifestPaths(s.manifests, s.dir, targetOf('scenario', s.target)) : [] };
   const shownConfig = relative(s.dir, s.config!) || s.config!;
   // Loaded here, not at the top: cdk8s and the config machinery are needed only to synthesize a netsec.yaml.
   const [{ loadConfigFile }, { buildApp }, { synthesize }] = await Promise.all([
@@ -59,7 +59,8 @@ async function inputsOf(s: Scenario, cache: SynthCache): Promise<{ versions: Sce
     throw new NetsecError('CONFIG', `target is '${echo(s.target)}', which ${echo(shownConfig)} does not define; expected one of: ${loaded.config.targets.map((t) => t.name).join(', ')}; fix the name`, s.targetLocation);
   }
   const versions: ScenarioVersions = { kubernetes: props.kubernetes ?? '', cilium: props.cilium, calico: props.calico, istio: props.istio };
-  if (s.manifests) return { versions, objects };
+  if (s.manifests) return { versions, objects: readManifestPaths(s.manifests, s.dir, targetOf(s.target, versions)) };
+  const objects: KubeObject[] = [];
   let synthesized = cache.get(s.config!);
   if (!synthesized) {
     synthesized = buildApp(loaded).then(synthesize);
@@ -74,6 +75,11 @@ async function inputsOf(s: Scenario, cache: SynthCache): Promise<{ versions: Sce
     if (f.path.startsWith(`${s.target}/`) && /\.ya?ml$/.test(f.path)) objects.push(...parseManifests(f.content, `${shownConfig} (synthesized ${f.path})`));
   }
   return { versions, objects };
+}
+
+/** The target the manifests of a scenario are checked for. */
+function targetOf(name: string, versions: ScenarioVersions): Target {
+  return new Target({ name, kubernetes: versions.kubernetes || undefined, cilium: versions.cilium, calico: versions.calico, istio: versions.istio });
 }
 
 /** Where a result differs from what `expect` says (only the fields `expect` has are compared). */

@@ -1,6 +1,7 @@
 import { Document, LineCounter, Node, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import { SourceLocation } from '../core/errors.js';
 import { MAX_ALIAS_COUNT } from '../config/load.js';
+import type { ManifestValidator } from '../core/validation/manifest-validator.js';
 
 /** One YAML document of a manifest file, with what is needed to point at any of its fields. */
 export interface ManifestDocument {
@@ -86,4 +87,23 @@ export function locateField(doc: Document, path: string): number | undefined {
     }
   }
   return offset;
+}
+
+/**
+ * The object with `metadata.namespace` set to `namespace` when its kind is namespaced and it names none (a copy; the
+ * input is unchanged), as `kubectl apply -n` and kustomize's `namespace:` supply it. Other objects are returned as they are.
+ */
+export function defaultNamespace(object: Record<string, unknown>, namespace: string, validator: ManifestValidator): Record<string, unknown> {
+  const metadata = object.metadata;
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return object;
+  if ((metadata as Record<string, unknown>).namespace !== undefined) return object;
+  if (validator.scopeOf(String(object.apiVersion ?? ''), String(object.kind ?? '')) !== 'Namespaced') return object;
+  return withMetadata(object, { namespace });
+}
+
+/** A copy of the object with `fields` set in its metadata (an object without a metadata map is returned as it is). */
+export function withMetadata(object: Record<string, unknown>, fields: Record<string, unknown>): Record<string, unknown> {
+  const metadata = object.metadata;
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return object;
+  return { ...object, metadata: { ...metadata, ...fields } };
 }

@@ -9,7 +9,7 @@ import { KubeObject, Manifest, ManifestIndex } from '../lint/manifest-index.js';
 import { Severity } from '../lint/rule.js';
 import { RULES } from '../lint/rules/index.js';
 import { Suppression } from '../lint/suppressions.js';
-import { ManifestDocument, parseManifestDocuments } from './documents.js';
+import { ManifestDocument, defaultNamespace, parseManifestDocuments, withMetadata } from './documents.js';
 import { STDIN_PATH, collectManifestFiles, osReason } from './files.js';
 
 /** How findings name standard input. */
@@ -244,25 +244,6 @@ export function validateManifests(options: ValidateManifestsOptions): ValidateRe
   const suppressed = linted.suppressed.map((f) => ({ ...fromLint(f), reason: f.reason }));
   const order = files.map((f) => (f === STDIN_PATH ? STDIN_NAME : escapeControls(f)));
   return { target: options.target, files: files.length, objects: read.length, findings: sortFindings(findings, order), suppressed: sortFindings(suppressed, order), notes };
-}
-
-/**
- * The object with `metadata.namespace` set to `namespace` when its kind is namespaced and it names none (a copy; the
- * input is unchanged), as `kubectl apply -n` and kustomize's `namespace:` supply it. Other objects are returned as they are.
- */
-function defaultNamespace(object: Record<string, unknown>, namespace: string, validator: ManifestValidator): Record<string, unknown> {
-  const metadata = object.metadata;
-  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return object;
-  if ((metadata as Record<string, unknown>).namespace !== undefined) return object;
-  if (validator.scopeOf(String(object.apiVersion ?? ''), String(object.kind ?? '')) !== 'Namespaced') return object;
-  return withMetadata(object, { namespace });
-}
-
-/** A copy of the object with `fields` set in its metadata (an object without a metadata map is returned as it is). */
-function withMetadata(object: Record<string, unknown>, fields: Record<string, unknown>): Record<string, unknown> {
-  const metadata = object.metadata;
-  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) return object;
-  return { ...object, metadata: { ...metadata, ...fields } };
 }
 
 /** Findings in the order of the files given, then by line and column (stable for findings at one place). */

@@ -154,6 +154,45 @@ flows:
     expect(r.code).toBe(2);
   });
 
+  test('an object the API server refuses is an error at its field, not judged as if it meant something (it was judged as no policy)', async () => {
+    writeFileSync(join(dir, 'policies.yaml'), policy.replace('egress: [ {} ]', 'egress: deny-all'));
+    writeFileSync(join(dir, 's.yaml'), scenario('DROPPED'));
+    const r = await run('explain', join(dir, 's.yaml'));
+    expect(r.stderr).toBe(
+      `policies.yaml:6:3: CiliumNetworkPolicy 'default/deny-all' at spec.egress: expected array (got "deny-all"); the API server refuses this object, so no flow can be judged against it: fix it ('netsec validate' checks manifests the same way)\n`,
+    );
+    expect(r.code).toBe(2);
+  });
+
+  test('a namespaced object without a namespace is in default, as kubectl apply puts it (it was judged as selecting pods of every namespace)', async () => {
+    writeFileSync(join(dir, 'policies.yaml'), policy.replace('{ name: deny-all, namespace: default }', '{ name: deny-all }'));
+    writeFileSync(join(dir, 's.yaml'), `target: { kubernetes: "1.30", cilium: "1.17" }
+manifests: [policies.yaml]
+cluster:
+  pods: [ { name: client, namespace: default }, { name: other, namespace: shop } ]
+flows:
+  - { name: from default, from: default/client, to: { ip: 1.1.1.1 }, port: 443, expect: { verdict: DROPPED, by: default } }
+  - { name: from shop, from: shop/other, to: { ip: 1.1.1.1 }, port: 443, expect: { verdict: FORWARDED } }
+`);
+    const r = await run('test', join(dir, 's.yaml'));
+    expect({ code: r.code, last: r.stdout.trim().split('\n').at(-1) }).toEqual({ code: 0, last: '2 passed, 0 failed' });
+  });
+
+  test('a CiliumNetworkPolicy of another API group is not Cilium\'s, and judges nothing', async () => {
+    writeFileSync(join(dir, 'policies.yaml'), policy.replace('cilium.io/v2', 'example.com/v1'));
+    writeFileSync(join(dir, 's.yaml'), scenario('FORWARDED'));
+    const r = await run('test', join(dir, 's.yaml'));
+    expect({ code: r.code, last: r.stdout.trim().split('\n').at(-1) }).toEqual({ code: 0, last: '1 passed, 0 failed' });
+  });
+
+  test('a document with a kind and a name but no apiVersion is an error where it starts', async () => {
+    writeFileSync(join(dir, 'policies.yaml'), `# the policies\n${policy.replace('apiVersion: cilium.io/v2\n', '')}`);
+    writeFileSync(join(dir, 's.yaml'), scenario('DROPPED'));
+    const r = await run('explain', join(dir, 's.yaml'));
+    expect(r.stderr).toBe("policies.yaml:2:1: CiliumNetworkPolicy 'default/deny-all': no apiVersion; expected a Kubernetes object (apiVersion, kind, metadata)\n");
+    expect(r.code).toBe(2);
+  });
+
   test('a Service port the Service lacks is an error at the flow', async () => {
     writeFileSync(join(dir, 's.yaml'), `target: { kubernetes: "1.30", cilium: "1.17" }
 manifests: []
