@@ -10,8 +10,8 @@ import { Suppression, suppressRules } from '../lint/suppressions.js';
 import { Target, TargetProps } from '../core/target.js';
 import { parseCidrList } from '../cidr/parse.js';
 import { PRODUCT_NAMES, Product } from '../core/versions.js';
-import { LoadedConfig } from './load.js';
-import { ConfigSection, SectionBuildContext, pointerLabel } from './section.js';
+import { LoadedConfig, pointerLabel } from './load.js';
+import { ConfigSection, SectionBuildContext } from './section.js';
 import { SECTIONS } from './sections/index.js';
 
 /** How `buildApp` reports on long work. */

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { closestMatch } from 'leven';
 import { Document, LineCounter, Node, isAlias, isCollection, isMap, isNode, isScalar, parseDocument, visit } from 'yaml';
 import { readInputFile } from '../core/system-error.js';
 import { NetsecError, Problem, SourceLocation, echo, escapeControls, formatLocation, problemsError } from '../core/errors.js';
@@ -104,8 +105,14 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   const locate = (pointer: string, atKey = false): string => formatLocation(where(pointer, atKey));
   const validate = getValidator();
   if (!validate(data)) {
-    const all = (validate.errors ?? []).filter(notNoise).map((e) => ({ location: where(pointerOf(e), e.keyword === 'additionalProperties'), message: describe(e) }));
-    const unique = [...new Map(all.map((p) => [`${formatLocation(p.location)}: ${p.message}`, p])).values()];
+    const written = (pointer: string): string | undefined => {
+      const node = doc.getIn(pathOf(pointer), true);
+      return isScalar(node) && node.range ? text.slice(node.range[0], node.range[1]) : undefined;
+    };
+    const all = schemaProblems(validate.errors ?? [], where, written);
+    const unique = [...new Map(all.map((p) => [`${formatLocation(p.location!)}: ${p.message}`, p])).values()];
+    // In the order of the file, as an editor walks it.
+    unique.sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0));
     throw problemsError('CONFIG', unique, name);
   }
   const config = data as NetsecConfig;
@@ -229,15 +236,26 @@ function offsetOf(doc: Document, pointer: string, atKey: boolean): number | unde
   return undefined;
 }
 
-/** For unknown keys, point at the key itself rather than its parent object. */
+/** For unknown keys and keys of the wrong form, point at the key itself rather than its parent object. */
 function pointerOf(e: ErrorObject): string {
-  if (e.keyword === 'additionalProperties') return `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}`;
+  const escape = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+  if (e.keyword === 'additionalProperties') return `${e.instancePath}/${escape((e.params as { additionalProperty: string }).additionalProperty)}`;
+  if (e.propertyName !== undefined) return `${e.instancePath}/${escape(e.propertyName)}`;
   return e.instancePath;
 }
 
-/** anyOf/oneOf branch errors repeat what the combinator says; `if` errors say nothing. */
-function notNoise(e: ErrorObject): boolean {
-  return e.keyword !== 'if';
+/** `egressBlocking[0].targets[1]` for `/egressBlocking/0/targets/1`: how messages name a place in netsec.yaml. */
+export function pointerLabel(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((out, p) => (/^\d+$/.test(p) ? `${out}[${p}]` : out ? `${out}.${p}` : p), '');
+}
+
+/** The place a schema error is about, as messages name it: `targets[0].cilium`, or the file for the root. */
+function placeOf(pointer: string): string {
+  return pointer === '' ? 'the file' : echo(pointerLabel(pointer));
 }
 
 /** A value from the file as a message shows it: JSON (so its type shows), control characters escaped, cut when long. */
@@ -245,23 +263,111 @@ function shown(data: unknown): string {
   return echo(JSON.stringify(data) ?? String(data));
 }
 
-/** cdk8s-cli style: "<path> is <found> but it should be <expected>". */
-function describe(e: ErrorObject): string {
-  const path = echo(pointerOf(e) || '/');
+/** `a string`, `a list`, ... for a JSON Schema type name. */
+function typeName(type: string): string {
+  return { string: 'a string', number: 'a number', integer: 'a whole number', boolean: 'true or false', array: 'a list', object: 'a map (key: value lines)', null: 'null' }[type] ?? type;
+}
+
+/** What kind of value the file holds, in the words of `typeName`. */
+function kindOf(data: unknown): string {
+  if (data === null) return 'null';
+  if (Array.isArray(data)) return 'a list';
+  if (typeof data === 'object') return 'a map';
+  if (typeof data === 'boolean') return 'a boolean';
+  return `a ${typeof data}`;
+}
+
+/**
+ * The schema's errors as problems, one per place: what was found, what was expected and how to fix it, each place
+ * named as the user writes it. `written` gives a scalar's text as it stands in the file (`1.20`, not the number 1.2).
+ */
+function schemaProblems(errors: readonly ErrorObject[], where: (pointer: string, atKey?: boolean) => SourceLocation, written: (pointer: string) => string | undefined): Problem[] {
+  // An anyOf or oneOf whose branches each only require a key ("cidrs" or "feeds") is one problem about those keys.
+  const merged = new Set<ErrorObject>();
+  const problems: Problem[] = [];
+  for (const c of errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')) {
+    const branches = Array.isArray(c.schema) ? (c.schema as { required?: unknown }[]) : [];
+    const keys = branches.map((b) => (Array.isArray(b.required) && b.required.length === 1 && Object.keys(b).length === 1 ? String(b.required[0]) : undefined));
+    if (!keys.length || keys.some((k) => k === undefined)) continue;
+    const within = `${c.schemaPath}/`;
+    for (const e of errors) if (e === c || e.schemaPath.startsWith(within)) merged.add(e);
+    const listed = keys.map((k) => `'${k}'`).join(', ');
+    const many = c.keyword === 'oneOf' && (c.params as { passingSchemas?: unknown }).passingSchemas != null;
+    problems.push({
+      location: where(c.instancePath),
+      message: many
+        ? `${placeOf(c.instancePath)} has more than one of ${listed}; expected exactly one of them; keep one`
+        : `${placeOf(c.instancePath)} has none of ${listed}; expected ${c.keyword === 'oneOf' ? 'exactly one' : 'at least one'} of them; add one`,
+    });
+  }
+  for (const e of errors) {
+    // `if` errors say nothing; `propertyNames` repeats the error about the key itself.
+    if (merged.has(e) || e.keyword === 'if' || e.keyword === 'propertyNames') continue;
+    problems.push({ location: where(pointerOf(e), e.keyword === 'additionalProperties' || e.propertyName !== undefined), message: describe(e, written) });
+  }
+  return problems;
+}
+
+/**
+ * The patterns of netsec.schema.json in words (a test checks that every pattern there has some), so that a message
+ * says what to write rather than showing a regular expression.
+ */
+export const PATTERN_WORDS: Readonly<Record<string, string>> = {
+  '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$': "a name of lowercase letters, digits and '-' that starts and ends with a letter or digit (a DNS label)",
+  '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$': "a name of DNS labels joined by '.' (lowercase letters, digits and '-')",
+  '^v?\\d+\\.\\d+(\\.\\d+)?$': 'a version line such as "1.17" or a version such as "1.17.3", quoted',
+  '^[a-z0-9]+/[a-z0-9-]+$': "a lint rule id such as 'cilium/cidr-identity-cost' (docs/rules.md)",
+  '\\S': 'some text, not only blanks',
+  '^[A-Za-z]{2}$': "a two-letter country code such as 'DE'",
+  '^[0-9]+$': 'a port number, digits only',
+};
+
+/** One schema error: "<place> is <found>; expected <what>; <how to fix it>". */
+function describe(e: ErrorObject, written: (pointer: string) => string | undefined): string {
+  const place = placeOf(e.instancePath);
+  const key = e.instancePath.split('/').pop()?.replace(/~1/g, '/').replace(/~0/g, '~') ?? '';
   switch (e.keyword) {
     case 'additionalProperties': {
+      const unknown = (e.params as { additionalProperty: string }).additionalProperty;
       const allowed = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-      return `unknown key '${echo((e.params as { additionalProperty: string }).additionalProperty)}'; expected one of: ${allowed.join(', ')}`;
+      const close = closestMatch(unknown, allowed, { maxDistance: Math.max(2, Math.floor(unknown.length / 3)) });
+      return `unknown key '${echo(unknown)}'${e.instancePath ? ` in ${place}` : ''}; expected one of: ${allowed.join(', ')}; ${close ? `did you mean '${close}'?` : 'remove it'}`;
     }
-    case 'required':
-      return `${path} is missing '${(e.params as { missingProperty: string }).missingProperty}', which is required`;
-    case 'enum':
-      return `${path} is ${shown(e.data)} but it should be one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'type':
-      return `${path} is ${shown(e.data)} but it should be of type ${String((e.params as { type: string }).type)}`;
-    case 'pattern':
-      return `${path} is ${shown(e.data)} but it should match ${(e.params as { pattern: string }).pattern}`;
+    case 'required': {
+      const missing = (e.params as { missingProperty: string }).missingProperty;
+      return `${place} has no '${missing}'; expected ${missing}: to be given; add it`;
+    }
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
+      const close = typeof e.data === 'string' ? closestMatch(e.data, allowed.filter((v): v is string => typeof v === 'string'), { maxDistance: 3 }) : undefined;
+      return `${place} is ${shown(e.data)}; expected one of: ${allowed.map((v) => JSON.stringify(v)).join(', ')}; ${close ? `did you mean '${close}'?` : 'use one of them'}`;
+    }
+    case 'type': {
+      const type = String((e.params as { type: string }).type);
+      if (e.instancePath === '' && (e.data === null || e.data === undefined)) {
+        return 'the file holds no settings (it is empty, or only comments); expected a map with targets: and the sections to build for them; start from the bundled netsec.yaml';
+      }
+      const text = written(e.instancePath);
+      if (type === 'string' && (typeof e.data === 'number' || typeof e.data === 'boolean') && text !== undefined) {
+        // YAML reads 1.20 as the number 1.2 and yes as true: a version or an annotation value must be quoted.
+        const read = String(e.data) === text ? '' : ` (unquoted, YAML reads ${echo(text)} as ${shown(e.data)})`;
+        return `${place} is ${shown(e.data)}, ${kindOf(e.data)}${read}; expected a string; quote it: ${echo(key)}: "${echo(text)}"`;
+      }
+      return `${place} is ${shown(e.data)}, ${kindOf(e.data)}; expected ${typeName(type)}; write ${typeName(type)} here`;
+    }
+    case 'minItems': {
+      const limit = (e.params as { limit: number }).limit;
+      const n = Array.isArray(e.data) ? e.data.length : 0;
+      return `${place} has ${n} item${n === 1 ? '' : 's'}; expected at least ${limit}; add ${limit - n === 1 ? 'one' : limit - n}`;
+    }
+    case 'pattern': {
+      const pattern = (e.params as { pattern: string }).pattern;
+      const expected = PATTERN_WORDS[pattern] ?? `a value matching ${pattern}`;
+      // A key checked by propertyNames: the error is about the key, at its map.
+      if (e.propertyName !== undefined) return `key '${echo(e.propertyName)}' in ${place}; expected ${expected}; rename it`;
+      return `${place} is ${shown(e.data)}; expected ${expected}; fix the value`;
+    }
     default:
-      return `${path} ${e.message ?? e.keyword}${e.data !== undefined && typeof e.data !== 'object' ? ` (found ${shown(e.data)})` : ''}`;
+      return `${place} ${e.message ?? e.keyword}${e.data !== undefined && typeof e.data !== 'object' ? ` (found ${shown(e.data)})` : ''}; fix the value`;
   }
 }

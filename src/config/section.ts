@@ -141,15 +141,6 @@ export function constructId(kind: string, ...parts: readonly string[]): string {
   return `${kind}-${parts.map((p) => p.replace(/[%:/\n]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`)).join(':')}`;
 }
 
-/** `egressBlocking[0].targets[1]` for `/egressBlocking/0/targets/1`: how messages name a place in netsec.yaml. */
-export function pointerLabel(pointer: string): string {
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce((out, p) => (/^\d+$/.test(p) ? `${out}[${p}]` : out ? `${out}.${p}` : p), '');
-}
-
 /** Options for `checkCidrs`. */
 export interface CheckCidrsOptions {
   /** Append the prefixes here. @default - only checked */

@@ -126,5 +126,11 @@ test('a clusterwide policy with a namespace is a config error', async () => {
 
 test('the schema demands exactly one namespace scope per pod peer', () => {
   const bad = `${TARGETS}ciliumPolicies:\n  - name: web\n    egress:\n      - to: { pods: [{ matchLabels: { app: db } }] }\n`;
-  expect(() => parseConfig(bad, 'netsec.yaml')).toThrow(/ciliumPolicies\/0\/egress\/0\/to\/pods\/0/);
+  expect(() => parseConfig(bad, 'netsec.yaml')).toThrow(
+    "netsec.yaml:12:22: ciliumPolicies[0].egress[0].to.pods[0] has none of 'namespace', 'policyNamespace', 'allNamespaces', 'namespaceLabels'; expected exactly one of them; add one",
+  );
+  const two = bad.replace('{ matchLabels: { app: db } }', '{ namespace: a, allNamespaces: true, matchLabels: { app: db } }');
+  expect(() => parseConfig(two, 'netsec.yaml')).toThrow(
+    "netsec.yaml:12:22: ciliumPolicies[0].egress[0].to.pods[0] has more than one of 'namespace', 'policyNamespace', 'allNamespaces', 'namespaceLabels'; expected exactly one of them; keep one",
+  );
 });

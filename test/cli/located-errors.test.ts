@@ -327,7 +327,7 @@ describe('what messages echo from the input', () => {
   test('control characters in netsec.yaml and in a feed are escaped, never sent to the terminal', async () => {
     const key = await refused(`${TARGETS}"\\e[31mred\\u0000": 1\n`);
     expect(key.stderr).toBe(
-      "netsec.yaml:8:1: unknown key '\\x1b[31mred\\x00'; expected one of: targets, egressBlocking, ciliumCidrGroups, nodeLocalDns, ciliumPolicies, hubbleFlowLogs, istio\n",
+      "netsec.yaml:8:1: unknown key '\\x1b[31mred\\x00'; expected one of: targets, egressBlocking, ciliumCidrGroups, nodeLocalDns, ciliumPolicies, hubbleFlowLogs, istio; remove it\n",
     );
     const config = `${TARGETS}egressBlocking:\n  - name: geo\n    feeds: [{ file: block.txt }]\n`;
     const feed = await refused(config, { 'block.txt': '\u001b[2J\u001b[Hevil\u202e\n' });

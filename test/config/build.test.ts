@@ -2,7 +2,8 @@ import { IConstruct } from 'constructs';
 import { describe, expect, test } from 'vitest';
 import { buildApp } from '../../src/config/build.js';
 import { parseConfig } from '../../src/config/load.js';
-import { constructId, pointerLabel } from '../../src/config/section.js';
+import { pointerLabel } from '../../src/config/load.js';
+import { constructId } from '../../src/config/section.js';
 import { NetsecError } from '../../src/core/errors.js';
 import { sourceOf } from '../../src/core/source.js';
 

@@ -124,6 +124,6 @@ egressBlocking:
     suppress: [{ rule: cilium/cidr-identity-cost }]
 `);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain("is missing 'reason', which is required");
+    expect(missing.stderr).toContain("egressBlocking[0].suppress[0] has no 'reason'; expected reason: to be given; add it");
   });
 });

@@ -26,24 +26,46 @@ describe('netsec.yaml loading', () => {
 
   test('an unknown key inside a target points at the key', () => {
     expect(error('targets:\n  - name: a\n    cilum: "1.17"\n')).toBe(
-      "netsec.yaml:3:5: unknown key 'cilum'; expected one of: name, kubernetes, cilium, calico, istio, applyMode, suppress, cluster",
+      "netsec.yaml:3:5: unknown key 'cilum' in targets[0]; expected one of: name, kubernetes, cilium, calico, istio, applyMode, suppress, cluster; did you mean 'cilium'?",
     );
   });
 
-  test('a wrong type names the path, the value found and the type expected', () => {
-    expect(error('targets:\n  - name: a\n    cluster:\n      nodeLocalDns: "yes"\n')).toBe('netsec.yaml:4:21: /targets/0/cluster/nodeLocalDns is "yes" but it should be of type boolean');
+  test('a wrong type names the place as it is written, the value found and the type expected', () => {
+    expect(error('targets:\n  - name: a\n    cluster:\n      nodeLocalDns: "yes"\n')).toBe('netsec.yaml:4:21: targets[0].cluster.nodeLocalDns is "yes", a string; expected true or false; write true or false here');
+  });
+
+  test('an unquoted version is a number to YAML: the message shows it as written and how to quote it', () => {
+    expect(error('targets:\n  - name: a\n    kubernetes: 1.30\n    cilium: 1.17\n')).toBe(
+      'netsec.yaml:3:17: targets[0].kubernetes is 1.3, a number (unquoted, YAML reads 1.30 as 1.3); expected a string; quote it: kubernetes: "1.30"\n' +
+        'netsec.yaml:4:13: targets[0].cilium is 1.17, a number; expected a string; quote it: cilium: "1.17"\n' +
+        '2 problems in netsec.yaml; fix them and run again.',
+    );
+  });
+
+  test('an empty file, or one of comments only, says so', () => {
+    const expected = 'netsec.yaml: the file holds no settings (it is empty, or only comments); expected a map with targets: and the sections to build for them; start from the bundled netsec.yaml';
+    expect(error('')).toBe(expected);
+    expect(error('# targets come later\n')).toBe(expected);
+  });
+
+  test('an empty list where at least one item is needed', () => {
+    expect(error('targets: []\n')).toBe('netsec.yaml:1:10: targets has 0 items; expected at least 1; add one');
+  });
+
+  test('an entry that needs one of two keys and has neither is one problem, not one per key', () => {
+    expect(error('targets:\n  - name: a\negressBlocking:\n  - name: geo\n')).toBe("netsec.yaml:4:5: egressBlocking[0] has none of 'cidrs', 'feeds'; expected at least one of them; add one");
   });
 
   test('a version that is not a version', () => {
-    expect(error('targets:\n  - name: a\n    cilium: latest\n')).toBe('netsec.yaml:3:13: /targets/0/cilium is "latest" but it should match ^v?\\d+\\.\\d+(\\.\\d+)?$');
+    expect(error('targets:\n  - name: a\n    cilium: latest\n')).toBe('netsec.yaml:3:13: targets[0].cilium is "latest"; expected a version line such as "1.17" or a version such as "1.17.3", quoted; fix the value');
   });
 
   test('a wrong enum value lists the allowed ones', () => {
-    expect(error('targets:\n  - name: a\n    applyMode: server\n')).toBe('netsec.yaml:3:16: /targets/0/applyMode is "server" but it should be one of: "client-side", "server-side"');
+    expect(error('targets:\n  - name: a\n    applyMode: server\n')).toBe('netsec.yaml:3:16: targets[0].applyMode is "server"; expected one of: "client-side", "server-side"; use one of them');
   });
 
   test('a missing required key', () => {
-    expect(error('targets:\n  - cilium: "1.17"\n')).toBe("netsec.yaml:2:5: /targets/0 is missing 'name', which is required");
+    expect(error('targets:\n  - cilium: "1.17"\n')).toBe("netsec.yaml:2:5: targets[0] has no 'name'; expected name: to be given; add it");
   });
 
   test('duplicate target names', () => {
@@ -54,5 +76,30 @@ describe('netsec.yaml loading', () => {
 
   test('invalid YAML names the line and column', () => {
     expect(error('targets:\n  - name: a\n   bad: [\n')).toMatch(/^netsec\.yaml:3:\d+: invalid YAML: /);
+  });
+
+  test('every pattern of netsec.schema.json has words for messages', async () => {
+    const { PATTERN_WORDS } = await import('../../src/config/load.js');
+    const schema = JSON.parse((await import('node:fs')).readFileSync(`${__dirname}/../../netsec.schema.json`, 'utf8')) as unknown;
+    const patterns = new Set<string>();
+    const walk = (n: unknown): void => {
+      if (Array.isArray(n)) n.forEach(walk);
+      else if (n && typeof n === 'object') {
+        const o = n as Record<string, unknown>;
+        if (typeof o.pattern === 'string') patterns.add(o.pattern);
+        Object.values(o).forEach(walk);
+      }
+    };
+    walk(schema);
+    expect([...patterns].filter((p) => !(p in PATTERN_WORDS))).toEqual([]);
+  });
+
+  test('problems come in the order of the file, as an editor walks it', () => {
+    expect(error('targets:\n  - name: a\n    kubernetes: "1.30"\n    cilium: 1.20\negressBlocking:\n  - name: geo\n    cidr: [192.0.2.0/24]\n').split('\n').map((l) => l.split(': ')[0])).toEqual([
+      'netsec.yaml:4:13',
+      'netsec.yaml:6:5',
+      'netsec.yaml:7:5',
+      '3 problems in netsec.yaml; fix them and run again.',
+    ]);
   });
 });

@@ -61,7 +61,7 @@ istio:
       err = e;
     }
     expect(err).toBeInstanceOf(NetsecError);
-    expect((err as NetsecError).message).toBe('netsec.yaml:12:62: /hubbleFlowLogs/0/metadata/annotations/argocd.argoproj.io~1sync-wave is -1 but it should be of type string');
+    expect((err as NetsecError).message).toBe('netsec.yaml:12:62: hubbleFlowLogs[0].metadata.annotations.argocd.argoproj.io/sync-wave is -1, a number; expected a string; quote it: argocd.argoproj.io/sync-wave: "-1"');
   });
 
   test("a construct's refusal is located at the entry", async () => {

@@ -77,12 +77,12 @@ ciliumPolicies:
 
 test('a cluster.nodeLocalDns mode that does not exist is refused by the schema, with its place', () => {
   const config = 'targets:\n  - name: a\n    cilium: "1.17"\n    cluster:\n      nodeLocalDns: { mode: hostnetwork }\n';
-  expect(() => parseConfig(config, 'netsec.yaml')).toThrow('netsec.yaml:5:29: /targets/0/cluster/nodeLocalDns/mode is "hostnetwork" but it should be one of: "lrp", "link-local"');
+  expect(() => parseConfig(config, 'netsec.yaml')).toThrow('netsec.yaml:5:29: targets[0].cluster.nodeLocalDns.mode is "hostnetwork"; expected one of: "lrp", "link-local"; use one of them');
 });
 
 test('cluster.nodeLocalDns mode link-local without addresses is refused by the schema, with its place', () => {
   const config = 'targets:\n  - name: a\n    cilium: "1.17"\n    cluster:\n      nodeLocalDns: { mode: link-local }\n';
-  expect(() => parseConfig(config, 'netsec.yaml')).toThrow("netsec.yaml:5:21: /targets/0/cluster/nodeLocalDns is missing 'addresses', which is required");
+  expect(() => parseConfig(config, 'netsec.yaml')).toThrow("netsec.yaml:5:21: targets[0].cluster.nodeLocalDns has no 'addresses'; expected addresses: to be given; add it");
 });
 
 test('cluster.nodeLocalDns addresses without mode link-local are refused', async () => {

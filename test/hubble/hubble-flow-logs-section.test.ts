@@ -54,7 +54,7 @@ hubbleFlowLogs:
 
   test('a typo in a filter is an unknown key with the known ones', async () => {
     await expect(build('hubbleFlowLogs:\n  - flowLogs:\n      - name: a\n        includeFilters:\n          - sourcepod: [a/]\n')).rejects.toThrow(
-      /netsec\.yaml:8:13: unknown key 'sourcepod'; expected one of: preset, uuid, sourceIp, /,
+      /netsec\.yaml:8:13: unknown key 'sourcepod' in hubbleFlowLogs\[0\]\.flowLogs\[0\]\.includeFilters\[0\]; expected one of: preset, uuid, sourceIp, .*; did you mean 'sourcePod'\?$/,
     );
   });
 
