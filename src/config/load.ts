@@ -367,6 +367,29 @@ function describe(e: ErrorObject, written: (pointer: string) => string | undefin
       if (e.propertyName !== undefined) return `key '${echo(e.propertyName)}' in ${place}; expected ${expected}; rename it`;
       return `${place} is ${shown(e.data)}; expected ${expected}; fix the value`;
     }
+    case 'minLength': {
+      const limit = (e.params as { limit: number }).limit;
+      return limit === 1 ? `${place} is empty; expected some text; write a value or remove the key` : `${place} is ${shown(e.data)}; expected at least ${limit} characters; fix the value`;
+    }
+    case 'maxLength':
+      return `${place} is ${String(e.data).length} characters long; expected at most ${(e.params as { limit: number }).limit}; shorten it`;
+    case 'minimum':
+    case 'maximum':
+      return `${place} is ${shown(e.data)}; expected ${e.keyword === 'minimum' ? 'at least' : 'at most'} ${(e.params as { limit: number }).limit}; fix the value`;
+    case 'uniqueItems': {
+      const { i, j } = e.params as { i: number; j: number };
+      return `${place} lists ${shown((e.data as unknown[])[j])} twice (items ${j} and ${i}); expected each item once; remove one`;
+    }
+    case 'const':
+      return `${place} is ${shown(e.data)}; expected ${shown((e.params as { allowedValue: unknown }).allowedValue)}; fix the value`;
+    case 'minProperties': {
+      const limit = (e.params as { limit: number }).limit;
+      return `${place} is an empty map; expected at least ${limit} key${limit === 1 ? '' : 's'}; add ${limit === 1 ? 'one' : limit} or remove it`;
+    }
+    case 'dependencies': {
+      const { property, missingProperty } = e.params as { property: string; missingProperty: string };
+      return `${place} has '${property}' without '${missingProperty}'; expected ${missingProperty}: with it; add it`;
+    }
     default:
       return `${place} ${e.message ?? e.keyword}${e.data !== undefined && typeof e.data !== 'object' ? ` (found ${shown(e.data)})` : ''}; fix the value`;
   }

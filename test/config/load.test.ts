@@ -102,4 +102,14 @@ describe('netsec.yaml loading', () => {
       '3 problems in netsec.yaml; fix them and run again.',
     ]);
   });
+
+  test('a list that names an item twice, and a key that needs another beside it', () => {
+    const T = 'targets:\n  - { name: a, kubernetes: "1.30", istio: "1.23" }\n';
+    expect(error(`${T}egressBlocking:\n  - name: geo\n    cidrs: [192.0.2.0/24]\n    targets: [a, a]\n`)).toBe(
+      'netsec.yaml:6:14: egressBlocking[0].targets lists "a" twice (items 1 and 0); expected each item once; remove one',
+    );
+    expect(error(`${T}istio:\n  - peerAuthentications:\n      - { name: x, mode: STRICT, matchLabels: { app: a } }\n`)).toBe(
+      "netsec.yaml:5:9: istio[0].peerAuthentications[0] has 'matchLabels' without 'namespace'; expected namespace: with it; add it",
+    );
+  });
 });
