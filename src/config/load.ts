@@ -270,7 +270,6 @@ function typeName(type: string): string {
 
 /** What kind of value the file holds, in the words of `typeName`. */
 function kindOf(data: unknown): string {
-  if (data === null) return 'null';
   if (Array.isArray(data)) return 'a list';
   if (typeof data === 'object') return 'a map';
   if (typeof data === 'boolean') return 'a boolean';
@@ -352,6 +351,10 @@ function describe(e: ErrorObject, written: (pointer: string) => string | undefin
         // YAML reads 1.20 as the number 1.2 and yes as true: a version or an annotation value must be quoted.
         const read = String(e.data) === text ? '' : ` (unquoted, YAML reads ${echo(text)} as ${shown(e.data)})`;
         return `${place} is ${shown(e.data)}, ${kindOf(e.data)}${read}; expected a string; quote it: ${echo(key)}: "${echo(text)}"`;
+      }
+      if (e.data === null) return `${place} is empty (null); expected ${typeName(type)}; write ${typeName(type)} here, or remove the key`;
+      if (type === 'array' && text !== undefined && typeof key === 'string' && !/^\d+$/.test(key)) {
+        return `${place} is ${shown(e.data)}, ${kindOf(e.data)}; expected a list; write it as one: ${echo(key)}: [${echo(text)}]`;
       }
       return `${place} is ${shown(e.data)}, ${kindOf(e.data)}; expected ${typeName(type)}; write ${typeName(type)} here`;
     }

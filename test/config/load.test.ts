@@ -112,4 +112,14 @@ describe('netsec.yaml loading', () => {
       "netsec.yaml:5:9: istio[0].peerAuthentications[0] has 'matchLabels' without 'namespace'; expected namespace: with it; add it",
     );
   });
+
+  test('a key left without a value is empty, not "null, null"', () => {
+    expect(error('targets:\n  - name: a\n    kubernetes:\n')).toBe('netsec.yaml:3:16: targets[0].kubernetes is empty (null); expected a string; write a string here, or remove the key');
+  });
+
+  test('one value where a list belongs: the fix shows it as a list', () => {
+    expect(error('targets:\n  - name: a\negressBlocking:\n  - name: geo\n    targets: a\n    cidrs: [192.0.2.0/24]\n')).toBe(
+      'netsec.yaml:5:14: egressBlocking[0].targets is "a", a string; expected a list; write it as one: targets: [a]',
+    );
+  });
 });
