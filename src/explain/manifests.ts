@@ -1,16 +1,18 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { relative } from 'node:path';
 import { NetsecError, Problem, escapeControls, problemsError } from '../core/errors.js';
 import { Target } from '../core/target.js';
 import { describeResource, refOf } from '../core/validation/finding.js';
 import { ManifestValidator } from '../core/validation/manifest-validator.js';
 import { ManifestDocument, defaultNamespace, parseManifestDocuments } from '../validate/documents.js';
+import { CollectedFiles, collectManifestFiles, osReason } from '../validate/files.js';
 import { KubeObject } from './cilium.js';
 
 /**
- * Reads every object of YAML files and folders (folders recursively, `.yaml`/`.yml` in name order) for the target
- * `target`, as `netsec validate` reads them. Documents that are not Kubernetes objects (a kustomization.yaml, empty
- * documents) are skipped; broken YAML is a located error. A namespaced object without a namespace is in `default`, as
+ * Reads every object of YAML files and folders for the target `target`, as `netsec validate` reads them: folders
+ * recursively, `.yaml`/`.yml` files in name order; a symbolic link inside a folder is refused (it may leave the folder
+ * or loop). Documents that are not Kubernetes objects (a kustomization.yaml, empty documents) are skipped; broken YAML
+ * is a located error. A namespaced object without a namespace is in `default`, as
  * `kubectl apply` without `-n` puts it.
  *
  * Flows are judged against what a cluster would hold, so every object must be one its API server accepts: an object
@@ -23,18 +25,28 @@ export function readManifestPaths(paths: readonly string[], shownFrom: string, t
   const validator = new ManifestValidator(target);
   const out: KubeObject[] = [];
   const problems: Problem[] = [];
+  const show = (path: string): string => escapeControls(relative(shownFrom, path) || path);
   for (const p of paths) {
-    const shown = escapeControls(relative(shownFrom, p) || p);
-    let stat;
+    const fix = 'fix the path in manifests (relative to the scenario file)';
+    let collected: CollectedFiles;
     try {
-      stat = statSync(p);
+      statSync(p);
+      collected = collectManifestFiles([p]);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new NetsecError('CONFIG', `cannot read the manifests '${shown}' (${code === 'ENOENT' ? 'no such file or folder' : code ?? String(err)}); expected a YAML file or a folder of them; fix the path in manifests (relative to the scenario file)`);
+      throw new NetsecError('CONFIG', `cannot read the manifests '${show(p)}' (${osReason(err)}); expected a YAML file or a folder of them; ${fix}`);
     }
-    const files = stat.isDirectory() ? yamlFilesUnder(p) : [p];
-    for (const f of files) {
-      for (const doc of readDocuments(readFileSync(f, 'utf8'), escapeControls(relative(shownFrom, f) || f))) {
+    // validate lists the links it does not follow; a flow judged without the objects behind one would be judged wrong.
+    if (collected.skippedLinks.length) {
+      throw new NetsecError('CONFIG', `the manifests '${show(p)}' hold a symbolic link, '${show(collected.skippedLinks[0]!)}', which is not followed (it may leave the folder or loop); expected files and folders; name its target in manifests`);
+    }
+    for (const f of collected.files) {
+      let text: string;
+      try {
+        text = readFileSync(f, 'utf8');
+      } catch (err) {
+        throw new NetsecError('CONFIG', `cannot read the manifests '${show(f)}' (${osReason(err)}); expected a readable YAML file; ${fix}`);
+      }
+      for (const doc of readDocuments(text, show(f))) {
         for (const { object, path } of objectsOf(doc)) {
           const { apiVersion, kind } = object as { apiVersion?: unknown; kind: string };
           if (typeof apiVersion !== 'string' || apiVersion === '') {
@@ -56,16 +68,6 @@ export function readManifestPaths(paths: readonly string[], shownFrom: string, t
     }
   }
   if (problems.length) throw problemsError('CONFIG', problems, 'the manifests');
-  return out;
-}
-
-function yamlFilesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const full = join(dir, name);
-    if (statSync(full).isDirectory()) out.push(...yamlFilesUnder(full));
-    else if (/\.ya?ml$/.test(name)) out.push(full);
-  }
   return out;
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -190,6 +190,16 @@ flows:
     writeFileSync(join(dir, 's.yaml'), scenario('DROPPED'));
     const r = await run('explain', join(dir, 's.yaml'));
     expect(r.stderr).toBe("policies.yaml:2:1: CiliumNetworkPolicy 'default/deny-all': no apiVersion; expected a Kubernetes object (apiVersion, kind, metadata)\n");
+    expect(r.code).toBe(2);
+  });
+
+  test('a symbolic link inside a manifests folder is refused, not followed (a link to the folder above looped until the stack overflowed: exit 3)', async () => {
+    mkdirSync(join(dir, 'm'));
+    writeFileSync(join(dir, 'm', 'policies.yaml'), policy);
+    symlinkSync('..', join(dir, 'm', 'up'));
+    writeFileSync(join(dir, 's.yaml'), scenario('DROPPED').replace('manifests: [policies.yaml]', 'manifests: [m]'));
+    const r = await run('explain', join(dir, 's.yaml'));
+    expect(r.stderr).toBe("netsec: the manifests 'm' hold a symbolic link, 'm/up', which is not followed (it may leave the folder or loop); expected files and folders; name its target in manifests\n");
     expect(r.code).toBe(2);
   });
 
