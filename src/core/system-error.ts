@@ -41,6 +41,30 @@ export function systemErrorHint(code: string, access: 'read' | 'write' = 'write'
 }
 
 /**
+ * Why an input a user named could not be read, in words for the common cases (`no such file`, `permission denied`,
+ * `it is a folder`, `too many symbolic links`), else the OS code; never Node's message, which holds the absolute path.
+ * `folderToo`: the path may name a folder as well as a file (`no such file or folder`).
+ */
+export function readFailureReason(err: unknown, options: { readonly folderToo?: boolean } = {}): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return options.folderToo ? 'no such file or folder' : 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a folder';
+    case 'ELOOP':
+      return 'too many symbolic links';
+    case 'ENOTDIR':
+      return 'a part of the path is not a folder';
+    default:
+      return code ?? String((err as Error | undefined)?.message ?? err);
+  }
+}
+
+/**
  * Reads a text file a user named (netsec.yaml, a scenario) or throws a CONFIG error at the file: `cannot read the
  * <what> (<why>); expected <expected>; <fix>`, with the reason in plain words for the common cases.
  */
@@ -48,8 +72,6 @@ export function readInputFile(file: string, message: { readonly what: string; re
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' ? 'permission denied' : code ?? String(err);
-    throw new NetsecError('CONFIG', `cannot read the ${message.what} (${why}); expected ${message.expected}; ${message.fix}`, { file: escapeControls(file) });
+    throw new NetsecError('CONFIG', `cannot read the ${message.what} (${readFailureReason(err)}); expected ${message.expected}; ${message.fix}`, { file: escapeControls(file) });
   }
 }

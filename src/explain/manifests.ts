@@ -5,7 +5,8 @@ import { Target } from '../core/target.js';
 import { describeResource, refOf } from '../core/validation/finding.js';
 import { ManifestValidator } from '../core/validation/manifest-validator.js';
 import { ManifestDocument, defaultNamespace, parseManifestDocuments } from '../validate/documents.js';
-import { CollectedFiles, collectManifestFiles, osReason } from '../validate/files.js';
+import { readFailureReason } from '../core/system-error.js';
+import { CollectedFiles, collectManifestFiles } from '../validate/files.js';
 import { KubeObject } from './cilium.js';
 
 /**
@@ -33,7 +34,7 @@ export function readManifestPaths(paths: readonly string[], shownFrom: string, t
       statSync(p);
       collected = collectManifestFiles([p]);
     } catch (err) {
-      throw new NetsecError('CONFIG', `cannot read the manifests '${show(p)}' (${osReason(err)}); expected a YAML file or a folder of them; ${fix}`);
+      throw new NetsecError('CONFIG', `cannot read the manifests '${show(p)}' (${readFailureReason(err, { folderToo: true })}); expected a YAML file or a folder of them; ${fix}`);
     }
     // validate lists the links it does not follow; a flow judged without the objects behind one would be judged wrong.
     if (collected.skippedLinks.length) {
@@ -44,7 +45,7 @@ export function readManifestPaths(paths: readonly string[], shownFrom: string, t
       try {
         text = readFileSync(f, 'utf8');
       } catch (err) {
-        throw new NetsecError('CONFIG', `cannot read the manifests '${show(f)}' (${osReason(err)}); expected a readable YAML file; ${fix}`);
+        throw new NetsecError('CONFIG', `cannot read the manifests '${show(f)}' (${readFailureReason(err)}); expected a readable YAML file; ${fix}`);
       }
       for (const doc of readDocuments(text, show(f))) {
         for (const { object, path } of objectsOf(doc)) {

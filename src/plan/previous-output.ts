@@ -1,6 +1,6 @@
 import { Dirent, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { getSystemErrorMap } from 'node:util';
+import { isSystemError, systemErrorText } from '../core/system-error.js';
 import { NetsecError } from '../core/errors.js';
 import { OUTPUT_MARKER } from '../core/output.js';
 
@@ -11,14 +11,6 @@ export type PreviousEntry =
   | { readonly type: 'symlink'; readonly target: string }
   /** A FIFO, socket or device: never opened (reading a FIFO would block). */
   | { readonly type: 'other' };
-
-/** The OS's own words for an fs error, without the absolute path Node puts in `message`: `EACCES: permission denied`. */
-export function osReason(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  const known = e?.errno !== undefined ? getSystemErrorMap().get(e.errno) : undefined;
-  if (known) return `${known[0]}: ${known[1]}`;
-  return e?.code ?? String((err as Error)?.message ?? err);
-}
 
 /**
  * Reads the output folder `synth` would replace, as `plan` compares with it: path (relative, '/'-separated) -> entry.
@@ -90,6 +82,6 @@ function list(dir: string, shown: string): Dirent[] {
 function cannotRead(shown: string, out: string, err: unknown): NetsecError {
   return new NetsecError(
     'ENVIRONMENT',
-    `${shown}: cannot read (${osReason(err)}); expected a readable output folder, since plan compares all of --out ${out} with what synth would write. Fix the permissions or pass another --out.`,
+    `${shown}: cannot read (${isSystemError(err) ? systemErrorText(err) : String(err)}); expected a readable output folder, since plan compares all of --out ${out} with what synth would write. Fix the permissions or pass another --out.`,
   );
 }

@@ -1,6 +1,7 @@
 import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { NetsecError, echo } from '../core/errors.js';
+import { readFailureReason } from '../core/system-error.js';
 
 /** The marker file `netsec synth` leaves in its output folder (not a manifest). */
 export const OUTPUT_MARKER = '.netsec-output';
@@ -43,7 +44,7 @@ export function collectManifestFiles(paths: readonly string[]): CollectedFiles {
       if (statSync(path).isDirectory()) walk(path);
       else files.push(path);
     } catch (err) {
-      throw new NetsecError('USAGE', `cannot read this ${isDirectory(path) ? 'folder' : 'file'} (${osReason(err)}); expected a readable YAML file or a folder of them`, { file: echo(path) });
+      throw new NetsecError('USAGE', `cannot read this ${isDirectory(path) ? 'folder' : 'file'} (${readFailureReason(err, { folderToo: true })}); expected a readable YAML file or a folder of them`, { file: echo(path) });
     }
   }
   return { files, skippedLinks };
@@ -55,13 +56,4 @@ function isDirectory(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** The OS reason of a failed file operation, in words, without the absolute paths Node puts in its messages. */
-export function osReason(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file or folder';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'ELOOP') return 'too many symbolic links';
-  return code ?? String(err);
 }

@@ -10,7 +10,8 @@ import { Severity } from '../lint/rule.js';
 import { RULES } from '../lint/rules/index.js';
 import { Suppression } from '../lint/suppressions.js';
 import { ManifestDocument, defaultNamespace, parseManifestDocuments, withMetadata } from './documents.js';
-import { STDIN_PATH, collectManifestFiles, osReason } from './files.js';
+import { STDIN_PATH, collectManifestFiles } from './files.js';
+import { readFailureReason } from '../core/system-error.js';
 
 /** How findings name standard input. */
 const STDIN_NAME = '<stdin>';
@@ -109,7 +110,7 @@ export function validateManifests(options: ValidateManifestsOptions): ValidateRe
     try {
       text = fromStdin ? (options.stdin ?? '') : readFileSync(file, 'utf8');
     } catch (err) {
-      throw new NetsecError('USAGE', `cannot read this file (${osReason(err)}); expected a readable YAML file`, { file: name });
+      throw new NetsecError('USAGE', `cannot read this file (${readFailureReason(err)}); expected a readable YAML file`, { file: name });
     }
     const release = fromStdin ? undefined : helmReleaseOfFile(file);
     // netsec synth writes inputs for other tools under not-applied/ (an IstioOperator for istioctl): synth checks them

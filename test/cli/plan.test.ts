@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { PLAN_EXIT_CODES_HELP, checkPlanOptions, unknownFlags } from '../../src/cli/commands/plan.js';
-import { osReason } from '../../src/plan/previous-output.js';
+import { systemErrorText } from '../../src/core/system-error.js';
 import { run } from './run.js';
 
 const dirs: string[] = [];
@@ -248,8 +248,8 @@ describe('netsec plan on the output folder', () => {
   });
 
   test('file-system errors are named by the OS, without the absolute path Node puts in its message', () => {
-    const err = Object.assign(new Error("EACCES: permission denied, open '/home/me/dist/c/x.yaml'"), { errno: -13, code: 'EACCES' });
-    expect(osReason(err)).toBe('EACCES: permission denied');
+    const err = Object.assign(new Error("EACCES: permission denied, open '/home/me/dist/c/x.yaml'"), { errno: -13, code: 'EACCES', syscall: 'open' });
+    expect(systemErrorText(err)).toBe('EACCES: permission denied');
   });
 
   test('a hand edit in dist/ is drift: the plan shows it and --detailed-exitcode says 2', async () => {

@@ -1,5 +1,6 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { NetsecError, escapeControls } from '../../core/errors.js';
+import { readFailureReason } from '../../core/system-error.js';
 
 /**
  * Called while a feed is read: bytes read so far and the total when known (`undefined` for pipes and stdin).
@@ -9,14 +10,6 @@ export type ProgressCallback = (bytesRead: number, totalBytes: number | undefine
 
 /** Read size per call: large enough to keep syscalls few, small enough for a smooth progress bar. */
 const CHUNK = 4 * 1024 * 1024;
-
-function describe(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  if (err.code === 'ENOENT') return 'no such file';
-  if (err.code === 'EACCES') return 'permission denied';
-  if (err.code === 'EISDIR') return 'it is a folder';
-  return err.code ?? String(err.message);
-}
 
 /**
  * A file that cannot be read. `osReason` is the operating system's answer in words (`no such file`), so a caller can
@@ -40,13 +33,13 @@ async function withOpenFile<T>(path: string, name: string, use: (fh: FileHandle)
   try {
     fh = await open(path, 'r');
   } catch (e) {
-    throw new FileReadError(name, describe(e), e);
+    throw new FileReadError(name, readFailureReason(e), e);
   }
   try {
     return await use(fh);
   } catch (e) {
     if (e instanceof NetsecError) throw e;
-    throw new FileReadError(name, describe(e), e);
+    throw new FileReadError(name, readFailureReason(e), e);
   } finally {
     await fh.close();
   }
