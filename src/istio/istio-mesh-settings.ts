@@ -153,7 +153,14 @@ export class IstioMeshSettings extends Construct {
         break;
       }
       case NativeSidecarMode.AUTO:
-        target.require(Feature.ISTIO_NATIVE_SIDECARS_AUTO_DEFAULT, who);
+        if (!target.has(Feature.ISTIO_NATIVE_SIDECARS_AUTO_DEFAULT)) {
+          // target.require would name the feature, not the setting a netsec.yaml user wrote or what to write instead.
+          const line = target.requireProduct(Product.ISTIO, who);
+          throw new NetsecError(
+            'INVALID',
+            `${who}: nativeSidecars: auto (NativeSidecarMode.AUTO) needs Istio ${FEATURES[Feature.ISTIO_NATIVE_SIDECARS_AUTO_DEFAULT].since} or later, the first line with ENABLE_NATIVE_SIDECARS=auto; target '${target.name}' runs Istio ${line}. Choose enabled or disabled on this target (NativeSidecarMode.ENABLED, DISABLED).`,
+          );
+        }
         notes.push(`ENABLE_NATIVE_SIDECARS=auto ${autoOutcome()}.`);
         break;
       case NativeSidecarMode.DISABLED:
@@ -220,7 +227,7 @@ function requireSidecarContainers(target: Target, who: string): string {
     const since = FEATURES[Feature.K8S_SIDECAR_CONTAINERS_BETA].since;
     throw new NetsecError(
       'INVALID',
-      `${who}: native sidecars need ${FEATURES[Feature.K8S_SIDECAR_CONTAINERS_BETA].title}, which needs Kubernetes ${since} or later; target '${target.name}' runs Kubernetes ${k8s}, where the feature gate is alpha and off, so injected pods would be rejected. Use NativeSidecarMode.DISABLED on this target.`,
+      `${who}: native sidecars need ${FEATURES[Feature.K8S_SIDECAR_CONTAINERS_BETA].title}, which needs Kubernetes ${since} or later; target '${target.name}' runs Kubernetes ${k8s}, where the feature gate is alpha and off, so injected pods would be rejected. Turn them off on this target: nativeSidecars: disabled (NativeSidecarMode.DISABLED).`,
     );
   }
   return String(k8s);

@@ -90,7 +90,7 @@ describe('native sidecars follow the Kubernetes and Istio versions', () => {
     expect(() => new IstioMeshSettings(chart, 'Istio')).toThrow(
       new NetsecError(
         'INVALID',
-        `${WHO}: native sidecars need the SidecarContainers feature (beta, on by default), which needs Kubernetes 1.29 or later; target 't' runs Kubernetes 1.28, where the feature gate is alpha and off, so injected pods would be rejected. Use NativeSidecarMode.DISABLED on this target.`,
+        `${WHO}: native sidecars need the SidecarContainers feature (beta, on by default), which needs Kubernetes 1.29 or later; target 't' runs Kubernetes 1.28, where the feature gate is alpha and off, so injected pods would be rejected. Turn them off on this target: nativeSidecars: disabled (NativeSidecarMode.DISABLED).`,
       ),
     );
   });
@@ -115,7 +115,10 @@ describe('native sidecars follow the Kubernetes and Istio versions', () => {
   test('auto exists from Istio 1.27', () => {
     const { chart } = targetChart(at('1.26'));
     expect(() => new IstioMeshSettings(chart, 'Istio', { nativeSidecars: NativeSidecarMode.AUTO })).toThrow(
-      new NetsecError('INVALID', `${WHO}: ENABLE_NATIVE_SIDECARS defaulting to 'auto' needs Istio 1.27 or later; target 't' runs Istio 1.26.`),
+      new NetsecError(
+        'INVALID',
+        `${WHO}: nativeSidecars: auto (NativeSidecarMode.AUTO) needs Istio 1.27 or later, the first line with ENABLE_NATIVE_SIDECARS=auto; target 't' runs Istio 1.26. Choose enabled or disabled on this target (NativeSidecarMode.ENABLED, DISABLED).`,
+      ),
     );
     const { result } = settingsOn(at('1.27'), { nativeSidecars: NativeSidecarMode.AUTO });
     expect(findOne(result.objects, 'IstioOperator').spec.values.pilot.env.ENABLE_NATIVE_SIDECARS).toBe('auto');
