@@ -146,8 +146,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo, extra
   const inputs = plainAggregateInputs(argv);
   if (inputs) {
     try {
-      const [{ runAggregate }, { CountryMatch }] = await Promise.all([import('./commands/cidrs.js'), import('../cidr/index.js')]);
-      return await runAggregate({ inputs, lenient: false, match: CountryMatch.LOCATED, output: 'text' }, io);
+      const { runAggregate } = await import('./commands/cidrs.js');
+      return await runAggregate({ inputs, lenient: false, output: 'text' }, io);
     } catch (err) {
       return reportError(io, err, verbose);
     }

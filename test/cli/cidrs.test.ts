@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   checkCidrsOptions, cidrsCommand, cidrsCommandModule, runAggregate, runDiff, runStats,
 } from '../../src/cli/commands/cidrs.js';
+import { CountryMatch } from '../../src/cidr/feeds/maxmind.js';
 import { PROGRESS_MIN_BYTES } from '../../src/cli/progress.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
@@ -176,6 +177,16 @@ describe('checkCidrsOptions', () => {
     expect(checkCidrsOptions({ action: 'stats', maxmind: 'dir' })).toBe('--maxmind needs at least one --country code, e.g. --country KP.');
     expect(checkCidrsOptions({ action: 'stats', inputs: ['a'], country: ['DE'] })).toBe('--country selects from a MaxMind database; add --maxmind DIR.');
     expect(checkCidrsOptions({ action: 'aggregate', inputs: ['a'] })).toBeUndefined();
+  });
+
+  it('--match without --maxmind is refused, not ignored (it was accepted silently)', async () => {
+    expect(checkCidrsOptions({ action: 'aggregate', inputs: ['a'], match: CountryMatch.REGISTERED })).toBe(
+      '--match chooses which MaxMind id must match; it applies only with --maxmind DIR --country CODE. Remove it, or add --maxmind.',
+    );
+    expect(checkCidrsOptions({ action: 'aggregate', maxmind: 'dir', country: ['DE'], match: CountryMatch.REGISTERED })).toBeUndefined();
+    let stderr = '';
+    const code = await main(['cidrs', 'aggregate', '-', '--match', 'registered'], { stdout: () => undefined, stderr: (t) => (stderr += t), stderrIsTTY: false });
+    expect({ code, stderr: stderr.split('\n')[0] }).toEqual({ code: 2, stderr: 'netsec: --match chooses which MaxMind id must match; it applies only with --maxmind DIR --country CODE. Remove it, or add --maxmind.' });
   });
 
   it('a usage error exits 2', async () => {

@@ -53,6 +53,7 @@ export function checkCidrsOptions(opts: CidrsOptions): string | undefined {
   if (inputs.filter((i) => i === '-').length > 1) return "stdin ('-') can be read only once; give it as one input.";
   if (opts.maxmind !== undefined && (opts.country ?? []).length === 0) return '--maxmind needs at least one --country code, e.g. --country KP.';
   if (opts.maxmind === undefined && (opts.country ?? []).length > 0) return '--country selects from a MaxMind database; add --maxmind DIR.';
+  if (opts.maxmind === undefined && opts.match !== undefined) return '--match chooses which MaxMind id must match; it applies only with --maxmind DIR --country CODE. Remove it, or add --maxmind.';
   return undefined;
 }
 
@@ -284,7 +285,7 @@ export const cidrsCommand: NetsecCommand<CidrsOptions> = {
       .option('except', { type: 'string', array: true, describe: 'Remove these addresses: a prefix (10.0.0.0/8) or a feed file; repeatable' })
       .option('maxmind', { type: 'string', describe: 'Folder with the GeoLite2 Country CSV files, as an extra input' })
       .option('country', { type: 'string', array: true, describe: 'ISO 3166-1 code to select from --maxmind; repeatable' })
-      .option('match', { choices: Object.values(CountryMatch), default: CountryMatch.LOCATED, describe: 'MaxMind id that must match: located (geoname_id), registered, or either' })
+      .option('match', { choices: Object.values(CountryMatch), describe: 'MaxMind id that must match: located (geoname_id, the default), registered, or either' })
       .option('output', { choices: ['text', 'json'] as const, default: 'text' as OutputFormat, describe: 'Format on stdout' })
       .example('$0 cidrs aggregate feed.txt --except 10.0.0.0/8', 'Minimal cover of feed.txt without 10.0.0.0/8')
       .example('$0 cidrs diff yesterday.txt today.txt', "What changed, e.g. '+1,204 / -87 prefixes'")
