@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -99,6 +99,16 @@ describe('netsec cidrs aggregate', () => {
     const c = capture();
     expect(await runAggregate({ maxmind: MAXMIND, country: ['DE', 'FR'] }, c.io)).toBe(0);
     expect(c.out()).toBe('192.0.2.0/24\n198.51.100.0/24\n2001:db8::/33\n2001:db8:8000::/34\n');
+  });
+
+  it('a --maxmind folder without one of the three CSV files says which files it must hold and which flag to fix', async () => {
+    const dir = tempDir('netsec-cidrs-');
+    for (const f of ['GeoLite2-Country-Blocks-IPv4.csv', 'GeoLite2-Country-Locations-en.csv']) copyFileSync(join(MAXMIND, f), join(dir, f));
+    const c = capture();
+    expect(await runAggregate({ maxmind: dir, country: ['DE'] }, c.io)).toBe(2);
+    expect(c.err()).toBe(
+      `netsec: cannot read '${join(dir, 'GeoLite2-Country-Blocks-IPv6.csv')}' (no such file); expected the GeoLite2 Country CSV files (Blocks-IPv4, Blocks-IPv6, Locations-en) in --maxmind ${dir}; fix --maxmind or add the file\n`,
+    );
   });
 
   it('shows a progress bar only on a terminal and for large input', async () => {

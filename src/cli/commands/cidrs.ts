@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
-import { NetsecError } from '../../core/errors.js';
+import { NetsecError, echo } from '../../core/errors.js';
 import {
-  aggregate, CidrSet, CountryMatch, formatCount, formatDiagnostic, PrefixList, readCidrFeed,
+  aggregate, CidrSet, CountryMatch, FileReadError, formatCount, formatDiagnostic, PrefixList, readCidrFeed,
   readMaxMindCountries, isCidrText, parseCidrList, subtract, type AggregateStats, type CidrDiagnostic,
   type ProgressCallback,
 } from '../../cidr/index.js';
@@ -95,6 +95,10 @@ async function load(inputs: readonly string[], opts: CidrsOptions, io: CliIo, in
     if (opts.maxmind !== undefined) {
       const r = await readMaxMindCountries({
         directory: opts.maxmind, countries: opts.country ?? [], match: opts.match ?? CountryMatch.LOCATED, into: list,
+      }).catch((err: unknown) => {
+        // As netsec.yaml's maxmind.directory says it: which files the folder must hold, and the flag to fix.
+        if (!(err instanceof FileReadError)) throw err;
+        throw new NetsecError('USAGE', `cannot read '${err.location?.file}' (${err.osReason}); expected the GeoLite2 Country CSV files (Blocks-IPv4, Blocks-IPv6, Locations-en) in --maxmind ${echo(opts.maxmind!)}; fix --maxmind or add the file`, undefined, { cause: err });
       });
       lines += r.rowsRead;
     }
