@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import type { Parser as YargsParser } from 'yargs/helpers';
-import { NetsecError } from '../core/errors.js';
+import { NetsecError, echo } from '../core/errors.js';
 import { netsecVersion } from '../core/package-root.js';
 import { NetsecCommand } from './command.js';
 import { reportError } from './errors.js';
@@ -30,8 +30,12 @@ const COMMANDS: readonly (LazyCommand | NetsecCommand<any>)[] = [
 ];
 
 /** The usage error for a command line that names no command: every command of `commands` (`COMMANDS` first), in order. */
+function commandNames(commands: readonly (LazyCommand | NetsecCommand<any>)[]): string[] {
+  return commands.map((c) => ('load' in c ? c.name : String([c.command].flat()[0]).split(' ')[0]!));
+}
+
 function nameACommandMessage(commands: readonly (LazyCommand | NetsecCommand<any>)[]): string {
-  const names = commands.map((c) => ('load' in c ? c.name : String([c.command].flat()[0]).split(' ')[0]));
+  const names = commandNames(commands);
   return `Name a command: ${names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : names.join('')}.`;
 }
 
@@ -170,7 +174,17 @@ export async function main(argv: readonly string[], io: CliIo = processIo, extra
     .exitProcess(false)
     .wrap(Math.min(120, process.stdout.columns ?? 100))
     .fail((msg, err) => {
-      throw err ?? new NetsecError('USAGE', `${msg}\nRun 'netsec --help' for usage.`);
+      if (err) throw err;
+      // yargs words a command it does not know as an argument ("Unknown argument: frobnicate") when no command is close.
+      const first = tokens.find((t) => !t.startsWith('-'));
+      const names = commandNames([...COMMANDS, ...extraCommands]);
+      if (first !== undefined && !names.includes(first)) {
+        const near = /^Did you mean (\S+)\?$/.exec(msg)?.[1];
+        if (near || msg === `Unknown argument: ${first}`) {
+          throw new NetsecError('USAGE', `unknown command '${echo(first)}'; ${near ? `did you mean '${near}'?` : `expected one of: ${names.join(', ')}`}\nRun 'netsec --help' for usage.`);
+        }
+      }
+      throw new NetsecError('USAGE', `${msg}\nRun 'netsec --help' for usage.`);
     })
     .middleware(dropForeignEnvKeys(tokens, Parser), true)
     .middleware(restoreStdinArgs);

@@ -79,7 +79,7 @@ describe('the bundled CLI (bin/netsec)', () => {
     expect(early).toEqual({ code: 0, stderr: '' });
     const usage = await cli('synht');
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain('Did you mean synth?');
+    expect(usage.stderr).toBe("netsec: unknown command 'synht'; did you mean 'synth'?\nRun 'netsec --help' for usage.\n");
   }, 60_000);
 
   test('a module the bundle loads on first use (re2js) refuses as the unbundled CLI does', async () => {

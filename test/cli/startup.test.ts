@@ -102,6 +102,14 @@ describe('lazy command modules', () => {
   });
 
   it('a misspelt command still gets a did-you-mean over every command', async () => {
-    expect(await run(['synht'])).toEqual({ code: 2, stdout: '', stderr: "netsec: Did you mean synth?\nRun 'netsec --help' for usage.\n" });
+    expect(await run(['synht'])).toEqual({ code: 2, stdout: '', stderr: "netsec: unknown command 'synht'; did you mean 'synth'?\nRun 'netsec --help' for usage.\n" });
+  });
+
+  it('a command far from every name is an unknown command with the list, not an "unknown argument"', async () => {
+    expect(await run(['frobnicate'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "netsec: unknown command 'frobnicate'; expected one of: synth, plan, validate, cidrs, schema, explain, test\nRun 'netsec --help' for usage.\n",
+    });
   });
 });
