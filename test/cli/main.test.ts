@@ -36,6 +36,15 @@ describe('netsec CLI', () => {
     }
   });
 
+  test('no example in any help is cut in the middle of its command (100 columns, as in CI logs)', async () => {
+    for (const cmd of ['synth', 'plan', 'validate', 'cidrs', 'schema', 'explain', 'test']) {
+      const { stdout } = await run(cmd, '--help');
+      const examples = stdout.split('\nExamples:\n')[1]?.split('\n\n')[0]?.split('\n') ?? [];
+      // A line of the command column starts with the program's name; one of the description column, with its indent.
+      for (const line of examples.filter((l) => l !== '')) expect(line, `${cmd}: ${line}`).toMatch(/^ {2}netsec |^ {20,}\S/);
+    }
+  });
+
   test('the commands the no-command error names are the ones --help lists', async () => {
     const [{ stdout: help }, { stderr }] = [await run('--help'), await run()];
     const listed = [...help.matchAll(/^ {2}netsec (\S+)/gm)].map((m) => m[1]);

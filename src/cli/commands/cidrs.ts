@@ -291,9 +291,9 @@ export const cidrsCommand: NetsecCommand<CidrsOptions> = {
       .option('country', { type: 'string', array: true, describe: 'ISO 3166-1 code to select from --maxmind; repeatable' })
       .option('match', { choices: Object.values(CountryMatch), describe: 'MaxMind id that must match: located (geoname_id, the default), registered, or either' })
       .option('output', { choices: ['text', 'json'] as const, default: 'text' as OutputFormat, describe: 'Format on stdout' })
-      .example('$0 cidrs aggregate feed.txt --except 10.0.0.0/8', 'Minimal cover of feed.txt without 10.0.0.0/8')
+      .example('$0 cidrs aggregate a.txt --except 10.0.0.0/8', 'Minimal cover of a.txt without 10.0.0.0/8')
       .example('$0 cidrs diff yesterday.txt today.txt', "What changed, e.g. '+1,204 / -87 prefixes'")
-      .example('$0 cidrs stats --maxmind GeoLite2-Country-CSV --country KP', 'Counts for one country') as never,
+      .example('$0 cidrs stats --maxmind geoip --country KP', 'Counts for one country (geoip: the GeoLite2 Country CSV folder)') as never,
   run: runCidrs,
 };
 

@@ -194,7 +194,7 @@ export const planCommand: NetsecCommand<PlanOptions> = {
         (args as unknown as Record<symbol, string[]>)[UNKNOWN_FLAGS] = known ? unknownFlags(args, known) : [];
       })
       .example('$0 plan', 'What synth would change in dist/')
-      .example('$0 plan --detailed-exitcode --output json > plan.json', 'In CI: exit 2 when dist/ is out of date')
+      .example('$0 plan --detailed-exitcode --output json', 'In CI: exit 2 when dist/ is out of date, the plan as JSON')
       .example('$0 plan --app "node lib/main.js"', 'What cdk8s synth of a NetsecApp would change in dist/')
       .epilogue(PLAN_EXIT_CODES_HELP) as unknown as Argv<PlanOptions>,
   run: runPlan,
