@@ -6,6 +6,7 @@
  * a single zero group. Because canonical text is what we hash for shard boundaries and what users diff, there is
  * exactly one spelling per prefix.
  */
+import { formatCount } from '../core/errors.js';
 
 /** '0'..'255' precomputed: formatting 500k prefixes is on the hot path of `netsec cidrs aggregate`. */
 const OCTET: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
@@ -85,6 +86,20 @@ export function formatIPv6(w0: number, w1: number, w2: number, w3: number): stri
 /** Formats an IPv6 prefix, always with its length: `'2001:db8::/32'`. */
 export function formatIPv6Prefix(w0: number, w1: number, w2: number, w3: number, len: number): string {
   return formatIPv6(w0, w1, w2, w3) + LEN[len];
+}
+
+/**
+ * An address count as a person can read it: the exact number, and past 2^32 (IPv6 counts run to 39 digits) also its
+ * size as a power of two: `79,228,162,514,264,337,593,543,950,336 (2^96)`, `... (≈ 2^95.99)`.
+ */
+export function formatAddressCount(n: bigint): string {
+  const exact = formatCount(n);
+  if (n < 1n << 32n) return exact;
+  const bits = n.toString(2).length - 1;
+  if (n === 1n << BigInt(bits)) return `${exact} (2^${bits})`;
+  // log2 from the top 53 bits, which a double holds exactly: ample for two decimals.
+  const shift = Math.max(0, bits - 52);
+  return `${exact} (≈ 2^${(Math.log2(Number(n >> BigInt(shift))) + shift).toFixed(2)})`;
 }
 
 /** ASCII bytes of '0'..'255', for writing without creating strings. */

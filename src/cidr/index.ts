@@ -3,7 +3,7 @@
  * budgets, and refuse dangerous block lists.
  */
 export { formatCount } from '../core/errors.js';
-export { formatIPv4, formatIPv4Prefix, formatIPv6, formatIPv6Prefix } from './format.js';
+export { formatAddressCount, formatIPv4, formatIPv4Prefix, formatIPv6, formatIPv6Prefix } from './format.js';
 export { PrefixList } from './prefix-list.js';
 export { type CidrDiagnostic, CidrParseError, DEFAULT_MAX_ERRORS, formatDiagnostic, isCidrText, parseCidrList, type ParseCidrListOptions, parseCidrs, type ParseCidrsOptions, type ParseCidrsResult } from './parse.js';
 export { Cidr, type CidrParseOptions } from './cidr.js';

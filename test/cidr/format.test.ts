@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatCount, formatIPv4, formatIPv6, toCidrSet } from '../../src/cidr/index.js';
+import { formatAddressCount, formatCount, formatIPv4, formatIPv6, toCidrSet } from '../../src/cidr/index.js';
 import { MAX_IPV6_PREFIX_BYTES, writeIPv6Prefix } from '../../src/cidr/format.js';
 
 describe('canonical text', () => {
@@ -48,5 +48,20 @@ describe('canonical text', () => {
     expect(formatCount(87)).toBe('87');
     expect(formatCount(1n << 64n)).toBe('18,446,744,073,709,551,616');
     expect(formatCount(-1000)).toBe('-1,000');
+  });
+
+  it('address counts past 2^32 also read as a power of two (an IPv6 count has up to 39 digits)', () => {
+    expect(formatAddressCount(16_777_216n)).toBe('16,777,216');
+    expect(formatAddressCount(1n << 32n)).toBe('4,294,967,296 (2^32)');
+    expect(formatAddressCount(1n << 96n)).toBe('79,228,162,514,264,337,593,543,950,336 (2^96)');
+    expect(formatAddressCount((1n << 96n) - (1n << 80n))).toBe('79,226,953,588,444,722,964,369,244,160 (≈ 2^96.00)');
+    expect(formatAddressCount(3n << 100n)).toBe('3,802,951,800,684,688,204,490,109,616,128 (≈ 2^101.58)');
+    // The exponent agrees with log2 of the number read back from its decimal digits (an independent path).
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n << 33n, max: 1n << 128n }), (n) => {
+        const shown = /\(≈ 2\^([\d.]+)\)$|\(2\^(\d+)\)$/.exec(formatAddressCount(n))!;
+        expect(Math.abs(Number(shown[1] ?? shown[2]) - Math.log2(Number.parseFloat(n.toString())))).toBeLessThanOrEqual(0.005 + 1e-9);
+      }),
+    );
   });
 });

@@ -51,7 +51,7 @@ describe('netsec cidrs aggregate', () => {
     expect(await main(['cidrs', 'diff', '-', feed], d.io)).toBe(0);
     expect(d.out()).toBe(
       '+ 198.51.100.0/24\n+ 203.0.113.0/24\n+ 2001:db8::/32\n' +
-        '+3 / -0 prefixes; IPv4 addresses +512 / -0; IPv6 addresses +79,228,162,514,264,337,593,543,950,336 / -0\n',
+        '+3 / -0 prefixes; IPv4 addresses +512 / -0; IPv6 addresses +79,228,162,514,264,337,593,543,950,336 (2^96) / -0\n',
     );
   });
 
@@ -168,7 +168,7 @@ describe('netsec cidrs stats', () => {
       'merged adjacent:    2',
       'output prefixes:    4 (IPv4 3, IPv6 1)',
       'IPv4 addresses:     640',
-      'IPv6 addresses:     79,228,162,514,264,337,593,543,950,336',
+      'IPv6 addresses:     79,228,162,514,264,337,593,543,950,336 (2^96)',
       'excluded addresses: IPv4 128, IPv6 0',
       '',
     ].join('\n'));

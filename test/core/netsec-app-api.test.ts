@@ -113,6 +113,7 @@ const EXPORTS = [
   'describeUnjudged',
   'explain',
   'findRefusals',
+  'formatAddressCount',
   'formatCount',
   'formatDiagnostic',
   'formatFinding',

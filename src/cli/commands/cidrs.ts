@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { NetsecError, echo } from '../../core/errors.js';
 import {
-  aggregate, CidrSet, CountryMatch, FileReadError, formatCount, formatDiagnostic, PrefixList, readCidrFeed,
+  aggregate, CidrSet, CountryMatch, FileReadError, formatAddressCount, formatCount, formatDiagnostic, PrefixList, readCidrFeed,
   readMaxMindCountries, isCidrText, parseCidrList, subtract, type AggregateStats, type CidrDiagnostic,
   type ProgressCallback,
 } from '../../cidr/index.js';
@@ -186,10 +186,10 @@ export function runStats(opts: Omit<CidrsOptions, 'action'>, io: CliIo): Promise
       ['merged adjacent', f(stats.mergedAdjacent)],
       ['output prefixes', `${f(stats.outputPrefixes)} (IPv4 ${f(stats.ipv4.outputPrefixes)}, IPv6 ${f(stats.ipv6.outputPrefixes)})`],
       ['IPv4 addresses', f(stats.ipv4.addresses)],
-      ['IPv6 addresses', f(stats.ipv6.addresses)],
+      ['IPv6 addresses', formatAddressCount(stats.ipv6.addresses)],
     ];
     if (except.set.size > 0) {
-      rows.push(['excluded addresses', `IPv4 ${f(stats.ipv4.excludedAddresses)}, IPv6 ${f(stats.ipv6.excludedAddresses)}`]);
+      rows.push(['excluded addresses', `IPv4 ${f(stats.ipv4.excludedAddresses)}, IPv6 ${formatAddressCount(stats.ipv6.excludedAddresses)}`]);
     }
     const width = Math.max(...rows.map(([k]) => k.length)) + 2;
     io.stdout(rows.map(([k, v]) => `${`${k}:`.padEnd(width)}${v}\n`).join(''));
@@ -263,7 +263,7 @@ export function runDiff(opts: Omit<CidrsOptions, 'action'>, io: CliIo): Promise<
     }
     printWarnings([...except.warnings, ...before.warnings, ...after.warnings], io);
     const f = formatCount;
-    io.stdout(lines.join('') + `+${f(added.length)} / -${f(removed.length)} prefixes; IPv4 addresses +${f(plus.v4)} / -${f(minus.v4)}; IPv6 addresses +${f(plus.v6)} / -${f(minus.v6)}\n`);
+    io.stdout(lines.join('') + `+${f(added.length)} / -${f(removed.length)} prefixes; IPv4 addresses +${f(plus.v4)} / -${f(minus.v4)}; IPv6 addresses +${formatAddressCount(plus.v6)} / -${formatAddressCount(minus.v6)}\n`);
     return ExitCode.OK;
   });
 }
