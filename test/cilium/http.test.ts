@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { HttpRule, ManifestIndex, Target, lint } from '../../src/index.js';
 
@@ -47,5 +48,26 @@ describe('HTTP regexes are judged as RE2, by the construct and the lint rule ali
     expect(found.map((f) => [f.ruleId, f.path, f.message])).toEqual([
       ['cilium/l7-http-rule-shape', `spec.ingress[0].toPorts[0].rules.http[0].${field}`, `CiliumNetworkPolicy 'shop/web' at spec.ingress[0].toPorts[0].rules.http[0].${field}: ${message.split(` at ${field}: `)[1]}`],
     ]);
+  });
+});
+
+describe('re2Error: the RE2 check of HTTP paths, methods and hosts', () => {
+  test('agrees with the RE2 engine on any printable text, literal or not (literals skip loading the engine)', async () => {
+    const { re2Error } = await import('../../src/lint/rules/cilium-sanitize.js');
+    const { RE2JS } = await import('re2js');
+    const engine = (v: string): string | undefined => {
+      try {
+        RE2JS.compile(v);
+        return undefined;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
+    const char = fc.constantFrom(...'/aZ09-_~:@!&=,;% .+*?()|[]{}^$\\'.split(''), '\u00e9', '\t');
+    fc.assert(fc.property(fc.array(char, { maxLength: 12 }).map((a) => a.join('')), (v) => {
+      expect(re2Error(v)).toBe(engine(v));
+    }), { numRuns: 2000 });
+    expect([re2Error('/discount'), re2Error('GET'), re2Error('/a(b')]).toEqual([undefined, undefined, engine('/a(b')]);
+    expect(re2Error('/a(b')).toMatch(/^error parsing regexp: /);
   });
 });
