@@ -10,7 +10,8 @@ import { Suppression, suppressRules } from '../lint/suppressions.js';
 import { Target, TargetProps } from '../core/target.js';
 import { parseCidrList } from '../cidr/parse.js';
 import { PRODUCT_NAMES, Product } from '../core/versions.js';
-import { LoadedConfig, pointerLabel } from './load.js';
+import { LoadedConfig } from './load.js';
+import { pointerToPath } from '../core/validation/finding.js';
 import { ConfigSection, SectionBuildContext } from './section.js';
 import { SECTIONS } from './sections/index.js';
 
@@ -114,7 +115,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildOptions = {})
           displayPath,
           configName: loaded.name,
           pointer,
-          label: pointerLabel(pointer),
+          label: pointerToPath(pointer),
           index,
           location,
           where: (p, atKey) => loaded.where(`${pointer}${p}`, atKey),
@@ -181,7 +182,7 @@ function unknownRules(loaded: LoadedConfig, placed: readonly Placed[]): Problem[
       const near = closestMatch(s.rule, ids);
       return [{
         location: loaded.where(`${pointer}/suppress/${i}/rule`),
-        message: `${pointerLabel(`${pointer}/suppress/${i}/rule`)} is '${echo(s.rule)}', which is not a netsec lint rule; expected a rule id from docs/rules.md${near ? `; did you mean '${near}'?` : ''}`,
+        message: `${pointerToPath(`${pointer}/suppress/${i}/rule`)} is '${echo(s.rule)}', which is not a netsec lint rule; expected a rule id from docs/rules.md${near ? `; did you mean '${near}'?` : ''}`,
       }];
     });
   return [
@@ -217,7 +218,7 @@ function placeEntry(loaded: LoadedConfig, section: ConfigSection<any>, entry: En
   const capable = targets.filter(runs);
   const needs = productList(section.needs, 'or');
   const pointer = `/${section.key}/${i}`;
-  const label = pointerLabel(pointer);
+  const label = pointerToPath(pointer);
   if (entry.targets === undefined) {
     if (capable.length) return { targets: capable };
     return { problems: [{
@@ -277,7 +278,7 @@ function nameClashes(loaded: LoadedConfig, placed: readonly Placed[], targets: r
             reported.add(`${first.at} ${at}`);
             problems.push({
               location: loaded.where(at),
-              message: `${pointerLabel(writer)} writes ${o.label} on target '${target.name}', as ${pointerLabel(first.writer)} (${formatLocation(loaded.where(first.at))}) does; ${o.remedy ?? 'expected one object per name and target; rename one, or put them on different targets'}`,
+              message: `${pointerToPath(writer)} writes ${o.label} on target '${target.name}', as ${pointerToPath(first.writer)} (${formatLocation(loaded.where(first.at))}) does; ${o.remedy ?? 'expected one object per name and target; rename one, or put them on different targets'}`,
             });
           }
         }

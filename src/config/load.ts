@@ -5,6 +5,7 @@ import { Document, LineCounter, Node, isAlias, isCollection, isMap, isNode, isSc
 import { readInputFile } from '../core/system-error.js';
 import { NetsecError, Problem, SourceLocation, echo, escapeControls, formatLocation, problemsError } from '../core/errors.js';
 import { TargetProps } from '../core/target.js';
+import { pointerToPath } from '../core/validation/finding.js';
 import { loadPrecompiledValidator } from '../core/validation/precompiled.js';
 
 /** A parsed and schema-valid netsec.yaml. */
@@ -244,18 +245,9 @@ function pointerOf(e: ErrorObject): string {
   return e.instancePath;
 }
 
-/** `egressBlocking[0].targets[1]` for `/egressBlocking/0/targets/1`: how messages name a place in netsec.yaml. */
-export function pointerLabel(pointer: string): string {
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce((out, p) => (/^\d+$/.test(p) ? `${out}[${p}]` : out ? `${out}.${p}` : p), '');
-}
-
 /** The place a schema error is about, as messages name it: `targets[0].cilium`, or the file for the root. */
 function placeOf(pointer: string): string {
-  return pointer === '' ? 'the file' : echo(pointerLabel(pointer));
+  return pointer === '' ? 'the file' : echo(pointerToPath(pointer));
 }
 
 /** A value from the file as a message shows it: JSON (so its type shows), control characters escaped, cut when long. */

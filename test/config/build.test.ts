@@ -2,7 +2,7 @@ import { IConstruct } from 'constructs';
 import { describe, expect, test } from 'vitest';
 import { buildApp } from '../../src/config/build.js';
 import { parseConfig } from '../../src/config/load.js';
-import { pointerLabel } from '../../src/config/load.js';
+import { pointerToPath } from '../../src/core/validation/finding.js';
 import { constructId } from '../../src/config/section.js';
 import { NetsecError } from '../../src/core/errors.js';
 import { sourceOf } from '../../src/core/source.js';
@@ -64,9 +64,9 @@ describe('helpers', () => {
     expect(constructId('Cnp', 'a%2fb', 'c')).toBe('Cnp-a%252fb:c');
   });
 
-  test('pointerLabel names a place as a reader of netsec.yaml finds it', () => {
-    expect(pointerLabel('/egressBlocking/0/targets/1')).toBe('egressBlocking[0].targets[1]');
-    expect(pointerLabel('/istio/2')).toBe('istio[2]');
-    expect(pointerLabel('/a~1b/0')).toBe('a/b[0]');
+  test('pointerToPath names a place as a reader of netsec.yaml finds it', () => {
+    expect(pointerToPath('/egressBlocking/0/targets/1')).toBe('egressBlocking[0].targets[1]');
+    expect(pointerToPath('/istio/2')).toBe('istio[2]');
+    expect(pointerToPath('/a~1b/0')).toBe('a/b[0]');
   });
 });
