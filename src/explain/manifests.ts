@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { NetsecError, Problem, escapeControls, problemsError } from '../core/errors.js';
 import { Target } from '../core/target.js';
@@ -31,10 +31,11 @@ export function readManifestPaths(paths: readonly string[], shownFrom: string, t
     const fix = 'fix the path in manifests (relative to the scenario file)';
     let collected: CollectedFiles;
     try {
-      statSync(p);
       collected = collectManifestFiles([p]);
     } catch (err) {
-      throw new NetsecError('CONFIG', `cannot read the manifests '${show(p)}' (${readFailureReason(err, { folderToo: true })}); expected a YAML file or a folder of them; ${fix}`);
+      // Worded for a scenario's manifests: the OS reason validate found (its error's cause), and where to fix the path.
+      const os = err instanceof NetsecError ? err.cause : err;
+      throw new NetsecError('CONFIG', `cannot read the manifests '${show(p)}' (${readFailureReason(os, { folderToo: true })}); expected a YAML file or a folder of them; ${fix}`);
     }
     // validate lists the links it does not follow; a flow judged without the objects behind one would be judged wrong.
     if (collected.skippedLinks.length) {

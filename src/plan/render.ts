@@ -1,5 +1,4 @@
-import { formatCount } from '../core/errors.js';
-import { escapeControls, truncate } from '../core/errors.js';
+import { escapeControls, formatCount, truncate } from '../core/errors.js';
 import { BlockChange, ShardChange } from './blocks.js';
 import { FieldChange, ObjectChange, Plan } from './diff.js';
 

@@ -44,7 +44,7 @@ export function collectManifestFiles(paths: readonly string[]): CollectedFiles {
       if (statSync(path).isDirectory()) walk(path);
       else files.push(path);
     } catch (err) {
-      throw new NetsecError('USAGE', `cannot read this ${isDirectory(path) ? 'folder' : 'file'} (${readFailureReason(err, { folderToo: true })}); expected a readable YAML file or a folder of them`, { file: echo(path) });
+      throw new NetsecError('USAGE', `cannot read this ${isDirectory(path) ? 'folder' : 'file'} (${readFailureReason(err, { folderToo: true })}); expected a readable YAML file or a folder of them`, { file: echo(path) }, { cause: err });
     }
   }
   return { files, skippedLinks };
