@@ -25,6 +25,8 @@ const PEERS = ['cdk8s', 'constructs', 'cdk8s-plus-28'];
  * module by first scanning its source for export names with cjs-module-lexer, following every re-export; for cdk8s
  * (~40 files, each `__exportStar`-ed) that cost ~35 ms of every command beyond `require`'s own ~60 ms. The object is
  * the same either way (Node's CommonJS cache), so a user's `import { App } from 'cdk8s'` meets the same classes.
+ * cdk8s' stand-in is scripts/cdk8s-stand-in.cjs: it first hands cdk8s the bundle's `yaml` when cdk8s would load that
+ * very version of its own copy.
  */
 function peersByRequire() {
   const filter = new RegExp(`^(${PEERS.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`);
@@ -33,7 +35,11 @@ function peersByRequire() {
     setup(b) {
       // The stand-in's own `require` of the peer is the external one (esbuild's `__require`, the banner's `require`).
       b.onResolve({ filter }, (args) => (args.namespace === 'peer' ? { path: args.path, external: true } : { path: args.path, namespace: 'peer' }));
-      b.onLoad({ filter: /.*/, namespace: 'peer' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+      b.onLoad({ filter: /.*/, namespace: 'peer' }, (args) =>
+        args.path === 'cdk8s'
+          ? { contents: readFileSync(join(root, 'scripts', 'cdk8s-stand-in.cjs'), 'utf8'), loader: 'js', resolveDir: root }
+          : { contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' },
+      );
     },
   };
 }
@@ -51,6 +57,7 @@ export const NODE_ESM_BUNDLE = {
   tsconfig: join(root, 'tsconfig.json'),
   external: PEERS,
   plugins: [peersByRequire()],
+  define: { BUNDLED_YAML_VERSION: JSON.stringify(JSON.parse(readFileSync(join(root, 'node_modules', 'yaml', 'package.json'), 'utf8')).version) },
   // Bundled CommonJS packages (yaml) and the peers' stand-ins call `require`; an ES module has none of its own.
   banner: { js: "import { createRequire as __netsecCreateRequire } from 'node:module'; const require = __netsecCreateRequire(import.meta.url);" },
 };

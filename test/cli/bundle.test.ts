@@ -60,6 +60,25 @@ describe('the bundled CLI (bin/netsec)', () => {
     expect(readOutput(out)).toEqual(readOutput(join(root, 'dist')));
   }, 60_000);
 
+  test("cdk8s is handed the bundle's copy of yaml, the same version as its own, instead of loading its ~75 files", async () => {
+    const theirs = join(root, 'node_modules', 'cdk8s', 'node_modules', 'yaml');
+    // The premise: cdk8s' own copy is the version the bundle holds (package-lock.json pins both). When an update makes
+    // them differ, cdk8s loads its own copy again (scripts/cdk8s-stand-in.cjs) and this test says so.
+    expect(JSON.parse(readFileSync(join(theirs, 'package.json'), 'utf8')).version).toBe(JSON.parse(readFileSync(join(root, 'node_modules', 'yaml', 'package.json'), 'utf8')).version);
+    const out = join(tempDir('netsec-bundle-'), 'dist');
+    const traced = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn('node', [join(bundleDir, 'bin', 'netsec'), 'synth', '-c', 'netsec.yaml', '--out', out], { cwd: root, env: { ...process.env, NODE_DEBUG: 'module' } });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(traced.code).toBe(0);
+    // Node's module debug log names every file it loads: cdk8s itself, none of its yaml copy.
+    expect(traced.stderr).toMatch(/load "[^"]*[\\/]node_modules[\\/]cdk8s[\\/]lib[\\/]yaml\.js"/);
+    expect(traced.stderr.split('\n').filter((l) => l.includes(' load ') && l.includes(theirs))).toEqual([]);
+    expect(readOutput(out)).toEqual(readOutput(join(root, 'dist')));
+  }, 60_000);
+
   test('start-up paths and the error renderer work from the bundle (--version, cidrs aggregate, a usage error)', async () => {
     expect(await cli('--version')).toEqual({ code: 0, stdout: `${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}\n`, stderr: '' });
     const feed = join(tempDir('netsec-bundle-'), 'feed.txt');
