@@ -60,7 +60,7 @@ describe('the bundled CLI (bin/netsec)', () => {
     expect(readOutput(out)).toEqual(readOutput(join(root, 'dist')));
   }, 60_000);
 
-  test("cdk8s is handed the bundle's copy of yaml, the same version as its own, instead of loading its ~75 files", async () => {
+  test("synth of the example loads neither cdk8s' own copy of yaml (it gets the bundle's, the same version) nor the CEL evaluator", async () => {
     const theirs = join(root, 'node_modules', 'cdk8s', 'node_modules', 'yaml');
     // The premise: cdk8s' own copy is the version the bundle holds (package-lock.json pins both). When an update makes
     // them differ, cdk8s loads its own copy again (scripts/cdk8s-stand-in.cjs) and this test says so.
@@ -76,6 +76,9 @@ describe('the bundled CLI (bin/netsec)', () => {
     // Node's module debug log names every file it loads: cdk8s itself, none of its yaml copy.
     expect(traced.stderr).toMatch(/load "[^"]*[\\/]node_modules[\\/]cdk8s[\\/]lib[\\/]yaml\.js"/);
     expect(traced.stderr.split('\n').filter((l) => l.includes(' load ') && l.includes(theirs))).toEqual([]);
+    // Nor the CEL evaluator: every rule of the example's Istio objects holds, and the rules' fast paths say so.
+    expect(traced.stderr).toMatch(/load "[^"]*[\\/]schemas[\\/]cel-fast-paths\.cjs"/);
+    expect(traced.stderr).not.toMatch(/load "[^"]*[\\/]cel\.cjs"/);
     expect(readOutput(out)).toEqual(readOutput(join(root, 'dist')));
   }, 60_000);
 
