@@ -61,10 +61,9 @@ export async function buildApp(loaded: LoadedConfig, options: BuildOptions = {})
   });
   const placed: Placed[] = [];
   const problems: Problem[] = [];
-  for (const entry of SECTIONS) {
-    const value = config[entry.key];
+  for (const section of SECTIONS) {
+    const value = config[section.key];
     if (value === undefined) continue;
-    const section = await entry.load();
     const entries = value as Entry[];
     const placements = entries.map((e, i) => placeEntry(loaded, section, e, i, targets));
     problems.push(...placements.flatMap((p) => ('problems' in p ? p.problems : [])));
