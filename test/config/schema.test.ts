@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
@@ -31,6 +31,21 @@ test('the bundled core-kind validators are what `npm run vendor` generates from 
     const out = join(work, 'core-kinds.validate.cjs');
     execFileSync('node', [join(root, 'scripts', 'compile-validators.mjs'), '--core', out]);
     expect(readFileSync(out, 'utf8') === readFileSync(join(root, 'schemas', 'kubernetes', 'core-kinds.validate.cjs'), 'utf8')).toBe(true);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test('the CRD validators and CEL fast paths under schemas/ are what `npm run vendor` generates from the schemas there', () => {
+  const work = mkdtempSync(join(tmpdir(), 'netsec-crd-validators-'));
+  try {
+    const generated = (dir: string): string[] => readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.cjs') && !f.startsWith('kubernetes')).sort();
+    cpSync(join(root, 'schemas'), work, { recursive: true, filter: (src) => !src.endsWith('.cjs') });
+    execFileSync('node', [join(root, 'scripts', 'compile-validators.mjs'), '--crds', work]);
+    expect(generated(work)).toEqual(generated(join(root, 'schemas')));
+    // Compared as flags (see above); regenerate with `npm run vendor`.
+    const differing = generated(work).filter((f) => readFileSync(join(work, f), 'utf8') !== readFileSync(join(root, 'schemas', f), 'utf8'));
+    expect(differing).toEqual([]);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
