@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Bundles the netsec CLI (src/cli/main.ts and everything it imports, lazily loaded commands as their own chunks) into
-// lib/cli/, which bin/netsec runs. `npm run build` calls this after tsc (tsc type-checks and writes the library).
+// Bundles the netsec CLI into lib/cli/, which bin/netsec runs: src/cli/main.ts (the two command lines it answers
+// without yargs) as main.js and a few chunks, and src/cli/yargs-cli.ts (every other command line) as one file,
+// chunks/yargs-cli.cjs. `npm run build` calls this after tsc (tsc type-checks and writes the library).
 //
 // Why: the CLI's start-up is paid on every command, and most of it was module loading, not work. Node resolves,
 // reads and links every ES module file on its own: ~150 of netsec's plus yargs' ~40 took ~200 ms of a ~1 s
@@ -138,23 +139,64 @@ export async function bundleCli(outdir = join(root, 'lib', 'cli')) {
   // the package would ship them).
   rmSync(outdir, { recursive: true, force: true });
   const apart = new Map();
+  const common = {
+    // No source maps: they would triple the package, and each chunk names the source file of every part
+    // (`// src/cli/main.ts`), so a stack trace of `--verbose` still leads to the code.
+    sourcemap: false,
+    legalComments: 'linked',
+    logLevel: 'warning',
+  };
+  // main.js: `--version` and plain `cidrs aggregate FILE...` (answered without yargs), as ES modules split into
+  // chunks, so each loads only its own code.
   await build({
     entryPoints: { main: join(root, 'src', 'cli', 'main.ts') },
     outdir,
     ...NODE_ESM_BUNDLE,
-    plugins: [...NODE_ESM_BUNDLE.plugins, apartPlugin(apart)],
-    // No source maps: they would triple the package, and each chunk names the source file of every part
-    // (`// src/cli/main.ts`), so a stack trace of `--verbose` still leads to the code.
-    sourcemap: false,
+    plugins: [...NODE_ESM_BUNDLE.plugins, yargsCliApart(), apartPlugin(apart)],
     chunkNames: 'chunks/[name]-[hash]',
-    legalComments: 'linked',
-    logLevel: 'warning',
+    ...common,
+  });
+  // Every other command line: yargs-cli.ts and everything it imports, as one CommonJS file. As chunks, a `netsec synth`
+  // of the bundled example loaded ~50 ES modules, and Node's per-module cost (resolve, read, decode, link, each
+  // asynchronous) was more than parsing one file with all the commands (paired runs on the 2-core CI machine: 0.90x).
+  await build({
+    entryPoints: [join(root, 'src', 'cli', 'yargs-cli.ts')],
+    outfile: join(outdir, 'chunks', YARGS_CLI_FILE),
+    ...NODE_ESM_BUNDLE,
+    format: 'cjs',
+    splitting: false,
+    plugins: [...NODE_ESM_BUNDLE.plugins, apartPlugin(apart)],
+    // CommonJS has no import.meta: netsec finds its package root and `require`s from its own file's location.
+    banner: { js: "var __netsecImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    define: { ...NODE_ESM_BUNDLE.define, 'import.meta.url': '__netsecImportMetaUrl' },
+    ...common,
   });
   // Beside the chunks: the stand-ins and cel.ts live in chunks (only main.js is not), and `require` is relative to them.
   for (const [file, input] of [...apart].sort(([a], [b]) => a.localeCompare(b))) {
     await build({ ...input, outfile: join(outdir, 'chunks', file), bundle: true, format: 'cjs', platform: 'node', target: 'node20', legalComments: 'linked', logLevel: 'warning' });
   }
   return outdir;
+}
+
+/** The file the yargs CLI is bundled into, in lib/cli/chunks/. */
+const YARGS_CLI_FILE = 'yargs-cli.cjs';
+
+/**
+ * main.ts imports yargs-cli.ts when a command line needs yargs: in main.js that import is a stand-in that `require`s
+ * the one-file bundle of it (a chunk, so `require` is relative to lib/cli/chunks/).
+ */
+function yargsCliApart() {
+  return {
+    name: 'yargs-cli-apart',
+    setup(b) {
+      b.onResolve({ filter: /^\.\/yargs-cli\.js$/ }, (args) => ({ path: args.path, namespace: 'yargs-cli' }));
+      b.onResolve({ filter: /\.cjs$/, namespace: 'yargs-cli' }, (args) => ({ path: args.path, external: true }));
+      b.onLoad({ filter: /.*/, namespace: 'yargs-cli' }, () => ({
+        contents: `export const runCli = (...args) => require(${JSON.stringify(`./${YARGS_CLI_FILE}`)}).runCli(...args);`,
+        loader: 'js',
+      }));
+    },
+  };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

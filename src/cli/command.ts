@@ -4,7 +4,7 @@ import { CliIo } from './io.js';
 
 /**
  * A CLI command: yargs options (declarative, with choices/coerce first) and a `run` that takes parsed options and
- * an injected `io` and returns the exit code. `main.ts` wires these into yargs; tests call `run` directly.
+ * an injected `io` and returns the exit code. `yargs-cli.ts` wires these into yargs; tests call `run` directly.
  */
 export interface NetsecCommand<A> {
   readonly command: string | readonly string[];
@@ -18,3 +18,9 @@ export interface NetsecCommand<A> {
  * No default is shown: yargs would print '[default: []]' for a positional that must be given.
  */
 export const REQUIRED_FILES = { type: 'string', array: true, demandOption: true, default: undefined, defaultDescription: '' } as const;
+
+/**
+ * yargs reads flags from the variables whose names start with this (`.env(ENV_PREFIX)`): NETSEC_OUT is `--out`. With
+ * the underscore: without it, NETSECOUT would be read as `--out` too.
+ */
+export const ENV_PREFIX = 'NETSEC_';

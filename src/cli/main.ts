@@ -1,74 +1,8 @@
-import type { Argv } from 'yargs';
-import type { Parser as YargsParser } from 'yargs/helpers';
-import { NetsecError, echo } from '../core/errors.js';
 import { netsecVersion } from '../core/package-root.js';
-import { NetsecCommand } from './command.js';
+import { ENV_PREFIX, NetsecCommand } from './command.js';
 import { reportError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { CliIo, processIo } from './io.js';
-
-/** A command whose module is imported only when the command line names it (see `commandsFor`). */
-interface LazyCommand {
-  /** The command's name as users type it (the first word of its `command`). */
-  readonly name: string;
-  load(): Promise<NetsecCommand<any>>;
-}
-
-/**
- * Every command, in the order `--help` lists them. Register a command lazily, as `{ name, load }`: start-up is what
- * users wait for on every call, and importing every command's module cost ~50 ms of a ~250 ms
- * `netsec --version` (plan alone ~30 ms) before this list was lazy. A plain `NetsecCommand` works too, loaded always.
- */
-const COMMANDS: readonly (LazyCommand | NetsecCommand<any>)[] = [
-  { name: 'synth', load: async () => (await import('./commands/synth.js')).synthCommand },
-  { name: 'plan', load: async () => (await import('./commands/plan.js')).planCommand },
-  { name: 'validate', load: async () => (await import('./commands/validate.js')).validateCommand },
-  { name: 'cidrs', load: async () => (await import('./commands/cidrs.js')).cidrsCommand },
-  { name: 'schema', load: async () => (await import('./commands/schema.js')).schemaCommand },
-  { name: 'explain', load: async () => (await import('./commands/explain.js')).explainCommand },
-  { name: 'test', load: async () => (await import('./commands/test.js')).testCommand },
-];
-
-/** The usage error for a command line that names no command: every command of `commands` (`COMMANDS` first), in order. */
-function commandNames(commands: readonly (LazyCommand | NetsecCommand<any>)[]): string[] {
-  return commands.map((c) => ('load' in c ? c.name : String([c.command].flat()[0]).split(' ')[0]!));
-}
-
-function nameACommandMessage(commands: readonly (LazyCommand | NetsecCommand<any>)[]): string {
-  const names = commandNames(commands);
-  return `Name a command: ${names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : names.join('')}.`;
-}
-
-/**
- * The commands yargs needs for `argv`: the one its first word names (global flags are booleans, so that word is the
- * command), or all of them when it names none (`--help` lists them, an unknown name gets a did-you-mean).
- */
-async function commandsFor(argv: readonly string[], all: readonly (LazyCommand | NetsecCommand<any>)[]): Promise<NetsecCommand<any>[]> {
-  const first = argv.find((a) => !a.startsWith('-'));
-  const lazy = (c: LazyCommand | NetsecCommand<any>): c is LazyCommand => 'load' in c;
-  const named = all.some((c) => lazy(c) && c.name === first);
-  return Promise.all(all.filter((c) => !lazy(c) || !named || c.name === first).map((c) => (lazy(c) ? c.load() : c)));
-}
-
-/**
- * yargs renders a command's whole help text before running its handler (`cacheHelpMessage`, yargs/yargs#1865), in case
- * the handler later calls `showHelp()`. netsec never does (failures go through `.fail()` to one error renderer), yet
- * that rendering measures every cell with string-width (Intl.Segmenter, Unicode-property regexes): ~35-45 ms of CPU
- * on every command on this machine, against ~15 ms for the whole 10k-line `cidrs aggregate`. Angular's CLI skips it
- * the same way (angular/angular-cli#34087). `--help` still renders help as before.
- */
-function skipHelpCache(parser: Argv, argv: readonly string[]): void {
-  if (argv.includes('--help') || argv.includes('-h')) return;
-  const internals = (parser as unknown as { getInternalMethods?: () => { getUsageInstance(): { cacheHelpMessage?: () => void } } }).getInternalMethods?.();
-  const usage = internals?.getUsageInstance();
-  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
-}
-
-/**
- * yargs reads flags from the variables whose names start with this (`.env(ENV_PREFIX)`): NETSEC_OUT is `--out`. With
- * the underscore: without it, NETSECOUT would be read as `--out` too.
- */
-const ENV_PREFIX = 'NETSEC_';
 
 /**
  * The inputs of `netsec cidrs aggregate FILE...` with nothing else, the form cron jobs and scripts run on each feed
@@ -92,60 +26,15 @@ function isVersionOnly(argv: readonly string[]): boolean {
 }
 
 /**
- * yargs drops a lone '-' argument (yargs/yargs#1312, yargs/yargs-parser#381), the usual name for stdin. `main` hands
- * it to yargs as this token (a path cannot contain NUL) and a middleware turns it back into '-' before any command runs.
- */
-const STDIN_TOKEN = '\u0000stdin';
-
-function restoreStdinArgs(args: Record<string, unknown>): void {
-  for (const [k, v] of Object.entries(args)) {
-    if (v === STDIN_TOKEN) args[k] = '-';
-    else if (Array.isArray(v) && v.includes(STDIN_TOKEN)) args[k] = v.map((x) => (x === STDIN_TOKEN ? '-' : x));
-  }
-}
-
-/**
- * `.env(ENV_PREFIX)` makes yargs read EVERY variable named NETSEC* as a flag of whichever command runs, and `.strict()`
- * then refuses one that names no option of it ("Unknown argument: appOutdir"), while netsec itself sets
- * NETSEC_APP_OUTDIR for the app `plan --app` runs and CI systems set NETSEC_* variables of their own. This middleware,
- * run before validation, drops the keys such variables added: a key stays when it names an option of the command
- * (or a global one, or one of their aliases), or when the command line gives it too (an unknown flag on the command
- * line stays a usage error). The keys are the ones yargs-parser makes of the variables (`applyEnvVars`: the name
- * without the prefix, split at `__` for nesting, each part camel-cased), and the command-line keys the ones it makes
- * of `tokens` without the variables.
- */
-function dropForeignEnvKeys(tokens: readonly string[], parser: typeof YargsParser) {
-  // yargs passes its instance as the second argument (@types/yargs does not declare it).
-  return ((args: Record<string, unknown>, y: Argv): void => {
-    const fromEnv = Object.keys(process.env)
-      .filter((name) => name.startsWith(ENV_PREFIX))
-      .map((name) => parser.camelCase(name.slice(ENV_PREFIX.length).split('__')[0]));
-    if (fromEnv.length === 0) return;
-
-    const options = (y as unknown as { getOptions(): unknown }).getOptions() as { key: Record<string, unknown>; alias: Record<string, string[]> };
-    const known = new Set<string>();
-    for (const key of [...Object.keys(options.key), ...Object.keys(options.alias), ...Object.values(options.alias).flat()]) {
-      known.add(key);
-      known.add(parser.camelCase(key));
-    }
-    const given = Object.keys(parser(tokens.slice(), { configuration: { 'populate--': true } })).filter((k) => k !== '_' && k !== '--');
-    const onCommandLine = new Set(given.map((k) => parser.camelCase(k)));
-    for (const key of fromEnv) {
-      if (!known.has(key) && !onCommandLine.has(key)) delete args[key];
-    }
-  }) as (args: Record<string, unknown>) => void;
-}
-
-/**
- * Runs the CLI on `argv` (without the node and script names) and returns the exit code. Wiring only: each command's
- * `run` does the work, with `io` injected so tests need no process. Flags may also come from NETSEC_* variables.
+ * Runs the CLI on `argv` (without the node and script names) and returns the exit code. `--version` and plain
+ * `cidrs aggregate FILE...` are answered here, without yargs; every other command line goes to `runCli`
+ * (yargs-cli.ts), imported only then. In the CLI bundle that module and everything it imports is one file
+ * (scripts/bundle-cli.mjs), and this one stays small.
  */
 export async function main(argv: readonly string[], io: CliIo = processIo, extraCommands: readonly NetsecCommand<any>[] = []): Promise<ExitCode> {
-  let code: ExitCode = ExitCode.OK;
-  const verbose = argv.includes('--verbose');
   if (isVersionOnly(argv)) {
     io.stdout(`${netsecVersion()}\n`);
-    return code;
+    return ExitCode.OK;
   }
   const inputs = plainAggregateInputs(argv);
   if (inputs) {
@@ -153,55 +42,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo, extra
       const { runAggregate } = await import('./commands/cidrs.js');
       return await runAggregate({ inputs, lenient: false, output: 'text' }, io);
     } catch (err) {
-      return reportError(io, err, verbose);
+      return reportError(io, err, argv.includes('--verbose'));
     }
   }
-  // Loaded here, not at the top: `--version` and `cidrs aggregate FILE...` above never need it.
-  const [{ default: yargs }, { Parser }] = await Promise.all([import('yargs'), import('yargs/helpers')]);
-  const tokens = argv.map((a) => (a === '-' ? STDIN_TOKEN : a));
-  let parser: Argv = yargs()
-    .scriptName('netsec')
-    .usage('$0 <command> [options]\n\nKubernetes network security as code: Cilium, Calico, NodeLocal DNSCache, Hubble and Istio.')
-    .option('verbose', { type: 'boolean', default: false, describe: 'Print stack traces for unexpected errors' })
-    .strict()
-    .demandCommand(1, nameACommandMessage([...COMMANDS, ...extraCommands]))
-    .recommendCommands()
-    .env(ENV_PREFIX)
-    .version(netsecVersion())
-    .alias('version', 'V')
-    .help()
-    .alias('help', 'h')
-    .exitProcess(false)
-    .wrap(Math.min(120, process.stdout.columns ?? 100))
-    .fail((msg, err) => {
-      if (err) throw err;
-      // yargs words a command it does not know as an argument ("Unknown argument: frobnicate") when no command is close.
-      const first = tokens.find((t) => !t.startsWith('-'));
-      const names = commandNames([...COMMANDS, ...extraCommands]);
-      if (first !== undefined && !names.includes(first)) {
-        const near = /^Did you mean (\S+)\?$/.exec(msg)?.[1];
-        if (near || msg === `Unknown argument: ${first}`) {
-          throw new NetsecError('USAGE', `unknown command '${echo(first)}'; ${near ? `did you mean '${near}'?` : `expected one of: ${names.join(', ')}`}\nRun 'netsec --help' for usage.`);
-        }
-      }
-      throw new NetsecError('USAGE', `${msg}\nRun 'netsec --help' for usage.`);
-    })
-    .middleware(dropForeignEnvKeys(tokens, Parser), true)
-    .middleware(restoreStdinArgs);
-  skipHelpCache(parser, argv);
-  for (const cmd of await commandsFor(argv, [...COMMANDS, ...extraCommands])) {
-    parser = parser.command(cmd.command as string, cmd.describe, (y) => cmd.builder(y), async (args) => {
-      code = await cmd.run(args, io);
-    });
-  }
-  try {
-    let printed = '';
-    await parser.parseAsync(tokens, {}, (_err, _args, output) => {
-      printed = output;
-    });
-    if (printed) io.stdout(printed.endsWith('\n') ? printed : printed + '\n');
-    return code;
-  } catch (err) {
-    return reportError(io, err, verbose);
-  }
+  const { runCli } = await import('./yargs-cli.js');
+  return runCli(argv, io, extraCommands);
 }

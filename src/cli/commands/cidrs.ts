@@ -277,7 +277,7 @@ export function runCidrs(opts: CidrsOptions, io: CliIo): Promise<ExitCode> {
   }
 }
 
-/** `netsec cidrs <aggregate|diff|stats> [inputs..]`, wired by `main.ts` like the other commands. */
+/** `netsec cidrs <aggregate|diff|stats> [inputs..]`, wired by `yargs-cli.ts` like the other commands. */
 export const cidrsCommand: NetsecCommand<CidrsOptions> = {
   command: 'cidrs <action> [inputs..]',
   describe: 'Aggregate, diff or count CIDR feeds (plain lists or MaxMind GeoLite2 Country CSV)',
@@ -298,7 +298,7 @@ export const cidrsCommand: NetsecCommand<CidrsOptions> = {
 };
 
 /**
- * The same command as a plain yargs `CommandModule`, for wiring outside `main.ts`: the handler runs `runCidrs` and
+ * The same command as a plain yargs `CommandModule`, for wiring outside `yargs-cli.ts`: the handler runs `runCidrs` and
  * stores the exit code in `process.exitCode`.
  */
 export function cidrsCommandModule(io: CliIo = processIo): CommandModule<object, CidrsOptions> {
