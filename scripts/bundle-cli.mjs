@@ -158,7 +158,7 @@ export async function bundleCli(outdir = join(root, 'lib', 'cli')) {
   });
   // Every other command line: yargs-cli.ts and everything it imports, as one CommonJS file. As chunks, a `netsec synth`
   // of the bundled example loaded ~50 ES modules, and Node's per-module cost (resolve, read, decode, link, each
-  // asynchronous) was more than parsing one file with all the commands (paired runs on the 2-core CI machine: 0.90x).
+  // asynchronous) was more than parsing one file with all the commands (paired runs on the 2-core CI machine: 0.93x).
   await build({
     entryPoints: [join(root, 'src', 'cli', 'yargs-cli.ts')],
     outfile: join(outdir, 'chunks', YARGS_CLI_FILE),

@@ -14,10 +14,8 @@
 //     equality and int comparison, string functions, int(), size(), `in`, and the all/exists/exists_one macros.
 // A rule with anything else (matches, url, duration, ...) gets no fast path and always runs on the evaluator.
 //
-// The output is generated code: never edit it; test/core/cel-fast-paths.test.ts fails when it differs from what this
+// The output is generated code: never edit it; test/config/schema.test.ts fails when it differs from what this
 // script writes. `npm run vendor` regenerates it with the validators (scripts/compile-validators.mjs).
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parse } from '@bufbuild/cel';
 
 /** The helpers every translated rule calls; `B` is thrown for "ask the evaluator". Kept in the generated file itself. */
@@ -139,26 +137,15 @@ export function fastPath(rule) {
   }
 }
 
-/** Every rule text of the generated CRD schemas listed in `schemasDir`/index.json, sorted. */
-function ruleTexts(schemasDir) {
-  const index = JSON.parse(readFileSync(join(schemasDir, 'index.json'), 'utf8'));
-  const texts = new Set();
-  for (const lines of Object.values(index)) {
-    for (const line of Object.values(lines)) {
-      for (const k of Object.values(line.kinds)) {
-        if (!k.celRules) continue;
-        for (const r of JSON.parse(readFileSync(join(schemasDir, k.file), 'utf8'))['x-netsec-cel'] ?? []) texts.add(r.rule);
-      }
-    }
-  }
-  return [...texts].sort();
-}
-
-/** The source of schemas/cel-fast-paths.cjs: a Map from rule text to `(self) => boolean` (true: the rule holds). */
-export function celFastPathsModule(schemasDir) {
+/**
+ * The source of schemas/cel-fast-paths.cjs for the CEL rules (`x-netsec-cel`) of `schemas`, the generated CRD schemas:
+ * a Map from rule text to `(self) => boolean` (true: the rule holds).
+ */
+export function celFastPathsModule(schemas) {
   const entries = [];
   const none = [];
-  for (const text of ruleTexts(schemasDir)) {
+  const texts = new Set(schemas.flatMap((schema) => (schema['x-netsec-cel'] ?? []).map((r) => r.rule)));
+  for (const text of [...texts].sort()) {
     const path = fastPath(text);
     if (path.source) entries.push(`  [${JSON.stringify(text)}, holds(${path.source})],`);
     else none.push(`//   ${JSON.stringify(text)}: ${path.none}`);

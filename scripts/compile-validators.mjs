@@ -65,7 +65,7 @@ function shapeOf(schema) {
  * Writes schemas/crd-formats.cjs, one `.validate.cjs` per schema listed in schemas/index.json, and the fast paths of
  * their CEL rules (schemas/cel-fast-paths.cjs, scripts/cel-fast-paths.mjs). Schemas of the same shape (`shapeOf`) share
  * the validator of the first (by path), which accepts each of their apiVersion and kind; the others' files `require`
- * it. Shared, the package is ~1 MB smaller, and a run that checks both CiliumNetworkPolicy and
+ * it. Shared, schemas/ is 2 MB smaller (3.5 MB), and a run that checks both CiliumNetworkPolicy and
  * CiliumClusterwideNetworkPolicy objects loads and compiles one 170 KB validator instead of two.
  */
 export function compileCrdValidators(schemasDir) {
@@ -106,7 +106,7 @@ export function compileCrdValidators(schemasDir) {
       );
     }
   }
-  writeFileSync(join(schemasDir, 'cel-fast-paths.cjs'), celFastPathsModule(schemasDir));
+  writeFileSync(join(schemasDir, 'cel-fast-paths.cjs'), celFastPathsModule([...groups.values()].flat().map((m) => m.schema)));
   return files.size;
 }
 

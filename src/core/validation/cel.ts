@@ -453,7 +453,8 @@ export class CelRuleSet {
     return this.schema['x-netsec-cel'] ?? [];
   }
 
-  private compiled(): readonly NodeRules[] {
+  /** The rules grouped by the node they sit on, without those never evaluated offline (NOT_EVALUABLE_OFFLINE). */
+  private nodeRules(): readonly NodeRules[] {
     if (!this.nodes) {
       const byPath = new Map<string, CelRule[]>();
       for (const r of this.rules) byPath.set(r.path, [...(byPath.get(r.path) ?? []), r]);
@@ -481,7 +482,7 @@ export class CelRuleSet {
   /** The findings of every rule that is false (or fails) for `obj`, in rule order and then object order. */
   public evaluate(obj: Record<string, unknown>, resource: ResourceRef): ValidationFinding[] {
     const findings: ValidationFinding[] = [];
-    for (const node of this.compiled()) {
+    for (const node of this.nodeRules()) {
       if (node.rules.length === 0) continue;
       for (const instance of this.typed.instances(obj, node.segments)) {
         // One conversion per instance, shared by the node's rules (the API server builds one activation per node).
