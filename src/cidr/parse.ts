@@ -1,4 +1,5 @@
 import { NetsecError, echo, formatCount, formatLocation } from '../core/errors.js';
+import { NotText, findNotText, notTextMessage } from '../core/text-input.js';
 import { PrefixScanner, diagnoseToken } from './_scan.js';
 import { formatIPv4Prefix, formatIPv6Prefix } from './format.js';
 import { PrefixList } from './prefix-list.js';
@@ -127,6 +128,8 @@ export class DiagnosticCollector {
   public readonly errors: CidrDiagnostic[] = [];
   public readonly warnings: CidrDiagnostic[] = [];
   public errorCount = 0;
+  /** The first invalid line that shows the input is not text (binary, compressed): then the one error to report. */
+  private notText: CidrDiagnostic | undefined;
 
   public constructor(
     public readonly source: string,
@@ -136,6 +139,13 @@ export class DiagnosticCollector {
   /** Records an error at a byte offset of `buf`. */
   public error(buf: Buffer, lineStart: number, line: number, pos: number, found: string, message: string): void {
     this.errorCount++;
+    if (!this.notText) {
+      // Only invalid lines are looked at, so a valid feed costs nothing; the first that holds a control byte stands
+      // for the whole input, instead of a list of binary junk quoted line by line.
+      const end = buf.indexOf(10, lineStart);
+      const bad = findNotText(buf.subarray(lineStart, end < 0 ? buf.length : end), { utf8: false, fileStart: line === 1 && lineStart === 0 });
+      if (bad) this.notText = notTextDiagnostic(this.source, line, bad);
+    }
     if (this.errors.length < this.max) {
       const column = columnAt(buf, lineStart, pos);
       this.errors.push({ severity: 'error', location: { file: this.source, line, column }, found, message });
@@ -148,10 +158,16 @@ export class DiagnosticCollector {
     this.warnings.push({ severity: 'warning', location: { file: this.source, line, column }, found, message });
   }
 
-  /** Throws a `CidrParseError` if any error was recorded. */
+  /** Throws a `CidrParseError` if any error was recorded: the one that says the input is not text, if one does. */
   public throwIfErrors(): void {
+    if (this.notText) throw new CidrParseError(this.source, [this.notText], 1);
     if (this.errorCount > 0) throw new CidrParseError(this.source, this.errors, this.errorCount);
   }
+}
+
+/** The error for a feed that is not text, at `line` and the column of the first byte that shows it (`findNotText` of the line). */
+export function notTextDiagnostic(source: string, line: number, notText: NotText): CidrDiagnostic {
+  return { severity: 'error', location: { file: source, line, column: notText.column }, found: '', message: notTextMessage('the feed', notText, 'one address or prefix per line') };
 }
 
 /**
@@ -240,6 +256,11 @@ export class FeedParser {
   private readonly hint: string;
   /** Lines read so far. */
   private line = 0;
+
+  /** How many lines were parsed so far. */
+  public get lines(): number {
+    return this.line;
+  }
 
   /** @param sizeHint expected number of prefixes, to size the list once */
   public constructor(options: ParseCidrsOptions, sizeHint: number) {

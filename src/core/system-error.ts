@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { getSystemErrorMap } from 'node:util';
 import { NetsecError, escapeControls } from './errors.js';
+import { decodeYamlFile, notTextMessage } from './text-input.js';
 
 /** An error the operating system reported (Node's fs errors carry a `code` such as `ENOSPC` and the failing `syscall`). */
 export function isSystemError(err: unknown): err is NodeJS.ErrnoException & { code: string } {
@@ -66,12 +67,20 @@ export function readFailureReason(err: unknown, options: { readonly folderToo?: 
 
 /**
  * Reads a text file a user named (netsec.yaml, a scenario) or throws a CONFIG error at the file: `cannot read the
- * <what> (<why>); expected <expected>; <fix>`, with the reason in plain words for the common cases.
+ * <what> (<why>); expected <expected>; <fix>`, with the reason in plain words for the common cases, or, for a file that
+ * is not UTF-8 text (`decodeYamlFile`), at the first byte that shows it.
  */
 export function readInputFile(file: string, message: { readonly what: string; readonly expected: string; readonly fix: string }): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (err) {
     throw new NetsecError('CONFIG', `cannot read the ${message.what} (${readFailureReason(err)}); expected ${message.expected}; ${message.fix}`, { file: escapeControls(file) });
   }
+  const decoded = decodeYamlFile(bytes);
+  if ('notText' in decoded) {
+    const { line, column } = decoded.notText;
+    throw new NetsecError('CONFIG', notTextMessage(`the ${message.what}`, decoded.notText, message.expected), { file: escapeControls(file), line, column });
+  }
+  return decoded.text;
 }

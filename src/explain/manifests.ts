@@ -6,6 +6,7 @@ import { describeResource, refOf } from '../core/validation/finding.js';
 import { ManifestValidator } from '../core/validation/manifest-validator.js';
 import { ManifestDocument, defaultNamespace, parseManifestDocuments } from '../validate/documents.js';
 import { readFailureReason } from '../core/system-error.js';
+import { decodeYamlFile, notTextMessage } from '../core/text-input.js';
 import { CollectedFiles, collectManifestFiles } from '../validate/files.js';
 import { KubeObject } from './cilium.js';
 
@@ -42,12 +43,17 @@ export function readManifestPaths(paths: readonly string[], shownFrom: string, t
       throw new NetsecError('CONFIG', `the manifests '${show(p)}' hold a symbolic link, '${show(collected.skippedLinks[0]!)}', which is not followed (it may leave the folder or loop); expected files and folders; name its target in manifests`);
     }
     for (const f of collected.files) {
-      let text: string;
+      let decoded: ReturnType<typeof decodeYamlFile>;
       try {
-        text = readFileSync(f, 'utf8');
+        decoded = decodeYamlFile(readFileSync(f));
       } catch (err) {
         throw new NetsecError('CONFIG', `cannot read the manifests '${show(f)}' (${readFailureReason(err)}); expected a readable YAML file; ${fix}`);
       }
+      if ('notText' in decoded) {
+        const { line, column } = decoded.notText;
+        throw new NetsecError('CONFIG', notTextMessage('the manifests file', decoded.notText, 'a YAML file'), { file: show(f), line, column });
+      }
+      const text = decoded.text;
       for (const doc of readDocuments(text, show(f))) {
         for (const { object, path } of objectsOf(doc)) {
           const { apiVersion, kind } = object as { apiVersion?: unknown; kind: string };

@@ -12,6 +12,7 @@ import { Suppression } from '../lint/suppressions.js';
 import { ManifestDocument, defaultNamespace, parseManifestDocuments, withMetadata } from './documents.js';
 import { STDIN_PATH, collectManifestFiles } from './files.js';
 import { readFailureReason } from '../core/system-error.js';
+import { decodeYamlFile, notTextMessage } from '../core/text-input.js';
 
 /** How findings name standard input. */
 const STDIN_NAME = '<stdin>';
@@ -108,7 +109,13 @@ export function validateManifests(options: ValidateManifestsOptions): ValidateRe
     const name = fromStdin ? STDIN_NAME : escapeControls(file);
     let text: string;
     try {
-      text = fromStdin ? (options.stdin ?? '') : readFileSync(file, 'utf8');
+      const decoded = fromStdin ? { text: options.stdin ?? '' } : decodeYamlFile(readFileSync(file));
+      if ('notText' in decoded) {
+        const { line, column } = decoded.notText;
+        findings.push({ severity: Severity.ERROR, location: { file: name, line, column }, path: '', message: notTextMessage('the file', decoded.notText, 'a YAML file') });
+        continue;
+      }
+      text = decoded.text;
     } catch (err) {
       throw new NetsecError('USAGE', `cannot read this file (${readFailureReason(err)}); expected a readable YAML file`, { file: name });
     }

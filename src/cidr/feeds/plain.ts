@@ -1,6 +1,7 @@
 import { escapeControls } from '../../core/errors.js';
-import { FeedParser, parseCidrList, parseCidrs, type ParseCidrListOptions, type ParseCidrsOptions, type ParseCidrsResult } from '../parse.js';
-import { readFileLines, readStreamBuffer, type ProgressCallback } from './read.js';
+import { findNotText } from '../../core/text-input.js';
+import { CidrParseError, FeedParser, notTextDiagnostic, parseCidrList, parseCidrs, type ParseCidrListOptions, type ParseCidrsOptions, type ParseCidrsResult } from '../parse.js';
+import { LONG_LINE, LineTooLongError, readFileLines, readStreamBuffer, type ProgressCallback } from './read.js';
 
 /** Name used in diagnostics for standard input. */
 export const STDIN_SOURCE = '<stdin>';
@@ -23,20 +24,39 @@ export interface ReadCidrFeedOptions extends ParseCidrsOptions {
 export async function readCidrFeed(path: string, options: ReadCidrFeedOptions = {}): Promise<ParseCidrsResult> {
   const { onProgress, stdin, ...parse } = options;
   if (path === '-') {
-    const buf = await readStreamBuffer(stdin ?? process.stdin, onProgress);
-    return parseCidrs(buf, { ...parse, source: parse.source ?? STDIN_SOURCE });
+    const source = parse.source ?? STDIN_SOURCE;
+    let buf: Buffer;
+    try {
+      buf = await readStreamBuffer(stdin ?? process.stdin, onProgress, source);
+    } catch (err) {
+      throw err instanceof LineTooLongError ? longLineError(err, err.line ?? 1, source) : err;
+    }
+    return parseCidrs(buf, { ...parse, source });
   }
   const source = parse.source ?? escapeControls(path);
   // Parsed as it is read, through one reused buffer (see readFileLines); the result is parseCidrs' on the whole file.
   let parser: FeedParser | undefined;
   const parserFor = (sizeHint: number) => (parser ??= new FeedParser({ ...parse, source }, sizeHint));
-  await readFileLines(path, {
-    // ~16 bytes per line is typical for IPv4 feeds; over-estimating wastes little, under-estimating costs a copy.
-    onSize: (total) => parserFor(total === undefined ? 1024 : total / 14),
-    onLines: (buf, end) => parserFor(1024).parse(buf, 0, end),
-    onProgress,
-  }, source);
+  try {
+    await readFileLines(path, {
+      // ~16 bytes per line is typical for IPv4 feeds; over-estimating wastes little, under-estimating costs a copy.
+      onSize: (total) => parserFor(total === undefined ? 1024 : total / 14),
+      onLines: (buf, end) => parserFor(1024).parse(buf, 0, end),
+      onProgress,
+    }, source);
+  } catch (err) {
+    throw err instanceof LineTooLongError ? longLineError(err, parserFor(0).lines + 1, source) : err;
+  }
   return parserFor(0).finish();
+}
+
+/** A feed line too long to be one (`MAX_LINE_BYTES`), at its line: the file is not text, or not a feed. */
+function longLineError(err: LineTooLongError, line: number, source: string): CidrParseError {
+  const bad = findNotText(err.head, { utf8: false, fileStart: line === 1 });
+  const diagnostic = bad
+    ? notTextDiagnostic(source, line, bad)
+    : { severity: 'error' as const, location: { file: source, line, column: 1 }, found: '', message: LONG_LINE };
+  return new CidrParseError(source, [diagnostic], 1);
 }
 
 /**
