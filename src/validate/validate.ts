@@ -32,8 +32,11 @@ export interface ValidateManifestsOptions {
   readonly target: Target;
   /** The namespace of namespaced objects without `metadata.namespace` (kubectl's `-n`). @default 'default' */
   readonly namespace?: string;
-  /** The text of standard input, read when `paths` holds `-` (the caller reads it: this function does no I/O on streams). */
-  readonly stdin?: string;
+  /**
+   * Standard input, read when `paths` holds `-` (the caller reads it: this function does no I/O on streams). Bytes are
+   * checked as files are (UTF-8 text, `decodeYamlFile`); a string is taken as the text.
+   */
+  readonly stdin?: string | Uint8Array;
 }
 
 /** One problem in one manifest, at its field. */
@@ -109,7 +112,7 @@ export function validateManifests(options: ValidateManifestsOptions): ValidateRe
     const name = fromStdin ? STDIN_NAME : escapeControls(file);
     let text: string;
     try {
-      const decoded = fromStdin ? { text: options.stdin ?? '' } : decodeYamlFile(readFileSync(file));
+      const decoded = fromStdin ? (typeof options.stdin === 'string' ? { text: options.stdin } : decodeYamlFile(Buffer.from(options.stdin ?? []))) : decodeYamlFile(readFileSync(file));
       if ('notText' in decoded) {
         const { line, column } = decoded.notText;
         findings.push({ severity: Severity.ERROR, location: { file: name, line, column }, path: '', message: notTextMessage('the file', decoded.notText, 'a YAML file') });

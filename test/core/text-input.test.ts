@@ -8,6 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { readCidrFeed } from '../../src/cidr/feeds/plain.js';
 import { MAX_LINE_BYTES } from '../../src/cidr/feeds/read.js';
 import { findNotText, invalidUtf8Offset } from '../../src/core/text-input.js';
+import { Target, validateManifests } from '../../src/index.js';
 import { run } from '../cli/run.js';
 import { tempDir } from '../util.js';
 
@@ -149,5 +150,10 @@ describe('inputs that are not text are refused once, at the first byte that show
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`${join(dir, 'a.yaml')}:2:7: the file is not a text file: it holds the byte 0x00 (NUL); expected a YAML file; check that it is the right file`);
     expect(r.stderr).toContain('1 object(s) in 2 file(s)');
+    // Standard input, given as bytes, is checked as a file is.
+    const piped = validateManifests({ paths: ['-'], target: new Target({ name: 't', kubernetes: '1.30' }), stdin: Buffer.from('kind: caf\u00e9\n', 'latin1') });
+    expect(piped.findings.map((f) => `${f.location.file}:${f.location.line}:${f.location.column}: ${f.message}`)).toEqual([
+      '<stdin>:1:10: the file holds the byte 0xe9, which is not UTF-8 (saved as Latin-1 or Windows-1252?); expected a YAML file; save it as UTF-8',
+    ]);
   });
 });

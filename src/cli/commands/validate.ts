@@ -128,10 +128,10 @@ export const validateCommand: NetsecCommand<ValidateOptions> = {
   run: runValidate,
 };
 
-/** All of standard input as text (manifests piped in: `kubectl get cnp -A -o yaml | netsec validate - ...`). */
-async function readStdin(io: CliIo): Promise<string> {
+/** All of standard input (manifests piped in: `kubectl get cnp -A -o yaml | netsec validate - ...`), checked as files are. */
+async function readStdin(io: CliIo): Promise<Buffer> {
   if (!io.stdin) throw new NetsecError('USAGE', "'-' reads manifests from stdin, but this netsec has no standard input; name files instead.");
   const chunks: Buffer[] = [];
   for await (const chunk of io.stdin as AsyncIterable<Buffer | string>) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
