@@ -7,6 +7,7 @@ import { NetsecError, Problem, SourceLocation, echo, escapeControls, formatLocat
 import { TargetProps } from '../core/target.js';
 import { pointerToPath } from '../core/validation/finding.js';
 import { loadPrecompiledValidator } from '../core/validation/precompiled.js';
+import { yamlSyntaxMessage } from '../core/text-input.js';
 
 /** A parsed and schema-valid netsec.yaml. */
 export interface NetsecConfig {
@@ -71,7 +72,7 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, logLevel: 'error' });
   if (doc.errors.length) {
     const e = doc.errors[0]!;
-    throw new NetsecError('CONFIG', `invalid YAML: ${escapeControls(e.message.split('\n')[0]!)}`, at(e.pos[0]));
+    throw new NetsecError('CONFIG', yamlSyntaxMessage(e), at(e.pos[0]));
   }
   refuseBadAliases(doc, at, name);
   refuseCollectionKeys(doc, at, name);

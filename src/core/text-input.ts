@@ -1,3 +1,4 @@
+import { escapeControls } from './errors.js';
 import { isUtf8 } from 'node:buffer';
 
 /**
@@ -129,4 +130,14 @@ function hex(b: number): string {
 export function decodeYamlFile(bytes: Buffer): { readonly text: string } | { readonly notText: NotText } {
   const notText = findNotText(bytes, { utf8: true });
   return notText ? { notText } : { text: bytes.toString('utf8') };
+}
+
+/**
+ * The message for a YAML syntax error the yaml library reported (its first line, control characters escaped), in
+ * words for the one it words as a JavaScript failure: nesting deep enough to exhaust the parser's stack.
+ */
+export function yamlSyntaxMessage(error: { readonly message: string }): string {
+  const first = error.message.split('\n')[0]!;
+  if (/Maximum call stack size exceeded/.test(first)) return 'invalid YAML: nested too deeply to read (the parser ran out of stack); expected lists and maps nested a few hundred levels at most';
+  return `invalid YAML: ${escapeControls(first)}`;
 }

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { closestMatch } from 'leven';
 import { LineCounter, Node, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { readInputFile } from '../core/system-error.js';
+import { yamlSyntaxMessage } from '../core/text-input.js';
 import { NetsecError, Problem, SourceLocation, echo, escapeControls, problemsError } from '../core/errors.js';
 import { DropReason } from '../hubble/generated/cilium-flow-data.js';
 import {
@@ -56,7 +57,7 @@ export function parseScenario(text: string, file: string): Scenario {
   };
   if (doc.errors.length) {
     const e = doc.errors[0]!;
-    throw new NetsecError('CONFIG', `invalid YAML: ${escapeControls(e.message.split('\n')[0]!)}`, at(e.pos[0]));
+    throw new NetsecError('CONFIG', yamlSyntaxMessage(e), at(e.pos[0]));
   }
   const r = new Reader(at, { file: name });
   const top = r.map(doc.contents as Node | null, 'the scenario', TOP_FIELDS, ['flows']);

@@ -2,6 +2,7 @@ import { Document, LineCounter, Node, isAlias, isMap, isScalar, isSeq, parseAllD
 import { SourceLocation } from '../core/errors.js';
 import { MAX_ALIAS_COUNT } from '../config/load.js';
 import type { ManifestValidator } from '../core/validation/manifest-validator.js';
+import { yamlSyntaxMessage } from '../core/text-input.js';
 
 /** One YAML document of a manifest file, with what is needed to point at any of its fields. */
 export interface ManifestDocument {
@@ -31,7 +32,7 @@ export function parseManifestDocuments(text: string, file: string): ManifestDocu
     const locate = (path: string): SourceLocation => at(locateField(doc, path) ?? doc.contents?.range?.[0] ?? doc.range[0]);
     if (doc.errors.length) {
       // Where the parser stopped, not where the document starts.
-      out.push({ file, location, locate, error: { location: at(doc.errors[0]!.pos[0]), message: `invalid YAML: ${doc.errors[0]!.message.split('\n')[0]}` } });
+      out.push({ file, location, locate, error: { location: at(doc.errors[0]!.pos[0]), message: yamlSyntaxMessage(doc.errors[0]!) } });
       continue;
     }
     let value: unknown;

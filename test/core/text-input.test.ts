@@ -156,4 +156,14 @@ describe('inputs that are not text are refused once, at the first byte that show
       '<stdin>:1:10: the file holds the byte 0xe9, which is not UTF-8 (saved as Latin-1 or Windows-1252?); expected a YAML file; save it as UTF-8',
     ]);
   });
+
+  test('YAML nested deeper than the parser\'s stack is refused in words, at where the parser stopped', async () => {
+    const dir = tempDir('netsec-text-');
+    const config = join(dir, 'netsec.yaml');
+    writeFileSync(config, `targets: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`);
+    const r = await run('synth', '-c', config, '--out', join(dir, 'dist'));
+    expect(r.code).toBe(2);
+    // parseConfig names the file by its base name, as its other messages do.
+    expect(r.stderr).toMatch(/^netsec\.yaml:1:\d+: invalid YAML: nested too deeply to read \(the parser ran out of stack\); expected lists and maps nested a few hundred levels at most\n$/);
+  });
 });
