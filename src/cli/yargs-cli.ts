@@ -109,6 +109,42 @@ function dropForeignEnvKeys(tokens: readonly string[], parser: typeof Parser) {
   }) as (args: Record<string, unknown>) => void;
 }
 
+/** The options of a command as yargs keeps them (`getOptions`, which @types/yargs does not declare). */
+interface ParsedOptions {
+  readonly key: Record<string, unknown>;
+  readonly alias: Record<string, string[]>;
+  readonly array: string[];
+  readonly string: string[];
+  readonly number: string[];
+}
+
+/**
+ * yargs collects a single-value flag given twice into a list (`--out a --out b` is ['a', 'b']), which the command then
+ * read as if it were one value (exit 3, "a bug in netsec"); and an empty value (`--out ''`) named the current folder or
+ * nothing. Which of two values was meant is the user's to say, so both are refused before any command runs, naming
+ * the flag as typed (`-c/--config`, `--out`), or the NETSEC_* variable when the value came from one.
+ */
+function refuseRepeatedOrEmptyValues(tokens: readonly string[]) {
+  // yargs passes its instance as the second argument (@types/yargs does not declare it).
+  return ((args: Record<string, unknown>, y: Argv): void => {
+    const options = (y as unknown as { getOptions(): ParsedOptions }).getOptions();
+    for (const key of [...options.string, ...options.number]) {
+      if (options.array.includes(key)) continue;
+      const names = [key, ...(options.alias[key] ?? [])];
+      const long = names.reduce((a, b) => (b.length > a.length ? b : a));
+      const flags = names.map((n) => (n.length === 1 ? `-${n}` : `--${n}`));
+      const typed = flags.filter((f) => tokens.some((t) => t === f || t.startsWith(`${f}=`)));
+      const shown =
+        typed.length === 0 ? `${ENV_PREFIX}${long.replace(/-/g, '_').toUpperCase()}` : typed.includes(`--${long}`) ? `--${long}` : `${typed[0]}/--${long}`;
+      const value = args[key];
+      if (Array.isArray(value)) {
+        throw new NetsecError('USAGE', `${shown} is given ${value.length} times (${value.map((v) => `'${echo(String(v))}'`).join(', ')}); expected it once; keep the one you mean`);
+      }
+      if (value === '') throw new NetsecError('USAGE', `${shown} is empty; expected a value; give it one or leave it out`);
+    }
+  }) as (args: Record<string, unknown>) => void;
+}
+
 /**
  * The CLI with yargs: every command line but the two that `main` answers itself. Runs `argv` (without the node and
  * script names) and returns the exit code. Wiring only: each command's `run` does the work, with `io` injected so
@@ -146,6 +182,7 @@ export async function runCli(argv: readonly string[], io: CliIo, extraCommands: 
       throw new NetsecError('USAGE', `${msg}\nRun 'netsec --help' for usage.`);
     })
     .middleware(dropForeignEnvKeys(tokens, Parser), true)
+    .middleware(refuseRepeatedOrEmptyValues(tokens), true)
     .middleware(restoreStdinArgs);
   skipHelpCache(parser, argv);
   for (const cmd of await commandsFor(argv, [...COMMANDS, ...extraCommands])) {

@@ -1,0 +1,74 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import yargs from 'yargs';
+import { describe, expect, test } from 'vitest';
+import { cidrsCommand } from '../../src/cli/commands/cidrs.js';
+import { explainCommand } from '../../src/cli/commands/explain.js';
+import { planCommand } from '../../src/cli/commands/plan.js';
+import { schemaCommand } from '../../src/cli/commands/schema.js';
+import { synthCommand } from '../../src/cli/commands/synth.js';
+import { testCommand } from '../../src/cli/commands/test.js';
+import { validateCommand } from '../../src/cli/commands/validate.js';
+import { NetsecCommand } from '../../src/cli/command.js';
+import { tempDir } from '../util.js';
+import { run } from './run.js';
+
+/** Every single-value flag (string or number, not repeatable) of a command, by its long name, as its builder declares it. */
+function singleValueFlags(cmd: NetsecCommand<any>): { name: string; type: 'string' | 'number' }[] {
+  const options = (cmd.builder(yargs()) as unknown as { getOptions(): { string: string[]; number: string[]; array: string[]; alias: Record<string, string[]> } }).getOptions();
+  const positionals = new Set([...String(cmd.command).matchAll(/[<[]([\w-]+)/g)].map((m) => m[1]!));
+  // Aliases are listed under the name that declares them (`config: ['c']`): a key's group is that list with its name.
+  const group = (k: string) => Object.entries(options.alias).find(([name, list]) => name === k || list.includes(k)) ?? [k, []];
+  const long = (k: string) => [group(k)[0], ...group(k)[1]].reduce((a, b) => (b.length > a.length ? b : a));
+  const out = new Map<string, 'string' | 'number'>();
+  for (const [type, keys] of [['string', options.string], ['number', options.number]] as const) {
+    for (const k of keys) if (!options.array.includes(k) && !positionals.has(long(k))) out.set(long(k), type);
+  }
+  return [...out].map(([name, type]) => ({ name, type }));
+}
+
+/** A command line that reaches the command: its name and required positionals. */
+const COMMANDS: [NetsecCommand<any>, string[]][] = [
+  [synthCommand, ['synth']],
+  [planCommand, ['plan']],
+  [validateCommand, ['validate', 'x.yaml']],
+  [cidrsCommand, ['cidrs', 'aggregate', 'feed.txt']],
+  [schemaCommand, ['schema']],
+  [explainCommand, ['explain', 's.yaml']],
+  [testCommand, ['test', 's.yaml']],
+];
+
+describe('a single-value flag given twice or empty is a usage error (it was read as a list: exit 3)', () => {
+  test('the commands have such flags (the test below covers them all)', () => {
+    const names = COMMANDS.flatMap(([cmd]) => singleValueFlags(cmd).map((f) => f.name));
+    expect(names).toEqual(expect.arrayContaining(['config', 'out', 'cilium', 'kubernetes', 'namespace', 'maxmind', 'output']));
+    expect(names.length).toBeGreaterThanOrEqual(15);
+  });
+
+  test('every single-value flag of every command, given twice', async () => {
+    for (const [cmd, argv] of COMMANDS) {
+      for (const { name, type } of singleValueFlags(cmd)) {
+        const [a, b] = type === 'number' ? ['1', '2'] : ['x', 'y'];
+        expect({ argv: argv[0], name, ...(await run(...argv, `--${name}`, a, `--${name}`, b)) }).toEqual({
+          argv: argv[0],
+          name,
+          code: 2,
+          stdout: '',
+          stderr: `netsec: --${name} is given 2 times ('${a}', '${b}'); expected it once; keep the one you mean\n`,
+        });
+      }
+    }
+  }, 60_000);
+
+  test('the flag is named as typed: the short form with its long one, or the variable it came from', async () => {
+    expect((await run('synth', '-c', 'a.yaml', '--config=b.yaml')).stderr).toBe("netsec: --config is given 2 times ('a.yaml', 'b.yaml'); expected it once; keep the one you mean\n");
+    expect((await run('synth', '-c', 'a.yaml', '-c', 'b.yaml')).stderr).toBe("netsec: -c/--config is given 2 times ('a.yaml', 'b.yaml'); expected it once; keep the one you mean\n");
+    expect(await run('synth', '--out', '')).toEqual({ code: 2, stdout: '', stderr: 'netsec: --out is empty; expected a value; give it one or leave it out\n' });
+  });
+
+  test('a repeatable flag still collects its values', async () => {
+    const feed = join(tempDir('netsec-repeated-'), 'feed.txt');
+    writeFileSync(feed, '10.0.0.0/7\n');
+    expect(await run('cidrs', 'aggregate', feed, '--except', '10.0.0.0/8', '--except', '11.0.0.0/9')).toEqual({ code: 0, stdout: '11.128.0.0/9\n', stderr: '' });
+  });
+});
