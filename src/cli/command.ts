@@ -11,6 +11,11 @@ export interface NetsecCommand<A> {
   readonly describe: string;
   builder(y: Argv): Argv<A>;
   run(args: A, io: CliIo): ExitCode | Promise<ExitCode>;
+  /**
+   * Options (long names) that may be given without a value, which the command reads as '' (plan's `--app` alone: the
+   * app: of ./cdk8s.yaml). Any other single-value option without one is a usage error (yargs-cli.ts).
+   */
+  readonly valueOptional?: readonly string[];
 }
 
 /**

@@ -120,14 +120,16 @@ interface ParsedOptions {
 
 /**
  * yargs collects a single-value flag given twice into a list (`--out a --out b` is ['a', 'b']), which the command then
- * read as if it were one value (exit 3, "a bug in netsec"); and an empty value (`--out ''`) named the current folder or
- * nothing. Which of two values was meant is the user's to say, so both are refused before any command runs, naming
- * the flag as typed (`-c/--config`, `--out`), or the NETSEC_* variable when the value came from one.
+ * read as if it were one value (exit 3, "a bug in netsec"); and it reads an empty value (`--out ''`, `--out=`, a bare
+ * `--out`) as '', which named the current folder or nothing. Which of two values was meant is the user's to say, so
+ * both are refused before any command runs, naming the flag as typed (`-c/--config`, `--out`), or the NETSEC_*
+ * variable when the value came from one. A bare flag is fine where its command says so (`valueOptional`).
  */
-function refuseRepeatedOrEmptyValues(tokens: readonly string[]) {
+function refuseRepeatedOrEmptyValues(tokens: readonly string[], commands: readonly NetsecCommand<any>[]) {
   // yargs passes its instance as the second argument (@types/yargs does not declare it).
   return ((args: Record<string, unknown>, y: Argv): void => {
     const options = (y as unknown as { getOptions(): ParsedOptions }).getOptions();
+    const command = commands.find((c) => String([c.command].flat()[0]).split(' ')[0] === String((args._ as unknown[])[0]));
     for (const key of [...options.string, ...options.number]) {
       if (options.array.includes(key)) continue;
       const names = [key, ...(options.alias[key] ?? [])];
@@ -140,7 +142,13 @@ function refuseRepeatedOrEmptyValues(tokens: readonly string[]) {
       if (Array.isArray(value)) {
         throw new NetsecError('USAGE', `${shown} is given ${value.length} times (${value.map((v) => `'${echo(String(v))}'`).join(', ')}); expected it once; keep the one you mean`);
       }
-      if (value === '') throw new NetsecError('USAGE', `${shown} is empty; expected a value; give it one or leave it out`);
+      // Bare: the flag is the last token or followed by another flag (not a negative number), so yargs had no value
+      // for it (it then gives '' or the default, as if the flag were not there).
+      const at = tokens.findIndex((t) => flags.includes(t));
+      const next = tokens[at + 1];
+      const bare = at >= 0 && (next === undefined || (next.startsWith('-') && !/^-[0-9.]/.test(next)));
+      if (bare ? command?.valueOptional?.includes(long) : value !== '') continue;
+      throw new NetsecError('USAGE', bare ? `${shown} has no value; expected one after it; give it one or leave it out` : `${shown} is empty; expected a value; give it one or leave it out`);
     }
   }) as (args: Record<string, unknown>) => void;
 }
@@ -154,6 +162,7 @@ export async function runCli(argv: readonly string[], io: CliIo, extraCommands: 
   let code: ExitCode = ExitCode.OK;
   const verbose = argv.includes('--verbose');
   const tokens = argv.map((a) => (a === '-' ? STDIN_TOKEN : a));
+  const commands = await commandsFor(argv, [...COMMANDS, ...extraCommands]);
   let parser: Argv = yargs()
     .scriptName('netsec')
     .usage('$0 <command> [options]\n\nKubernetes network security as code: Cilium, Calico, NodeLocal DNSCache, Hubble and Istio.')
@@ -182,10 +191,10 @@ export async function runCli(argv: readonly string[], io: CliIo, extraCommands: 
       throw new NetsecError('USAGE', `${msg}\nRun 'netsec --help' for usage.`);
     })
     .middleware(dropForeignEnvKeys(tokens, Parser), true)
-    .middleware(refuseRepeatedOrEmptyValues(tokens), true)
+    .middleware(refuseRepeatedOrEmptyValues(tokens, commands), true)
     .middleware(restoreStdinArgs);
   skipHelpCache(parser, argv);
-  for (const cmd of await commandsFor(argv, [...COMMANDS, ...extraCommands])) {
+  for (const cmd of commands) {
     parser = parser.command(cmd.command as string, cmd.describe, (y) => cmd.builder(y), async (args) => {
       code = await cmd.run(args, io);
     });

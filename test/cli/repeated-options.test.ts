@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yargs from 'yargs';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { cidrsCommand } from '../../src/cli/commands/cidrs.js';
 import { explainCommand } from '../../src/cli/commands/explain.js';
 import { planCommand } from '../../src/cli/commands/plan.js';
@@ -64,6 +64,18 @@ describe('a single-value flag given twice or empty is a usage error (it was read
     expect((await run('synth', '-c', 'a.yaml', '--config=b.yaml')).stderr).toBe("netsec: --config is given 2 times ('a.yaml', 'b.yaml'); expected it once; keep the one you mean\n");
     expect((await run('synth', '-c', 'a.yaml', '-c', 'b.yaml')).stderr).toBe("netsec: -c/--config is given 2 times ('a.yaml', 'b.yaml'); expected it once; keep the one you mean\n");
     expect(await run('synth', '--out', '')).toEqual({ code: 2, stdout: '', stderr: 'netsec: --out is empty; expected a value; give it one or leave it out\n' });
+    expect((await run('synth', '--out=')).stderr).toBe('netsec: --out is empty; expected a value; give it one or leave it out\n');
+    expect((await run('synth', '-c', '--out', 'x')).stderr).toBe('netsec: -c/--config has no value; expected one after it; give it one or leave it out\n');
+    expect((await run('validate', 'x.yaml', '--cilium')).stderr).toBe('netsec: --cilium has no value; expected one after it; give it one or leave it out\n');
+    vi.stubEnv('NETSEC_OUT', '');
+    expect((await run('synth')).stderr).toBe('netsec: NETSEC_OUT is empty; expected a value; give it one or leave it out\n');
+    vi.unstubAllEnvs();
+  });
+
+  test("a flag its command reads without a value stays valid bare (plan's --app: the app of ./cdk8s.yaml), but not empty", async () => {
+    const bare = await run('plan', '--app', '--out', join(tempDir('netsec-repeated-'), 'dist'));
+    expect(bare.stderr).not.toContain('--app has no value');
+    expect((await run('plan', '--app', '')).stderr).toBe('netsec: --app is empty; expected a value; give it one or leave it out\n');
   });
 
   test('a repeatable flag still collects its values', async () => {

@@ -198,4 +198,5 @@ export const planCommand: NetsecCommand<PlanOptions> = {
       .example('$0 plan --app "node lib/main.js"', 'What cdk8s synth of a NetsecApp would change in dist/')
       .epilogue(PLAN_EXIT_CODES_HELP) as unknown as Argv<PlanOptions>,
   run: runPlan,
+  valueOptional: ['app'],
 };
