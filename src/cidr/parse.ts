@@ -131,9 +131,11 @@ export class DiagnosticCollector {
   /** The first invalid line that shows the input is not text (binary, compressed): then the one error to report. */
   private notText: CidrDiagnostic | undefined;
 
+  /** @param expected what the input should hold, for the error when it is not text */
   public constructor(
     public readonly source: string,
     private readonly max: number,
+    private readonly expected = 'one address or prefix per line',
   ) {}
 
   /** Records an error at a byte offset of `buf`. */
@@ -144,7 +146,7 @@ export class DiagnosticCollector {
       // for the whole input, instead of a list of binary junk quoted line by line.
       const end = buf.indexOf(10, lineStart);
       const bad = findNotText(buf.subarray(lineStart, end < 0 ? buf.length : end), { utf8: false, fileStart: line === 1 && lineStart === 0 });
-      if (bad) this.notText = notTextDiagnostic(this.source, line, bad);
+      if (bad) this.notText = notTextDiagnostic(this.source, line, bad, this.expected);
     }
     if (this.errors.length < this.max) {
       const column = columnAt(buf, lineStart, pos);
@@ -166,8 +168,8 @@ export class DiagnosticCollector {
 }
 
 /** The error for a feed that is not text, at `line` and the column of the first byte that shows it (`findNotText` of the line). */
-export function notTextDiagnostic(source: string, line: number, notText: NotText): CidrDiagnostic {
-  return { severity: 'error', location: { file: source, line, column: notText.column }, found: '', message: notTextMessage('the feed', notText, 'one address or prefix per line') };
+export function notTextDiagnostic(source: string, line: number, notText: NotText, expected = 'one address or prefix per line'): CidrDiagnostic {
+  return { severity: 'error', location: { file: source, line, column: notText.column }, found: '', message: notTextMessage('the feed', notText, expected) };
 }
 
 /**

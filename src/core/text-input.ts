@@ -1,5 +1,5 @@
-import { escapeControls } from './errors.js';
 import { isUtf8 } from 'node:buffer';
+import { escapeControls } from './errors.js';
 
 /**
  * Where and why a file a user gave netsec as text (netsec.yaml, a scenario, manifests, a feed) is not text, so the
@@ -10,7 +10,7 @@ export interface NotText {
   /** 1-based line and column (in characters) of the first byte that is not text. */
   readonly line: number;
   readonly column: number;
-  /** What the file holds there: `holds the byte 0x00, a control character`. */
+  /** What the file is or holds there: `is not a text file: it holds the byte 0x00 (NUL)`. */
   readonly found: string;
   /** What to do: `decompress it first (gunzip)`. */
   readonly fix: string;

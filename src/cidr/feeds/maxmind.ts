@@ -222,7 +222,7 @@ export function scanMaxMindBlocks(
   if (geoCol < 0) throw headerError(file, 'geoname_id', 'blocks');
   if (regCol < 0) throw headerError(file, 'registered_country_geoname_id', 'blocks');
   const lastCol = Math.max(netCol, geoCol, regCol);
-  const diags = new DiagnosticCollector(file, maxErrors);
+  const diags = new DiagnosticCollector(file, maxErrors, 'GeoLite2 CSV rows (network,geoname_id,...)');
   const scanner = new PrefixScanner();
   const wantGeo = match !== CountryMatch.REGISTERED;
   const wantReg = match !== CountryMatch.LOCATED;
