@@ -299,6 +299,15 @@ describe('bad CIDRs under netsec synth', () => {
     );
   });
 
+  test('a feed path written as a shell would expand it says that netsec.yaml does not', async () => {
+    for (const path of ['~/feeds/x.txt', '$FEEDS/x.txt', '${HOME}/x.txt']) {
+      const config = `${TARGETS}egressBlocking:\n  - name: geo\n    feeds: [{ file: "${path}" }]\n`;
+      expect((await refused(config)).stderr).toBe(
+        `netsec.yaml:10:21: cannot read the feed '${path}' (no such file); expected a readable file, its path relative to netsec.yaml's folder (netsec reads the path as written: '~' and $VARIABLES are not expanded); fix the path or create the file\n`,
+      );
+    }
+  });
+
   test('bad MaxMind rows are located in the CSV, named under the directory netsec.yaml gives; an unknown country at its code', async () => {
     const dir = workspace(VALID);
     const out = join(dir, 'dist');

@@ -71,6 +71,14 @@ function lenientHint(ctx: SectionBuildContext): string {
 }
 
 /**
+ * A note for a path written as a shell would expand it (`~/feeds/x.txt`, `$FEEDS/x.txt`): netsec.yaml is not a shell
+ * script, and such a path is read as written, so the file is "missing" however it is spelled on disk.
+ */
+function notExpanded(path: string): string {
+  return /^~|\$(?:\{|[A-Za-z_])/.test(path) ? ` (netsec reads the path as written: '~' and $VARIABLES are not expanded)` : '';
+}
+
+/**
  * Reads an entry's CIDRs (inline list, plain feeds, MaxMind countries) into one list. Paths are relative to
  * netsec.yaml and named so in messages and warnings; inline items are reported at their netsec.yaml line and column.
  */
@@ -88,7 +96,7 @@ async function readEntryCidrs(entry: EgressBlockingEntry, ctx: SectionBuildConte
       try {
         const read = await readCidrFeed(ctx.resolvePath(feed.file), { source: name, lenient: entry.lenient, hostBitsHint: lenientHint(ctx), into: list, onProgress: progress?.onProgress }).catch((err: unknown) => {
           if (!(err instanceof FileReadError)) throw err;
-          throw new NetsecError('CONFIG', `cannot read the feed '${name}' (${err.osReason}); expected a readable file, its path relative to ${ctx.configName}'s folder; fix the path or create the file`, ctx.where(`/feeds/${k}/file`), { cause: err });
+          throw new NetsecError('CONFIG', `cannot read the feed '${name}' (${err.osReason}); expected a readable file, its path relative to ${ctx.configName}'s folder${notExpanded(feed.file)}; fix the path or create the file`, ctx.where(`/feeds/${k}/file`), { cause: err });
         });
         note(read.warnings);
       } finally {
@@ -104,7 +112,7 @@ async function readEntryCidrs(entry: EgressBlockingEntry, ctx: SectionBuildConte
           locateCountry: (c) => ctx.where(`/feeds/${k}/maxmind/countries/${c}`),
         }).catch((err: unknown) => {
           if (!(err instanceof FileReadError)) throw err;
-          throw new NetsecError('CONFIG', `cannot read '${err.location?.file}' (${err.osReason}); expected the GeoLite2 Country CSV files in '${name}', relative to ${ctx.configName}'s folder; fix maxmind.directory or add the file`, ctx.where(`/feeds/${k}/maxmind/directory`), { cause: err });
+          throw new NetsecError('CONFIG', `cannot read '${err.location?.file}' (${err.osReason}); expected the GeoLite2 Country CSV files in '${name}', relative to ${ctx.configName}'s folder${notExpanded(directory)}; fix maxmind.directory or add the file`, ctx.where(`/feeds/${k}/maxmind/directory`), { cause: err });
         });
       } finally {
         progress?.done();
