@@ -77,6 +77,15 @@ function restoreStdinArgs(args: Record<string, unknown>): void {
   }
 }
 
+/** The options of a command as yargs keeps them (`getOptions`, which @types/yargs does not declare). */
+interface ParsedOptions {
+  readonly key: Record<string, unknown>;
+  readonly alias: Record<string, string[]>;
+  readonly array: string[];
+  readonly string: string[];
+  readonly number: string[];
+}
+
 /**
  * `.env(ENV_PREFIX)` makes yargs read EVERY variable named NETSEC* as a flag of whichever command runs, and `.strict()`
  * then refuses one that names no option of it ("Unknown argument: appOutdir"), while netsec itself sets
@@ -95,7 +104,7 @@ function dropForeignEnvKeys(tokens: readonly string[], parser: typeof Parser) {
       .map((name) => parser.camelCase(name.slice(ENV_PREFIX.length).split('__')[0]));
     if (fromEnv.length === 0) return;
 
-    const options = (y as unknown as { getOptions(): unknown }).getOptions() as { key: Record<string, unknown>; alias: Record<string, string[]> };
+    const options = (y as unknown as { getOptions(): ParsedOptions }).getOptions();
     const known = new Set<string>();
     for (const key of [...Object.keys(options.key), ...Object.keys(options.alias), ...Object.values(options.alias).flat()]) {
       known.add(key);
@@ -107,15 +116,6 @@ function dropForeignEnvKeys(tokens: readonly string[], parser: typeof Parser) {
       if (!known.has(key) && !onCommandLine.has(key)) delete args[key];
     }
   }) as (args: Record<string, unknown>) => void;
-}
-
-/** The options of a command as yargs keeps them (`getOptions`, which @types/yargs does not declare). */
-interface ParsedOptions {
-  readonly key: Record<string, unknown>;
-  readonly alias: Record<string, string[]>;
-  readonly array: string[];
-  readonly string: string[];
-  readonly number: string[];
 }
 
 /**
