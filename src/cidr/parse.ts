@@ -21,6 +21,9 @@ export function formatDiagnostic(d: CidrDiagnostic): string {
   return `${formatLocation(d.location)}: ${d.message}`;
 }
 
+/** What a feed holds, as messages about it say what was expected. */
+export const FEED_LINES = 'one address or prefix per line';
+
 /** How many errors a parse keeps in detail; the rest are only counted. */
 export const DEFAULT_MAX_ERRORS = 20;
 
@@ -135,7 +138,7 @@ export class DiagnosticCollector {
   public constructor(
     public readonly source: string,
     private readonly max: number,
-    private readonly expected = 'one address or prefix per line',
+    private readonly expected = FEED_LINES,
   ) {}
 
   /** Records an error at a byte offset of `buf`. */
@@ -168,7 +171,7 @@ export class DiagnosticCollector {
 }
 
 /** The error for a feed that is not text, at `line` and the column of the first byte that shows it (`findNotText` of the line). */
-export function notTextDiagnostic(source: string, line: number, notText: NotText, expected = 'one address or prefix per line'): CidrDiagnostic {
+export function notTextDiagnostic(source: string, line: number, notText: NotText, expected = FEED_LINES): CidrDiagnostic {
   return { severity: 'error', location: { file: source, line, column: notText.column }, found: '', message: notTextMessage('the feed', notText, expected) };
 }
 

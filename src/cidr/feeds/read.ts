@@ -1,6 +1,7 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import { NetsecError, escapeControls, formatCount } from '../../core/errors.js';
 import { readFailureReason } from '../../core/system-error.js';
+import { FEED_LINES } from '../parse.js';
 
 /**
  * Called while a feed is read: bytes read so far and the total when known (`undefined` for pipes and stdin).
@@ -124,7 +125,7 @@ const LINES_CHUNK = 1024 * 1024;
 export const MAX_LINE_BYTES = 1024 * 1024;
 
 /** What is wrong with a line longer than `MAX_LINE_BYTES` (without its location). */
-export const LONG_LINE = `a line is longer than ${formatCount(MAX_LINE_BYTES)} bytes; expected one address or prefix per line; check that it is the right file`;
+export const LONG_LINE = `a line is longer than ${formatCount(MAX_LINE_BYTES)} bytes; expected ${FEED_LINES}; check that it is the right file`;
 
 /**
  * Thrown by the line readers for a line longer than `MAX_LINE_BYTES`: `head` is its start, for the caller to judge,
@@ -191,7 +192,7 @@ export async function readFileLines(path: string, handler: FileLinesHandler, nam
  * `LineTooLongError` (located at `name`) for a line longer than `MAX_LINE_BYTES`, so an endless stream without line
  * ends is refused rather than read until memory runs out.
  */
-export async function readStreamBuffer(stream: AsyncIterable<Uint8Array | string>, onProgress?: ProgressCallback, name = '<stdin>'): Promise<Buffer> {
+export async function readStreamBuffer(stream: AsyncIterable<Uint8Array | string>, onProgress: ProgressCallback | undefined, name: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   /** Bytes since the last line end, and where that line starts. */
