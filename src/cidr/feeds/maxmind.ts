@@ -124,6 +124,11 @@ export function splitCsvLine(line: string): string[] {
   }
 }
 
+/** What a GeoLite2 Country blocks file holds, as messages say it. */
+const BLOCKS_ROWS = 'GeoLite2 CSV rows (network,geoname_id,...)';
+/** What a GeoLite2 Country locations file holds, as messages say it. */
+const LOCATIONS_ROWS = 'GeoLite2 CSV rows (geoname_id,locale_code,...)';
+
 function headerError(file: string, column: string, kind: 'blocks' | 'locations'): NetsecError {
   const expected = kind === 'blocks'
     ? 'network,geoname_id,registered_country_geoname_id,…'
@@ -222,7 +227,7 @@ export function scanMaxMindBlocks(
   if (geoCol < 0) throw headerError(file, 'geoname_id', 'blocks');
   if (regCol < 0) throw headerError(file, 'registered_country_geoname_id', 'blocks');
   const lastCol = Math.max(netCol, geoCol, regCol);
-  const diags = new DiagnosticCollector(file, maxErrors, 'GeoLite2 CSV rows (network,geoname_id,...)');
+  const diags = new DiagnosticCollector(file, maxErrors, BLOCKS_ROWS);
   const scanner = new PrefixScanner();
   const wantGeo = match !== CountryMatch.REGISTERED;
   const wantReg = match !== CountryMatch.LOCATED;
@@ -335,7 +340,8 @@ export async function readMaxMindCountries(options: MaxMindCountryOptions): Prom
   let done = 0;
   const read = async (f: string): Promise<Buffer> => {
     const base = done;
-    const buf = await readFileBuffer(f, options.onProgress ? (b) => options.onProgress!(base + b, total) : undefined, nameOf(f));
+    const expected = f === locationsFile ? LOCATIONS_ROWS : BLOCKS_ROWS;
+    const buf = await readFileBuffer(f, options.onProgress ? (b) => options.onProgress!(base + b, total) : undefined, nameOf(f), expected);
     done = base + buf.length;
     return buf;
   };

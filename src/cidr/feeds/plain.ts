@@ -1,7 +1,7 @@
 import { escapeControls } from '../../core/errors.js';
 import { findNotText } from '../../core/text-input.js';
 import { CidrParseError, FeedParser, notTextDiagnostic, parseCidrList, parseCidrs, type ParseCidrListOptions, type ParseCidrsOptions, type ParseCidrsResult } from '../parse.js';
-import { LONG_LINE, LineTooLongError, readFileLines, readStreamBuffer, type ProgressCallback } from './read.js';
+import { LineTooLongError, longLineMessage, readFileLines, readStreamBuffer, type ProgressCallback } from './read.js';
 
 /** Name used in diagnostics for standard input. */
 export const STDIN_SOURCE = '<stdin>';
@@ -55,7 +55,7 @@ function longLineError(err: LineTooLongError, line: number, source: string): Cid
   const bad = findNotText(err.head, { utf8: false, fileStart: line === 1 });
   const diagnostic = bad
     ? notTextDiagnostic(source, line, bad)
-    : { severity: 'error' as const, location: { file: source, line, column: 1 }, found: '', message: LONG_LINE };
+    : { severity: 'error' as const, location: { file: source, line, column: 1 }, found: '', message: longLineMessage() };
   return new CidrParseError(source, [diagnostic], 1);
 }
 

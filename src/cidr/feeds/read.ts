@@ -57,26 +57,19 @@ function grown(buf: Buffer, used: number, size: number): Buffer {
  * Reads a whole file into one buffer, reporting progress per 4 MiB chunk. One buffer of the file's size is the
  * cheapest layout for the byte-level parser (no concatenation, no per-line strings).
  *
- * Throws `FileReadError` (`CONFIG`) located at `name` when the file cannot be read.
+ * Throws `FileReadError` (`CONFIG`) located at `name` when the file cannot be read, and `LineTooLongError` when a FIFO
+ * or device (size unknown) has a line longer than `MAX_LINE_BYTES`: a regular file is bounded by its size, but
+ * `/dev/zero` or an endless pipe would otherwise be read until memory runs out.
  *
  * @param name how messages name the file. @default path
+ * @param expected what the file should hold, for the long-line message. @default FEED_LINES
  */
-export async function readFileBuffer(path: string, onProgress?: ProgressCallback, name: string = escapeControls(path)): Promise<Buffer> {
+export async function readFileBuffer(path: string, onProgress?: ProgressCallback, name: string = escapeControls(path), expected: string = FEED_LINES): Promise<Buffer> {
   return withOpenFile(path, name, async (fh) => {
     const st = await fh.stat();
     if (!st.isFile()) {
-      // A FIFO or device (e.g. `<(zcat feed.gz)`): size unknown, read until EOF.
-      const chunks: Buffer[] = [];
-      let total = 0;
-      for (;;) {
-        const chunk = Buffer.allocUnsafe(CHUNK);
-        const { bytesRead } = await fh.read(chunk, 0, CHUNK, null);
-        if (bytesRead === 0) break;
-        chunks.push(chunk.subarray(0, bytesRead));
-        total += bytesRead;
-        onProgress?.(total, undefined);
-      }
-      return Buffer.concat(chunks, total);
+      // A FIFO or device (e.g. `<(zcat feed.gz)`): size unknown, read until EOF like stdin.
+      return readStreamBuffer(fh.createReadStream({ autoClose: false, highWaterMark: CHUNK }), onProgress, name, expected);
     }
     const size = st.size;
     let buf: Buffer = Buffer.allocUnsafe(size);
@@ -124,8 +117,10 @@ const LINES_CHUNK = 1024 * 1024;
  */
 export const MAX_LINE_BYTES = 1024 * 1024;
 
-/** What is wrong with a line longer than `MAX_LINE_BYTES` (without its location). */
-export const LONG_LINE = `a line is longer than ${formatCount(MAX_LINE_BYTES)} bytes; expected ${FEED_LINES}; check that it is the right file`;
+/** What is wrong with a line longer than `MAX_LINE_BYTES` (without its location), in a file that should hold `expected`. */
+export function longLineMessage(expected: string = FEED_LINES): string {
+  return `a line is longer than ${formatCount(MAX_LINE_BYTES)} bytes; expected ${expected}; check that it is the right file`;
+}
 
 /**
  * Thrown by the line readers for a line longer than `MAX_LINE_BYTES`: `head` is its start, for the caller to judge,
@@ -136,8 +131,9 @@ export class LineTooLongError extends NetsecError {
     name: string,
     public readonly head: Buffer,
     public readonly line?: number,
+    expected: string = FEED_LINES,
   ) {
-    super('CONFIG', LONG_LINE, { file: name });
+    super('CONFIG', longLineMessage(expected), line === undefined ? { file: name } : { file: name, line, column: 1 });
   }
 }
 
@@ -188,11 +184,13 @@ export async function readFileLines(path: string, handler: FileLinesHandler, nam
 }
 
 /**
- * Reads a stream (stdin) to the end into one buffer, reporting progress with an unknown total. Throws
+ * Reads a stream (stdin, a FIFO) to the end into one buffer, reporting progress with an unknown total. Throws
  * `LineTooLongError` (located at `name`) for a line longer than `MAX_LINE_BYTES`, so an endless stream without line
  * ends is refused rather than read until memory runs out.
  */
-export async function readStreamBuffer(stream: AsyncIterable<Uint8Array | string>, onProgress: ProgressCallback | undefined, name: string): Promise<Buffer> {
+export async function readStreamBuffer(
+  stream: AsyncIterable<Uint8Array | string>, onProgress: ProgressCallback | undefined, name: string, expected: string = FEED_LINES,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   /** Bytes since the last line end, and where that line starts. */
@@ -213,7 +211,7 @@ export async function readStreamBuffer(stream: AsyncIterable<Uint8Array | string
       const all = Buffer.concat(chunks, total);
       let line = 1;
       for (let i = all.indexOf(10); i >= 0 && i < openStart; i = all.indexOf(10, i + 1)) line++;
-      throw new LineTooLongError(name, all.subarray(openStart, openStart + 4096), line);
+      throw new LineTooLongError(name, all.subarray(openStart, openStart + 4096), line, expected);
     }
     onProgress?.(total, undefined);
   }

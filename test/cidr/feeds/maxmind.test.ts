@@ -1,4 +1,7 @@
-import { join } from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { aggregate, CidrParseError, CountryMatch, formatDiagnostic, readMaxMindCountries } from '../../../src/cidr/index.js';
 import { splitCsvLine } from '../../../src/cidr/feeds/maxmind.js';
@@ -74,6 +77,32 @@ describe('readMaxMindCountries', () => {
   it('checks the header by column name', async () => {
     await expect(readMaxMindCountries({ directory: BAD, countries: ['DE'], blocksIPv4File: null })).rejects.toThrow(
       "the header has no 'network' column; expected a GeoLite2 Country blocks header such as 'network,geoname_id,registered_country_geoname_id,…'");
+  });
+
+  it('refuses a device or FIFO named as a CSV at its first line that does not end, instead of reading until memory runs out', async () => {
+    await expect(readMaxMindCountries({ directory: DIR, countries: ['DE'], blocksIPv4File: '/dev/zero', blocksIPv6File: null })).rejects.toMatchObject({
+      message: '/dev/zero:1:1: a line is longer than 1,048,576 bytes; expected GeoLite2 CSV rows (network,geoname_id,...); check that it is the right file',
+    });
+    await expect(readMaxMindCountries({ directory: DIR, countries: ['DE'], locationsFile: '/dev/zero' })).rejects.toMatchObject({
+      message: '/dev/zero:1:1: a line is longer than 1,048,576 bytes; expected GeoLite2 CSV rows (geoname_id,locale_code,...); check that it is the right file',
+    });
+  });
+
+  it('reads a blocks file from a FIFO (`<(unzip -p ...)`) as from the file', async () => {
+    const fifo = join(mkdtempSync(join(tmpdir(), 'netsec-maxmind-')), 'blocks.csv');
+    try {
+      execFileSync('mkfifo', [fifo]);
+      const blocks = join(DIR, 'GeoLite2-Country-Blocks-IPv4.csv');
+      // Another process writes the FIFO, as a shell's process substitution does.
+      const writer = spawn('sh', ['-c', 'cat "$1" > "$2"', 'sh', blocks, fifo], { stdio: 'ignore' });
+      const fromFifo = await readMaxMindCountries({ directory: DIR, countries: ['DE'], blocksIPv4File: fifo, blocksIPv6File: null });
+      await new Promise((done) => writer.once('exit', done));
+      const fromFile = await readMaxMindCountries({ directory: DIR, countries: ['DE'], blocksIPv6File: null });
+      expect(aggregate(fromFifo.prefixes).set.toStrings()).toEqual(['192.0.2.0/24']);
+      expect(fromFifo.rowsRead).toBe(fromFile.rowsRead);
+    } finally {
+      rmSync(dirname(fifo), { recursive: true, force: true });
+    }
   });
 
   it('reports progress across all files', async () => {
