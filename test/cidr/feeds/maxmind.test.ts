@@ -95,8 +95,9 @@ describe('readMaxMindCountries', () => {
       const blocks = join(DIR, 'GeoLite2-Country-Blocks-IPv4.csv');
       // Another process writes the FIFO, as a shell's process substitution does.
       const writer = spawn('sh', ['-c', 'cat "$1" > "$2"', 'sh', blocks, fifo], { stdio: 'ignore' });
+      const written = new Promise((done) => writer.once('exit', done)); // before it can exit unheard
       const fromFifo = await readMaxMindCountries({ directory: DIR, countries: ['DE'], blocksIPv4File: fifo, blocksIPv6File: null });
-      await new Promise((done) => writer.once('exit', done));
+      expect(await written).toBe(0);
       const fromFile = await readMaxMindCountries({ directory: DIR, countries: ['DE'], blocksIPv6File: null });
       expect(aggregate(fromFifo.prefixes).set.toStrings()).toEqual(['192.0.2.0/24']);
       expect(fromFifo.rowsRead).toBe(fromFile.rowsRead);
