@@ -6,7 +6,7 @@ import { NetsecApp } from '../core/netsec-app.js';
 import { NetsecChart } from '../core/netsec-chart.js';
 import { recordSource } from '../core/source.js';
 import { RULES } from '../lint/rules/index.js';
-import { Suppression, suppressRules } from '../lint/suppressions.js';
+import { Suppression, suppressionRefusal, suppressRules } from '../lint/suppressions.js';
 import { Target, TargetProps } from '../core/target.js';
 import { parseCidrList } from '../cidr/parse.js';
 import { PRODUCT_NAMES, Product } from '../core/versions.js';
@@ -177,6 +177,8 @@ function unknownRules(loaded: LoadedConfig, placed: readonly Placed[]): Problem[
   const ids = RULES.map((r) => r.id);
   const check = (pointer: string, items: readonly SuppressionValue[] | undefined): Problem[] =>
     (items ?? []).flatMap((s, i) => {
+      const refusal = suppressionRefusal(s.rule, RULES, `${pointerToPath(`${pointer}/suppress/${i}/rule`)} is '${s.rule}', which`);
+      if (refusal !== undefined) return [{ location: loaded.where(`${pointer}/suppress/${i}/rule`), message: refusal }];
       if (ids.includes(s.rule)) return [];
       const near = closestMatch(s.rule, ids);
       return [{

@@ -54,6 +54,8 @@ export function renderRulesMarkdown(rules: readonly LintRule[], checks: readonly
     'A finding can be accepted with a suppression that names the rule id and gives a reason (`suppressRules(construct,',
     "[{ id, reason }])` in TypeScript, `suppress:` in netsec.yaml, and the annotation `netsec.io/suppress: \"<rule-id>: <reason>; ...\"`",
     'on an object `netsec validate` checks); suppressed findings are listed in the output header, never dropped.',
+    'The rules marked **not suppressible** guard what netsec never writes or accepts, whatever it is told: two objects with',
+    'one identity, and objects or labels the cluster owns. A suppression of one of them is refused.',
     '',
     '| id | severity | summary |',
     '|---|---|---|',
@@ -62,7 +64,8 @@ export function renderRulesMarkdown(rules: readonly LintRule[], checks: readonly
   for (const area of areas) {
     lines.push('', `## ${area}`);
     for (const r of rules.filter((x) => x.id.startsWith(`${area}/`))) {
-      lines.push('', `### ${r.id}`, '', `**${r.severity}**. ${r.summary}`, '', r.explanation);
+      const refusal = r.notSuppressible === undefined ? '' : ` Not suppressible: ${r.notSuppressible}.`;
+      lines.push('', `### ${r.id}`, '', `**${r.severity}**. ${r.summary}`, '', `${r.explanation}${refusal}`);
     }
   }
   if (checks.length) {

@@ -77,7 +77,7 @@ export function lint(index: ManifestIndex, options: { rules?: readonly LintRule[
         ...(v.manifest.location ? { location: v.manifest.location } : {}),
         ...(v.manifest.constructPath !== undefined ? { constructPath: v.manifest.constructPath } : {}),
       };
-      const waiver = options.suppressionsOf?.(v.manifest).find((s) => s.id === rule.id);
+      const waiver = rule.notSuppressible === undefined ? options.suppressionsOf?.(v.manifest).find((s) => s.id === rule.id) : undefined;
       if (waiver) suppressed.push({ ...finding, reason: waiver.reason });
       else findings.push(finding);
     }

@@ -33,5 +33,12 @@ export interface LintRule {
   readonly summary: string;
   /** Why it matters, with the upstream source that says so. */
   readonly explanation: string;
+  /**
+   * Set for the rules that guard what netsec never writes, whatever it is told (product rule: no option bypasses a
+   * refusal): two objects with one identity, an object or label the cluster owns. It says why, for the message that
+   * refuses a suppression of the rule; `suppress:`, `suppressRules()` and the `netsec.io/suppress` annotation all refuse
+   * one, and `lint` ignores one that gets past them.
+   */
+  readonly notSuppressible?: string;
   check(index: ManifestIndex): RuleViolation[];
 }

@@ -5,7 +5,7 @@ import { CRD_VALIDATION_RULE_ID } from '../core/validation/cel.js';
 import { SCHEMA_CHECK_ID } from '../lint/docs.js';
 import { KubeObject } from '../lint/manifest-index.js';
 import { LintRule } from '../lint/rule.js';
-import { Suppression } from '../lint/suppressions.js';
+import { Suppression, suppressionRefusal } from '../lint/suppressions.js';
 
 
 /** The annotation's path inside an object, as findings name it. */
@@ -20,7 +20,8 @@ export interface ParsedSuppressions {
 /**
  * Reads the suppress annotation of `object`. Entries are separated by ';' (so a reason cannot hold one), each
  * `<rule-id>: <reason>`. An entry without a reason, with an id that is not a lint rule, or naming
- * `k8s/crd-validation-rule` or `k8s/schema` (the API server refuses such an object whatever netsec says) is a problem, never ignored:
+ * `k8s/crd-validation-rule` or `k8s/schema` (the API server refuses such an object whatever netsec says) or a rule that
+ * is not suppressible (`suppressionRefusal`) is a problem, never ignored:
  * a typo would otherwise leave the finding in place with nobody knowing why.
  */
 export function parseSuppressAnnotation(object: KubeObject, rules: readonly LintRule[]): ParsedSuppressions {
@@ -38,10 +39,13 @@ export function parseSuppressAnnotation(object: KubeObject, rules: readonly Lint
     const colon = entry.indexOf(':');
     const id = (colon < 0 ? entry : entry.slice(0, colon)).trim();
     const reason = colon < 0 ? '' : entry.slice(colon + 1).trim();
+    const refusal = suppressionRefusal(id, rules);
     if (id === CRD_VALIDATION_RULE_ID) {
       problems.push(`'${CRD_VALIDATION_RULE_ID}' cannot be suppressed: the API server refuses an object that breaks its CRD's validation rules, whatever netsec is told; fix the object`);
     } else if (id === SCHEMA_CHECK_ID) {
       problems.push(`'${SCHEMA_CHECK_ID}' cannot be suppressed: the API server (or Helm, kustomize) refuses such input whatever netsec is told; fix the field the finding names`);
+    } else if (refusal !== undefined) {
+      problems.push(refusal);
     } else if (!ids.includes(id)) {
       // A near id only: a far one would send the user to an unrelated rule.
       const near = closestMatch(id, ids, { maxDistance: Math.max(2, Math.floor(id.length / 4)) });

@@ -15,6 +15,7 @@ export const reservedTier: LintRule = {
   id: 'calico/reserved-tier',
   severity: Severity.ERROR,
   summary: 'A Tier object redefines one of the tiers Calico owns.',
+  notSuppressible: 'applying it replaces a tier Calico owns',
   explanation:
     `Calico creates ${RESERVED_TIERS.slice(0, 3).join(', ')} itself. Redefining default (where Kubernetes NetworkPolicies are enforced) ` +
     "with defaultAction: Pass passes traffic before any NetworkPolicy decides; the CRD's CEL rules refuse some of these changes and " +

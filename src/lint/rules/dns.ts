@@ -9,6 +9,7 @@ export const kubeDnsLabelTaken: LintRule = {
   id: 'dns/kube-dns-label-taken',
   severity: Severity.ERROR,
   summary: "Pods other than CoreDNS carry CoreDNS's label k8s-app: kube-dns.",
+  notSuppressible: 'the kube-dns Service would send cluster DNS to them',
   explanation:
     'The kube-dns Service selects its endpoints by k8s-app: kube-dns. Other pods with that label (a NodeLocal DNSCache named ' +
     '"kube-dns", a copy-pasted Deployment) become cluster DNS backends, and policies that allow DNS to kube-dns by label allow ' +

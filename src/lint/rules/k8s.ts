@@ -16,6 +16,7 @@ export const duplicateObject: LintRule = {
   id: 'k8s/duplicate-object',
   severity: Severity.ERROR,
   summary: 'Two objects of one target share API group, kind, namespace and name.',
+  notSuppressible: 'applying both leaves only the one applied last',
   explanation:
     'The API server stores one object per group, kind, namespace and name: applying both leaves only the one applied last, ' +
     'so one of the two policies silently does not exist (for example a blocking GlobalNetworkPolicy replaced by an allow-all ' +
@@ -138,6 +139,7 @@ export const clusterOwnedObject: LintRule = {
   id: 'k8s/cluster-owned-object',
   severity: Severity.ERROR,
   summary: 'An object has the name of one the cluster already owns (CoreDNS, kube-dns, the Cilium agent configuration).',
+  notSuppressible: "applying it replaces the cluster's own object",
   explanation:
     'Applying it replaces the cluster\'s own object: a ConfigMap named kube-system/coredns overwrites CoreDNS\'s Corefile and ' +
     "takes down cluster DNS. Name netsec's objects so they cannot collide (for example node-local-dns).",
