@@ -2,7 +2,10 @@ import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { buildApp } from '../../src/config/build.js';
 import { parseConfig } from '../../src/config/load.js';
-import { findAll, synthValid } from '../util.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { run } from '../cli/run.js';
+import { findAll, synthValid, tempDir } from '../util.js';
 
 const TARGETS = 'targets:\n  - { name: old, kubernetes: "1.30", istio: "1.23" }\n  - { name: new, kubernetes: "1.33", istio: "1.27" }\n  - { name: cil, kubernetes: "1.30", cilium: "1.17" }\n';
 
@@ -114,5 +117,36 @@ describe('netsec.yaml istio:', () => {
     await expect(buildApp(parseConfig(`${TARGETS}istio:\n  - targets: [old]\n    egressAllowances:\n      - { name: e, namespace: shop, workloads: { app: x }, hosts: [{ host: "*.example.com" }] }\n`, 'netsec.yaml'))).rejects.toThrow(
       "netsec.yaml:8:9: MeshEgressAllowance 'old-istio/EgressAllowance-shop:e': host '*.example.com' is a wildcard;",
     );
+  });
+});
+
+describe('netsec.yaml istio: egressAllowances', () => {
+  test('two allowances for the same workloads are refused where the second is written (one Sidecar per pod)', async () => {
+    const dir = tempDir('netsec-istio-allowances-');
+    const config = join(dir, 'netsec.yaml');
+    writeFileSync(config, `targets:
+  - { name: t, kubernetes: "1.31", cilium: "1.18", istio: "1.26" }
+istio:
+  - sidecars: { outboundTrafficPolicy: REGISTRY_ONLY }
+    egressAllowances:
+      - name: pay-a
+        namespace: shop
+        workloads: { app: payments }
+        hosts: [{ host: api.stripe.com }]
+      - name: pay-b
+        namespace: shop
+        workloads: { app: payments }
+        hosts: [{ host: api.paypal.com }]
+`);
+    const out = join(dir, 'dist');
+    expect(await run('synth', '-c', config, '--out', out)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: [
+        "error: netsec.yaml:10:9: Sidecar 'shop/pay-b' at spec.workloadSelector: selects the same pods as Sidecar 'shop/pay-a' (app: payments); Istio applies one Sidecar per pod and which one is undefined (IST0110), so one of the two host lists silently does not apply. Merge them into one Sidecar (in netsec.yaml: one egressAllowances entry with both hosts). [istio/sidecar-selectors-overlap]",
+        `netsec synth: 1 problem; nothing was written, ${out}/ is unchanged.`,
+        '',
+      ].join('\n'),
+    });
   });
 });

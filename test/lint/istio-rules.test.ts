@@ -115,6 +115,39 @@ describe('istio/peerauth-shape', () => {
   });
 });
 
+describe('istio/sidecar-selectors-overlap (istioctl analyze IST0110, IST0111)', () => {
+  const sidecar = (namespace: string, name: string, labels?: Record<string, string>) => ({
+    apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', metadata: { name, namespace },
+    spec: { ...(labels ? { workloadSelector: { labels } } : {}), outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' }, egress: [{ hosts: ['./*'] }] },
+  });
+  test('the same selector twice, a narrower one inside a wider one, and two without selectors are errors', () => {
+    expect(findings([
+      sidecar('shop', 'pay-a', { app: 'payments' }),
+      sidecar('shop', 'pay-b', { app: 'payments' }),
+      sidecar('shop', 'pay-canary', { app: 'payments', track: 'canary' }),
+      sidecar('shop', 'all'),
+      sidecar('shop', 'all-again'),
+    ])).toEqual([
+      ['istio/sidecar-selectors-overlap', 'error', 'spec.workloadSelector', "Sidecar 'shop/pay-b' at spec.workloadSelector: selects the same pods as Sidecar 'shop/pay-a' (app: payments); Istio applies one Sidecar per pod and which one is undefined (IST0110), so one of the two host lists silently does not apply. Merge them into one Sidecar (in netsec.yaml: one egressAllowances entry with both hosts)."],
+      ['istio/sidecar-selectors-overlap', 'error', 'spec.workloadSelector', "Sidecar 'shop/pay-canary' at spec.workloadSelector: selects pods that Sidecar 'shop/pay-a' selects too (app: payments, track: canary and app: payments); Istio applies one Sidecar per pod and which one is undefined (IST0110), so one of the two host lists silently does not apply. Merge them into one Sidecar (in netsec.yaml: one egressAllowances entry with both hosts)."],
+      ['istio/sidecar-selectors-overlap', 'error', 'spec.workloadSelector', "Sidecar 'shop/pay-canary' at spec.workloadSelector: selects pods that Sidecar 'shop/pay-b' selects too (app: payments, track: canary and app: payments); Istio applies one Sidecar per pod and which one is undefined (IST0110), so one of the two host lists silently does not apply. Merge them into one Sidecar (in netsec.yaml: one egressAllowances entry with both hosts)."],
+      ['istio/sidecar-selectors-overlap', 'error', '', "Sidecar 'shop/all-again': is a second Sidecar without a workloadSelector in namespace 'shop', like Sidecar 'shop/all'; Istio's choice between them is undefined (IST0111). Merge them into one Sidecar."],
+    ]);
+  });
+  test('selectors that only meet on pods carrying both label sets are a warning; disjoint ones, other namespaces and one without a selector are fine', () => {
+    expect(findings([
+      sidecar('shop', 'web', { app: 'web' }),
+      sidecar('shop', 'frontend', { tier: 'frontend' }),
+      sidecar('shop', 'api', { app: 'api' }),
+      sidecar('shop', 'namespace-wide'),
+      sidecar('bank', 'web', { app: 'web' }),
+    ])).toEqual([
+      ['istio/sidecar-selectors-overlap', 'warning', 'spec.workloadSelector', "Sidecar 'shop/frontend' at spec.workloadSelector: selects the pods that carry both tier: frontend and app: web together with Sidecar 'shop/web'; for such pods Istio's choice of Sidecar is undefined (IST0110). Make the selectors disjoint or merge the two Sidecars."],
+      ['istio/sidecar-selectors-overlap', 'warning', 'spec.workloadSelector', "Sidecar 'shop/api' at spec.workloadSelector: selects the pods that carry both app: api and tier: frontend together with Sidecar 'shop/frontend'; for such pods Istio's choice of Sidecar is undefined (IST0110). Make the selectors disjoint or merge the two Sidecars."],
+    ]);
+  });
+});
+
 describe('cilium/l7-with-istio-mtls on hand-written manifests', () => {
   test('a CNP with HTTP rules under a STRICT namespace policy; suppressed by DISABLE on the workload', () => {
     const cnp = (name: string, app: string) => ({

@@ -482,7 +482,67 @@ export const peerAuthShape: LintRule = {
 
 function describe(m: Manifest): string {
   const id = identityOf(m.object);
-  return `PeerAuthentication '${id.namespace ? `${id.namespace}/` : ''}${id.name}'`;
+  return `${String(m.object.kind)} '${id.namespace ? `${id.namespace}/` : ''}${id.name}'`;
 }
 
-export const ISTIO_RULES: readonly LintRule[] = [authzStructuralErrors, httpFieldsOnTcp, allowNothingScope, allowPolicyImpliesDeny, peerAuthShape];
+/** `app: payments, tier: web` */
+function labelText(labels: Readonly<Record<string, string>>): string {
+  return Object.entries(labels).map(([k, v]) => `${k}: ${v}`).join(', ');
+}
+
+/**
+ * Whether every pod `narrow` selects is selected by `wide` too: each label `wide` requires, `narrow` requires with the
+ * same value (the empty selector selects every pod of the namespace).
+ */
+function selectsAll(wide: Readonly<Record<string, string>>, narrow: Readonly<Record<string, string>>): boolean {
+  return Object.entries(wide).every(([k, v]) => narrow[k] === v);
+}
+
+export const sidecarSelectorsOverlap: LintRule = {
+  id: 'istio/sidecar-selectors-overlap',
+  severity: Severity.ERROR,
+  summary: 'Two Sidecars of one namespace select the same pods, or a namespace has two Sidecars without a workloadSelector.',
+  explanation:
+    'Istio applies one Sidecar per workload: a Sidecar with a workloadSelector before the namespace\'s one without, and the ' +
+    "behaviour is undefined when two with selectors select the same pod (istioctl analyze IST0110 ConflictingSidecarWorkloadSelectors) " +
+    'or a namespace has two without (IST0111 MultipleSidecarsWithoutWorkloadSelectors; istio.io Sidecar reference). One of the two ' +
+    'egress host lists then silently does not apply. An error when one selector selects every pod the other does (same or fewer ' +
+    'labels with the same values), a warning when only pods that carry both label sets are selected twice. Merge them into one Sidecar.',
+  check(index) {
+    const out: RuleViolation[] = [];
+    const seen = new Map<string, { m: Manifest; labels?: Record<string, string> }[]>();
+    for (const m of index.ofKind('Sidecar')) {
+      if (!String(m.object.apiVersion ?? '').startsWith('networking.istio.io/')) continue;
+      const spec = isObject(m.object.spec) ? m.object.spec : {};
+      const selector = isObject(spec.workloadSelector) && isObject(spec.workloadSelector.labels) ? spec.workloadSelector.labels : undefined;
+      const labels = selector && Object.keys(selector).length > 0
+        ? Object.fromEntries(Object.entries(selector).map(([k, v]) => [k, String(v)]))
+        : undefined;
+      const namespace = identityOf(m.object).namespace ?? 'default';
+      const earlier = seen.get(namespace) ?? [];
+      for (const other of earlier) {
+        if ((labels === undefined) !== (other.labels === undefined)) continue; // one with a selector wins over one without
+        if (labels === undefined || other.labels === undefined) {
+          out.push({ manifest: m, path: '', message: `is a second Sidecar without a workloadSelector in namespace '${namespace}', like ${describe(other.m)}; Istio's choice between them is undefined (IST0111). Merge them into one Sidecar.` });
+          continue;
+        }
+        const conflict = Object.keys(labels).some((k) => k in other.labels! && other.labels![k] !== labels[k]);
+        if (conflict) continue;
+        const certain = selectsAll(labels, other.labels) || selectsAll(other.labels, labels);
+        out.push({
+          manifest: m,
+          path: 'spec.workloadSelector',
+          severity: certain ? Severity.ERROR : Severity.WARNING,
+          message: certain
+            ? `selects ${labelText(labels) === labelText(other.labels) ? `the same pods as ${describe(other.m)} (${labelText(labels)})` : `pods that ${describe(other.m)} selects too (${labelText(labels)} and ${labelText(other.labels)})`}; Istio applies one Sidecar per pod and which one is undefined (IST0110), so one of the two host lists silently does not apply. Merge them into one Sidecar (in netsec.yaml: one egressAllowances entry with both hosts).`
+            : `selects the pods that carry both ${labelText(labels)} and ${labelText(other.labels)} together with ${describe(other.m)}; for such pods Istio's choice of Sidecar is undefined (IST0110). Make the selectors disjoint or merge the two Sidecars.`,
+        });
+      }
+      earlier.push({ m, labels });
+      seen.set(namespace, earlier);
+    }
+    return out;
+  },
+};
+
+export const ISTIO_RULES: readonly LintRule[] = [authzStructuralErrors, httpFieldsOnTcp, allowNothingScope, allowPolicyImpliesDeny, peerAuthShape, sidecarSelectorsOverlap];
