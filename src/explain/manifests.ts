@@ -4,7 +4,7 @@ import { NetsecError, Problem, escapeControls, problemsError } from '../core/err
 import { Target } from '../core/target.js';
 import { describeResource, refOf } from '../core/validation/finding.js';
 import { ManifestValidator } from '../core/validation/manifest-validator.js';
-import { ManifestDocument, defaultNamespace, parseManifestDocuments } from '../validate/documents.js';
+import { ManifestDocument, defaultNamespace, parseManifestDocuments, withMetadata } from '../validate/documents.js';
 import { readFailureReason } from '../core/system-error.js';
 import { decodeYamlFile, notTextMessage } from '../core/text-input.js';
 import { CollectedFiles, collectManifestFiles } from '../validate/files.js';
@@ -55,10 +55,10 @@ export function readManifestPaths(paths: readonly string[], shownFrom: string, t
       }
       const text = decoded.text;
       for (const doc of readDocuments(text, show(f))) {
-        for (const { object, path } of objectsOf(doc)) {
+        for (const object of objectsOf(doc)) {
           const { apiVersion, kind } = object as { apiVersion?: unknown; kind: string };
           if (typeof apiVersion !== 'string' || apiVersion === '') {
-            problems.push({ location: doc.locate(path), message: `${describeResource(refOf(object))}: no apiVersion; expected a Kubernetes object (apiVersion, kind, metadata)` });
+            problems.push({ location: doc.location, message: `${describeResource(refOf(object))}: no apiVersion; expected a Kubernetes object (apiVersion, kind, metadata)` });
             continue;
           }
           // Not a kind the evaluator models (an unknown group's 'CiliumNetworkPolicy' is not Cilium's either).
@@ -66,17 +66,27 @@ export function readManifestPaths(paths: readonly string[], shownFrom: string, t
           const placed = defaultNamespace(object, 'default', validator);
           for (const finding of validator.validate(placed, { applyToCluster: true })) {
             problems.push({
-              location: doc.locate(`${path}${path && finding.path ? '.' : ''}${finding.path}`),
+              location: doc.locate(finding.path),
               message: `${describeResource(finding.resource)}${finding.path ? ` at ${finding.path}` : ''}: ${finding.message}; the API server refuses this object, so no flow can be judged against it: fix it ('netsec validate' checks manifests the same way)`,
             });
           }
-          out.push(placed as unknown as KubeObject);
+          out.push(namedForVerdicts(placed) as unknown as KubeObject);
         }
       }
     }
   }
   if (problems.length) throw problemsError('CONFIG', problems, 'the manifests');
   return out;
+}
+
+/**
+ * An object created with `metadata.generateName` (valid: the API server appends 5 random characters) named as verdicts
+ * show it, `deny-<generated>`; other objects as they are.
+ */
+function namedForVerdicts(object: Record<string, unknown>): Record<string, unknown> {
+  const metadata = object.metadata as { name?: unknown; generateName?: unknown } | null | undefined;
+  if (metadata === null || typeof metadata !== 'object' || (typeof metadata.name === 'string' && metadata.name !== '') || typeof metadata.generateName !== 'string') return object;
+  return withMetadata(object, { name: `${metadata.generateName}<generated>` });
 }
 
 /** The documents of one YAML text; broken YAML is an error where the parser stopped. */
@@ -88,22 +98,15 @@ function readDocuments(text: string, file: string): ManifestDocument[] {
 }
 
 /**
- * The Kubernetes objects of one document (maps with a kind and a metadata.name), each with its path in the document
- * ('' for the document; `items[3]` in a List). Other documents, such as a kustomization.yaml, are not objects.
+ * The Kubernetes object of one document (a map with a kind; a List's items are documents of their own). Other documents, such as Helm values, are not objects; an object without a name is one, and
+ * its schema check says what is missing.
  */
-function objectsOf(doc: ManifestDocument): { object: Record<string, unknown>; path: string }[] {
-  const isObject = (v: unknown): v is Record<string, unknown> => {
-    const o = v as { kind?: unknown; metadata?: { name?: unknown } } | null;
-    return o !== null && typeof o === 'object' && !Array.isArray(o) && typeof o.kind === 'string' && typeof o.metadata?.name === 'string';
-  };
-  const value = doc.value as { kind?: unknown; items?: unknown } | undefined;
-  if (value?.kind === 'List' && Array.isArray(value.items)) {
-    return value.items.flatMap((item, i) => (isObject(item) ? [{ object: item, path: `items[${i}]` }] : []));
-  }
-  return isObject(value) ? [{ object: value, path: '' }] : [];
+function objectsOf(doc: ManifestDocument): Record<string, unknown>[] {
+  const o = doc.value as { kind?: unknown } | null | undefined;
+  return o !== null && typeof o === 'object' && !Array.isArray(o) && typeof o.kind === 'string' ? [o as Record<string, unknown>] : [];
 }
 
 /** The Kubernetes objects of one YAML text netsec synthesized (multi-document; already checked by synth). */
 export function parseManifests(text: string, file: string): KubeObject[] {
-  return readDocuments(text, file).flatMap((doc) => objectsOf(doc).map((o) => o.object as unknown as KubeObject));
+  return readDocuments(text, file).flatMap((doc) => objectsOf(doc).map((o) => o as unknown as KubeObject));
 }

@@ -18,7 +18,11 @@ export interface ManifestDocument {
   locate(path: string): SourceLocation;
 }
 
-/** Every document of a multi-document YAML text, in order. Empty documents (a trailing `---`) are left out. */
+/**
+ * Every document of a multi-document YAML text, in order. Empty documents (a trailing `---`) are left out. A list of
+ * objects (`kind: List` or `<Kind>List` with `items`, what `kubectl get -o yaml` prints) counts as one document per
+ * item, located at the item, so every reader checks what the list holds rather than the list.
+ */
 export function parseManifestDocuments(text: string, file: string): ManifestDocument[] {
   const lines = new LineCounter();
   const at = (offset: number): SourceLocation => {
@@ -45,9 +49,22 @@ export function parseManifestDocuments(text: string, file: string): ManifestDocu
       continue;
     }
     if (value === null || value === undefined) continue;
+    if (isObjectList(value)) {
+      value.items.forEach((item, i) => {
+        const inItem = (path: string): SourceLocation => locate(`items[${i}]${path === '' || path.startsWith('[') ? '' : '.'}${path}`);
+        out.push({ file, value: item, location: inItem(''), locate: inItem });
+      });
+      continue;
+    }
     out.push({ file, value, location, locate });
   }
   return out;
+}
+
+/** `kind: List` (or a typed list such as `ConfigMapList`) with an `items` array. */
+function isObjectList(value: unknown): value is { items: unknown[] } {
+  const v = value as { kind?: unknown; items?: unknown } | null;
+  return v !== null && typeof v === 'object' && typeof v.kind === 'string' && /^(?:[A-Z][A-Za-z0-9]*)?List$/.test(v.kind) && Array.isArray(v.items);
 }
 
 /**

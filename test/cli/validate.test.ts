@@ -211,6 +211,36 @@ describe('netsec validate: kubectl exports and other kinds', () => {
     });
   });
 
+  test('a kubectl export (kind: List) is checked item by item, each finding at its field inside the list', async () => {
+    const dir = folder({ 'export.yaml': `apiVersion: v1
+kind: List
+items:
+  - apiVersion: cilium.io/v2
+    kind: CiliumNetworkPolicy
+    metadata: { name: a, namespace: shop }
+    spec:
+      endpointSelector: {}
+      egress:
+        - toEndpoints: []
+          toPorts: [{ ports: [{ port: "443", protocol: TCP }] }]
+  - apiVersion: cilium.io/v2
+    kind: CiliumNetworkPolicy
+    metadata: { name: b, namespace: shop }
+    spec: { endpointSelector: {}, egres: [] }
+metadata: { resourceVersion: "" }
+` });
+    const { code, stdout, stderr } = await run('validate', dir, '--cilium', '1.17');
+    expect({ code, stdout, stderr }).toEqual({
+      code: 1,
+      stdout:
+        `${dir}/export.yaml:10:11: CiliumNetworkPolicy 'shop/a' at spec.egress[0].toEndpoints: is an empty list, which Cilium (1.16+) reads as "no peer": the rule allows nothing, yet still switches the selected pods to egress default-deny. Leave toEndpoints out to match every peer on the rule's ports, or list the peers. [cilium/empty-peer-list-selects-nothing]\n` +
+        `${dir}/export.yaml:15:5: CiliumNetworkPolicy 'shop/b' at spec: expected at least one of the fields: ingress, ingressDeny, egress, egressDeny\n` +
+        `${dir}/export.yaml:15:5: CiliumNetworkPolicy 'shop/b' at spec: has none of ingress, ingressDeny, egress and egressDeny; Cilium's agent refuses such a rule ("rule must have at least one of Ingress, IngressDeny, Egress, EgressDeny"), and the whole policy is then not enforced. Add a rule, or remove it. [cilium/rule-shape]\n` +
+        `${dir}/export.yaml:15:35: CiliumNetworkPolicy 'shop/b' at spec.egres: unknown field 'egres' (the API server would prune it); expected one of: description, egress, egressDeny, enableDefaultDeny, endpointSelector, ingress, ingressDeny, labels, nodeSelector\n`,
+      stderr: 'netsec validate: 2 object(s) in 1 file(s) checked against Cilium 1.17; 4 error(s).\n',
+    });
+  });
+
   test('a document that is not a Kubernetes object', async () => {
     const dir = folder({ 'x.yaml': '- a\n- b\n---\nfoo: bar\n' });
     const { stdout } = await run('validate', dir, '--kubernetes', '1.30');

@@ -185,6 +185,27 @@ flows:
     expect({ code: r.code, last: r.stdout.trim().split('\n').at(-1) }).toEqual({ code: 0, last: '1 passed, 0 failed' });
   });
 
+  test('the items of a kubectl export (kind: List) are judged like the same objects on their own', async () => {
+    const items = policy.replace(/^/gm, '    ').replace('    apiVersion', '  - apiVersion');
+    writeFileSync(join(dir, 'policies.yaml'), `apiVersion: v1\nkind: List\nitems:\n${items}`);
+    writeFileSync(join(dir, 's.yaml'), scenario('DROPPED'));
+    const r = await run('test', join(dir, 's.yaml'));
+    expect({ code: r.code, last: r.stdout.trim().split('\n').at(-1) }).toEqual({ code: 0, last: '1 passed, 0 failed' });
+  });
+
+  test('an object without metadata.name is refused at its field (it was left out, and its rules with it); generateName stands in for the name', async () => {
+    writeFileSync(join(dir, 'policies.yaml'), policy.replace('metadata:', 'metdata:'));
+    writeFileSync(join(dir, 's.yaml'), scenario('DROPPED'));
+    const r = await run('explain', join(dir, 's.yaml'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("policies.yaml:3:1: CiliumNetworkPolicy '' at metdata: unknown field 'metdata' (the API server would prune it)");
+    writeFileSync(join(dir, 'policies.yaml'), policy.replace('name: deny-all,', 'generateName: deny-all-,'));
+    const judged = await run('explain', join(dir, 's.yaml'));
+    expect({ code: judged.code, stderr: judged.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(judged.stdout).toContain('DROPPED (POLICY_DENIED 133) by default');
+    expect(judged.stdout).toContain('selected by CiliumNetworkPolicy/default/deny-all-<generated>');
+  });
+
   test('a document with a kind and a name but no apiVersion is an error where it starts', async () => {
     writeFileSync(join(dir, 'policies.yaml'), `# the policies\n${policy.replace('apiVersion: cilium.io/v2\n', '')}`);
     writeFileSync(join(dir, 's.yaml'), scenario('DROPPED'));
