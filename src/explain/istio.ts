@@ -64,8 +64,11 @@ function stringMatch(pattern: string, value: string | undefined): boolean {
 }
 
 /** Path templates: `{*}` one segment, `{**}` the rest (last only); else the string match. */
-function pathMatch(pattern: string, path: string | undefined): boolean {
-  if (path === undefined) return false;
+function pathMatch(pattern: string, requested: string | undefined): boolean {
+  if (requested === undefined) return false;
+  // istiod compiles paths to Envoy RBAC url_path, which matches "the URL path portion of the :path header": the query
+  // and fragment are removed first (Envoy type.matcher.v3.PathMatcher), so `/admin` matches `GET /admin?x=1`.
+  const path = requested.replace(/[?#].*$/s, '');
   if (!pattern.includes('{')) return stringMatch(pattern, path);
   const re = pattern.split('/').map((seg) => (seg === '{*}' ? '[^/]+' : seg === '{**}' ? '.*' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/');
   return new RegExp(`^${re}$`).test(path);

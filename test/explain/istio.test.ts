@@ -39,6 +39,16 @@ describe('AuthorizationPolicy (istio.io authz-http, authorization_policy.proto)'
     expect(short(judge(yaml, get('default/productpage', 'default/details', 'GET', '/public')))).toBe('FORWARDED AuthorizationPolicy/default/allow-all');
   });
 
+  test('paths match the URL path without its query or fragment (Envoy RBAC url_path: "/data" matches "/data#fragment?param=value")', () => {
+    const yaml = ap('deny-admin', 'default', '  action: DENY\n  rules: [ { to: [ { operation: { paths: [ "/admin", "/files/{*}" ] } } ] } ]')
+      + ap('allow-public', 'default', '  rules: [ { to: [ { operation: { paths: [ "/public" ] } } ] } ]');
+    expect(short(judge(yaml, get('default/productpage', 'default/details', 'GET', '/admin?x=1')))).toBe('DENIED 403 AuthorizationPolicy/default/deny-admin');
+    expect(short(judge(yaml, get('default/productpage', 'default/details', 'GET', '/admin#top')))).toBe('DENIED 403 AuthorizationPolicy/default/deny-admin');
+    expect(short(judge(yaml, get('default/productpage', 'default/details', 'GET', '/files/a?download=1')))).toBe('DENIED 403 AuthorizationPolicy/default/deny-admin');
+    expect(short(judge(yaml, get('default/productpage', 'default/details', 'GET', '/public?page=2')))).toBe('FORWARDED AuthorizationPolicy/default/allow-public');
+    expect(short(judge(yaml, get('default/productpage', 'default/details', 'GET', '/publicity')))).toBe('DENIED 403 default');
+  });
+
   test('a DENY rule with only HTTP fields denies all TCP traffic in scope (IST0133; istio.io security-issues)', () => {
     const yaml = ap('deny-post', 'default', '  action: DENY\n  rules: [ { to: [ { operation: { methods: [ POST ] } } ] } ]');
     expect(short(judge(yaml, tcp('default/productpage', 'default/details')))).toBe('DENIED AuthorizationPolicy/default/deny-post');
