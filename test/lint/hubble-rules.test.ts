@@ -70,7 +70,7 @@ describe('hubble/invalid-field-mask and hubble/end-in-past', () => {
   });
   test('an end at or before the clock is inactive; a malformed end is an error; a later end is fine', () => {
     expect(of('hubble/end-in-past', [cm([{ name: 'a', filePath: 'stdout', end: '2026-06-01T00:00:00Z' }, { name: 'b', filePath: '/var/run/cilium/hubble/b.log', end: '2026-13-01' }])])).toEqual([
-      ['warning', 'data.flowlogs.yaml#flowLogs[0].end', `${CM} at data.flowlogs.yaml#flowLogs[0].end: 2026-06-01T00:00:00Z is not after 2026-06-01T00:00:00Z, so flow log 'a' is inactive and exports nothing. Move end into the future, or remove it.`],
+      ['warning', 'data.flowlogs.yaml#flowLogs[0].end', `${CM} at data.flowlogs.yaml#flowLogs[0].end: 2026-06-01T00:00:00Z is not in the future, so flow log 'a' is inactive and exports nothing. Move end into the future, or remove it.`],
       ['error', 'data.flowlogs.yaml#flowLogs[1].end', `${CM} at data.flowlogs.yaml#flowLogs[1].end: "2026-13-01" is not an RFC 3339 time; the agent fails to parse the whole file. Write e.g. '2026-01-31T00:00:00Z'.`],
     ]);
     expect(of('hubble/end-in-past', [cm([{ name: 'a', filePath: 'stdout', end: '2026-06-01T00:00:01Z' }])])).toEqual([]);

@@ -123,13 +123,14 @@ export function checkFlowLogsFile(doc: unknown, ctx: FlowLogCheckContext = {}): 
       });
     }
 
-    // hubble/end-in-past: IsActive() = End == nil || End.After(now); a malformed end fails the whole file.
+    // hubble/end-in-past: IsActive() = End == nil || End.After(now); a malformed end fails the whole file. The message
+    // names no time: it goes into the output header, and the same input must give the same bytes on every run.
     if (entry.end !== undefined) {
       const end = entry.end instanceof Date ? entry.end.toISOString() : String(entry.end);
       if (!RFC3339.test(end) || Number.isNaN(Date.parse(end))) {
         out.push({ ruleId: 'hubble/end-in-past', severity: Severity.ERROR, path: `${at}.end`, message: `${JSON.stringify(entry.end)} is not an RFC 3339 time; the agent fails to parse the whole file. Write e.g. '2026-01-31T00:00:00Z'.` });
       } else if (ctx.now && Date.parse(end) <= ctx.now.getTime()) {
-        out.push({ ruleId: 'hubble/end-in-past', path: `${at}.end`, message: `${end} is not after ${ctx.now.toISOString().replace('.000Z', 'Z')}, so flow log ${label} is inactive and exports nothing. Move end into the future, or remove it.` });
+        out.push({ ruleId: 'hubble/end-in-past', path: `${at}.end`, message: `${end} is not in the future, so flow log ${label} is inactive and exports nothing. Move end into the future, or remove it.` });
       }
     }
 
