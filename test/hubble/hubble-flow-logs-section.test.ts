@@ -58,6 +58,15 @@ hubbleFlowLogs:
     );
   });
 
+  test('a drop reason with another type, or beside a subType, is refused (the type was written as drop, the subType dropped)', async () => {
+    await expect(build('hubbleFlowLogs:\n  - flowLogs:\n      - name: a\n        includeFilters:\n          - eventType: [{ type: trace, dropReason: POLICY_DENY }]\n')).rejects.toThrow(
+      "netsec.yaml:8:13: eventType[0] has dropReason 'POLICY_DENY' with type 'trace'; expected type: drop (a drop reason is the sub-type of drop events); write type: drop, or remove dropReason",
+    );
+    await expect(build('hubbleFlowLogs:\n  - flowLogs:\n      - name: a\n        includeFilters:\n          - eventType: [{ type: drop, subType: 133, dropReason: POLICY_DENY }]\n')).rejects.toThrow(
+      "netsec.yaml:8:13: eventType[0] has both dropReason 'POLICY_DENY' and subType 133; expected one of them (a drop reason is the sub-type of drop events); remove one",
+    );
+  });
+
   test('a preset with other fields', async () => {
     await expect(build('hubbleFlowLogs:\n  - flowLogs:\n      - name: a\n        includeFilters:\n          - { preset: egress-policy-drops, sourcePod: [a/] }\n')).rejects.toThrow(
       "netsec.yaml:8:13: a filter with 'preset: egress-policy-drops' must not name other fields (found sourcePod); write the preset's fields out instead.",

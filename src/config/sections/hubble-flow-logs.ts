@@ -139,6 +139,17 @@ export function flowFilterOf(value: FlowFilterValue, location?: SourceLocation):
     return FlowFilter.preset(value.preset);
   }
   const { eventType, ...rest } = value;
+  // A drop reason is the sub-type of a drop event: with another type, or beside a subType, one of the two values the
+  // user wrote would be written over by the other.
+  eventType?.forEach((e, i) => {
+    if (e.dropReason === undefined) return;
+    if (e.type !== 'drop') {
+      throw new NetsecError('CONFIG', `eventType[${i}] has dropReason '${e.dropReason}' with type '${e.type}'; expected type: drop (a drop reason is the sub-type of drop events); write type: drop, or remove dropReason`, location);
+    }
+    if (e.subType !== undefined) {
+      throw new NetsecError('CONFIG', `eventType[${i}] has both dropReason '${e.dropReason}' and subType ${e.subType}; expected one of them (a drop reason is the sub-type of drop events); remove one`, location);
+    }
+  });
   const events = eventType?.map((e) =>
     e.dropReason !== undefined ? EventTypeMatch.drop(e.dropReason) : e.subType !== undefined ? EventTypeMatch.withSubType(e.type, e.subType) : EventTypeMatch.of(e.type),
   );
