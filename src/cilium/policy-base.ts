@@ -312,6 +312,13 @@ export abstract class CiliumPolicyBase extends Construct {
       const at = `.${list}[${this.rules.filter((r) => r.direction === direction && r.deny === deny).length}]`;
       throw constructError(this.who, { ruleId: 'cilium/empty-peer-list-selects-nothing', path: at, message: `'${peerField}' is an empty list, which Cilium (1.16+) reads as "no peer": the rule matches nothing. Leave '${peerField}' out to match every peer on the rule's ports.` });
     }
+    // An empty list would be written as no list at all, which reads wider than what was asked: no toPorts is every
+    // port, no HTTP or DNS rule lets every request through. Cilium's own empty lists are not that, so neither is ours.
+    const empty = ([['ports', ports, 'every port'], ['http', http, 'every HTTP request'], ['dns', dns, 'every DNS query']] as const).find(([, l]) => l !== undefined && l.length === 0);
+    if (empty) {
+      const [field, , wider] = empty;
+      throw new NetsecError('INVALID', `${where}: '${field}' is an empty list, which netsec would write as no ${field} at all: ${wider}. Leave '${field}' out for ${wider}, or list the ones the rule allows.`);
+    }
     const p = peers ?? [];
     const pt = ports ?? [];
     const h = http ?? [];
