@@ -211,6 +211,15 @@ class Reader {
     const s = this.string(node, what);
     if (s === undefined) return undefined;
     if (isIP(s) === 0) return this.problem(node, `${what} is '${echo(s)}'; expected an IPv4 or IPv6 address without a prefix length, e.g. 10.244.1.10; fix the address`);
+    // Forms Node accepts that would be judged as another address than the packet carries (the cidrs commands and
+    // Peer.cidr refuse them too): a zone id means something on one host only; an IPv4-mapped address leaves as IPv4.
+    if (s.includes('%')) return this.problem(node, `${what} is '${echo(s)}', which has a zone id; expected an address without '%zone' (zone ids only mean something on one host); remove it`);
+    const mapped = isIP(s) === 6 ? /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(new URL(`http://[${s}]`).hostname.slice(1, -1)) : null;
+    if (mapped) {
+      const word = (parseInt(mapped[1]!, 16) * 65536) + parseInt(mapped[2]!, 16);
+      const v4 = [24, 16, 8, 0].map((shift) => Math.floor(word / 2 ** shift) % 256).join('.');
+      return this.problem(node, `${what} is '${echo(s)}', an IPv4-mapped IPv6 address; expected the IPv4 address itself, ${v4} (the packet leaves the pod as IPv4); write that`);
+    }
     return s;
   }
 

@@ -59,6 +59,18 @@ describe('scenario files: located errors', () => {
     );
   });
 
+  test('an IPv4-mapped IPv6 address and a zone id are refused (::ffff:1.2.3.4 got past a deny on 1.0.0.0/8; cidrs refuse both)', () => {
+    expect(errorOf(`${base}flows:\n  - { from: default/client, to: { ip: "::ffff:1.2.3.4" }, port: 443 }\n`)).toBe(
+      "s.yaml:6:39: flows[0].to.ip is '::ffff:1.2.3.4', an IPv4-mapped IPv6 address; expected the IPv4 address itself, 1.2.3.4 (the packet leaves the pod as IPv4); write that",
+    );
+    expect(errorOf(`${base}flows:\n  - { from: default/client, to: { ip: "::FFFF:a0b:c0d" }, port: 443 }\n`)).toBe(
+      "s.yaml:6:39: flows[0].to.ip is '::FFFF:a0b:c0d', an IPv4-mapped IPv6 address; expected the IPv4 address itself, 10.11.12.13 (the packet leaves the pod as IPv4); write that",
+    );
+    expect(errorOf(`${base}flows:\n  - { from: default/client, to: { ip: "fe80::1%eth0" }, port: 443 }\n`)).toBe(
+      "s.yaml:6:39: flows[0].to.ip is 'fe80::1%eth0', which has a zone id; expected an address without '%zone' (zone ids only mean something on one host); remove it",
+    );
+  });
+
   test('an fqdn dnsAnswers does not resolve', () => {
     expect(errorOf(`${base}flows:\n  - { from: default/client, to: { fqdn: api.example.com }, port: 443 }\n`)).toBe(
       's.yaml:6:41: flows[0].to.fqdn is \'api.example.com\', which cluster.dnsAnswers does not resolve; expected a name with addresses; add "api.example.com.": [<address>] to cluster.dnsAnswers',
