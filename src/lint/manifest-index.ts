@@ -80,6 +80,37 @@ export interface ManifestIndexOptions {
   readonly now?: Date;
 }
 
+const CALICO_GROUPS = ['crd.projectcalico.org', 'projectcalico.org'];
+
+/**
+ * The API groups of the kinds the rules read by name: an `example.com/v1` CiliumNetworkPolicy is some other product's
+ * kind, and Cilium's rules must not judge it (they reported Cilium errors on it).
+ */
+const GROUPS_OF_KIND: Readonly<Record<string, readonly string[]>> = {
+  CiliumNetworkPolicy: ['cilium.io'],
+  CiliumClusterwideNetworkPolicy: ['cilium.io'],
+  CiliumCIDRGroup: ['cilium.io'],
+  CiliumLocalRedirectPolicy: ['cilium.io'],
+  GlobalNetworkPolicy: CALICO_GROUPS,
+  GlobalNetworkSet: CALICO_GROUPS,
+  NetworkSet: CALICO_GROUPS,
+  Tier: CALICO_GROUPS,
+  NetworkPolicy: ['networking.k8s.io', ...CALICO_GROUPS],
+  AuthorizationPolicy: ['security.istio.io'],
+  PeerAuthentication: ['security.istio.io'],
+  Sidecar: ['networking.istio.io'],
+  IstioOperator: ['install.istio.io'],
+  ConfigMap: [''],
+  Service: [''],
+  DaemonSet: ['apps'],
+};
+
+/** Whether `apiVersion` is of a group that serves `kind` (true for kinds the table does not name). */
+function ofKnownGroup(kind: string, apiVersion: string): boolean {
+  const groups = GROUPS_OF_KIND[kind];
+  return groups === undefined || groups.includes(apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '');
+}
+
 /**
  * Every object of one target, built once and shared by all rules (cdk-nag's model: rules see the whole set, so
  * cross-object checks such as "a policy references a CIDR group that does not exist" are possible).
@@ -99,13 +130,14 @@ export class ManifestIndex {
     this.now = options.now ?? new Date();
     for (const m of manifests) {
       const kind = String(m.object.kind ?? '');
+      if (!ofKnownGroup(kind, String(m.object.apiVersion ?? ''))) continue;
       const list = this.byKind.get(kind) ?? [];
       list.push(m);
       this.byKind.set(kind, list);
     }
   }
 
-  /** The objects of one or more kinds, in index order. */
+  /** The objects of one or more kinds, in index order; only those of the kind's own API group (`GROUPS_OF_KIND`). */
   public ofKind(...kinds: string[]): Manifest[] {
     return kinds.flatMap((k) => this.byKind.get(k) ?? []);
   }

@@ -241,6 +241,17 @@ metadata: { resourceVersion: "" }
     });
   });
 
+  test("a kind of another API group (example.com/v1 CiliumNetworkPolicy) is not Cilium's: a note, and no Cilium rule judges it", async () => {
+    const dir = folder({ 'other.yaml': 'apiVersion: example.com/v1\nkind: CiliumNetworkPolicy\nmetadata: { name: x, namespace: shop }\nspec: { foo: bar }\n' });
+    expect(await run('validate', dir, '--cilium', '1.17')).toEqual({
+      code: 0,
+      stdout: '',
+      stderr:
+        `${dir}/other.yaml:1:1: note: example.com/v1 CiliumNetworkPolicy not checked: netsec has no schema for it; the lint rules still see it\n` +
+        'netsec validate: 1 object(s) in 1 file(s) checked against Cilium 1.17; 0 error(s).\n',
+    });
+  });
+
   test('a document that is not a Kubernetes object', async () => {
     const dir = folder({ 'x.yaml': '- a\n- b\n---\nfoo: bar\n' });
     const { stdout } = await run('validate', dir, '--kubernetes', '1.30');
