@@ -1,4 +1,4 @@
-import { NetsecError } from './errors.js';
+import { NetsecError, echo } from './errors.js';
 
 /** The products whose versions a target names. */
 export enum Product {
@@ -32,9 +32,11 @@ export class VersionLine {
    */
   public static parse(text: string | number, who: string): VersionLine {
     const raw = String(text).trim();
-    const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?$/.exec(raw);
+    // Semver's numbers: no leading zeros ('1.017' is not 1.17), and short enough to stay exact (a 20-digit patch was
+    // rounded, and the header named a version nobody wrote).
+    const m = /^v?(0|[1-9]\d{0,8})\.(0|[1-9]\d{0,8})(?:\.(0|[1-9]\d{0,8}))?$/.exec(raw);
     if (!m) {
-      throw new NetsecError('CONFIG', `${who}: '${raw}' is not a version; expected 'major.minor' or 'major.minor.patch', e.g. '1.17' or '1.17.3'.`);
+      throw new NetsecError('CONFIG', `${who}: '${echo(raw)}' is not a version; expected 'major.minor' or 'major.minor.patch' without leading zeros, e.g. '1.17' or '1.17.3'.`);
     }
     return new VersionLine(Number(m[1]), Number(m[2]), m[3] === undefined ? undefined : Number(m[3]));
   }

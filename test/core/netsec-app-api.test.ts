@@ -145,6 +145,7 @@ const EXPORTS = [
   'shardCidrs',
   'subtract',
   'suppressRules',
+      'suppressionRefusal',
   'suppressionsOf',
   'synthProblems',
   'synthesize',

@@ -109,10 +109,15 @@ describe('unsupported versions are errors, not guesses', () => {
     expect(() => new Target({ name: 'old', [product]: version })).toThrow(new NetsecError('CONFIG', message));
   });
 
-  test('a malformed version', () => {
-    expect(() => new Target({ name: 'x', cilium: 'latest' })).toThrow(
-      "target 'x' cilium: 'latest' is not a version; expected 'major.minor' or 'major.minor.patch', e.g. '1.17' or '1.17.3'.",
+  test.each(['latest', '1.017', '01.17', '1.19.99999999999999999999', '1.99999999999999999999', '1.17.'])('a malformed version: %s', (version) => {
+    // Leading zeros and numbers too long to stay exact: '1.017' was read as 1.17, a 20-digit patch shown rounded.
+    expect(() => new Target({ name: 'x', cilium: version })).toThrow(
+      `target 'x' cilium: '${version}' is not a version; expected 'major.minor' or 'major.minor.patch' without leading zeros, e.g. '1.17' or '1.17.3'.`,
     );
+  });
+
+  test('versions with a v, a zero and a patch are read as written', () => {
+    expect(new Target({ name: 'x', kubernetes: 'v1.30.0', cilium: '1.18.10' }).version(Product.CILIUM)?.toString()).toBe('1.18.10');
   });
 
   test('a target name that cannot be a folder', () => {
