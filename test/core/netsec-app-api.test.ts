@@ -145,7 +145,7 @@ const EXPORTS = [
   'shardCidrs',
   'subtract',
   'suppressRules',
-      'suppressionRefusal',
+  'suppressionRefusal',
   'suppressionsOf',
   'synthProblems',
   'synthesize',
