@@ -150,3 +150,18 @@ istio:
     });
   });
 });
+
+test("an allowance's Sidecar keeps the control plane of the entry's rootNamespace (it kept istio-system on the AKS add-on)", async () => {
+  const sidecarHosts = async (rootNamespace: string) => {
+    const app = await buildApp(parseConfig(`targets:
+  - { name: t, kubernetes: "1.31", istio: "1.26" }
+istio:
+  - ${rootNamespace}egressAllowances:
+      - { name: pay, namespace: shop, workloads: { app: payments }, hosts: [{ host: api.stripe.com }] }
+      - { name: ops, namespace: ops, workloads: { app: ops }, hosts: [{ host: api.pagerduty.com }], controlPlaneNamespace: mesh-cp }
+`, 'netsec.yaml'));
+    return findAll(synthValid(app).objects, 'Sidecar').map((s) => s.spec.egress[0].hosts);
+  };
+  expect(await sidecarHosts('rootNamespace: aks-istio-system\n    ')).toEqual([['./api.stripe.com', 'aks-istio-system/*'], ['./api.pagerduty.com', 'mesh-cp/*']]);
+  expect(await sidecarHosts('')).toEqual([['./api.stripe.com', 'istio-system/*'], ['./api.pagerduty.com', 'mesh-cp/*']]);
+});

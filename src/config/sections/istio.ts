@@ -196,7 +196,7 @@ export const istioSection: ConfigSection<IstioValue> = {
                   },
                 },
               },
-              controlPlaneNamespace: { type: 'string', description: 'Istio control-plane namespace the Sidecar keeps. Default: istio-system.' },
+              controlPlaneNamespace: { type: 'string', description: "Istio control-plane namespace the Sidecar keeps. Default: the entry's rootNamespace, else istio-system." },
               metadata: { ...METADATA_PROPERTY, description: 'Labels and annotations of every object it writes (CiliumNetworkPolicy, ServiceEntries, Sidecar).' },
             },
           },
@@ -269,7 +269,12 @@ export const istioSection: ConfigSection<IstioValue> = {
     }
     for (const [k, ea] of (entry.egressAllowances ?? []).entries()) {
       try {
-        const allowance = new MeshEgressAllowance(chart, constructId('EgressAllowance', ea.namespace, ea.name), ea);
+        // The control plane lives where the mesh's root namespace is, upstream (istio-system) and on the AKS add-on
+        // (aks-istio-system) alike: an entry that names its root namespace names the control plane's too.
+        const allowance = new MeshEgressAllowance(chart, constructId('EgressAllowance', ea.namespace, ea.name), {
+          ...ea,
+          controlPlaneNamespace: ea.controlPlaneNamespace ?? entry.rootNamespace,
+        });
         recordSource(allowance, ctx.where(`/egressAllowances/${k}`));
       } catch (err) {
         throw err instanceof NetsecError ? locateError(err, ctx.where(`/egressAllowances/${k}`)) : err;
