@@ -201,6 +201,16 @@ describe('calico/log-after-terminal-action, calico/log-only-policy-drops, calico
     ]);
     expect(of('calico/log-after-terminal-action', [gnp('p', { types: ['Egress'], egress: [{ action: 'Log', destination: dst }, { action: 'Deny', protocol: 'TCP', destination: dst }, { action: 'Log', destination: dst }, { action: 'Pass' }] })])).toEqual([]);
   });
+  test('a Log rule whose nets lie inside an earlier Deny\'s nets never fires either (only identical nets were seen); a wider or disjoint Log is fine', () => {
+    const deny = { action: 'Deny', destination: { nets: ['10.0.0.0/8', '192.0.2.0/24'] } };
+    const log = (nets: string[]) => ({ action: 'Log', destination: { nets } });
+    expect(of('calico/log-after-terminal-action', [gnp('p', { types: ['Egress'], egress: [deny, log(['192.0.2.0/25', '10.1.2.3/32']), { action: 'Pass' }] })])).toEqual([
+      ['error', 'spec.egress[1]', "GlobalNetworkPolicy 'p' at spec.egress[1]: logs traffic that the Deny rule at spec.egress[0] already matches; Allow and Deny end rule processing, so this Log rule never fires. Move it before spec.egress[0]."],
+    ]);
+    for (const nets of [['192.0.2.0/23'], ['192.0.2.0/25', '198.51.100.0/24'], ['2001:db8::/32']]) {
+      expect(of('calico/log-after-terminal-action', [gnp('p', { types: ['Egress'], egress: [deny, log(nets), { action: 'Pass' }] })]), nets.join()).toEqual([]);
+    }
+  });
   test('a log-only policy drops what it selects; a Pass tier or a later allow in the tier saves it', () => {
     expect(of('calico/log-only-policy-drops', [gnp('log-all', { order: 100000, types: ['Ingress', 'Egress'], ingress: [{ action: 'Log' }], egress: [{ action: 'Log' }] })])).toEqual([
       ['error', 'spec.ingress', "GlobalNetworkPolicy 'log-all' at spec.ingress: has only Log rules for Ingress, and no later policy of tier 'default' allows or passes ingress traffic: Log does not end processing, so every ingress packet of the endpoints it selects is dropped at the end of the tier. Add { action: Allow } (or Pass) after the Log rule."],

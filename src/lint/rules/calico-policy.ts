@@ -1,3 +1,4 @@
+import { Cidr } from '../../cidr/cidr.js';
 import { Feature } from '../../core/features.js';
 import { Manifest, ManifestIndex, identityOf } from '../manifest-index.js';
 import { formatCount } from '../../core/errors.js';
@@ -96,13 +97,35 @@ function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Whether every packet `later` matches is also matched by `earlier`: each criterion of `earlier` is in `later` too. */
+/**
+ * Whether every address of the `later` nets lies in one of the `earlier` nets (a Deny of 1.2.3.0/24 matches all that a
+ * Log of 1.2.3.0/25 does). A prefix that does not parse covers and is covered by nothing (calico/rule-shape reports it).
+ */
+function netsCover(earlier: unknown, later: unknown): boolean {
+  if (!Array.isArray(earlier) || !Array.isArray(later) || later.length === 0) return sameJson(earlier, later);
+  const parse = (n: unknown): Cidr | undefined => {
+    try {
+      return Cidr.parse(String(n), { lenient: true });
+    } catch {
+      return undefined;
+    }
+  };
+  const wide = earlier.map(parse);
+  return later.every((n) => {
+    const narrow = parse(n);
+    return narrow !== undefined && wide.some((w) => w !== undefined && w.contains(narrow));
+  });
+}
+
+/** Whether every packet `later` matches is also matched by `earlier`: each criterion of `earlier` holds in `later` too. */
 function covers(earlier: CalicoRule, later: CalicoRule): boolean {
   for (const [k, v] of Object.entries(earlier)) {
     if (k === 'action' || k === 'metadata') continue;
     if (k === 'source' || k === 'destination') {
       const le = (later[k] ?? {}) as Record<string, unknown>;
-      for (const [ek, ev] of Object.entries(v as Record<string, unknown>)) if (!sameJson(ev, le[ek])) return false;
+      for (const [ek, ev] of Object.entries(v as Record<string, unknown>)) {
+        if (ek === 'nets' ? !netsCover(ev, le.nets) : !sameJson(ev, le[ek])) return false;
+      }
       continue;
     }
     if (!sameJson(v, (later as Record<string, unknown>)[k])) return false;
