@@ -7,7 +7,7 @@ import { NetsecError, Problem, SourceLocation, echo, escapeControls, formatLocat
 import { TargetProps } from '../core/target.js';
 import { pointerToPath } from '../core/validation/finding.js';
 import { loadPrecompiledValidator } from '../core/validation/precompiled.js';
-import { yamlSyntaxMessage } from '../core/text-input.js';
+import { firstYamlProblem, yamlSyntaxMessage } from '../core/text-input.js';
 
 /** A parsed and schema-valid netsec.yaml. */
 export interface NetsecConfig {
@@ -70,8 +70,8 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   };
   // logLevel 'error': the library's own warnings go to the console and would echo raw input past netsec's renderer.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, logLevel: 'error' });
-  if (doc.errors.length) {
-    const e = doc.errors[0]!;
+  const e = firstYamlProblem(doc);
+  if (e) {
     throw new NetsecError('CONFIG', yamlSyntaxMessage(e), at(e.pos[0]));
   }
   refuseBadAliases(doc, at, name);

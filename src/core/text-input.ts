@@ -136,8 +136,29 @@ export function decodeYamlFile(bytes: Buffer): { readonly text: string } | { rea
  * The message for a YAML syntax error the yaml library reported (its first line, control characters escaped), in
  * words for the one it words as a JavaScript failure: nesting deep enough to exhaust the parser's stack.
  */
-export function yamlSyntaxMessage(error: { readonly message: string }): string {
+export function yamlSyntaxMessage(error: { readonly message: string; readonly code?: string }): string {
   const first = error.message.split('\n')[0]!;
   if (/Maximum call stack size exceeded/.test(first)) return 'invalid YAML: nested too deeply to read (the parser ran out of stack); expected lists and maps nested a few hundred levels at most';
+  // The library's own words name its API ("please use YAML.parseAllDocuments()").
+  if (error.code === 'MULTIPLE_DOCS') return "invalid YAML: a second document starts here (a '---' line); expected one document; merge the two, or remove the '---'";
+  if (error.code === 'TAG_RESOLVE_FAILED') {
+    const tag = /Unresolved tag: (\S+)/.exec(first)?.[1] ?? '';
+    return `invalid YAML: the tag '${escapeControls(tag)}' is not one netsec reads; expected plain strings, numbers, booleans, lists and maps; remove the tag`;
+  }
   return `invalid YAML: ${escapeControls(first)}`;
+}
+
+/**
+ * The first problem of a one-document YAML file read with the yaml library: a syntax error, or a tag the library could
+ * not resolve (`!foo x`), which it only warns about and reads as the plain string; undefined when there is none.
+ */
+export function firstYamlProblem(doc: { readonly errors: readonly YamlIssue[]; readonly warnings: readonly YamlIssue[] }): YamlIssue | undefined {
+  return doc.errors[0] ?? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
+}
+
+/** An error or warning of the yaml library: its code, message and [start, end) offsets. */
+interface YamlIssue {
+  readonly code: string;
+  readonly message: string;
+  readonly pos: readonly [number, number];
 }

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { closestMatch } from 'leven';
 import { LineCounter, Node, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { readInputFile } from '../core/system-error.js';
-import { yamlSyntaxMessage } from '../core/text-input.js';
+import { firstYamlProblem, yamlSyntaxMessage } from '../core/text-input.js';
 import { NetsecError, Problem, SourceLocation, echo, escapeControls, problemsError } from '../core/errors.js';
 import { DropReason } from '../hubble/generated/cilium-flow-data.js';
 import {
@@ -55,8 +55,8 @@ export function parseScenario(text: string, file: string): Scenario {
     const pos = lineCounter.linePos(offset);
     return { file: name, line: pos.line, column: pos.col };
   };
-  if (doc.errors.length) {
-    const e = doc.errors[0]!;
+  const e = firstYamlProblem(doc);
+  if (e) {
     throw new NetsecError('CONFIG', yamlSyntaxMessage(e), at(e.pos[0]));
   }
   const r = new Reader(at, { file: name });

@@ -167,3 +167,23 @@ describe('inputs that are not text are refused once, at the first byte that show
     expect(r.stderr).toMatch(/^netsec\.yaml:1:\d+: invalid YAML: nested too deeply to read \(the parser ran out of stack\); expected lists and maps nested a few hundred levels at most\n$/);
   });
 });
+
+describe('YAML the config and scenario readers refuse in their own words', () => {
+  test('an unknown tag (read as a plain string before, silently) and a second document (the library named its own API)', async () => {
+    const dir = tempDir('netsec-yaml-words-');
+    const config = join(dir, 'netsec.yaml');
+    writeFileSync(config, 'targets:\n  - { name: t, kubernetes: "1.30", cilium: !foo "1.18" }\negressBlocking: [{ name: b, cidrs: [203.0.113.0/24] }]\n');
+    expect(await run('synth', '-c', config, '--out', join(dir, 'dist'))).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "netsec.yaml:2:44: invalid YAML: the tag '!foo' is not one netsec reads; expected plain strings, numbers, booleans, lists and maps; remove the tag\n",
+    });
+    writeFileSync(config, 'targets: []\n---\negressBlocking: []\n');
+    expect((await run('synth', '-c', config, '--out', join(dir, 'dist'))).stderr).toBe(
+      "netsec.yaml:2:1: invalid YAML: a second document starts here (a '---' line); expected one document; merge the two, or remove the '---'\n",
+    );
+    // The standard tags still resolve.
+    writeFileSync(config, 'targets:\n  - { name: t, kubernetes: "1.30", cilium: !!str 1.18 }\negressBlocking: [{ name: b, cidrs: [203.0.113.0/24] }]\n');
+    expect((await run('synth', '-c', config, '--out', join(dir, 'dist'))).code).toBe(0);
+  });
+});
