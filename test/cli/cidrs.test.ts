@@ -70,7 +70,7 @@ describe('netsec cidrs aggregate', () => {
   it('prints lenient warnings on stderr with their location', async () => {
     const c = capture();
     expect(await runAggregate({ inputs: [hostBits], lenient: true }, c.io)).toBe(0);
-    expect(c.err()).toBe(`${hostBits}:1:1: '10.0.0.1/8' has host bits set; normalised to '10.0.0.0/8'\n`);
+    expect(c.err()).toBe(`warning: ${hostBits}:1:1: '10.0.0.1/8' has host bits set; normalised to '10.0.0.0/8'\n`);
   });
 
   it('exits 2 and lists every bad line, each starting with file:line:column', async () => {

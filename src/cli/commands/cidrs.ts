@@ -120,7 +120,7 @@ async function loadExcept(values: readonly string[], opts: CidrsOptions, io: Cli
 }
 
 function printWarnings(warnings: readonly CidrDiagnostic[], io: CliIo): void {
-  for (const w of warnings.slice(0, MAX_WARNINGS_SHOWN)) io.stderr(`${terminalLine(formatDiagnostic(w))}\n`);
+  for (const w of warnings.slice(0, MAX_WARNINGS_SHOWN)) io.stderr(`warning: ${terminalLine(formatDiagnostic(w))}\n`);
   if (warnings.length > MAX_WARNINGS_SHOWN) {
     io.stderr(`netsec: ${formatCount(warnings.length - MAX_WARNINGS_SHOWN)} more lines were normalised (use --output json to list them all)\n`);
   }
