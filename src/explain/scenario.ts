@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { Cidr } from '../cidr/cidr.js';
 import { dirname, resolve } from 'node:path';
 import { closestMatch } from 'leven';
 import { LineCounter, Node, isMap, isScalar, isSeq, parseDocument } from 'yaml';
@@ -317,6 +318,16 @@ function readCluster(r: Reader, node: Node | undefined): ReadCluster {
       r.problem(n, `the hostNetwork pod '${echo(id)}' names no node; expected node: <a node of cluster.nodes> (a hostNetwork pod has its node's address); add it`);
     }
   }
+  // One address, one endpoint: `to: { ip }` and the source of a packet name one pod or node, and a second one with the
+  // same address was silently never found. Pods on the host network share their node's address, as they do on a node.
+  const holders = new Map<string, string>(nodes.map((nd) => [canonicalIp(nd.ip), `the node '${echo(nd.name)}'`]));
+  for (const { pod, node: n } of podSpecs) {
+    if (pod.ip === undefined || pod.hostNetwork) continue;
+    const key = canonicalIp(pod.ip);
+    const holder = holders.get(key);
+    if (holder !== undefined) r.problem(n, `the pod '${echo(`${pod.namespace}/${pod.name}`)}' has the address ${pod.ip}, like ${holder}; expected one address per pod and node (a packet to it names one endpoint); give it its own ip`);
+    else holders.set(key, `the pod '${echo(`${pod.namespace}/${pod.name}`)}'`);
+  }
   const pods = assignPodIps(podSpecs.map((p) => p.pod), nodes);
   const services = r.list(c.services, 'cluster.services', (n, w): ClusterService | undefined => {
     const m = r.map(n, w, { name: 1, namespace: 1, clusterIP: 1, selector: 1, ports: 1 }, ['name', 'namespace', 'ports']);
@@ -382,6 +393,15 @@ function readCluster(r: Reader, node: Node | undefined): ReadCluster {
 export function canonical(name: string): string {
   const n = name.trim().toLowerCase();
   return n.endsWith('.') ? n : `${n}.`;
+}
+
+/** An address in one spelling (`2001:DB8::1` and `2001:db8:0::1` are one address). */
+function canonicalIp(ip: string): string {
+  try {
+    return String(Cidr.parse(ip));
+  } catch {
+    return ip; // a form the address check let through for its own message; compared as written
+  }
 }
 
 /**

@@ -71,6 +71,28 @@ describe('scenario files: located errors', () => {
     );
   });
 
+  test('two pods, or a pod and a node, with one address are refused (to: { ip } found only the first); hostNetwork pods share their node\'s', () => {
+    const cluster = `target: { kubernetes: "1.30", cilium: "1.17" }
+manifests: []
+cluster:
+  nodes: [ { name: n1, ip: 10.0.0.1 } ]
+  pods:
+    - { name: a, namespace: default, ip: 10.244.0.5 }
+    - { name: b, namespace: default, ip: 10.244.0.5 }
+    - { name: c, namespace: default, ip: 10.0.0.1 }
+    - { name: agent, namespace: kube-system, hostNetwork: true, node: n1 }
+    - { name: v6, namespace: default, ip: "2001:db8::5" }
+    - { name: v6-again, namespace: default, ip: "2001:DB8:0::5" }
+flows: []
+`;
+    expect(errorOf(cluster)).toBe(
+      "s.yaml:7:7: the pod 'default/b' has the address 10.244.0.5, like the pod 'default/a'; expected one address per pod and node (a packet to it names one endpoint); give it its own ip\n"
+      + "s.yaml:8:7: the pod 'default/c' has the address 10.0.0.1, like the node 'n1'; expected one address per pod and node (a packet to it names one endpoint); give it its own ip\n"
+      + "s.yaml:11:7: the pod 'default/v6-again' has the address 2001:DB8:0::5, like the pod 'default/v6'; expected one address per pod and node (a packet to it names one endpoint); give it its own ip\n"
+      + '3 problems in s.yaml; fix them and run again.',
+    );
+  });
+
   test('an fqdn dnsAnswers does not resolve', () => {
     expect(errorOf(`${base}flows:\n  - { from: default/client, to: { fqdn: api.example.com }, port: 443 }\n`)).toBe(
       's.yaml:6:41: flows[0].to.fqdn is \'api.example.com\', which cluster.dnsAnswers does not resolve; expected a name with addresses; add "api.example.com.": [<address>] to cluster.dnsAnswers',
