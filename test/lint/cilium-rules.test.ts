@@ -200,6 +200,25 @@ const CASES: { id: string; title: string; target: TargetProps; bad: Obj[]; expec
     good: [cnp({ endpointSelector: ES, egress: [{ toFQDNs: [{ matchPattern: '**' }] }, DNS_KUBE] })], goodTarget: T('1.19'),
   },
   {
+    id: 'cilium/fqdn-match-all', title: 'cilium/fqdn-match-all (in toFQDNs only; rules.dns uses * for visibility)', target: T('1.17'),
+    bad: [cnp({ endpointSelector: ES, egress: [{ toFQDNs: [{ matchPattern: '*' }, { matchPattern: '**.' }], toPorts: [{ ports: [P('443')] }] }, DNS_KUBE] })],
+    expected: [
+      ["warning", "spec.egress[0].toFQDNs[0].matchPattern", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toFQDNs[0].matchPattern: '*' matches every name, so the rule allows every address these pods have resolved: in effect the whole world. List the names (matchName) or a domain (matchPattern: '*.example.com'), or write toEntities: [world] if that is meant."],
+      ["warning", "spec.egress[0].toFQDNs[1].matchPattern", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toFQDNs[1].matchPattern: '**.' matches every name, so the rule allows every address these pods have resolved: in effect the whole world. List the names (matchName) or a domain (matchPattern: '*.example.com'), or write toEntities: [world] if that is meant."],
+    ],
+    good: [cnp({ endpointSelector: ES, egress: [{ toFQDNs: [{ matchPattern: '*.example.com' }], toPorts: [{ ports: [P('443')] }] }, DNS_KUBE] })], goodTarget: T('1.17'),
+  },
+  {
+    id: 'cilium/fqdn-in-cluster-name', title: 'cilium/fqdn-in-cluster-name', target: T('1.17'),
+    bad: [cnp({ endpointSelector: ES, egress: [{ toFQDNs: [{ matchName: 'api.shop.svc.cluster.local' }, { matchPattern: '*.svc.prod.internal' }, { matchPattern: '*.cluster.local.' }] }, DNS_KUBE] })],
+    expected: [
+      ["warning", "spec.egress[0].toFQDNs[0].matchName", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toFQDNs[0].matchName: 'api.shop.svc.cluster.local' is a name inside the cluster; toFQDNs does not apply to in-cluster addresses, so this allows nothing. Select the pods with toEndpoints (or the Service with toServices)."],
+      ["warning", "spec.egress[0].toFQDNs[1].matchPattern", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toFQDNs[1].matchPattern: '*.svc.prod.internal' is a name inside the cluster; toFQDNs does not apply to in-cluster addresses, so this allows nothing. Select the pods with toEndpoints (or the Service with toServices)."],
+      ["warning", "spec.egress[0].toFQDNs[2].matchPattern", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toFQDNs[2].matchPattern: '*.cluster.local.' is a name inside the cluster; toFQDNs does not apply to in-cluster addresses, so this allows nothing. Select the pods with toEndpoints (or the Service with toServices)."],
+    ],
+    good: [cnp({ endpointSelector: ES, egress: [{ toFQDNs: [{ matchName: 'svc.example.com' }, { matchName: 'cluster.local.example.com' }] }, DNS_KUBE] })], goodTarget: T('1.17'),
+  },
+  {
     id: 'cilium/cnp-peer-implicit-namespace', title: 'cilium/cnp-peer-implicit-namespace', target: T('1.17'),
     bad: [cnp({ endpointSelector: ES, egress: [{ toEndpoints: [{ matchLabels: { 'k8s-app': 'kube-dns' } }], toPorts: [{ ports: [P('53', 'ANY')] }] }] })],
     expected: [

@@ -664,6 +664,46 @@ export const checkMultilevelWildcard: EntryCheck = (entry, ctx) => {
   });
 };
 
+export const FQDN_MATCH_ALL: RuleDoc = {
+  id: 'cilium/fqdn-match-all',
+  severity: Severity.WARNING,
+  summary: 'A toFQDNs pattern of only "*" allows every address the pods have resolved: in effect, world.',
+  explanation:
+    'A matchPattern of only "*" characters (with an optional final dot) "inserts all cached DNS IPs into this rule": every destination ' +
+    "the pod managed to resolve is allowed, which for resolvable hosts is toEntities: world by another name. AKS Advanced Container " +
+    'Networking refuses a universal "*". In rules.dns the same pattern is the usual way to keep DNS visible and is not flagged. Source: ' +
+    'cilium Documentation/security/policy/language.rst (layer 3, DNS based), pkg/fqdn/matchpattern/matchpattern.go; domain-notes §A.2.',
+};
+
+export const FQDN_IN_CLUSTER_NAME: RuleDoc = {
+  id: 'cilium/fqdn-in-cluster-name',
+  severity: Severity.WARNING,
+  summary: 'A toFQDNs name of a Service inside the cluster (*.svc.cluster.local): toFQDNs does not apply to in-cluster IPs.',
+  explanation:
+    '"If the resolved IPs are IPs within the Kubernetes cluster, the ToFQDN rule will not apply to that IP", so a toFQDNs rule for a ' +
+    'Service name (name.namespace.svc.cluster.local, or .svc. under another cluster domain) allows nothing. Select the pods with ' +
+    'toEndpoints (or the Service with toServices). Source: cilium pkg/policy/api/egress.go (ToFQDNs), Documentation/security/policy ' +
+    '(DNS based rules are meant for external connections); domain-notes §A.2.',
+};
+
+/** A toFQDNs selector that reaches further, or elsewhere, than its author meant. */
+export const checkFqdnReach: EntryCheck = (entry, ctx) => {
+  if (isDeny(ctx.section)) return [];
+  return fqdnSelectorsOf(entry).filter((f) => f.where === 'toFQDNs').flatMap(({ selector, path }): Problem[] => {
+    const parsed = parseFqdnSelector(selector);
+    if (!('selector' in parsed)) return [];
+    const field = selector.matchName !== undefined && selector.matchName !== '' ? 'matchName' : 'matchPattern';
+    const value = parsed.selector.value.trim().toLowerCase();
+    if (field === 'matchPattern' && /^\*+\.?$/.test(value)) {
+      return [{ ruleId: FQDN_MATCH_ALL.id, path: `${path}.matchPattern`, message: `'${value}' matches every name, so the rule allows every address these pods have resolved: in effect the whole world. List the names (matchName) or a domain (matchPattern: '*.example.com'), or write toEntities: [world] if that is meant.` }];
+    }
+    if (/\.svc(\.|$)/.test(value.replace(/\.$/, '')) || /(^|\.)cluster\.local\.?$/.test(value)) {
+      return [{ ruleId: FQDN_IN_CLUSTER_NAME.id, path: `${path}.${field}`, message: `'${value}' is a name inside the cluster; toFQDNs does not apply to in-cluster addresses, so this allows nothing. Select the pods with toEndpoints (or the Service with toServices).` }];
+    }
+    return [];
+  });
+};
+
 export const CNP_PEER_IMPLICIT_NAMESPACE: RuleDoc = {
   id: 'cilium/cnp-peer-implicit-namespace',
   severity: Severity.ERROR,
@@ -895,7 +935,7 @@ export const checkEndpointSelectorNamespace: RuleCheck = (rule, ctx) => {
 export const ENTRY_CHECKS: readonly EntryCheck[] = [
   checkEmptyPeerLists, checkEmptyRule, checkL3SelectorKinds, checkDenyFields, checkPortRuleShape, checkL7PortRule, checkL7Tcp, checkDnsRuleShape,
   checkHostPolicyL7, checkHttpRules, checkCidrRuleShape, checkCidrGroupExcept, checkEntities, checkRemovedFields, checkFqdnSelectors,
-  checkMultilevelWildcard, checkImplicitNamespacePeers,
+  checkMultilevelWildcard, checkImplicitNamespacePeers, checkFqdnReach,
 ];
 
 /** Every check over one entry, as `Rule.Sanitize()` runs them per entry: the problems of one wire entry. */
@@ -964,6 +1004,8 @@ export const CILIUM_SANITIZE_RULES: readonly LintRule[] = [
   ruleFromEntryCheck(FQDN_SELECTOR_SHAPE, checkFqdnSelectors),
   ruleFromEntryCheck(FQDN_MULTILEVEL_WILDCARD_VERSION, checkMultilevelWildcard),
   ruleFromEntryCheck(CNP_PEER_IMPLICIT_NAMESPACE, checkImplicitNamespacePeers),
+  ruleFromEntryCheck(FQDN_MATCH_ALL, checkFqdnReach),
+  ruleFromEntryCheck(FQDN_IN_CLUSTER_NAME, checkFqdnReach),
   ruleFromCheck(CNP_ENDPOINT_SELECTOR_NAMESPACE_IGNORED, checkEndpointSelectorNamespace),
   denyOnlyPolicyDefaultDenies,
 ];
