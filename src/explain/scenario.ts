@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
-import { Cidr } from '../cidr/cidr.js';
 import { dirname, resolve } from 'node:path';
 import { closestMatch } from 'leven';
 import { LineCounter, Node, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { Cidr } from '../cidr/cidr.js';
 import { readInputFile } from '../core/system-error.js';
 import { firstYamlProblem, yamlSyntaxMessage } from '../core/text-input.js';
 import { NetsecError, Problem, SourceLocation, echo, escapeControls, problemsError } from '../core/errors.js';

@@ -28,7 +28,6 @@ function isObject(x: unknown): x is Json {
 function peerAuthentications(index: ManifestIndex): PeerAuth[] {
   const roots = rootNamespacesOf(index);
   return index.ofKind('PeerAuthentication')
-    .filter((m) => String(m.object.apiVersion ?? '').startsWith('security.istio.io/'))
     .map((m) => {
       const spec = isObject(m.object.spec) ? m.object.spec : {};
       const id = identityOf(m.object);
@@ -83,7 +82,6 @@ export const l7WithIstioMtls: LintRule = {
     if (all.length === 0) return [];
     const out: RuleViolation[] = [];
     for (const m of index.ofKind('CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy')) {
-      if (!String(m.object.apiVersion ?? '').startsWith('cilium.io/')) continue;
       const clusterwide = m.object.kind === 'CiliumClusterwideNetworkPolicy';
       const rules: { rule: Json; path: string }[] = [];
       if (isObject(m.object.spec)) rules.push({ rule: m.object.spec, path: 'spec' });

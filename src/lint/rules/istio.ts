@@ -328,7 +328,6 @@ export function rootNamespacesOf(index: ManifestIndex): string[] {
 
 function policies(index: ManifestIndex): { m: Manifest; spec: Json; namespace: string }[] {
   return index.ofKind('AuthorizationPolicy')
-    .filter((m) => String(m.object.apiVersion ?? '').startsWith('security.istio.io/'))
     .map((m) => ({ m, spec: isObject(m.object.spec) ? m.object.spec : {}, namespace: identityOf(m.object).namespace ?? 'default' }));
 }
 
@@ -458,7 +457,6 @@ export const peerAuthShape: LintRule = {
     const out: RuleViolation[] = [];
     const firstWide = new Map<string, Manifest>();
     for (const m of index.ofKind('PeerAuthentication')) {
-      if (!String(m.object.apiVersion ?? '').startsWith('security.istio.io/')) continue;
       const spec = isObject(m.object.spec) ? m.object.spec : {};
       const namespace = identityOf(m.object).namespace ?? 'default';
       for (const p of peerAuthenticationProblems(namespace, spec, roots)) out.push({ manifest: m, path: p.path, message: p.message });
@@ -512,7 +510,6 @@ export const sidecarSelectorsOverlap: LintRule = {
     const out: RuleViolation[] = [];
     const seen = new Map<string, { m: Manifest; labels?: Record<string, string> }[]>();
     for (const m of index.ofKind('Sidecar')) {
-      if (!String(m.object.apiVersion ?? '').startsWith('networking.istio.io/')) continue;
       const spec = isObject(m.object.spec) ? m.object.spec : {};
       const selector = isObject(spec.workloadSelector) && isObject(spec.workloadSelector.labels) ? spec.workloadSelector.labels : undefined;
       const labels = selector && Object.keys(selector).length > 0
