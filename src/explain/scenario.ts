@@ -478,6 +478,14 @@ function readFlow(r: Reader, node: Node, w: string, c: ReadCluster): Flow | unde
         httpStatus: e.httpStatus === undefined ? undefined : r.int(e.httpStatus, `${w}.expect.httpStatus`, 100, 599, 'httpStatus: 403'),
         by: e.by === undefined ? undefined : r.string(e.by, `${w}.expect.by`),
       };
+      // The contract pairs them (explain-scenarios.md): a drop reason with DROPPED, an HTTP status with DENIED. Any other
+      // pair can never pass, and said nothing about why.
+      const pairs = [['dropReason', e.dropReason, 'DROPPED'], ['httpStatus', e.httpStatus, 'DENIED']] as const;
+      for (const [field, node, verdict] of pairs) {
+        if (node !== undefined && expect.verdict !== undefined && expect.verdict !== verdict) {
+          r.problem(node, `${w}.expect.${field} is given with verdict ${expect.verdict}; expected it only with verdict ${verdict}; remove ${field} or expect ${verdict}`);
+        }
+      }
     }
   }
   if (from === undefined || to === undefined || protocol === undefined) return undefined;

@@ -93,6 +93,15 @@ flows: []
     );
   });
 
+  test('an expectation that can never hold: a drop reason without DROPPED, an HTTP status without DENIED', () => {
+    expect(errorOf(`${base}flows:\n  - { from: default/client, to: { ip: 1.1.1.1 }, port: 443, expect: { verdict: FORWARDED, dropReason: POLICY_DENIED } }\n`)).toBe(
+      "s.yaml:6:103: flows[0].expect.dropReason is given with verdict FORWARDED; expected it only with verdict DROPPED; remove dropReason or expect DROPPED",
+    );
+    expect(errorOf(`${base}flows:\n  - { from: default/client, to: { ip: 1.1.1.1 }, port: 443, expect: { verdict: DROPPED, httpStatus: 403 } }\n`)).toBe(
+      "s.yaml:6:101: flows[0].expect.httpStatus is given with verdict DROPPED; expected it only with verdict DENIED; remove httpStatus or expect DENIED",
+    );
+  });
+
   test('an fqdn dnsAnswers does not resolve', () => {
     expect(errorOf(`${base}flows:\n  - { from: default/client, to: { fqdn: api.example.com }, port: 443 }\n`)).toBe(
       's.yaml:6:41: flows[0].to.fqdn is \'api.example.com\', which cluster.dnsAnswers does not resolve; expected a name with addresses; add "api.example.com.": [<address>] to cluster.dnsAnswers',
