@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { NetsecError } from '../core/errors.js';
 import { EventTypeMatch } from './event-type-match.js';
 import { DropReason, FLOW_FILTER_MESSAGES, FlowFilterFieldSpec, FlowFilterFields, MONITOR_EVENT_TYPES, MonitorEventType, TrafficDirection } from './generated/cilium-flow-data.js';
@@ -124,6 +125,19 @@ function renderMessage(message: string, value: Record<string, unknown>, ctx: Lin
   return out;
 }
 
+/** The address fields: Hubble parses each value with Go's net.ParseCIDR when it holds a '/', else net.ParseIP (cilium pkg/hubble/filters/ip.go, filterByIPs). */
+export const IP_FIELDS: ReadonlySet<string> = new Set(['source_ip', 'destination_ip', 'source_ip_xlated']);
+
+/** What filterByIPs takes: an address, or an address and a prefix length in range (host bits allowed); no zone. */
+export function isFilterAddress(v: string): boolean {
+  if (v.includes('%')) return false;
+  const slash = v.indexOf('/');
+  if (slash < 0) return isIP(v) !== 0;
+  const family = isIP(v.slice(0, slash));
+  const length = v.slice(slash + 1);
+  return family !== 0 && /^\d{1,3}$/.test(length) && Number(length) <= (family === 4 ? 32 : 128);
+}
+
 function renderValue(spec: FlowFilterFieldSpec, v: unknown, ctx: LineContext): unknown {
   const bad = (expected: string): never => {
     throw new NetsecError('INVALID', `${ctx.who}: '${spec.name}' takes ${expected} (got ${JSON.stringify(v)}).`);
@@ -141,7 +155,11 @@ function renderValue(spec: FlowFilterFieldSpec, v: unknown, ctx: LineContext): u
   }
   switch (spec.type) {
     case 'string':
-      return typeof v === 'string' && v.length > 0 ? v : bad('non-empty strings');
+      if (typeof v !== 'string' || v.length === 0) return bad('non-empty strings');
+      if (IP_FIELDS.has(spec.name) && !isFilterAddress(v)) {
+        return bad('IP addresses or CIDR ranges such as "10.0.0.1" or "10.0.0.0/24" (the agent refuses the whole filter otherwise, and the flow log never starts)');
+      }
+      return v;
     case 'bool':
       return typeof v === 'boolean' ? v : bad('true or false');
     case 'int32':

@@ -67,6 +67,12 @@ hubbleFlowLogs:
     );
   });
 
+  test('an address filter value the agent cannot parse is refused where it is written (it was written as given)', async () => {
+    await expect(build('hubbleFlowLogs:\n  - flowLogs:\n      - name: a\n        includeFilters:\n          - sourceIp: ["1.2.3.4/33"]\n')).rejects.toThrow(
+      `'source_ip' takes IP addresses or CIDR ranges such as "10.0.0.1" or "10.0.0.0/24" (the agent refuses the whole filter otherwise, and the flow log never starts) (got "1.2.3.4/33").`,
+    );
+  });
+
   test('a preset with other fields', async () => {
     await expect(build('hubbleFlowLogs:\n  - flowLogs:\n      - name: a\n        includeFilters:\n          - { preset: egress-policy-drops, sourcePod: [a/] }\n')).rejects.toThrow(
       "netsec.yaml:8:13: a filter with 'preset: egress-policy-drops' must not name other fields (found sourcePod); write the preset's fields out instead.",

@@ -25,6 +25,17 @@ describe('hubble/subtype-without-match-flag', () => {
   });
 });
 
+describe('hubble/invalid-filter-value', () => {
+  test('an address filter value Go\'s net.ParseIP / net.ParseCIDR refuses fails the filter; addresses and CIDRs (host bits too) pass', () => {
+    expect(of('hubble/invalid-filter-value', [cm([{ name: 'a', filePath: 'stdout', includeFilters: [{ source_ip: ['1.2.3.4/33', '10.0.0.1', 'fe80::1%eth0'], destinationIp: ['example.com'] }] }])])).toEqual([
+      ['error', 'data.flowlogs.yaml#flowLogs[0].includeFilters[0].source_ip[0]', `${CM} at data.flowlogs.yaml#flowLogs[0].includeFilters[0].source_ip[0]: "1.2.3.4/33" is not an IP address or CIDR range; the agent parses each source_ip value with Go's net.ParseIP or net.ParseCIDR and refuses the whole filter, so the flow log never starts. Write e.g. "10.0.0.1" or "10.0.0.0/24".`],
+      ['error', 'data.flowlogs.yaml#flowLogs[0].includeFilters[0].source_ip[2]', `${CM} at data.flowlogs.yaml#flowLogs[0].includeFilters[0].source_ip[2]: "fe80::1%eth0" is not an IP address or CIDR range; the agent parses each source_ip value with Go's net.ParseIP or net.ParseCIDR and refuses the whole filter, so the flow log never starts. Write e.g. "10.0.0.1" or "10.0.0.0/24".`],
+      ['error', 'data.flowlogs.yaml#flowLogs[0].includeFilters[0].destinationIp[0]', `${CM} at data.flowlogs.yaml#flowLogs[0].includeFilters[0].destinationIp[0]: "example.com" is not an IP address or CIDR range; the agent parses each destination_ip value with Go's net.ParseIP or net.ParseCIDR and refuses the whole filter, so the flow log never starts. Write e.g. "10.0.0.1" or "10.0.0.0/24".`],
+    ]);
+    expect(of('hubble/invalid-filter-value', [cm([{ name: 'a', filePath: 'stdout', includeFilters: [{ source_ip: ['10.0.0.1/8', '2001:db8::/32', '::1'] }] }])])).toEqual([]);
+  });
+});
+
 describe('hubble/filepath-stdout and hubble/name-and-path-unique', () => {
   test('/dev/stdout warns; the literal stdout does not', () => {
     expect(of('hubble/filepath-stdout', [cm([{ name: 'a', filePath: '/dev/stdout' }])])).toEqual([

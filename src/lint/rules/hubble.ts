@@ -1,6 +1,7 @@
 import { parse } from 'yaml';
 import { Product, VersionLine } from '../../core/versions.js';
 import { FLOW_FILTER_MESSAGES, FLOW_LOG_CONFIG_KEYS } from '../../hubble/generated/cilium-flow-data.js';
+import { IP_FIELDS, isFilterAddress } from '../../hubble/flow-filter.js';
 import { Manifest, ManifestIndex, identityOf } from '../manifest-index.js';
 import { LintRule, RuleViolation, Severity } from '../rule.js';
 
@@ -155,6 +156,12 @@ function checkFilter(filter: unknown, at: string, ctx: FlowLogCheckContext): Flo
     if (ctx.cilium && !field.lines.includes(ctx.cilium.line)) {
       out.push({ ruleId: 'hubble/unknown-keys', path: `${at}.${key}`, message: `'${key}' is a FlowFilter field from Cilium ${field.lines[0]}; the agent of Cilium ${ctx.cilium} does not know it and rejects the whole file. Remove it, or raise the target's Cilium version.` });
     }
+    if (IP_FIELDS.has(field.name) && Array.isArray(value)) {
+      value.forEach((v, k) => {
+        if (typeof v !== 'string' || isFilterAddress(v)) return;
+        out.push({ ruleId: 'hubble/invalid-filter-value', path: `${at}.${key}[${k}]`, message: `${JSON.stringify(v)} is not an IP address or CIDR range; the agent parses each ${field.name} value with Go's net.ParseIP or net.ParseCIDR and refuses the whole filter, so the flow log never starts. Write e.g. "10.0.0.1" or "10.0.0.0/24".` });
+      });
+    }
     if (field.name !== 'event_type' || !Array.isArray(value)) continue;
     value.forEach((e, k) => {
       if (!e || typeof e !== 'object') return;
@@ -256,6 +263,11 @@ export const invalidFieldMask = fileRule(
   'A fieldMask or fieldAggregate entry is not a field path.',
   'fieldMask entries must be flow.Flow field paths (fieldmaskpb.New); otherwise that exporter fails to start and the flow log never writes (CIL pkg/hubble/exporter/option.go, dynamic_exporter.go). netsec checks the path syntax and duplicates; that each field exists is left to the agent.',
 );
+export const invalidFilterValue = fileRule(
+  'hubble/invalid-filter-value', Severity.ERROR,
+  'A source_ip, destination_ip or source_ip_xlated filter value that is not an IP address or CIDR range.',
+  'Hubble builds the filter with filterByIPs: a value with "/" goes through Go\'s net.ParseCIDR, any other through net.ParseIP, and an error fails the filter, so that exporter never starts (cilium pkg/hubble/filters/ip.go).',
+);
 export const endInPast = fileRule(
   'hubble/end-in-past', Severity.WARNING,
   "A flow log's end is in the past (inactive), or not an RFC 3339 time (the whole file fails).",
@@ -301,4 +313,4 @@ export const configmapWiring: LintRule = {
   },
 };
 
-export const HUBBLE_RULES: readonly LintRule[] = [subtypeWithoutMatchFlag, filepathStdout, nameAndPathUnique, unknownKeys, invalidFieldMask, endInPast, configmapWiring, schemaVersion];
+export const HUBBLE_RULES: readonly LintRule[] = [subtypeWithoutMatchFlag, filepathStdout, nameAndPathUnique, unknownKeys, invalidFieldMask, invalidFilterValue, endInPast, configmapWiring, schemaVersion];
