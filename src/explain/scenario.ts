@@ -2,7 +2,9 @@ import { isIP } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { closestMatch } from 'leven';
 import { LineCounter, Node, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { PrefixScanner } from '../cidr/_scan.js';
 import { Cidr } from '../cidr/cidr.js';
+import { formatIPv4 } from '../cidr/format.js';
 import { readInputFile } from '../core/system-error.js';
 import { firstYamlProblem, yamlSyntaxMessage } from '../core/text-input.js';
 import { NetsecError, Problem, SourceLocation, echo, escapeControls, problemsError } from '../core/errors.js';
@@ -215,11 +217,9 @@ class Reader {
     // Forms Node accepts that would be judged as another address than the packet carries (the cidrs commands and
     // Peer.cidr refuse them too): a zone id means something on one host only; an IPv4-mapped address leaves as IPv4.
     if (s.includes('%')) return this.problem(node, `${what} is '${echo(s)}', which has a zone id; expected an address without '%zone' (zone ids only mean something on one host); remove it`);
-    const mapped = isIP(s) === 6 ? /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(new URL(`http://[${s}]`).hostname.slice(1, -1)) : null;
-    if (mapped) {
-      const word = (parseInt(mapped[1]!, 16) * 65536) + parseInt(mapped[2]!, 16);
-      const v4 = [24, 16, 8, 0].map((shift) => Math.floor(word / 2 ** shift) % 256).join('.');
-      return this.problem(node, `${what} is '${echo(s)}', an IPv4-mapped IPv6 address; expected the IPv4 address itself, ${v4} (the packet leaves the pod as IPv4); write that`);
+    const scan = new PrefixScanner();
+    if (scan.scanText(s) && scan.mapped) {
+      return this.problem(node, `${what} is '${echo(s)}', an IPv4-mapped IPv6 address; expected the IPv4 address itself, ${formatIPv4(scan.w3)} (the packet leaves the pod as IPv4); write that`);
     }
     return s;
   }
