@@ -36,7 +36,7 @@ export class Port {
     return Port.of({ port, protocol: Protocol.TCP });
   }
 
-  /** @example Port.udp(53) */
+  /** @example Port.udp(123) */
   public static udp(port: number): Port {
     return Port.of({ port, protocol: Protocol.UDP });
   }

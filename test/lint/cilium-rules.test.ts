@@ -227,6 +227,16 @@ const CASES: { id: string; title: string; target: TargetProps; bad: Obj[]; expec
     good: [cnp({ endpointSelector: ES, egress: [{ toEndpoints: [{ matchLabels: { 'k8s-app': 'kube-dns' } }], toPorts: [{ ports: [P('53', 'ANY')] }] }] }, 'dns', 'kube-system'), ccnp({ endpointSelector: ES, egress: [{ toEndpoints: [{ matchLabels: { 'k8s-app': 'kube-dns' } }] }] })], goodTarget: T('1.17'),
   },
   {
+    // cilium-cli's client-egress-only-dns.yaml names the DNS apps as a set; without its namespace requirement the
+    // selector stays in the policy's namespace.
+    id: 'cilium/cnp-peer-implicit-namespace', title: 'cilium/cnp-peer-implicit-namespace (k8s-app In a set)', target: T('1.17'),
+    bad: [cnp({ endpointSelector: ES, egress: [{ toEndpoints: [{ matchExpressions: [{ key: 'k8s:k8s-app', operator: 'In', values: ['kube-dns', 'coredns'] }] }], toPorts: [{ ports: [P('53', 'ANY')] }] }] })],
+    expected: [
+      ["error", "spec.egress[0].toEndpoints[0]", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toEndpoints[0]: selects k8s-app In (kube-dns, coredns) without a namespace, so in a CiliumNetworkPolicy it matches only pods in the policy's own namespace 'shop' and no DNS pod (they run in kube-system). Add 'k8s:io.kubernetes.pod.namespace: kube-system' to matchLabels."],
+    ],
+    good: [cnp({ endpointSelector: ES, egress: [{ toEndpoints: [{ matchExpressions: [{ key: 'k8s-app', operator: 'In', values: ['kube-dns', 'coredns'] }, { key: 'io.kubernetes.pod.namespace', operator: 'In', values: ['kube-system'] }] }], toPorts: [{ ports: [P('53', 'ANY')] }] }] }), cnp({ endpointSelector: ES, egress: [{ toEndpoints: [{ matchExpressions: [{ key: 'k8s-app', operator: 'NotIn', values: ['kube-dns'] }] }] }] })], goodTarget: T('1.17'),
+  },
+  {
     id: 'cilium/cnp-endpoint-selector-namespace-ignored', title: 'cilium/cnp-endpoint-selector-namespace-ignored', target: T('1.17'),
     bad: [cnp({ endpointSelector: { matchLabels: { app: 'web', 'k8s:io.kubernetes.pod.namespace': 'payments' } }, ingress: [{ fromEntities: ['world'] }] })],
     expected: [
@@ -273,6 +283,29 @@ const CASES: { id: string; title: string; target: TargetProps; bad: Obj[]; expec
       ["error", "spec.egress[0]", "CiliumNetworkPolicy 'shop/web' at spec.egress[0]: no egress rule for these pods allows DNS (53/UDP and 53/TCP) to kube-system/k8s-app=node-local-dns (node-local-dns), which their queries go to: DNS lookups there time out (and toFQDNs learns no IP). Add a toEndpoints selector for kube-system/k8s-app=node-local-dns to the DNS allow rules (one rule per peer kind)."],
     ],
     good: [cnp({ endpointSelector: ES, egress: [{ ...DNS_KUBE, toEndpoints: [...DNS_KUBE.toEndpoints, { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'node-local-dns' } }] }] })], goodTarget: T('1.17', { cluster: { nodeLocalDns: true } }),
+  },
+  {
+    id: 'cilium/dns-udp-only', title: 'cilium/dns-udp-only', target: T('1.17'),
+    bad: [
+      cnp({ endpointSelector: ES, egress: [{ ...DNS_KUBE, toPorts: [{ ports: [P('53', 'UDP')], rules: { dns: [{ matchPattern: '*' }] } }] }] }),
+      // An external resolver: no other entry allows 53/TCP to it.
+      cnp({ endpointSelector: ES, egress: [{ toCIDR: ['192.0.2.53/32'], toPorts: [{ ports: [P('53', 'UDP')] }] }, { toCIDR: ['192.0.2.54/32'], toPorts: [{ ports: [P('53', 'TCP')] }] }] }, 'ext'),
+    ],
+    expected: [
+      ["warning", "spec.egress[0].toPorts", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toPorts: allows DNS on 53/UDP only: a resolver answers with the truncated bit when the answer does not fit, and the client retries over TCP; node-local-dns (force_tcp) and AKS LocalDNS also query over TCP. Those lookups time out. Add {port: \"53\", protocol: TCP} to ports (Port.tcp(53) in TypeScript), or use protocol: ANY."],
+      ["warning", "spec.egress[0].toPorts", "CiliumNetworkPolicy 'shop/ext' at spec.egress[0].toPorts: allows DNS on 53/UDP only: a resolver answers with the truncated bit when the answer does not fit, and the client retries over TCP; node-local-dns (force_tcp) and AKS LocalDNS also query over TCP. Those lookups time out. Add {port: \"53\", protocol: TCP} to ports (Port.tcp(53) in TypeScript), or use protocol: ANY."],
+    ],
+    good: [
+      cnp({ endpointSelector: ES, egress: [DNS_KUBE] }, 'any'),
+      // UDP and TCP in two entries to the same peers.
+      cnp({ endpointSelector: ES, egress: [{ toCIDR: ['192.0.2.53/32'], toPorts: [{ ports: [P('53', 'UDP')] }] }, { toCIDR: ['192.0.2.53/32'], toPorts: [{ ports: [P('53', 'TCP')] }] }] }, 'ext'),
+      // The TCP half towards kube-dns from a clusterwide policy for every pod.
+      cnp({ endpointSelector: ES, egress: [{ ...DNS_KUBE, toPorts: [{ ports: [P('53', 'UDP')], rules: { dns: [{ matchPattern: '*' }] } }] }] }, 'udp'),
+      ccnp({ endpointSelector: {}, egress: [{ toEntities: ['cluster'], toPorts: [{ ports: [P('53', 'TCP')] }] }] }, 'dns-tcp'),
+      // Port 5353 is not DNS as far as netsec can tell.
+      cnp({ endpointSelector: ES, egress: [{ toEntities: ['world'], toPorts: [{ ports: [P('5353', 'UDP')] }] }] }, 'mdns'),
+    ],
+    goodTarget: T('1.17'),
   },
   {
     id: 'cilium/cidrgroup-ref-missing', title: 'cilium/cidrgroup-ref-missing', target: T('1.17'),

@@ -276,6 +276,52 @@ export const dnsPeerMissesActualResolver: LintRule = {
   },
 };
 
+/** Whether an entry's ports let 53 through over UDP but not over TCP (none of its port rules covers 53/TCP). */
+function allowsDnsOverUdpOnly(entry: WireEntry): boolean {
+  const prs = portRulesOf(entry);
+  return prs.length > 0 && prs.some((pr) => portRuleCovers(pr, 53, 'UDP')) && !prs.some((pr) => portRuleCovers(pr, 53, 'TCP'));
+}
+
+/** Whether two entries name the same peers (the same L3 fields with the same values), as written. */
+function samePeers(a: WireEntry, b: WireEntry): boolean {
+  return L3_KEYS.every((k) => JSON.stringify(a[k] ?? null) === JSON.stringify(b[k] ?? null));
+}
+
+export const dnsUdpOnly: LintRule = {
+  id: 'cilium/dns-udp-only',
+  severity: Severity.WARNING,
+  summary: 'A DNS allow (port 53, or a rules.dns rule) over UDP only: truncated answers and caches that query over TCP fail.',
+  explanation:
+    'A resolver answers a query whose answer does not fit in UDP with the truncated bit, and the client retries over TCP; ' +
+    'node-local-dns with force_tcp and AKS LocalDNS query upstream over TCP. With only 53/UDP allowed those lookups time out. ' +
+    '`protocol: ANY` on port 53 is fine (Cilium\'s own fqdn.yaml and dns.yaml use it; DNS L7 rules accept TCP, UDP or ANY). The ' +
+    'TCP half may come from another rule for the same pods, towards the same resolvers. Source: MicrosoftDocs azure-aks-docs ' +
+    'dns-concepts.md; cilium examples/policies/l3/fqdn/fqdn.yaml; gardener docs/usage/node-local-dns.md; domain-notes §A.2.',
+  check(index) {
+    const out: RuleViolation[] = [];
+    const resolvers = resolversOfIndex(index);
+    for (const r of dnsContext(index)) {
+      list<WireEntry>(r.rule.egress).forEach((entry, i) => {
+        if (!isObject(entry) || !(namesDnsPort(entry) || hasDnsRule(entry)) || !allowsDnsOverUdpOnly(entry)) return;
+        // Another entry for the same pods may allow the TCP half: towards each resolver this entry reaches, or, for a
+        // resolver netsec does not know (an external DNS server), towards the same peers as written.
+        const tcp = r.helpers.filter((h) => portRulesOf(h).length === 0 || portRulesOf(h).some((pr) => portRuleCovers(pr, 53, 'TCP')));
+        const reached = resolvers.filter((res) => reachesResolver(entry, res, r.ctx));
+        const covered = reached.length > 0
+          ? reached.every((res) => tcp.some((h) => reachesResolver(h, res, r.ctx)))
+          : tcp.some((h) => samePeers(h, entry));
+        if (covered) return;
+        out.push({
+          manifest: r.manifest,
+          path: `${r.path}.egress[${i}].toPorts`,
+          message: 'allows DNS on 53/UDP only: a resolver answers with the truncated bit when the answer does not fit, and the client retries over TCP; node-local-dns (force_tcp) and AKS LocalDNS also query over TCP. Those lookups time out. Add {port: "53", protocol: TCP} to ports (Port.tcp(53) in TypeScript), or use protocol: ANY.',
+        });
+      });
+    }
+    return out;
+  },
+};
+
 export const cidrGroupRefMissing: LintRule = {
   id: 'cilium/cidrgroup-ref-missing',
   // A warning, not domain-notes' error: a group may be created outside the target (another tool, another netsec
@@ -315,4 +361,4 @@ export const cidrGroupRefMissing: LintRule = {
   },
 };
 
-export const CILIUM_DNS_RULES: readonly LintRule[] = [fqdnWithoutDnsVisibility, fqdnNotCoveredByDnsPattern, dnsPeerMissesActualResolver, cidrGroupRefMissing];
+export const CILIUM_DNS_RULES: readonly LintRule[] = [fqdnWithoutDnsVisibility, fqdnNotCoveredByDnsPattern, dnsPeerMissesActualResolver, dnsUdpOnly, cidrGroupRefMissing];

@@ -730,10 +730,15 @@ function namesNamespace(selector: WireSelector): boolean {
  */
 export function implicitNamespaceDnsPeerMessage(selector: WireSelector, namespace: string | undefined): string | undefined {
   if (namespace === 'kube-system' || namesNamespace(selector)) return undefined;
+  // The DNS app may be named by a label (`k8s-app: kube-dns`) or by a set (`k8s-app In (kube-dns, coredns)`, the form of
+  // cilium-cli's client-egress-only-dns.yaml).
   const app = Object.entries(selector.matchLabels ?? {}).find(([k]) => bareKey(k) === 'k8s-app')?.[1];
-  if (app === undefined || !DNS_POD_APPS.has(String(app))) return undefined;
+  const set = (selector.matchExpressions ?? []).find((e) => bareKey(e.key) === 'k8s-app' && e.operator === 'In' && (e.values ?? []).some((v) => DNS_POD_APPS.has(String(v))));
+  const byLabel = app !== undefined && DNS_POD_APPS.has(String(app));
+  if (!byLabel && !set) return undefined;
+  const what = byLabel ? `k8s-app: ${String(app)}` : `k8s-app In (${(set?.values ?? []).join(', ')})`;
   const where = namespace ? `'${namespace}'` : '';
-  return `selects k8s-app: ${String(app)} without a namespace, so in a CiliumNetworkPolicy it matches only pods in the policy's own namespace ${where}${where ? ' ' : ''}and no DNS pod (they run in kube-system). Add 'k8s:io.kubernetes.pod.namespace: kube-system' to matchLabels.`;
+  return `selects ${what} without a namespace, so in a CiliumNetworkPolicy it matches only pods in the policy's own namespace ${where}${where ? ' ' : ''}and no DNS pod (they run in kube-system). Add 'k8s:io.kubernetes.pod.namespace: kube-system' to matchLabels.`;
 }
 
 export const checkImplicitNamespacePeers: EntryCheck = (entry, ctx) => {
