@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { Manifest, ManifestIndex, RULES, Target, TargetProps, lint } from '../../src/index.js';
 import { CILIUM_DNS_RULES } from '../../src/lint/rules/cilium-dns.js';
+import { CILIUM_L7_RULES } from '../../src/lint/rules/cilium-l7.js';
 import { CILIUM_SANITIZE_RULES } from '../../src/lint/rules/cilium-sanitize.js';
 
 // One case per Cilium agent-side rule (src/lint/rules/cilium-sanitize.ts, cilium-dns.ts): hand-written objects that
@@ -308,6 +309,36 @@ const CASES: { id: string; title: string; target: TargetProps; bad: Obj[]; expec
     goodTarget: T('1.17'),
   },
   {
+    id: 'cilium/l7-shadowed-by-l4', title: 'cilium/l7-shadowed-by-l4', target: T('1.17'),
+    bad: [
+      cnp({ endpointSelector: ES, ingress: [
+        { fromEndpoints: [{ matchLabels: { app: 'fe' } }], toPorts: [{ ports: [P('80')], rules: { http: [{ method: 'GET', path: '/public' }] } }] },
+        { fromEndpoints: [{ matchLabels: { app: 'fe' } }], toPorts: [{ ports: [P('80', 'ANY')] }] },
+      ] }),
+      // An allow-everything clusterwide rule for every pod wildcards the HTTP rules of any policy.
+      cnp({ endpointSelector: ES, egress: [{ toEntities: ['world'], toPorts: [{ ports: [P('8080')], rules: { http: [{ method: 'GET' }] } }] }] }, 'api'),
+      ccnp({ endpointSelector: {}, egress: [{ toEntities: ['all'] }] }, 'allow-all'),
+    ],
+    expected: [
+      ["warning", "spec.ingress[0].toPorts[0].rules.http", "CiliumNetworkPolicy 'shop/web' at spec.ingress[0].toPorts[0].rules.http: has no effect: spec.ingress[1] of this policy allows the same peers on 80/TCP without L7 rules, so Cilium lets every request through (\"the layer 7 portions of the latter rule will have no effect\", layer7.rst). Remove or narrow that allow, or give it the same HTTP rules."],
+      ["warning", "spec.egress[0].toPorts[0].rules.http", "CiliumNetworkPolicy 'shop/api' at spec.egress[0].toPorts[0].rules.http: has no effect: CiliumClusterwideNetworkPolicy 'allow-all' at spec.egress[0] allows the same peers on 8080/TCP without L7 rules, so Cilium lets every request through (\"the layer 7 portions of the latter rule will have no effect\", layer7.rst). Remove or narrow that allow, or give it the same HTTP rules."],
+    ],
+    good: [
+      cnp({ endpointSelector: ES, ingress: [
+        { fromEndpoints: [{ matchLabels: { app: 'fe' } }], toPorts: [{ ports: [P('80')], rules: { http: [{ method: 'GET', path: '/public' }] } }] },
+        // Another port, another protocol, other peers, and a second HTTP rule (rules union): none wildcards the first.
+        { fromEndpoints: [{ matchLabels: { app: 'fe' } }], toPorts: [{ ports: [P('443')] }, { ports: [P('80', 'UDP')] }] },
+        { fromEndpoints: [{ matchLabels: { app: 'admin' } }], toPorts: [{ ports: [P('80')] }] },
+        { fromEndpoints: [{ matchLabels: { app: 'fe' } }], toPorts: [{ ports: [P('80')], rules: { http: [{ method: 'POST' }] } }] },
+        // An empty entry selects nothing.
+        {},
+      ] }),
+      // A clusterwide allow for other pods only.
+      ccnp({ endpointSelector: { matchLabels: { app: 'batch' } }, ingress: [{ fromEntities: ['all'] }] }, 'batch'),
+    ],
+    goodTarget: T('1.17'),
+  },
+  {
     id: 'cilium/cidrgroup-ref-missing', title: 'cilium/cidrgroup-ref-missing', target: T('1.17'),
     bad: [cnp({ endpointSelector: ES, egress: [{ toCIDRSet: [{ cidrGroupRef: 'geo' }] }] })],
     expected: [
@@ -344,7 +375,7 @@ describe('Cilium agent-side rules', () => {
   });
 
   test('every rule of the Cilium Sanitize port and the DNS path has a case', () => {
-    const mine = [...CILIUM_SANITIZE_RULES, ...CILIUM_DNS_RULES].map((r) => r.id);
+    const mine = [...CILIUM_SANITIZE_RULES, ...CILIUM_DNS_RULES, ...CILIUM_L7_RULES].map((r) => r.id);
     expect(mine.filter((id) => !RULES.some((r) => r.id === id))).toEqual([]);
     expect(mine.filter((id) => !CASES.some((c) => c.id === id))).toEqual([]);
   });

@@ -1,0 +1,143 @@
+import { describeObject } from '../manifest-index.js';
+import { LintRule, RuleViolation, Severity } from '../rule.js';
+import { WireSelector, selectsEverything } from '../selectors.js';
+import { RuleContext, WireEntry, allRules, coveringRules, isObject, list } from './cilium-wire.js';
+
+// HTTP rules that an L4 allow silently disables (domain-notes §A.4, §C.3): for one endpoint, port and peer, Cilium
+// unions the allows; if any of them has no L7 rules the port is allowed at L7 too, so every request passes. `netsec
+// explain` judges a flow the same way (src/explain/cilium.ts: "an L4 allow wildcards L7").
+
+const PEER_KEYS = {
+  egress: ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities', 'toServices', 'toGroups', 'toNodes', 'toFQDNs'],
+  ingress: ['fromEndpoints', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'fromGroups', 'fromNodes'],
+} as const;
+type Direction = keyof typeof PEER_KEYS;
+
+interface PortItem { readonly port?: unknown; readonly endPort?: unknown; readonly protocol?: unknown }
+
+function portItems(portRule: Record<string, unknown>): PortItem[] {
+  return list<unknown>(portRule.ports).filter(isObject);
+}
+
+/** Whether a port rule carries L7 rules (HTTP or DNS), which keep the proxy in the path. */
+function hasL7(portRule: Record<string, unknown>): boolean {
+  const rules = portRule.rules;
+  return isObject(rules) && (list(rules.http).length > 0 || list(rules.dns).length > 0);
+}
+
+/** The first and last port of a numeric item ('0' or none: every port); undefined for a named port. */
+function rangeOf(p: PortItem): [number, number] | undefined {
+  const text = String(p.port ?? '0');
+  if (!/^\d+$/.test(text)) return undefined;
+  const first = Number(text);
+  if (first === 0) return [0, 65535];
+  return [first, typeof p.endPort === 'number' && p.endPort > first ? p.endPort : first];
+}
+
+/** Whether port item `outer` lets through every TCP connection that `inner` (an HTTP rule's port, TCP) names. */
+function portCovers(outer: PortItem, inner: PortItem): boolean {
+  const protocol = typeof outer.protocol === 'string' && outer.protocol ? outer.protocol.toUpperCase() : 'ANY';
+  if (protocol !== 'ANY' && protocol !== 'TCP') return false;
+  const o = rangeOf(outer);
+  if (o && o[0] === 0) return true;
+  const i = rangeOf(inner);
+  if (!o || !i) return !o && !i && String(outer.port).toLowerCase() === String(inner.port).toLowerCase();
+  return o[0] <= i[0] && i[1] <= o[1];
+}
+
+function peerKeys(entry: WireEntry, d: Direction): string[] {
+  return PEER_KEYS[d].filter((k) => entry[k] !== undefined && entry[k] !== null);
+}
+
+function namesNamespace(sel: WireSelector): boolean {
+  const bare = (k: string) => (k.includes(':') ? k.slice(k.indexOf(':') + 1) : k);
+  const keys = [...Object.keys(sel.matchLabels ?? {}), ...(sel.matchExpressions ?? []).map((e) => e.key)].map(bare);
+  return keys.some((k) => k === 'io.kubernetes.pod.namespace' || k.startsWith('io.cilium.k8s.namespace.labels.'));
+}
+
+/**
+ * Whether allow entry `wide` (of a policy in `wideCtx`) certainly reaches every peer of `narrow` (in `narrowCtx`), as
+ * written. Conservative: false when it cannot tell, so the warning names only a shadow that is there.
+ */
+function peersCover(wide: WireEntry, wideCtx: RuleContext, narrow: WireEntry, narrowCtx: RuleContext, d: Direction): boolean {
+  const wideKeys = peerKeys(wide, d);
+  if (wideKeys.length === 0) return true;
+  const entities = list<unknown>(wide[d === 'egress' ? 'toEntities' : 'fromEntities']);
+  if (entities.includes('all')) return true;
+  const narrowKeys = peerKeys(narrow, d);
+  const endpointsKey = d === 'egress' ? 'toEndpoints' : 'fromEndpoints';
+  const sameScope = wideCtx.clusterwide === narrowCtx.clusterwide && wideCtx.namespace === narrowCtx.namespace;
+  if (narrowKeys.length === 0) return false;
+  if (narrowKeys.every((k) => k === endpointsKey)) {
+    const selectors = list<unknown>(narrow[endpointsKey]).filter(isObject) as WireSelector[];
+    if (entities.includes('cluster')) return true;
+    const wideSelectors = list<unknown>(wide[endpointsKey]).filter(isObject) as WireSelector[];
+    // `{}` in a clusterwide policy is every pod; in a namespaced one, every pod of its namespace.
+    if (wideSelectors.some(selectsEverything)) {
+      if (wideCtx.clusterwide) return true;
+      if (!narrowCtx.clusterwide && narrowCtx.namespace === wideCtx.namespace && selectors.every((s) => !namesNamespace(s))) return true;
+    }
+    if (sameScope && selectors.every((s) => wideSelectors.some((w) => JSON.stringify(w) === JSON.stringify(s)))) return true;
+  }
+  return (sameScope || !narrowKeys.includes(endpointsKey)) && PEER_KEYS[d].every((k) => JSON.stringify(wide[k] ?? null) === JSON.stringify(narrow[k] ?? null));
+}
+
+export const l7ShadowedByL4: LintRule = {
+  id: 'cilium/l7-shadowed-by-l4',
+  severity: Severity.WARNING,
+  summary: 'HTTP rules that an allow without L7 rules for the same pods, peers and port silently disables.',
+  explanation:
+    'Cilium unions the allows for an endpoint. "If a layer 4 rule is specified in the policy, and a similar layer 4 rule with layer 7 ' +
+    'rules is also specified, then the layer 7 portions of the latter rule will have no effect": an L4-only allow for the same peers ' +
+    'and port, or an L3-only allow (toEntities: [all], toEndpoints: [{}]) that allows every port, lets every request through. ' +
+    'netsec compares the peers as written, so it warns only when the wider allow certainly covers them. Source: cilium ' +
+    'Documentation/security/policy/layer7.rst; domain-notes §A.4, §C.3.',
+  check(index) {
+    const out: RuleViolation[] = [];
+    const rules = allRules(index);
+    const covering = coveringRules(rules);
+    for (const r of rules) {
+      const helpers = covering(r);
+      for (const d of ['egress', 'ingress'] as const) {
+        list<WireEntry>(r.rule[d]).forEach((entry, i) => {
+          if (!isObject(entry)) return;
+          list<unknown>(entry.toPorts).forEach((pr, j) => {
+            if (!isObject(pr) || !isObject(pr.rules) || list(pr.rules.http).length === 0) return;
+            const ports = portItems(pr).length ? portItems(pr) : [{}];
+            for (const o of helpers) {
+              const k = list<WireEntry>(o.rule[d]).findIndex((wide) => isObject(wide) && peersCover(wide, o.ctx, entry, r.ctx, d) && shadowsPorts(wide, d, ports));
+              if (k < 0) continue;
+              const where = o.manifest === r.manifest ? `${o.path}.${d}[${k}] of this policy` : `${describeObject(o.manifest.object)} at ${o.path}.${d}[${k}]`;
+              out.push({
+                manifest: r.manifest,
+                path: `${r.path}.${d}[${i}].toPorts[${j}].rules.http`,
+                message: `has no effect: ${where} allows the same peers on ${ports.map(describePort).join(', ')} without L7 rules, so Cilium lets every request through ("the layer 7 portions of the latter rule will have no effect", layer7.rst). Remove or narrow that allow, or give it the same HTTP rules.`,
+              });
+              return;
+            }
+          });
+        });
+      }
+    }
+    return out;
+  },
+};
+
+/** Whether an allow entry lets every port of `ports` through without L7 rules (no toPorts: every port). */
+function shadowsPorts(wide: WireEntry, direction: Direction, ports: readonly PortItem[]): boolean {
+  const portRules = list<unknown>(wide.toPorts).filter(isObject);
+  // An entry with neither peers nor ports selects nothing (cilium/egress-empty-rule-denies-all); one with peers alone
+  // (and no icmps) allows every port.
+  if (wide.toPorts === undefined || wide.toPorts === null) return list(wide.icmps).length === 0 && peerKeys(wide, direction).length > 0;
+  const plain = portRules.filter((pr) => !hasL7(pr));
+  return ports.every((p) => plain.some((pr) => portItems(pr).length === 0 || portItems(pr).some((o) => portCovers(o, p))));
+}
+
+function describePort(p: PortItem): string {
+  const range = rangeOf(p);
+  if (!range) return `${String(p.port)}/TCP`;
+  if (range[0] === 0) return 'every port';
+  return `${range[0] === range[1] ? range[0] : `${range[0]}-${range[1]}`}/TCP`;
+}
+
+export const CILIUM_L7_RULES: readonly LintRule[] = [l7ShadowedByL4];
