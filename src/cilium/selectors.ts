@@ -1,5 +1,7 @@
 import { NetsecError } from '../core/errors.js';
 import { isValidLabelKey, isValidLabelValue } from '../core/validation/metadata.js';
+import { own } from '../core/own.js';
+import { unwritableKeyReason } from '../core/resource-metadata.js';
 
 /** Operators of a label selector expression. */
 export enum LabelOperator {
@@ -49,6 +51,8 @@ function checkKey(who: string, key: string): void {
   if (key.split(':').length > 2 || !SOURCES.has(source) || !isValidLabelKey(bare)) {
     throw new NetsecError('INVALID', `${who}: '${key}' is not a valid Cilium label key; expected [source:][prefix/]name with a source of ${[...SOURCES].join(', ')} (e.g. 'app' or 'k8s:app').`);
   }
+  const unwritable = unwritableKeyReason(key);
+  if (unwritable) throw new NetsecError('INVALID', `${who}: label key '${key}': ${unwritable}.`);
 }
 
 function checkValue(who: string, key: string, value: string): void {
@@ -139,7 +143,7 @@ export class EndpointSelector {
   public matchesPod(podLabels: Readonly<Record<string, string>>): boolean {
     const get = (key: string): string | undefined => {
       const { source, key: bare } = splitLabelKey(key);
-      return POD_SOURCES.has(source) ? podLabels[bare] : undefined;
+      return POD_SOURCES.has(source) ? own(podLabels, bare) : undefined;
     };
     for (const [k, v] of Object.entries(this.matchLabels)) if (get(k) !== v) return false;
     for (const e of this.matchExpressions) {

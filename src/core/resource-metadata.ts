@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { NetsecError, echo } from './errors.js';
 import { isValidLabelKey, isValidLabelValue } from './validation/metadata.js';
+import { own as ownValue } from './own.js';
 
 /**
  * Labels and annotations a construct adds to the objects it renders, as cdk8s-plus constructs take
@@ -56,6 +57,18 @@ const KEY_GRAMMAR = "[prefix/]name, the name at most 63 characters of [A-Za-z0-9
 const VALUE_GRAMMAR = 'at most 63 characters of [A-Za-z0-9_.-], beginning and ending with a letter or digit, or empty';
 
 /**
+ * Why cdk8s cannot write `key` as a key of a map (labels, annotations, a selector), or undefined. Its renderer
+ * (`ApiObject.toJson`, cdk8s _util.js sanitizeValue) reads an object's `constructor` to tell plain data from class
+ * instances, so an own entry of that name fails the whole synthesis ("can't render non-simple object"), valid as the
+ * key is in Kubernetes.
+ */
+export function unwritableKeyReason(key: string): string | undefined {
+  return key === 'constructor'
+    ? "cdk8s, which renders netsec's objects, takes a map entry named 'constructor' for the object's class and cannot write it; use another key"
+    : undefined;
+}
+
+/**
  * Checks labels or annotations given as `field` (as the user wrote it: `metadata.labels`, `labels`) of construct `who`.
  * Returns a copy.
  */
@@ -78,6 +91,8 @@ function checkEntries(who: string, field: string, what: 'label' | 'annotation', 
     if (!isValidLabelKey(key)) {
       throw new NetsecError('INVALID', `${who}: ${field} key '${echo(key)}' is not a valid ${what} key; expected ${KEY_GRAMMAR}.`);
     }
+    const unwritable = unwritableKeyReason(key);
+    if (unwritable) throw new NetsecError('INVALID', `${who}: ${field} key '${key}': ${unwritable}.`);
     if (typeof value !== 'string') {
       throw new NetsecError('INVALID', `${who}: ${field} '${key}' must be a string (got ${value === null ? 'null' : typeof value}); quote it, e.g. '"${echo(String(value))}"'.`);
     }
@@ -101,8 +116,8 @@ export function checkResourceMetadata(who: string, metadata: ResourceMetadataPro
 }
 
 /**
- * Checks a construct's own `labels` prop (egress blocks, CIDR groups) as `metadata.labels` is checked: Kubernetes
- * grammar, netsec's own keys refused. Returns a copy.
+ * Checks a construct's own label map (an egress block's or CIDR group's `labels`, a workload selector's labels) as
+ * `metadata.labels` is checked: Kubernetes grammar, netsec's own keys and keys cdk8s cannot write refused. Returns a copy.
  */
 export function checkLabels(who: string, field: string, labels: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
   return labels === undefined ? undefined : checkEntries(who, field, 'label', labels);
@@ -114,7 +129,7 @@ export function checkLabels(who: string, field: string, labels: Readonly<Record<
  */
 export function mergeMetadataLabels(who: string, own: Readonly<Record<string, string>>, extra: Readonly<Record<string, string>>, ownWhat: string): Record<string, string> {
   for (const [key, value] of Object.entries(extra)) {
-    const mine = own[key];
+    const mine = ownValue(own, key);
     if (mine !== undefined && mine !== value) {
       throw new NetsecError('INVALID', `${who}: metadata.labels '${key}' is '${echo(value)}', which conflicts with '${mine}' from ${ownWhat}; set each label once (leave it out of metadata.labels).`);
     }
@@ -135,7 +150,7 @@ export function applyResourceMetadata(who: string, metadata: ResourceMetadataPro
     const where = `${obj.kind} ${current.namespace ? `${current.namespace}/` : ''}${current.name ?? obj.node.path}`;
     for (const field of ['labels', 'annotations'] as const) {
       for (const [key, value] of Object.entries(resolved[field])) {
-        const mine = current[field]?.[key];
+        const mine = ownValue(current[field] ?? {}, key);
         if (mine !== undefined && mine !== value) {
           throw new NetsecError('INVALID', `${who}: metadata.${field} '${key}' is '${echo(value)}', but netsec sets it to '${mine}' on ${where}; leave it out of metadata.${field}.`);
         }

@@ -6,7 +6,7 @@ import { addNote } from '../core/diagnostics.js';
 import { NetsecError } from '../core/errors.js';
 import { Feature } from '../core/features.js';
 import { HelmValues } from '../core/helm-values.js';
-import { ResourceMetadataProps, applyResourceMetadata } from '../core/resource-metadata.js';
+import { ResourceMetadataProps, applyResourceMetadata, checkLabels } from '../core/resource-metadata.js';
 import { NodeLocalDnsMode, Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
 import { DnsCachePath, IDnsCache, markDnsCache } from './cluster-dns.js';
@@ -238,7 +238,7 @@ export class NodeLocalDnsCache extends Construct implements IDnsCache {
     this.skipRedirectFromBackend = props.skipRedirectFromBackend ?? false;
     if (this.skipRedirectFromBackend) target.require(Feature.CILIUM_LRP_SKIP_REDIRECT_FROM_BACKEND, who);
     this.clusterDnsService = props.clusterDnsService ?? 'kube-dns';
-    this.clusterDnsLabels = { ...(props.clusterDnsLabels ?? { 'k8s-app': 'kube-dns' }) };
+    this.clusterDnsLabels = checkLabels(who, 'clusterDnsLabels', props.clusterDnsLabels) ?? { 'k8s-app': 'kube-dns' };
     this.upstreamServiceName = props.upstreamServiceName ?? 'kube-dns-upstream';
     this.localRedirectPolicyName = props.localRedirectPolicyName ?? 'nodelocaldns';
     for (const [field, value] of [['clusterDnsService', this.clusterDnsService], ['upstreamServiceName', this.upstreamServiceName]] as const) {

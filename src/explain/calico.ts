@@ -12,6 +12,7 @@ import { ClusterIndex } from './cluster.js';
 import { DirectionPolicy, Entry, EntryAction } from './engine.js';
 import { isKubernetesNetworkPolicy, knpRuleMatches, knpSelects, knpTypes } from './knp.js';
 import { ClusterPod, FlowProtocol, Labels } from './model.js';
+import { own } from '../core/own.js';
 
 /** What one direction of one endpoint sees of a packet. */
 export interface CalicoPacket {
@@ -197,8 +198,8 @@ function parseCidr(text: string): Cidr | undefined {
 const PROTOCOL_NUMBERS: Record<string, number> = { TCP: 6, UDP: 17, ICMP: 1, ICMPV6: 58, SCTP: 132, UDPLITE: 136 };
 
 function protocolIs(rule: unknown, p: FlowProtocol): boolean {
-  const want = typeof rule === 'number' ? rule : PROTOCOL_NUMBERS[String(rule).toUpperCase()];
-  return want === PROTOCOL_NUMBERS[p.toUpperCase()];
+  const want = typeof rule === 'number' ? rule : own(PROTOCOL_NUMBERS, String(rule).toUpperCase());
+  return want === own(PROTOCOL_NUMBERS, p.toUpperCase());
 }
 
 /** All criteria of a rule AND together; an absent criterion matches anything (_rule.mdx). */

@@ -1,6 +1,7 @@
 import { Cidr } from '../cidr/cidr.js';
 import { CidrSet } from '../cidr/cidr-set.js';
 import { Cluster, ClusterNode, ClusterPod, ClusterService, Labels } from './model.js';
+import { own } from '../core/own.js';
 
 /** The Cilium cluster name pods carry as `io.cilium.k8s.policy.cluster` (Helm `cluster.name` default). */
 export const DEFAULT_CLUSTER_NAME = 'default';
@@ -69,7 +70,7 @@ export class ClusterIndex {
   public backends(service: ClusterService): ClusterPod[] {
     if (Object.keys(service.selector).length === 0) return [];
     return this.cluster.pods
-      .filter((p) => p.namespace === service.namespace && Object.entries(service.selector).every(([k, v]) => p.labels[k] === v))
+      .filter((p) => p.namespace === service.namespace && Object.entries(service.selector).every(([k, v]) => own(p.labels, k) === v))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 }

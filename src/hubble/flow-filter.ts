@@ -144,7 +144,7 @@ function renderValue(spec: FlowFilterFieldSpec, v: unknown, ctx: LineContext): u
   };
   const table = ENUM_TABLES[spec.type];
   if (table) {
-    if (typeof v !== 'string' || !(v in table)) return bad(`${spec.type} names: ${Object.keys(table).join(', ')}`);
+    if (typeof v !== 'string' || !Object.hasOwn(table, v)) return bad(`${spec.type} names: ${Object.keys(table).join(', ')}`);
     requireLine(ctx, `${spec.type} '${v}'`, table[v].lines);
     return v;
   }

@@ -2,7 +2,7 @@ import { ApiObject, ApiObjectMetadataDefinition } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AuthorizationPolicy as L1AuthorizationPolicy } from '../../imports/security.istio.io.js';
 import { NetsecError } from '../core/errors.js';
-import { ResourceMetadataProps, applyResourceMetadata } from '../core/resource-metadata.js';
+import { ResourceMetadataProps, applyResourceMetadata, checkLabels } from '../core/resource-metadata.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
 import { authorizationPolicyProblems } from '../lint/rules/istio.js';
@@ -198,6 +198,7 @@ export class AuthorizationPolicy extends Construct {
     if (!Object.values(AuthorizationAction).includes(this.action)) {
       throw new NetsecError('INVALID', `${who}: 'action' must be one of: ${Object.values(AuthorizationAction).join(', ')} (got ${JSON.stringify(this.action)}).`);
     }
+    if (props.selector !== undefined) checkLabels(who, 'selector', props.selector);
     if (props.selector !== undefined && Object.keys(props.selector).length === 0) {
       throw new NetsecError('INVALID', `${who}: 'selector' names no label; leave it out for every workload in ${this.meshWide ? 'the mesh' : `namespace '${this.namespace}'`}, or name labels.`);
     }

@@ -6,8 +6,7 @@ import { Port } from '../cilium/ports.js';
 import { EndpointSelector } from '../cilium/selectors.js';
 import { addNote } from '../core/diagnostics.js';
 import { NetsecError } from '../core/errors.js';
-import { ResourceMetadataProps, applyResourceMetadata, checkResourceMetadata } from '../core/resource-metadata.js';
-import { isValidLabelKey, isValidLabelValue } from '../core/validation/metadata.js';
+import { ResourceMetadataProps, applyResourceMetadata, checkLabels, checkResourceMetadata } from '../core/resource-metadata.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
 import { OutboundTrafficPolicyMode } from './istio-mesh-settings.js';
@@ -151,7 +150,7 @@ export class IstioSidecar extends Construct {
         throw new NetsecError('INVALID', `${who}: egress host ${JSON.stringify(h)} is not <namespace>/<host>; write './api.example.com' (this namespace), 'istio-system/*' or '*/api.example.com'.`);
       }
     }
-    if (props.workloadSelector !== undefined) checkLabels(props.workloadSelector, who, 'workloadSelector');
+    if (props.workloadSelector !== undefined) checkLabels(who, 'workloadSelector', props.workloadSelector);
     if (props.outboundTrafficPolicy !== undefined && !Object.values(OutboundTrafficPolicyMode).includes(props.outboundTrafficPolicy)) {
       throw new NetsecError('INVALID', `${who}: 'outboundTrafficPolicy' must be one of: ${Object.values(OutboundTrafficPolicyMode).join(', ')} (got ${JSON.stringify(props.outboundTrafficPolicy)}).`);
     }
@@ -216,7 +215,7 @@ export class MeshEgressAllowance extends Construct {
     const cilium = target.version(Product.CILIUM) !== undefined;
     const istio = target.version(Product.ISTIO) !== undefined;
     if (!cilium && !istio) throw new NetsecError('INVALID', `${who}: target '${target.name}' runs neither Cilium nor Istio, so there is no layer to write; name a cilium or istio version in the target.`);
-    checkLabels(props.workloads, who, 'workloads');
+    checkLabels(who, 'workloads', props.workloads);
     if (Object.keys(props.workloads ?? {}).length === 0) throw new NetsecError('INVALID', `${who}: 'workloads' names no label; an allowance for every pod of the namespace is too broad to be an exception. Name the workloads' labels.`);
     if (!props.hosts?.length) throw new NetsecError('INVALID', `${who}: 'hosts' is empty; name the external hosts the workloads may reach.`);
     for (const h of props.hosts) {
@@ -290,10 +289,3 @@ function checkPort(port: number, who: string): number {
   return port;
 }
 
-function checkLabels(labels: Record<string, string>, who: string, key: string): void {
-  for (const [k, v] of Object.entries(labels ?? {})) {
-    if (!isValidLabelKey(k) || typeof v !== 'string' || !isValidLabelValue(v)) {
-      throw new NetsecError('INVALID', `${who}: '${key}' label ${JSON.stringify(`${k}=${v}`)} is not a Kubernetes label (key: [prefix/]name, value: at most 63 characters of letters, digits, '-', '_', '.').`);
-    }
-  }
-}

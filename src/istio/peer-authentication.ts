@@ -2,7 +2,7 @@ import { ApiObject, ApiObjectMetadataDefinition } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { PeerAuthentication as L1PeerAuthentication, PeerAuthenticationSpecMtlsMode, PeerAuthenticationSpecPortLevelMtlsMode } from '../../imports/security.istio.io.js';
 import { NetsecError } from '../core/errors.js';
-import { ResourceMetadataProps, applyResourceMetadata } from '../core/resource-metadata.js';
+import { ResourceMetadataProps, applyResourceMetadata, checkLabels } from '../core/resource-metadata.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
 import { peerAuthenticationProblems } from '../lint/rules/istio.js';
@@ -47,6 +47,7 @@ export class PeerAuthenticationScope {
     for (const [k, v] of Object.entries(matchLabels)) {
       if (k.includes('*') || v.includes('*')) throw new NetsecError('INVALID', `${who}: label '${k}=${v}' must not contain '*' (Istio matches labels exactly).`);
     }
+    checkLabels(who, 'matchLabels', matchLabels);
     return new PeerAuthenticationScope('workload', checkNamespace(namespace, who), { ...matchLabels });
   }
 

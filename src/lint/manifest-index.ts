@@ -1,5 +1,6 @@
 import { SourceLocation, formatLocation } from '../core/errors.js';
 import { Target } from '../core/target.js';
+import { own } from '../core/own.js';
 
 /** A Kubernetes object as plain JSON. */
 export type KubeObject = Record<string, unknown>;
@@ -41,7 +42,7 @@ export function identityOf(obj: KubeObject): ObjectIdentity {
   const group = slash < 0 ? '' : apiVersion.slice(0, slash);
   const metadata = (obj.metadata ?? {}) as { name?: unknown; namespace?: unknown };
   return {
-    group: SAME_OBJECTS_GROUP[group] ?? group,
+    group: own(SAME_OBJECTS_GROUP, group) ?? group,
     kind: String(obj.kind ?? ''),
     name: String(metadata.name ?? ''),
     ...(typeof metadata.namespace === 'string' && metadata.namespace ? { namespace: metadata.namespace } : {}),
@@ -107,7 +108,7 @@ const GROUPS_OF_KIND: Readonly<Record<string, readonly string[]>> = {
 
 /** Whether `apiVersion` is of a group that serves `kind` (true for kinds the table does not name). */
 function ofKnownGroup(kind: string, apiVersion: string): boolean {
-  const groups = GROUPS_OF_KIND[kind];
+  const groups = own(GROUPS_OF_KIND, kind);
   return groups === undefined || groups.includes(apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '');
 }
 

@@ -1,4 +1,5 @@
 import { splitLabelKey } from '../cilium/selectors.js';
+import { own } from '../core/own.js';
 
 /**
  * Kubernetes label selectors in their wire form (`matchLabels`, `matchExpressions`), as Cilium writes them: keys may
@@ -17,10 +18,10 @@ export function withoutSource(key: string): string {
 /** Whether a selector matches a set of labels (keys without source prefixes). An empty selector matches everything. */
 export function selectorMatches(selector: WireSelector, labels: Readonly<Record<string, string>>): boolean {
   for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
-    if (labels[withoutSource(k)] !== v) return false;
+    if (own(labels, withoutSource(k)) !== v) return false;
   }
   for (const e of selector.matchExpressions ?? []) {
-    const value = labels[withoutSource(e.key)];
+    const value = own(labels, withoutSource(e.key));
     const values = e.values ?? [];
     switch (e.operator) {
       case 'In': if (value === undefined || !values.includes(value)) return false; break;

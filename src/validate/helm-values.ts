@@ -3,6 +3,7 @@ import { echo } from '../core/errors.js';
 import { Feature } from '../core/features.js';
 import { Target } from '../core/target.js';
 import { PRODUCT_NAMES, Product } from '../core/versions.js';
+import { own } from '../core/own.js';
 
 /** The type of a chart value, from its default in the chart's values.yaml ('any' where the default is null). */
 export type HelmValueType = 'boolean' | 'number' | 'string' | 'array' | 'object' | 'any';
@@ -139,7 +140,7 @@ export function checkHelmValues(release: string, values: unknown, target: Target
   const walk = (node: Record<string, unknown>, prefix: string): void => {
     for (const [key, value] of Object.entries(node)) {
       const path = prefix ? `${prefix}.${key}` : key;
-      const type = known[path];
+      const type = own(known, path);
       if (type !== undefined) {
         if (!hasType(value, type)) problems.push({ path, message: `is ${describe(value)}; ${chart} expects ${article(type)}` });
         continue;

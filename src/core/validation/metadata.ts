@@ -1,5 +1,6 @@
 import { ValidationFinding, refOf } from './finding.js';
 import { DNS_LABEL, DNS_SUBDOMAIN } from '../../core/names.js';
+import { own } from '../own.js';
 
 // Grammars from domain-notes §B.1 (apimachinery validation, Calico validator).
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -77,7 +78,7 @@ export function validateMetadata(obj: Record<string, unknown>, namespaced: boole
   for (const key of Object.keys(metadata)) {
     if (!ALLOWED_METADATA.has(key)) add(`metadata.${key}`, `unknown field '${key}'; expected one of: ${[...ALLOWED_METADATA].join(', ')}`);
   }
-  const rule = NAME_RULES[resource.kind] ?? SUBDOMAIN_RULE;
+  const rule = own(NAME_RULES, resource.kind) ?? SUBDOMAIN_RULE;
   const name = metadata.name;
   const generateName = metadata.generateName;
   if (typeof generateName === 'string' && generateName !== '' && (name === undefined || name === '')) {

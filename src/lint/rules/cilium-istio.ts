@@ -1,6 +1,7 @@
 import { Manifest, ManifestIndex, identityOf } from '../manifest-index.js';
 import { LintRule, RuleViolation, Severity } from '../rule.js';
 import { rootNamespacesOf } from './istio.js';
+import { own } from '../../core/own.js';
 
 // Cilium L7 rules next to Istio mTLS (domain-notes finding 13, §A.4 cilium/l7-with-istio-mtls): Cilium's HTTP proxy sees
 // the bytes on the wire, and Istio mTLS (a sidecar with PeerAuthentication PERMISSIVE or STRICT) encrypts them, so the
@@ -50,9 +51,9 @@ function peerAuthentications(index: ManifestIndex): PeerAuth[] {
 function decidersFor(all: PeerAuth[], namespace: string, labels: Record<string, string>): PeerAuth[] {
   const inNs = all.filter((pa) => pa.namespace === namespace && pa.kind !== 'mesh' && pa.mode !== 'UNSET');
   const workload = inNs.filter((pa) => pa.kind === 'workload');
-  const implied = workload.filter((pa) => Object.entries(pa.matchLabels).every(([k, v]) => labels[k] === v));
+  const implied = workload.filter((pa) => Object.entries(pa.matchLabels).every(([k, v]) => own(labels, k) === v));
   const deciding = implied[0] ?? inNs.find((pa) => pa.kind === 'namespace') ?? all.find((pa) => pa.kind === 'mesh' && pa.mode !== 'UNSET');
-  const overlapping = workload.filter((pa) => !implied.includes(pa) && Object.entries(pa.matchLabels).every(([k, v]) => labels[k] === undefined || labels[k] === v));
+  const overlapping = workload.filter((pa) => !implied.includes(pa) && Object.entries(pa.matchLabels).every(([k, v]) => own(labels, k) === undefined || own(labels, k) === v));
   return [deciding, ...overlapping].filter((pa): pa is PeerAuth => pa !== undefined && pa.mode !== 'DISABLE');
 }
 

@@ -4,6 +4,7 @@ import { Target } from '../../core/target.js';
 import { Product } from '../../core/versions.js';
 import { Manifest, ManifestIndex, identityOf } from '../manifest-index.js';
 import { LintRule, RuleViolation, Severity } from '../rule.js';
+import { own } from '../../core/own.js';
 
 // Istio AuthorizationPolicy and PeerAuthentication checks (domain-notes §A.8, §B.12, §B.13, §C.3). istiod's validating
 // webhook refuses what `authorizationPolicyProblems` calls errors (IST pkg/config/validation/validation.go,
@@ -305,7 +306,7 @@ function servicePortsFor(index: ManifestIndex, namespace: string, spec: Json, ro
     const svc = isObject(m.object.spec) ? m.object.spec : {};
     const selector = isObject(svc.selector) ? (svc.selector as Record<string, string>) : undefined;
     // A Service without a selector fronts no pods of the policy; one whose selector contradicts the policy's selects others.
-    if (!selector || Object.entries(labels).some(([k, v]) => selector[k] !== undefined && selector[k] !== v)) continue;
+    if (!selector || Object.entries(labels).some(([k, v]) => own(selector, k) !== undefined && own(selector, k) !== v)) continue;
     for (const p of Array.isArray(svc.ports) ? svc.ports.filter(isObject) : []) {
       const name = typeof p.name === 'string' ? p.name : undefined;
       const appProtocol = typeof p.appProtocol === 'string' ? p.appProtocol : undefined;
@@ -493,7 +494,7 @@ function labelText(labels: Readonly<Record<string, string>>): string {
  * same value (the empty selector selects every pod of the namespace).
  */
 function selectsAll(wide: Readonly<Record<string, string>>, narrow: Readonly<Record<string, string>>): boolean {
-  return Object.entries(wide).every(([k, v]) => narrow[k] === v);
+  return Object.entries(wide).every(([k, v]) => own(narrow, k) === v);
 }
 
 export const sidecarSelectorsOverlap: LintRule = {
@@ -523,7 +524,7 @@ export const sidecarSelectorsOverlap: LintRule = {
           out.push({ manifest: m, path: '', message: `is a second Sidecar without a workloadSelector in namespace '${namespace}', like ${describe(other.m)}; Istio's choice between them is undefined (IST0111). Merge them into one Sidecar.` });
           continue;
         }
-        const conflict = Object.keys(labels).some((k) => k in other.labels! && other.labels![k] !== labels[k]);
+        const conflict = Object.keys(labels).some((k) => own(other.labels!, k) !== undefined && own(other.labels!, k) !== labels[k]);
         if (conflict) continue;
         const certain = selectsAll(labels, other.labels) || selectsAll(other.labels, labels);
         out.push({
