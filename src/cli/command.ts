@@ -29,3 +29,9 @@ export const REQUIRED_FILES = { type: 'string', array: true, demandOption: true,
  * the underscore: without it, NETSECOUT would be read as `--out` too.
  */
 export const ENV_PREFIX = 'NETSEC_';
+
+/**
+ * Where the CLI leaves a flag-value problem in the parsed arguments for a command that reports its own usage errors
+ * (`plan`, whose exit codes under --detailed-exitcode differ) instead of refusing it before the command runs.
+ */
+export const FLAG_VALUE_PROBLEM = Symbol('netsec: flag value problem');

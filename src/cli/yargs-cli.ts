@@ -2,7 +2,7 @@ import yargs, { type Argv } from 'yargs';
 import { Parser } from 'yargs/helpers';
 import { NetsecError, echo } from '../core/errors.js';
 import { netsecVersion } from '../core/package-root.js';
-import { ENV_PREFIX, NetsecCommand } from './command.js';
+import { ENV_PREFIX, FLAG_VALUE_PROBLEM, NetsecCommand } from './command.js';
 import { reportError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { CliIo } from './io.js';
@@ -82,6 +82,7 @@ interface ParsedOptions {
   readonly key: Record<string, unknown>;
   readonly alias: Record<string, string[]>;
   readonly array: string[];
+  readonly boolean: string[];
   readonly string: string[];
   readonly number: string[];
 }
@@ -154,6 +155,44 @@ function refuseRepeatedOrEmptyValues(tokens: readonly string[], commands: readon
 }
 
 /**
+ * A boolean flag with a value yargs does not read as a boolean, or undefined. yargs takes `--detailed-exitcode=yes`,
+ * `=1`, `=TRUE` and `NETSEC_DETAILED_EXITCODE=1` (or empty) as false, silently: a CI job that set the variable the usual
+ * way saw exit 0 with changes present. Only `true` and `false` are values (or the bare flag, or `--no-<flag>`).
+ */
+export function badBooleanValue(tokens: readonly string[], options: Pick<ParsedOptions, 'boolean' | 'alias'>, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const key of options.boolean) {
+    if (key === 'help' || key === 'version') continue;
+    const names = [key, ...(options.alias[key] ?? [])].filter((n) => n.length > 1);
+    const long = names.reduce((a, b) => (b.length > a.length ? b : a));
+    for (const t of tokens) {
+      const m = /^--(?:no-)?([^=]+)=(.*)$/s.exec(t);
+      if (!m || !names.includes(m[1]!) || m[2] === 'true' || m[2] === 'false') continue;
+      return `${echo(t.slice(0, t.indexOf('=')))} is given the value '${echo(m[2]!)}'; expected true or false; write --${long} alone to turn it on`;
+    }
+    const variable = `${ENV_PREFIX}${long.replace(/-/g, '_').toUpperCase()}`;
+    const value = env[variable];
+    if (value !== undefined && value !== 'true' && value !== 'false') {
+      return `${variable} is ${value === '' ? 'empty' : `'${echo(value)}'`}; expected true or false (${variable}=true turns --${long} on)`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Refuses a boolean flag's value that is neither true nor false (see `badBooleanValue`) before any command runs; `plan`
+ * gets it in its arguments (FLAG_VALUE_PROBLEM) and reports it itself.
+ */
+function refuseBadBooleanValues(tokens: readonly string[]) {
+  // yargs passes its instance as the second argument (@types/yargs does not declare it).
+  return ((args: Record<string | symbol, unknown>, y: Argv): void => {
+    const problem = badBooleanValue(tokens, (y as unknown as { getOptions(): ParsedOptions }).getOptions());
+    if (!problem) return;
+    if ((args._ as unknown[])[0] === 'plan') args[FLAG_VALUE_PROBLEM] = problem;
+    else throw new NetsecError('USAGE', problem);
+  }) as (args: Record<string, unknown>) => void;
+}
+
+/**
  * The CLI with yargs: every command line but the two that `main` answers itself. Runs `argv` (without the node and
  * script names) and returns the exit code. Wiring only: each command's `run` does the work, with `io` injected so
  * tests need no process. Flags may also come from NETSEC_* variables.
@@ -192,6 +231,7 @@ export async function runCli(argv: readonly string[], io: CliIo, extraCommands: 
     })
     .middleware(dropForeignEnvKeys(tokens, Parser), true)
     .middleware(refuseRepeatedOrEmptyValues(tokens, commands), true)
+    .middleware(refuseBadBooleanValues(tokens), true)
     .middleware(restoreStdinArgs);
   skipHelpCache(parser, argv);
   for (const cmd of commands) {

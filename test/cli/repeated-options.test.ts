@@ -84,3 +84,60 @@ describe('a single-value flag given twice or empty is a usage error (it was read
     expect(await run('cidrs', 'aggregate', feed, '--except', '10.0.0.0/8', '--except', '11.0.0.0/9')).toEqual({ code: 0, stdout: '11.128.0.0/9\n', stderr: '' });
   });
 });
+
+/** Every boolean flag of a command, by its long name, as its builder declares it (with the global --verbose). */
+function booleanFlags(cmd: NetsecCommand<any>): string[] {
+  const options = (cmd.builder(yargs()) as unknown as { getOptions(): { boolean: string[]; alias: Record<string, string[]> } }).getOptions();
+  return [...new Set(['verbose', ...options.boolean.filter((k) => k !== 'help' && k !== 'version')])];
+}
+
+describe('a switch takes true or false and nothing else (yargs read =yes, =1 and NETSEC_X=1 as false, silently)', () => {
+  test('the commands have switches (the test below covers them all)', () => {
+    expect(COMMANDS.flatMap(([cmd]) => booleanFlags(cmd))).toEqual(expect.arrayContaining(['verbose', 'detailed-exitcode', 'lenient']));
+  });
+
+  test('every switch of every command, with a value that is not a boolean, on the command line', async () => {
+    for (const [cmd, argv] of COMMANDS) {
+      for (const name of booleanFlags(cmd)) {
+        for (const value of ['yes', '1', 'TRUE', '']) {
+          const r = await run(...argv, `--${name}=${value}`);
+          const detailedPlan = argv[0] === 'plan' && name === 'detailed-exitcode';
+          expect({ argv: argv[0], name, value, code: r.code, stderr: r.stderr }).toEqual({
+            argv: argv[0], name, value,
+            // plan --detailed-exitcode: any error is 1 (2 reads as "changes present").
+            code: detailedPlan ? 1 : 2,
+            stderr: `netsec: --${name} is given the value '${value}'; expected true or false; write --${name} alone to turn it on\n`,
+          });
+        }
+      }
+    }
+  });
+
+  test('NETSEC_DETAILED_EXITCODE=1 is refused with exit 1 (it had meant "off": exit 0 with changes present)', async () => {
+    for (const value of ['1', 'yes', '']) {
+      vi.stubEnv('NETSEC_DETAILED_EXITCODE', value);
+      try {
+        const r = await run('plan', '-c', join(tempDir('netsec-bool-'), 'netsec.yaml'), '--out', 'nowhere');
+        expect({ code: r.code, stderr: r.stderr }).toEqual({
+          code: 1,
+          stderr: `netsec: NETSEC_DETAILED_EXITCODE is ${value === '' ? 'empty' : `'${value}'`}; expected true or false (NETSEC_DETAILED_EXITCODE=true turns --detailed-exitcode on)\n`,
+        });
+      } finally {
+        vi.unstubAllEnvs();
+      }
+    }
+  });
+
+  test('true and false still work, as values and as variables', async () => {
+    const feed = join(tempDir('netsec-bool-'), 'feed.txt');
+    writeFileSync(feed, '10.0.0.1/8\n');
+    expect((await run('cidrs', 'aggregate', feed, '--lenient=true')).code).toBe(0);
+    expect((await run('cidrs', 'aggregate', feed, '--lenient=false')).code).toBe(2);
+    vi.stubEnv('NETSEC_LENIENT', 'true');
+    try {
+      expect((await run('cidrs', 'aggregate', feed)).code).toBe(0);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+});

@@ -5,7 +5,7 @@ import { Diagnostic } from '../../core/diagnostics.js';
 import { Plan, computePlan } from '../../plan/diff.js';
 import { readPreviousOutput } from '../../plan/previous-output.js';
 import { renderPlan } from '../../plan/render.js';
-import { NetsecCommand } from '../command.js';
+import { FLAG_VALUE_PROBLEM, NetsecCommand } from '../command.js';
 import { renderError, terminalText } from '../errors.js';
 import { ExitCode, exitCodeOf } from '../exit-codes.js';
 import { CliIo, OutputFormat, printJson } from '../io.js';
@@ -69,6 +69,8 @@ export function unknownFlags(args: Record<string, unknown>, known: { key?: Recor
  * exit 2 would read as "changes present"). Returns an error message, or undefined when the flags are fine.
  */
 export function checkPlanOptions(opts: PlanOptions, unknown: readonly string[] = []): string | undefined {
+  const flagValue = (opts as unknown as Record<symbol, string | undefined>)[FLAG_VALUE_PROBLEM];
+  if (flagValue) return flagValue;
   if (unknown.length) {
     const hint = unknown.some((k) => /detail|exitcode|exit-code/i.test(k)) ? ' Did you mean --detailed-exitcode?' : '';
     return `Unknown argument${unknown.length > 1 ? 's' : ''}: ${unknown.map((k) => `--${k}`).join(', ')}; expected --config, --app, --out, --output or --detailed-exitcode.${hint} Run 'netsec plan --help' for usage.`;
@@ -85,9 +87,13 @@ export function checkPlanOptions(opts: PlanOptions, unknown: readonly string[] =
   return undefined;
 }
 
-/** Whether the user asked for detailed exit codes, even with a misspelled flag (then an error must not exit 2). */
+/**
+ * Whether the user asked for detailed exit codes, even with a misspelled flag or a value that is not a boolean (then
+ * an error must not exit 2, which reads as "changes present").
+ */
 function wantsDetailed(opts: PlanOptions, unknown: readonly string[]): boolean {
-  return opts.detailedExitcode === true || unknown.some((k) => /detail|exitcode|exit-code/i.test(k));
+  const flagValue = (opts as unknown as Record<symbol, string | undefined>)[FLAG_VALUE_PROBLEM];
+  return opts.detailedExitcode === true || unknown.some((k) => /detail|exitcode|exit-code/i.test(k)) || /DETAILED_EXITCODE|detailed-exitcode/.test(flagValue ?? '');
 }
 
 /** What a failed plan prints: the error as the CLI renders every error, and as JSON. */
