@@ -1,6 +1,6 @@
-import { isIP } from 'node:net';
 import { NetsecError } from '../core/errors.js';
 import { EventTypeMatch } from './event-type-match.js';
+import { filterProblems, filterValueProblem } from './filter-values.js';
 import { DropReason, FLOW_FILTER_MESSAGES, FlowFilterFieldSpec, FlowFilterFields, MONITOR_EVENT_TYPES, MonitorEventType, TrafficDirection } from './generated/cilium-flow-data.js';
 import { ENUM_TABLES, LineContext, MESSAGE_OF_TYPE, requireLine } from './_line-data.js';
 
@@ -95,7 +95,10 @@ export class FlowFilter {
    * @internal
    */
   public _render(ctx: LineContext): FlowFilterConfig {
-    return renderMessage('FlowFilter', this.fields as Record<string, unknown>, ctx);
+    const wire = renderMessage('FlowFilter', this.fields as Record<string, unknown>, ctx);
+    const problem = filterProblems(wire)[0];
+    if (problem) throw new NetsecError('INVALID', `${ctx.who}: ${problem.message}`);
+    return wire;
   }
 }
 
@@ -125,19 +128,6 @@ function renderMessage(message: string, value: Record<string, unknown>, ctx: Lin
   return out;
 }
 
-/** The address fields: Hubble parses each value with Go's net.ParseCIDR when it holds a '/', else net.ParseIP (cilium pkg/hubble/filters/ip.go, filterByIPs). */
-export const IP_FIELDS: ReadonlySet<string> = new Set(['source_ip', 'destination_ip', 'source_ip_xlated']);
-
-/** What filterByIPs takes: an address, or an address and a prefix length in range (host bits allowed); no zone. */
-export function isFilterAddress(v: string): boolean {
-  if (v.includes('%')) return false;
-  const slash = v.indexOf('/');
-  if (slash < 0) return isIP(v) !== 0;
-  const family = isIP(v.slice(0, slash));
-  const length = v.slice(slash + 1);
-  return family !== 0 && /^\d{1,3}$/.test(length) && Number(length) <= (family === 4 ? 32 : 128);
-}
-
 function renderValue(spec: FlowFilterFieldSpec, v: unknown, ctx: LineContext): unknown {
   const bad = (expected: string): never => {
     throw new NetsecError('INVALID', `${ctx.who}: '${spec.name}' takes ${expected} (got ${JSON.stringify(v)}).`);
@@ -156,8 +146,9 @@ function renderValue(spec: FlowFilterFieldSpec, v: unknown, ctx: LineContext): u
   switch (spec.type) {
     case 'string':
       if (typeof v !== 'string' || v.length === 0) return bad('non-empty strings');
-      if (IP_FIELDS.has(spec.name) && !isFilterAddress(v)) {
-        return bad('IP addresses or CIDR ranges such as "10.0.0.1" or "10.0.0.0/24" (the agent refuses the whole filter otherwise, and the flow log never starts)');
+      {
+        const problem = filterValueProblem(spec.name, v, ctx.cilium);
+        if (problem) throw new NetsecError('INVALID', `${ctx.who}: '${spec.name}' ${problem}`);
       }
       return v;
     case 'bool':

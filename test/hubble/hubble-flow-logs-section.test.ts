@@ -69,7 +69,16 @@ hubbleFlowLogs:
 
   test('an address filter value the agent cannot parse is refused where it is written (it was written as given)', async () => {
     await expect(build('hubbleFlowLogs:\n  - flowLogs:\n      - name: a\n        includeFilters:\n          - sourceIp: ["1.2.3.4/33"]\n')).rejects.toThrow(
-      `'source_ip' takes IP addresses or CIDR ranges such as "10.0.0.1" or "10.0.0.0/24" (the agent refuses the whole filter otherwise, and the flow log never starts) (got "1.2.3.4/33").`,
+      `'source_ip' "1.2.3.4/33" is not an IP address or CIDR range: the agent parses it with Go's net.ParseIP or net.ParseCIDR (netip from 1.17; pkg/hubble/filters/ip.go) and refuses the filter, so the flow log never starts. Write e.g. "10.0.0.1" or "10.0.0.0/24".`,
+    );
+  });
+
+  test('values and HTTP fields the agent refuses are refused where they are written (they were written as given)', async () => {
+    await expect(build('hubbleFlowLogs:\n  - flowLogs:\n      - name: a\n        includeFilters:\n          - destinationPort: ["99999"]\n')).rejects.toThrow(
+      `'destination_port' "99999" is not a port number from 0 to 65535: the agent parses it with Go's strconv.ParseUint(v, 10, 16) (pkg/hubble/filters/port.go) and refuses the filter, so the flow log never starts. Write one port in decimal, e.g. "443"; ranges and names are not filters.`,
+    );
+    await expect(build('hubbleFlowLogs:\n  - flowLogs:\n      - name: a\n        includeFilters:\n          - { httpStatusCode: ["403"], eventType: [{ type: drop }] }\n')).rejects.toThrow(
+      "filters by http_status_code but event_type matches no L7 events",
     );
   });
 

@@ -26,13 +26,69 @@ describe('hubble/subtype-without-match-flag', () => {
 });
 
 describe('hubble/invalid-filter-value', () => {
-  test('an address filter value Go\'s net.ParseIP / net.ParseCIDR refuses fails the filter; addresses and CIDRs (host bits too) pass', () => {
-    expect(of('hubble/invalid-filter-value', [cm([{ name: 'a', filePath: 'stdout', includeFilters: [{ source_ip: ['1.2.3.4/33', '10.0.0.1', 'fe80::1%eth0'], destinationIp: ['example.com'] }] }])])).toEqual([
-      ['error', 'data.flowlogs.yaml#flowLogs[0].includeFilters[0].source_ip[0]', `${CM} at data.flowlogs.yaml#flowLogs[0].includeFilters[0].source_ip[0]: "1.2.3.4/33" is not an IP address or CIDR range; the agent parses each source_ip value with Go's net.ParseIP or net.ParseCIDR and refuses the whole filter, so the flow log never starts. Write e.g. "10.0.0.1" or "10.0.0.0/24".`],
-      ['error', 'data.flowlogs.yaml#flowLogs[0].includeFilters[0].source_ip[2]', `${CM} at data.flowlogs.yaml#flowLogs[0].includeFilters[0].source_ip[2]: "fe80::1%eth0" is not an IP address or CIDR range; the agent parses each source_ip value with Go's net.ParseIP or net.ParseCIDR and refuses the whole filter, so the flow log never starts. Write e.g. "10.0.0.1" or "10.0.0.0/24".`],
-      ['error', 'data.flowlogs.yaml#flowLogs[0].includeFilters[0].destinationIp[0]', `${CM} at data.flowlogs.yaml#flowLogs[0].includeFilters[0].destinationIp[0]: "example.com" is not an IP address or CIDR range; the agent parses each destination_ip value with Go's net.ParseIP or net.ParseCIDR and refuses the whole filter, so the flow log never starts. Write e.g. "10.0.0.1" or "10.0.0.0/24".`],
+  const IP = (v: string, field: string) => `"${v}" is not an IP address or CIDR range: the agent parses it with Go's net.ParseIP or net.ParseCIDR (netip from 1.17; pkg/hubble/filters/ip.go) and refuses the filter, so the flow log never starts. Write e.g. "10.0.0.1" or "10.0.0.0/24".`.replace('$field', field);
+  test("an address filter value Go's net/netip parsing refuses fails the filter; addresses and CIDRs (host bits too) pass", () => {
+    const at = (k: string) => `data.flowlogs.yaml#flowLogs[0].includeFilters[0].${k}`;
+    expect(of('hubble/invalid-filter-value', [cm([{ name: 'a', filePath: 'stdout', includeFilters: [{ source_ip: ['1.2.3.4/33', '10.0.0.1', 'fe80::1%eth0'], destinationIp: ['example.com'] }] }])], { cilium: '1.16' })).toEqual([
+      ['error', at('source_ip[0]'), `${CM} at ${at('source_ip[0]')}: ${IP('1.2.3.4/33', 'source_ip')}`],
+      ['error', at('source_ip[2]'), `${CM} at ${at('source_ip[2]')}: ${IP('fe80::1%eth0', 'source_ip')}`],
+      ['error', at('destinationIp[0]'), `${CM} at ${at('destinationIp[0]')}: ${IP('example.com', 'destination_ip')}`],
     ]);
-    expect(of('hubble/invalid-filter-value', [cm([{ name: 'a', filePath: 'stdout', includeFilters: [{ source_ip: ['10.0.0.1/8', '2001:db8::/32', '::1'] }] }])])).toEqual([]);
+    // netip.ParseAddr (1.17+) takes a zone on an address; ParsePrefix does not.
+    expect(of('hubble/invalid-filter-value', [cm([{ name: 'a', filePath: 'stdout', includeFilters: [{ source_ip: ['10.0.0.1/8', '2001:db8::/32', '::1', 'fe80::1%eth0'] }] }])], { cilium: '1.17' })).toEqual([]);
+  });
+
+  // Values from cilium pkg/hubble/filters at v1.18.6 (port.go ParseUint(p, 10, 16); protocol.go's list; http.go's two
+  // status patterns and the L7 event-type rule; regexp.Compile for http_path/http_url/dns_query; patterns.go for FQDN
+  // and node names; labels.go + labelparser.go for selectors).
+  const REFUSED: [string, string, string][] = [
+    ['destination_port', '99999', 'is not a port number from 0 to 65535'],
+    ['source_port', '80-90', 'is not a port number from 0 to 65535'],
+    ['source_port', 'http', 'is not a port number from 0 to 65535'],
+    ['protocol', 'bogus', 'is not a protocol the agent filters by'],
+    ['protocol', 'vrrp', 'is not a protocol the agent filters by (vrrp from Cilium 1.19)'],
+    ['http_status_code', '2xx', 'is not an HTTP status code or code prefix'],
+    ['http_status_code', '600', 'is not an HTTP status code or code prefix'],
+    ['http_status_code', '200+', 'is not an HTTP status code or code prefix'],
+    ['http_path', '([', 'is not a regular expression in RE2 syntax'],
+    ['dns_query', '(?=x)', 'is not a regular expression in RE2 syntax'],
+    ['source_fqdn', 'api.example.com..', 'is not an FQDN pattern'],
+    ['destination_fqdn', 'api example.com', 'is not an FQDN pattern'],
+    ['node_name', 'a/b/c', 'is not a node name pattern ([cluster/]node)'],
+    ['source_label', 'app in web', 'is not a label selector'],
+    ['destination_label', 'k8s:Example.com/x=y', 'is not a label selector'],
+    ['node_labels', 'a b c', 'is not a label selector'],
+  ];
+  test.each(REFUSED)('%s: %s is refused', (field, value, what) => {
+    const found = of('hubble/invalid-filter-value', [cm([{ name: 'a', filePath: 'stdout', includeFilters: [{ [field]: [value] }] }])], { cilium: '1.18' });
+    expect(found.map((f) => f[1])).toEqual([`data.flowlogs.yaml#flowLogs[0].includeFilters[0].${field}[0]`]);
+    expect(found[0]![2]).toContain(`: ${JSON.stringify(value)} ${what}`);
+  });
+
+  const ACCEPTED: [string, string][] = [
+    ['destination_port', '443'], ['source_port', '0'], ['source_port', '0080'],
+    ['protocol', 'TCP'], ['protocol', 'icmpv6'], ['protocol', 'kafka'],
+    ['http_status_code', '403'], ['http_status_code', '5+'], ['http_status_code', '40+'],
+    ['http_path', '^/api/v[0-9]+/'], ['http_url', 'https?://.*'], ['dns_query', 'kube.*local'],
+    ['source_fqdn', '*.example.com.'], ['destination_fqdn', 'API.Example.com'],
+    ['node_name', 'worker-*'], ['node_name', 'prod/worker-*'], ['node_name', 'prod/'],
+    ['source_label', 'app=web'], ['source_label', 'k8s:app in (web, api),!canary'], ['destination_label', 'tier!=db'],
+    ['node_labels', 'kubernetes.io/os=linux'], ['source_label', 'k8s:app.kubernetes.io/name=x'],
+  ];
+  test.each(ACCEPTED)('%s: %s is accepted', (field, value) => {
+    expect(of('hubble/invalid-filter-value', [cm([{ name: 'a', filePath: 'stdout', includeFilters: [{ [field]: [value] }] }])], { cilium: '1.18' })).toEqual([]);
+  });
+
+  test('vrrp and igmp are protocols from Cilium 1.19', () => {
+    expect(of('hubble/invalid-filter-value', [cm([{ name: 'a', filePath: 'stdout', includeFilters: [{ protocol: ['vrrp', 'IGMP'] }] }])], { cilium: '1.19' })).toEqual([]);
+  });
+
+  test('HTTP fields need an event_type with L7 events, or none', () => {
+    const at = 'data.flowlogs.yaml#flowLogs[0].includeFilters[0].httpStatusCode';
+    expect(of('hubble/invalid-filter-value', [cm([{ name: 'a', filePath: 'stdout', includeFilters: [{ httpStatusCode: ['403'], event_type: [{ type: 1 }] }] }])], { cilium: '1.18' })).toEqual([
+      ['error', at, `${CM} at ${at}: filters by http_status_code but event_type matches no L7 events: the agent refuses the filter ("filtering by http ... requires the event type filter to only match 'l7' events", pkg/hubble/filters/http.go), so the flow log never starts. Add the L7 event type to event_type ({type: l7} in netsec.yaml, EventTypeMatch.of(MonitorEventType.L7) in TypeScript, {type: 129} in flowlogs.yaml), or remove http_status_code.`],
+    ]);
+    expect(of('hubble/invalid-filter-value', [cm([{ name: 'a', filePath: 'stdout', includeFilters: [{ http_method: ['GET'], event_type: [{ type: 1 }, { type: 129 }] }, { http_method: ['GET'] }] }])], { cilium: '1.18' })).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
 import { Product, VersionLine } from '../../core/versions.js';
 import { FLOW_FILTER_MESSAGES, FLOW_LOG_CONFIG_KEYS } from '../../hubble/generated/cilium-flow-data.js';
-import { IP_FIELDS, isFilterAddress } from '../../hubble/flow-filter.js';
+import { filterProblems, filterValueProblem } from '../../hubble/filter-values.js';
 import { Manifest, ManifestIndex, identityOf } from '../manifest-index.js';
 import { LintRule, RuleViolation, Severity } from '../rule.js';
 
@@ -156,10 +156,10 @@ function checkFilter(filter: unknown, at: string, ctx: FlowLogCheckContext): Flo
     if (ctx.cilium && !field.lines.includes(ctx.cilium.line)) {
       out.push({ ruleId: 'hubble/unknown-keys', path: `${at}.${key}`, message: `'${key}' is a FlowFilter field from Cilium ${field.lines[0]}; the agent of Cilium ${ctx.cilium} does not know it and rejects the whole file. Remove it, or raise the target's Cilium version.` });
     }
-    if (IP_FIELDS.has(field.name) && Array.isArray(value)) {
+    if (field.type === 'string' && Array.isArray(value)) {
       value.forEach((v, k) => {
-        if (typeof v !== 'string' || isFilterAddress(v)) return;
-        out.push({ ruleId: 'hubble/invalid-filter-value', path: `${at}.${key}[${k}]`, message: `${JSON.stringify(v)} is not an IP address or CIDR range; the agent parses each ${field.name} value with Go's net.ParseIP or net.ParseCIDR and refuses the whole filter, so the flow log never starts. Write e.g. "10.0.0.1" or "10.0.0.0/24".` });
+        const problem = typeof v === 'string' ? filterValueProblem(field.name, v, ctx.cilium) : undefined;
+        if (problem) out.push({ ruleId: 'hubble/invalid-filter-value', path: `${at}.${key}[${k}]`, message: problem });
       });
     }
     if (field.name !== 'event_type' || !Array.isArray(value)) continue;
@@ -173,6 +173,10 @@ function checkFilter(filter: unknown, at: string, ctx: FlowLogCheckContext): Flo
       }
     });
   }
+  // Whole-filter rules read the wire form by proto names; a filter may use the JSON names.
+  const wire = Object.fromEntries(Object.entries(filter as Record<string, unknown>).map(([k, v]) => [FILTER_FIELDS.get(k)?.name ?? k, v]));
+  const keyOf = (name: string) => Object.keys(filter as Record<string, unknown>).find((k) => FILTER_FIELDS.get(k)?.name === name) ?? name;
+  for (const p of filterProblems(wire)) out.push({ ruleId: 'hubble/invalid-filter-value', path: `${at}.${keyOf(p.field)}`, message: p.message });
   return out;
 }
 
@@ -265,8 +269,13 @@ export const invalidFieldMask = fileRule(
 );
 export const invalidFilterValue = fileRule(
   'hubble/invalid-filter-value', Severity.ERROR,
-  'A source_ip, destination_ip or source_ip_xlated filter value that is not an IP address or CIDR range.',
-  'Hubble builds the filter with filterByIPs: a value with "/" goes through Go\'s net.ParseCIDR, any other through net.ParseIP, and an error fails the filter, so that exporter never starts (cilium pkg/hubble/filters/ip.go).',
+  'A flow filter value the agent refuses when it builds the filter: an address, port, protocol, HTTP status code, regular expression, FQDN or node pattern, or label selector it cannot parse, or HTTP fields without L7 events.',
+  'Hubble builds each flow log\'s filters with BuildFilterList and fails the flow log on the first error, so that exporter never starts ' +
+    '(before Cilium 1.16.4 it stored no exporter and would crash on the first flow): addresses go through net.ParseIP/ParseCIDR (netip from 1.17, ip.go), ' +
+    'ports through strconv.ParseUint(v, 10, 16) (port.go), protocols must be known (protocol.go), status codes are "403" or a prefix such as "5+", ' +
+    'http_* fields need an event_type with L7 events (http.go), http_path, http_url and dns_query compile as Go regexps, FQDN and node ' +
+    'names are patterns of [-.*_0-9a-z] (patterns.go), labels are Kubernetes selectors with the source added (labels.go). Read at cilium v1.16.6, ' +
+    'v1.17.5, v1.18.6 and v1.19.4 (pkg/hubble/filters).',
 );
 export const endInPast = fileRule(
   'hubble/end-in-past', Severity.WARNING,
