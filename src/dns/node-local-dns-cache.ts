@@ -3,7 +3,7 @@ import type * as k8s from 'cdk8s-plus-28/lib/imports/k8s.js';
 import { Construct } from 'constructs';
 import * as cilium from '../../imports/cilium.io.js';
 import { addNote } from '../core/diagnostics.js';
-import { NetsecError } from '../core/errors.js';
+import { NetsecError, echo } from '../core/errors.js';
 import { Feature } from '../core/features.js';
 import { HelmValues } from '../core/helm-values.js';
 import { ResourceMetadataProps, applyResourceMetadata, checkLabels } from '../core/resource-metadata.js';
@@ -18,7 +18,8 @@ import {
   checkZone,
   renderNodeLocalDnsCorefile,
 } from './corefile.js';
-import { DNS_LABEL } from '../core/names.js';
+import { DNS_LABEL, isDnsSubdomain } from '../core/names.js';
+import { parseQuantity } from '../core/quantity.js';
 
 /**
  * Amounts of container resources by name (`cpu`, `memory`, ...): Kubernetes quantity strings such as '25m' and '5Mi',
@@ -226,7 +227,11 @@ export class NodeLocalDnsCache extends Construct implements IDnsCache {
     }
     if (this.healthPort === this.metricsPort) throw new NetsecError('INVALID', `${who}: 'healthPort' and 'metricsPort' must differ (both ${this.healthPort}).`);
     this.resources = props.resources ?? { requests: { cpu: '25m', memory: '5Mi' } };
+    checkResources(who, this.resources);
     this.priorityClassName = props.priorityClassName ?? 'system-node-critical';
+    if (!isDnsSubdomain(this.priorityClassName)) {
+      throw new NetsecError('INVALID', `${who}: 'priorityClassName' '${echo(this.priorityClassName)}' is not a PriorityClass name; the API server refuses the DaemonSet unless it is a DNS-1123 subdomain (lowercase letters, digits, '-' and '.'), e.g. 'system-node-critical'.`);
+    }
     this.tolerations = props.tolerations ?? [
       { key: 'CriticalAddonsOnly', operator: 'Exists' },
       { effect: 'NoExecute', operator: 'Exists' },
@@ -389,6 +394,34 @@ export class NodeLocalDnsCache extends Construct implements IDnsCache {
       clusterDns: { kind: 'pods', name: this.clusterDnsService, namespace: this.namespace, labels: this.clusterDnsLabels },
     };
     markDnsCache(this);
+  }
+}
+
+/**
+ * Refuses requests and limits the API server refuses (ValidateResourceRequirements, pkg/apis/core/validation): a
+ * negative quantity, or a request above its limit. The DaemonSet would not be created, and
+ * the cluster DNS behind the Local Redirect Policy would have no cache.
+ */
+function checkResources(who: string, resources: ContainerResources): void {
+  const read = (field: 'requests' | 'limits'): Map<string, number> => {
+    const out = new Map<string, number>();
+    for (const [name, q] of Object.entries(resources[field] ?? {})) {
+      const text = typeof q === 'string' ? q : String(q?.value ?? q);
+      const value = parseQuantity(text);
+      // A value that is not a quantity at all is the schema check's (format 'quantity', at the DaemonSet's field).
+      if (value === undefined) continue;
+      if (value < 0) throw new NetsecError('INVALID', `${who}: 'resources.${field}.${name}' is '${echo(text)}'; the API server refuses a negative quantity ("must be greater than or equal to 0").`);
+      out.set(name, value);
+    }
+    return out;
+  };
+  const requests = read('requests');
+  const limits = read('limits');
+  for (const [name, request] of requests) {
+    const limit = limits.get(name);
+    if (limit !== undefined && request > limit) {
+      throw new NetsecError('INVALID', `${who}: 'resources.requests.${name}' is above 'resources.limits.${name}'; the API server refuses the DaemonSet ("must be less than or equal to ${name} limit"). Raise the limit or lower the request.`);
+    }
   }
 }
 

@@ -234,4 +234,16 @@ describe('container resources', () => {
     const messages = synthesize(app).findings.map((f) => `${f.path}: ${f.message}`);
     expect(messages).toEqual(['spec.template.spec.containers[0].resources.requests.cpu: expected number or format \'quantity\' (got "lots")']);
   });
+
+  // kubernetes pkg/apis/core/validation ValidateResourceRequirements: ValidateNonnegativeQuantity, and "must be less
+  // than or equal to %s limit"; ValidatePodSpec checks priorityClassName as a DNS-1123 subdomain.
+  test('a negative quantity, a request above its limit and a bad priorityClassName are refused (the API server refuses the DaemonSet)', () => {
+    const build = (props: Record<string, unknown>) => () => new NodeLocalDnsCache(cilium().chart, 'Cache', props);
+    expect(build({ resources: { requests: { cpu: '-1' } } })).toThrow("NodeLocalDnsCache 'kube-system/node-local-dns': 'resources.requests.cpu' is '-1'; the API server refuses a negative quantity (\"must be greater than or equal to 0\").");
+    expect(build({ resources: { requests: { memory: '2Gi' }, limits: { memory: '1Gi' } } })).toThrow("NodeLocalDnsCache 'kube-system/node-local-dns': 'resources.requests.memory' is above 'resources.limits.memory'; the API server refuses the DaemonSet (\"must be less than or equal to memory limit\"). Raise the limit or lower the request.");
+    // 1Gi is 1073741824 bytes, more than 1G (10^9): binary and decimal units compare by value.
+    expect(build({ resources: { requests: { memory: '1Gi' }, limits: { memory: '1G' } } })).toThrow("'resources.requests.memory' is above 'resources.limits.memory'");
+    expect(build({ resources: { requests: { cpu: '500m', memory: '1G' }, limits: { cpu: '0.5', memory: '1Gi' } } })).not.toThrow();
+    expect(build({ priorityClassName: 'Not Valid' })).toThrow("NodeLocalDnsCache 'kube-system/node-local-dns': 'priorityClassName' 'Not Valid' is not a PriorityClass name; the API server refuses the DaemonSet unless it is a DNS-1123 subdomain (lowercase letters, digits, '-' and '.'), e.g. 'system-node-critical'.");
+  });
 });
