@@ -339,6 +339,19 @@ const CASES: { id: string; title: string; target: TargetProps; bad: Obj[]; expec
     goodTarget: T('1.17'),
   },
   {
+    id: 'cilium/enable-default-deny-not-honored', title: 'cilium/enable-default-deny-not-honored (L7 rules still refuse)', target: T('1.17'),
+    bad: [cnp({ endpointSelector: ES, enableDefaultDeny: { egress: false }, egress: [DNS_KUBE, { toEntities: ['world'], toPorts: [{ ports: [P('80')], rules: { http: [{ method: 'GET' }] } }] }] })],
+    expected: [
+      ["warning", "spec.egress[1].toPorts[0].rules", "CiliumNetworkPolicy 'shop/web' at spec.egress[1].toPorts[0].rules: has HTTP rules in a rule with enableDefaultDeny.egress: false, which does not reach L7: on these ports and peers every request the rules do not match is still refused (HTTP 403). If the rules are meant for visibility only, add a match-all rule (http: [{}]); otherwise this is intended."],
+    ],
+    good: [
+      // Match-all L7 rules (visibility), and L7 rules where default deny is on.
+      cnp({ endpointSelector: ES, enableDefaultDeny: { egress: false }, egress: [DNS_KUBE, { toEntities: ['world'], toPorts: [{ ports: [P('80')], rules: { http: [{}] } }] }] }),
+      cnp({ endpointSelector: ES, egress: [{ toEntities: ['world'], toPorts: [{ ports: [P('80')], rules: { http: [{ method: 'GET' }] } }] }] }, 'on'),
+    ],
+    goodTarget: T('1.17'),
+  },
+  {
     id: 'cilium/cidrgroup-ref-missing', title: 'cilium/cidrgroup-ref-missing', target: T('1.17'),
     bad: [cnp({ endpointSelector: ES, egress: [{ toCIDRSet: [{ cidrGroupRef: 'geo' }] }] })],
     expected: [
@@ -372,6 +385,17 @@ describe('Cilium agent-side rules', () => {
       { key: 'io.cilium.k8s.policy.cluster', operator: 'In', values: ['prod-eu'] },
     ] }] };
     expect(findings([cnp({ endpointSelector: ES, egress: [dns] })], T('1.17'), 'cilium/dns-peer-misses-actual-resolver')).toEqual([]);
+  });
+
+  test('enableDefaultDeny: false under Helm enableNonDefaultDenyPolicies: false is ignored by the agent (rule_validation.go Sanitize)', () => {
+    const policy = ccnp({ endpointSelector: {}, enableDefaultDeny: { egress: false }, egressDeny: [{ toCIDRSet: [{ cidr: '198.51.100.0/24' }] }] }, 'geo');
+    const run = (values: Record<string, unknown>) => lint(new ManifestIndex(new Target(T('1.17')), [{ object: policy, applied: true }], { helmValues: new Map([['cilium', values]]) }))
+      .findings.filter((f) => f.ruleId === 'cilium/enable-default-deny-not-honored').map((f) => [f.path, f.message]);
+    expect(run({ enableNonDefaultDenyPolicies: false })).toEqual([
+      ['spec.enableDefaultDeny.egress', "CiliumClusterwideNetworkPolicy 'geo' at spec.enableDefaultDeny.egress: is false, but the Cilium Helm values set enableNonDefaultDenyPolicies: false, so the agent ignores it and puts the selected pods into egress default-deny: all egress no rule allows is dropped. Set enableNonDefaultDenyPolicies: true in the Cilium values, or allow the egress that must keep flowing."],
+    ]);
+    expect(run({ enableNonDefaultDenyPolicies: true })).toEqual([]);
+    expect(run({})).toEqual([]);
   });
 
   test('every rule of the Cilium Sanitize port and the DNS path has a case', () => {

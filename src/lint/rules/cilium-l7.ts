@@ -3,9 +3,10 @@ import { LintRule, RuleViolation, Severity } from '../rule.js';
 import { WireSelector, selectsEverything } from '../selectors.js';
 import { RuleContext, WireEntry, allRules, coveringRules, isObject, list } from './cilium-wire.js';
 
-// HTTP rules that an L4 allow silently disables (domain-notes §A.4, §C.3): for one endpoint, port and peer, Cilium
-// unions the allows; if any of them has no L7 rules the port is allowed at L7 too, so every request passes. `netsec
-// explain` judges a flow the same way (src/explain/cilium.ts: "an L4 allow wildcards L7").
+// L7 rules whose effect is not what the policy around them suggests (domain-notes §A.1, §A.4, §C.3). For one endpoint,
+// port and peer Cilium unions the allows: if any has no L7 rules, every request passes (an L4 allow shadows HTTP rules);
+// if all have L7 rules, what they do not match is refused, whatever enableDefaultDeny says. `netsec explain` judges a
+// flow the same way (src/explain/cilium.ts: "an L4 allow wildcards L7", then the L7 stage).
 
 const PEER_KEYS = {
   egress: ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities', 'toServices', 'toGroups', 'toNodes', 'toFQDNs'],
@@ -140,4 +141,52 @@ function describePort(p: PortItem): string {
   return `${range[0] === range[1] ? range[0] : `${range[0]}-${range[1]}`}/TCP`;
 }
 
-export const CILIUM_L7_RULES: readonly LintRule[] = [l7ShadowedByL4];
+/** Whether L7 rules let everything through: an HTTP rule with no condition, or a DNS pattern of only `*` (matchpattern.go). */
+function l7AllowsAll(rules: Record<string, unknown>): boolean {
+  const http = list<unknown>(rules.http);
+  const dns = list<unknown>(rules.dns);
+  if (http.length > 0) return http.some((r) => isObject(r) && Object.values(r).every((v) => v === undefined || v === null || (Array.isArray(v) && v.length === 0) || v === ''));
+  return dns.some((r) => isObject(r) && typeof r.matchPattern === 'string' && /^[*]+[.]?$/.test(r.matchPattern));
+}
+
+export const enableDefaultDenyNotHonored: LintRule = {
+  id: 'cilium/enable-default-deny-not-honored',
+  severity: Severity.WARNING,
+  summary: 'enableDefaultDeny: false that the agent ignores (enableNonDefaultDenyPolicies off), or that does not reach L7 rules, which still drop what they do not match.',
+  explanation:
+    'With the agent flag enable-non-default-deny-policies off (Helm enableNonDefaultDenyPolicies: false) Cilium forces enableDefaultDeny to true: ' +
+    'a policy meant to drop only what it denies puts its pods into default-deny (rule_validation.go Sanitize). And the field does not apply to ' +
+    'L7: "Adding a layer-7 rule that does not include a layer-7 allow-all will cause drops, even when default-deny is explicitly disabled" ' +
+    '(Documentation/security/policy/intro.rst). The Helm values are judged when known (cilium-values.yaml). Source: domain-notes §A.1.',
+  check(index) {
+    const out: RuleViolation[] = [];
+    const flag = (index.helmValues.get('cilium') as { enableNonDefaultDenyPolicies?: unknown } | undefined)?.enableNonDefaultDenyPolicies;
+    for (const r of allRules(index)) {
+      for (const d of ['egress', 'ingress'] as const) {
+        if (r.rule.enableDefaultDeny?.[d] !== false) continue;
+        if (flag === false) {
+          out.push({
+            manifest: r.manifest,
+            path: `${r.path}.enableDefaultDeny.${d}`,
+            message: `is false, but the Cilium Helm values set enableNonDefaultDenyPolicies: false, so the agent ignores it and puts the selected pods into ${d} default-deny: all ${d} no rule allows is dropped. Set enableNonDefaultDenyPolicies: true in the Cilium values, or allow the ${d} that must keep flowing.`,
+          });
+        }
+        list<WireEntry>(r.rule[d]).forEach((entry, i) => {
+          if (!isObject(entry)) return;
+          list<unknown>(entry.toPorts).forEach((pr, j) => {
+            if (!isObject(pr) || !isObject(pr.rules) || !hasL7(pr) || l7AllowsAll(pr.rules)) return;
+            const kind = list(pr.rules.http).length > 0 ? 'HTTP' : 'DNS';
+            out.push({
+              manifest: r.manifest,
+              path: `${r.path}.${d}[${i}].toPorts[${j}].rules`,
+              message: `has ${kind} rules in a rule with enableDefaultDeny.${d}: false, which does not reach L7: on these ports and peers every ${kind === 'HTTP' ? 'request' : 'query'} the rules do not match is still refused (${kind === 'HTTP' ? 'HTTP 403' : 'DNS REFUSED'}). If the rules are meant for visibility only, add a match-all rule (${kind === 'HTTP' ? 'http: [{}]' : "dns: [{matchPattern: '*'}]"}); otherwise this is intended.`,
+            });
+          });
+        });
+      }
+    }
+    return out;
+  },
+};
+
+export const CILIUM_L7_RULES: readonly LintRule[] = [l7ShadowedByL4, enableDefaultDenyNotHonored];
