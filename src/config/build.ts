@@ -126,7 +126,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildOptions = {})
         try {
           await section.build(ctx, entry);
         } catch (err) {
-          if (err instanceof NetsecError) throw locateError(err, location);
+          if (err instanceof NetsecError) throw locateError(err, refusalLocation(err, entry, pointer, loaded) ?? location);
           throw err;
         }
         // Every construct this entry added records where it was written; findings about it and its objects point there.
@@ -163,7 +163,6 @@ function checkClusterCidrs(loaded: LoadedConfig, i: number, props: TargetProps):
   }
 }
 
-/** Runs `fn`; a NetsecError without a location gets `location`. */
 /**
  * An entry's (or target's) `suppress:` items as suppressions. The reason is written into output headers as given,
  * without its netsec.yaml line: an edit above it must not change the output (and show up in `netsec plan`).
@@ -192,6 +191,36 @@ function unknownRules(loaded: LoadedConfig, placed: readonly Placed[]): Problem[
   ];
 }
 
+/**
+ * Where in an entry a construct's refusal points: the one key of the entry that the message quotes ('priorityClassName',
+ * 'resources.requests.cpu', 'destination_port'), matched as netsec.yaml spells it (camelCase, so `destinationPort`),
+ * or undefined (the entry then). A key quoted that the entry has at several places is ambiguous, and not used.
+ */
+function refusalLocation(err: NetsecError, entry: unknown, pointer: string, loaded: LoadedConfig): SourceLocation | undefined {
+  const fold = (k: string) => k.replace(/[_-]/g, '').toLowerCase();
+  const paths: string[][] = [];
+  const walk = (value: unknown, path: string[]): void => {
+    if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...path, String(i)]));
+    else if (value !== null && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) {
+        paths.push([...path, k]);
+        walk(v, [...path, k]);
+      }
+    }
+  };
+  walk(entry, []);
+  for (const quoted of err.reason.matchAll(/'([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)'/g)) {
+    const wanted = quoted[1]!.split('.').map(fold);
+    const found = paths.filter((p) => {
+      const keys = p.filter((k) => !/^\d+$/.test(k)).slice(-wanted.length).map(fold);
+      return keys.length === wanted.length && keys.every((k, i) => k === wanted[i]) && fold(p[p.length - 1]!) === wanted[wanted.length - 1];
+    });
+    if (found.length === 1) return loaded.where(`${pointer}/${found[0]!.map((k) => k.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`, true);
+  }
+  return undefined;
+}
+
+/** Runs `fn`; a NetsecError without a location gets `location`. */
 function located<T>(fn: () => T, location: SourceLocation): T {
   try {
     return fn();

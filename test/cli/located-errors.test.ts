@@ -332,6 +332,29 @@ describe('bad CIDRs under netsec synth', () => {
   });
 });
 
+describe("a construct's refusal points at the key it names", () => {
+  test('the key the message quotes, when the entry has it once; else the entry', async () => {
+    const config = `${TARGETS}nodeLocalDns:
+  - targets: [a]
+    resources: { requests: { memory: 2Gi }, limits: { memory: 1Gi } }
+`;
+    const r = await refused(config);
+    expect(r.stderr.split('\n')[0]).toBe(
+      "netsec.yaml:10:30: NodeLocalDnsCache 'kube-system/node-local-dns': 'resources.requests.memory' is above 'resources.limits.memory'; the API server refuses the DaemonSet (\"must be less than or equal to memory limit\"). Raise the limit or lower the request.",
+    );
+    const filter = `${TARGETS}hubbleFlowLogs:
+  - targets: [a]
+    flowLogs:
+      - name: a
+        includeFilters:
+          - destinationPort: ["443"]
+          - destinationPort: ["99999"]
+`;
+    // destinationPort is written twice: the refusal cannot tell which by its key alone, so it stays at the entry.
+    expect((await refused(filter)).stderr.split('\n')[0]).toMatch(/^netsec\.yaml:9:5: HubbleFlowLogs .* 'destination_port' "99999" is not a port number from 0 to 65535/);
+  });
+});
+
 describe('what messages echo from the input', () => {
   test('control characters in netsec.yaml and in a feed are escaped, never sent to the terminal', async () => {
     const key = await refused(`${TARGETS}"\\e[31mred\\u0000": 1\n`);

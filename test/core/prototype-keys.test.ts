@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { EndpointSelector, NetsecError } from '../../src/index.js';
@@ -82,7 +82,7 @@ describe('the CLI on prototype-named keys', () => {
     expect(r.code).toBe(1);
   });
 
-  test('netsec synth: a label key cdk8s cannot write is refused at its entry, and nothing is written', async () => {
+  test('netsec synth: a label key cdk8s cannot write is refused at the key, and nothing is written', async () => {
     const dir = tempDir('netsec-proto-');
     writeFileSync(join(dir, 'netsec.yaml'), `targets:
   - { name: lab, kubernetes: "1.30", cilium: "1.18" }
@@ -93,9 +93,10 @@ ciliumPolicies:
       - to: { cidrs: [1.1.1.0/24] }
 `);
     const r = await run('synth', '-c', join(dir, 'netsec.yaml'), '--out', join(dir, 'out'));
-    expect(r.stderr).toContain("netsec.yaml:4:5: EndpointSelector {constructor=x}: label key 'constructor': cdk8s, which renders netsec's objects, takes a map entry named 'constructor' for the object's class and cannot write it; use another key.");
+    expect(r.stderr).toContain("netsec.yaml:5:40: EndpointSelector {constructor=x}: label key 'constructor': cdk8s, which renders netsec's objects, takes a map entry named 'constructor' for the object's class and cannot write it; use another key.");
     expect(r.stderr).not.toContain('internal error');
     expect(r.code).toBe(1);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 });
 
