@@ -126,11 +126,11 @@ export const FEATURES: Record<Feature, FeatureSpec> = {
     source: 'version-facts finding 7 (cilium PR #31422)',
   },
   [Feature.HUBBLE_FLOWLOG_ROTATION]: {
-    product: Product.CILIUM, since: '1.18', title: 'per-flowlog fileMaxSizeMb/fileMaxBackups/fileCompress',
+    product: Product.CILIUM, since: '1.18', title: "per-flow-log 'rotation' (fileMaxSizeMb, fileMaxBackups, fileCompress)",
     source: 'upstream/README.md (FlowLogConfig keys per line)',
   },
   [Feature.HUBBLE_FLOWLOG_AGGREGATION]: {
-    product: Product.CILIUM, since: '1.19', title: 'per-flowlog fieldAggregate/aggregationInterval',
+    product: Product.CILIUM, since: '1.19', title: "per-flow-log 'aggregation' (fieldAggregate, aggregationInterval)",
     source: 'upstream/README.md (FlowLogConfig keys per line)',
   },
   [Feature.CALICO_TIERS]: {

@@ -25,7 +25,7 @@ export class FlowLogOutput {
   public static file(path: string): FlowLogOutput {
     const who = `FlowLogOutput.file('${path}')`;
     if (path === 'stdout') {
-      throw new NetsecError('INVALID', `${who}: 'stdout' is not a file; only FlowLogOutput.stdout() writes to the agent's stdout. Did you mean FlowLogOutput.stdout()?`);
+      throw new NetsecError('INVALID', `${who}: 'stdout' is not a file; the agent's stdout is the default output: in netsec.yaml leave file out, in TypeScript use FlowLogOutput.stdout().`);
     }
     const alias = stdoutAliasProblem(path);
     if (alias) throw new NetsecError('INVALID', `${who}: hubble/filepath-stdout: ${alias}`);

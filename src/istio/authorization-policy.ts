@@ -185,7 +185,8 @@ export class AuthorizationPolicy extends Construct {
   public constructor(scope: Construct, id: string, props: AuthorizationPolicyProps) {
     super(scope, id);
     const target = Target.of(this);
-    const who = `AuthorizationPolicy '${this.node.path}'`;
+    // Named by its construct path until its namespace and name are known, then as the object it writes.
+    let who = `AuthorizationPolicy '${this.node.path}'`;
     target.requireProduct(Product.ISTIO, who);
     if (typeof props.name !== 'string' || !DNS_SUBDOMAIN.test(props.name) || props.name.length > 253) {
       throw new NetsecError('INVALID', `${who}: name ${JSON.stringify(props.name)} must be a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', at most 253 characters).`);
@@ -194,6 +195,7 @@ export class AuthorizationPolicy extends Construct {
     this.rootNamespace = checkNamespace(props.rootNamespace ?? ISTIO_ROOT_NAMESPACE, `${who} 'rootNamespace'`);
     this.namespace = props.namespace === undefined ? this.rootNamespace : checkNamespace(props.namespace, `${who} 'namespace'`);
     this.meshWide = this.namespace === this.rootNamespace;
+    who = `AuthorizationPolicy '${this.namespace}/${this.name}'`;
     this.action = props.action ?? AuthorizationAction.ALLOW;
     if (!Object.values(AuthorizationAction).includes(this.action)) {
       throw new NetsecError('INVALID', `${who}: 'action' must be one of: ${Object.values(AuthorizationAction).join(', ')} (got ${JSON.stringify(this.action)}).`);

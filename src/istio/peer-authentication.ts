@@ -120,7 +120,8 @@ export class PeerAuthentication extends Construct {
     super(scope, id);
     (this as unknown as Record<string, unknown>)[MARK] = true;
     this.target = Target.of(this);
-    const who = `PeerAuthentication '${this.node.path}'`;
+    // Named by its construct path until its namespace and name are known, then as the object it writes.
+    let who = `PeerAuthentication '${this.node.path}'`;
     this.target.requireProduct(Product.ISTIO, who);
     if (!Object.values(MtlsMode).includes(props.mode)) {
       throw new NetsecError('INVALID', `${who}: 'mode' must be one of: ${Object.values(MtlsMode).join(', ')} (got ${JSON.stringify(props.mode)}).`);
@@ -130,6 +131,7 @@ export class PeerAuthentication extends Construct {
     this.name = props.name ?? 'default';
     this.rootNamespace = checkNamespace(props.rootNamespace ?? 'istio-system', `${who} 'rootNamespace'`);
     this.namespace = this.scope.namespace ?? this.rootNamespace;
+    who = `PeerAuthentication '${this.namespace}/${this.name}'`;
     if (this.scope.kind === 'namespace' && this.namespace === this.rootNamespace) {
       throw new NetsecError('INVALID', `${who}: a namespace-wide PeerAuthentication in the root namespace '${this.rootNamespace}' applies to the whole mesh. Did you mean PeerAuthenticationScope.mesh()?`);
     }

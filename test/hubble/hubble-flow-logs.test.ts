@@ -191,7 +191,7 @@ describe('version-gated data: refused with the first line that has it', () => {
   test('per-flow-log rotation flips at 1.18', () => {
     const options = { name: 'file', output: FlowLogOutput.file('egress.log'), rotation: { maxSizeMb: 20 } };
     expect(addError(at('1.17'), options)).toEqual(
-      new NetsecError('INVALID', `${WHO}: flow log 'file': per-flowlog fileMaxSizeMb/fileMaxBackups/fileCompress needs Cilium 1.18 or later; target 't' runs Cilium 1.17.`),
+      new NetsecError('INVALID', `${WHO}: flow log 'file': per-flow-log 'rotation' (fileMaxSizeMb, fileMaxBackups, fileCompress) needs Cilium 1.18 or later; target 't' runs Cilium 1.17.`),
     );
     expect(flowLogsOf(at('1.18'), (f) => f.addFlowLog(options)).entries[0]).toEqual({
       name: 'file',
@@ -206,7 +206,7 @@ describe('version-gated data: refused with the first line that has it', () => {
   test('aggregation flips at 1.19', () => {
     const options = { name: 'agg', aggregation: { fields: ['verdict'], interval: Duration.minutes(1) } };
     expect(addError(at('1.18'), options)).toEqual(
-      new NetsecError('INVALID', `${WHO}: flow log 'agg': per-flowlog fieldAggregate/aggregationInterval needs Cilium 1.19 or later; target 't' runs Cilium 1.18.`),
+      new NetsecError('INVALID', `${WHO}: flow log 'agg': per-flow-log 'aggregation' (fieldAggregate, aggregationInterval) needs Cilium 1.19 or later; target 't' runs Cilium 1.18.`),
     );
     const entry = flowLogsOf(at('1.19'), (f) => f.addFlowLog(options)).entries[0];
     expect(entry.fieldAggregate).toEqual(['verdict']);
@@ -216,8 +216,8 @@ describe('version-gated data: refused with the first line that has it', () => {
 
 describe('mistakes the agent would punish', () => {
   test.each([
-    ['/dev/stdout', "FlowLogOutput.file('/dev/stdout'): hubble/filepath-stdout: '/dev/stdout' goes through the rotating file writer; only the literal 'stdout' writes to the agent's stdout. Use filePath: stdout (FlowLogOutput.stdout())."],
-    ['stdout', "FlowLogOutput.file('stdout'): 'stdout' is not a file; only FlowLogOutput.stdout() writes to the agent's stdout. Did you mean FlowLogOutput.stdout()?"],
+    ['/dev/stdout', "FlowLogOutput.file('/dev/stdout'): hubble/filepath-stdout: '/dev/stdout' goes through the rotating file writer; only the literal 'stdout' writes to the agent's stdout. Use filePath: stdout (in netsec.yaml, leave file out; in TypeScript, FlowLogOutput.stdout())."],
+    ['stdout', "FlowLogOutput.file('stdout'): 'stdout' is not a file; the agent's stdout is the default output: in netsec.yaml leave file out, in TypeScript use FlowLogOutput.stdout()."],
     ['/tmp/flows.log', "FlowLogOutput.file('/tmp/flows.log'): the path must be a file under /var/run/cilium/hubble/ (the agent's hostPath mount; files elsewhere are lost on restart), e.g. 'egress.log' or '/var/run/cilium/hubble/egress.log'."],
     ['../escape.log', "FlowLogOutput.file('../escape.log'): the path must be a file under /var/run/cilium/hubble/ (the agent's hostPath mount; files elsewhere are lost on restart), e.g. 'egress.log' or '/var/run/cilium/hubble/egress.log'."],
   ])('file path %s is refused', (path, message) => {

@@ -110,8 +110,10 @@ describe('AuthorizationPolicy', () => {
     expect(header).toContain(`# Note: istio/allow-nothing-scope suppressed (${MESH_WIDE}): AuthorizationPolicy 'istio-system/allow-nothing' at spec: is an ALLOW policy without rules (allow-nothing) in Istio's root namespace 'istio-system'`);
   });
 
+  // Named by its construct path until its namespace and name are checked, then as the object it writes.
   const who = "AuthorizationPolicy 'test/P'";
-  const structural = (path: string, message: string) => `istio/authz-structural-errors: ${who} at ${path}: ${message}`;
+  const named = "AuthorizationPolicy 'shop/p'";
+  const structural = (path: string, message: string) => `istio/authz-structural-errors: ${named} at ${path}: ${message}`;
   test.each<[Partial<AuthorizationPolicyProps>, string]>([
     [{ action: AuthorizationAction.DENY }, structural('spec', 'a DENY policy without rules never matches, and istiod refuses it as meaningless; add an empty rule {} to deny every request (denyAll), or rules that say which requests.')],
     [{ action: AuthorizationAction.CUSTOM, provider: 'opa' }, structural('spec', 'a CUSTOM policy without rules never matches, and istiod refuses it as meaningless; add an empty rule {} to send every request to the provider, or rules that say which requests.')],
@@ -132,11 +134,11 @@ describe('AuthorizationPolicy', () => {
     [{ rules: [{ when: [{ key: 'destination.port', values: ['http'] }] }] }, structural('spec.rules[0].when[0]', '"http" is not a port (1-65535), as destination.port needs.')],
     [{ action: AuthorizationAction.CUSTOM, provider: 'opa', rules: [{ from: [{ namespaces: ['shop'] }] }] }, structural('spec.rules[0].from[0].source.namespaces', "a CUSTOM policy cannot use identity fields (namespaces): the provider authorizes before Istio's identity checks. Move the identity condition into an ALLOW or DENY policy.")],
     [{ action: AuthorizationAction.CUSTOM, provider: 'opa', rules: [{ when: [{ key: 'request.auth.principal', values: ['a/b'] }] }] }, structural('spec.rules[0].when[0].key', "a CUSTOM policy cannot use identity conditions (request.auth.principal): the provider authorizes before Istio's identity checks. Move it into an ALLOW or DENY policy.")],
-    [{ action: 'REJECT' as AuthorizationAction }, `${who}: 'action' must be one of: ALLOW, DENY, AUDIT, CUSTOM (got "REJECT").`],
+    [{ action: 'REJECT' as AuthorizationAction }, `${named}: 'action' must be one of: ALLOW, DENY, AUDIT, CUSTOM (got "REJECT").`],
     [{ name: 'Bad_Name' }, `${who}: name "Bad_Name" must be a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', at most 253 characters).`],
     [{ namespace: 'Shop' }, `${who} 'namespace': namespace "Shop" must be a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters).`],
-    [{ selector: {} }, `${who}: 'selector' names no label; leave it out for every workload in namespace 'shop', or name labels.`],
-    [{ targetRefs: [] }, `${who}: 'targetRefs' is empty; leave it out, or name the Gateway, Service or ServiceEntry the policy attaches to.`],
+    [{ selector: {} }, `${named}: 'selector' names no label; leave it out for every workload in namespace 'shop', or name labels.`],
+    [{ targetRefs: [] }, `${named}: 'targetRefs' is empty; leave it out, or name the Gateway, Service or ServiceEntry the policy attaches to.`],
   ])('refused: %#', (props, message) => {
     const { chart } = targetChart(TARGET);
     expect(() => new AuthorizationPolicy(chart, 'P', { name: 'p', namespace: 'shop', ...props } as AuthorizationPolicyProps)).toThrow(new NetsecError('INVALID', message));
@@ -145,10 +147,10 @@ describe('AuthorizationPolicy', () => {
   test("per-line gates: source.serviceAccount from Istio 1.25, source.trustDomain from 1.30 (istiod's known attributes per tag)", () => {
     const when = (key: string) => ({ name: 'p', namespace: 'shop', rules: [{ when: [{ key, values: ['shop/web'] }] }] });
     expect(() => new AuthorizationPolicy(targetChart(TARGET).chart, 'P', when('source.serviceAccount'))).toThrow(
-      new NetsecError('INVALID', `${who} at spec.rules[0].when[0].key: condition key "source.serviceAccount" exists only from Istio 1.25 (target 't' runs Istio 1.23); istiod refuses it as an unknown attribute. Use source.principal instead.`.replace(/^/, 'istio/authz-structural-errors: ')),
+      new NetsecError('INVALID', `${named} at spec.rules[0].when[0].key: condition key "source.serviceAccount" exists only from Istio 1.25 (target 't' runs Istio 1.23); istiod refuses it as an unknown attribute. Use source.principal instead.`.replace(/^/, 'istio/authz-structural-errors: ')),
     );
     expect(() => new AuthorizationPolicy(targetChart({ ...TARGET, istio: '1.29' }).chart, 'P', when('source.trustDomain'))).toThrow(
-      new NetsecError('INVALID', `istio/authz-structural-errors: ${who} at spec.rules[0].when[0].key: condition key "source.trustDomain" exists only from Istio 1.30 (target 't' runs Istio 1.29); istiod refuses it as an unknown attribute. Use source.principal instead.`),
+      new NetsecError('INVALID', `istio/authz-structural-errors: ${named} at spec.rules[0].when[0].key: condition key "source.trustDomain" exists only from Istio 1.30 (target 't' runs Istio 1.29); istiod refuses it as an unknown attribute. Use source.principal instead.`),
     );
     const ok = targetChart({ ...TARGET, istio: '1.25' });
     new AuthorizationPolicy(ok.chart, 'P', when('source.serviceAccount'));
@@ -174,7 +176,7 @@ describe('AuthorizationPolicy metadata (labels and annotations)', () => {
 
   test('the suppress annotation is refused with what to use instead', () => {
     expect(() => AuthorizationPolicy.allowNothing(targetChart(TARGET).chart, 'Nothing', { metadata: { annotations: { 'netsec.io/suppress': `istio/allow-nothing-scope: ${MESH_WIDE}` } } })).toThrow(
-      "AuthorizationPolicy 'test/Nothing': metadata.annotations key 'netsec.io/suppress' is netsec's own: netsec validate reads lint suppressions from it; suppress findings with suppressRules(construct, [{ id, reason }]) (or 'suppress:' in netsec.yaml) instead.",
+      "AuthorizationPolicy 'istio-system/allow-nothing': metadata.annotations key 'netsec.io/suppress' is netsec's own: netsec validate reads lint suppressions from it; suppress findings with suppressRules(construct, [{ id, reason }]) (or 'suppress:' in netsec.yaml) instead.",
     );
   });
 });

@@ -82,7 +82,7 @@ describe('netsec.yaml istio:', () => {
 
   test('a structural error is located at the policy in netsec.yaml', async () => {
     await expect(buildApp(parseConfig(`${TARGETS}istio:\n  - targets: [old]\n    authorizationPolicies:\n      - { name: d, namespace: foo, action: DENY }\n`, 'netsec.yaml'))).rejects.toThrow(
-      "netsec.yaml:8:9: istio/authz-structural-errors: AuthorizationPolicy 'old-istio/AuthorizationPolicy-foo:d' at spec: a DENY policy without rules never matches, and istiod refuses it as meaningless; add an empty rule {} to deny every request (denyAll), or rules that say which requests.",
+      "netsec.yaml:8:9: istio/authz-structural-errors: AuthorizationPolicy 'foo/d' at spec: a DENY policy without rules never matches, and istiod refuses it as meaningless; add an empty rule {} to deny every request (denyAll), or rules that say which requests.",
     );
   });
 

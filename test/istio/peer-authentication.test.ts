@@ -32,16 +32,18 @@ describe('PeerAuthentication', () => {
     expect(findOne(objects, 'PeerAuthentication', 'db').spec).toEqual({ selector: { matchLabels: { app: 'db' } }, mtls: { mode: 'STRICT' }, portLevelMtls: { '9000': { mode: 'DISABLE' } } });
   });
 
+  // Named by its construct path until its namespace and name are known, then as the object it writes.
   const who = "PeerAuthentication 'test/Pa'";
+  const named = (namespace: string) => `PeerAuthentication '${namespace}/default'`;
   test.each([
     // The lint rule istio/peerauth-shape's check, run by the construct (one implementation), plus a netsec hint.
-    [{ mode: MtlsMode.STRICT, portLevelMtls: { 80: MtlsMode.DISABLE } }, `istio/peerauth-shape: ${who} at spec.portLevelMtls: port-level mTLS needs a workload selector; Istio refuses it on mesh-wide and namespace-wide PeerAuthentications. Add selector.matchLabels or remove portLevelMtls. In netsec: PeerAuthenticationScope.workload(namespace, labels).`],
-    [{ mode: MtlsMode.STRICT, scope: PeerAuthenticationScope.workload('a', { app: 'x' }), portLevelMtls: {} }, `istio/peerauth-shape: ${who} at spec.portLevelMtls: portLevelMtls is empty, which Istio refuses; remove it for one mode on every port, or name the ports.`],
-    [{ mode: MtlsMode.STRICT, scope: PeerAuthenticationScope.workload('a', { app: 'x' }), portLevelMtls: { 70000: MtlsMode.DISABLE } }, `istio/peerauth-shape: ${who} at spec.portLevelMtls.70000: port "70000" is not 1-65535; keys are the workload's container ports.`],
-    [{ mode: MtlsMode.STRICT, scope: PeerAuthenticationScope.workload('istio-system', { app: 'x' }) }, `istio/peerauth-shape: ${who} at spec.selector: a PeerAuthentication with a selector in Istio's root namespace 'istio-system' is ignored; put it in the namespace of the workloads it selects. In netsec: PeerAuthenticationScope.workload('<the workloads' namespace>', labels).`],
-    [{ mode: MtlsMode.STRICT, scope: PeerAuthenticationScope.namespace('istio-system') }, `${who}: a namespace-wide PeerAuthentication in the root namespace 'istio-system' applies to the whole mesh. Did you mean PeerAuthenticationScope.mesh()?`],
+    [{ mode: MtlsMode.STRICT, portLevelMtls: { 80: MtlsMode.DISABLE } }, `istio/peerauth-shape: ${named('istio-system')} at spec.portLevelMtls: port-level mTLS needs a workload selector; Istio refuses it on mesh-wide and namespace-wide PeerAuthentications. Add selector.matchLabels or remove portLevelMtls. In netsec: PeerAuthenticationScope.workload(namespace, labels).`],
+    [{ mode: MtlsMode.STRICT, scope: PeerAuthenticationScope.workload('a', { app: 'x' }), portLevelMtls: {} }, `istio/peerauth-shape: ${named('a')} at spec.portLevelMtls: portLevelMtls is empty, which Istio refuses; remove it for one mode on every port, or name the ports.`],
+    [{ mode: MtlsMode.STRICT, scope: PeerAuthenticationScope.workload('a', { app: 'x' }), portLevelMtls: { 70000: MtlsMode.DISABLE } }, `istio/peerauth-shape: ${named('a')} at spec.portLevelMtls.70000: port "70000" is not 1-65535; keys are the workload's container ports.`],
+    [{ mode: MtlsMode.STRICT, scope: PeerAuthenticationScope.workload('istio-system', { app: 'x' }) }, `istio/peerauth-shape: ${named('istio-system')} at spec.selector: a PeerAuthentication with a selector in Istio's root namespace 'istio-system' is ignored; put it in the namespace of the workloads it selects. In netsec: PeerAuthenticationScope.workload('<the workloads' namespace>', labels).`],
+    [{ mode: MtlsMode.STRICT, scope: PeerAuthenticationScope.namespace('istio-system') }, `${named('istio-system')}: a namespace-wide PeerAuthentication in the root namespace 'istio-system' applies to the whole mesh. Did you mean PeerAuthenticationScope.mesh()?`],
     [{ mode: 'ON' as MtlsMode }, `${who}: 'mode' must be one of: UNSET, DISABLE, PERMISSIVE, STRICT (got "ON").`],
-    [{ mode: MtlsMode.STRICT, scope: PeerAuthenticationScope.workload('a', { app: 'x' }), portLevelMtls: { 80: 'OFF' as MtlsMode } }, `${who}: 'portLevelMtls[80]' must be one of: UNSET, DISABLE, PERMISSIVE, STRICT (got "OFF").`],
+    [{ mode: MtlsMode.STRICT, scope: PeerAuthenticationScope.workload('a', { app: 'x' }), portLevelMtls: { 80: 'OFF' as MtlsMode } }, `${named('a')}: 'portLevelMtls[80]' must be one of: UNSET, DISABLE, PERMISSIVE, STRICT (got "OFF").`],
   ])('refused: %#', (props, message) => {
     const { chart } = targetChart(TARGET);
     expect(() => new PeerAuthentication(chart, 'Pa', props)).toThrow(new NetsecError('INVALID', message));
@@ -182,7 +184,7 @@ describe('PeerAuthentication metadata (labels and annotations)', () => {
 
   test('a bad label value is refused, naming the construct', () => {
     expect(() => new PeerAuthentication(targetChart(TARGET).chart, 'Mesh', { mode: MtlsMode.STRICT, metadata: { labels: { team: 'mesh/net' } } })).toThrow(
-      "PeerAuthentication 'test/Mesh': metadata.labels 'team' is 'mesh/net', which is not a valid label value; expected at most 63 characters of [A-Za-z0-9_.-], beginning and ending with a letter or digit, or empty.",
+      "PeerAuthentication 'istio-system/default': metadata.labels 'team' is 'mesh/net', which is not a valid label value; expected at most 63 characters of [A-Za-z0-9_.-], beginning and ending with a letter or digit, or empty.",
     );
   });
 });

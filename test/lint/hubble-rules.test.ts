@@ -95,7 +95,7 @@ describe('hubble/invalid-filter-value', () => {
 describe('hubble/filepath-stdout and hubble/name-and-path-unique', () => {
   test('/dev/stdout warns; the literal stdout does not', () => {
     expect(of('hubble/filepath-stdout', [cm([{ name: 'a', filePath: '/dev/stdout' }])])).toEqual([
-      ['warning', 'data.flowlogs.yaml#flowLogs[0].filePath', `${CM} at data.flowlogs.yaml#flowLogs[0].filePath: '/dev/stdout' goes through the rotating file writer; only the literal 'stdout' writes to the agent's stdout. Use filePath: stdout (FlowLogOutput.stdout()).`],
+      ['warning', 'data.flowlogs.yaml#flowLogs[0].filePath', `${CM} at data.flowlogs.yaml#flowLogs[0].filePath: '/dev/stdout' goes through the rotating file writer; only the literal 'stdout' writes to the agent's stdout. Use filePath: stdout (in netsec.yaml, leave file out; in TypeScript, FlowLogOutput.stdout()).`],
     ]);
     expect(of('hubble/filepath-stdout', [cm([{ name: 'a', filePath: 'stdout' }])])).toEqual([]);
   });

@@ -41,7 +41,7 @@ const STDOUT_ALIASES = ['/dev/stdout', '/proc/self/fd/1', '/dev/fd/1'];
 /** The hubble/filepath-stdout finding for a filePath, if any (FlowLogOutput.file refuses what this reports). */
 export function stdoutAliasProblem(filePath: string): string | undefined {
   if (!STDOUT_ALIASES.includes(filePath)) return undefined;
-  return `'${filePath}' goes through the rotating file writer; only the literal 'stdout' writes to the agent's stdout. Use filePath: stdout (FlowLogOutput.stdout()).`;
+  return `'${filePath}' goes through the rotating file writer; only the literal 'stdout' writes to the agent's stdout. Use filePath: stdout (in netsec.yaml, leave file out; in TypeScript, FlowLogOutput.stdout()).`;
 }
 
 const FILTER_FIELDS = new Map<string, (typeof FLOW_FILTER_MESSAGES)['FlowFilter'][number]>();
