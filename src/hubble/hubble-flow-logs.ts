@@ -206,8 +206,9 @@ export class HubbleFlowLogs extends Construct {
     return stringify({ flowLogs: this.entries }, { version: '1.1', lineWidth: 0, minContentWidth: 0 });
   }
 
+  /** Named as the ConfigMap it writes once that is known (messages speak of objects, not construct paths). */
   private get who(): string {
-    return `HubbleFlowLogs '${this.node.path}'`;
+    return this.name === undefined ? `HubbleFlowLogs '${this.node.path}'` : `HubbleFlowLogs '${this.namespace}/${this.name}'`;
   }
 }
 

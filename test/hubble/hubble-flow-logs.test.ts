@@ -33,7 +33,7 @@ function addError(target: TargetProps, options: Parameters<HubbleFlowLogs['addFl
   throw new Error('expected addFlowLog to throw');
 }
 
-const WHO = "HubbleFlowLogs 'test/FlowLogs'";
+const WHO = "HubbleFlowLogs 'kube-system/cilium-flowlog-config'";
 
 describe('the deny-rule exporter of the bundled example (sub_type 181 with match_sub_type, to stdout)', () => {
   test('egress denied by a deny rule goes to stdout, and sub_type is paired with match_sub_type: true', () => {
