@@ -1,4 +1,4 @@
-import { Document, LineCounter, Node, isAlias, isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { Document, LineCounter, Node, Scalar, isAlias, isMap, isScalar, isSeq, parseAllDocuments, parseDocument } from 'yaml';
 import { SourceLocation } from '../core/errors.js';
 import { MAX_ALIAS_COUNT } from '../config/load.js';
 import type { ManifestValidator } from '../core/validation/manifest-validator.js';
@@ -33,7 +33,7 @@ export function parseManifestDocuments(text: string, file: string): ManifestDocu
   // logLevel 'error': the yaml library would print its warnings (which quote the input) past netsec's renderer.
   for (const doc of parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, logLevel: 'error' })) {
     const location = at(doc.contents?.range?.[0] ?? doc.range[0]);
-    const locate = (path: string): SourceLocation => at(locateField(doc, path) ?? doc.contents?.range?.[0] ?? doc.range[0]);
+    const locate = (path: string): SourceLocation => at(locateField(doc, path, text) ?? doc.contents?.range?.[0] ?? doc.range[0]);
     if (doc.errors.length) {
       // Where the parser stopped, not where the document starts.
       out.push({ file, location, locate, error: { location: at(doc.errors[0]!.pos[0]), message: yamlSyntaxMessage(doc.errors[0]!) } });
@@ -72,9 +72,11 @@ function isObjectList(value: unknown): value is { items: unknown[] } {
  * a parsed document: a map entry's key (where an editor should put the cursor to fix or delete it), a list item
  * itself. A path that leaves the document (a missing required field) stops at the deepest node that exists, so a
  * finding is never placed further away than its parent. Keys may contain dots, so a map step takes the longest key
- * the rest of the path starts with, rather than splitting the path first.
+ * the rest of the path starts with, rather than splitting the path first. With the document's `text`, a path that
+ * goes on into YAML held in a string (`data.flowlogs.yaml#flowLogs[0].filePath`, a ConfigMap's embedded file) is
+ * followed into it when the string is a literal block (`|`), whose lines stand in the file as they are.
  */
-export function locateField(doc: Document, path: string): number | undefined {
+export function locateField(doc: Document, path: string, text?: string): number | undefined {
   let node: unknown = doc.contents;
   let offset = (node as Node | null)?.range?.[0];
   let rest = path;
@@ -90,13 +92,17 @@ export function locateField(doc: Document, path: string): number | undefined {
       rest = rest.slice(m[0].length);
     } else {
       if (rest.startsWith('.')) rest = rest.slice(1);
+      if (rest.startsWith('#')) {
+        const inner = text !== undefined && isScalar(node) ? locateInBlock(node, rest.slice(1), text) : undefined;
+        return inner ?? offset;
+      }
       if (!isMap(node)) break;
       let best: { pair: (typeof node.items)[number]; length: number } | undefined;
       for (const pair of node.items) {
         const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
         if (key === undefined || !rest.startsWith(key)) continue;
         const next = rest[key.length];
-        if ((next === undefined || next === '.' || next === '[') && (!best || key.length > best.length)) best = { pair, length: key.length };
+        if ((next === undefined || next === '.' || next === '[' || next === '#') && (!best || key.length > best.length)) best = { pair, length: key.length };
       }
       if (!best) break;
       offset = (best.pair.key as Node).range?.[0] ?? offset;
@@ -105,6 +111,36 @@ export function locateField(doc: Document, path: string): number | undefined {
     }
   }
   return offset;
+}
+
+/**
+ * The source offset of the field at `path` in YAML held by a literal block scalar (`|`), or undefined. Each line of
+ * the block stands in the file at the block's indentation; the string is checked against the file line by line, so a
+ * block whose lines do not read back as its value (escapes, folding) is not guessed at.
+ */
+function locateInBlock(node: Scalar, path: string, text: string): number | undefined {
+  if (node.type !== 'BLOCK_LITERAL' || typeof node.value !== 'string' || !node.range) return undefined;
+  const source = text.slice(node.range[0], node.range[1]);
+  const header = source.indexOf('\n');
+  if (header < 0) return undefined;
+  const lines = source.slice(header + 1).split('\n');
+  const indent = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => l.length - l.trimStart().length));
+  const valueLines = node.value.split('\n');
+  const starts: number[] = [];
+  let at = node.range[0] + header + 1;
+  for (let i = 0; i < valueLines.length && i < lines.length; i++) {
+    if (lines[i]!.trim() !== '' && lines[i]!.slice(indent) !== valueLines[i]) return undefined;
+    starts.push(at + indent);
+    at += lines[i]!.length + 1;
+  }
+  const inner = new LineCounter();
+  const doc = parseDocument(node.value, { lineCounter: inner, prettyErrors: false, logLevel: 'error' });
+  if (doc.errors.length) return undefined;
+  const offset = locateField(doc, path);
+  if (offset === undefined) return undefined;
+  const pos = inner.linePos(offset);
+  const start = starts[pos.line - 1];
+  return start === undefined ? undefined : start + pos.col - 1;
 }
 
 /**

@@ -3,6 +3,7 @@ import { parseAllDocuments } from 'yaml';
 import { Manifest, ManifestIndex, RULES, Target, TargetProps, lint } from '../../src/index.js';
 import { CILIUM_DNS_RULES } from '../../src/lint/rules/cilium-dns.js';
 import { CILIUM_L7_RULES } from '../../src/lint/rules/cilium-l7.js';
+import { cidrDoesNotMatchCluster } from '../../src/lint/rules/cilium.js';
 import { CILIUM_SANITIZE_RULES } from '../../src/lint/rules/cilium-sanitize.js';
 
 // One case per Cilium agent-side rule (src/lint/rules/cilium-sanitize.ts, cilium-dns.ts): hand-written objects that
@@ -352,6 +353,33 @@ const CASES: { id: string; title: string; target: TargetProps; bad: Obj[]; expec
     goodTarget: T('1.17'),
   },
   {
+    id: 'cilium/l7-http-on-non-http-port', title: 'cilium/l7-http-on-non-http-port', target: T('1.17'),
+    bad: [cnp({ endpointSelector: ES, egress: [
+      { toEntities: ['world'], toPorts: [{ ports: [P('443')], rules: { http: [{ method: 'GET' }] } }] },
+      { toEndpoints: [{ matchLabels: { app: 'db' } }], toPorts: [{ ports: [P('postgres')], rules: { http: [{}] } }] },
+    ] })],
+    expected: [
+      ["warning", "spec.egress[0].toPorts[0].ports[0]", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toPorts[0].ports[0]: carries HTTP rules, but port 443 is HTTPS (TLS): Cilium sends the port through Envoy's HTTP parser, which cannot read it, so connections fail. For TLS, match serverNames (SNI) instead of HTTP rules; otherwise put the HTTP rules on the port that serves plain HTTP."],
+      ["warning", "spec.egress[1].toPorts[0].ports[0]", "CiliumNetworkPolicy 'shop/web' at spec.egress[1].toPorts[0].ports[0]: carries HTTP rules, but port 'postgres' is not named as HTTP (http..., grpc..., h2c...): Cilium sends the port through Envoy's HTTP parser, which cannot read other protocols, so connections fail. For TLS, match serverNames (SNI) instead of HTTP rules; otherwise put the HTTP rules on the port that serves plain HTTP."],
+    ],
+    good: [cnp({ endpointSelector: ES, egress: [
+      { toEntities: ['world'], toPorts: [{ ports: [P('80')], rules: { http: [{ method: 'GET' }] } }, { ports: [P('443')] }] },
+      { toEndpoints: [{ matchLabels: { app: 'api' } }], toPorts: [{ ports: [P('http-api')], rules: { http: [{}] } }, { ports: [P('grpc')], rules: { http: [{}] } }] },
+    ] })],
+    goodTarget: T('1.17'),
+  },
+  {
+    id: 'cilium/cidr-does-not-match-cluster', title: 'cilium/cidr-does-not-match-cluster', target: T('1.17', { cluster: { podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.96.0.0/12'] } }),
+    bad: [cnp({ endpointSelector: ES, egress: [{ toCIDR: ['10.0.0.0/8'] }], ingress: [{ fromCIDRSet: [{ cidr: '10.96.0.10/32' }] }] })],
+    expected: [
+      ["warning", "spec.egress[0].toCIDR[0]", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toCIDR[0]: 10.0.0.0/8 overlaps the pod CIDR 10.244.0.0/16, but CIDR rules never match pods or nodes that Cilium manages (layer3.rst), so this allows nothing there. Use toEndpoints/fromEndpoints for them, and keep CIDRs for addresses outside the cluster."],
+      ["warning", "spec.ingress[0].fromCIDRSet[0].cidr", "CiliumNetworkPolicy 'shop/web' at spec.ingress[0].fromCIDRSet[0].cidr: 10.96.0.10/32 overlaps the service CIDR 10.96.0.0/12, but CIDR rules never match pods or nodes that Cilium manages (layer3.rst), so this allows nothing there. Use toServices or toEndpoints of the Service's pods for them, and keep CIDRs for addresses outside the cluster."],
+    ],
+    // Outside the cluster's ranges, and a deny (a deny of a cluster range is cilium/deny-cluster-infrastructure's).
+    good: [cnp({ endpointSelector: ES, egress: [{ toCIDR: ['192.0.2.0/24'] }], egressDeny: [{ toCIDR: ['10.244.0.0/16'] }] })],
+    goodTarget: T('1.17', { cluster: { podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.96.0.0/12'] } }),
+  },
+  {
     id: 'cilium/cidrgroup-ref-missing', title: 'cilium/cidrgroup-ref-missing', target: T('1.17'),
     bad: [cnp({ endpointSelector: ES, egress: [{ toCIDRSet: [{ cidrGroupRef: 'geo' }] }] })],
     expected: [
@@ -399,7 +427,7 @@ describe('Cilium agent-side rules', () => {
   });
 
   test('every rule of the Cilium Sanitize port and the DNS path has a case', () => {
-    const mine = [...CILIUM_SANITIZE_RULES, ...CILIUM_DNS_RULES, ...CILIUM_L7_RULES].map((r) => r.id);
+    const mine = [...CILIUM_SANITIZE_RULES, ...CILIUM_DNS_RULES, ...CILIUM_L7_RULES, cidrDoesNotMatchCluster].map((r) => r.id);
     expect(mine.filter((id) => !RULES.some((r) => r.id === id))).toEqual([]);
     expect(mine.filter((id) => !CASES.some((c) => c.id === id))).toEqual([]);
   });

@@ -189,4 +189,52 @@ export const enableDefaultDenyNotHonored: LintRule = {
   },
 };
 
-export const CILIUM_L7_RULES: readonly LintRule[] = [l7ShadowedByL4, enableDefaultDenyNotHonored];
+/**
+ * Well-known ports of TLS and of binary protocols, which Envoy's HTTP parser cannot read (IANA service names): an HTTP
+ * rule there breaks every connection.
+ */
+const NON_HTTP_PORTS: Readonly<Record<number, string>> = {
+  443: 'HTTPS (TLS)', 6443: 'the Kubernetes API (TLS)', 8443: 'HTTPS (TLS)', 2379: 'etcd (gRPC over TLS)', 3306: 'MySQL', 5432: 'PostgreSQL',
+  6379: 'Redis', 27017: 'MongoDB', 9042: 'Cassandra', 11211: 'memcached', 1433: 'SQL Server', 5672: 'AMQP', 9092: 'Kafka', 4222: 'NATS',
+};
+
+export const l7HttpOnNonHttpPort: LintRule = {
+  id: 'cilium/l7-http-on-non-http-port',
+  severity: Severity.WARNING,
+  summary: 'HTTP rules on a TLS or binary-protocol port, or on a named port whose name does not say HTTP or gRPC.',
+  explanation:
+    'An HTTP rule sends the port through Envoy\'s HTTP parser: "Layer 7 inspection only works when ... an unencrypted HTTP stream" ' +
+    '(cilium#36039). On TLS (443) or binary protocols (PostgreSQL 5432, Redis 6379, ...) every connection then fails. TLS needs ' +
+    'serverNames (SNI) or TLS interception instead (Documentation/security/policy/layer4.rst). A named port is judged by its name: ' +
+    'http..., grpc... or h2c... pass. Source: domain-notes §A.4.',
+  check(index) {
+    const out: RuleViolation[] = [];
+    for (const r of allRules(index)) {
+      for (const d of ['egress', 'ingress'] as const) {
+        list<WireEntry>(r.rule[d]).forEach((entry, i) => {
+          if (!isObject(entry)) return;
+          list<unknown>(entry.toPorts).forEach((pr, j) => {
+            if (!isObject(pr) || !isObject(pr.rules) || list(pr.rules.http).length === 0) return;
+            portItems(pr).forEach((p, k) => {
+              const range = rangeOf(p);
+              const named = range === undefined ? String(p.port) : undefined;
+              const known = range && range[0] === range[1] && Object.hasOwn(NON_HTTP_PORTS, range[0]) ? NON_HTTP_PORTS[range[0]] : undefined;
+              const why = known
+                ? `port ${range![0]} is ${known}`
+                : named !== undefined && !/^(http|grpc|h2c)/i.test(named) ? `port '${named}' is not named as HTTP (http..., grpc..., h2c...)` : undefined;
+              if (!why) return;
+              out.push({
+                manifest: r.manifest,
+                path: `${r.path}.${d}[${i}].toPorts[${j}].ports[${k}]`,
+                message: `carries HTTP rules, but ${why}: Cilium sends the port through Envoy's HTTP parser, which cannot read ${known ? 'it' : 'other protocols'}, so connections fail. For TLS, match serverNames (SNI) instead of HTTP rules; otherwise put the HTTP rules on the port that serves plain HTTP.`,
+              });
+            });
+          });
+        });
+      }
+    }
+    return out;
+  },
+};
+
+export const CILIUM_L7_RULES: readonly LintRule[] = [l7ShadowedByL4, enableDefaultDenyNotHonored, l7HttpOnNonHttpPort];

@@ -300,5 +300,50 @@ export const defaultDenyReachesKubeSystem: LintRule = {
   },
 };
 
-export const CILIUM_RULES: readonly LintRule[] = [denyClusterInfrastructure, cidrGroupSelectorSelectsAll, cidrIdentityCost, defaultDenyReachesKubeSystem];
+export const cidrDoesNotMatchCluster: LintRule = {
+  id: 'cilium/cidr-does-not-match-cluster',
+  severity: Severity.WARNING,
+  summary: "An allow rule's CIDR overlaps the target's pod or service CIDRs: CIDR rules never match the pods and nodes Cilium manages.",
+  explanation:
+    'CIDR selectors match only peers without a Cilium identity (outside the cluster, or unmanaged): "CIDR rules do not apply to traffic ' +
+    'where both sides of the connection are either managed by Cilium or use an IP belonging to a node in the cluster" ' +
+    '(Documentation/security/policy/layer3.rst). toCIDR 10.0.0.0/8 therefore does not allow pod-to-pod traffic, and a Service\'s ' +
+    'ClusterIP is translated to a backend pod before policy. Judged against the target\'s cluster.podCidrs and cluster.serviceCidrs; ' +
+    'domain-notes §A.3.',
+  check(index) {
+    const out: RuleViolation[] = [];
+    const cluster = index.target.cluster;
+    const ranges = [
+      ...(cluster.podCidrs ?? []).map((c) => ({ cidr: parseOrUndefined(String(c)), name: 'the pod CIDR', use: 'toEndpoints/fromEndpoints' })),
+      ...(cluster.serviceCidrs ?? []).map((c) => ({ cidr: parseOrUndefined(String(c)), name: 'the service CIDR', use: 'toServices or toEndpoints of the Service\'s pods' })),
+    ].filter((r): r is { cidr: Cidr; name: string; use: string } => r.cidr !== undefined);
+    if (ranges.length === 0) return out;
+    for (const m of index.ofKind(...POLICY_KINDS)) {
+      for (const { rule, path } of rulesOf(m)) {
+        for (const section of ['egress', 'ingress'] as const) {
+          const prefix = section === 'egress' ? 'to' : 'from';
+          (rule[section] ?? []).forEach((entry, i) => {
+            const written: { text: unknown; at: string }[] = [
+              ...(((entry as Record<string, unknown>)[`${prefix}CIDR`] as unknown[] | undefined) ?? []).map((text, k) => ({ text, at: `${prefix}CIDR[${k}]` })),
+              ...(((entry as Record<string, unknown>)[`${prefix}CIDRSet`] as CidrRule[] | undefined) ?? []).map((r, k) => ({ text: r.cidr, at: `${prefix}CIDRSet[${k}].cidr` })),
+            ];
+            for (const { text, at } of written) {
+              const cidr = typeof text === 'string' ? parseOrUndefined(text) : undefined;
+              const hit = cidr && ranges.find((r) => r.cidr.contains(cidr) || cidr.contains(r.cidr));
+              if (!hit) continue;
+              out.push({
+                manifest: m,
+                path: `${path}.${section}[${i}].${at}`,
+                message: `${String(text)} overlaps ${hit.name} ${hit.cidr}, but CIDR rules never match pods or nodes that Cilium manages (layer3.rst), so this allows nothing there. Use ${hit.use} for them, and keep CIDRs for addresses outside the cluster.`,
+              });
+            }
+          });
+        }
+      }
+    }
+    return out;
+  },
+};
+
+export const CILIUM_RULES: readonly LintRule[] = [denyClusterInfrastructure, cidrGroupSelectorSelectsAll, cidrIdentityCost, defaultDenyReachesKubeSystem, cidrDoesNotMatchCluster];
 
