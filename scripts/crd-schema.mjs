@@ -61,7 +61,7 @@ export function toStrictJsonSchema(node) {
  * to the ObjectMeta check (CRD schemas only say `type: object` there).
  * @param {any} crd a parsed CustomResourceDefinition
  * @param {{ share?: boolean }} [options] share: move repeated subschemas into `definitions` (default true)
- * @returns {{ apiVersion: string, kind: string, scope: string, deprecated: boolean, schema: any }[]}
+ * @returns {{ apiVersion: string, kind: string, scope: string, deprecated: boolean, statusSubresource: boolean, schema: any }[]}
  */
 export function schemasFromCrd(crd, { share = true } = {}) {
   const group = crd.spec.group;
@@ -87,7 +87,10 @@ export function schemasFromCrd(crd, { share = true } = {}) {
     const rules = celRulesOf(source);
     if (rules.length) root['x-netsec-cel'] = rules;
     if (share) shareRepeatedSubschemas(root);
-    out.push({ apiVersion, kind, scope: crd.spec.scope, deprecated: version.deprecated === true, schema: root });
+    // With the status subresource, the API server ignores `status` on writes to the object itself (it is the
+    // controller's, through /status): a `kubectl get -o yaml` export carries it and is still a valid manifest.
+    const statusSubresource = version.subresources?.status !== undefined;
+    out.push({ apiVersion, kind, scope: crd.spec.scope, deprecated: version.deprecated === true, statusSubresource, schema: root });
   }
   return out;
 }

@@ -119,7 +119,7 @@ function writeSource(source, out) {
         // celRules: how many CEL rules the schema lists under x-netsec-cel, so objects of kinds without rules never
         // load the CEL evaluator or the schema file.
         const celRules = s.schema['x-netsec-cel']?.length ?? 0;
-        kinds[`${s.apiVersion} ${s.kind}`] = { file: rel, scope: s.scope, deprecated: s.deprecated, upstreamFile: join(source, file), ...(celRules ? { celRules } : {}) };
+        kinds[`${s.apiVersion} ${s.kind}`] = { file: rel, scope: s.scope, deprecated: s.deprecated, upstreamFile: join(source, file), ...(celRules ? { celRules } : {}), ...(s.statusSubresource ? { statusSubresource: true } : {}) };
       }
     }
   }

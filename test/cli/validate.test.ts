@@ -409,3 +409,24 @@ test("'-' reads manifests from stdin (kubectl get -o yaml | netsec validate -), 
   expect({ code, stdout }).toEqual({ code: 1, stdout: "<stdin>:9:3: ConfigMap 'shop/Bad' at metadata.name: 'Bad' is not a DNS-1123 subdomain (at most 253 characters)\n" });
   expect(stderr).toContain('netsec validate: 2 object(s) in 1 file(s) checked against Kubernetes 1.30; 1 error(s).\n');
 });
+
+describe('an exported object (kubectl get -o yaml) carries status', () => {
+  // The vendored CiliumNetworkPolicy CRDs (1.16-1.20) have the status subresource, so the API server ignores status
+  // on writes to the object; the CiliumCIDRGroup CRDs have none, and their schema has no status.
+  const withStatus = (apiVersion: string, kind: string, spec: string) =>
+    `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: {name: p, namespace: default, resourceVersion: "42"}\nspec: ${spec}\nstatus:\n  conditions: [{type: Valid, status: "True"}]\n`;
+
+  test('status is no error on a kind whose CRD has the status subresource', async () => {
+    const dir = folder({ 'cnp.yaml': withStatus('cilium.io/v2', 'CiliumNetworkPolicy', '{endpointSelector: {}, egress: [{toEntities: [world]}]}') });
+    const r = await run('validate', join(dir, 'cnp.yaml'), '--cilium', '1.18', '--kubernetes', '1.30');
+    expect(r.code).toBe(0);
+    expect(r.stdout + r.stderr).not.toContain('status');
+  });
+
+  test('status is still an unknown field where the CRD has no status subresource', async () => {
+    const dir = folder({ 'group.yaml': withStatus('cilium.io/v2alpha1', 'CiliumCIDRGroup', '{externalCIDRs: [192.0.2.0/24]}').replace('namespace: default, ', '') });
+    const r = await run('validate', join(dir, 'group.yaml'), '--cilium', '1.18', '--kubernetes', '1.30');
+    expect(r.stdout + r.stderr).toContain("CiliumCIDRGroup 'p' at status: unknown field 'status' (the API server would prune it)");
+    expect(r.code).toBe(1);
+  });
+});
