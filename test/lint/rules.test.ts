@@ -205,4 +205,11 @@ describe('cilium/default-deny-reaches-kube-system', () => {
     expect(findings([ccnp('apps', { endpointSelector: ALL_APPS, ingress: [{ fromEntities: ['cluster'] }] })])).toEqual([]);
     expect(findings([ccnp('web', { endpointSelector: { matchLabels: { app: 'web' } }, ingress: [{ fromEntities: ['cluster'] }] })])).toEqual([]);
   });
+  // cilium examples/policies/l3/entities/from_world_deny.yaml: a deny paired with an allow of every peer on every port,
+  // so nothing but the denied traffic is dropped (Documentation/security/policy/language.rst).
+  test('a rule that also allows every peer on every port drops nothing beyond its deny rules', () => {
+    expect(findings([ccnp('from-world-deny', { endpointSelector: {}, ingressDeny: [{ fromEntities: ['world'] }], ingress: [{ fromEntities: ['all'] }] })])).toEqual([]);
+    // An allow of every peer on one port still drops the other ports.
+    expect(findings([ccnp('port', { endpointSelector: {}, ingressDeny: [{ fromEntities: ['world'] }], ingress: [{ fromEntities: ['all'], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }] })]).map((f) => f[0])).toEqual(['cilium/default-deny-reaches-kube-system']);
+  });
 });

@@ -259,11 +259,17 @@ export const cidrIdentityCost: LintRule = {
   },
 };
 
-/** Directions in which a rule switches its endpoints to default-deny: it has a section for them and does not opt out. */
+/**
+ * Directions in which a rule switches its endpoints to default-deny and drops more than its deny rules: it has a
+ * section for them, does not opt out, and does not itself allow every peer on every port (`toEntities: [all]`, as
+ * Cilium's deny examples pair a deny with: language.rst, from_world_deny.yaml).
+ */
 function defaultDenyDirections(rule: CiliumRule): ('egress' | 'ingress')[] {
   return (['egress', 'ingress'] as const).filter((d) => {
     const has = (rule[d]?.length ?? 0) > 0 || (rule[`${d}Deny`]?.length ?? 0) > 0;
-    return has && rule.enableDefaultDeny?.[d] !== false;
+    const entities = d === 'egress' ? 'toEntities' : 'fromEntities';
+    const allowsAll = (rule[d] ?? []).some((e) => ((e[entities] as unknown[] | undefined) ?? []).includes('all') && !((e.toPorts as unknown[] | undefined)?.length) && e.icmps === undefined);
+    return has && rule.enableDefaultDeny?.[d] !== false && !allowsAll;
   });
 }
 
