@@ -214,9 +214,9 @@ const CASES: { id: string; title: string; target: TargetProps; bad: Obj[]; expec
     id: 'cilium/fqdn-in-cluster-name', title: 'cilium/fqdn-in-cluster-name', target: T('1.17'),
     bad: [cnp({ endpointSelector: ES, egress: [{ toFQDNs: [{ matchName: 'api.shop.svc.cluster.local' }, { matchPattern: '*.svc.prod.internal' }, { matchPattern: '*.cluster.local.' }] }, DNS_KUBE] })],
     expected: [
-      ["warning", "spec.egress[0].toFQDNs[0].matchName", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toFQDNs[0].matchName: 'api.shop.svc.cluster.local' is a name inside the cluster; toFQDNs does not apply to in-cluster addresses, so this allows nothing. Select the pods with toEndpoints (or the Service with toServices)."],
-      ["warning", "spec.egress[0].toFQDNs[1].matchPattern", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toFQDNs[1].matchPattern: '*.svc.prod.internal' is a name inside the cluster; toFQDNs does not apply to in-cluster addresses, so this allows nothing. Select the pods with toEndpoints (or the Service with toServices)."],
-      ["warning", "spec.egress[0].toFQDNs[2].matchPattern", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toFQDNs[2].matchPattern: '*.cluster.local.' is a name inside the cluster; toFQDNs does not apply to in-cluster addresses, so this allows nothing. Select the pods with toEndpoints (or the Service with toServices)."],
+      ["warning", "spec.egress[0].toFQDNs[0].matchName", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toFQDNs[0].matchName: 'api.shop.svc.cluster.local' is a name inside the cluster; toFQDNs does not apply to in-cluster addresses, so this allows nothing towards pods Cilium manages (only towards endpoints outside the cluster, such as a headless Service over outside addresses). Select the pods with toEndpoints (or the Service with toServices)."],
+      ["warning", "spec.egress[0].toFQDNs[1].matchPattern", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toFQDNs[1].matchPattern: '*.svc.prod.internal' is a name inside the cluster; toFQDNs does not apply to in-cluster addresses, so this allows nothing towards pods Cilium manages (only towards endpoints outside the cluster, such as a headless Service over outside addresses). Select the pods with toEndpoints (or the Service with toServices)."],
+      ["warning", "spec.egress[0].toFQDNs[2].matchPattern", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toFQDNs[2].matchPattern: '*.cluster.local.' is a name inside the cluster; toFQDNs does not apply to in-cluster addresses, so this allows nothing towards pods Cilium manages (only towards endpoints outside the cluster, such as a headless Service over outside addresses). Select the pods with toEndpoints (or the Service with toServices)."],
     ],
     good: [cnp({ endpointSelector: ES, egress: [{ toFQDNs: [{ matchName: 'svc.example.com' }, { matchName: 'cluster.local.example.com' }] }, DNS_KUBE] })], goodTarget: T('1.17'),
   },
@@ -424,6 +424,25 @@ describe('Cilium agent-side rules', () => {
     ]);
     expect(run({ enableNonDefaultDenyPolicies: true })).toEqual([]);
     expect(run({})).toEqual([]);
+  });
+
+  // cilium-cli's node-local-dns test policy allows DNS to the node-local-dns pods only; the LRP is another file.
+  test('DNS allowed to node-local-dns alone: a warning while the target does not say where queries go, an error when it says no cache', () => {
+    const toCache = { ...DNS_KUBE, toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'node-local-dns' } }] };
+    const policy = cnp({ endpointSelector: ES, egress: [toCache] });
+    const unknown = lint(new ManifestIndex(new Target(T('1.17')), [{ object: policy, applied: true }])).findings.filter((f) => f.ruleId === 'cilium/dns-peer-misses-actual-resolver');
+    expect(unknown.map((f) => [f.severity, f.message])).toEqual([[
+      'warning',
+      "CiliumNetworkPolicy 'shop/web' at spec.egress[0]: no egress rule for these pods allows DNS (53/UDP and 53/TCP) to kube-system/k8s-app=kube-dns (kube-dns), which their queries go to: DNS lookups there time out (and toFQDNs learns no IP). These rules allow the node-local-dns pods instead: if NodeLocal DNSCache runs behind a Local Redirect Policy for kube-dns, validate that CiliumLocalRedirectPolicy together with the policies. Add a toEndpoints selector for kube-system/k8s-app=kube-dns to the DNS allow rules (one rule per peer kind).",
+    ]]);
+    expect(findings([policy], T('1.17', { cluster: { nodeLocalDns: false } }), 'cilium/dns-peer-misses-actual-resolver').map((f) => f[0])).toEqual(['error']);
+    // With the LRP among the objects, queries go to its backends (local-redirect-policy.rst); kube-dns only serves
+    // where no cache runs.
+    const lrp = { apiVersion: 'cilium.io/v2', kind: 'CiliumLocalRedirectPolicy', metadata: { name: 'nodelocaldns', namespace: 'kube-system' }, spec: {
+      redirectFrontend: { serviceMatcher: { serviceName: 'kube-dns', namespace: 'kube-system' } },
+      redirectBackend: { localEndpointSelector: { matchLabels: { 'k8s-app': 'node-local-dns' } }, toPorts: [{ port: '53', name: 'dns', protocol: 'UDP' }, { port: '53', name: 'dns-tcp', protocol: 'TCP' }] },
+    } };
+    expect(findings([policy, lrp], T('1.17'), 'cilium/dns-peer-misses-actual-resolver')).toEqual([]);
   });
 
   test('every rule of the Cilium Sanitize port and the DNS path has a case', () => {

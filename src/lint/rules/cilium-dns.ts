@@ -265,12 +265,25 @@ export const dnsPeerMissesActualResolver: LintRule = {
   check(index) {
     const out: RuleViolation[] = [];
     const resolvers = resolversOfIndex(index);
+    const cacheUnknown = index.target.cluster.nodeLocalDns === undefined && !index.ofKind('CiliumLocalRedirectPolicy').length;
     for (const r of dnsContext(index)) {
       // Rules meant for DNS: they let 53 through over UDP and TCP, and name port 53 or carry a DNS L7 rule.
       const own = list<WireEntry>(r.rule.egress).map((e, i) => ({ e, i })).filter(({ e }) => isObject(e) && allowsDns(e) && (namesDnsPort(e) || hasDnsRule(e)));
       if (!own.length) continue;
-      const missing = missedResolvers(r.helpers.filter(allowsDns), resolvers, r.ctx);
-      if (missing.length) out.push({ manifest: r.manifest, path: `${r.path}.egress[${own[0]!.i}]`, message: resolverMissMessage(missing) });
+      const dnsEntries = r.helpers.filter(allowsDns);
+      const missing = missedResolvers(dnsEntries, resolvers, r.ctx);
+      if (!missing.length) continue;
+      // kube-dns is only assumed when neither the target (cluster.nodeLocalDns) nor an LRP among the objects says where
+      // queries go; rules that allow the node-local-dns pods instead suggest the cache runs behind an LRP netsec was not
+      // shown (cilium-cli's node-local-dns test policy): a warning then, not an error.
+      const assumed = cacheUnknown && missing.every((m) => m === KUBE_DNS) && dnsEntries.some((e) => reachesResolver(e, NODE_LOCAL_DNS, r.ctx));
+      out.push({
+        manifest: r.manifest,
+        path: `${r.path}.egress[${own[0]!.i}]`,
+        ...(assumed
+          ? { severity: Severity.WARNING, message: resolverMissMessage(missing, ' These rules allow the node-local-dns pods instead: if NodeLocal DNSCache runs behind a Local Redirect Policy for kube-dns, validate that CiliumLocalRedirectPolicy together with the policies.') }
+          : { message: resolverMissMessage(missing) }),
+      });
     }
     return out;
   },

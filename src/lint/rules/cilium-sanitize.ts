@@ -681,8 +681,10 @@ export const FQDN_IN_CLUSTER_NAME: RuleDoc = {
   summary: 'A toFQDNs name of a Service inside the cluster (*.svc.cluster.local): toFQDNs does not apply to in-cluster IPs.',
   explanation:
     '"If the resolved IPs are IPs within the Kubernetes cluster, the ToFQDN rule will not apply to that IP", so a toFQDNs rule for a ' +
-    'Service name (name.namespace.svc.cluster.local, or .svc. under another cluster domain) allows nothing. Select the pods with ' +
-    'toEndpoints (or the Service with toServices). Source: cilium pkg/policy/api/egress.go (ToFQDNs), Documentation/security/policy ' +
+    'Service name (name.namespace.svc.cluster.local, or .svc. under another cluster domain) allows nothing for the addresses of pods ' +
+    'Cilium manages. Only a Service whose endpoints lie outside the cluster (an ExternalName or a headless Service over outside or ' +
+    'unmanaged addresses, as cilium-cli\'s echo-external-node) is reached this way. Select the pods with toEndpoints (or the Service ' +
+    'with toServices). Source: cilium pkg/policy/api/egress.go (ToFQDNs), Documentation/security/policy ' +
     '(DNS based rules are meant for external connections); domain-notes §A.2.',
 };
 
@@ -698,7 +700,7 @@ export const checkFqdnReach: EntryCheck = (entry, ctx) => {
       return [{ ruleId: FQDN_MATCH_ALL.id, path: `${path}.matchPattern`, message: `'${value}' matches every name, so the rule allows every address these pods have resolved: in effect the whole world. List the names (matchName) or a domain (matchPattern: '*.example.com'), or write toEntities: [world] if that is meant.` }];
     }
     if (/\.svc(\.|$)/.test(value.replace(/\.$/, '')) || /(^|\.)cluster\.local\.?$/.test(value)) {
-      return [{ ruleId: FQDN_IN_CLUSTER_NAME.id, path: `${path}.${field}`, message: `'${value}' is a name inside the cluster; toFQDNs does not apply to in-cluster addresses, so this allows nothing. Select the pods with toEndpoints (or the Service with toServices).` }];
+      return [{ ruleId: FQDN_IN_CLUSTER_NAME.id, path: `${path}.${field}`, message: `'${value}' is a name inside the cluster; toFQDNs does not apply to in-cluster addresses, so this allows nothing towards pods Cilium manages (only towards endpoints outside the cluster, such as a headless Service over outside addresses). Select the pods with toEndpoints (or the Service with toServices).` }];
     }
     return [];
   });
