@@ -125,6 +125,11 @@ describe('hubble/unknown-keys and hubble/schema-version', () => {
     ]);
     expect(of('hubble/schema-version', [cm(log)], { cilium: '1.18' })).toEqual([]);
   });
+  test("keys an older agent ignores but that hold their zero value (the 1.19 chart's defaults) lose nothing", () => {
+    const log = [{ name: 'a', filePath: 'stdout', fieldAggregate: [], aggregationInterval: '0s', fileCompress: false }];
+    expect(of('hubble/schema-version', [cm(log)], { cilium: '1.17' })).toEqual([]);
+    expect(of('hubble/schema-version', [cm([{ ...log[0], aggregationInterval: '30s' }])], { cilium: '1.18' }).map((f) => f[1])).toEqual(['data.flowlogs.yaml#flowLogs[0].aggregationInterval']);
+  });
 });
 
 describe('hubble/invalid-field-mask and hubble/end-in-past', () => {

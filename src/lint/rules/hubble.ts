@@ -101,7 +101,9 @@ export function checkFlowLogsFile(doc: unknown, ctx: FlowLogCheckContext = {}): 
         continue;
       }
       const lines = FLOW_LOG_CONFIG_KEYS[known].lines;
-      if (ctx.cilium && !lines.includes(ctx.cilium.line)) {
+      // An agent that ignores a key holding its zero value (the 1.19 chart's fieldAggregate: [] and aggregationInterval:
+      // "0s") behaves as one that reads it: nothing is lost.
+      if (ctx.cilium && !lines.includes(ctx.cilium.line) && !isZeroValue(entry[key])) {
         const since = ctx.cilium.compare(lines[0]) < 0;
         out.push({ ruleId: 'hubble/schema-version', path: `${at}.${key}`, message: `'${key}' exists ${since ? `from Cilium ${lines[0]}` : `only up to Cilium ${lines[lines.length - 1]}`}; the agent of Cilium ${ctx.cilium} silently ignores it. Remove it, or raise the target's Cilium version.` });
       }
@@ -142,6 +144,14 @@ export function checkFlowLogsFile(doc: unknown, ctx: FlowLogCheckContext = {}): 
     }
   });
   return out;
+}
+
+/** Go's zero value as the YAML may spell it: null, [], {}, "", 0, false, or a zero duration ("0s", "0"). */
+function isZeroValue(v: unknown): boolean {
+  if (v === null || v === false || v === 0 || v === '') return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (typeof v === 'object') return Object.keys(v as object).length === 0;
+  return typeof v === 'string' && /^0+(\.0+)?(ns|us|µs|ms|s|m|h)?$/.test(v);
 }
 
 function checkFilter(filter: unknown, at: string, ctx: FlowLogCheckContext): FlowLogProblem[] {
