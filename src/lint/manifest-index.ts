@@ -1,4 +1,5 @@
 import { SourceLocation, formatLocation } from '../core/errors.js';
+import { fieldText } from '../core/validation/finding.js';
 import { Target } from '../core/target.js';
 import { own } from '../core/own.js';
 
@@ -37,14 +38,14 @@ export interface ObjectIdentity {
 const SAME_OBJECTS_GROUP: Record<string, string> = { 'crd.projectcalico.org': 'projectcalico.org' };
 
 export function identityOf(obj: KubeObject): ObjectIdentity {
-  const apiVersion = String(obj.apiVersion ?? '');
+  const apiVersion = fieldText(obj.apiVersion);
   const slash = apiVersion.lastIndexOf('/');
   const group = slash < 0 ? '' : apiVersion.slice(0, slash);
   const metadata = (obj.metadata ?? {}) as { name?: unknown; namespace?: unknown };
   return {
     group: own(SAME_OBJECTS_GROUP, group) ?? group,
-    kind: String(obj.kind ?? ''),
-    name: String(metadata.name ?? ''),
+    kind: fieldText(obj.kind),
+    name: fieldText(metadata.name),
     ...(typeof metadata.namespace === 'string' && metadata.namespace ? { namespace: metadata.namespace } : {}),
   };
 }

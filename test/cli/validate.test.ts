@@ -430,3 +430,11 @@ describe('an exported object (kubectl get -o yaml) carries status', () => {
     expect(r.code).toBe(1);
   });
 });
+
+test('a name that is not a string (an unrendered template) is named as written and refused as not a string', async () => {
+  const dir = folder({ 't.yaml': 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: {{.Name}}\n  namespace: default\nspec:\n  endpointSelector: {}\n  egress: [{toEntities: [world]}]\n' });
+  const r = await run('validate', join(dir, 't.yaml'), '--cilium', '1.18', '--kubernetes', '1.30');
+  expect(r.stdout + r.stderr).toContain(`t.yaml:4:3: CiliumNetworkPolicy 'default/{"{ .Name }":null}' at metadata.name: expected a string (got {"{ .Name }":null}); a template placeholder such as {{ .Name }} must be rendered first`);
+  expect(r.stdout + r.stderr).not.toContain('[object Object]');
+  expect(r.code).toBe(1);
+});

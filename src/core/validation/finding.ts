@@ -38,13 +38,24 @@ export function formatFinding(f: ValidationFinding): string {
 
 /** The ResourceRef of a manifest object (tolerant of malformed input). */
 export function refOf(obj: Record<string, unknown>): ResourceRef {
-  const metadata = (obj.metadata ?? {}) as { name?: string; namespace?: string };
+  const metadata = (obj.metadata ?? {}) as { name?: unknown; namespace?: unknown };
+  const namespace = fieldText(metadata.namespace);
   return {
-    apiVersion: String(obj.apiVersion ?? ''),
-    kind: String(obj.kind ?? ''),
-    name: String(metadata.name ?? ''),
-    ...(metadata.namespace ? { namespace: metadata.namespace } : {}),
+    apiVersion: fieldText(obj.apiVersion),
+    kind: fieldText(obj.kind),
+    name: fieldText(metadata.name),
+    ...(namespace ? { namespace } : {}),
   };
+}
+
+/**
+ * An identifying field (apiVersion, kind, name, namespace) as messages and identities use it: a string as it is, a
+ * missing one as '', anything else as JSON. A template's `{{ .Name }}` reads as a map, and '[object Object]' would
+ * say nothing and make two different such objects look like one.
+ */
+export function fieldText(v: unknown): string {
+  if (typeof v === 'string') return v;
+  return v === undefined || v === null ? '' : JSON.stringify(v) ?? String(v);
 }
 
 /** ajv's `/spec/egress/0/toPorts` as `spec.egress[0].toPorts`. */

@@ -88,6 +88,8 @@ export function validateMetadata(obj: Record<string, unknown>, namespaced: boole
     if (sample.length > rule.maxLength || !rule.grammar.test(sample)) {
       add('metadata.generateName', `'${generateName}' followed by 5 random characters is not ${rule.grammarName} (at most ${rule.maxLength} characters)`);
     }
+  } else if (name !== undefined && name !== null && typeof name !== 'string') {
+    add('metadata.name', `expected a string (got ${JSON.stringify(name)?.slice(0, 80)}); a template placeholder such as {{ .Name }} must be rendered first`);
   } else if (typeof name !== 'string' || name === '') {
     add('metadata.name', 'missing required field; expected a name (or a generateName)');
   } else if (name.length > rule.maxLength || !rule.grammar.test(name)) {
