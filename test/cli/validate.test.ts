@@ -438,3 +438,29 @@ test('a name that is not a string (an unrendered template) is named as written a
   expect(r.stdout + r.stderr).not.toContain('[object Object]');
   expect(r.code).toBe(1);
 });
+
+describe("Calico's public API and kinds netsec does not vendor", () => {
+  // version-facts: projectcalico.org/v3 is the public API (the Calico API server, in operator installs by default
+  // since 3.20, or calicoctl); tigera/docs examples are written in it.
+  const policy = () => `apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: post, namespace: microblog}\nspec:\n  selector: app == 'post'\n  types: [Ingress]\n  ingress: [{action: Allow, source: {selector: app == 'api'}}]\n`;
+
+  test('a projectcalico.org/v3 policy on Calico 3.30 is checked against the line\'s storage CRD, not refused', async () => {
+    const ok = folder({ 'p.yaml': policy() });
+    expect((await run('validate', join(ok, 'p.yaml'), '--calico', '3.30', '--kubernetes', '1.30')).code).toBe(0);
+    const bad = folder({ 'p.yaml': policy().replace('spec:\n', 'spec:\n  bogus: 1\n') });
+    const r = await run('validate', join(bad, 'p.yaml'), '--calico', '3.30', '--kubernetes', '1.30');
+    expect(r.stdout + r.stderr).toContain("p.yaml:5:3: NetworkPolicy 'microblog/post' at spec.bogus: unknown field 'bogus' (the API server would prune it)");
+    expect(r.code).toBe(1);
+  });
+
+  test('a Calico kind netsec vendors on no line is not checked (a note); a Tier on 3.28, which has none, is an error', async () => {
+    const dir = folder({
+      'h.yaml': 'apiVersion: projectcalico.org/v3\nkind: HostEndpoint\nmetadata: {name: master.eth0}\nspec: {node: master, interfaceName: eth0}\n',
+      't.yaml': 'apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: {name: security}\nspec: {order: 100}\n',
+    });
+    const r = await run('validate', dir, '--calico', '3.28', '--kubernetes', '1.30');
+    expect(r.stdout + r.stderr).toContain('h.yaml:1:1: note: projectcalico.org/v3 HostEndpoint not checked: netsec has no schema for it; the lint rules still see it');
+    expect(r.stdout + r.stderr).toContain("t.yaml:1:1: Tier 'security' at apiVersion: 'projectcalico.org/v3' Tier is not served by Calico 3.28 (schemas: crds/calico/v3.28.5); Calico 3.28 has no Tier CRD");
+    expect(r.code).toBe(1);
+  });
+});

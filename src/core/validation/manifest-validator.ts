@@ -172,7 +172,7 @@ export class ManifestValidator {
     const product = productOfGroup(apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
     if (!product) return coreKinds()[`${apiVersion} ${kind}`]?.scope;
     const version = this.target.version(product);
-    return version ? getIndex()[product][version.line]?.kinds[`${apiVersion} ${kind}`]?.scope : undefined;
+    return version ? servedEntry(product, version.line, apiVersion, kind)?.entry.scope : undefined;
   }
 
   /**
@@ -180,7 +180,10 @@ export class ManifestValidator {
    * finding of its own), or a Kubernetes kind kubernetes-models describes. `validate` reports any other kind as not checked.
    */
   public hasSchema(apiVersion: string, kind: string): boolean {
-    if (productOfGroup(apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '')) return true;
+    const product = productOfGroup(apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
+    // A kind of the product that netsec vendors on some line: on another line it is a finding (not served, or a
+    // CRD the line does not have). A kind it vendors on no line (Calico's HostEndpoint, BGPPeer, ...) is not checked.
+    if (product) return Object.values(getIndex()[product]).some((line) => Object.keys(line.kinds).some((k) => k.endsWith(` ${kind}`)));
     return coreKinds()[`${apiVersion} ${kind}`] !== undefined || kubernetesModelOf(apiVersion, kind) !== undefined;
   }
 
@@ -217,7 +220,9 @@ export class ManifestValidator {
     const line = getIndex()[product][version.line];
     // An IstioOperator that is not applied to the cluster is checked as an istioctl input (see below).
     const isIstioOperator = `${apiVersion} ${kind}` === ISTIO_OPERATOR;
-    const entry = line.kinds[`${apiVersion} ${kind}`] ?? (isIstioOperator && options.applyToCluster !== true ? istioctlInputEntry() : undefined);
+    const served = servedEntry(product, version.line, apiVersion, kind);
+    if (served?.schemaApiVersion) obj = { ...obj, apiVersion: served.schemaApiVersion };
+    const entry = served?.entry ?? (isIstioOperator && options.applyToCluster !== true ? istioctlInputEntry() : undefined);
     if (!entry) {
       const served = Object.keys(line.kinds)
         .filter((k) => k.endsWith(` ${kind}`))
@@ -257,6 +262,26 @@ export interface ValidateOptions {
    */
   readonly applyToCluster?: boolean;
 }
+
+/**
+ * The schema entry of a kind on a product line. Calico's public API `projectcalico.org/v3` is served by the Calico API
+ * server (in operator installs by default since 3.20) or applied with calicoctl, over the `crd.projectcalico.org/v1`
+ * storage CRDs of the same spec (version-facts: "projectcalico.org/v3 is the public API"); on a line whose only CRDs
+ * are the storage ones, a v3 object is checked against them (`schemaApiVersion`).
+ */
+function servedEntry(product: Product, line: string, apiVersion: string, kind: string): { entry: SchemaEntry; schemaApiVersion?: string } | undefined {
+  const kinds = getIndex()[product][line]?.kinds;
+  if (!kinds) return undefined;
+  const entry = kinds[`${apiVersion} ${kind}`];
+  if (entry) return { entry };
+  if (product === Product.CALICO && apiVersion === CALICO_PUBLIC_API) {
+    const storage = kinds[`${CALICO_STORAGE_API} ${kind}`];
+    if (storage) return { entry: storage, schemaApiVersion: CALICO_STORAGE_API };
+  }
+  return undefined;
+}
+const CALICO_PUBLIC_API = 'projectcalico.org/v3';
+const CALICO_STORAGE_API = 'crd.projectcalico.org/v1';
 
 // ---- IstioOperator as an istioctl input ----
 const ISTIO_OPERATOR = 'install.istio.io/v1alpha1 IstioOperator';
