@@ -400,8 +400,24 @@ describe('Cilium agent-side rules', () => {
     const fqdnPolicy = cnp({ endpointSelector: ES, egress: [{ toFQDNs: [{ matchName: 'api.example.com' }] }] });
     const dnsFor = (operator: string, values: string[]) => ccnp({ endpointSelector: { matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator, values }] }, egress: [DNS_KUBE] }, 'dns');
     expect(findings([fqdnPolicy, dnsFor('In', ['shop', 'cart'])], T('1.17'), 'cilium/fqdn-without-dns-visibility')).toEqual([]);
-    expect(findings([fqdnPolicy, dnsFor('NotIn', ['shop'])], T('1.17'), 'cilium/fqdn-without-dns-visibility').map((f) => f[1])).toEqual(['spec.egress[0].toFQDNs']);
-    expect(findings([fqdnPolicy, dnsFor('In', ['cart'])], T('1.17'), 'cilium/fqdn-without-dns-visibility').map((f) => f[1])).toEqual(['spec.egress[0].toFQDNs']);
+    // A DNS rule that certainly excludes the namespace leaves the error as it is.
+    expect(findings([fqdnPolicy, dnsFor('NotIn', ['shop'])], T('1.17'), 'cilium/fqdn-without-dns-visibility').map((f) => [f[0], f[1]])).toEqual([['error', 'spec.egress[0].toFQDNs']]);
+    expect(findings([fqdnPolicy, dnsFor('In', ['cart'])], T('1.17'), 'cilium/fqdn-without-dns-visibility').map((f) => [f[0], f[1]])).toEqual([['error', 'spec.egress[0].toFQDNs']]);
+  });
+
+  // cilium-cli's client-egress-l7 test: the DNS rule selects kind=client, the FQDN rule other=client, and the client2
+  // pods carry both (connectivity/check/deployment.go). The selectors alone cannot say so: a warning naming the rule.
+  test('a DNS rule of a policy whose selector may pick the same pods makes the missing DNS visibility a warning', () => {
+    const fqdn = cnp({ endpointSelector: { matchLabels: { other: 'client' } }, egress: [{ toFQDNs: [{ matchName: 'one.one.one.one.' }] }] }, 'l7');
+    const dns = cnp({ endpointSelector: { matchLabels: { kind: 'client' } }, egress: [DNS_KUBE] }, 'dns');
+    expect(findings([fqdn, dns], T('1.17'), 'cilium/fqdn-without-dns-visibility')).toEqual([[
+      'warning',
+      'spec.egress[0].toFQDNs',
+      "CiliumNetworkPolicy 'shop/l7' at spec.egress[0].toFQDNs: allows matchName: one.one.one.one. by name, but no egress rule for these pods has a DNS L7 rule (toPorts[].rules.dns): Cilium learns the IPs of toFQDNs names only from DNS answers its DNS proxy sees, so the names never resolve to an allowed IP and every connection is dropped. Add rules: {dns: [{matchPattern: '*'}]} to the rule that allows DNS (port 53), or add such a rule. CiliumNetworkPolicy 'shop/dns' has a DNS L7 rule for pods selected by other labels (spec.endpointSelector); if every pod here carries them too, the names resolve, which netsec cannot tell from the selectors.",
+    ]]);
+    // Selectors that contradict each other (kind=client against kind=server) cannot share a pod: still an error.
+    const server = cnp({ endpointSelector: { matchLabels: { kind: 'server' } }, egress: [{ toFQDNs: [{ matchName: 'one.one.one.one.' }] }] }, 'l7');
+    expect(findings([server, dns], T('1.17'), 'cilium/fqdn-without-dns-visibility').map((f) => f[0])).toEqual(['error']);
   });
 
   // cilium-cli's client-egress-only-dns.yaml (v1.20.0-pre.3) selects kube-dns with a cluster-name requirement; the

@@ -37,6 +37,19 @@ describe('istio/http-fields-on-tcp', () => {
       ['istio/http-fields-on-tcp', 'warning', 'spec.rules[0]', "AuthorizationPolicy 'shop/allow-get' at spec.rules[0]: allows by HTTP attributes (methods), but Service 'shop/api' port 80 (name 'web') is TCP to Istio (the port name does not start with http, http2 or grpc and no appProtocol says so): there the rule never matches and the traffic is denied. Name the port http-<suffix> or set appProtocol: http, or allow that port by ports alone."],
     ]);
   });
+  // istio.io docs/tasks/security/authorization/authz-tcp with samples/tcp-echo (ports tcp 9000, tcp-other 9001): a DENY
+  // of methods GET on port 9000 rejects every connection to 9000, and 9001 still works. authz-deny with
+  // samples/httpbin (one http port): the DENY of GET reads HTTP, and nothing is denied wholesale.
+  test('with the Services known, a DENY is judged on the TCP ports it reaches, named or not, and not at all when every port is HTTP', () => {
+    const tcpEcho = svc('foo', 'tcp-echo', { app: 'tcp-echo' }, [{ name: 'tcp', port: 9000 }, { name: 'tcp-other', port: 9001 }]);
+    const denyGet9000 = ap('foo', 'tcp-policy', { selector: { matchLabels: { app: 'tcp-echo' } }, action: 'DENY', rules: [{ to: [{ operation: { methods: ['GET'], ports: ['9000'] } }] }] });
+    expect(findings([denyGet9000, tcpEcho]).filter((f) => f[0] === 'istio/http-fields-on-tcp')).toEqual([
+      ['istio/http-fields-on-tcp', 'warning', 'spec.rules[0]', "AuthorizationPolicy 'foo/tcp-policy' at spec.rules[0]: decides on HTTP attributes (methods), but Service 'foo/tcp-echo' port 9000 (name 'tcp') is TCP to Istio: there they cannot be read, so the rule denies all traffic on that port (istio.io authz-tcp task). Scope the rule to the HTTP ports with to.operation.ports, or name the port http-<suffix> if it speaks HTTP."],
+    ]);
+    const httpbin = svc('foo', 'httpbin', { app: 'httpbin' }, [{ name: 'http', port: 8000, targetPort: 8080 }]);
+    const denyGet = ap('foo', 'deny-method-get', { selector: { matchLabels: { app: 'httpbin' } }, action: 'DENY', rules: [{ to: [{ operation: { methods: ['GET'] } }], when: [{ key: 'request.headers[x-token]', notValues: ['admin'] }] }] });
+    expect(findings([denyGet, httpbin]).filter((f) => f[0] === 'istio/http-fields-on-tcp')).toEqual([]);
+  });
 });
 
 describe('istio/allow-nothing-scope', () => {

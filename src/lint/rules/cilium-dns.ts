@@ -3,11 +3,11 @@ import { NodeLocalDnsMode } from '../../core/target.js';
 import { FqdnMatchOptions, FqdnSelector } from '../../cilium/fqdn.js';
 import { Cidr } from '../../cidr/cidr.js';
 import { KUBE_DNS, NODE_LOCAL_DNS } from '../../dns/cluster-dns.js';
-import { ManifestIndex, identityOf } from '../manifest-index.js';
+import { ManifestIndex, describeObject, identityOf } from '../manifest-index.js';
 import { LintRule, RuleViolation, Severity } from '../rule.js';
 import { WireSelector, selectorMatches } from '../selectors.js';
 import { parseFqdnSelector } from './cilium-sanitize.js';
-import { RuleContext, WireEntry, WireRule, allRules, coveringRules, isObject, list } from './cilium-wire.js';
+import { RuleContext, WireEntry, WireRule, allRules, coveringRules, isObject, list, subjectsMayOverlap } from './cilium-wire.js';
 
 // The DNS path of FQDN policies (domain-notes finding 5, §A.2): toFQDNs learns IPs only from DNS answers Cilium's DNS
 // proxy sees, so the pods need a DNS L7 rule (rules.dns) whose patterns cover the names, towards the resolvers they
@@ -186,7 +186,10 @@ export function resolversOfIndex(index: ManifestIndex): Resolver[] {
   return resolvers;
 }
 
-/** For each rule: the egress allow entries of every rule that applies to at least the same endpoints (itself included). */
+/**
+ * For each rule: the egress allow entries of every rule that applies to at least the same endpoints (itself included),
+ * and the rules that may apply to some of them (selectors that are not disjoint as written).
+ */
 function dnsContext(index: ManifestIndex) {
   const rules = allRules(index);
   const covering = coveringRules(rules);
@@ -194,6 +197,9 @@ function dnsContext(index: ManifestIndex) {
     ...r,
     get helpers(): WireEntry[] {
       return covering(r).flatMap((o) => list<WireEntry>((o.rule as WireRule).egress).filter(isObject));
+    },
+    get overlapping() {
+      return rules.filter((o) => o !== r && subjectsMayOverlap(o.subject, r.subject));
     },
   }));
 }
@@ -205,19 +211,30 @@ export const fqdnWithoutDnsVisibility: LintRule = {
   explanation:
     'toFQDNs allows only IPs that the DNS proxy saw in answers to the pods\' own queries. Without a toPorts[].rules.dns rule that sends the ' +
     'pods\' DNS through the proxy, the cache stays empty and every connection is dropped (drop reason 133); allowing port 53 alone is not ' +
-    'enough. Source: cilium Documentation/security/policy/layer3.rst ("This requires ... an L7 policy allowing DNS requests"), layer7.rst, ' +
-    'pkg/policy/api/egress.go; domain-notes §A.2.',
+    'enough. A warning, not an error, when a DNS rule of another policy selects pods by labels that these pods may carry too (the ' +
+    'selectors alone cannot tell). Source: cilium Documentation/security/policy/layer3.rst ("This requires ... an L7 policy allowing ' +
+    'DNS requests"), layer7.rst, pkg/policy/api/egress.go; domain-notes §A.2.',
   check(index) {
     const out: RuleViolation[] = [];
     for (const r of dnsContext(index)) {
       if (!list<WireEntry>(r.rule.egress).some((e) => isObject(e) && list(e.toFQDNs).length > 0)) continue;
       const helpers = r.helpers;
       if (helpers.some(hasDnsRule)) continue;
+      // A DNS rule of a policy whose selector may pick some of these pods too (cilium-cli's client2 carries both
+      // kind=client and other=client): netsec cannot tell from the selectors alone, so a warning that names it.
+      const maybe = r.overlapping.find((o) => list<WireEntry>((o.rule as WireRule).egress).some((e) => isObject(e) && hasDnsRule(e)));
       list<WireEntry>(r.rule.egress).forEach((entry, i) => {
         if (!isObject(entry)) return;
         const fqdns = fqdnsOf(entry);
         if (!fqdns.length) return;
-        out.push({ manifest: r.manifest, path: `${r.path}.egress[${i}].toFQDNs`, message: noDnsVisibilityMessage(fqdns.map((f) => f.selector), helpers.some(namesDnsPort)) });
+        const message = noDnsVisibilityMessage(fqdns.map((f) => f.selector), helpers.some(namesDnsPort));
+        out.push({
+          manifest: r.manifest,
+          path: `${r.path}.egress[${i}].toFQDNs`,
+          ...(maybe
+            ? { severity: Severity.WARNING, message: `${message} ${describeObject(maybe.manifest.object)} has a DNS L7 rule for pods selected by other labels (${maybe.path}.endpointSelector); if every pod here carries them too, the names resolve, which netsec cannot tell from the selectors.` }
+            : { message }),
+        });
       });
     }
     return out;

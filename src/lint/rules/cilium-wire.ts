@@ -2,7 +2,7 @@ import { NetsecError } from '../../core/errors.js';
 import { Feature } from '../../core/features.js';
 import { Manifest, ManifestIndex, identityOf } from '../manifest-index.js';
 import { LintRule, RuleViolation, Severity } from '../rule.js';
-import { WireSelector } from '../selectors.js';
+import { WireSelector, maySelectNamespace } from '../selectors.js';
 
 // The wire form of Cilium policy rules (CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy `spec` and `specs[]`, as the
 // API server stores them), and the plumbing that turns a pure check over one rule or one rule entry into a lint rule.
@@ -206,6 +206,25 @@ function namespaceRequirementHolds(selector: WireSelector, r: string, namespace:
     }
   }
   return false;
+}
+
+/**
+ * Whether two subjects may share an endpoint, as written: the same kind (pods or nodes), namespaces that can meet,
+ * and no label both require with different values. True when it cannot tell (expressions are not compared), so a
+ * check that asks "could another rule help" does not rule a helper out on a guess.
+ */
+export function subjectsMayOverlap(a: Subject, b: Subject): boolean {
+  if (a.node !== b.node) return false;
+  if (!a.clusterwide && !b.clusterwide && a.namespace !== b.namespace) return false;
+  // A clusterwide selector's namespace requirement against a namespaced policy's namespace.
+  for (const [wide, narrow] of [[a, b], [b, a]] as const) {
+    if (wide.clusterwide && !narrow.clusterwide && narrow.namespace !== undefined && !maySelectNamespace(wide.selector, narrow.namespace)) return false;
+  }
+  const bare = (k: string) => (k.includes(':') ? k.slice(k.indexOf(':') + 1) : k);
+  const labelsOf = (s: Subject) => new Map(Object.entries(s.selector.matchLabels ?? {}).map(([k, v]) => [bare(k), String(v)]));
+  const la = labelsOf(a);
+  for (const [k, v] of labelsOf(b)) if (la.has(k) && la.get(k) !== v) return false;
+  return true;
 }
 
 /**

@@ -265,25 +265,32 @@ function isHttpPort(name: string | undefined, appProtocol: string | undefined): 
 /**
  * `istio/http-fields-on-tcp`: HTTP-only attributes in a rule that does not name its ports. On a TCP port (a Service port
  * not named http*, grpc* and without an HTTP appProtocol) a proxy cannot read them: a DENY rule then denies all TCP
- * traffic in scope (istiod warns so); an ALLOW rule never matches there, which is judged only where the target holds
- * the Services of the selected workloads (`tcpPorts`), since the policy alone does not say which ports speak HTTP.
+ * traffic in scope (istiod warns so); an ALLOW rule never matches there. With the Services of the selected workloads
+ * (`servicePorts`, from the same target) the ports are known: a DENY rule is judged on the TCP ones it reaches (named or
+ * not: the authz-tcp task's methods + ports: ["9000"] denies all of TCP port 9000), and not at all when every port is
+ * HTTP; an ALLOW rule is judged only then, since the policy alone does not say which ports speak HTTP.
  */
-export function httpOnTcpProblems(spec: Json, tcpPorts: readonly ServicePortInfo[] = []): IstioProblem[] {
+export function httpOnTcpProblems(spec: Json, servicePorts: readonly ServicePortInfo[] = []): IstioProblem[] {
   const action = actionOf(spec);
   const out: IstioProblem[] = [];
   (Array.isArray(spec.rules) ? spec.rules : []).forEach((rule, r) => {
     if (!isObject(rule)) return;
     const http = httpAttributesOf(rule);
     if (http.length === 0) return;
-    if (action === 'DENY' && !namesPorts(rule)) {
+    const ports = new Set((Array.isArray(rule.to) ? rule.to : []).flatMap((t) => (isObject(t) && isObject(t.operation) ? strings(t.operation.ports) : [])));
+    const tcp = servicePorts.filter((p) => !p.http && (ports.size === 0 || ports.has(p.targetPort) || ports.has(p.port)));
+    if (action === 'DENY' && servicePorts.length > 0 && tcp.length > 0) {
+      out.push({
+        path: `spec.rules[${r}]`,
+        message: `decides on HTTP attributes (${http.join(', ')}), but ${tcp.map((p) => p.label).join(', ')} is TCP to Istio: there they cannot be read, so the rule denies all traffic on ${tcp.length === 1 ? 'that port' : 'those ports'} (istio.io authz-tcp task). Scope the rule to the HTTP ports with to.operation.ports, or name the port http-<suffix> if it speaks HTTP.`,
+      });
+    } else if (action === 'DENY' && servicePorts.length === 0 && !namesPorts(rule)) {
       out.push({
         path: `spec.rules[${r}]`,
         message: `uses only HTTP attributes to decide (${http.join(', ')}) and names no ports: on TCP ports in its scope these cannot be read, so the rule denies all TCP traffic there (istiod warns the same). Add to.operation.ports with the HTTP ports it is meant for.`,
       });
     }
     if (action === 'ALLOW') {
-      const ports = new Set((Array.isArray(rule.to) ? rule.to : []).flatMap((t) => (isObject(t) && isObject(t.operation) ? strings(t.operation.ports) : [])));
-      const tcp = tcpPorts.filter((p) => !p.http && (ports.size === 0 || ports.has(p.targetPort) || ports.has(p.port)));
       if (tcp.length) {
         out.push({
           path: `spec.rules[${r}]`,
@@ -366,7 +373,7 @@ export const httpFieldsOnTcp: LintRule = {
   check(index) {
     const roots = rootNamespacesOf(index);
     return policies(index).flatMap(({ m, spec, namespace }) =>
-      httpOnTcpProblems(spec, actionOf(spec) === 'ALLOW' ? servicePortsFor(index, namespace, spec, roots) : []).map((p): RuleViolation => ({ manifest: m, path: p.path, message: p.message })),
+      httpOnTcpProblems(spec, servicePortsFor(index, namespace, spec, roots)).map((p): RuleViolation => ({ manifest: m, path: p.path, message: p.message })),
     );
   },
 };
