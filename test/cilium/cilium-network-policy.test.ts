@@ -213,7 +213,7 @@ describe('egress default-deny', () => {
     // The lint finding on the empty rule is suppressed by the construct, with its reason, so a reviewer still sees it.
     expect(result.diagnostics.map((d) => d.message)).toEqual([
       "CiliumNetworkPolicy 'default/productpage-deny-all' puts its pods in egress default-deny with dns: none (DnsAccess.NONE); their DNS lookups time out (intended for a deny-all).",
-      "cilium/egress-empty-rule-denies-all suppressed (egressDefault: deny (PolicyDefault.DENY) asks for deny-all, which Cilium writes as an empty rule): CiliumNetworkPolicy 'default/productpage-deny-all' at spec.egress[0]: is an empty egress rule: in Cilium it allows nothing and switches the selected pods to egress default-deny, so all their egress traffic is dropped (in a Kubernetes NetworkPolicy the same YAML means \"allow all\"). Keep it only if deny-all is intended; allow-all is toEntities: [all].",
+      "cilium/egress-empty-rule-denies-all suppressed (egressDefault: deny (PolicyDefault.DENY) asks for deny-all, which Cilium writes as an empty rule): CiliumNetworkPolicy 'default/productpage-deny-all' at spec.egress[0]: is an empty egress rule: in Cilium it allows nothing and switches the selected pods to egress default-deny, so all their egress traffic that no other rule allows is dropped (in a Kubernetes NetworkPolicy the same YAML means \"allow all\"). Keep it only if deny-all is intended; allow-all is toEntities: [all].",
     ]);
   });
 
@@ -360,7 +360,7 @@ describe("rules the API server accepts but Cilium's agent refuses are refused at
     ['an empty dns list', (p: CiliumNetworkPolicy) => p.allowEgress({ to: [Peer.entity(Entity.CLUSTER)], ports: [Port.anyProtocol(53)], dns: [] }),
       "CiliumNetworkPolicy 'default/web': egress[0]: 'dns' is an empty list, which netsec would write as no dns at all: every DNS query. Leave 'dns' out for every DNS query, or list the ones the rule allows."],
     ['an empty rule', (p: CiliumNetworkPolicy) => p.allowEgress({}),
-      "cilium/egress-empty-rule-denies-all: CiliumNetworkPolicy 'default/web' at egress[0]: is an empty egress rule: in Cilium it allows nothing and switches the selected pods to egress default-deny, so all their egress traffic is dropped (in a Kubernetes NetworkPolicy the same YAML means \"allow all\"). Keep it only if deny-all is intended; allow-all is toEntities: [all]. In netsec: for allow-all use the entity all (to: { entities: [all] }, Peer.entity(Entity.ALL)); for deny-all set egressDefault: deny (PolicyDefault.DENY)."],
+      "cilium/egress-empty-rule-denies-all: CiliumNetworkPolicy 'default/web' at egress[0]: is an empty egress rule: in Cilium it allows nothing and switches the selected pods to egress default-deny, so all their egress traffic that no other rule allows is dropped (in a Kubernetes NetworkPolicy the same YAML means \"allow all\"). Keep it only if deny-all is intended; allow-all is toEntities: [all]. In netsec: for allow-all use the entity all (to: { entities: [all] }, Peer.entity(Entity.ALL)); for deny-all set egressDefault: deny (PolicyDefault.DENY)."],
     ['FQDN peers on ingress', (p: CiliumNetworkPolicy) => p.allowIngress({ from: [Peer.fqdn('client.example.com')] }),
       "CiliumNetworkPolicy 'default/web': ingress[0]: FQDN peers exist only for egress; Cilium has no fromFQDNs."],
     ['HTTP and DNS in one rule', (p: CiliumNetworkPolicy) => p.allowEgress({ ports: [Port.tcp(53)], http: [HttpRule.any()], dns: [FqdnSelector.matchPattern('*')] }),

@@ -136,7 +136,7 @@ describe('netsec validate: findings at their field', () => {
       [
         `${dir}/p.yaml:10:7: CiliumNetworkPolicy 'shop/web' at spec.egress[0].toFQDN: unknown field 'toFQDN' (the API server would prune it); expected one of: authentication, icmps, toCIDR, toCIDRSet, toEndpoints, toEntities, toFQDNs, toGroups, toNodes, toPorts, toRequires, toServices`,
         // What is left once the API server has pruned the typo: an empty rule, which in Cilium denies all egress.
-        `${dir}/p.yaml:10:7: warning: CiliumNetworkPolicy 'shop/web' at spec.egress[0]: is an empty egress rule: in Cilium it allows nothing and switches the selected pods to egress default-deny, so all their egress traffic is dropped (in a Kubernetes NetworkPolicy the same YAML means "allow all"). Keep it only if deny-all is intended; allow-all is toEntities: [all]. [cilium/egress-empty-rule-denies-all]`,
+        `${dir}/p.yaml:10:7: warning: CiliumNetworkPolicy 'shop/web' at spec.egress[0]: is an empty egress rule: in Cilium it allows nothing and switches the selected pods to egress default-deny, so all their egress traffic that no other rule allows is dropped (in a Kubernetes NetworkPolicy the same YAML means "allow all"). Keep it only if deny-all is intended; allow-all is toEntities: [all]. [cilium/egress-empty-rule-denies-all]`,
         `${dir}/p.yaml:14:15: CiliumNetworkPolicy 'shop/web' at spec.egress[1].toPorts[0].ports[0].port: expected string (got 443)`,
         '',
       ].join('\n'),

@@ -69,7 +69,7 @@ const CASES: { id: string; title: string; target: TargetProps; bad: Obj[]; expec
     id: 'cilium/egress-empty-rule-denies-all', title: 'cilium/egress-empty-rule-denies-all', target: T('1.17'),
     bad: [cnp({ endpointSelector: ES, egress: [{}] })],
     expected: [
-      ["warning", "spec.egress[0]", "CiliumNetworkPolicy 'shop/web' at spec.egress[0]: is an empty egress rule: in Cilium it allows nothing and switches the selected pods to egress default-deny, so all their egress traffic is dropped (in a Kubernetes NetworkPolicy the same YAML means \"allow all\"). Keep it only if deny-all is intended; allow-all is toEntities: [all]."],
+      ["warning", "spec.egress[0]", "CiliumNetworkPolicy 'shop/web' at spec.egress[0]: is an empty egress rule: in Cilium it allows nothing and switches the selected pods to egress default-deny, so all their egress traffic that no other rule allows is dropped (in a Kubernetes NetworkPolicy the same YAML means \"allow all\"). Keep it only if deny-all is intended; allow-all is toEntities: [all]."],
     ],
     good: [cnp({ endpointSelector: ES, egress: [{ toEntities: ['all'] }] })], goodTarget: T('1.17'),
   },

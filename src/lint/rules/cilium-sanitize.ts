@@ -180,7 +180,7 @@ export const checkEmptyRule: EntryCheck = (entry, ctx) => {
     path: '',
     message: isDeny(ctx.section)
       ? `is an empty ${ctx.section} rule: it denies nothing, yet still switches the selected pods to ${direction} default-deny. Name the peers or ports to deny, or remove it.`
-      : `is an empty ${direction} rule: in Cilium it allows nothing and switches the selected pods to ${direction} default-deny, so all their ${direction} traffic is dropped (in a Kubernetes NetworkPolicy the same YAML means "allow all"). Keep it only if deny-all is intended; allow-all is ${allowAll}.`,
+      : `is an empty ${direction} rule: in Cilium it allows nothing and switches the selected pods to ${direction} default-deny, so all their ${direction} traffic that no other rule allows is dropped (in a Kubernetes NetworkPolicy the same YAML means "allow all"). Keep it only if deny-all is intended; allow-all is ${allowAll}.`,
   }];
 };
 
