@@ -166,3 +166,9 @@ describe('hubble/configmap-wiring', () => {
     expect(of('hubble/configmap-wiring', [cm([{ name: 'a', filePath: 'stdout' }])], { helmValues: new Map([['cilium', wired]]) })).toEqual([]);
   });
 });
+
+test('a cel_expression written at the top of a filter is unknown there; the message says it goes under experimental', () => {
+  expect(of('hubble/unknown-keys', [cm([{ name: 'a', filePath: 'stdout', includeFilters: [{ cel_expression: ['true'] }] }])]).map((f) => f[2])).toEqual([
+    `${CM} at data.flowlogs.yaml#flowLogs[0].includeFilters[0].cel_expression: 'cel_expression' is not a FlowFilter field; protojson refuses it and the agent rejects the whole file. It is a field of FlowFilter.Experimental: write experimental: {cel_expression: [...]}.`,
+  ]);
+});

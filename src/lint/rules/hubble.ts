@@ -160,7 +160,10 @@ function checkFilter(filter: unknown, at: string, ctx: FlowLogCheckContext): Flo
   for (const [key, value] of Object.entries(filter as Record<string, unknown>)) {
     const field = FILTER_FIELDS.get(key);
     if (!field) {
-      out.push({ ruleId: 'hubble/unknown-keys', path: `${at}.${key}`, message: `'${key}' is not a FlowFilter field; protojson refuses it and the agent rejects the whole file. Use the proto name (source_pod) or its JSON name (sourcePod).` });
+      // cel_expression belongs under experimental (flow.proto FlowFilter.Experimental); written at the top it is unknown.
+      const experimental = FLOW_FILTER_MESSAGES['FlowFilter.Experimental']?.some((f) => f.name === key || f.jsonName === key);
+      const hint = experimental ? `It is a field of FlowFilter.Experimental: write experimental: {${key}: [...]}.` : 'Use the proto name (source_pod) or its JSON name (sourcePod).';
+      out.push({ ruleId: 'hubble/unknown-keys', path: `${at}.${key}`, message: `'${key}' is not a FlowFilter field; protojson refuses it and the agent rejects the whole file. ${hint}` });
       continue;
     }
     if (ctx.cilium && !field.lines.includes(ctx.cilium.line)) {
