@@ -44,6 +44,10 @@ export interface Scenario {
 
 /** Reads and checks a scenario file; every problem is a NetsecError('CONFIG') at its file:line:col. */
 export function loadScenarioFile(file: string): Scenario {
+  if (file === '-') {
+    // A scenario names its manifests relative to its own folder, which standard input does not have.
+    throw new NetsecError('USAGE', "'-' (standard input) is not a scenario file: a scenario names its manifests and config relative to its own folder; write it to a file and name that");
+  }
   const text = readInputFile(file, { what: 'scenario file', expected: 'a readable scenario YAML file', fix: 'check the path' });
   return parseScenario(text, file);
 }

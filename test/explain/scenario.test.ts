@@ -137,6 +137,16 @@ flows: []
   });
 });
 
+test("'-' is refused as a scenario by netsec test and explain, saying why (it had read as a missing file named '-')", async () => {
+  for (const command of ['test', 'explain']) {
+    expect(await run(command, '-')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "netsec: '-' (standard input) is not a scenario file: a scenario names its manifests and config relative to its own folder; write it to a file and name that\n",
+    });
+  }
+});
+
 describe('netsec test and netsec explain on files', () => {
   let dir: string;
   beforeEach(() => {
