@@ -509,6 +509,8 @@ export function endName(end: FlowEnd): string {
 function readEnd(r: Reader, node: Node, w: string, c: ReadCluster, kinds: readonly string[]): FlowEnd | undefined {
   const forms = `a pod "namespace/name" or { ${kinds.join(' | ')} }`;
   if (isScalar(node)) {
+    // `to: null` or `to: 8080`: not a pod reference, and quoting it would not make one.
+    if (typeof node.value !== 'string') return r.problem(node, `${w} is ${describe(node)}; expected ${forms}; name the pod as namespace/name`);
     const pod = r.string(node, w);
     if (pod === undefined) return undefined;
     if (!/^[^/]+\/[^/]+$/.test(pod)) return r.problem(node, `${w} is '${echo(pod)}'; expected ${forms}; write the pod as namespace/name`);

@@ -32,6 +32,13 @@ describe('scenario files: located errors', () => {
     );
   });
 
+  test("a flow end that is null or a number is not a pod, and quoting it would not make one", () => {
+    expect(errorOf(`${base}flows:\n  - { from: default/client, to: null, port: 443 }\n`)).toBe(
+      's.yaml:6:33: flows[0].to is empty; expected a pod "namespace/name" or { ip | service | fqdn | node }; name the pod as namespace/name',
+    );
+    expect(errorOf(`${base}flows:\n  - { from: 8080, to: { ip: 1.1.1.1 }, port: 443 }\n`)).toMatch(/^s\.yaml:6:13: flows\[0\]\.from is 8080, a number; expected a pod "namespace\/name" or \{ .* \}; name the pod as namespace\/name$/);
+  });
+
   test('an unknown field in a flow, at its key', () => {
     expect(errorOf(`${base}flows:\n  - { from: default/client, to: { ip: 1.1.1.1 }, port: 443, verdict: DROPPED }\n`)).toBe(
       "s.yaml:6:61: unknown field 'verdict' in flows[0]; expected one of: name, from, to, port, protocol, icmp, http, dns, expect; remove it",
