@@ -492,9 +492,31 @@ function readFlow(r: Reader, node: Node, w: string, c: ReadCluster): Flow | unde
       }
     }
   }
+  if (from !== undefined && to !== undefined && protocol !== undefined) {
+    // A packet has one address family: an IPv4 end and an IPv6 end, or ICMP with IPv6 addresses (ICMPv6 with IPv4),
+    // describe no packet, and a verdict on it would say nothing.
+    const a = addressOf(from, c.cluster);
+    const b = addressOf(to, c.cluster);
+    const family = (ip: string | undefined) => (ip === undefined ? undefined : isIP(ip));
+    if (a && b && family(a) !== family(b)) {
+      const shown = (end: FlowEnd, ip: string) => ('ip' in end ? `${ip} (IPv${family(ip)})` : `${endName(end)} (${ip}, IPv${family(ip)})`);
+      r.problem(node, `${w} goes from ${shown(from, a)} to ${shown(to, b)}; expected ends of one address family, as a packet has; pick ends of one family`);
+    } else if ((a ?? b) !== undefined && isIcmp && (protocol === 'ICMP') !== (family(a ?? b) === 4)) {
+      r.problem(m.protocol ?? node, `${w} is an ${protocol} flow between IPv${family(a ?? b)} addresses; expected ${family(a ?? b) === 4 ? 'ICMP' : 'ICMPv6'} for IPv${family(a ?? b)}; set protocol: ${family(a ?? b) === 4 ? 'ICMP' : 'ICMPv6'}`);
+    }
+  }
   if (from === undefined || to === undefined || protocol === undefined) return undefined;
   const name = (m.name === undefined ? undefined : r.string(m.name, `${w}.name`)) ?? `${endName(from)} -> ${endName(to)}:${isIcmp ? `icmp-${icmp?.type ?? '?'}` : port}/${protocol}`;
   return { name, from, to, port, protocol, icmp, http, dns, expect };
+}
+
+/** The one address a flow end stands for, when it has one: a pod's, a node's, an IP, a Service's ClusterIP (not a name's). */
+function addressOf(end: FlowEnd, cluster: Cluster): string | undefined {
+  if ('ip' in end) return end.ip;
+  if ('pod' in end) return cluster.pods.find((p) => `${p.namespace}/${p.name}` === end.pod)?.ip;
+  if ('node' in end) return cluster.nodes.find((n) => n.name === end.node)?.ip;
+  if ('service' in end) return cluster.services.find((v) => `${v.namespace}/${v.name}` === end.service)?.clusterIP;
+  return undefined;
 }
 
 /** How a flow's default name shows one end: `default/client`, `1.1.1.1`, `service kube-system/kube-dns`. */

@@ -41,6 +41,20 @@ describe('scenario files: located errors', () => {
     );
   });
 
+  test('a flow between address families, or ICMP of the other family, describes no packet and is refused', () => {
+    const cluster = `target: { kubernetes: "1.30", cilium: "1.17" }
+manifests: []
+cluster:
+  pods: [ { name: a, namespace: default, ip: 10.0.0.5 }, { name: b6, namespace: default, ip: "fd00::5" } ]
+`;
+    expect(errorOf(`${cluster}flows:\n  - { from: default/a, to: default/b6, port: 80 }\n  - { from: { ip: 1.2.3.4 }, to: default/b6, port: 80 }\n  - { from: default/a, to: { ip: 1.1.1.1 }, protocol: ICMPv6, icmp: { type: 128 } }\n`)).toBe(
+      's.yaml:6:5: flows[0] goes from default/a (10.0.0.5, IPv4) to default/b6 (fd00::5, IPv6); expected ends of one address family, as a packet has; pick ends of one family\n'
+      + 's.yaml:7:5: flows[1] goes from 1.2.3.4 (IPv4) to default/b6 (fd00::5, IPv6); expected ends of one address family, as a packet has; pick ends of one family\n'
+      + 's.yaml:8:55: flows[2] is an ICMPv6 flow between IPv4 addresses; expected ICMP for IPv4; set protocol: ICMP\n'
+      + '3 problems in s.yaml; fix them and run again.',
+    );
+  });
+
   test('an unknown field in a flow, at its key', () => {
     expect(errorOf(`${base}flows:\n  - { from: default/client, to: { ip: 1.1.1.1 }, port: 443, verdict: DROPPED }\n`)).toBe(
       "s.yaml:6:61: unknown field 'verdict' in flows[0]; expected one of: name, from, to, port, protocol, icmp, http, dns, expect; remove it",
