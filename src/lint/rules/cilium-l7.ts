@@ -1,7 +1,7 @@
 import { describeObject } from '../manifest-index.js';
 import { LintRule, RuleViolation, Severity } from '../rule.js';
 import { WireSelector, selectsEverything } from '../selectors.js';
-import { RuleContext, WireEntry, allRules, coveringRules, isObject, list } from './cilium-wire.js';
+import { RuleContext, WireEntry, WireRule, allRules, coveringRules, isObject, list } from './cilium-wire.js';
 
 // L7 rules whose effect is not what the policy around them suggests (domain-notes §A.1, §A.4, §C.3). For one endpoint,
 // port and peer Cilium unions the allows: if any has no L7 rules, every request passes (an L4 allow shadows HTTP rules);
@@ -97,7 +97,11 @@ export const l7ShadowedByL4: LintRule = {
     const out: RuleViolation[] = [];
     const rules = allRules(index);
     const covering = coveringRules(rules);
+    const hasHttp = (rule: WireRule) => (['egress', 'ingress'] as const).some((d) => list<WireEntry>(rule[d]).some((e) => isObject(e) && list<unknown>(e.toPorts).some((pr) => isObject(pr) && isObject(pr.rules) && list(pr.rules.http).length > 0)));
     for (const r of rules) {
+      // Comparing every rule with the rules that cover it is quadratic in one namespace (10,000 policies): only rules
+      // with HTTP rules need it.
+      if (!hasHttp(r.rule)) continue;
       const helpers = covering(r);
       for (const d of ['egress', 'ingress'] as const) {
         list<WireEntry>(r.rule[d]).forEach((entry, i) => {
