@@ -15,6 +15,11 @@ test('docs/rules.md is generated from the rule registry (run `npm run docs` afte
   expect(committed.length).toBe(expected.length);
 });
 
+test("the README's count of lint rules is the registry's", () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  expect(/(\d+) lint rules with stable ids/.exec(readme)?.[1]).toBe(String(RULES.length));
+});
+
 test('every rule is in the table and has a section', () => {
   const text = renderRulesMarkdown(RULES);
   for (const r of RULES) {
