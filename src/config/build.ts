@@ -89,6 +89,8 @@ export async function buildApp(loaded: LoadedConfig, options: BuildOptions = {})
     // Outside netsec.yaml's folder on another drive there is no relative path; the path as written is still stable.
     return escapeControls((isAbsolute(rel) ? p : rel).split('\\').join('/'));
   };
+  /** The constructs' refusals of entries, each once (an entry on two targets is refused alike on both). */
+  const refusals = new Map<string, Problem>();
   for (const [t, target] of targets.entries()) {
     const charts = new Map<string, NetsecChart>();
     const targetSuppressions = suppressionsAt(config.targets[t] as { suppress?: readonly SuppressionValue[] });
@@ -126,8 +128,13 @@ export async function buildApp(loaded: LoadedConfig, options: BuildOptions = {})
         try {
           await section.build(ctx, entry);
         } catch (err) {
-          if (err instanceof NetsecError) throw locateError(err, refusalLocation(err, entry, pointer, loaded) ?? location);
-          throw err;
+          if (!(err instanceof NetsecError)) throw err;
+          const located = locateError(err, refusalLocation(err, entry, pointer, loaded) ?? location);
+          // A construct's refusal of one entry does not stop the others from being built and judged: one run shows
+          // every entry to fix. Other errors (a feed that cannot be read, the environment) stop the run as before.
+          if (err.code !== 'INVALID') throw located;
+          for (const p of located.problems) refusals.set(`${p.location ? formatLocation(p.location) : ''} ${p.message}`, p);
+          continue;
         }
         // Every construct this entry added records where it was written; findings about it and its objects point there.
         const suppressions = suppressionsAt(entry);
@@ -140,6 +147,10 @@ export async function buildApp(loaded: LoadedConfig, options: BuildOptions = {})
         }
       }
     }
+  }
+  if (refusals.size) {
+    const at = (p: Problem) => [p.location?.line ?? 0, p.location?.column ?? 0];
+    throw problemsError('INVALID', [...refusals.values()].sort((a, b) => at(a)[0]! - at(b)[0]! || at(a)[1]! - at(b)[1]!), loaded.name);
   }
   return app;
 }

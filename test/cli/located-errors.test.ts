@@ -332,6 +332,25 @@ describe('bad CIDRs under netsec synth', () => {
   });
 });
 
+test("constructs' refusals of several entries are all reported in one run, each once, in file order; nothing is written", async () => {
+  const config = `${TARGETS}  - name: b
+    cilium: "1.18"
+nodeLocalDns:
+  - targets: [a, b]
+    resources: { requests: { memory: 2Gi }, limits: { memory: 1Gi } }
+ciliumPolicies:
+  - name: p
+    targets: [a]
+    endpointSelector: { matchLabels: { constructor: x } }
+    egress:
+      - to: { cidrs: [1.1.1.0/24] }
+`;
+  const r = await refused(config);
+  expect(r.code).toBe(1);
+  expect(r.stderr.split('\n').map((l) => l.replace(/: .*/, ''))).toEqual(['netsec.yaml:12:30', 'netsec.yaml:16:40', 'netsec', '']);
+  expect(r.stderr).toContain('netsec: 2 problems in netsec.yaml; fix them and run again.');
+});
+
 describe("a construct's refusal points at the key it names", () => {
   test('the key the message quotes, when the entry has it once; else the entry', async () => {
     const config = `${TARGETS}nodeLocalDns:
