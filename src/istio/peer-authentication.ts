@@ -151,7 +151,9 @@ export class PeerAuthentication extends Construct {
     // What Istio refuses or ignores, judged by the lint rule's own check on the object as Istio will see it.
     const problem = peerAuthenticationProblems(this.namespace, spec, [this.rootNamespace])[0];
     if (problem) {
-      const hint = problem.path === 'spec.selector' ? " In netsec: PeerAuthenticationScope.workload('<the workloads' namespace>', labels)." : problem.message.startsWith('port-level mTLS needs a workload selector') ? ' In netsec: PeerAuthenticationScope.workload(namespace, labels).' : '';
+      const hint = problem.path === 'spec.selector'
+        ? " In netsec: the workloads' namespace as namespace, with matchLabels (PeerAuthenticationScope.workload('<the workloads' namespace>', labels))."
+        : problem.message.startsWith('port-level mTLS needs a workload selector') ? ' In netsec: namespace and matchLabels (PeerAuthenticationScope.workload(namespace, labels)).' : '';
       throw new NetsecError('INVALID', `istio/peerauth-shape: ${who} at ${problem.path}: ${problem.message}${hint}`);
     }
     this.apiObject = new L1PeerAuthentication(this, 'Resource', { metadata: { name: this.name, namespace: this.namespace }, spec });
