@@ -149,7 +149,7 @@ const CONSTRUCT_HINTS: Record<string, (direction: Direction) => string> = {
   'cilium/egress-empty-rule-denies-all': (d) => `In netsec: for allow-all use the entity all (${d === 'egress' ? 'to' : 'from'}: { entities: [all] }, Peer.entity(Entity.ALL)); for deny-all set ${d}Default: deny (PolicyDefault.DENY).`,
   'cilium/l3-selector-kinds-mixed': (d) => `In netsec: one ${d === 'egress' ? 'allowEgress/denyEgress' : 'allowIngress/denyIngress'} call per peer kind.`,
   'cilium/l7-http-requires-tcp': () => 'In netsec: use Port.tcp(...).',
-  'cilium/cnp-peer-implicit-namespace': () => "In netsec: use Peer.podsInNamespace('kube-system', ...).",
+  'cilium/cnp-peer-implicit-namespace': () => "In netsec: pods: { namespace: kube-system, ... } (Peer.podsInNamespace('kube-system', ...)).",
 };
 /**
  * What `CiliumNetworkPolicy` and `CiliumClusterwideNetworkPolicy` share: typed allow and deny rules checked the way

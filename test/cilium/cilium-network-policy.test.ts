@@ -370,7 +370,7 @@ describe("rules the API server accepts but Cilium's agent refuses are refused at
     ['DNS on a port range', (p: CiliumNetworkPolicy) => p.allowEgress({ ports: [Port.udpRange(53, 54)], dns: [FqdnSelector.matchPattern('*')] }),
       "cilium/dns-rule-shape: CiliumNetworkPolicy 'default/web' at egress[0].toPorts[0].ports[0].endPort: makes 53-54 a port range; Cilium's agent refuses ranges with DNS rules (\"DNS rules do not support port ranges\"). Name port 53 alone."],
     ['kube-dns looked up in the policy namespace', (p: CiliumNetworkPolicy) => p.allowEgress({ to: [Peer.podsInPolicyNamespace({ 'k8s-app': 'kube-dns' })], ports: [Port.udp(53)] }),
-      "cilium/cnp-peer-implicit-namespace: CiliumNetworkPolicy 'default/web' at egress[0].toEndpoints[0]: selects k8s-app: kube-dns without a namespace, so in a CiliumNetworkPolicy it matches only pods in the policy's own namespace 'default' and no DNS pod (they run in kube-system). Add 'k8s:io.kubernetes.pod.namespace: kube-system' to matchLabels. In netsec: use Peer.podsInNamespace('kube-system', ...)."],
+      "cilium/cnp-peer-implicit-namespace: CiliumNetworkPolicy 'default/web' at egress[0].toEndpoints[0]: selects k8s-app: kube-dns without a namespace, so in a CiliumNetworkPolicy it matches only pods in the policy's own namespace 'default' and no DNS pod (they run in kube-system). Add 'k8s:io.kubernetes.pod.namespace: kube-system' to matchLabels. In netsec: pods: { namespace: kube-system, ... } (Peer.podsInNamespace('kube-system', ...))."],
   ])('%s', (_title, add, message) => {
     expect(() => add(policy())).toThrow(message);
   });
