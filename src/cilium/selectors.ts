@@ -51,8 +51,6 @@ function checkKey(who: string, key: string): void {
   if (key.split(':').length > 2 || !SOURCES.has(source) || !isValidLabelKey(bare)) {
     throw new NetsecError('INVALID', `${who}: '${key}' is not a valid Cilium label key; expected [source:][prefix/]name with a source of ${[...SOURCES].join(', ')} (e.g. 'app' or 'k8s:app').`);
   }
-  const unwritable = unwritableKeyReason(key);
-  if (unwritable) throw new NetsecError('INVALID', `${who}: label key '${key}': ${unwritable}.`);
 }
 
 function checkValue(who: string, key: string, value: string): void {
@@ -78,6 +76,22 @@ export class EndpointSelector {
 
   /** Labels and expressions. */
   public static of(options: EndpointSelectorOptions): EndpointSelector {
+    const selector = EndpointSelector._parse(options);
+    const who = `EndpointSelector ${selector}`;
+    // A selector built here is rendered by cdk8s, which cannot write a matchLabels key named 'constructor'.
+    for (const k of Object.keys(selector.matchLabels)) {
+      const unwritable = unwritableKeyReason(k);
+      if (unwritable) throw new NetsecError('INVALID', `${who}: label key '${k}': ${unwritable}.`);
+    }
+    return selector;
+  }
+
+  /**
+   * A selector checked by the Cilium label grammar alone, as the lint rules read a hand-written manifest (netsec does
+   * not render it, so what cdk8s cannot write does not matter there).
+   * @internal
+   */
+  public static _parse(options: EndpointSelectorOptions): EndpointSelector {
     const labels = { ...(options.labels ?? {}) };
     const expressions = (options.expressions ?? []).map((e) => ({ ...e, values: e.values ? [...e.values] : undefined }));
     const who = `EndpointSelector ${describeSelector(labels, expressions)}`;

@@ -104,3 +104,11 @@ test('the library refuses a constructor label key with a NetsecError', () => {
   expect(() => EndpointSelector.labels({ constructor: 'x' })).toThrow(NetsecError);
   expect(() => EndpointSelector.labels({ toString: 'x' })).not.toThrow();
 });
+
+test('netsec validate: a hand-written selector with the label key constructor is valid (netsec does not render it)', async () => {
+  const dir = tempDir('netsec-proto-');
+  writeFileSync(join(dir, 'p.yaml'), 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: p, namespace: default}\nspec:\n  endpointSelector: {matchLabels: {constructor: x}}\n  egress: [{toEntities: [world]}]\n');
+  const r = await run('validate', join(dir, 'p.yaml'), '--cilium', '1.18', '--kubernetes', '1.30');
+  expect(r.stdout + r.stderr).not.toContain('cdk8s');
+  expect(r.code).toBe(0);
+});

@@ -844,7 +844,7 @@ export function labelSelectorMessage(selector: unknown): string | undefined {
   if (!isObject(selector)) return `${quote(selector)} is not a label selector; expected matchLabels and/or matchExpressions.`;
   const s = selector as WireSelector;
   try {
-    EndpointSelector.of({ labels: { ...(s.matchLabels ?? {}) }, expressions: (s.matchExpressions ?? []).map((e) => ({ ...e }) as LabelExpression) });
+    EndpointSelector._parse({ labels: { ...(s.matchLabels ?? {}) }, expressions: (s.matchExpressions ?? []).map((e) => ({ ...e }) as LabelExpression) });
     return undefined;
   } catch (err) {
     if (!(err instanceof NetsecError)) throw err;
