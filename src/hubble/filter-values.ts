@@ -27,6 +27,8 @@ export function isFilterAddress(v: string, cilium?: VersionLine): boolean {
     if (zone < 0) return isIP(v) !== 0;
     return cilium !== undefined && cilium.compare('1.17') >= 0 && isIP(v.slice(0, zone)) === 6 && zone < v.length - 1;
   }
+  // Neither net.ParseCIDR nor netip.ParsePrefix takes a zone (node's isIP does).
+  if (v.slice(0, slash).includes('%')) return false;
   const family = isIP(v.slice(0, slash));
   const length = v.slice(slash + 1);
   return family !== 0 && /^\d{1,3}$/.test(length) && Number(length) <= (family === 4 ? 32 : 128);
@@ -104,6 +106,8 @@ const NODE_NAME: ValueGrammar = {
  * the translated key must be a qualified name.
  */
 export function isLabelSelector(v: string): boolean {
+  // The empty selector is accepted, and matches everything (selector.go Parse).
+  if (v === '') return true;
   const requirements: string[] = [];
   let depth = 0;
   let start = 0;
@@ -119,18 +123,22 @@ export function isLabelSelector(v: string): boolean {
   return requirements.every(isRequirement);
 }
 
-const SET_REQUIREMENT = /^\s*([^\s=!<>(),]+)\s+(in|notin)\s*\(([^()]*)\)\s*$/;
-const VALUE_REQUIREMENT = /^\s*([^\s=!<>(),]+)\s*(==|=|!=)\s*([^\s,()]*)\s*$/;
-const ORDER_REQUIREMENT = /^\s*([^\s=!<>(),]+)\s*(<|>)\s*(-?\d+)\s*$/;
-const EXISTS_REQUIREMENT = /^\s*(!?)\s*([^\s=!<>(),]+)\s*$/;
+// The Kubernetes selector lexer's whitespace is space, tab, CR and LF only (selector.go isWhitespace), not JavaScript's \s.
+const SET_REQUIREMENT = /^[ \t\r\n]*([^ \t\r\n=!<>(),]+)[ \t\r\n]+(in|notin)[ \t\r\n]*\(([^()]*)\)[ \t\r\n]*$/;
+const VALUE_REQUIREMENT = /^[ \t\r\n]*([^ \t\r\n=!<>(),]+)[ \t\r\n]*(==|=|!=)[ \t\r\n]*([^ \t\r\n,()]*)[ \t\r\n]*$/;
+const ORDER_REQUIREMENT = /^[ \t\r\n]*([^ \t\r\n=!<>(),]+)[ \t\r\n]*(<|>)[ \t\r\n]*([^ \t\r\n,()]+)[ \t\r\n]*$/;
+const EXISTS_REQUIREMENT = /^[ \t\r\n]*(!?)[ \t\r\n]*([^ \t\r\n=!<>(),]+)[ \t\r\n]*$/;
+/** The largest value strconv.ParseInt(v, 10, 64) takes. */
+const INT64_MAX = 9223372036854775807n;
 
 function isRequirement(r: string): boolean {
   let m = SET_REQUIREMENT.exec(r);
-  if (m) return isTranslatedKey(m[1]!) && m[3]!.split(',').every((x) => isValidLabelValue(x.trim()));
+  if (m) return isTranslatedKey(m[1]!) && m[3]!.split(',').every((x) => isValidLabelValue(x.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '')));
   m = VALUE_REQUIREMENT.exec(r);
   if (m) return isTranslatedKey(m[1]!) && isValidLabelValue(m[3]!);
   m = ORDER_REQUIREMENT.exec(r);
-  if (m) return isTranslatedKey(m[1]!) && Number.isSafeInteger(Number(m[3]));
+  // NewRequirement checks every value as a label value (so no sign) and a Gt/Lt one with ParseInt(v, 10, 64).
+  if (m) return isTranslatedKey(m[1]!) && isValidLabelValue(m[3]!) && /^\d+$/.test(m[3]!) && BigInt(m[3]!) <= INT64_MAX;
   m = EXISTS_REQUIREMENT.exec(r);
   return m !== null && isTranslatedKey(m[2]!);
 }
@@ -148,7 +156,20 @@ const LABELS: ValueGrammar = {
   fix: 'Write e.g. "app=web", "k8s:app in (web, api)" or "!canary".',
 };
 
+const NAME: ValueGrammar = {
+  accepts: (v) => v !== '',
+  what: 'a name',
+  how: 'requires a non-empty one ("invalid filter, name must not be empty", pkg/hubble/filters/k8s.go, cluster_name.go)',
+  fix: 'Write e.g. "shop/" (every pod of a namespace) or "shop/web".',
+};
+
 const GRAMMARS: Readonly<Record<string, ValueGrammar>> = {
+  source_pod: NAME,
+  destination_pod: NAME,
+  source_service: NAME,
+  destination_service: NAME,
+  source_cluster_name: NAME,
+  destination_cluster_name: NAME,
   source_ip: ADDRESS,
   destination_ip: ADDRESS,
   source_ip_xlated: ADDRESS,
@@ -198,7 +219,8 @@ const L7_EVENT_TYPE = 129;
 export function filterProblems(filter: Readonly<Record<string, unknown>>): { field: string; message: string }[] {
   const eventTypes = Array.isArray(filter.event_type) ? filter.event_type : [];
   if (eventTypes.length === 0) return [];
-  const l7 = eventTypes.some((e) => e !== null && typeof e === 'object' && (e as { type?: unknown }).type === L7_EVENT_TYPE);
+  // protojson takes an int32 written as a string too ("129").
+  const l7 = eventTypes.some((e) => e !== null && typeof e === 'object' && Number((e as { type?: unknown }).type) === L7_EVENT_TYPE);
   if (l7) return [];
   return HTTP_FIELDS.filter((f) => Array.isArray(filter[f]) && filter[f].length > 0).map((field) => ({
     field,
