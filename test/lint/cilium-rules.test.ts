@@ -363,6 +363,8 @@ const CASES: { id: string; title: string; target: TargetProps; bad: Obj[]; expec
       ["warning", "spec.egress[1].toPorts[0].ports[0]", "CiliumNetworkPolicy 'shop/web' at spec.egress[1].toPorts[0].ports[0]: carries HTTP rules, but port 'postgres' is not named as HTTP (http..., grpc..., h2c...): Cilium sends the port through Envoy's HTTP parser, which cannot read other protocols, so connections fail. For TLS, match serverNames (SNI) instead of HTTP rules; otherwise put the HTTP rules on the port that serves plain HTTP."],
     ],
     good: [cnp({ endpointSelector: ES, egress: [
+      // Cilium's l7-visibility-tls example: TLS terminated by Cilium, so the proxy reads HTTP on 443 (tls-visibility.rst).
+      { toFQDNs: [{ matchName: 'httpbin.org' }], toPorts: [{ ports: [P('443')], terminatingTLS: { secret: { namespace: 'kube-system', name: 'httpbin-tls-data' } }, originatingTLS: { secret: { namespace: 'kube-system', name: 'tls-orig-data' } }, rules: { http: [{}] } }] },
       { toEntities: ['world'], toPorts: [{ ports: [P('80')], rules: { http: [{ method: 'GET' }] } }, { ports: [P('443')] }] },
       { toEndpoints: [{ matchLabels: { app: 'api' } }], toPorts: [{ ports: [P('http-api')], rules: { http: [{}] } }, { ports: [P('grpc')], rules: { http: [{}] } }] },
     ] })],
@@ -370,13 +372,14 @@ const CASES: { id: string; title: string; target: TargetProps; bad: Obj[]; expec
   },
   {
     id: 'cilium/cidr-does-not-match-cluster', title: 'cilium/cidr-does-not-match-cluster', target: T('1.17', { cluster: { podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.96.0.0/12'] } }),
-    bad: [cnp({ endpointSelector: ES, egress: [{ toCIDR: ['10.0.0.0/8'] }], ingress: [{ fromCIDRSet: [{ cidr: '10.96.0.10/32' }] }] })],
+    bad: [cnp({ endpointSelector: ES, egress: [{ toCIDR: ['10.244.1.0/24'] }], ingress: [{ fromCIDRSet: [{ cidr: '10.96.0.10/32' }] }] })],
     expected: [
-      ["warning", "spec.egress[0].toCIDR[0]", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toCIDR[0]: 10.0.0.0/8 overlaps the pod CIDR 10.244.0.0/16, but CIDR rules never match pods or nodes that Cilium manages (layer3.rst), so this allows nothing there. Use toEndpoints/fromEndpoints for them, and keep CIDRs for addresses outside the cluster."],
-      ["warning", "spec.ingress[0].fromCIDRSet[0].cidr", "CiliumNetworkPolicy 'shop/web' at spec.ingress[0].fromCIDRSet[0].cidr: 10.96.0.10/32 overlaps the service CIDR 10.96.0.0/12, but CIDR rules never match pods or nodes that Cilium manages (layer3.rst), so this allows nothing there. Use toServices or toEndpoints of the Service's pods for them, and keep CIDRs for addresses outside the cluster."],
+      ["warning", "spec.egress[0].toCIDR[0]", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toCIDR[0]: 10.244.1.0/24 lies inside the pod CIDR 10.244.0.0/16, but CIDR rules never match pods or nodes that Cilium manages (layer3.rst), so this allows nothing. Use toEndpoints/fromEndpoints for them, and keep CIDRs for addresses outside the cluster."],
+      ["warning", "spec.ingress[0].fromCIDRSet[0].cidr", "CiliumNetworkPolicy 'shop/web' at spec.ingress[0].fromCIDRSet[0].cidr: 10.96.0.10/32 lies inside the service CIDR 10.96.0.0/12, but CIDR rules never match pods or nodes that Cilium manages (layer3.rst), so this allows nothing. Use toServices or toEndpoints of the Service's pods for them, and keep CIDRs for addresses outside the cluster."],
     ],
-    // Outside the cluster's ranges, and a deny (a deny of a cluster range is cilium/deny-cluster-infrastructure's).
-    good: [cnp({ endpointSelector: ES, egress: [{ toCIDR: ['192.0.2.0/24'] }], egressDeny: [{ toCIDR: ['10.244.0.0/16'] }] })],
+    // Outside the cluster's ranges; wider ranges meant for the outside (the internet, a VPC); a deny (a deny of a
+    // cluster range is cilium/deny-cluster-infrastructure's).
+    good: [cnp({ endpointSelector: ES, egress: [{ toCIDR: ['192.0.2.0/24', '0.0.0.0/0'] }, { toCIDRSet: [{ cidr: '10.0.0.0/8', except: ['10.244.0.0/16'] }] }], egressDeny: [{ toCIDR: ['10.244.0.0/16'] }] })],
     goodTarget: T('1.17', { cluster: { podCidrs: ['10.244.0.0/16'], serviceCidrs: ['10.96.0.0/12'] } }),
   },
   {
@@ -440,6 +443,9 @@ describe('Cilium agent-side rules', () => {
     ]);
     expect(run({ enableNonDefaultDenyPolicies: true })).toEqual([]);
     expect(run({})).toEqual([]);
+    // 1.16 has no such flag and always honours the field (the chart value is itself refused there).
+    expect(lint(new ManifestIndex(new Target(T('1.16')), [{ object: policy, applied: true }], { helmValues: new Map([['cilium', { enableNonDefaultDenyPolicies: false }]]) }))
+      .findings.filter((f) => f.ruleId === 'cilium/enable-default-deny-not-honored')).toEqual([]);
   });
 
   // cilium-cli's node-local-dns test policy allows DNS to the node-local-dns pods only; the LRP is another file.

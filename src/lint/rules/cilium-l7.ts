@@ -1,3 +1,4 @@
+import { Feature } from '../../core/features.js';
 import { describeObject } from '../manifest-index.js';
 import { LintRule, RuleViolation, Severity } from '../rule.js';
 import { WireSelector, selectsEverything } from '../selectors.js';
@@ -164,7 +165,10 @@ export const enableDefaultDenyNotHonored: LintRule = {
     '(Documentation/security/policy/intro.rst). The Helm values are judged when known (cilium-values.yaml). Source: domain-notes §A.1.',
   check(index) {
     const out: RuleViolation[] = [];
-    const flag = (index.helmValues.get('cilium') as { enableNonDefaultDenyPolicies?: unknown } | undefined)?.enableNonDefaultDenyPolicies;
+    // The flag exists from 1.17 (Feature.CILIUM_NON_DEFAULT_DENY_POLICIES_FLAG); a 1.16 agent always honours the field.
+    const flag = index.target.has(Feature.CILIUM_NON_DEFAULT_DENY_POLICIES_FLAG)
+      ? (index.helmValues.get('cilium') as { enableNonDefaultDenyPolicies?: unknown } | undefined)?.enableNonDefaultDenyPolicies
+      : undefined;
     for (const r of allRules(index)) {
       for (const d of ['egress', 'ingress'] as const) {
         if (r.rule.enableDefaultDeny?.[d] !== false) continue;
@@ -209,7 +213,8 @@ export const l7HttpOnNonHttpPort: LintRule = {
   explanation:
     'An HTTP rule sends the port through Envoy\'s HTTP parser: "Layer 7 inspection only works when ... an unencrypted HTTP stream" ' +
     '(cilium#36039). On TLS (443) or binary protocols (PostgreSQL 5432, Redis 6379, ...) every connection then fails. TLS needs ' +
-    'serverNames (SNI) or TLS interception instead (Documentation/security/policy/layer4.rst). A named port is judged by its name: ' +
+    'serverNames (SNI) or TLS interception (terminatingTLS, which this rule accepts) instead (Documentation/security/policy/layer4.rst, ' +
+    'tls-visibility.rst). A named port is judged by its name: ' +
     'http..., grpc... or h2c... pass. Source: domain-notes §A.4.',
   check(index) {
     const out: RuleViolation[] = [];
@@ -219,6 +224,8 @@ export const l7HttpOnNonHttpPort: LintRule = {
           if (!isObject(entry)) return;
           list<unknown>(entry.toPorts).forEach((pr, j) => {
             if (!isObject(pr) || !isObject(pr.rules) || list(pr.rules.http).length === 0) return;
+            // With terminatingTLS Cilium decrypts the TLS first and the proxy reads plain HTTP (tls-visibility.rst).
+            if (isObject(pr.terminatingTLS)) return;
             portItems(pr).forEach((p, k) => {
               const range = rangeOf(p);
               const named = range === undefined ? String(p.port) : undefined;

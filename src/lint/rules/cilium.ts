@@ -309,7 +309,7 @@ export const defaultDenyReachesKubeSystem: LintRule = {
 export const cidrDoesNotMatchCluster: LintRule = {
   id: 'cilium/cidr-does-not-match-cluster',
   severity: Severity.WARNING,
-  summary: "An allow rule's CIDR overlaps the target's pod or service CIDRs: CIDR rules never match the pods and nodes Cilium manages.",
+  summary: "An allow rule's CIDR lies inside the target's pod or service CIDRs: CIDR rules never match the pods and nodes Cilium manages.",
   explanation:
     'CIDR selectors match only peers without a Cilium identity (outside the cluster, or unmanaged): "CIDR rules do not apply to traffic ' +
     'where both sides of the connection are either managed by Cilium or use an IP belonging to a node in the cluster" ' +
@@ -334,13 +334,15 @@ export const cidrDoesNotMatchCluster: LintRule = {
               ...(((entry as Record<string, unknown>)[`${prefix}CIDRSet`] as CidrRule[] | undefined) ?? []).map((r, k) => ({ text: r.cidr, at: `${prefix}CIDRSet[${k}].cidr` })),
             ];
             for (const { text, at } of written) {
+              // Only a CIDR inside a cluster range is a mistake for certain: a wider one (0.0.0.0/0, a VPC's /8) is
+              // mostly meant for what lies outside the cluster, where it works.
               const cidr = typeof text === 'string' ? parseOrUndefined(text) : undefined;
-              const hit = cidr && ranges.find((r) => r.cidr.contains(cidr) || cidr.contains(r.cidr));
+              const hit = cidr && ranges.find((r) => r.cidr.contains(cidr));
               if (!hit) continue;
               out.push({
                 manifest: m,
                 path: `${path}.${section}[${i}].${at}`,
-                message: `${String(text)} overlaps ${hit.name} ${hit.cidr}, but CIDR rules never match pods or nodes that Cilium manages (layer3.rst), so this allows nothing there. Use ${hit.use} for them, and keep CIDRs for addresses outside the cluster.`,
+                message: `${String(text)} lies inside ${hit.name} ${hit.cidr}, but CIDR rules never match pods or nodes that Cilium manages (layer3.rst), so this allows nothing. Use ${hit.use} for them, and keep CIDRs for addresses outside the cluster.`,
               });
             }
           });
