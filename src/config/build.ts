@@ -205,12 +205,15 @@ function unknownRules(loaded: LoadedConfig, placed: readonly Placed[]): Problem[
 /**
  * Where in an entry a construct's refusal points: the one key of the entry that the message quotes ('priorityClassName',
  * 'resources.requests.cpu', 'destination_port'), matched as netsec.yaml spells it (camelCase, so `destinationPort`),
- * or undefined (the entry then). A key quoted that the entry has at several places is ambiguous, and not used.
+ * or undefined (the entry then). A key quoted that the entry has at several places is ambiguous, and not used; so is
+ * a quoted word that is also one of the entry's values (a flow log named 'file').
  */
 function refusalLocation(err: NetsecError, entry: unknown, pointer: string, loaded: LoadedConfig): SourceLocation | undefined {
   const fold = (k: string) => k.replace(/[_-]/g, '').toLowerCase();
   const paths: string[][] = [];
+  const values = new Set<string>();
   const walk = (value: unknown, path: string[]): void => {
+    if (typeof value === 'string') values.add(value);
     if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...path, String(i)]));
     else if (value !== null && typeof value === 'object') {
       for (const [k, v] of Object.entries(value)) {
@@ -221,6 +224,8 @@ function refusalLocation(err: NetsecError, entry: unknown, pointer: string, load
   };
   walk(entry, []);
   for (const quoted of err.reason.matchAll(/'([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)'/g)) {
+    // A quoted value the entry holds (a flow log named 'file') is not a key.
+    if (values.has(quoted[1]!)) continue;
     const wanted = quoted[1]!.split('.').map(fold);
     const found = paths.filter((p) => {
       const keys = p.filter((k) => !/^\d+$/.test(k)).slice(-wanted.length).map(fold);

@@ -369,6 +369,15 @@ describe("a construct's refusal points at the key it names", () => {
           - destinationPort: ["443"]
           - destinationPort: ["99999"]
 `;
+    // A quoted word that is one of the entry's values (a flow log named 'file') is not taken for the key file:.
+    const named = `${TARGETS}hubbleFlowLogs:
+  - targets: [a]
+    flowLogs:
+      - name: file
+        file: a.log
+      - name: file
+`;
+    expect((await refused(named)).stderr.split('\n')[0]).toMatch(/^netsec\.yaml:9:5: HubbleFlowLogs .* the name 'file' is already used/);
     // destinationPort is written twice: the refusal cannot tell which by its key alone, so it stays at the entry.
     expect((await refused(filter)).stderr.split('\n')[0]).toMatch(/^netsec\.yaml:9:5: HubbleFlowLogs .* 'destination_port' "99999" is not a port number from 0 to 65535/);
   });
