@@ -67,10 +67,13 @@ describe('netsec synth and plan on a copy of the example', () => {
     writeFileSync(join(dir, 'netsec.yaml'), config);
     const { code, stderr } = await run('synth', '-c', join(dir, 'netsec.yaml'), '--out', out);
     expect(code).toBe(1);
-    // Located at the entry (line 29: '  - name: egress-traffic-blocking'), every line, so editors link each.
+    // Located at the entry (line 29: '  - name: egress-traffic-blocking'), every line, so editors link each; the entry
+    // is refused on both targets it lands on (Cilium and Calico), each with that target's cluster CIDRs.
     expect(stderr).toBe(
       "netsec.yaml:29:5: CiliumEgressBlock 'egress-traffic-blocking' prefix '10.0.0.0/8' overlaps cluster CIDR '10.244.0.0/16' (pod CIDR); expected no cluster addresses in a block list (add the cluster CIDR to except, or set allowClusterOverlap to accept it)\n" +
-        "netsec.yaml:29:5: CiliumEgressBlock 'egress-traffic-blocking' prefix '10.0.0.0/8' overlaps cluster CIDR '10.0.0.0/16' (service CIDR); expected no cluster addresses in a block list (add the cluster CIDR to except, or set allowClusterOverlap to accept it)\n",
+        "netsec.yaml:29:5: CiliumEgressBlock 'egress-traffic-blocking' prefix '10.0.0.0/8' overlaps cluster CIDR '10.0.0.0/16' (service CIDR); expected no cluster addresses in a block list (add the cluster CIDR to except, or set allowClusterOverlap to accept it)\n" +
+        "netsec.yaml:29:5: CalicoEgressBlock 'egress-traffic-blocking' prefix '10.0.0.0/8' overlaps cluster CIDR '10.96.0.0/12' (service CIDR); expected no cluster addresses in a block list (add the cluster CIDR to except, or set allowClusterOverlap to accept it)\n" +
+        'netsec: 2 problems in netsec.yaml; fix them and run again.\n',
     );
     expect(readOutput(out)).toEqual(before);
   });
