@@ -304,6 +304,8 @@ const CASES: { id: string; title: string; target: TargetProps; bad: Obj[]; expec
       // The TCP half towards kube-dns from a clusterwide policy for every pod.
       cnp({ endpointSelector: ES, egress: [{ ...DNS_KUBE, toPorts: [{ ports: [P('53', 'UDP')], rules: { dns: [{ matchPattern: '*' }] } }] }] }, 'udp'),
       ccnp({ endpointSelector: {}, egress: [{ toEntities: ['cluster'], toPorts: [{ ports: [P('53', 'TCP')] }] }] }, 'dns-tcp'),
+      // The TCP half to every peer (entity all) reaches the external resolver too.
+      cnp({ endpointSelector: ES, egress: [{ toCIDR: ['192.0.2.53/32'], toPorts: [{ ports: [P('53', 'UDP')] }] }, { toEntities: ['all'], toPorts: [{ ports: [P('53', 'TCP')] }] }] }, 'ext-all'),
       // Port 5353 is not DNS as far as netsec can tell.
       cnp({ endpointSelector: ES, egress: [{ toEntities: ['world'], toPorts: [{ ports: [P('5353', 'UDP')] }] }] }, 'mdns'),
     ],

@@ -312,9 +312,17 @@ function allowsDnsOverUdpOnly(entry: WireEntry): boolean {
   return prs.length > 0 && prs.some((pr) => portRuleCovers(pr, 53, 'UDP')) && !prs.some((pr) => portRuleCovers(pr, 53, 'TCP'));
 }
 
-/** Whether two entries name the same peers (the same L3 fields with the same values), as written. */
-function samePeers(a: WireEntry, b: WireEntry): boolean {
-  return L3_KEYS.every((k) => JSON.stringify(a[k] ?? null) === JSON.stringify(b[k] ?? null));
+/**
+ * Whether entry `wide` certainly reaches every peer of `narrow`, as written: the same L3 fields with the same values,
+ * no L3 field at all (every peer), entity all, or entity world for a narrow entry of CIDRs and names only.
+ */
+function reachesSamePeers(wide: WireEntry, narrow: WireEntry): boolean {
+  if (L3_KEYS.every((k) => wide[k] === undefined || wide[k] === null)) return true;
+  const entities = list<unknown>(wide.toEntities);
+  if (entities.includes('all')) return true;
+  const outside = L3_KEYS.filter((k) => narrow[k] !== undefined && narrow[k] !== null).every((k) => k === 'toCIDR' || k === 'toCIDRSet' || k === 'toFQDNs');
+  if (outside && entities.includes('world')) return true;
+  return L3_KEYS.every((k) => JSON.stringify(wide[k] ?? null) === JSON.stringify(narrow[k] ?? null));
 }
 
 export const dnsUdpOnly: LintRule = {
@@ -339,7 +347,7 @@ export const dnsUdpOnly: LintRule = {
         const reached = resolvers.filter((res) => reachesResolver(entry, res, r.ctx));
         const covered = reached.length > 0
           ? reached.every((res) => tcp.some((h) => reachesResolver(h, res, r.ctx)))
-          : tcp.some((h) => samePeers(h, entry));
+          : tcp.some((h) => reachesSamePeers(h, entry));
         if (covered) return;
         out.push({
           manifest: r.manifest,
