@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { isValidLabelKey } from '../core/validation/metadata.js';
 import { dirname, resolve } from 'node:path';
 import { closestMatch } from 'leven';
 import { LineCounter, Node, isMap, isScalar, isSeq, parseDocument } from 'yaml';
@@ -177,6 +178,11 @@ class Reader {
       const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
       if (key === undefined) {
         this.problem(pair.key as Node, `${what} has a key that is not a plain name; expected label keys; write the key as a name`);
+        continue;
+      }
+      // As the API server would refuse it on a pod (and `__proto__` would not even be kept as a label here).
+      if (!isValidLabelKey(key)) {
+        this.problem(pair.key as Node, `${what} has the key '${echo(key)}', which is not a Kubernetes label key; expected [prefix/]name, the name at most 63 characters of [A-Za-z0-9_.-] beginning and ending with a letter or digit; fix the key`);
         continue;
       }
       const value = isScalar(pair.value) && pair.value.value === null ? '' : this.string(pair.value as Node, `${what}.${key}`, true);
@@ -502,7 +508,7 @@ function readFlow(r: Reader, node: Node, w: string, c: ReadCluster): Flow | unde
       const shown = (end: FlowEnd, ip: string) => ('ip' in end ? `${ip} (IPv${family(ip)})` : `${endName(end)} (${ip}, IPv${family(ip)})`);
       r.problem(node, `${w} goes from ${shown(from, a)} to ${shown(to, b)}; expected ends of one address family, as a packet has; pick ends of one family`);
     } else if ((a ?? b) !== undefined && isIcmp && (protocol === 'ICMP') !== (family(a ?? b) === 4)) {
-      r.problem(m.protocol ?? node, `${w} is an ${protocol} flow between IPv${family(a ?? b)} addresses; expected ${family(a ?? b) === 4 ? 'ICMP' : 'ICMPv6'} for IPv${family(a ?? b)}; set protocol: ${family(a ?? b) === 4 ? 'ICMP' : 'ICMPv6'}`);
+      r.problem(m.protocol ?? node, `${w} is an ${protocol} flow with ${a && b ? 'IPv' + family(a) + ' ends' : `an IPv${family(a ?? b)} end (${a ?? b})`}; expected ${family(a ?? b) === 4 ? 'ICMP' : 'ICMPv6'} for IPv${family(a ?? b)}; set protocol: ${family(a ?? b) === 4 ? 'ICMP' : 'ICMPv6'}`);
     }
   }
   if (from === undefined || to === undefined || protocol === undefined) return undefined;

@@ -50,8 +50,23 @@ cluster:
     expect(errorOf(`${cluster}flows:\n  - { from: default/a, to: default/b6, port: 80 }\n  - { from: { ip: 1.2.3.4 }, to: default/b6, port: 80 }\n  - { from: default/a, to: { ip: 1.1.1.1 }, protocol: ICMPv6, icmp: { type: 128 } }\n`)).toBe(
       's.yaml:6:5: flows[0] goes from default/a (10.0.0.5, IPv4) to default/b6 (fd00::5, IPv6); expected ends of one address family, as a packet has; pick ends of one family\n'
       + 's.yaml:7:5: flows[1] goes from 1.2.3.4 (IPv4) to default/b6 (fd00::5, IPv6); expected ends of one address family, as a packet has; pick ends of one family\n'
-      + 's.yaml:8:55: flows[2] is an ICMPv6 flow between IPv4 addresses; expected ICMP for IPv4; set protocol: ICMP\n'
+      + 's.yaml:8:55: flows[2] is an ICMPv6 flow with IPv4 ends; expected ICMP for IPv4; set protocol: ICMP\n'
       + '3 problems in s.yaml; fix them and run again.',
+    );
+  });
+
+  test('a pod label key Kubernetes refuses (__proto__, a space) is refused at the key, not silently lost', () => {
+    const text = `target: { kubernetes: "1.30", cilium: "1.17" }
+manifests: []
+cluster:
+  pods: [ { name: a, namespace: default, labels: { __proto__: x, "bad key": y } } ]
+flows:
+  - { from: default/a, to: { ip: 1.1.1.1 }, port: 443 }
+`;
+    expect(errorOf(text)).toBe(
+      "s.yaml:4:52: cluster.pods[0].labels has the key '__proto__', which is not a Kubernetes label key; expected [prefix/]name, the name at most 63 characters of [A-Za-z0-9_.-] beginning and ending with a letter or digit; fix the key\n"
+      + "s.yaml:4:66: cluster.pods[0].labels has the key 'bad key', which is not a Kubernetes label key; expected [prefix/]name, the name at most 63 characters of [A-Za-z0-9_.-] beginning and ending with a letter or digit; fix the key\n"
+      + '2 problems in s.yaml; fix them and run again.',
     );
   });
 
