@@ -97,6 +97,12 @@ interface ParsedOptions {
  * without the prefix, split at `__` for nesting, each part camel-cased), and the command-line keys the ones it makes
  * of `tokens` without the variables.
  */
+/**
+ * Flags no variable sets: NETSEC_VERSION or NETSEC_HELP in a CI job (a version to install, say) must not turn a
+ * command into printing the version or the help, nor be refused as a switch value.
+ */
+const NOT_FROM_ENV: ReadonlySet<string> = new Set(['help', 'version']);
+
 function dropForeignEnvKeys(tokens: readonly string[], parser: typeof Parser) {
   // yargs passes its instance as the second argument (@types/yargs does not declare it).
   return ((args: Record<string, unknown>, y: Argv): void => {
@@ -114,7 +120,7 @@ function dropForeignEnvKeys(tokens: readonly string[], parser: typeof Parser) {
     const given = Object.keys(parser(tokens.slice(), { configuration: { 'populate--': true } })).filter((k) => k !== '_' && k !== '--');
     const onCommandLine = new Set(given.map((k) => parser.camelCase(k)));
     for (const key of fromEnv) {
-      if (!known.has(key) && !onCommandLine.has(key)) delete args[key];
+      if ((!known.has(key) || NOT_FROM_ENV.has(key)) && !onCommandLine.has(key)) delete args[key];
     }
   }) as (args: Record<string, unknown>) => void;
 }
@@ -161,7 +167,6 @@ function refuseRepeatedOrEmptyValues(tokens: readonly string[], commands: readon
  */
 export function badBooleanValue(tokens: readonly string[], options: Pick<ParsedOptions, 'boolean' | 'alias'>, env: NodeJS.ProcessEnv = process.env): string | undefined {
   for (const key of options.boolean) {
-    if (key === 'help' || key === 'version') continue;
     const names = [key, ...(options.alias[key] ?? [])].filter((n) => n.length > 1);
     const long = names.reduce((a, b) => (b.length > a.length ? b : a));
     for (const t of tokens) {
@@ -170,7 +175,7 @@ export function badBooleanValue(tokens: readonly string[], options: Pick<ParsedO
       return `${echo(t.slice(0, t.indexOf('=')))} is given the value '${echo(m[2]!)}'; expected true or false; write --${long} alone to turn it on`;
     }
     const variable = `${ENV_PREFIX}${long.replace(/-/g, '_').toUpperCase()}`;
-    const value = env[variable];
+    const value = NOT_FROM_ENV.has(key) ? undefined : env[variable];
     if (value !== undefined && value !== 'true' && value !== 'false') {
       return `${variable} is ${value === '' ? 'empty' : `'${echo(value)}'`}; expected true or false (${variable}=true turns --${long} on)`;
     }

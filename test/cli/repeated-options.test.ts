@@ -141,3 +141,19 @@ describe('a switch takes true or false and nothing else (yargs read =yes, =1 and
     }
   });
 });
+
+test('--help and --version take no value either; NETSEC_VERSION or NETSEC_HELP (a CI variable of its own) changes nothing', async () => {
+  for (const flag of ['help', 'version']) {
+    expect(await run('cidrs', 'aggregate', '-', `--${flag}=yes`)).toEqual({ code: 2, stdout: '', stderr: `netsec: --${flag} is given the value 'yes'; expected true or false; write --${flag} alone to turn it on\n` });
+  }
+  const feed = join(tempDir('netsec-bool-'), 'feed.txt');
+  writeFileSync(feed, '10.0.0.0/8\n');
+  for (const variable of ['NETSEC_VERSION', 'NETSEC_HELP']) {
+    vi.stubEnv(variable, '1.2.3');
+    try {
+      expect(await run('cidrs', 'aggregate', feed)).toEqual({ code: 0, stdout: '10.0.0.0/8\n', stderr: '' });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  }
+});
