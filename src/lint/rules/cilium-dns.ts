@@ -7,7 +7,7 @@ import { ManifestIndex, describeObject, identityOf } from '../manifest-index.js'
 import { LintRule, RuleViolation, Severity } from '../rule.js';
 import { WireSelector, selectorMatches } from '../selectors.js';
 import { parseFqdnSelector } from './cilium-sanitize.js';
-import { RuleContext, WireEntry, WireRule, allRules, coveringRules, isObject, list, subjectsMayOverlap } from './cilium-wire.js';
+import { PortItem, RuleContext, WireEntry, WireRule, allRules, coveringRules, isObject, list, portItemCovers, subjectsMayOverlap } from './cilium-wire.js';
 
 // The DNS path of FQDN policies (domain-notes finding 5, §A.2): toFQDNs learns IPs only from DNS answers Cilium's DNS
 // proxy sees, so the pods need a DNS L7 rule (rules.dns) whose patterns cover the names, towards the resolvers they
@@ -29,26 +29,14 @@ const NAMESPACE_NAME_LABEL = 'io.cilium.k8s.namespace.labels.kubernetes.io/metad
 const CLUSTER_LABEL = 'io.cilium.k8s.policy.cluster';
 const L3_KEYS = ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities', 'toServices', 'toGroups', 'toNodes', 'toFQDNs'];
 
-type PortProtocol = { port?: unknown; endPort?: unknown; protocol?: unknown };
-
 function portRulesOf(entry: WireEntry): Record<string, unknown>[] {
   return list<unknown>(entry.toPorts).filter(isObject);
 }
 
 /** Whether a port rule lets `port`/`protocol` through (no ports: every port; a name never matches a number). */
 function portRuleCovers(pr: Record<string, unknown>, port: number, protocol: 'UDP' | 'TCP'): boolean {
-  const ports = list<PortProtocol>(pr.ports).filter(isObject);
-  if (ports.length === 0) return true;
-  return ports.some((p) => {
-    const proto = typeof p.protocol === 'string' && p.protocol ? p.protocol.toUpperCase() : 'ANY';
-    if (proto !== 'ANY' && proto !== protocol) return false;
-    const text = String(p.port ?? '');
-    if (!/^\d+$/.test(text)) return false;
-    const first = Number(text);
-    if (first === 0) return true;
-    const last = typeof p.endPort === 'number' && p.endPort > first ? p.endPort : first;
-    return port >= first && port <= last;
-  });
+  const ports = list<PortItem>(pr.ports).filter(isObject);
+  return ports.length === 0 || ports.some((p) => portItemCovers(p, { port: String(port) }, protocol));
 }
 
 /** Whether an egress allow entry lets DNS (53 over UDP and TCP) through to its peers. */
@@ -60,7 +48,7 @@ export function allowsDns(entry: WireEntry): boolean {
 
 /** Whether an entry names port 53 (on any protocol): it is meant as a DNS rule. */
 function namesDnsPort(entry: WireEntry): boolean {
-  return portRulesOf(entry).some((pr) => list<PortProtocol>(pr.ports).filter(isObject).some((p) => String(p.port ?? '') === '53'));
+  return portRulesOf(entry).some((pr) => list<PortItem>(pr.ports).filter(isObject).some((p) => String(p.port ?? '') === '53'));
 }
 
 /** The DNS L7 selectors (rules.dns) of an entry, parsed; invalid ones are another rule's business. */

@@ -2,7 +2,7 @@ import { Feature } from '../../core/features.js';
 import { describeObject } from '../manifest-index.js';
 import { LintRule, RuleViolation, Severity } from '../rule.js';
 import { WireSelector, selectsEverything } from '../selectors.js';
-import { RuleContext, WireEntry, WireRule, allRules, coveringRules, isObject, list } from './cilium-wire.js';
+import { PortItem, RuleContext, WireEntry, WireRule, allRules, coveringRules, isObject, list, portItemCovers, rangeOf } from './cilium-wire.js';
 
 // L7 rules whose effect is not what the policy around them suggests (domain-notes §A.1, §A.4, §C.3). For one endpoint,
 // port and peer Cilium unions the allows: if any has no L7 rules, every request passes (an L4 allow shadows HTTP rules);
@@ -15,8 +15,6 @@ const PEER_KEYS = {
 } as const;
 type Direction = keyof typeof PEER_KEYS;
 
-interface PortItem { readonly port?: unknown; readonly endPort?: unknown; readonly protocol?: unknown }
-
 function portItems(portRule: Record<string, unknown>): PortItem[] {
   return list<unknown>(portRule.ports).filter(isObject);
 }
@@ -25,26 +23,6 @@ function portItems(portRule: Record<string, unknown>): PortItem[] {
 function hasL7(portRule: Record<string, unknown>): boolean {
   const rules = portRule.rules;
   return isObject(rules) && (list(rules.http).length > 0 || list(rules.dns).length > 0);
-}
-
-/** The first and last port of a numeric item ('0' or none: every port); undefined for a named port. */
-function rangeOf(p: PortItem): [number, number] | undefined {
-  const text = String(p.port ?? '0');
-  if (!/^\d+$/.test(text)) return undefined;
-  const first = Number(text);
-  if (first === 0) return [0, 65535];
-  return [first, typeof p.endPort === 'number' && p.endPort > first ? p.endPort : first];
-}
-
-/** Whether port item `outer` lets through every TCP connection that `inner` (an HTTP rule's port, TCP) names. */
-function portCovers(outer: PortItem, inner: PortItem): boolean {
-  const protocol = typeof outer.protocol === 'string' && outer.protocol ? outer.protocol.toUpperCase() : 'ANY';
-  if (protocol !== 'ANY' && protocol !== 'TCP') return false;
-  const o = rangeOf(outer);
-  if (o && o[0] === 0) return true;
-  const i = rangeOf(inner);
-  if (!o || !i) return !o && !i && String(outer.port).toLowerCase() === String(inner.port).toLowerCase();
-  return o[0] <= i[0] && i[1] <= o[1];
 }
 
 function peerKeys(entry: WireEntry, d: Direction): string[] {
@@ -136,7 +114,7 @@ function shadowsPorts(wide: WireEntry, direction: Direction, ports: readonly Por
   // (and no icmps) allows every port.
   if (wide.toPorts === undefined || wide.toPorts === null) return list(wide.icmps).length === 0 && peerKeys(wide, direction).length > 0;
   const plain = portRules.filter((pr) => !hasL7(pr));
-  return ports.every((p) => plain.some((pr) => portItems(pr).length === 0 || portItems(pr).some((o) => portCovers(o, p))));
+  return ports.every((p) => plain.some((pr) => portItems(pr).length === 0 || portItems(pr).some((o) => portItemCovers(o, p, 'TCP'))));
 }
 
 function describePort(p: PortItem): string {

@@ -138,6 +138,33 @@ export function ruleFromEntryCheck(doc: RuleDoc, check: EntryCheck): LintRule {
   return ruleFromCheck(doc, (rule, ctx) => checkEntries(rule, ctx, check));
 }
 
+/** One item of a port rule's `ports` as plain JSON. */
+export interface PortItem { readonly port?: unknown; readonly endPort?: unknown; readonly protocol?: unknown }
+
+/** The first and last port of a numeric item ('0' or none: every port); undefined for a named port. */
+export function rangeOf(p: PortItem): [number, number] | undefined {
+  const text = String(p.port ?? '0');
+  if (!/^\d+$/.test(text)) return undefined;
+  const first = Number(text);
+  if (first === 0) return [0, 65535];
+  return [first, typeof p.endPort === 'number' && p.endPort > first ? p.endPort : first];
+}
+
+/**
+ * Whether port item `outer` lets through `protocol` traffic to every port `inner` names: omitted or ANY protocol is
+ * TCP, UDP and SCTP; port 0 (or none) every port; a range holds a port or range inside it; a name only the same name
+ * (a name never matches a number: it resolves against the destination's container ports).
+ */
+export function portItemCovers(outer: PortItem, inner: PortItem, protocol: 'TCP' | 'UDP' | 'SCTP'): boolean {
+  const written = typeof outer.protocol === 'string' && outer.protocol ? outer.protocol.toUpperCase() : 'ANY';
+  if (written !== 'ANY' && written !== protocol) return false;
+  const o = rangeOf(outer);
+  if (o && o[0] === 0) return true;
+  const i = rangeOf(inner);
+  if (!o || !i) return !o && !i && String(outer.port).toLowerCase() === String(inner.port).toLowerCase();
+  return o[0] <= i[0] && i[1] <= o[1];
+}
+
 /** A message quoting a value as the user wrote it: `'x'` for strings, JSON otherwise. */
 export function quote(value: unknown): string {
   return typeof value === 'string' ? `'${value}'` : JSON.stringify(value);
