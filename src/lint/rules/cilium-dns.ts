@@ -7,7 +7,7 @@ import { ManifestIndex, describeObject, identityOf } from '../manifest-index.js'
 import { LintRule, RuleViolation, Severity } from '../rule.js';
 import { WireSelector, selectorMatches } from '../selectors.js';
 import { parseFqdnSelector } from './cilium-sanitize.js';
-import { PortItem, RuleContext, WireEntry, WireRule, allRules, coveringRules, isObject, list, portItemCovers, subjectsMayOverlap } from './cilium-wire.js';
+import { PortItem, RuleContext, WireEntry, WireRule, allRules, coveringRules, isObject, list, peersCover, portItemCovers, subjectsMayOverlap } from './cilium-wire.js';
 
 // The DNS path of FQDN policies (domain-notes finding 5, §A.2): toFQDNs learns IPs only from DNS answers Cilium's DNS
 // proxy sees, so the pods need a DNS L7 rule (rules.dns) whose patterns cover the names, towards the resolvers they
@@ -300,19 +300,6 @@ function allowsDnsOverUdpOnly(entry: WireEntry): boolean {
   return prs.length > 0 && prs.some((pr) => portRuleCovers(pr, 53, 'UDP')) && !prs.some((pr) => portRuleCovers(pr, 53, 'TCP'));
 }
 
-/**
- * Whether entry `wide` certainly reaches every peer of `narrow`, as written: the same L3 fields with the same values,
- * no L3 field at all (every peer), entity all, or entity world for a narrow entry of CIDRs and names only.
- */
-function reachesSamePeers(wide: WireEntry, narrow: WireEntry): boolean {
-  if (L3_KEYS.every((k) => wide[k] === undefined || wide[k] === null)) return true;
-  const entities = list<unknown>(wide.toEntities);
-  if (entities.includes('all')) return true;
-  const outside = L3_KEYS.filter((k) => narrow[k] !== undefined && narrow[k] !== null).every((k) => k === 'toCIDR' || k === 'toCIDRSet' || k === 'toFQDNs');
-  if (outside && entities.includes('world')) return true;
-  return L3_KEYS.every((k) => JSON.stringify(wide[k] ?? null) === JSON.stringify(narrow[k] ?? null));
-}
-
 export const dnsUdpOnly: LintRule = {
   id: 'cilium/dns-udp-only',
   severity: Severity.WARNING,
@@ -335,7 +322,7 @@ export const dnsUdpOnly: LintRule = {
         const reached = resolvers.filter((res) => reachesResolver(entry, res, r.ctx));
         const covered = reached.length > 0
           ? reached.every((res) => tcp.some((h) => reachesResolver(h, res, r.ctx)))
-          : tcp.some((h) => reachesSamePeers(h, entry));
+          : tcp.some((h) => peersCover(h, r.ctx, entry, r.ctx, 'egress'));
         if (covered) return;
         out.push({
           manifest: r.manifest,

@@ -1,19 +1,12 @@
 import { Feature } from '../../core/features.js';
 import { describeObject } from '../manifest-index.js';
 import { LintRule, RuleViolation, Severity } from '../rule.js';
-import { WireSelector, selectsEverything } from '../selectors.js';
-import { PortItem, RuleContext, WireEntry, WireRule, allRules, coveringRules, isObject, list, portItemCovers, rangeOf } from './cilium-wire.js';
+import { Direction, PortItem, WireEntry, WireRule, allRules, coveringRules, isObject, list, peerKeys, peersCover, portItemCovers, rangeOf } from './cilium-wire.js';
 
 // L7 rules whose effect is not what the policy around them suggests (domain-notes §A.1, §A.4, §C.3). For one endpoint,
 // port and peer Cilium unions the allows: if any has no L7 rules, every request passes (an L4 allow shadows HTTP rules);
 // if all have L7 rules, what they do not match is refused, whatever enableDefaultDeny says. `netsec explain` judges a
 // flow the same way (src/explain/cilium.ts: "an L4 allow wildcards L7", then the L7 stage).
-
-const PEER_KEYS = {
-  egress: ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities', 'toServices', 'toGroups', 'toNodes', 'toFQDNs'],
-  ingress: ['fromEndpoints', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'fromGroups', 'fromNodes'],
-} as const;
-type Direction = keyof typeof PEER_KEYS;
 
 function portItems(portRule: Record<string, unknown>): PortItem[] {
   return list<unknown>(portRule.ports).filter(isObject);
@@ -23,43 +16,6 @@ function portItems(portRule: Record<string, unknown>): PortItem[] {
 function hasL7(portRule: Record<string, unknown>): boolean {
   const rules = portRule.rules;
   return isObject(rules) && (list(rules.http).length > 0 || list(rules.dns).length > 0);
-}
-
-function peerKeys(entry: WireEntry, d: Direction): string[] {
-  return PEER_KEYS[d].filter((k) => entry[k] !== undefined && entry[k] !== null);
-}
-
-function namesNamespace(sel: WireSelector): boolean {
-  const bare = (k: string) => (k.includes(':') ? k.slice(k.indexOf(':') + 1) : k);
-  const keys = [...Object.keys(sel.matchLabels ?? {}), ...(sel.matchExpressions ?? []).map((e) => e.key)].map(bare);
-  return keys.some((k) => k === 'io.kubernetes.pod.namespace' || k.startsWith('io.cilium.k8s.namespace.labels.'));
-}
-
-/**
- * Whether allow entry `wide` (of a policy in `wideCtx`) certainly reaches every peer of `narrow` (in `narrowCtx`), as
- * written. Conservative: false when it cannot tell, so the warning names only a shadow that is there.
- */
-function peersCover(wide: WireEntry, wideCtx: RuleContext, narrow: WireEntry, narrowCtx: RuleContext, d: Direction): boolean {
-  const wideKeys = peerKeys(wide, d);
-  if (wideKeys.length === 0) return true;
-  const entities = list<unknown>(wide[d === 'egress' ? 'toEntities' : 'fromEntities']);
-  if (entities.includes('all')) return true;
-  const narrowKeys = peerKeys(narrow, d);
-  const endpointsKey = d === 'egress' ? 'toEndpoints' : 'fromEndpoints';
-  const sameScope = wideCtx.clusterwide === narrowCtx.clusterwide && wideCtx.namespace === narrowCtx.namespace;
-  if (narrowKeys.length === 0) return false;
-  if (narrowKeys.every((k) => k === endpointsKey)) {
-    const selectors = list<unknown>(narrow[endpointsKey]).filter(isObject) as WireSelector[];
-    if (entities.includes('cluster')) return true;
-    const wideSelectors = list<unknown>(wide[endpointsKey]).filter(isObject) as WireSelector[];
-    // `{}` in a clusterwide policy is every pod; in a namespaced one, every pod of its namespace.
-    if (wideSelectors.some(selectsEverything)) {
-      if (wideCtx.clusterwide) return true;
-      if (!narrowCtx.clusterwide && narrowCtx.namespace === wideCtx.namespace && selectors.every((s) => !namesNamespace(s))) return true;
-    }
-    if (sameScope && selectors.every((s) => wideSelectors.some((w) => JSON.stringify(w) === JSON.stringify(s)))) return true;
-  }
-  return (sameScope || !narrowKeys.includes(endpointsKey)) && PEER_KEYS[d].every((k) => JSON.stringify(wide[k] ?? null) === JSON.stringify(narrow[k] ?? null));
 }
 
 export const l7ShadowedByL4: LintRule = {

@@ -2,7 +2,7 @@ import { NetsecError } from '../../core/errors.js';
 import { Feature } from '../../core/features.js';
 import { Manifest, ManifestIndex, identityOf } from '../manifest-index.js';
 import { LintRule, RuleViolation, Severity } from '../rule.js';
-import { WireSelector, maySelectNamespace } from '../selectors.js';
+import { WireSelector, maySelectNamespace, selectsEverything } from '../selectors.js';
 
 // The wire form of Cilium policy rules (CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy `spec` and `specs[]`, as the
 // API server stores them), and the plumbing that turns a pure check over one rule or one rule entry into a lint rule.
@@ -136,6 +136,55 @@ export function ruleFromCheck(doc: RuleDoc, check: RuleCheck): LintRule {
 /** A lint rule over every entry of every Cilium policy rule, from a check over one wire entry. */
 export function ruleFromEntryCheck(doc: RuleDoc, check: EntryCheck): LintRule {
   return ruleFromCheck(doc, (rule, ctx) => checkEntries(rule, ctx, check));
+}
+
+/** The peer (L3) fields of an entry, by direction. */
+const PEER_KEYS = {
+  egress: ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities', 'toServices', 'toGroups', 'toNodes', 'toFQDNs'],
+  ingress: ['fromEndpoints', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'fromGroups', 'fromNodes'],
+} as const;
+export type Direction = keyof typeof PEER_KEYS;
+
+/** The peer fields an entry sets. */
+export function peerKeys(entry: WireEntry, d: Direction): string[] {
+  return PEER_KEYS[d].filter((k) => entry[k] !== undefined && entry[k] !== null);
+}
+
+function namesNamespace(sel: WireSelector): boolean {
+  const bare = (k: string) => (k.includes(':') ? k.slice(k.indexOf(':') + 1) : k);
+  const keys = [...Object.keys(sel.matchLabels ?? {}), ...(sel.matchExpressions ?? []).map((e) => e.key)].map(bare);
+  return keys.some((k) => k === 'io.kubernetes.pod.namespace' || k.startsWith('io.cilium.k8s.namespace.labels.'));
+}
+
+/**
+ * Whether allow entry `wide` (of a policy in `wideCtx`) certainly reaches every peer of `narrow` (in `narrowCtx`), as
+ * written: no peer field (every peer), entity all, entity world for peers outside the cluster (CIDRs, names), entity
+ * cluster or `{}` for pod selectors, or the same peers. Conservative: false when it cannot tell, so a check that
+ * looks for a covering allow reports rather than assumes one.
+ */
+export function peersCover(wide: WireEntry, wideCtx: RuleContext, narrow: WireEntry, narrowCtx: RuleContext, d: Direction): boolean {
+  const wideKeys = peerKeys(wide, d);
+  if (wideKeys.length === 0) return true;
+  const entities = list<unknown>(wide[d === 'egress' ? 'toEntities' : 'fromEntities']);
+  if (entities.includes('all')) return true;
+  const narrowKeys = peerKeys(narrow, d);
+  if (narrowKeys.length === 0) return false;
+  const outside = [`${d === 'egress' ? 'to' : 'from'}CIDR`, `${d === 'egress' ? 'to' : 'from'}CIDRSet`, 'toFQDNs'];
+  if (entities.includes('world') && narrowKeys.every((k) => outside.includes(k))) return true;
+  const endpointsKey = d === 'egress' ? 'toEndpoints' : 'fromEndpoints';
+  const sameScope = wideCtx.clusterwide === narrowCtx.clusterwide && wideCtx.namespace === narrowCtx.namespace;
+  if (narrowKeys.every((k) => k === endpointsKey)) {
+    const selectors = list<unknown>(narrow[endpointsKey]).filter(isObject) as WireSelector[];
+    if (entities.includes('cluster')) return true;
+    const wideSelectors = list<unknown>(wide[endpointsKey]).filter(isObject) as WireSelector[];
+    // `{}` in a clusterwide policy is every pod; in a namespaced one, every pod of its namespace.
+    if (wideSelectors.some(selectsEverything)) {
+      if (wideCtx.clusterwide) return true;
+      if (!narrowCtx.clusterwide && narrowCtx.namespace === wideCtx.namespace && selectors.every((s) => !namesNamespace(s))) return true;
+    }
+    if (sameScope && selectors.every((s) => wideSelectors.some((w) => JSON.stringify(w) === JSON.stringify(s)))) return true;
+  }
+  return (sameScope || !narrowKeys.includes(endpointsKey)) && PEER_KEYS[d].every((k) => JSON.stringify(wide[k] ?? null) === JSON.stringify(narrow[k] ?? null));
 }
 
 /** One item of a port rule's `ports` as plain JSON. */
