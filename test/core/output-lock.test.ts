@@ -27,7 +27,7 @@ test('a live holder keeps its lock fresh past the stale time (its holder file do
   lockOutput(p).release();
 });
 
-test('a holder that stops refreshing (killed, or its event loop blocked) loses the lock to the next run once stale', () => {
+test('a holder that stops refreshing (killed, or its event loop blocked) loses the lock to the next run once stale', async () => {
   const p = place();
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
   const held = lockOutput(p);
@@ -36,6 +36,9 @@ test('a holder that stops refreshing (killed, or its event loop blocked) loses t
   const next = lockOutput(p);
   expect(next.tookOverFrom).toEqual({ pid: process.pid, host: expect.any(String), since: expect.any(String) });
   vi.advanceTimersByTime(LOCK_STALE_MS);
+  // The holder's refresh runs on the fake timer but checks the lock with real file-system calls: let those finish
+  // (setImmediate is not faked) rather than read lost() at once, which raced with them on a loaded machine.
+  for (let i = 0; i < 1000 && !held.lost(); i++) await new Promise((r) => setImmediate(r));
   expect(held.lost()?.message).toBe('Unable to update lock within the stale threshold');
   next.release();
   held.release();
