@@ -516,13 +516,17 @@ function readFlow(r: Reader, node: Node, w: string, c: ReadCluster): Flow | unde
   return { name, from, to, port, protocol, icmp, http, dns, expect };
 }
 
-/** The one address a flow end stands for, when it has one: a pod's, a node's, an IP, a Service's ClusterIP (not a name's). */
+/**
+ * An address a flow end stands for, when its family is certain: a pod's, a node's, an IP, a Service's ClusterIP, or a
+ * name's first answer when all its answers are of one family (a name with both is left out).
+ */
 function addressOf(end: FlowEnd, cluster: Cluster): string | undefined {
   if ('ip' in end) return end.ip;
   if ('pod' in end) return cluster.pods.find((p) => `${p.namespace}/${p.name}` === end.pod)?.ip;
   if ('node' in end) return cluster.nodes.find((n) => n.name === end.node)?.ip;
   if ('service' in end) return cluster.services.find((v) => `${v.namespace}/${v.name}` === end.service)?.clusterIP;
-  return undefined;
+  const answers = Object.hasOwn(cluster.dnsAnswers, canonical(end.fqdn)) ? cluster.dnsAnswers[canonical(end.fqdn)]! : [];
+  return answers.length > 0 && answers.every((a) => isIP(a) === isIP(answers[0]!)) ? answers[0] : undefined;
 }
 
 /** How a flow's default name shows one end: `default/client`, `1.1.1.1`, `service kube-system/kube-dns`. */

@@ -55,6 +55,21 @@ cluster:
     );
   });
 
+  test('a flow to a name whose answers are all of the other family is refused; a name with both families is judged', () => {
+    const text = (answers: string) => `target: { kubernetes: "1.30", cilium: "1.17" }
+manifests: []
+cluster:
+  pods: [ { name: a, namespace: default, ip: 10.0.0.5 } ]
+  dnsAnswers: { "v6.example.com.": ${answers} }
+flows:
+  - { from: default/a, to: { fqdn: v6.example.com }, port: 443 }
+`;
+    expect(errorOf(text('["2001:db8::1"]'))).toBe(
+      's.yaml:7:5: flows[0] goes from default/a (10.0.0.5, IPv4) to v6.example.com (2001:db8::1, IPv6); expected ends of one address family, as a packet has; pick ends of one family',
+    );
+    expect(() => parseScenario(text('["2001:db8::1", 192.0.2.1]'), 's.yaml')).not.toThrow();
+  });
+
   test('a pod label key Kubernetes refuses (__proto__, a space) is refused at the key, not silently lost', () => {
     const text = `target: { kubernetes: "1.30", cilium: "1.17" }
 manifests: []
