@@ -170,9 +170,12 @@ export function badBooleanValue(tokens: readonly string[], options: Pick<ParsedO
     const names = [key, ...(options.alias[key] ?? [])].filter((n) => n.length > 1);
     const long = names.reduce((a, b) => (b.length > a.length ? b : a));
     for (const t of tokens) {
-      const m = /^--(?:no-)?([^=]+)=(.*)$/s.exec(t);
-      if (!m || !names.includes(m[1]!) || m[2] === 'true' || m[2] === 'false') continue;
-      return `${echo(t.slice(0, t.indexOf('=')))} is given the value '${echo(m[2]!)}'; expected true or false; write --${long} alone to turn it on`;
+      const m = /^--(no-)?([^=]+)=(.*)$/s.exec(t);
+      if (!m || !names.includes(m[2]!)) continue;
+      // `--no-x` is a value of its own: yargs reads `--no-x=false` as an unknown flag, and a double negative is unclear.
+      if (m[1]) return `--no-${m[2]} takes no value (got '${echo(m[3]!)}'); write --no-${long} alone, or --${long}=false`;
+      if (m[3] === 'true' || m[3] === 'false') continue;
+      return `${echo(t.slice(0, t.indexOf('=')))} is given the value '${echo(m[3]!)}'; expected true or false; write --${long} alone to turn it on`;
     }
     const variable = `${ENV_PREFIX}${long.replace(/-/g, '_').toUpperCase()}`;
     const value = NOT_FROM_ENV.has(key) ? undefined : env[variable];

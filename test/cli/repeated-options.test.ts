@@ -157,3 +157,7 @@ test('--help and --version take no value either; NETSEC_VERSION or NETSEC_HELP (
     }
   }
 });
+
+test('--no-<switch> takes no value (yargs read --no-x=false as an unknown flag)', async () => {
+  expect(await run('cidrs', 'aggregate', '-', '--no-lenient=false')).toEqual({ code: 2, stdout: '', stderr: "netsec: --no-lenient takes no value (got 'false'); write --no-lenient alone, or --lenient=false\n" });
+});
