@@ -6,6 +6,7 @@ import { constructError } from '../lint/rules/cilium-wire.js';
 import { FqdnSelector } from './fqdn.js';
 import { EndpointSelector, LabelOperator, NAMESPACE_LABELS_PREFIX, POD_NAMESPACE_KEY, POD_NAMESPACE_LABEL } from './selectors.js';
 import { DNS_LABEL } from '../core/names.js';
+import { requireRecord } from '../core/arguments.js';
 
 /** Cilium entities: the CRD enum, identical in 1.16-1.20 (domain-notes §B.5). */
 export enum Entity {
@@ -274,7 +275,7 @@ export class Peer {
 }
 
 function toSelector(pods: Record<string, string> | EndpointSelector): EndpointSelector {
-  return pods instanceof EndpointSelector ? pods : EndpointSelector.labels(pods);
+  return pods instanceof EndpointSelector ? pods : EndpointSelector.labels(requireRecord('Peer', 'pods', pods) as Record<string, string>);
 }
 
 function checkNoNamespaceKey(who: string, selector: EndpointSelector): void {

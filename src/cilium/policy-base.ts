@@ -21,6 +21,7 @@ import { HttpRule } from './http.js';
 import { Entity, Peer, PeerKind } from './peers.js';
 import { Port } from './ports.js';
 import { EndpointSelector } from './selectors.js';
+import { requireInstance, requireOneOf } from '../core/arguments.js';
 
 /** What happens to traffic of one direction that no rule of the policy allows. */
 export enum PolicyDefault {
@@ -196,11 +197,12 @@ export abstract class CiliumPolicyBase extends Construct {
     this.policyNamespace = namespace;
     this.who = `${kind} '${namespace === undefined ? '' : `${namespace}/`}${this.name}'`;
     this.description = props.description;
-    this.endpointSelector = props.endpointSelector ?? EndpointSelector.all();
-    this.egressDefault = props.egressDefault ?? PolicyDefault.UNCHANGED;
-    this.ingressDefault = props.ingressDefault ?? PolicyDefault.UNCHANGED;
+    // JavaScript callers: an unknown value ('Deny') had acted as the default, and a plain object as a selector.
+    this.endpointSelector = props.endpointSelector === undefined ? EndpointSelector.all() : requireInstance(this.who, 'endpointSelector', props.endpointSelector, EndpointSelector, 'EndpointSelector.labels(...) or EndpointSelector.of(...)');
+    this.egressDefault = requireOneOf(this.who, 'egressDefault', props.egressDefault ?? PolicyDefault.UNCHANGED, Object.values(PolicyDefault));
+    this.ingressDefault = requireOneOf(this.who, 'ingressDefault', props.ingressDefault ?? PolicyDefault.UNCHANGED, Object.values(PolicyDefault));
     this.dns = props.dns ?? DnsAccess.AUTO;
-    this.dnsPatterns = props.dnsPatterns ?? DnsPatterns.ALL;
+    this.dnsPatterns = requireOneOf(this.who, 'dnsPatterns', props.dnsPatterns ?? DnsPatterns.ALL, Object.values(DnsPatterns));
     const target = Target.of(this);
     target.requireProduct(Product.CILIUM, this.who);
     if (this.egressDefault === PolicyDefault.ALLOW || this.ingressDefault === PolicyDefault.ALLOW) {

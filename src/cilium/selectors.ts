@@ -2,6 +2,7 @@ import { NetsecError } from '../core/errors.js';
 import { isValidLabelKey, isValidLabelValue } from '../core/validation/metadata.js';
 import { own } from '../core/own.js';
 import { unwritableKeyReason } from '../core/resource-metadata.js';
+import { requireList, requireRecord } from '../core/arguments.js';
 
 /** Operators of a label selector expression. */
 export enum LabelOperator {
@@ -92,8 +93,10 @@ export class EndpointSelector {
    * @internal
    */
   public static _parse(options: EndpointSelectorOptions): EndpointSelector {
-    const labels = { ...(options.labels ?? {}) };
-    const expressions = (options.expressions ?? []).map((e) => ({ ...e, values: e.values ? [...e.values] : undefined }));
+    // JavaScript callers: a number or a string as labels had been read as no labels (select everything) or spread into "0": ...
+    requireRecord('EndpointSelector', 'options', options);
+    const labels = { ...(options.labels === undefined ? {} : requireRecord('EndpointSelector', 'labels', options.labels)) } as Record<string, string>;
+    const expressions = (options.expressions === undefined ? [] : requireList<LabelExpression>('EndpointSelector', 'expressions', options.expressions)).map((e) => ({ ...e, values: e.values ? [...e.values] : undefined }));
     const who = `EndpointSelector ${describeSelector(labels, expressions)}`;
     for (const [k, v] of Object.entries(labels)) {
       checkKey(who, k);

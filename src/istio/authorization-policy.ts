@@ -8,6 +8,7 @@ import { Product } from '../core/versions.js';
 import { authorizationPolicyProblems } from '../lint/rules/istio.js';
 import { checkNamespace } from './names.js';
 import { DNS_SUBDOMAIN } from '../core/names.js';
+import { requireList, requireRecord } from '../core/arguments.js';
 
 /** Istio's root namespace on an upstream install (`meshConfig.rootNamespace` default). */
 export const ISTIO_ROOT_NAMESPACE = 'istio-system';
@@ -214,7 +215,7 @@ export class AuthorizationPolicy extends Construct {
       // ALLOW is Istio's default; written out anyway so a reader of the output sees the decision.
       ...(props.action !== undefined || props.rules !== undefined || props.provider !== undefined ? { action: this.action } : {}),
       ...(props.provider !== undefined ? { provider: { name: props.provider } } : {}),
-      ...(props.rules !== undefined ? { rules: props.rules.map(wireRule) } : {}),
+      ...(props.rules !== undefined ? { rules: requireList<AuthorizationRule>(who, 'rules', props.rules).map((rule, r) => wireRule(who, rule, r)) } : {}),
     };
     const problem = authorizationPolicyProblems(spec, target)[0];
     if (problem) throw new NetsecError('INVALID', `istio/authz-structural-errors: ${who} at ${problem.path}: ${problem.message}`);
@@ -228,13 +229,27 @@ export class AuthorizationPolicy extends Construct {
   }
 }
 
-/** A rule in Istio's wire form: `from[].source`, `to[].operation`, `when[]`; ports as strings. Empty lists are kept for the check to refuse. */
-function wireRule(rule: AuthorizationRule): Record<string, unknown> {
-  const pick = <K extends string>(obj: object, keys: readonly K[]): Record<string, unknown> =>
-    Object.fromEntries(keys.filter((k) => (obj as Record<string, unknown>)[k] !== undefined).map((k) => [k, [...((obj as Record<string, unknown[]>)[k])].map((v) => (typeof v === 'number' ? String(v) : v))]));
+/**
+ * A rule in Istio's wire form: `from[].source`, `to[].operation`, `when[]`; ports as strings. Empty lists are kept for
+ * the check to refuse. Each level is checked for its type first: from JavaScript, a string where a list belongs had
+ * been spread into one-character values (`methods: 'GET'` as G, E, T) and a string rule written as `{}` (allow all).
+ */
+function wireRule(who: string, rule: AuthorizationRule, r: number): Record<string, unknown> {
+  const at = `rules[${r}]`;
+  requireRecord(who, at, rule);
+  const pick = <K extends string>(obj: unknown, keys: readonly K[], where: string): Record<string, unknown> => {
+    const record = requireRecord(who, where, obj);
+    return Object.fromEntries(keys.filter((k) => record[k] !== undefined).map((k) => [k, [...requireList(who, `${where}.${k}`, record[k])].map((v) => (typeof v === 'number' ? String(v) : v))]));
+  };
+  const list = <T>(field: 'from' | 'to' | 'when'): T[] | undefined => (rule[field] === undefined ? undefined : requireList<T>(who, `${at}.${field}`, rule[field]));
+  const from = list<AuthorizationSource>('from');
+  const to = list<AuthorizationOperation>('to');
+  const when = list<AuthorizationCondition>('when');
   return {
-    ...(rule.from !== undefined ? { from: rule.from.map((s) => ({ source: pick(s, SOURCE_KEYS) })) } : {}),
-    ...(rule.to !== undefined ? { to: rule.to.map((o) => ({ operation: pick(o, OPERATION_KEYS) })) } : {}),
-    ...(rule.when !== undefined ? { when: rule.when.map((c) => ({ key: c.key, ...(c.values !== undefined ? { values: [...c.values] } : {}), ...(c.notValues !== undefined ? { notValues: [...c.notValues] } : {}) })) } : {}),
+    ...(from !== undefined ? { from: from.map((s, i) => ({ source: pick(s, SOURCE_KEYS, `${at}.from[${i}]`) })) } : {}),
+    ...(to !== undefined ? { to: to.map((o, i) => ({ operation: pick(o, OPERATION_KEYS, `${at}.to[${i}]`) })) } : {}),
+    ...(when !== undefined
+      ? { when: when.map((c, i) => ({ key: requireRecord(who, `${at}.when[${i}]`, c).key, ...(c.values !== undefined ? { values: [...requireList(who, `${at}.when[${i}].values`, c.values)] } : {}), ...(c.notValues !== undefined ? { notValues: [...requireList(who, `${at}.when[${i}].notValues`, c.notValues)] } : {}) })) }
+      : {}),
   };
 }

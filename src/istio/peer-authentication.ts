@@ -7,6 +7,7 @@ import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
 import { peerAuthenticationProblems } from '../lint/rules/istio.js';
 import { checkNamespace } from './names.js';
+import { requireInstance } from '../core/arguments.js';
 
 /** Istio mutual-TLS mode of a PeerAuthentication (`mtls.mode`). */
 export enum MtlsMode {
@@ -127,7 +128,8 @@ export class PeerAuthentication extends Construct {
       throw new NetsecError('INVALID', `${who}: 'mode' must be one of: ${Object.values(MtlsMode).join(', ')} (got ${JSON.stringify(props.mode)}).`);
     }
     this.mode = props.mode;
-    this.scope = props.scope ?? PeerAuthenticationScope.mesh();
+    // A JavaScript caller's 'x' or {} had silently become the mesh scope (mesh-wide STRICT).
+    this.scope = props.scope === undefined ? PeerAuthenticationScope.mesh() : requireInstance(who, 'scope', props.scope, PeerAuthenticationScope, 'PeerAuthenticationScope.mesh(), .namespace(...) or .workload(...)');
     this.name = props.name ?? 'default';
     this.rootNamespace = checkNamespace(props.rootNamespace ?? 'istio-system', `${who} 'rootNamespace'`);
     this.namespace = this.scope.namespace ?? this.rootNamespace;

@@ -1,0 +1,37 @@
+import { describe, expect, test } from 'vitest';
+import { AuthorizationPolicy, CiliumNetworkPolicy, EndpointSelector, MtlsMode, NetsecError, Peer, PeerAuthentication } from '../../src/index.js';
+import { targetChart } from '../util.js';
+
+// What a plain-JavaScript caller may pass where the TypeScript types say otherwise. Each of these had been written
+// with another meaning: a mesh-wide STRICT PeerAuthentication, an allow-all rule, a selector of every pod, a policy
+// without its default deny. Now each is a NetsecError naming the construct and the field.
+
+const T = { name: 't', kubernetes: '1.30', cilium: '1.17', istio: '1.23' };
+const any = (v: unknown) => v as never;
+
+describe('wrong types from JavaScript are refused, not written with another meaning', () => {
+  test('a PeerAuthentication scope that is not a PeerAuthenticationScope (it had become mesh-wide)', () => {
+    expect(() => new PeerAuthentication(targetChart(T).chart, 'Pa', { mode: MtlsMode.STRICT, scope: any('shop') })).toThrow(
+      new NetsecError('INVALID', "PeerAuthentication 'test/Pa': 'scope' must be built with PeerAuthenticationScope.mesh(), .namespace(...) or .workload(...) (got the string \"shop\")."),
+    );
+  });
+
+  test('AuthorizationPolicy rules and their lists must be objects and lists (a string rule was allow-all, a string list was split)', () => {
+    const build = (rules: unknown) => () => new AuthorizationPolicy(targetChart(T).chart, 'P', { name: 'p', namespace: 'shop', rules: any(rules) });
+    expect(build(['x'])).toThrow(new NetsecError('INVALID', "AuthorizationPolicy 'shop/p': 'rules[0]' must be an object (got the string \"x\")."));
+    expect(build([{ to: [{ methods: 'GET' }] }])).toThrow(new NetsecError('INVALID', "AuthorizationPolicy 'shop/p': 'rules[0].to[0].methods' must be a list (got the string \"GET\"); write [\"GET\"]."));
+    expect(build('x')).toThrow(new NetsecError('INVALID', "AuthorizationPolicy 'shop/p': 'rules' must be a list (got the string \"x\"); write [\"x\"]."));
+  });
+
+  test('selector labels that are not an object (they had selected every pod)', () => {
+    expect(() => EndpointSelector.labels(any(42))).toThrow(new NetsecError('INVALID', "EndpointSelector: 'labels' must be an object (got number 42)."));
+    expect(() => Peer.podsInNamespace('shop', any('app'))).toThrow(new NetsecError('INVALID', "Peer: 'pods' must be an object (got the string \"app\")."));
+  });
+
+  test('Cilium policy enums and the endpoint selector (an unknown default had meant no default deny)', () => {
+    const build = (props: Record<string, unknown>) => () => new CiliumNetworkPolicy(targetChart(T).chart, 'P', { name: 'p', namespace: 'shop', ...props } as never);
+    expect(build({ ingressDefault: 'Deny' })).toThrow(new NetsecError('INVALID', "CiliumNetworkPolicy 'shop/p': 'ingressDefault' must be one of: unchanged, deny, allow (got the string \"Deny\")."));
+    expect(build({ dnsPatterns: 'x' })).toThrow(/'dnsPatterns' must be one of: /);
+    expect(build({ endpointSelector: { app: 'web' } })).toThrow(/'endpointSelector' must be built with EndpointSelector\.labels\(\.\.\.\) or EndpointSelector\.of\(\.\.\.\)/);
+  });
+});
