@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { Cidr } from '../cidr/cidr.js';
+import { requireList, requireOneOf, requireRecord } from './arguments.js';
 import { NetsecError } from './errors.js';
 import { FEATURES, Feature } from './features.js';
 import { PRODUCT_NAMES, Product, SUPPORTED_LINES, VersionLine } from './versions.js';
@@ -105,13 +106,28 @@ export class Target {
   private readonly versions: Partial<Record<Product, VersionLine>> = {};
 
   public constructor(props: TargetProps) {
-    if (!DNS_LABEL.test(props.name) || props.name.length > 63) {
-      throw new NetsecError('CONFIG', `target name '${props.name}' must be a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters); it names the folder dist/${props.name}/.`);
+    requireRecord('Target', 'props', props);
+    if (typeof props.name !== 'string' || !DNS_LABEL.test(props.name) || props.name.length > 63) {
+      throw new NetsecError('CONFIG', `target name '${String(props.name)}' must be a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters); it names the folder dist/${String(props.name)}/.`);
     }
     this.name = props.name;
-    this.cluster = props.cluster ?? {};
+    const who = `Target '${this.name}'`;
+    this.cluster = props.cluster === undefined ? {} : (requireRecord(who, 'cluster', props.cluster) as ClusterNetwork);
+    // The cluster's own ranges guard the egress-block refusals (a block over the pod CIDR): a value a JavaScript caller
+    // got wrong ([42], a string) had been skipped, and with it the refusal.
+    for (const key of ['podCidrs', 'serviceCidrs', 'apiServerCidrs'] as const) {
+      const list = this.cluster[key];
+      if (list === undefined) continue;
+      requireList(who, `cluster.${key}`, list).forEach((c, i) => {
+        if (typeof c !== 'string') throw new NetsecError('CONFIG', `${who}: 'cluster.${key}[${i}]' must be a CIDR string such as '10.244.0.0/16' (got ${JSON.stringify(c)}).`);
+        Cidr.parse(c, { lenient: true });
+      });
+    }
+    if (this.cluster.clusterDomain !== undefined && typeof this.cluster.clusterDomain !== 'string') {
+      throw new NetsecError('CONFIG', `${who}: 'cluster.clusterDomain' must be a string such as 'cluster.local' (got ${JSON.stringify(this.cluster.clusterDomain)}).`);
+    }
     this.nodeLocalDns = resolveNodeLocalDns(this.name, this.cluster.nodeLocalDns);
-    this.applyMode = props.applyMode ?? ApplyMode.CLIENT_SIDE;
+    this.applyMode = requireOneOf(who, 'applyMode', props.applyMode ?? ApplyMode.CLIENT_SIDE, Object.values(ApplyMode));
     for (const product of Object.values(Product)) {
       const given = props[product];
       if (given === undefined) continue;

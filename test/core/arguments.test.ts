@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { AuthorizationPolicy, CiliumNetworkPolicy, EndpointSelector, MtlsMode, NetsecError, Peer, PeerAuthentication } from '../../src/index.js';
+import { AuthorizationPolicy, CiliumNetworkPolicy, EndpointSelector, MtlsMode, NetsecError, Peer, PeerAuthentication, Target } from '../../src/index.js';
 import { targetChart } from '../util.js';
 
 // What a plain-JavaScript caller may pass where the TypeScript types say otherwise. Each of these had been written
@@ -33,5 +33,13 @@ describe('wrong types from JavaScript are refused, not written with another mean
     expect(build({ ingressDefault: 'Deny' })).toThrow(new NetsecError('INVALID', "CiliumNetworkPolicy 'shop/p': 'ingressDefault' must be one of: unchanged, deny, allow (got the string \"Deny\")."));
     expect(build({ dnsPatterns: 'x' })).toThrow(/'dnsPatterns' must be one of: /);
     expect(build({ endpointSelector: { app: 'web' } })).toThrow(/'endpointSelector' must be built with EndpointSelector\.labels\(\.\.\.\) or EndpointSelector\.of\(\.\.\.\)/);
+  });
+
+  test("a target's name and cluster ranges (a number as a name named a folder; [42] as pod CIDRs skipped the overlap refusal)", () => {
+    expect(() => new Target({ name: any(42), cilium: '1.17' })).toThrow(new NetsecError('CONFIG', "target name '42' must be a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters); it names the folder dist/42/."));
+    expect(() => new Target({ name: 't', cilium: '1.17', cluster: { podCidrs: any([42]) } })).toThrow(new NetsecError('CONFIG', "Target 't': 'cluster.podCidrs[0]' must be a CIDR string such as '10.244.0.0/16' (got 42)."));
+    expect(() => new Target({ name: 't', cilium: '1.17', cluster: { serviceCidrs: any('10.96.0.0/12') } })).toThrow(/'cluster\.serviceCidrs' must be a list \(got the string "10\.96\.0\.0\/12"\)/);
+    expect(() => new Target({ name: 't', cilium: '1.17', cluster: { apiServerCidrs: ['x'] } })).toThrow(NetsecError);
+    expect(() => new Target({ name: 't', cilium: '1.17', applyMode: any('x') })).toThrow(/'applyMode' must be one of: client-side, server-side/);
   });
 });
