@@ -1,3 +1,4 @@
+import { NetsecError } from './errors.js';
 /**
  * A YAML emitter for plain JSON data (objects, arrays, strings, numbers, booleans, null), in the block style
  * kubectl users read. Hand-written because it is on the hot path of geo-blocking output: the `yaml` library took
@@ -62,7 +63,8 @@ function inline(value: unknown): string | undefined {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Error(`emitYaml: ${value} is not representable in JSON`);
+    // A JavaScript caller's NaN or Infinity (a count computed from nothing): the caller's value, so a NetsecError.
+    if (!Number.isFinite(value)) throw new NetsecError('INVALID', `a value is ${value}, which YAML for Kubernetes (JSON numbers) cannot hold; pass a finite number (or a string where one is expected).`);
     return String(value);
   }
   if (typeof value === 'string') return undefined;

@@ -9,6 +9,7 @@ import { NetsecError, formatCount } from '../core/errors.js';
 import { OWNER_LABEL, checkLabels } from '../core/resource-metadata.js';
 import { ApplyMode, Target } from '../core/target.js';
 import { suppressRules } from '../lint/suppressions.js';
+import { requireList } from '../core/arguments.js';
 
 /** What to block, shared by `CiliumEgressBlock` and `CalicoEgressBlock`. */
 export interface BlockListProps {
@@ -70,8 +71,10 @@ const HUGE_BLOCK_SHARE = 2n; // one half
  * cluster-safety rule does not refuse the policy again. Throws NetsecError('INVALID') naming `who`.
  */
 export function resolveBlockList(scope: IConstruct, who: string, target: Target, props: BlockListProps): CidrSet {
-  const listed = props.cidrs instanceof CidrSet ? props.cidrs : toCidrSet(props.cidrs, { source: who });
-  const set = props.except?.length ? subtract(listed, toCidrSet(props.except, { source: `${who} except` })) : listed;
+  // From JavaScript a string list was read one character at a time, and `except: 42` ignored (a larger block).
+  const listed = props.cidrs instanceof CidrSet ? props.cidrs : toCidrSet(requireList<string>(who, 'cidrs', props.cidrs), { source: who });
+  const except = props.except === undefined ? [] : requireList<string>(who, 'except', props.except);
+  const set = except.length ? subtract(listed, toCidrSet(except, { source: `${who} except` })) : listed;
   const clusterCidrs = clusterCidrsOf(target);
   const refusals = [
     ...findRefusals(listed, { name: who, allowEmpty: true, allowDefaultRoute: props.allowDefaultRoute }),

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { AuthorizationPolicy, CiliumNetworkPolicy, EndpointSelector, MtlsMode, NetsecError, Peer, PeerAuthentication, Target } from '../../src/index.js';
+import { AuthorizationPolicy, CiliumEgressBlock, CiliumNetworkPolicy, EndpointSelector, MtlsMode, NetsecError, Peer, PeerAuthentication, Target } from '../../src/index.js';
 import { targetChart } from '../util.js';
 
 // What a plain-JavaScript caller may pass where the TypeScript types say otherwise. Each of these had been written
@@ -41,5 +41,12 @@ describe('wrong types from JavaScript are refused, not written with another mean
     expect(() => new Target({ name: 't', cilium: '1.17', cluster: { serviceCidrs: any('10.96.0.0/12') } })).toThrow(/'cluster\.serviceCidrs' must be a list \(got the string "10\.96\.0\.0\/12"\)/);
     expect(() => new Target({ name: 't', cilium: '1.17', cluster: { apiServerCidrs: ['x'] } })).toThrow(NetsecError);
     expect(() => new Target({ name: 't', cilium: '1.17', applyMode: any('x') })).toThrow(/'applyMode' must be one of: client-side, server-side/);
+  });
+
+  test("an egress block's cidrs and except must be lists (a string was split into characters, except: 42 ignored)", () => {
+    const build = (props: Record<string, unknown>) => () => new CiliumEgressBlock(targetChart(T).chart, 'B', { name: 'b', cidrs: ['198.51.100.0/24'], ...props } as never);
+    expect(build({ except: '198.51.100.0/25' })).toThrow(new NetsecError('INVALID', "CiliumEgressBlock 'b': 'except' must be a list (got the string \"198.51.100.0/25\"); write [\"198.51.100.0/25\"]."));
+    expect(build({ except: 42 })).toThrow(/'except' must be a list \(got number 42\)/);
+    expect(build({ cidrs: '198.51.100.0/24' })).toThrow(/'cidrs' must be a list/);
   });
 });
