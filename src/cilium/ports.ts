@@ -27,23 +27,34 @@ export interface PortOptions {
 const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
+ * A number for the numeric factories: from JavaScript, `Port.tcp('https')` had become a named port and
+ * `Port.tcpRange(1000, undefined)` a single port. Names go through `Port.named`.
+ */
+function numeric(factory: string, value: unknown): number {
+  if (typeof value !== 'number') {
+    throw new NetsecError('INVALID', `${factory}(${JSON.stringify(value) ?? String(value)}): expected a port number; for a named port use Port.named(name, protocol).`);
+  }
+  return value;
+}
+
+/**
  * A port (or port range) and protocol of a Cilium rule's `toPorts[].ports[]`. Stricter than Cilium, whose CRD pattern
  * accepts strings such as '80abc': a number from 1 to 65535, or a valid port name.
  */
 export class Port {
   /** @example Port.tcp(443) */
   public static tcp(port: number): Port {
-    return Port.of({ port, protocol: Protocol.TCP });
+    return Port.of({ port: numeric('Port.tcp', port), protocol: Protocol.TCP });
   }
 
   /** @example Port.udp(123) */
   public static udp(port: number): Port {
-    return Port.of({ port, protocol: Protocol.UDP });
+    return Port.of({ port: numeric('Port.udp', port), protocol: Protocol.UDP });
   }
 
   /** @example Port.sctp(9899) */
   public static sctp(port: number): Port {
-    return Port.of({ port, protocol: Protocol.SCTP });
+    return Port.of({ port: numeric('Port.sctp', port), protocol: Protocol.SCTP });
   }
 
   /**
@@ -51,17 +62,17 @@ export class Port {
    * @example Port.anyProtocol(53)
    */
   public static anyProtocol(port: number): Port {
-    return Port.of({ port, protocol: Protocol.ANY });
+    return Port.of({ port: numeric('Port.anyProtocol', port), protocol: Protocol.ANY });
   }
 
   /** @example Port.tcpRange(8000, 8080) */
   public static tcpRange(from: number, to: number): Port {
-    return Port.of({ port: from, endPort: to, protocol: Protocol.TCP });
+    return Port.of({ port: numeric('Port.tcpRange', from), endPort: numeric('Port.tcpRange', to), protocol: Protocol.TCP });
   }
 
   /** @example Port.udpRange(30000, 32767) */
   public static udpRange(from: number, to: number): Port {
-    return Port.of({ port: from, endPort: to, protocol: Protocol.UDP });
+    return Port.of({ port: numeric('Port.udpRange', from), endPort: numeric('Port.udpRange', to), protocol: Protocol.UDP });
   }
 
   /**

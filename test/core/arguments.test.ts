@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { AuthorizationPolicy, CiliumEgressBlock, CiliumNetworkPolicy, EndpointSelector, MtlsMode, NetsecError, Peer, PeerAuthentication, Target } from '../../src/index.js';
+import { AuthorizationPolicy, CiliumEgressBlock, CiliumNetworkPolicy, EndpointSelector, MtlsMode, NetsecError, Peer, PeerAuthentication, Port, Target } from '../../src/index.js';
 import { targetChart } from '../util.js';
 
 // What a plain-JavaScript caller may pass where the TypeScript types say otherwise. Each of these had been written
@@ -48,5 +48,11 @@ describe('wrong types from JavaScript are refused, not written with another mean
     expect(build({ except: '198.51.100.0/25' })).toThrow(new NetsecError('INVALID', "CiliumEgressBlock 'b': 'except' must be a list (got the string \"198.51.100.0/25\"); write [\"198.51.100.0/25\"]."));
     expect(build({ except: 42 })).toThrow(/'except' must be a list \(got number 42\)/);
     expect(build({ cidrs: '198.51.100.0/24' })).toThrow(/'cidrs' must be a list/);
+  });
+
+  test("the numeric Port factories take numbers (Port.tcp('https') had become a named port, a range without its end a single port)", () => {
+    expect(() => Port.tcp(any('https'))).toThrow(new NetsecError('INVALID', 'Port.tcp("https"): expected a port number; for a named port use Port.named(name, protocol).'));
+    expect(() => Port.tcpRange(1000, any(undefined))).toThrow(new NetsecError('INVALID', 'Port.tcpRange(undefined): expected a port number; for a named port use Port.named(name, protocol).'));
+    expect(Port.tcp(443).toString()).toBe('443/TCP');
   });
 });
