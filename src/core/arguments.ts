@@ -25,6 +25,12 @@ export function requireList<T = unknown>(who: string, field: string, value: unkn
   return value as T[];
 }
 
+/** `value` as a boolean (never the string "false", which is truthy), else a NetsecError. */
+export function requireBoolean(who: string, field: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new NetsecError('INVALID', `${who}: '${field}' must be true or false (got ${shown(value)}).`);
+  return value;
+}
+
 /** `value` as one of `values` (an enum's), else a NetsecError listing them. */
 export function requireOneOf<T extends string>(who: string, field: string, value: unknown, values: readonly T[]): T {
   if (!values.includes(value as T)) throw new NetsecError('INVALID', `${who}: '${field}' must be one of: ${values.join(', ')} (got ${shown(value)}).`);

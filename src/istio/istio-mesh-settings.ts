@@ -9,6 +9,7 @@ import { ResourceMetadataProps, applyResourceMetadata } from '../core/resource-m
 import { NetsecChart } from '../core/netsec-chart.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
+import { requireBoolean } from '../core/arguments.js';
 
 /** The pod annotation that overrides `ENABLE_NATIVE_SIDECARS` for one pod (Istio 1.24+). */
 export const NATIVE_SIDECAR_ANNOTATION = 'sidecar.istio.io/nativeSidecar';
@@ -120,8 +121,9 @@ export class IstioMeshSettings extends Construct {
     const who = `IstioMeshSettings '${this.node.path}'`;
     const istio = target.requireProduct(Product.ISTIO, who);
     this.nativeSidecars = props.nativeSidecars ?? NativeSidecarMode.ENABLED;
-    this.pilotEnableStatus = props.pilotEnableStatus ?? true;
-    this.rewriteAppHttpProbe = props.rewriteAppHttpProbe ?? true;
+    // Written into istiod's values as they are: from JavaScript, "false" (a string) had been written verbatim.
+    this.pilotEnableStatus = requireBoolean(who, 'pilotEnableStatus', props.pilotEnableStatus ?? true);
+    this.rewriteAppHttpProbe = requireBoolean(who, 'rewriteAppHttpProbe', props.rewriteAppHttpProbe ?? true);
     this.operatorName = props.operatorName ?? 'istiocontrolplane';
     this.namespace = props.namespace ?? 'istio-system';
     this.outboundTrafficPolicy = props.outboundTrafficPolicy;

@@ -12,6 +12,7 @@ import { Product } from '../core/versions.js';
 import { OutboundTrafficPolicyMode } from './istio-mesh-settings.js';
 import { checkNamespace } from './names.js';
 import { DNS_LABEL, isDnsSubdomain } from '../core/names.js';
+import { requireList, requireOneOf } from '../core/arguments.js';
 
 // Istio's egress controls (domain-notes §A.8; Istio networking.istio.io/v1 Sidecar and ServiceEntry, served by every
 // supported line 1.23-1.30: istio/istio manifests/charts/base crd-all.gen.yaml at 1.23.6 and 1.30.3), and one construct
@@ -83,11 +84,12 @@ export class IstioServiceEntry extends Construct {
       ...SERVICE_ENTRY_GVK,
       metadata: { name: this.name, namespace: this.namespace },
       spec: {
-        hosts: [...props.hosts],
-        exportTo: [...(props.exportTo ?? ['.'])],
+        hosts: [...requireList(who, 'hosts', props.hosts)],
+        // From JavaScript, exportTo: 'abc' had been spread into [a, b, c].
+        exportTo: [...(props.exportTo === undefined ? ['.'] : requireList(who, 'exportTo', props.exportTo))],
         location: 'MESH_EXTERNAL',
         ports: props.ports.map((p) => {
-          const protocol = p.protocol ?? ExternalProtocol.TLS;
+          const protocol = requireOneOf(who, 'ports[].protocol', p.protocol ?? ExternalProtocol.TLS, Object.values(ExternalProtocol));
           return { number: checkPort(p.port, who), name: `${protocol.toLowerCase()}-${p.port}`, protocol };
         }),
         // Istio refuses DNS resolution for wildcard hosts (there is no one name to resolve).

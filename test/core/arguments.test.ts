@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { AuthorizationPolicy, CiliumEgressBlock, CiliumNetworkPolicy, EndpointSelector, MtlsMode, NetsecError, Peer, PeerAuthentication, Port, Target } from '../../src/index.js';
+import { AuthorizationPolicy, CiliumEgressBlock, CiliumNetworkPolicy, EndpointSelector, IstioMeshSettings, IstioServiceEntry, MtlsMode, NetsecError, Peer, PeerAuthentication, Port, Target } from '../../src/index.js';
 import { targetChart } from '../util.js';
 
 // What a plain-JavaScript caller may pass where the TypeScript types say otherwise. Each of these had been written
@@ -54,5 +54,13 @@ describe('wrong types from JavaScript are refused, not written with another mean
     expect(() => Port.tcp(any('https'))).toThrow(new NetsecError('INVALID', 'Port.tcp("https"): expected a port number; for a named port use Port.named(name, protocol).'));
     expect(() => Port.tcpRange(1000, any(undefined))).toThrow(new NetsecError('INVALID', 'Port.tcpRange(undefined): expected a port number; for a named port use Port.named(name, protocol).'));
     expect(Port.tcp(443).toString()).toBe('443/TCP');
+  });
+
+  test('Istio settings and ServiceEntries: booleans, lists and protocols as the types say (they had been written verbatim or split)', () => {
+    expect(() => new IstioMeshSettings(targetChart(T).chart, 'Mesh', { pilotEnableStatus: any('false') })).toThrow(/'pilotEnableStatus' must be true or false \(got the string "false"\)/);
+    const entry = (props: Record<string, unknown>) => () => new IstioServiceEntry(targetChart(T).chart, 'Se', { name: 'api', namespace: 'shop', hosts: ['api.example.com'], ports: [{ port: 443 }], ...props } as never);
+    expect(entry({ exportTo: 'abc' })).toThrow(/'exportTo' must be a list \(got the string "abc"\)/);
+    expect(entry({ ports: [{ port: 443, protocol: 'x' }] })).toThrow(/'ports\[\]\.protocol' must be one of: /);
+    expect(entry({})).not.toThrow();
   });
 });
