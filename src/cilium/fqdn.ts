@@ -1,4 +1,5 @@
 import { NetsecError } from '../core/errors.js';
+import { requireString } from '../core/arguments.js';
 
 // Grammar and matching semantics of Cilium's `matchName` / `matchPattern` (domain-notes §B.3; cilium
 // pkg/policy/api/fqdn.go and pkg/fqdn/matchpattern/matchpattern.go). The CRD patterns are
@@ -144,6 +145,7 @@ export class FqdnSelector {
 }
 
 function checkCommon(who: string, value: string, what: 'name' | 'pattern'): void {
+  requireString(who, what, value);
   if (value.trim() === '') throw new NetsecError('INVALID', `${who}: an FQDN ${what} must not be empty.`);
   if (SCHEME.test(value)) {
     const host = value.replace(SCHEME, '').split(/[/:?#]/)[0];

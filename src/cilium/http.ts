@@ -1,6 +1,7 @@
 import { NetsecError } from '../core/errors.js';
 import { httpRuleProblems } from '../lint/rules/cilium-sanitize.js';
 import { constructError } from '../lint/rules/cilium-wire.js';
+import { requireRecord, requireString } from '../core/arguments.js';
 
 /** Properties for `HttpRule.of`. */
 export interface HttpRuleOptions {
@@ -28,13 +29,16 @@ export class HttpRule {
 
   /** @example HttpRule.get('/discount') */
   public static get(path: string): HttpRule {
-    return HttpRule.of({ method: 'GET', path });
+    return HttpRule.of({ method: 'GET', path: requireString('HttpRule.get', 'path', path) });
   }
 
   /** @example HttpRule.of({ method: 'POST', path: '/api/v1/orders', headers: ['X-Tenant: a'] }) */
   public static of(options: HttpRuleOptions): HttpRule {
     const who = `HttpRule ${JSON.stringify(options)}`;
+    // From JavaScript, HttpRule.of(42) had been written as http: [{}] (every request).
+    requireRecord('HttpRule', 'options', options);
     for (const field of ['method', 'path', 'host'] as const) {
+      if (options[field] !== undefined) requireString(who, field, options[field]);
       if (options[field] === '') throw new NetsecError('INVALID', `${who}: '${field}' must not be empty; leave it out to match any ${field}.`);
     }
     // Cilium compiles path and method with Go's regexp and Envoy matches all three as RE2, not as JavaScript regexes:

@@ -6,7 +6,7 @@ import { constructError } from '../lint/rules/cilium-wire.js';
 import { FqdnSelector } from './fqdn.js';
 import { EndpointSelector, LabelOperator, NAMESPACE_LABELS_PREFIX, POD_NAMESPACE_KEY, POD_NAMESPACE_LABEL } from './selectors.js';
 import { DNS_LABEL } from '../core/names.js';
-import { requireRecord } from '../core/arguments.js';
+import { requireList, requireRecord, requireString } from '../core/arguments.js';
 
 /** Cilium entities: the CRD enum, identical in 1.16-1.20 (domain-notes §B.5). */
 export enum Entity {
@@ -77,6 +77,7 @@ export class Peer {
    * @example Peer.podsInNamespace('kube-system', { 'k8s-app': 'kube-dns' })
    */
   public static podsInNamespace(namespace: string, pods: Record<string, string> | EndpointSelector = {}): Peer {
+    requireString('Peer.podsInNamespace', 'namespace', namespace);
     const selector = toSelector(pods);
     const who = `Peer.podsInNamespace('${namespace}', ${selector})`;
     if (!DNS_LABEL.test(namespace) || namespace.length > 63) {
@@ -136,6 +137,7 @@ export class Peer {
    * @example Peer.cidr('10.0.0.0/8', ['10.96.0.0/12'])
    */
   public static cidr(cidr: string, except: string[] = []): Peer {
+    requireList('Peer.cidr', 'except', except);
     const who = `Peer.cidr('${cidr}'${except.length ? `, ${JSON.stringify(except)}` : ''})`;
     const outer = parseCidr(who, cidr);
     for (const e of except) parseCidr(who, e);
@@ -289,6 +291,7 @@ function prefixNamespaceLabels(labels: Record<string, string>): Record<string, s
 }
 
 function parseCidr(who: string, text: string): Cidr {
+  requireString(who, 'cidr', text);
   try {
     return Cidr.parse(text);
   } catch (err) {

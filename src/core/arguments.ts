@@ -25,6 +25,12 @@ export function requireList<T = unknown>(who: string, field: string, value: unkn
   return value as T[];
 }
 
+/** `value` as a string, else a NetsecError (a JavaScript caller's null had failed inside as "value.trim is not a function"). */
+export function requireString(who: string, field: string, value: unknown): string {
+  if (typeof value !== 'string') throw new NetsecError('INVALID', `${who}: '${field}' must be a string (got ${shown(value)}).`);
+  return value;
+}
+
 /** `value` as a boolean (never the string "false", which is truthy), else a NetsecError. */
 export function requireBoolean(who: string, field: string, value: unknown): boolean {
   if (typeof value !== 'boolean') throw new NetsecError('INVALID', `${who}: '${field}' must be true or false (got ${shown(value)}).`);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { AuthorizationPolicy, CiliumEgressBlock, CiliumNetworkPolicy, EndpointSelector, IstioMeshSettings, IstioServiceEntry, MtlsMode, NetsecError, Peer, PeerAuthentication, Port, Target } from '../../src/index.js';
+import { AuthorizationPolicy, CiliumEgressBlock, CiliumNetworkPolicy, EndpointSelector, FqdnSelector, HttpRule, IstioMeshSettings, IstioServiceEntry, MtlsMode, NetsecError, Peer, PeerAuthentication, Port, Target } from '../../src/index.js';
 import { targetChart } from '../util.js';
 
 // What a plain-JavaScript caller may pass where the TypeScript types say otherwise. Each of these had been written
@@ -62,5 +62,15 @@ describe('wrong types from JavaScript are refused, not written with another mean
     expect(entry({ exportTo: 'abc' })).toThrow(/'exportTo' must be a list \(got the string "abc"\)/);
     expect(entry({ ports: [{ port: 443, protocol: 'x' }] })).toThrow(/'ports\[\]\.protocol' must be one of: /);
     expect(entry({})).not.toThrow();
+  });
+
+  test('strings where strings belong: null had failed inside (".trim is not a function"), HttpRule.of(42) been written as every request', () => {
+    expect(() => Peer.fqdn(any(null))).toThrow(new NetsecError('INVALID', "FqdnSelector.matchName('null'): 'name' must be a string (got null)."));
+    expect(() => FqdnSelector.matchPattern(any(42))).toThrow(NetsecError);
+    expect(() => Peer.cidr(any(null))).toThrow(new NetsecError('INVALID', "Peer.cidr('null'): 'cidr' must be a string (got null)."));
+    expect(() => Peer.cidr('192.0.2.0/24', any('192.0.2.0/25'))).toThrow(/'except' must be a list/);
+    expect(() => Peer.podsInNamespace(any(null))).toThrow(/'namespace' must be a string \(got null\)/);
+    expect(() => HttpRule.of(any(42))).toThrow(/'options' must be an object \(got number 42\)/);
+    expect(() => HttpRule.get(any(undefined))).toThrow(/HttpRule\.get: 'path' must be a string \(got undefined\)/);
   });
 });
