@@ -5,6 +5,7 @@ import { NetsecError } from '../core/errors.js';
 import { applyResourceMetadata } from '../core/resource-metadata.js';
 import { CiliumPolicyBase, CiliumPolicyBaseProps } from './policy-base.js';
 import { POD_NAMESPACE_LABEL } from './selectors.js';
+import { requireRecord } from '../core/arguments.js';
 
 /** Properties for `CiliumNetworkPolicy`. */
 export interface CiliumNetworkPolicyProps extends CiliumPolicyBaseProps {
@@ -33,7 +34,8 @@ export class CiliumNetworkPolicy extends CiliumPolicyBase {
   protected readonly apiObject: ApiObject;
 
   public constructor(scope: Construct, id: string, props: CiliumNetworkPolicyProps = {}) {
-    const namespace = props.namespace ?? 'default';
+    // A JavaScript caller's null or number as props had failed inside with a TypeError.
+    const namespace = (requireRecord('CiliumNetworkPolicy', 'props', props) as CiliumNetworkPolicyProps).namespace ?? 'default';
     super(scope, id, props, 'CiliumNetworkPolicy', namespace);
     this.namespace = namespace;
     const pinned = this.endpointSelector.valueOf(POD_NAMESPACE_LABEL);

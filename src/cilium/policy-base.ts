@@ -21,7 +21,7 @@ import { HttpRule } from './http.js';
 import { Entity, Peer, PeerKind } from './peers.js';
 import { Port } from './ports.js';
 import { EndpointSelector } from './selectors.js';
-import { requireInstance, requireOneOf } from '../core/arguments.js';
+import { requireInstance, requireOneOf, requireRecord } from '../core/arguments.js';
 
 /** What happens to traffic of one direction that no rule of the policy allows. */
 export enum PolicyDefault {
@@ -192,6 +192,7 @@ export abstract class CiliumPolicyBase extends Construct {
   private readonly warned = new Set<string>();
 
   protected constructor(scope: Construct, id: string, props: CiliumPolicyBaseProps, kind: string, namespace: string | undefined) {
+    requireRecord(kind, 'props', props);
     super(scope, id);
     this.name = props.name ?? kebab(id);
     this.policyNamespace = namespace;

@@ -4,6 +4,7 @@ import { NetsecError } from './errors.js';
 import { netsecTreeProblems } from './synth.js';
 import { TARGET_SYMBOL, Target } from './target.js';
 import { DNS_LABEL } from './names.js';
+import { requireInstance, requireRecord } from './arguments.js';
 
 /** Properties for `NetsecChart`. */
 export interface NetsecChartProps extends ChartProps {
@@ -38,7 +39,9 @@ export class NetsecChart extends Chart {
   public readonly applyToCluster: boolean;
 
   public constructor(scope: Construct, id: string, props: NetsecChartProps) {
-    super(scope, id, props);
+    // From JavaScript: null props failed inside cdk8s, and `target: {}` was accepted until the first construct.
+    super(scope, id, requireRecord('NetsecChart', 'props', props));
+    requireInstance(`NetsecChart '${id}'`, 'target', props.target, Target, 'new Target({ name, kubernetes, cilium, ... })');
     this.target = props.target;
     (this as unknown as Record<symbol, Target>)[TARGET_SYMBOL] = props.target;
     this.component = props.component ?? id;

@@ -20,6 +20,7 @@ import {
 } from './corefile.js';
 import { DNS_LABEL, isDnsSubdomain } from '../core/names.js';
 import { parseQuantity } from '../core/quantity.js';
+import { requireRecord } from '../core/arguments.js';
 
 /**
  * Amounts of container resources by name (`cpu`, `memory`, ...): Kubernetes quantity strings such as '25m' and '5Mi',
@@ -180,6 +181,8 @@ export class NodeLocalDnsCache extends Construct implements IDnsCache {
 
   public constructor(scope: Construct, id: string, props: NodeLocalDnsCacheProps = {}) {
     super(scope, id);
+    // A JavaScript caller's null or number as props had failed inside with a TypeError.
+    requireRecord(`NodeLocalDnsCache '${this.node.path}'`, 'props', props);
     const target = Target.of(this);
     this.namespace = props.namespace ?? 'kube-system';
     this.name = props.name ?? 'node-local-dns';

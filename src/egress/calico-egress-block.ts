@@ -9,6 +9,7 @@ import { Product } from '../core/versions.js';
 import { suppressRules } from '../lint/suppressions.js';
 import { BlockListProps, blockLabelsSource, ownerLabels, resolveBlockList, shardBlockList } from './block-list.js';
 import { CidrListObject } from './cidr-list-object.js';
+import { requireRecord } from '../core/arguments.js';
 
 /** Where the blocking policy lives. */
 export enum CalicoBlockDesign {
@@ -95,6 +96,8 @@ export class CalicoEgressBlock extends Construct {
 
   public constructor(scope: Construct, id: string, props: CalicoEgressBlockProps) {
     super(scope, id);
+    // A JavaScript caller's null or number as props had failed inside with a TypeError.
+    requireRecord(`CalicoEgressBlock '${this.node.path}'`, 'props', props);
     const who = `CalicoEgressBlock '${props.name}'`;
     const target = Target.of(this);
     target.requireProduct(Product.CALICO, who);

@@ -7,6 +7,7 @@ import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
 import { OWNER_LABEL, ResourceMetadataProps, checkLabels, checkResourceMetadata, mergeMetadataLabels } from '../core/resource-metadata.js';
 import { CidrListObject } from './cidr-list-object.js';
+import { requireRecord } from '../core/arguments.js';
 
 /** Properties for `CiliumCidrGroup`. */
 export interface CiliumCidrGroupProps {
@@ -57,6 +58,8 @@ export class CiliumCidrGroup extends Construct {
 
   public constructor(scope: Construct, id: string, props: CiliumCidrGroupProps) {
     super(scope, id);
+    // A JavaScript caller's null or number as props had failed inside with a TypeError.
+    requireRecord(`CiliumCidrGroup '${this.node.path}'`, 'props', props);
     const who = `CiliumCidrGroup '${props.name}'`;
     const target = Target.of(this);
     target.requireProduct(Product.CILIUM, who);

@@ -11,6 +11,7 @@ import { EndpointSelector } from '../cilium/selectors.js';
 import { OWNER_LABEL } from '../core/resource-metadata.js';
 import { BlockListProps, blockLabelsSource, ownerLabels, resolveBlockList, shardBlockList } from './block-list.js';
 import { CiliumCidrGroup } from './cilium-cidr-group.js';
+import { requireRecord } from '../core/arguments.js';
 
 /** How the policy points at its CIDR groups. Chosen once: it never changes as shards come and go. */
 export enum CidrGroupReference {
@@ -70,6 +71,8 @@ export class CiliumEgressBlock extends Construct {
 
   public constructor(scope: Construct, id: string, props: CiliumEgressBlockProps) {
     super(scope, id);
+    // A JavaScript caller's null or number as props had failed inside with a TypeError.
+    requireRecord(`CiliumEgressBlock '${this.node.path}'`, 'props', props);
     const who = `CiliumEgressBlock '${props.name}'`;
     const target = Target.of(this);
     target.requireProduct(Product.CILIUM, who);

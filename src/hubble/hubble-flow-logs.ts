@@ -13,6 +13,7 @@ import { FLOW_LOG_CONFIG_KEYS } from './generated/cilium-flow-data.js';
 import { Severity } from '../lint/rule.js';
 import { FLOW_LOGS_KEY, HUBBLE_RULES, checkFlowLogsFile } from '../lint/rules/hubble.js';
 import { LineContext, lineContext } from './_line-data.js';
+import { requireRecord } from '../core/arguments.js';
 
 /** Per-flow-log file rotation (Cilium 1.18+). Only for file outputs: stdout is not rotated. */
 export interface FlowLogRotation {
@@ -107,6 +108,8 @@ export class HubbleFlowLogs extends Construct {
 
   public constructor(scope: Construct, id: string, props: HubbleFlowLogsProps = {}) {
     super(scope, id);
+    // A JavaScript caller's null or number as props had failed inside with a TypeError.
+    requireRecord(`HubbleFlowLogs '${this.node.path}'`, 'props', props);
     this.target = Target.of(this);
     lineContext(this.target, this.who);
     this.name = props.name ?? 'cilium-flowlog-config';

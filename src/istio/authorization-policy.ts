@@ -185,6 +185,8 @@ export class AuthorizationPolicy extends Construct {
 
   public constructor(scope: Construct, id: string, props: AuthorizationPolicyProps) {
     super(scope, id);
+    // A JavaScript caller's null or number as props had failed inside with a TypeError.
+    requireRecord(`AuthorizationPolicy '${this.node.path}'`, 'props', props);
     const target = Target.of(this);
     // Named by its construct path until its namespace and name are known, then as the object it writes.
     let who = `AuthorizationPolicy '${this.node.path}'`;

@@ -9,7 +9,7 @@ import { ResourceMetadataProps, applyResourceMetadata } from '../core/resource-m
 import { NetsecChart } from '../core/netsec-chart.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
-import { requireBoolean } from '../core/arguments.js';
+import { requireBoolean, requireRecord } from '../core/arguments.js';
 
 /** The pod annotation that overrides `ENABLE_NATIVE_SIDECARS` for one pod (Istio 1.24+). */
 export const NATIVE_SIDECAR_ANNOTATION = 'sidecar.istio.io/nativeSidecar';
@@ -117,6 +117,8 @@ export class IstioMeshSettings extends Construct {
 
   public constructor(scope: Construct, id: string, props: IstioMeshSettingsProps = {}) {
     super(scope, id);
+    // A JavaScript caller's null or number as props had failed inside with a TypeError.
+    requireRecord(`IstioMeshSettings '${this.node.path}'`, 'props', props);
     const target = Target.of(this);
     const who = `IstioMeshSettings '${this.node.path}'`;
     const istio = target.requireProduct(Product.ISTIO, who);

@@ -12,7 +12,7 @@ import { Product } from '../core/versions.js';
 import { OutboundTrafficPolicyMode } from './istio-mesh-settings.js';
 import { checkNamespace } from './names.js';
 import { DNS_LABEL, isDnsSubdomain } from '../core/names.js';
-import { requireList, requireOneOf } from '../core/arguments.js';
+import { requireList, requireOneOf, requireRecord } from '../core/arguments.js';
 
 // Istio's egress controls (domain-notes §A.8; Istio networking.istio.io/v1 Sidecar and ServiceEntry, served by every
 // supported line 1.23-1.30: istio/istio manifests/charts/base crd-all.gen.yaml at 1.23.6 and 1.30.3), and one construct
@@ -72,6 +72,8 @@ export class IstioServiceEntry extends Construct {
 
   public constructor(scope: Construct, id: string, props: IstioServiceEntryProps) {
     super(scope, id);
+    // A JavaScript caller's null or number as props had failed inside with a TypeError.
+    requireRecord(`IstioServiceEntry '${this.node.path}'`, 'props', props);
     const who = `IstioServiceEntry '${this.node.path}'`;
     Target.of(this).requireProduct(Product.ISTIO, who);
     this.name = checkName(props.name, who);
@@ -139,6 +141,8 @@ export class IstioSidecar extends Construct {
 
   public constructor(scope: Construct, id: string, props: IstioSidecarProps) {
     super(scope, id);
+    // A JavaScript caller's null or number as props had failed inside with a TypeError.
+    requireRecord(`IstioSidecar '${this.node.path}'`, 'props', props);
     const who = `IstioSidecar '${this.node.path}'`;
     Target.of(this).requireProduct(Product.ISTIO, who);
     this.name = checkName(props.name ?? 'default', who);
@@ -212,6 +216,8 @@ export class MeshEgressAllowance extends Construct {
 
   public constructor(scope: Construct, id: string, props: MeshEgressAllowanceProps) {
     super(scope, id);
+    // A JavaScript caller's null or number as props had failed inside with a TypeError.
+    requireRecord(`MeshEgressAllowance '${this.node.path}'`, 'props', props);
     const who = `MeshEgressAllowance '${this.node.path}'`;
     const target = Target.of(this);
     const cilium = target.version(Product.CILIUM) !== undefined;

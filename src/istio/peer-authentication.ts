@@ -7,7 +7,7 @@ import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
 import { peerAuthenticationProblems } from '../lint/rules/istio.js';
 import { checkNamespace } from './names.js';
-import { requireInstance } from '../core/arguments.js';
+import { requireInstance, requireRecord } from '../core/arguments.js';
 
 /** Istio mutual-TLS mode of a PeerAuthentication (`mtls.mode`). */
 export enum MtlsMode {
@@ -119,6 +119,8 @@ export class PeerAuthentication extends Construct {
 
   public constructor(scope: Construct, id: string, props: PeerAuthenticationProps) {
     super(scope, id);
+    // A JavaScript caller's null or number as props had failed inside with a TypeError.
+    requireRecord(`PeerAuthentication '${this.node.path}'`, 'props', props);
     (this as unknown as Record<string, unknown>)[MARK] = true;
     this.target = Target.of(this);
     // Named by its construct path until its namespace and name are known, then as the object it writes.

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { AuthorizationPolicy, CiliumEgressBlock, CiliumNetworkPolicy, EndpointSelector, FqdnSelector, HttpRule, IstioMeshSettings, IstioServiceEntry, MtlsMode, NetsecError, Peer, PeerAuthentication, Port, Target } from '../../src/index.js';
+import { App } from 'cdk8s';
+import { AuthorizationPolicy, CiliumClusterwideNetworkPolicy, CiliumEgressBlock, CiliumNetworkPolicy, EndpointSelector, FqdnSelector, HttpRule, HubbleFlowLogs, IstioMeshSettings, IstioServiceEntry, MtlsMode, NetsecChart, NetsecError, NodeLocalDnsCache, Peer, PeerAuthentication, Port, Target } from '../../src/index.js';
 import { targetChart } from '../util.js';
 
 // What a plain-JavaScript caller may pass where the TypeScript types say otherwise. Each of these had been written
@@ -72,5 +73,18 @@ describe('wrong types from JavaScript are refused, not written with another mean
     expect(() => Peer.podsInNamespace(any(null))).toThrow(/'namespace' must be a string \(got null\)/);
     expect(() => HttpRule.of(any(42))).toThrow(/'options' must be an object \(got number 42\)/);
     expect(() => HttpRule.get(any(undefined))).toThrow(/HttpRule\.get: 'path' must be a string \(got undefined\)/);
+  });
+
+  test('props that are not an object, and a chart whose target is not a Target (TypeErrors inside, or a failure at the first construct)', () => {
+    const { chart } = targetChart(T);
+    const constructs: [string, () => unknown][] = [
+      ['CiliumNetworkPolicy', () => new CiliumNetworkPolicy(chart, 'A', any(null))],
+      ['CiliumClusterwideNetworkPolicy', () => new CiliumClusterwideNetworkPolicy(chart, 'B', any(42))],
+      ['NodeLocalDnsCache', () => new NodeLocalDnsCache(chart, 'C', any(null))],
+      ['HubbleFlowLogs', () => new HubbleFlowLogs(chart, 'D', any(null))],
+      ['AuthorizationPolicy', () => new AuthorizationPolicy(chart, 'E', any(null))],
+    ];
+    for (const [name, build] of constructs) expect(build, name).toThrow(/'props' must be an object \(got (null|number 42)\)/);
+    expect(() => new NetsecChart(new App(), 'c', any({ target: {} }))).toThrow(new NetsecError('INVALID', "NetsecChart 'c': 'target' must be built with new Target({ name, kubernetes, cilium, ... }) (got object {})."));
   });
 });
