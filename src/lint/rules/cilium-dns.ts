@@ -7,7 +7,7 @@ import { ManifestIndex, describeObject, identityOf } from '../manifest-index.js'
 import { LintRule, RuleViolation, Severity } from '../rule.js';
 import { WireSelector, selectorMatches } from '../selectors.js';
 import { parseFqdnSelector } from './cilium-sanitize.js';
-import { PortItem, RuleContext, WireEntry, WireRule, allRules, coveringRules, isObject, list, peersCover, portItemCovers, subjectsMayOverlap } from './cilium-wire.js';
+import { PortItem, RuleContext, WireEntry, WireRule, allRules, coveringRules, isObject, list, namesNamespace, peersCover, portItemCovers, subjectsMayOverlap } from './cilium-wire.js';
 
 // The DNS path of FQDN policies (domain-notes finding 5, §A.2): toFQDNs learns IPs only from DNS answers Cilium's DNS
 // proxy sees, so the pods need a DNS L7 rule (rules.dns) whose patterns cover the names, towards the resolvers they
@@ -94,10 +94,8 @@ export function reachesResolver(entry: WireEntry, resolver: Resolver, ctx: Pick<
   const labels = { ...resolver.labels, [POD_NAMESPACE]: resolver.namespace, [NAMESPACE_NAME_LABEL]: resolver.namespace };
   return list<unknown>(entry.toEndpoints).filter(isObject).some((s) => {
     const sel = s as WireSelector;
-    const keys = [...Object.keys(sel.matchLabels ?? {}), ...(sel.matchExpressions ?? []).map((e) => e.key)].map((k) => (k.includes(':') ? k.slice(k.indexOf(':') + 1) : k));
-    const namesNamespace = keys.some((k) => k === POD_NAMESPACE || k.startsWith('io.cilium.k8s.namespace.labels.'));
     // A CiliumNetworkPolicy adds its own namespace to a selector that names none (domain-notes finding 2).
-    if (!namesNamespace && !ctx.clusterwide && ctx.namespace !== resolver.namespace) return false;
+    if (!namesNamespace(sel) && !ctx.clusterwide && ctx.namespace !== resolver.namespace) return false;
     // The resolver pods are in the local cluster, whose name netsec does not know: a requirement on the cluster label
     // (cilium-cli's own DNS rules carry one) is taken as met.
     const local = (k: string) => (k.includes(':') ? k.slice(k.indexOf(':') + 1) : k) !== CLUSTER_LABEL;

@@ -5,10 +5,10 @@ import { Feature } from '../../core/features.js';
 import { FqdnSelector } from '../../cilium/fqdn.js';
 import { EndpointSelector, LabelExpression } from '../../cilium/selectors.js';
 import { LintRule, Severity } from '../rule.js';
-import { WireSelector } from '../selectors.js';
+import { WireSelector, withoutSource } from '../selectors.js';
 import {
   EntryCheck, EntryContext, Problem, RuleCheck, RuleContext, RuleDoc, WireEntry, WireRule, SECTIONS, allRules, directionOf, isDeny,
-  coveringRules, isObject, list, quote, ruleFromCheck, ruleFromEntryCheck,
+  coveringRules, isObject, list, namesNamespace, quote, ruleFromCheck, ruleFromEntryCheck,
 } from './cilium-wire.js';
 import { DNS_SUBDOMAIN } from '../../core/names.js';
 
@@ -33,7 +33,6 @@ const IANA_SVC_NAME = /^([a-zA-Z0-9]-?)*[a-zA-Z](-?[a-zA-Z0-9])*$/;
 /** The well-known labels of cluster DNS pods; a CNP peer with them and no namespace selects nothing outside kube-system. */
 const DNS_POD_APPS = new Set(['kube-dns', 'coredns', 'node-local-dns', 'nodelocaldns']);
 const POD_NAMESPACE = 'io.kubernetes.pod.namespace';
-const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
 
 const EGRESS_L3 = ['toEndpoints', 'toCIDR', 'toCIDRSet', 'toEntities', 'toServices', 'toGroups', 'toNodes', 'toFQDNs'];
 const INGRESS_L3 = ['fromEndpoints', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'fromGroups', 'fromNodes'];
@@ -717,15 +716,6 @@ export const CNP_PEER_IMPLICIT_NAMESPACE: RuleDoc = {
     'Documentation/security/policy/layer3.rst; domain-notes finding 2, §A.1.',
 };
 
-function bareKey(key: string): string {
-  return key.includes(':') ? key.slice(key.indexOf(':') + 1) : key;
-}
-
-function namesNamespace(selector: WireSelector): boolean {
-  const keys = [...Object.keys(selector.matchLabels ?? {}), ...(selector.matchExpressions ?? []).map((e) => e.key)].map(bareKey);
-  return keys.some((k) => k === POD_NAMESPACE || k.startsWith(NAMESPACE_LABELS_PREFIX));
-}
-
 /**
  * Why a pod selector in a CiliumNetworkPolicy of `namespace` cannot reach the DNS pods it names, or undefined. Exported
  * for `Peer`, which checks a policy-namespace peer the same way.
@@ -734,8 +724,8 @@ export function implicitNamespaceDnsPeerMessage(selector: WireSelector, namespac
   if (namespace === 'kube-system' || namesNamespace(selector)) return undefined;
   // The DNS app may be named by a label (`k8s-app: kube-dns`) or by a set (`k8s-app In (kube-dns, coredns)`, the form of
   // cilium-cli's client-egress-only-dns.yaml).
-  const app = Object.entries(selector.matchLabels ?? {}).find(([k]) => bareKey(k) === 'k8s-app')?.[1];
-  const set = (selector.matchExpressions ?? []).find((e) => bareKey(e.key) === 'k8s-app' && e.operator === 'In' && (e.values ?? []).some((v) => DNS_POD_APPS.has(String(v))));
+  const app = Object.entries(selector.matchLabels ?? {}).find(([k]) => withoutSource(k) === 'k8s-app')?.[1];
+  const set = (selector.matchExpressions ?? []).find((e) => withoutSource(e.key) === 'k8s-app' && e.operator === 'In' && (e.values ?? []).some((v) => DNS_POD_APPS.has(String(v))));
   const byLabel = app !== undefined && DNS_POD_APPS.has(String(app));
   if (!byLabel && !set) return undefined;
   const what = byLabel ? `k8s-app: ${String(app)}` : `k8s-app In (${(set?.values ?? []).join(', ')})`;
@@ -928,10 +918,10 @@ export const checkEndpointSelectorNamespace: RuleCheck = (rule, ctx) => {
   const message = (named: string) =>
     `names namespace ${named}, but a CiliumNetworkPolicy's endpointSelector always applies to pods of its own namespace '${ctx.namespace}'; Cilium drops the namespace match ("CiliumNetworkPolicy contains illegal namespace match in EndpointSelector"). Create the policy in that namespace, or use a CiliumClusterwideNetworkPolicy.`;
   for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
-    if (bareKey(k) === POD_NAMESPACE && v !== ctx.namespace) out.push({ ruleId: CNP_ENDPOINT_SELECTOR_NAMESPACE_IGNORED.id, path: '.endpointSelector.matchLabels', message: message(`'${String(v)}'`) });
+    if (withoutSource(k) === POD_NAMESPACE && v !== ctx.namespace) out.push({ ruleId: CNP_ENDPOINT_SELECTOR_NAMESPACE_IGNORED.id, path: '.endpointSelector.matchLabels', message: message(`'${String(v)}'`) });
   }
   (selector.matchExpressions ?? []).forEach((e, k) => {
-    if (bareKey(e.key) !== POD_NAMESPACE) return;
+    if (withoutSource(e.key) !== POD_NAMESPACE) return;
     if (e.operator === 'In' && e.values?.length === 1 && e.values[0] === ctx.namespace) return;
     out.push({ ruleId: CNP_ENDPOINT_SELECTOR_NAMESPACE_IGNORED.id, path: `.endpointSelector.matchExpressions[${k}]`, message: message(`'${e.key} ${e.operator}${e.values ? ` (${e.values.join(',')})` : ''}'`) });
   });

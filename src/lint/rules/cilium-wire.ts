@@ -2,7 +2,7 @@ import { NetsecError } from '../../core/errors.js';
 import { Feature } from '../../core/features.js';
 import { Manifest, ManifestIndex, identityOf } from '../manifest-index.js';
 import { LintRule, RuleViolation, Severity } from '../rule.js';
-import { WireSelector, maySelectNamespace, selectsEverything } from '../selectors.js';
+import { WireSelector, maySelectNamespace, selectsEverything, withoutSource } from '../selectors.js';
 
 // The wire form of Cilium policy rules (CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy `spec` and `specs[]`, as the
 // API server stores them), and the plumbing that turns a pure check over one rule or one rule entry into a lint rule.
@@ -150,10 +150,13 @@ export function peerKeys(entry: WireEntry, d: Direction): string[] {
   return PEER_KEYS[d].filter((k) => entry[k] !== undefined && entry[k] !== null);
 }
 
-function namesNamespace(sel: WireSelector): boolean {
-  const bare = (k: string) => (k.includes(':') ? k.slice(k.indexOf(':') + 1) : k);
-  const keys = [...Object.keys(sel.matchLabels ?? {}), ...(sel.matchExpressions ?? []).map((e) => e.key)].map(bare);
-  return keys.some((k) => k === 'io.kubernetes.pod.namespace' || k.startsWith('io.cilium.k8s.namespace.labels.'));
+/**
+ * Whether a peer selector names its namespace (`io.kubernetes.pod.namespace`, or a namespace label): in a
+ * CiliumNetworkPolicy one that does not matches only the policy's own namespace (domain-notes finding 2).
+ */
+export function namesNamespace(sel: WireSelector): boolean {
+  const keys = [...Object.keys(sel.matchLabels ?? {}), ...(sel.matchExpressions ?? []).map((e) => e.key)].map(withoutSource);
+  return keys.some((k) => k === POD_NAMESPACE || k.startsWith('io.cilium.k8s.namespace.labels.'));
 }
 
 /**
@@ -238,10 +241,9 @@ export function subjectOf(rule: WireRule, ctx: RuleContext): Subject {
 }
 
 function requirementsOf(s: Omit<Subject, 'requirements'>): Set<string> {
-  const bare = (k: string) => (k.includes(':') ? k.slice(k.indexOf(':') + 1) : k);
   const out = new Set<string>();
-  for (const [k, v] of Object.entries(s.selector.matchLabels ?? {})) out.add(`${bare(k)}=${String(v)}`);
-  for (const e of s.selector.matchExpressions ?? []) out.add(`${bare(e.key)} ${e.operator} (${[...(e.values ?? [])].sort().join(',')})`);
+  for (const [k, v] of Object.entries(s.selector.matchLabels ?? {})) out.add(`${withoutSource(k)}=${String(v)}`);
+  for (const e of s.selector.matchExpressions ?? []) out.add(`${withoutSource(e.key)} ${e.operator} (${[...(e.values ?? [])].sort().join(',')})`);
   // A CiliumNetworkPolicy selects only pods of its own namespace (domain-notes finding 2).
   if (!s.clusterwide && s.namespace) out.add(`${POD_NAMESPACE}=${s.namespace}`);
   return out;
@@ -267,12 +269,11 @@ export function subjectCovers(a: Subject, b: Subject): boolean {
 
 /** Whether requirement `r` (one of `selector`'s, as requirementsOf writes it) is about the pod namespace and holds for `namespace`. */
 function namespaceRequirementHolds(selector: WireSelector, r: string, namespace: string): boolean {
-  const bare = (k: string) => (k.includes(':') ? k.slice(k.indexOf(':') + 1) : k);
   for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
-    if (bare(k) === POD_NAMESPACE && r === `${POD_NAMESPACE}=${String(v)}`) return v === namespace;
+    if (withoutSource(k) === POD_NAMESPACE && r === `${POD_NAMESPACE}=${String(v)}`) return v === namespace;
   }
   for (const e of selector.matchExpressions ?? []) {
-    if (bare(e.key) !== POD_NAMESPACE || r !== `${POD_NAMESPACE} ${e.operator} (${[...(e.values ?? [])].sort().join(',')})`) continue;
+    if (withoutSource(e.key) !== POD_NAMESPACE || r !== `${POD_NAMESPACE} ${e.operator} (${[...(e.values ?? [])].sort().join(',')})`) continue;
     const values = e.values ?? [];
     switch (e.operator) {
       case 'In': return values.includes(namespace);
@@ -296,8 +297,7 @@ export function subjectsMayOverlap(a: Subject, b: Subject): boolean {
   for (const [wide, narrow] of [[a, b], [b, a]] as const) {
     if (wide.clusterwide && !narrow.clusterwide && narrow.namespace !== undefined && !maySelectNamespace(wide.selector, narrow.namespace)) return false;
   }
-  const bare = (k: string) => (k.includes(':') ? k.slice(k.indexOf(':') + 1) : k);
-  const labelsOf = (s: Subject) => new Map(Object.entries(s.selector.matchLabels ?? {}).map(([k, v]) => [bare(k), String(v)]));
+  const labelsOf = (s: Subject) => new Map(Object.entries(s.selector.matchLabels ?? {}).map(([k, v]) => [withoutSource(k), String(v)]));
   const la = labelsOf(a);
   for (const [k, v] of labelsOf(b)) if (la.has(k) && la.get(k) !== v) return false;
   return true;
