@@ -149,7 +149,11 @@ function synthesizeMarked(root: IConstruct): SynthResult {
     for (const f of linted.findings) {
       const where = { resource: { apiVersion: '', kind: f.object.kind, name: f.object.name, ...(f.object.namespace ? { namespace: f.object.namespace } : {}) }, constructPath: f.constructPath, ...(f.location ? { location: f.location } : {}) };
       if (f.severity === Severity.ERROR) findings.push({ ...where, path: f.path, message: f.detail, ruleId: f.ruleId });
-      else lintDiagnostics.push({ level: DiagnosticLevel.WARNING, path: f.constructPath ?? '', message: `${f.ruleId}: ${f.message}`, ...(f.location ? { location: f.location } : {}) });
+      else {
+        // Info findings are notes: in the output header with the rule id, not printed as warnings.
+        const level = f.severity === Severity.WARNING ? DiagnosticLevel.WARNING : DiagnosticLevel.NOTE;
+        lintDiagnostics.push({ level, path: f.constructPath ?? '', message: `${f.ruleId}: ${f.message}`, ...(f.location ? { location: f.location } : {}) });
+      }
     }
     for (const u of linted.unjudged) {
       const first = u.objects[0]!;

@@ -6,6 +6,11 @@ export enum Severity {
   ERROR = 'error',
   /** Legal but very likely wrong, or dependent on cluster settings netsec cannot see. Printed and written into the output header. */
   WARNING = 'warning',
+  /**
+   * Worth knowing, not wrong: an object that does nothing until something netsec cannot see exists (an audit plugin, a
+   * rule that references it). A note in the output header and in `validate`'s report; never fails a run.
+   */
+  INFO = 'info',
 }
 
 /** One problem a rule found in one object. */

@@ -23,7 +23,7 @@ export function validateSarif(report: ValidateReport, rules: readonly RuleDoc[] 
     return {
       ruleId,
       ...(index.has(ruleId) ? { ruleIndex: index.get(ruleId) } : {}),
-      level: f.severity === Severity.ERROR ? 'error' : 'warning',
+      level: sarifLevel(f.severity),
       message: { text: what },
       locations: [{ physicalLocation: physicalLocation(f.location) }],
       ...(suppression !== undefined ? { suppressions: [{ kind: 'inSource', justification: suppression }] } : {}),
@@ -43,7 +43,7 @@ export function validateSarif(report: ValidateReport, rules: readonly RuleDoc[] 
               shortDescription: { text: r.summary },
               fullDescription: { text: r.explanation },
               help: { text: `${r.summary} ${r.explanation} (docs/rules.md: ${r.id})` },
-              defaultConfiguration: { level: r.severity === Severity.ERROR ? 'error' : 'warning' },
+              defaultConfiguration: { level: sarifLevel(r.severity) },
             })),
           },
         },
@@ -61,6 +61,11 @@ export function validateSarif(report: ValidateReport, rules: readonly RuleDoc[] 
       },
     ],
   };
+}
+
+/** SARIF's name for a severity (its levels are error, warning and note). */
+function sarifLevel(severity: Severity): string {
+  return severity === Severity.ERROR ? 'error' : severity === Severity.WARNING ? 'warning' : 'note';
 }
 
 /** A SARIF physicalLocation: the file as a URI reference ('/'-separated, percent-encoded; absolute paths as file: URLs). */

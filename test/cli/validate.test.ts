@@ -464,3 +464,33 @@ describe("Calico's public API and kinds netsec does not vendor", () => {
     expect(r.code).toBe(1);
   });
 });
+
+describe('netsec validate: info findings', () => {
+  // A flow log written to /tmp: legal, but the file is lost when the agent restarts (hubble/filepath-location, info).
+  const FLOW_LOGS =
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cilium-flowlog-config\n  namespace: kube-system\ndata:\n' +
+    '  flowlogs.yaml: |\n    flowLogs:\n      - name: all\n        filePath: /tmp/flows.log\n';
+  const MESSAGE =
+    "'/tmp/flows.log' is outside /var/run/cilium/ (the agent's cilium-run hostPath mount), so the file lands in the agent container's own filesystem: " +
+    "lost when the agent restarts, unseen by the node's log shippers, and perhaps not writable. Write it under /var/run/cilium/hubble/ (Helm's default is " +
+    '/var/run/cilium/hubble/events.log), or use filePath: stdout.';
+
+  test('print as info at their line, count apart from warnings, and leave the exit code at 0', async () => {
+    const file = join(folder({ 'cm.yaml': FLOW_LOGS }), 'cm.yaml');
+    const { code, stdout, stderr } = await run('validate', file, '--cilium', '1.18');
+    expect({ code, stdout, stderr }).toEqual({
+      code: 0,
+      stdout: `${file}:10:9: info: ConfigMap 'kube-system/cilium-flowlog-config' at data.flowlogs.yaml#flowLogs[0].filePath: ${MESSAGE} [hubble/filepath-location]\n`,
+      stderr: 'netsec validate: 1 object(s) in 1 file(s) checked against Cilium 1.18; 0 error(s), 1 info.\n',
+    });
+  });
+
+  test('are SARIF notes, and the rule defaults to note', async () => {
+    const file = join(folder({ 'cm.yaml': FLOW_LOGS }), 'cm.yaml');
+    const { code, stdout } = await run('validate', file, '--cilium', '1.18', '--output', 'sarif');
+    expect(code).toBe(0);
+    const log = JSON.parse(stdout) as { runs: { tool: { driver: { rules: { id: string; defaultConfiguration: { level: string } }[] } }; results: { ruleId: string; level: string }[] }[] };
+    expect(log.runs[0]!.results.map((r) => [r.ruleId, r.level])).toEqual([['hubble/filepath-location', 'note']]);
+    expect(log.runs[0]!.tool.driver.rules.find((r) => r.id === 'hubble/filepath-location')!.defaultConfiguration).toEqual({ level: 'note' });
+  });
+});

@@ -67,7 +67,7 @@ describe('schema validation against the target line', () => {
 
   test('an object for a product the target does not run is rejected', () => {
     expect(messages(calico328, ccnp({ endpointSelector: {} }))).toEqual([
-      "CiliumClusterwideNetworkPolicy 'block': cilium.io/v2 CiliumClusterwideNetworkPolicy is a Cilium object, but target 'k328' names no Cilium version",
+      "CiliumClusterwideNetworkPolicy 'block': cilium.io/v2 CiliumClusterwideNetworkPolicy is a Cilium object, but target 'k328' names no Cilium version, so netsec cannot pick its schema; name one (cilium: on the target in netsec.yaml, --cilium LINE for netsec validate)",
     ]);
   });
 

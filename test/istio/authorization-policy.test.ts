@@ -90,6 +90,18 @@ describe('AuthorizationPolicy', () => {
     });
   });
 
+  test('an AUDIT policy is a note in the output header (istio/audit-needs-provider, info), not a warning', () => {
+    const { app, chart } = targetChart(NEWEST);
+    new AuthorizationPolicy(chart, 'Audit', { name: 'audit-admin', namespace: 'shop', action: AuthorizationAction.AUDIT, rules: [{ to: [{ paths: ['/admin/{**}'], ports: [8080] }] }] });
+    const result = synthValid(app);
+    const message =
+      "istio/audit-needs-provider: AuthorizationPolicy 'shop/audit-admin' at spec.action: is AUDIT: matching requests are only marked for audit, neither allowed nor denied, " +
+      'and nothing is recorded unless an audit plugin is configured in the mesh (Istio names Stackdriver as the only one). To log requests without one, use Istio access logging ' +
+      '(Telemetry accessLogging); to block them, use DENY.';
+    expect(result.diagnostics.filter((d) => d.message.startsWith('istio/')).map((d) => [d.level, d.path, d.message])).toEqual([['note', 'test/Audit/Resource', message]]);
+    expect(result.files.find((f) => f.path === 't/test.yaml')!.content).toContain(`# Note: ${message.slice(0, 80)}`);
+  });
+
   test('an ALLOW policy says in the output header what it implies; a mesh-wide allow-nothing is an error unless suppressed', () => {
     const { app, chart } = targetChart(TARGET);
     AuthorizationPolicy.allowNothing(chart, 'Nothing');

@@ -121,6 +121,40 @@ describe('hubble/filepath-stdout and hubble/name-and-path-unique', () => {
   });
 });
 
+describe('hubble/filepath-location', () => {
+  const MSG = (path: string) => `'${path}' is outside /var/run/cilium/ (the agent's cilium-run hostPath mount), so the file lands in the agent container's own filesystem: lost when the agent restarts, unseen by the node's log shippers, and perhaps not writable. Write it under /var/run/cilium/hubble/ (Helm's default is /var/run/cilium/hubble/events.log), or use filePath: stdout.`;
+  test('a file outside the hostPath mount is info; a path that climbs out of it with .. too; relative paths are outside', () => {
+    const paths = ['/tmp/flows.log', '/var/run/cilium/../flows.log', 'flows.log', '/var/run/ciliumx/a.log'];
+    expect(of('hubble/filepath-location', [cm(paths.map((filePath, i) => ({ name: `f${i}`, filePath })))])).toEqual(
+      paths.map((p, i) => ['info', `data.flowlogs.yaml#flowLogs[${i}].filePath`, `${CM} at data.flowlogs.yaml#flowLogs[${i}].filePath: ${MSG(p)}`]),
+    );
+  });
+  test("stdout, the Helm default and files under /var/run/cilium/ are where the agent's files survive; /dev/stdout is another rule's", () => {
+    const paths = ['stdout', '/var/run/cilium/hubble/events.log', '/var/run/cilium/flows.log', '/dev/stdout'];
+    expect(of('hubble/filepath-location', [cm(paths.map((filePath, i) => ({ name: `f${i}`, filePath })))])).toEqual([]);
+  });
+});
+
+describe('hubble/l7-denials-are-not-drops', () => {
+  const MSG = 'includes every packet drop (event type 1), but L7 policy denials (HTTP 403, DNS REFUSED) are not packet drops: they are access-log events (type 129) with verdict DROPPED, so this flow log never shows them. To log both, filter on verdict: [DROPPED] instead of event_type.';
+  const found = (includeFilters: unknown[]) => of('hubble/l7-denials-are-not-drops', [cm([{ name: 'a', filePath: 'stdout', includeFilters }])]);
+  test('event_type {type: 1} as the only way in warns, in proto or JSON names, with type as a number or a numeric string', () => {
+    expect(found([{ event_type: [{ type: 1 }], verdict: ['DROPPED'] }])).toEqual([
+      ['warning', 'data.flowlogs.yaml#flowLogs[0].includeFilters[0].event_type', `${CM} at data.flowlogs.yaml#flowLogs[0].includeFilters[0].event_type: ${MSG}`],
+    ]);
+    expect(found([{ source_pod: ['shop/'], event_type: [{ type: 1, match_sub_type: true, sub_type: 181 }] }, { eventType: [{ type: '1' }] }])).toEqual([
+      ['warning', 'data.flowlogs.yaml#flowLogs[0].includeFilters[1].eventType', `${CM} at data.flowlogs.yaml#flowLogs[0].includeFilters[1].eventType: ${MSG}`],
+    ]);
+  });
+  test('a chosen drop reason, an access-log entry, or another filter that may pass L7 events is not the mistake', () => {
+    expect(found([{ event_type: [{ type: 1, match_sub_type: true, sub_type: 181 }] }])).toEqual([]);
+    expect(found([{ event_type: [{ type: 1 }, { type: 129 }] }])).toEqual([]);
+    expect(found([{ event_type: [{ type: 1 }] }, { verdict: ['DROPPED'] }])).toEqual([]);
+    expect(found([{ verdict: ['DROPPED'] }])).toEqual([]);
+    expect(of('hubble/l7-denials-are-not-drops', [cm([{ name: 'a', filePath: 'stdout', excludeFilters: [{ event_type: [{ type: 1 }] }] }])])).toEqual([]);
+  });
+});
+
 describe('hubble/unknown-keys and hubble/schema-version', () => {
   test('an unknown flow-log key is ignored (error), an unknown filter key fails the file; case-insensitive keys and JSON names work', () => {
     expect(of('hubble/unknown-keys', [cm([{ name: 'a', filePath: 'stdout', include_filters: [{}], excludeFilters: [{ source_pods: ['a/'] }] }])])).toEqual([

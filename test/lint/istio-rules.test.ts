@@ -58,7 +58,7 @@ describe('istio/allow-nothing-scope', () => {
       ap('foo', 'allow-nothing', {}),
       ap('mesh-root', 'allow-nothing', {}),
       { apiVersion: 'install.istio.io/v1alpha1', kind: 'IstioOperator', metadata: { name: 'x', namespace: 'istio-system' }, spec: { meshConfig: { rootNamespace: 'mesh-root' } } },
-    ])).toEqual([
+    ]).filter((f) => f[0] === 'istio/allow-nothing-scope')).toEqual([
       ['istio/allow-nothing-scope', 'warning', 'spec', "AuthorizationPolicy 'foo/allow-nothing' at spec: is an ALLOW policy without rules (allow-nothing): every request to every workload in namespace 'foo' is denied with 403 unless another ALLOW policy matches it. If that deny-by-default is intended, add ALLOW policies for every caller that must keep working."],
       ['istio/allow-nothing-scope', 'error', 'spec', "AuthorizationPolicy 'mesh-root/allow-nothing' at spec: is an ALLOW policy without rules (allow-nothing) in Istio's root namespace 'mesh-root': every request to every workload in the mesh is denied with 403 unless another ALLOW policy matches it. If a mesh-wide deny-by-default is intended, suppress istio/allow-nothing-scope with that reason; otherwise add rules or move the policy to the namespace it is for."],
     ]);
@@ -76,8 +76,19 @@ describe('istio/allow-policy-implies-deny', () => {
       ap('foo', 'allow-ns', { rules: [{ from: [{ source: { namespaces: ['bar'] } }] }] }),
       ap('foo', 'deny-ns', { action: 'DENY', rules: [{ from: [{ source: { namespaces: ['baz'] } }] }] }),
       ap('foo', 'audit', { action: 'AUDIT', rules: [{}] }),
-    ])).toEqual([
+    ]).filter((f) => f[0] === 'istio/allow-policy-implies-deny')).toEqual([
       ['istio/allow-policy-implies-deny', 'warning', 'spec', "AuthorizationPolicy 'foo/allow-ns' at spec: is an ALLOW policy: once it exists, a request to every workload in namespace 'foo' that no ALLOW policy matches is denied with 403 (Istio checks CUSTOM, then DENY, then ALLOW policies; no ALLOW match means deny). Make sure every caller those workloads must keep serving is allowed, health checks and other namespaces included."],
+    ]);
+  });
+});
+
+describe('istio/audit-needs-provider', () => {
+  test('an AUDIT policy is a note that it records nothing by itself; ALLOW and DENY policies are not', () => {
+    expect(findings([
+      ap('foo', 'audit-admin', { action: 'AUDIT', rules: [{ to: [{ operation: { paths: ['/admin'] } }] }] }),
+      ap('foo', 'deny', { action: 'DENY', rules: [{ to: [{ operation: { paths: ['/admin'] } }] }] }),
+    ]).filter((f) => f[0] === 'istio/audit-needs-provider')).toEqual([
+      ['istio/audit-needs-provider', 'info', 'spec.action', "AuthorizationPolicy 'foo/audit-admin' at spec.action: is AUDIT: matching requests are only marked for audit, neither allowed nor denied, and nothing is recorded unless an audit plugin is configured in the mesh (Istio names Stackdriver as the only one). To log requests without one, use Istio access logging (Telemetry accessLogging); to block them, use DENY."],
     ]);
   });
 });

@@ -52,9 +52,9 @@ function resolveTarget(opts: ValidateOptions): Target {
   return new Target({ name: 'cli', kubernetes: opts.kubernetes, cilium: opts.cilium, calico: opts.calico, istio: opts.istio });
 }
 
-/** One finding as a line: `file:line:col: [warning: ]Kind 'ns/name' at path: message [rule-id]`. */
+/** One finding as a line: `file:line:col: [warning: |info: ]Kind 'ns/name' at path: message [rule-id]`. */
 export function formatValidateFinding(f: ValidateFinding): string {
-  return `${formatLocation(f.location)}: ${f.severity === Severity.WARNING ? 'warning: ' : ''}${describeFinding(f)}${f.ruleId ? ` [${f.ruleId}]` : ''}`;
+  return `${formatLocation(f.location)}: ${f.severity === Severity.ERROR ? '' : `${f.severity}: `}${describeFinding(f)}${f.ruleId ? ` [${f.ruleId}]` : ''}`;
 }
 
 /** A suppressed finding as a line: `file:line:col: suppressed (reason): Kind 'ns/name' at path: message [rule-id]`. */
@@ -103,9 +103,10 @@ export async function runValidate(opts: ValidateOptions, io: CliIo): Promise<Exi
     for (const f of report.findings) io.stdout(`${terminalLine(formatValidateFinding(f))}\n`);
     for (const f of report.suppressed) io.stderr(`${terminalLine(formatSuppressedFinding(f))}\n`);
     for (const n of report.notes) io.stderr(`${terminalLine(`${n.location ? `${formatLocation(n.location)}: ` : ''}note: ${n.message}`)}\n`);
-    const warnings = report.findings.length - errors;
+    const warnings = report.findings.filter((f) => f.severity === Severity.WARNING).length;
+    const infos = report.findings.length - errors - warnings;
     io.stderr(
-      `netsec validate: ${report.objects} object(s) in ${report.files} file(s) checked against ${target.describe()}; ${errors} error(s)${warnings ? `, ${warnings} warning(s)` : ''}${report.suppressed.length ? `, ${report.suppressed.length} suppressed` : ''}.\n`,
+      `netsec validate: ${report.objects} object(s) in ${report.files} file(s) checked against ${target.describe()}; ${errors} error(s)${warnings ? `, ${warnings} warning(s)` : ''}${infos ? `, ${infos} info` : ''}${report.suppressed.length ? `, ${report.suppressed.length} suppressed` : ''}.\n`,
     );
   }
   return errors ? ExitCode.FINDINGS : ExitCode.OK;

@@ -215,7 +215,7 @@ export class ManifestValidator {
     const version = this.target.version(product);
     const productName = PRODUCT_NAMES[product];
     if (!version) {
-      return [{ resource, path: '', message: `${apiVersion} ${kind} is a ${productName} object, but target '${this.target.name}' names no ${productName} version` }];
+      return [{ resource, path: '', message: `${apiVersion} ${kind} is ${/^[AEIOU]/.test(productName) ? 'an' : 'a'} ${productName} object, but target '${this.target.name}' names no ${productName} version, so netsec cannot pick its schema; name one (${product}: on the target in netsec.yaml, --${product} LINE for netsec validate)` }];
     }
     const line = getIndex()[product][version.line];
     // An IstioOperator that is not applied to the cluster is checked as an istioctl input (see below).

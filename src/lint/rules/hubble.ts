@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { parse } from 'yaml';
 import { Product, VersionLine } from '../../core/versions.js';
 import { FLOW_FILTER_MESSAGES, FLOW_LOG_CONFIG_KEYS } from '../../hubble/generated/cilium-flow-data.js';
@@ -91,6 +92,9 @@ export function checkFlowLogsFile(doc: unknown, ctx: FlowLogCheckContext = {}): 
       }
       const alias = stdoutAliasProblem(entry.filePath);
       if (alias) out.push({ ruleId: 'hubble/filepath-stdout', path: `${at}.filePath`, message: alias });
+      else if (entry.filePath !== 'stdout' && !posix.normalize(entry.filePath).startsWith(`${AGENT_RUN_DIR}/`)) {
+        out.push({ ruleId: 'hubble/filepath-location', path: `${at}.filePath`, message: `'${entry.filePath}' is outside ${AGENT_RUN_DIR}/ (the agent's cilium-run hostPath mount), so the file lands in the agent container's own filesystem: lost when the agent restarts, unseen by the node's log shippers, and perhaps not writable. Write it under ${AGENT_RUN_DIR}/hubble/ (Helm's default is ${AGENT_RUN_DIR}/hubble/events.log), or use filePath: stdout.` });
+      }
     }
 
     // hubble/unknown-keys and hubble/schema-version: flow-log keys go through encoding/json (case-insensitive, unknown ignored).
@@ -142,8 +146,47 @@ export function checkFlowLogsFile(doc: unknown, ctx: FlowLogCheckContext = {}): 
       if (!Array.isArray(filters)) continue;
       filters.forEach((f, j) => out.push(...checkFilter(f, `${at}.${key}[${j}]`, ctx)));
     }
+    out.push(...l7DenialsMissed(entry, at));
   });
   return out;
+}
+
+/** The agent's run folder: the `cilium-run` hostPath mount (Helm chart daemonset.yaml), where Hubble's files survive. */
+const AGENT_RUN_DIR = '/var/run/cilium';
+/** Monitor event types (pkg/monitor/api/types.go): a packet drop, and an L7 access-log record. */
+const DROP_EVENT = 1;
+const ACCESS_LOG_EVENT = 129;
+
+/**
+ * hubble/l7-denials-are-not-drops: a flow log that includes every packet drop by `event_type: [{type: 1}]` misses the
+ * L7 denials (HTTP 403, DNS REFUSED): those are access-log events (129) with verdict DROPPED, not drops. Include
+ * filters are alternatives, so it is enough that another include filter may pass access-log events.
+ */
+function l7DenialsMissed(entry: Record<string, unknown>, at: string): FlowLogProblem[] {
+  const [key, filters] = Object.entries(entry).find(([k]) => k.toLowerCase() === 'includefilters') ?? [];
+  if (!Array.isArray(filters)) return [];
+  const eventTypes = filters.map((f) => {
+    if (!f || typeof f !== 'object' || Array.isArray(f)) return undefined;
+    const [field, list] = Object.entries(f as Record<string, unknown>).find(([k]) => FILTER_FIELDS.get(k)?.name === 'event_type') ?? [];
+    return field !== undefined && Array.isArray(list) && list.length > 0 ? { field, types: list.map(eventTypeOf) } : undefined;
+  });
+  // A filter without event_type (or with an entry netsec cannot read) may pass access-log events.
+  if (eventTypes.some((e) => e === undefined || e.types.some((t) => t === undefined || t.type === ACCESS_LOG_EVENT))) return [];
+  const j = eventTypes.findIndex((e) => e!.types.some((t) => t!.type === DROP_EVENT && !t!.subTypeMatched));
+  if (j < 0) return [];
+  return [{
+    ruleId: 'hubble/l7-denials-are-not-drops',
+    path: `${at}.${key}[${j}].${eventTypes[j]!.field}`,
+    message: 'includes every packet drop (event type 1), but L7 policy denials (HTTP 403, DNS REFUSED) are not packet drops: they are access-log events (type 129) with verdict DROPPED, so this flow log never shows them. To log both, filter on verdict: [DROPPED] instead of event_type.',
+  }];
+}
+
+/** An event_type entry as protojson reads it (numbers, or numbers written as strings); undefined if it is neither. */
+function eventTypeOf(raw: unknown): { type: number; subTypeMatched: boolean } | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const e = raw as Record<string, unknown>;
+  const type = typeof e.type === 'number' ? e.type : typeof e.type === 'string' && /^\d+$/.test(e.type) ? Number(e.type) : undefined;
+  return type === undefined ? undefined : { type, subTypeMatched: (e.match_sub_type ?? e.matchSubType) === true };
 }
 
 /** Go's zero value as the YAML may spell it: null, [], {}, "", 0, false, or a zero duration ("0s", "0"). */
@@ -265,6 +308,16 @@ export const filepathStdout = fileRule(
   "A flow log writes to /dev/stdout (or another alias) instead of the literal 'stdout'.",
   `Only filePath: stdout skips the rotating (lumberjack) file writer; /dev/stdout goes through it, and rotating a device file is untested upstream (${SRC}; PR #31422).`,
 );
+export const filepathLocation = fileRule(
+  'hubble/filepath-location', Severity.INFO,
+  'A flow log writes a file outside /var/run/cilium/, in the agent container\'s own filesystem.',
+  `Helm mounts the node's /var/run/cilium into the agent (cilium-run hostPath) and writes flow logs to /var/run/cilium/hubble/events.log by default; a file elsewhere is lost when the agent restarts and is not seen by node log shippers (CIL install/kubernetes/cilium/values.yaml hubble.export.dynamic.config.content, templates/cilium-agent/daemonset.yaml).`,
+);
+export const l7DenialsAreNotDrops = fileRule(
+  'hubble/l7-denials-are-not-drops', Severity.WARNING,
+  'A flow log includes packet drops by event_type {type: 1}, which leaves out L7 denials (HTTP 403, DNS REFUSED).',
+  'Violations of L7 rules do not drop packets: the proxy answers 403 or REFUSED and Hubble records an access-log flow (monitor type 129) with verdict DROPPED and no drop reason, so an event_type: [{type: 1}] export misses them; verdict: [DROPPED] catches both kinds (CIL Documentation/security/policy/layer7.rst: "violation of layer 7 rules does not result in packet drops"; pkg/hubble/parser/seven/parser.go; pkg/monitor/api/types.go).',
+);
 export const nameAndPathUnique = fileRule(
   'hubble/name-and-path-unique', Severity.ERROR,
   'A flow log has no name or filePath, or repeats another flow log\'s.',
@@ -335,4 +388,4 @@ export const configmapWiring: LintRule = {
   },
 };
 
-export const HUBBLE_RULES: readonly LintRule[] = [subtypeWithoutMatchFlag, filepathStdout, nameAndPathUnique, unknownKeys, invalidFieldMask, invalidFilterValue, endInPast, configmapWiring, schemaVersion];
+export const HUBBLE_RULES: readonly LintRule[] = [subtypeWithoutMatchFlag, filepathStdout, filepathLocation, l7DenialsAreNotDrops, nameAndPathUnique, unknownKeys, invalidFieldMask, invalidFilterValue, endInPast, configmapWiring, schemaVersion];

@@ -429,6 +429,25 @@ export const allowPolicyImpliesDeny: LintRule = {
   },
 };
 
+export const auditNeedsProvider: LintRule = {
+  id: 'istio/audit-needs-provider',
+  severity: Severity.INFO,
+  summary: 'An AUDIT AuthorizationPolicy only marks requests; nothing is audited without an audit plugin.',
+  explanation:
+    'AUDIT policies never allow or deny. A matching request is "internally marked that it should be audited"; "a separate plugin must be ' +
+    'configured and enabled to actually fulfill the audit decision", and without one nothing is recorded (IAPI security/v1beta1/authorization_policy.proto, ' +
+    'AUDIT paragraph; istio.io authorization-policy reference). Istio names Stackdriver as the only supported plugin.',
+  check(index) {
+    return policies(index)
+      .filter(({ spec }) => actionOf(spec) === 'AUDIT')
+      .map(({ m }): RuleViolation => ({
+        manifest: m,
+        path: 'spec.action',
+        message: 'is AUDIT: matching requests are only marked for audit, neither allowed nor denied, and nothing is recorded unless an audit plugin is configured in the mesh (Istio names Stackdriver as the only one). To log requests without one, use Istio access logging (Telemetry accessLogging); to block them, use DENY.',
+      }));
+  },
+};
+
 /**
  * What Istio refuses or ignores in one PeerAuthentication (`istio/peerauth-shape`): port-level modes without a
  * workload selector, an empty portLevelMtls, ports outside 1-65535, a selector in the root namespace (ignored).
@@ -550,4 +569,4 @@ export const sidecarSelectorsOverlap: LintRule = {
   },
 };
 
-export const ISTIO_RULES: readonly LintRule[] = [authzStructuralErrors, httpFieldsOnTcp, allowNothingScope, allowPolicyImpliesDeny, peerAuthShape, sidecarSelectorsOverlap];
+export const ISTIO_RULES: readonly LintRule[] = [authzStructuralErrors, httpFieldsOnTcp, allowNothingScope, allowPolicyImpliesDeny, auditNeedsProvider, peerAuthShape, sidecarSelectorsOverlap];
