@@ -33,7 +33,10 @@ export const NON_LINT_CHECKS: readonly RuleDoc[] = [
       "CRDs state rules a schema cannot express in CEL (Calico 3.32: an ICMP code needs a type, preDNAT needs applyOnForward; " +
       "Cilium 1.20: a policy needs spec or specs). netsec evaluates them offline as the API server does when the object is created: " +
       "after the schema's defaults are applied, only on objects without blocking schema errors, and reporting the rule's own " +
-      "message at its field. Transition rules (those reading oldSelf) only run on updates and are not evaluated. Not suppressible: " +
+      "message at its field. Transition rules (those reading oldSelf) only run on updates: synth and validate do not evaluate them; " +
+      "`netsec plan` runs the self == oldSelf ones (Cilium's Local Redirect Policy: redirectFrontend, redirectBackend and " +
+      'skipRedirectFromBackend are immutable) against the committed output and marks an object it would change there -/+ ' +
+      '(must be replaced). Not suppressible: ' +
       'the API server refuses the object either way; change the field the message names.',
   },
 ];

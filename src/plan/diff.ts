@@ -1,6 +1,7 @@
 import { BlockChange, BlockShard, ShardChange, blockShardOf, compareBlocks, shardKey } from './blocks.js';
 import { Json } from './netsec-yaml.js';
-import { ObjectRef, PlanFile, PlanObject, readPlanFile } from './objects.js';
+import { ManifestValidator } from '../core/validation/manifest-validator.js';
+import { ObjectRef, PlanFile, PlanObject, readPlanFile, targetOfHeader } from './objects.js';
 import { PreviousEntry } from './previous-output.js';
 
 /** One changed field inside an object. Lists of scalars (CIDRs, FQDNs) are compared as sets: added/removed entries. */
@@ -21,6 +22,11 @@ export interface ObjectChange {
   /** Group, kind, namespace and name; absent for documents that are not Kubernetes objects. */
   readonly ref?: ObjectRef;
   readonly fields: FieldChange[];
+  /**
+   * Changes the API server refuses as an update (a CRD rule that compares with the stored copy, such as an immutable
+   * `redirectFrontend`): applying fails until the object is deleted and created anew. Absent when there are none.
+   */
+  readonly refused?: readonly { readonly path: string; readonly message: string }[];
 }
 
 /** What happens to one file of the output tree. */
@@ -41,6 +47,8 @@ export interface PlanSummary {
   readonly objectsAdded: number;
   readonly objectsChanged: number;
   readonly objectsRemoved: number;
+  /** Changed objects the API server would refuse to update in place (see `ObjectChange.refused`). */
+  readonly objectsToReplace: number;
   /** Sums over `blocks` (each target counts its own copy of a block). */
   readonly prefixesAdded: number;
   readonly prefixesRemoved: number;
@@ -114,8 +122,8 @@ function headerLines(header: string): string[] {
   return header.split('\n').filter((l) => l !== '');
 }
 
-function describe(o: PlanObject, action: ObjectChange['action'], fields: FieldChange[] = []): ObjectChange {
-  return { action, object: o.label, ...(o.ref ? { ref: o.ref } : {}), fields };
+function describe(o: PlanObject, action: ObjectChange['action'], fields: FieldChange[] = [], refused: ObjectChange['refused'] = []): ObjectChange {
+  return { action, object: o.label, ...(o.ref ? { ref: o.ref } : {}), fields, ...(refused.length ? { refused } : {}) };
 }
 
 /** The object without its CIDR list: the list is compared per block, the rest field by field. Never reads the list. */
@@ -153,12 +161,22 @@ function diffFile(path: string, before: PlanFile | undefined, after: PlanFile | 
   const oldObjects = new Map((before?.objects ?? []).map((o) => [o.key, o]));
   const newKeys = new Set((after?.objects ?? []).map((o) => o.key));
   const objects: ObjectChange[] = [];
+  // The new file is the one synth writes now, so its header names the target's versions, and with them the CRDs.
+  let validator: ManifestValidator | null | undefined;
+  const refusedUpdates = (old: PlanObject, now: PlanObject): ObjectChange['refused'] => {
+    if (!now.ref || !isMap(old.value) || !isMap(now.value)) return [];
+    if (validator === undefined) {
+      const t = after && targetOfHeader(after.header);
+      validator = t ? new ManifestValidator(t) : null;
+    }
+    return validator ? validator.refusedUpdates(old.value, now.value).map((f) => ({ path: f.path, message: f.message })) : [];
+  };
   for (const o of after?.objects ?? []) {
     const old = oldObjects.get(o.key);
     if (!old) objects.push(describe(o, 'add'));
     else if (old.text !== o.text) {
       const fields = diffObject(target, old, o, shards);
-      if (fields.length) objects.push(describe(o, 'change', fields));
+      if (fields.length) objects.push(describe(o, 'change', fields, refusedUpdates(old, o)));
     }
   }
   for (const o of before?.objects ?? []) if (!newKeys.has(o.key)) objects.push(describe(o, 'remove'));
@@ -241,6 +259,7 @@ export function computePlan(previous: ReadonlyMap<string, PreviousEntry>, next: 
       objectsAdded: count(objects, (o) => o.action === 'add'),
       objectsChanged: count(objects, (o) => o.action === 'change'),
       objectsRemoved: count(objects, (o) => o.action === 'remove'),
+      objectsToReplace: count(objects, (o) => o.refused !== undefined),
       prefixesAdded: blocks.reduce((n, b) => n + b.prefixesAdded, 0),
       prefixesRemoved: blocks.reduce((n, b) => n + b.prefixesRemoved, 0),
     },

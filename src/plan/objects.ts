@@ -1,4 +1,6 @@
 import { parseAllDocuments } from 'yaml';
+import { Target } from '../core/target.js';
+import { PRODUCT_NAMES, Product } from '../core/versions.js';
 import { emitYaml } from '../core/yaml-emitter.js';
 import { Json, readNetsecYaml, splitHeader } from './netsec-yaml.js';
 
@@ -92,6 +94,25 @@ function toObjects(docs: ReadonlyArray<{ value: Json; text?: string }>): PlanObj
  * Reads one output file: netsec's own files through the fast reader, anything else through the `yaml` library. Never
  * throws on bad content: a file that is not valid YAML comes back with `unreadable` set.
  */
+/**
+ * The target a file of netsec's output was written for, as its header names it (`# Target: aks (Kubernetes 1.30,
+ * Cilium 1.17)`, see core/synth.ts `fileHeader`); undefined for a header that names none.
+ */
+export function targetOfHeader(header: string): Target | undefined {
+  const m = /^# Target: ([a-z0-9-]+) \((.*)\)$/m.exec(header);
+  if (!m) return undefined;
+  const versions: Partial<Record<Product, string>> = {};
+  for (const part of m[2]!.split(', ')) {
+    const product = Object.values(Product).find((p) => part.startsWith(`${PRODUCT_NAMES[p]} `));
+    if (product) versions[product] = part.slice(PRODUCT_NAMES[product].length + 1);
+  }
+  try {
+    return new Target({ name: m[1]!, ...versions });
+  } catch {
+    return undefined;
+  }
+}
+
 export function readPlanFile(text: string): PlanFile {
   const fast = readNetsecYaml(text);
   if (fast) return { header: fast.header, objects: toObjects(fast.documents), reader: 'netsec' };

@@ -84,7 +84,8 @@ function blockLines(b: BlockChange): string[] {
 }
 
 function objectLines(o: ObjectChange): string[] {
-  const lines = [`    ${SIGN[o.action]} ${safe(o.object)}`];
+  const lines = [o.refused ? `    -/+ ${safe(o.object)} (must be replaced: the API server refuses this change as an update)` : `    ${SIGN[o.action]} ${safe(o.object)}`];
+  for (const r of o.refused ?? []) lines.push(`        ! ${safe(r.path)}: ${safe(r.message)}`);
   for (const c of o.fields.slice(0, MAX_FIELDS)) lines.push(`        ${field(c)}`);
   if (o.fields.length > MAX_FIELDS) lines.push(`        ... and ${o.fields.length - MAX_FIELDS} more fields (--output json lists each)`);
   return lines;
@@ -124,6 +125,11 @@ export function renderPlan(plan: Plan, out: string): string {
         `  ${safe(b.target)}: ${blockTitle(b)} (${b.kind}): +${f(b.prefixesAdded)} / -${f(b.prefixesRemoved)} prefixes (${f(b.prefixesBefore)} -> ${f(b.prefixesAfter)}); ${blockCounts(b)}`,
       );
     }
+  }
+  if (s.objectsToReplace) {
+    lines.push(
+      `Warning: ${plural(s.objectsToReplace, 'object')} cannot be updated in place (-/+ above): kubectl apply and GitOps syncs fail on ${s.objectsToReplace === 1 ? 'it' : 'them'} until ${s.objectsToReplace === 1 ? 'it is' : 'they are'} deleted and created anew (kubectl replace --force -f FILE).`,
+    );
   }
   lines.push(
     `Plan: ${f(s.filesAdded)} file(s) to add, ${f(s.filesChanged)} to change, ${f(s.filesRemoved)} to remove; ` +

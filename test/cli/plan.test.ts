@@ -263,6 +263,33 @@ describe('netsec plan on the output folder', () => {
   });
 });
 
+describe('netsec plan: changes the cluster refuses as updates', () => {
+  test('skipRedirectFromBackend turned on for NodeLocal DNSCache: the Local Redirect Policy must be replaced, in text and JSON', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netsec-plan-'));
+    dirs.push(dir);
+    const config = join(dir, 'netsec.yaml');
+    const out = join(dir, 'dist');
+    const write = (extra: string): void =>
+      writeFileSync(config, `targets:\n  - { name: aks, kubernetes: "1.30", cilium: "1.17", cluster: { nodeLocalDns: true } }\nnodeLocalDns:\n  - targets: [aks]\n${extra}`);
+    write('');
+    await synth({ config, out });
+    write('    skipRedirectFromBackend: true\n');
+    const text = await run('plan', '-c', config, '--out', out);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(
+      '    -/+ CiliumLocalRedirectPolicy.cilium.io kube-system/nodelocaldns (must be replaced: the API server refuses this change as an update)\n' +
+        '        ! spec.skipRedirectFromBackend: skipRedirectFromBackend is immutable: it differs from the committed copy, and the API server refuses the update ' +
+        '(CRD rule `self == oldSelf`). Delete the object and apply it again (kubectl replace --force -f FILE does both).\n' +
+        '        spec.skipRedirectFromBackend: null -> true\n',
+    );
+    expect(text.stdout).toContain('Warning: 1 object cannot be updated in place (-/+ above)');
+    const json = JSON.parse((await run('plan', '-c', config, '--out', out, '--output', 'json')).stdout);
+    expect(json.summary.objectsToReplace).toBe(1);
+    const lrp = json.files.flatMap((f: { objects: { object: string; refused?: unknown }[] }) => f.objects).find((o: { object: string }) => o.object.startsWith('CiliumLocalRedirectPolicy'));
+    expect(lrp.refused.map((r: { path: string }) => r.path)).toEqual(['spec.skipRedirectFromBackend']);
+  });
+});
+
 describe('plan flag checks', () => {
   test('unknown flags are named once, as typed, whatever twins yargs adds', () => {
     const known = { key: { config: true, c: true, out: true, output: true, 'detailed-exitcode': true, verbose: true, help: true, version: true }, alias: { config: ['c'], help: ['h'], version: ['V'] } };

@@ -13,7 +13,8 @@
 //   - `self` is typed by the schema (k8s.io/apiserver/pkg/cel/common/values.go `UnstructuredToVal`): integers are
 //     `int`, numbers `double`, properties are reachable under their escaped names (`__dash__`, `__namespace__`, ...),
 //     and the object root sees only `apiVersion`, `kind`, `metadata.name`, `metadata.generateName` and its schema's fields;
-//   - transition rules (those reading `oldSelf`) only run on updates: they are skipped and counted;
+//   - transition rules (those reading `oldSelf`) only run on updates: they are skipped and counted; `netsec plan`, which
+//     has the committed copy in hand, judges the `self == oldSelf` ones (`refusedUpdates`);
 //   - a rule that is false is reported with its `messageExpression`, else its `message`, else the rule itself, at the
 //     node's path extended by its `fieldPath`; a rule that fails to evaluate is reported at the node, with the error.
 //     (`reason` only picks the API server's error type, Invalid, Forbidden, Required or Duplicate: every one refuses.)
@@ -26,6 +27,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type * as CelLib from '@bufbuild/cel';
 import { packageRoot } from '../package-root.js';
 import { loadPrecompiledModule } from './precompiled.js';
@@ -498,7 +500,38 @@ export class CelRuleSet {
     }
     return findings;
   }
+  /**
+   * The transition rules `after` breaks as an update of `before` (the same object as committed): what the API server
+   * refuses when the new version is applied over the old. The vendored transition rules are all `self == oldSelf` (an
+   * immutable field); CEL's `==` is deep equality, and the API server runs a transition rule only where the node exists
+   * in both versions (a field set or removed is not judged by it). Nodes under a list or map (`[*]`) would need the API
+   * server's correlation of old and new items by list-map keys: none of the vendored rules sits there, and such a rule
+   * is not judged. Schema defaults are applied to both versions, as the API server stores the defaulted object: setting
+   * `skipRedirectFromBackend: true` on a policy created without it changes the stored `false` and is refused (Cilium's
+   * 1.16 upgrade notes: such policies must be deleted and re-created).
+   */
+  public refusedUpdates(before: Record<string, unknown>, after: Record<string, unknown>, resource: ResourceRef): ValidationFinding[] {
+    const findings: ValidationFinding[] = [];
+    for (const rule of this.rules) {
+      if (oneLine(rule.rule) !== IMMUTABLE_RULE || rule.path.includes('*')) continue;
+      const segments = segmentsOf(rule.path);
+      const [old] = this.typed.instances(before, segments);
+      const [now] = this.typed.instances(after, segments);
+      if (!old || !now || isDeepStrictEqual(old.value, now.value)) continue;
+      const what = rule.message?.trim() || `${now.path} is immutable`;
+      findings.push({
+        ruleId: CRD_VALIDATION_RULE_ID,
+        resource,
+        path: now.path,
+        message: `${what}: it differs from the committed copy, and the API server refuses the update (CRD rule \`${IMMUTABLE_RULE}\`). Delete the object and apply it again (kubectl replace --force -f FILE does both).`,
+      });
+    }
+    return findings;
+  }
 }
+
+/** The one transition rule of the vendored CRDs: the node may not change once set. */
+const IMMUTABLE_RULE = 'self == oldSelf';
 
 /** The path and message of a rule that does not hold for one node instance; undefined when it holds. */
 function judge(

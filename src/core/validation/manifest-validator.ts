@@ -57,6 +57,11 @@ export function productOfGroup(group: string): Product | undefined {
   return undefined;
 }
 
+/** The product whose CRDs serve an apiVersion (`cilium.io/v2` -> Cilium); undefined for core Kubernetes ones. */
+function productOfApiVersion(apiVersion: string): Product | undefined {
+  return productOfGroup(apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
+}
+
 interface CoreKind {
   readonly scope: 'Namespaced' | 'Cluster';
   readonly validate: ValidateFunction;
@@ -169,7 +174,7 @@ export class ManifestValidator {
    * netsec has no scope for. `netsec validate` puts a namespace-less namespaced object in `--namespace`, as kubectl does.
    */
   public scopeOf(apiVersion: string, kind: string): 'Namespaced' | 'Cluster' | undefined {
-    const product = productOfGroup(apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
+    const product = productOfApiVersion(apiVersion);
     if (!product) return coreKinds()[`${apiVersion} ${kind}`]?.scope;
     const version = this.target.version(product);
     return version ? servedEntry(product, version.line, apiVersion, kind)?.entry.scope : undefined;
@@ -180,11 +185,24 @@ export class ManifestValidator {
    * finding of its own), or a Kubernetes kind kubernetes-models describes. `validate` reports any other kind as not checked.
    */
   public hasSchema(apiVersion: string, kind: string): boolean {
-    const product = productOfGroup(apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
+    const product = productOfApiVersion(apiVersion);
     // A kind of the product that netsec vendors on some line: on another line it is a finding (not served, or a
     // CRD the line does not have). A kind it vendors on no line (Calico's HostEndpoint, BGPPeer, ...) is not checked.
     if (product) return Object.values(getIndex()[product]).some((line) => Object.keys(line.kinds).some((k) => k.endsWith(` ${kind}`)));
     return coreKinds()[`${apiVersion} ${kind}`] !== undefined || kubernetesModelOf(apiVersion, kind) !== undefined;
+  }
+
+  /**
+   * What the API server refuses when `after` is applied over `before`, the same object as committed (`netsec plan`):
+   * the CRD's transition rules on the target's line (see `CelRuleSet.refusedUpdates`). Empty for core kinds, kinds the
+   * line does not serve, and CRDs without such rules.
+   */
+  public refusedUpdates(before: Record<string, unknown>, after: Record<string, unknown>): ValidationFinding[] {
+    const resource = refOf(after);
+    const product = productOfApiVersion(resource.apiVersion);
+    const version = product && this.target.version(product);
+    const entry = product && version ? servedEntry(product, version.line, resource.apiVersion, resource.kind)?.entry : undefined;
+    return entry?.celRules ? celRulesFor(entry.file).refusedUpdates(before, after, resource) : [];
   }
 
   /** All findings for the objects, in input order. */
