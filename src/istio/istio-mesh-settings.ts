@@ -10,9 +10,9 @@ import { NetsecChart } from '../core/netsec-chart.js';
 import { Target } from '../core/target.js';
 import { Product } from '../core/versions.js';
 import { requireBoolean, requireRecord } from '../core/arguments.js';
+import { NATIVE_SIDECAR_ANNOTATION, nativeSidecarsUnsupported } from '../lint/rules/istio.js';
 
-/** The pod annotation that overrides `ENABLE_NATIVE_SIDECARS` for one pod (Istio 1.24+). */
-export const NATIVE_SIDECAR_ANNOTATION = 'sidecar.istio.io/nativeSidecar';
+export { NATIVE_SIDECAR_ANNOTATION };
 
 /** Value of istiod's `ENABLE_NATIVE_SIDECARS`: whether injected pods get istio-proxy as a Kubernetes native sidecar. */
 export enum NativeSidecarMode {
@@ -227,12 +227,7 @@ export class IstioMeshSettings extends Construct {
 /** Native sidecars need SidecarContainers on by default (Kubernetes 1.29+); 1.28 has it alpha and off. */
 function requireSidecarContainers(target: Target, who: string): string {
   const k8s = target.requireProduct(Product.KUBERNETES, who);
-  if (!target.has(Feature.K8S_SIDECAR_CONTAINERS_BETA)) {
-    const since = FEATURES[Feature.K8S_SIDECAR_CONTAINERS_BETA].since;
-    throw new NetsecError(
-      'INVALID',
-      `${who}: native sidecars need ${FEATURES[Feature.K8S_SIDECAR_CONTAINERS_BETA].title}, which needs Kubernetes ${since} or later; target '${target.name}' runs Kubernetes ${k8s}, where the feature gate is alpha and off, so injected pods would be rejected. Turn them off on this target: nativeSidecars: disabled (NativeSidecarMode.DISABLED).`,
-    );
-  }
+  const reason = nativeSidecarsUnsupported(target);
+  if (reason) throw new NetsecError('INVALID', `${who}: native sidecars ${reason}. Turn them off on this target: nativeSidecars: disabled (NativeSidecarMode.DISABLED).`);
   return String(k8s);
 }

@@ -494,3 +494,20 @@ describe('netsec validate: info findings', () => {
     expect(log.runs[0]!.tool.driver.rules.find((r) => r.id === 'hubble/filepath-location')!.defaultConfiguration).toEqual({ level: 'note' });
   });
 });
+
+describe('netsec validate: a finding on an annotation key with dots and a slash', () => {
+  test('istio/native-sidecar-cluster-support points at the annotation line of the pod template', async () => {
+    const text =
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  selector:\n    matchLabels: { app: web }\n  template:\n' +
+      '    metadata:\n      labels: { app: web }\n      annotations:\n        sidecar.istio.io/nativeSidecar: "true"\n' +
+      '    spec:\n      containers:\n        - { name: web, image: nginx }\n';
+    const file = join(folder({ 'web.yaml': text }), 'web.yaml');
+    const { code, stdout } = await run('validate', file, '--kubernetes', '1.28', '--istio', '1.24');
+    expect(code).toBe(1);
+    expect(stdout).toBe(
+      `${file}:13:9: Deployment 'shop/web' at spec.template.metadata.annotations.sidecar.istio.io/nativeSidecar: asks for istio-proxy as a native sidecar in these pods, but native sidecars ` +
+        "need the SidecarContainers feature (beta, on by default), which needs Kubernetes 1.29 or later; target 'cli' runs Kubernetes 1.28, where the feature gate is alpha and off, " +
+        'so injected pods would be rejected. Remove the annotation, or set it to "false". [istio/native-sidecar-cluster-support]\n',
+    );
+  });
+});

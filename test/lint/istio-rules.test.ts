@@ -189,3 +189,29 @@ describe('cilium/l7-with-istio-mtls on hand-written manifests', () => {
     ]);
   });
 });
+
+describe('istio/native-sidecar-cluster-support', () => {
+  const REASON = "need the SidecarContainers feature (beta, on by default), which needs Kubernetes 1.29 or later; target 't' runs Kubernetes 1.28, where the feature gate is alpha and off, so injected pods would be rejected";
+  const operator = (value: unknown) => ({ apiVersion: 'install.istio.io/v1alpha1', kind: 'IstioOperator', metadata: { name: 'cp', namespace: 'istio-system' }, spec: { values: { pilot: { env: { ENABLE_NATIVE_SIDECARS: value } } } } });
+  const deployment = (annotations: Record<string, string>) => ({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' },
+    spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' }, annotations }, spec: { containers: [{ name: 'web', image: 'nginx' }] } } },
+  });
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop', annotations: { 'sidecar.istio.io/nativeSidecar': 'true' } }, spec: { containers: [{ name: 'c', image: 'x' }] } };
+  const of = (kubernetes: string, objects: Record<string, unknown>[]) =>
+    lint(new ManifestIndex(new Target({ name: 't', kubernetes, istio: '1.24' }), objects.map((object) => ({ object, applied: true }))))
+      .findings.filter((f) => f.ruleId === 'istio/native-sidecar-cluster-support').map((f) => [f.severity, f.path, f.message]);
+
+  test('on Kubernetes 1.28: ENABLE_NATIVE_SIDECARS true (as Go reads a bool) and the pod annotation "true" are errors', () => {
+    expect(of('1.28', [operator(true), operator('True'), deployment({ 'sidecar.istio.io/nativeSidecar': 'true' }), pod])).toEqual([
+      ['error', 'spec.values.pilot.env.ENABLE_NATIVE_SIDECARS', `IstioOperator 'istio-system/cp' at spec.values.pilot.env.ENABLE_NATIVE_SIDECARS: turns native sidecars on for every injected pod, but native sidecars ${REASON}. Set it to false.`],
+      ['error', 'spec.values.pilot.env.ENABLE_NATIVE_SIDECARS', `IstioOperator 'istio-system/cp' at spec.values.pilot.env.ENABLE_NATIVE_SIDECARS: turns native sidecars on for every injected pod, but native sidecars ${REASON}. Set it to false.`],
+      ['error', 'spec.template.metadata.annotations.sidecar.istio.io/nativeSidecar', `Deployment 'shop/web' at spec.template.metadata.annotations.sidecar.istio.io/nativeSidecar: asks for istio-proxy as a native sidecar in these pods, but native sidecars ${REASON}. Remove the annotation, or set it to "false".`],
+      ['error', 'metadata.annotations.sidecar.istio.io/nativeSidecar', `Pod 'shop/p' at metadata.annotations.sidecar.istio.io/nativeSidecar: asks for istio-proxy as a native sidecar in these pods, but native sidecars ${REASON}. Remove the annotation, or set it to "false".`],
+    ]);
+  });
+  test('auto, false, an opt-out annotation, or Kubernetes 1.29 are fine', () => {
+    expect(of('1.28', [operator('auto'), operator(false), deployment({ 'sidecar.istio.io/nativeSidecar': 'false' })])).toEqual([]);
+    expect(of('1.29', [operator(true), pod])).toEqual([]);
+  });
+});

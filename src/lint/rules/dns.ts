@@ -1,9 +1,9 @@
 import { identityOf } from '../manifest-index.js';
 import { LintRule, RuleViolation, Severity } from '../rule.js';
+import { WORKLOAD_KINDS, podTemplateOf } from '../workloads.js';
 
 /** The label the cluster DNS Service (`kube-system/kube-dns`) selects its CoreDNS pods by, on kubeadm and managed clusters. */
 const KUBE_DNS_LABEL = { key: 'k8s-app', value: 'kube-dns' } as const;
-const WORKLOAD_KINDS = ['Deployment', 'DaemonSet', 'StatefulSet', 'ReplicaSet', 'Pod'];
 
 export const kubeDnsLabelTaken: LintRule = {
   id: 'dns/kube-dns-label-taken',
@@ -20,12 +20,11 @@ export const kubeDnsLabelTaken: LintRule = {
       if (!m.applied) continue;
       const id = identityOf(m.object);
       if (id.namespace === 'kube-system' && id.name === 'coredns') continue;
-      const spec = m.object.spec as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined;
-      const labels = id.kind === 'Pod' ? (m.object.metadata as { labels?: Record<string, string> } | undefined)?.labels : spec?.template?.metadata?.labels;
-      if (labels?.[KUBE_DNS_LABEL.key] !== KUBE_DNS_LABEL.value) continue;
+      const pod = podTemplateOf(m);
+      if (pod.labels[KUBE_DNS_LABEL.key] !== KUBE_DNS_LABEL.value) continue;
       out.push({
         manifest: m,
-        path: id.kind === 'Pod' ? 'metadata.labels' : 'spec.template.metadata.labels',
+        path: `${pod.metadataPath}.labels`,
         message: `labels its pods ${KUBE_DNS_LABEL.key}: ${KUBE_DNS_LABEL.value}, the label the kube-dns Service selects CoreDNS by: these pods would receive cluster DNS queries. Use another value (NodeLocal DNSCache uses node-local-dns).`,
       });
     }

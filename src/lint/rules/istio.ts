@@ -5,6 +5,7 @@ import { Product } from '../../core/versions.js';
 import { Manifest, ManifestIndex, identityOf } from '../manifest-index.js';
 import { LintRule, RuleViolation, Severity } from '../rule.js';
 import { own } from '../../core/own.js';
+import { WORKLOAD_KINDS, podTemplateOf } from '../workloads.js';
 
 // Istio AuthorizationPolicy and PeerAuthentication checks (domain-notes §A.8, §B.12, §B.13, §C.3). istiod's validating
 // webhook refuses what `authorizationPolicyProblems` calls errors (IST pkg/config/validation/validation.go,
@@ -448,6 +449,55 @@ export const auditNeedsProvider: LintRule = {
   },
 };
 
+/** The pod annotation that overrides ENABLE_NATIVE_SIDECARS for one pod (Istio 1.24+; IAPI annotation/annotations.yaml). */
+export const NATIVE_SIDECAR_ANNOTATION = 'sidecar.istio.io/nativeSidecar';
+
+/**
+ * Why native sidecars cannot run on the target's Kubernetes version, or undefined when they can (or the version is not
+ * known): they need the SidecarContainers feature, beta and on by default from 1.29; on 1.28 it is alpha and off, and
+ * pods with an init container of `restartPolicy: Always` are rejected. `IstioMeshSettings` refuses with it, and
+ * istio/native-sidecar-cluster-support reports it on hand-written objects.
+ */
+export function nativeSidecarsUnsupported(target: Target): string | undefined {
+  const k8s = target.version(Product.KUBERNETES);
+  if (!k8s || target.has(Feature.K8S_SIDECAR_CONTAINERS_BETA)) return undefined;
+  const feature = FEATURES[Feature.K8S_SIDECAR_CONTAINERS_BETA];
+  return `need ${feature.title}, which needs Kubernetes ${feature.since} or later; target '${target.name}' runs Kubernetes ${k8s}, where the feature gate is alpha and off, so injected pods would be rejected`;
+}
+
+/** Go's strconv.ParseBool spellings of true, as istiod reads a boolean environment variable. */
+const GO_TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
+
+export const nativeSidecarClusterSupport: LintRule = {
+  id: 'istio/native-sidecar-cluster-support',
+  severity: Severity.ERROR,
+  summary: 'Native sidecars are forced on (ENABLE_NATIVE_SIDECARS=true, or a pod annotation) on Kubernetes before 1.29, which rejects the injected pods.',
+  explanation:
+    'With ENABLE_NATIVE_SIDECARS=true, or the pod annotation sidecar.istio.io/nativeSidecar: "true", istiod injects istio-proxy as an init container ' +
+    'with restartPolicy: Always. That needs the Kubernetes SidecarContainers feature: beta and on by default from 1.29, GA in 1.33; on 1.28 it is ' +
+    'alpha and off, and such pods are rejected (IST pilot/pkg/features/pilot.go ENABLE_NATIVE_SIDECARS, pkg/kube/inject/webhook.go; kubernetes.io ' +
+    'sidecar containers). The default auto turns them on only where every kubelet is 1.33 or later, so it is no problem. Checked on IstioOperator ' +
+    'values (spec.values.pilot.env) and on the pod templates of Deployments, DaemonSets, StatefulSets, ReplicaSets and Pods.',
+  check(index) {
+    const reason = nativeSidecarsUnsupported(index.target);
+    if (!reason) return [];
+    const out: RuleViolation[] = [];
+    for (const m of index.ofKind('IstioOperator')) {
+      const env = ((((m.object.spec as Json | undefined)?.values as Json | undefined)?.pilot as Json | undefined)?.env as Json | undefined) ?? {};
+      const value = env.ENABLE_NATIVE_SIDECARS;
+      if (value === true || (typeof value === 'string' && GO_TRUE.has(value))) {
+        out.push({ manifest: m, path: 'spec.values.pilot.env.ENABLE_NATIVE_SIDECARS', message: `turns native sidecars on for every injected pod, but native sidecars ${reason}. Set it to false.` });
+      }
+    }
+    for (const m of index.ofKind(...WORKLOAD_KINDS)) {
+      const pod = podTemplateOf(m);
+      if (pod.annotations[NATIVE_SIDECAR_ANNOTATION] !== 'true') continue;
+      out.push({ manifest: m, path: `${pod.metadataPath}.annotations.${NATIVE_SIDECAR_ANNOTATION}`, message: `asks for istio-proxy as a native sidecar in these pods, but native sidecars ${reason}. Remove the annotation, or set it to "false".` });
+    }
+    return out;
+  },
+};
+
 /**
  * What Istio refuses or ignores in one PeerAuthentication (`istio/peerauth-shape`): port-level modes without a
  * workload selector, an empty portLevelMtls, ports outside 1-65535, a selector in the root namespace (ignored).
@@ -569,4 +619,4 @@ export const sidecarSelectorsOverlap: LintRule = {
   },
 };
 
-export const ISTIO_RULES: readonly LintRule[] = [authzStructuralErrors, httpFieldsOnTcp, allowNothingScope, allowPolicyImpliesDeny, auditNeedsProvider, peerAuthShape, sidecarSelectorsOverlap];
+export const ISTIO_RULES: readonly LintRule[] = [authzStructuralErrors, httpFieldsOnTcp, allowNothingScope, allowPolicyImpliesDeny, auditNeedsProvider, peerAuthShape, sidecarSelectorsOverlap, nativeSidecarClusterSupport];

@@ -4,6 +4,7 @@ import { Product } from '../../core/versions.js';
 import { Manifest, ManifestIndex, identityOf } from '../manifest-index.js';
 import { LintRule, RuleViolation, Severity } from '../rule.js';
 import { WireSelector, selectorMatches } from '../selectors.js';
+import { Container, WORKLOAD_KINDS, podTemplateOf } from '../workloads.js';
 
 /*
  * CiliumLocalRedirectPolicy and NodeLocal DNSCache (domain-notes §A.5, §B.8). Cross-object: an LRP is judged with the
@@ -19,12 +20,8 @@ type LrpSpec = {
   redirectBackend?: { localEndpointSelector?: WireSelector; toPorts?: PortInfo[] };
   skipRedirectFromBackend?: boolean;
 };
-type ContainerPort = { containerPort?: number; name?: string; protocol?: string };
-type Container = { name?: string; image?: string; args?: string[]; command?: string[]; ports?: ContainerPort[] };
-type PodSpec = { hostNetwork?: boolean; containers?: Container[] };
 type ServiceSpec = { selector?: Record<string, string>; clusterIP?: string; clusterIPs?: string[]; ports?: { name?: string; port?: number; protocol?: string }[] };
 
-const WORKLOAD_KINDS = ['DaemonSet', 'Deployment', 'StatefulSet', 'ReplicaSet', 'Pod'];
 
 function lrps(index: ManifestIndex): Manifest[] {
   return index.ofKind('CiliumLocalRedirectPolicy');
@@ -33,20 +30,11 @@ function specOf(m: Manifest): LrpSpec {
   return (m.object.spec && typeof m.object.spec === 'object' ? m.object.spec : {}) as LrpSpec;
 }
 
-/** A workload's pod labels, pod spec path and pod spec. */
-function podOf(m: Manifest): { labels: Record<string, string>; path: string; spec: PodSpec } {
-  if (m.object.kind === 'Pod') {
-    return { labels: ((m.object.metadata as { labels?: Record<string, string> })?.labels) ?? {}, path: 'spec', spec: (m.object.spec ?? {}) as PodSpec };
-  }
-  const t = ((m.object.spec as { template?: { metadata?: { labels?: Record<string, string> }; spec?: PodSpec } } | undefined)?.template) ?? {};
-  return { labels: t.metadata?.labels ?? {}, path: 'spec.template.spec', spec: t.spec ?? {} };
-}
-
 /** The workloads of the objects whose pods an LRP's localEndpointSelector selects, in any namespace. */
 function backendsOf(index: ManifestIndex, m: Manifest): Manifest[] {
   const sel = specOf(m).redirectBackend?.localEndpointSelector;
   if (!sel) return [];
-  return index.ofKind(...WORKLOAD_KINDS).filter((w) => w.applied && selectorMatches(sel, podOf(w).labels));
+  return index.ofKind(...WORKLOAD_KINDS).filter((w) => w.applied && selectorMatches(sel, podTemplateOf(w).labels));
 }
 
 function serviceOf(index: ManifestIndex, name: string | undefined, namespace: string | undefined): Manifest | undefined {
@@ -136,7 +124,7 @@ export const portsMustBeNamedAndMatch: LintRule = {
       const backends = backendsOf(index, m);
       if (backends.length > 0 && Array.isArray(be)) {
         be.forEach((p, i) => {
-          const onPods = backends.some((w) => (podOf(w).spec.containers ?? []).some((c) => (c.ports ?? []).some((cp) => String(cp.containerPort) === String(p.port) && protocolOf(cp) === protocolOf(p) && (!p.name || !cp.name || cp.name === p.name))));
+          const onPods = backends.some((w) => (podTemplateOf(w).spec.containers ?? []).some((c) => (c.ports ?? []).some((cp) => String(cp.containerPort) === String(p.port) && protocolOf(cp) === protocolOf(p) && (!p.name || !cp.name || cp.name === p.name))));
           if (!onPods) out.push({ manifest: m, path: `spec.redirectBackend.toPorts[${i}]`, message: `port ${p.port}/${protocolOf(p)}${p.name ? ` '${p.name}'` : ''} is not a container port of the selected pods (${identityOf(backends[0].object).kind} '${identityOf(backends[0].object).name}'); Cilium finds no backend for it. Declare it on the container, or fix the LRP port.` });
         });
       }
@@ -164,14 +152,14 @@ export const backendHostnetwork: LintRule = {
       for (const w of backendsOf(index, m)) {
         if (seen.has(w)) continue;
         seen.add(w);
-        const pod = podOf(w);
+        const pod = podTemplateOf(w);
         if (pod.spec.hostNetwork === true) {
-          out.push({ manifest: w, path: `${pod.path}.hostNetwork`, message: `is true, but this workload is a backend of CiliumLocalRedirectPolicy '${identityOf(m.object).name}': Cilium redirects to the pod's own address, which a hostNetwork pod does not have. Set hostNetwork: false.` });
+          out.push({ manifest: w, path: `${pod.specPath}.hostNetwork`, message: `is true, but this workload is a backend of CiliumLocalRedirectPolicy '${identityOf(m.object).name}': Cilium redirects to the pod's own address, which a hostNetwork pod does not have. Set hostNetwork: false.` });
         }
         (pod.spec.containers ?? []).forEach((c, i) => {
           if (!isNodeCache(c)) return;
           const missing = NODE_CACHE_ARGS.filter((a) => !(c.args ?? []).includes(a));
-          if (missing.length > 0) out.push({ manifest: w, path: `${pod.path}.containers[${i}].args`, message: `lack ${missing.join(' ')}: behind a Local Redirect Policy node-cache must not set up its own interface and iptables rules (Cilium does the redirection). Add them.` });
+          if (missing.length > 0) out.push({ manifest: w, path: `${pod.specPath}.containers[${i}].args`, message: `lack ${missing.join(' ')}: behind a Local Redirect Policy node-cache must not set up its own interface and iptables rules (Cilium does the redirection). Add them.` });
         });
       }
     }
@@ -199,7 +187,7 @@ export const nodeLocalDnsNeedsUpstreamService: LintRule = {
         const id = identityOf(s.object);
         return id.name !== 'kube-dns' && id.namespace === ns && ((s.object.spec ?? {}) as ServiceSpec).selector?.['k8s-app'] === 'kube-dns';
       });
-      const upstreamArg = backendsOf(index, m).some((w) => (podOf(w).spec.containers ?? []).some((c) => (c.args ?? []).includes('-upstreamsvc')));
+      const upstreamArg = backendsOf(index, m).some((w) => (podTemplateOf(w).spec.containers ?? []).some((c) => (c.args ?? []).includes('-upstreamsvc')));
       if (upstreamService || upstreamArg) continue;
       out.push({ manifest: m, path: 'spec.redirectFrontend.serviceMatcher', message: `redirects Service ${ns}/kube-dns to the cache, but there is neither an upstream Service selecting k8s-app: kube-dns (kube-dns-upstream) with node-cache -upstreamsvc, nor skipRedirectFromBackend: true: the cache's own queries to kube-dns loop back to it. Add the kube-dns-upstream Service and -upstreamsvc kube-dns-upstream (NodeLocalDnsCache does both).` });
     }
@@ -261,7 +249,7 @@ function nodeLocalAddresses(index: ManifestIndex): string[] | undefined {
   const settings = index.target.nodeLocalDns;
   if (settings?.mode === 'link-local') return settings.addresses ?? ['169.254.20.10'];
   const hostNetworkCache = index.ofKind('DaemonSet').some((d) => {
-    const pod = podOf(d);
+    const pod = podTemplateOf(d);
     return pod.spec.hostNetwork === true && (pod.labels['k8s-app'] === 'node-local-dns' || (pod.spec.containers ?? []).some(isNodeCache));
   });
   return hostNetworkCache ? ['169.254.20.10'] : undefined;
