@@ -183,11 +183,19 @@ describe('cilium/cidr-group-selector-selects-all', () => {
 
 describe('cilium/cidr-identity-cost', () => {
   const inline = (n: number) => Array.from({ length: n }, (_, i) => `11.${(i >> 8) & 255}.${i & 255}.0/24`);
-  test('inline CIDRs over the policy map size are an error on every line; below it nothing is said from 1.17', () => {
-    const p = (n: number) => cnp('app', 'p', { endpointSelector: {}, egress: [{ toCIDR: inline(n) }] });
-    const serverSide = { name: 't', kubernetes: '1.30', cilium: '1.17', applyMode: ApplyMode.SERVER_SIDE };
-    expect(findings([p(16_385)], serverSide).map((f) => [f[0], f[1]])).toEqual([['cilium/cidr-identity-cost', 'error']]);
-    expect(findings([p(16_384)], serverSide)).toEqual([]);
+  const p = (n: number) => cnp('app', 'p', { endpointSelector: {}, egress: [{ toCIDR: inline(n) }] });
+  const serverSide = (cilium: string) => ({ name: 't', kubernetes: '1.30', cilium, applyMode: ApplyMode.SERVER_SIDE });
+  test('inline CIDRs over the policy map size are an error on every line', () => {
+    expect(findings([p(16_385)], serverSide('1.17')).map((f) => [f[0], f[1]])).toEqual([['cilium/cidr-identity-cost', 'error']]);
+    expect(findings([p(16_385)], serverSide('1.16')).map((f) => [f[0], f[1]])).toEqual([['cilium/cidr-identity-cost', 'error']]);
+  });
+  test('from 1.17, where a CiliumCIDRGroup is one identity, 1,024 or more inline CIDRs are a warning that says so', () => {
+    expect(findings([p(1024)], serverSide('1.17'))).toEqual([
+      ['cilium/cidr-identity-cost', 'warning', '', "CiliumNetworkPolicy 'app/p': lists 1,024 CIDRs inline, each a security identity and a policy-map entry for every endpoint it selects (the default map holds 16,384). Put them in a CiliumCIDRGroup and reference it with cidrGroupRef: on Cilium 1.17 a group is one identity."],
+    ]);
+    expect(findings([p(1023)], serverSide('1.17'))).toEqual([]);
+    // Before 1.17 a group costs one identity per CIDR too, so moving them would not help.
+    expect(findings([p(2000)], serverSide('1.16'))).toEqual([]);
   });
 });
 

@@ -214,6 +214,12 @@ export const cidrGroupSelectorSelectsAll: LintRule = {
 
 /** Cilium's default per-endpoint policy map size (`bpf-policy-map-max`): version-facts "Cilium per-endpoint policy map". */
 export const POLICY_MAP_ENTRIES = 16_384;
+/**
+ * Inline CIDRs from which a policy is warned to use a CiliumCIDRGroup where a group is one identity (domain-notes
+ * cilium/large-cidr-list-without-group: "thousands of inline CIDRs"): a sixteenth of the default policy map, netsec's
+ * choice, so that a few such policies on one endpoint still fit.
+ */
+export const LARGE_INLINE_CIDR_LIST = POLICY_MAP_ENTRIES / 16;
 
 export const cidrIdentityCost: LintRule = {
   id: 'cilium/cidr-identity-cost',
@@ -223,7 +229,9 @@ export const cidrIdentityCost: LintRule = {
     'Each CIDR in a policy (and, before Cilium 1.17, each CIDR of a referenced CiliumCIDRGroup) is a security identity and takes ' +
     `policy-map entries (PR #33441 made a group one identity in 1.17). The per-endpoint policy map holds ${formatCount(POLICY_MAP_ENTRIES)} ` +
     'entries by default (bpf-policy-map-max); a full map drops traffic and leaves endpoints unhealthy (cilium#30296). An error above ' +
-    'that size, a warning below it. Accept it with a suppression only where bpf-policy-map-max was raised.',
+    `that size, a warning below it. From 1.17, ${formatCount(LARGE_INLINE_CIDR_LIST)} or more CIDRs written inline are a warning too (domain-notes ` +
+    'cilium/large-cidr-list-without-group): in a CiliumCIDRGroup referenced by cidrGroupRef they would be one identity. Accept it with a ' +
+    'suppression only where bpf-policy-map-max was raised.',
   check(index) {
     const out: RuleViolation[] = [];
     const groupsAreOneIdentity = index.target.has(Feature.CILIUM_CIDR_GROUP_SINGLE_IDENTITY);
@@ -244,7 +252,17 @@ export const cidrIdentityCost: LintRule = {
       }
       const total = count + fromGroups;
       const over = total > POLICY_MAP_ENTRIES;
-      if (!over && fromGroups === 0) continue;
+      if (!over && fromGroups === 0) {
+        if (groupsAreOneIdentity && count >= LARGE_INLINE_CIDR_LIST) {
+          out.push({
+            manifest: m,
+            path: '',
+            severity: Severity.WARNING,
+            message: `lists ${formatCount(count)} CIDRs inline, each a security identity and a policy-map entry for every endpoint it selects (the default map holds ${formatCount(POLICY_MAP_ENTRIES)}). Put them in a CiliumCIDRGroup and reference it with cidrGroupRef: on Cilium ${index.target.version(Product.CILIUM)} a group is one identity.`,
+          });
+        }
+        continue;
+      }
       const groups = fromGroups ? ` (${formatCount(fromGroups)} of them in CiliumCIDRGroups, which Cilium ${index.target.version(Product.CILIUM)} counts one identity per CIDR; one per group from 1.17)` : '';
       out.push({
         manifest: m,
