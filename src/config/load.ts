@@ -70,7 +70,7 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   };
   // logLevel 'error': the library's own warnings go to the console and would echo raw input past netsec's renderer.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, logLevel: 'error' });
-  const e = firstYamlProblem(doc);
+  const e = firstYamlProblem(doc, text);
   if (e) {
     throw new NetsecError('CONFIG', yamlSyntaxMessage(e), at(e.pos[0]));
   }

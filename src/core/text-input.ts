@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { Document, isNode, visit } from 'yaml';
 import { escapeControls } from './errors.js';
 
 /**
@@ -149,11 +150,34 @@ export function yamlSyntaxMessage(error: { readonly message: string; readonly co
 }
 
 /**
- * The first problem of a one-document YAML file read with the yaml library: a syntax error, or a tag the library could
- * not resolve (`!foo x`), which it only warns about and reads as the plain string; undefined when there is none.
+ * The first problem of a one-document YAML file read with the yaml library: a syntax error, a tag the library could
+ * not resolve (`!foo x`), which it only warns about and reads as the plain string, or a tag it resolves outside YAML
+ * 1.2's core schema (`!!omap`, `!!set`, `!!binary`, `!!timestamp`, `!!pairs`), which it reads as a Map, Set, Buffer or
+ * Date: a `matchLabels: !!omap [...]` had become `{}` (select everything). Undefined when there is none.
  */
-export function firstYamlProblem(doc: { readonly errors: readonly YamlIssue[]; readonly warnings: readonly YamlIssue[] }): YamlIssue | undefined {
-  return doc.errors[0] ?? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
+export function firstYamlProblem(doc: Document.Parsed, text: string): YamlIssue | undefined {
+  return doc.errors[0] ?? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED') ?? firstForeignTag(doc, text);
+}
+
+/** The core schema's tags: what JSON (and so a Kubernetes object or netsec.yaml) can hold. */
+const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
+
+/**
+ * The first node whose tag is outside the core schema (see `firstYamlProblem`), as a yaml issue at the tag: the node's
+ * range starts at its value, and the tag is the run of `!` and tag characters right before it in `text`.
+ */
+export function firstForeignTag(doc: Document.Parsed, text: string): YamlIssue | undefined {
+  let found: YamlIssue | undefined;
+  visit(doc, (_key, node) => {
+    if (!isNode(node) || node.tag === undefined || CORE_TAGS.has(node.tag)) return undefined;
+    const tag = node.tag.startsWith('tag:yaml.org,2002:') ? `!!${node.tag.slice('tag:yaml.org,2002:'.length)}` : node.tag;
+    const value = node.range?.[0] ?? 0;
+    let start = text.lastIndexOf('!', value - 1);
+    while (start > 0 && text[start - 1] === '!') start--;
+    found = { code: 'TAG_RESOLVE_FAILED', message: `Unresolved tag: ${tag}`, pos: [start >= 0 ? start : value, node.range?.[1] ?? value] };
+    return visit.BREAK;
+  });
+  return found;
 }
 
 /** An error or warning of the yaml library: its code, message and [start, end) offsets. */

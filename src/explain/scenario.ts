@@ -63,7 +63,7 @@ export function parseScenario(text: string, file: string): Scenario {
     const pos = lineCounter.linePos(offset);
     return { file: name, line: pos.line, column: pos.col };
   };
-  const e = firstYamlProblem(doc);
+  const e = firstYamlProblem(doc, text);
   if (e) {
     throw new NetsecError('CONFIG', yamlSyntaxMessage(e), at(e.pos[0]));
   }

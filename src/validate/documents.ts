@@ -2,7 +2,7 @@ import { Document, LineCounter, Node, Scalar, isAlias, isMap, isScalar, isSeq, p
 import { SourceLocation } from '../core/errors.js';
 import { MAX_ALIAS_COUNT } from '../config/load.js';
 import type { ManifestValidator } from '../core/validation/manifest-validator.js';
-import { yamlSyntaxMessage } from '../core/text-input.js';
+import { firstForeignTag, yamlSyntaxMessage } from '../core/text-input.js';
 
 /** One YAML document of a manifest file, with what is needed to point at any of its fields. */
 export interface ManifestDocument {
@@ -34,9 +34,11 @@ export function parseManifestDocuments(text: string, file: string): ManifestDocu
   for (const doc of parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, logLevel: 'error' })) {
     const location = at(doc.contents?.range?.[0] ?? doc.range[0]);
     const locate = (path: string): SourceLocation => at(locateField(doc, path, text) ?? doc.contents?.range?.[0] ?? doc.range[0]);
-    if (doc.errors.length) {
-      // Where the parser stopped, not where the document starts.
-      out.push({ file, location, locate, error: { location: at(doc.errors[0]!.pos[0]), message: yamlSyntaxMessage(doc.errors[0]!) } });
+    // A Map, Set, Buffer or Date from !!omap, !!set, !!binary or !!timestamp is no JSON value the API server would store.
+    const problem = doc.errors[0] ?? firstForeignTag(doc, text);
+    if (problem) {
+      // Where the parser stopped (or the tag is), not where the document starts.
+      out.push({ file, location, locate, error: { location: at(problem.pos[0]), message: yamlSyntaxMessage(problem) } });
       continue;
     }
     let value: unknown;

@@ -186,4 +186,34 @@ describe('YAML the config and scenario readers refuse in their own words', () =>
     writeFileSync(config, 'targets:\n  - { name: t, kubernetes: "1.30", cilium: !!str 1.18 }\negressBlocking: [{ name: b, cidrs: [203.0.113.0/24] }]\n');
     expect((await run('synth', '-c', config, '--out', join(dir, 'dist'))).code).toBe(0);
   });
+
+  // The yaml library resolves YAML 1.1's !!omap, !!set, !!binary and !!timestamp to a Map, Set, Buffer and Date: a
+  // `matchLabels: !!omap [...]` had become {} (every pod) and a !!binary name a Buffer dump in the message.
+  test.each([
+    ['!!omap', '{ matchLabels: !!omap [ { app: legacy } ] }', 38],
+    ['!!set', '{ matchLabels: !!set { app, legacy } }', 38],
+    ['!!binary', '{ matchLabels: { app: !!binary cA== } }', 45],
+    ['!!timestamp', '{ matchLabels: { app: !!timestamp 2001-12-14 } }', 45],
+  ])('%s is refused where it stands, not read as an empty map or a Buffer', async (tag, selector, column) => {
+    const dir = tempDir('netsec-yaml-tags-');
+    const config = join(dir, 'netsec.yaml');
+    writeFileSync(config, `targets:\n  - { name: t, kubernetes: "1.30", cilium: "1.18" }\nciliumPolicies:\n  - name: p\n    endpointSelector: ${selector}\n    ingressDefault: deny\n`);
+    expect(await run('synth', '-c', config, '--out', join(dir, 'dist'))).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `netsec.yaml:5:${column}: invalid YAML: the tag '${tag}' is not one netsec reads; expected plain strings, numbers, booleans, lists and maps; remove the tag\n`,
+    });
+  });
+
+  test('netsec validate refuses them in manifests too, and explain in scenarios', async () => {
+    const dir = tempDir('netsec-yaml-tags-');
+    const manifest = join(dir, 'p.yaml');
+    writeFileSync(manifest, 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: p, namespace: shop }\nspec:\n  endpointSelector: { matchLabels: !!omap [ { app: web } ] }\n  ingress: [{}]\n');
+    const r = await run('validate', manifest, '--cilium', '1.18');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(`${manifest}:5:36: invalid YAML: the tag '!!omap' is not one netsec reads; expected plain strings, numbers, booleans, lists and maps; remove the tag\n`);
+    const scenario = join(dir, 's.yaml');
+    writeFileSync(scenario, 'target: { kubernetes: "1.30", cilium: "1.18" }\nflows: !!set { a }\n');
+    expect((await run('explain', scenario)).stderr).toContain(`s.yaml:2:8: invalid YAML: the tag '!!set' is not one netsec reads; expected plain strings, numbers, booleans, lists and maps; remove the tag\n`);
+  });
 });
