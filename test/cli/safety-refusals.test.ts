@@ -53,6 +53,16 @@ describe('refused before anything is written', () => {
       "error: netsec.yaml:9:5: ServiceAccount 'kube-system/coredns' at metadata.name: is CoreDNS's ServiceAccount; applying this object replaces it. Choose another name. [k8s/cluster-owned-object]",
     ],
     [
+      'a NodeLocal DNSCache named cilium (its DaemonSet would replace the Cilium agent on every node)',
+      'nodeLocalDns:\n  - name: cilium\n',
+      "error: netsec.yaml:9:5: ServiceAccount 'kube-system/cilium' at metadata.name: is a name of the Cilium agent (its DaemonSet and ServiceAccount); applying this object replaces it. Choose another name. [k8s/cluster-owned-object]",
+    ],
+    [
+      "a Hubble flow-log ConfigMap named kube-proxy (kubeadm's kube-proxy configuration)",
+      'hubbleFlowLogs:\n  - name: kube-proxy\n    targets: [a]\n    flowLogs: [{ name: a }]\n',
+      "error: netsec.yaml:9:5: ConfigMap 'kube-system/kube-proxy' at metadata.name: is a name of kube-proxy (its DaemonSet, ServiceAccount and configuration); applying this object replaces it. Choose another name. [k8s/cluster-owned-object]",
+    ],
+    [
       "a NodeLocal DNSCache named kube-dns (its pods would carry CoreDNS's label)",
       'nodeLocalDns:\n  - name: kube-dns\n',
       "error: netsec.yaml:9:5: DaemonSet 'kube-system/kube-dns' at spec.template.metadata.labels: labels its pods k8s-app: kube-dns, the label the kube-dns Service selects CoreDNS by: these pods would receive cluster DNS queries. Use another value (NodeLocal DNSCache uses node-local-dns). [dns/kube-dns-label-taken]",

@@ -102,6 +102,28 @@ describe('k8s/cluster-owned-object and dns/kube-dns-label-taken', () => {
       ['k8s/cluster-owned-object', 'error', 'metadata.name', "Service 'kube-system/kube-dns' at metadata.name"],
     ]);
   });
+  test('the names of kube-proxy, the Cilium and Calico components and kube-root-ca.crt (any namespace) are refused for their kinds; a policy may carry one', () => {
+    const obj = (kind: string, namespace: string, name: string, apiVersion = 'v1') => ({ apiVersion, kind, metadata: { name, namespace } });
+    expect(findings([
+      obj('DaemonSet', 'kube-system', 'cilium', 'apps/v1'),
+      obj('ServiceAccount', 'kube-system', 'cilium'),
+      obj('ConfigMap', 'kube-system', 'kube-proxy'),
+      obj('ConfigMap', 'shop', 'kube-root-ca.crt'),
+      obj('DaemonSet', 'calico-system', 'calico-node', 'apps/v1'),
+      obj('ConfigMap', 'kube-system', 'hubble-relay-config'),
+      // Not taken: a policy named after a component, a component name in another namespace, another kind.
+      { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'cilium', namespace: 'kube-system' }, spec: { endpointSelector: {} } },
+      obj('DaemonSet', 'tools', 'cilium', 'apps/v1'),
+      obj('Secret', 'shop', 'kube-root-ca.crt'),
+    ]).filter((f) => f[0] === 'k8s/cluster-owned-object').map((f) => f[3])).toEqual([
+      "DaemonSet 'kube-system/cilium' at metadata.name: is a name of the Cilium agent (its DaemonSet and ServiceAccount); applying this object replaces it. Choose another name.",
+      "ServiceAccount 'kube-system/cilium' at metadata.name: is a name of the Cilium agent (its DaemonSet and ServiceAccount); applying this object replaces it. Choose another name.",
+      "ConfigMap 'kube-system/kube-proxy' at metadata.name: is a name of kube-proxy (its DaemonSet, ServiceAccount and configuration); applying this object replaces it. Choose another name.",
+      "ConfigMap 'shop/kube-root-ca.crt' at metadata.name: is the cluster's root CA bundle, which Kubernetes publishes into every namespace for pods to trust the API server; applying this object replaces it. Choose another name.",
+      "DaemonSet 'calico-system/calico-node' at metadata.name: is a name of Calico's node agent (calico-node); applying this object replaces it. Choose another name.",
+      "ConfigMap 'kube-system/hubble-relay-config' at metadata.name: is Hubble Relay's configuration; applying this object replaces it. Choose another name.",
+    ]);
+  });
   test("pods labelled with CoreDNS's k8s-app: kube-dns are refused unless they are CoreDNS", () => {
     const ds = (name: string, app: string) => ({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name, namespace: 'kube-system' }, spec: { template: { metadata: { labels: { 'k8s-app': app } } } } });
     expect(findings([ds('kube-dns', 'kube-dns'), ds('node-local-dns', 'node-local-dns')])).toEqual([

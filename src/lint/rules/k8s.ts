@@ -121,34 +121,63 @@ export const objectTooLarge: LintRule = {
   },
 };
 
+/** The kinds a component's name is taken for: its workload, identity, configuration and Service. Policies may share it. */
+const COMPONENT_KINDS = ['DaemonSet', 'Deployment', 'StatefulSet', 'ServiceAccount', 'ConfigMap', 'Secret', 'Service', 'Role', 'RoleBinding'];
+
 /**
  * Objects every cluster (or its CNI) already has and owns. Writing them from GitOps replaces the cluster's own copy:
- * `ConfigMap kube-system/coredns` is CoreDNS's Corefile, `Service kube-system/kube-dns` the cluster DNS address.
- * Source: the kubeadm CoreDNS add-on and every managed Kubernetes (domain-notes §A.5; the NodeLocal DNSCache manifests
- * forward to the `kube-dns` Service and leave CoreDNS's objects alone).
+ * `ConfigMap kube-system/coredns` is CoreDNS's Corefile, `Service kube-system/kube-dns` the cluster DNS address, a
+ * `DaemonSet kube-system/cilium` (a NodeLocal DNSCache given that name) would replace the Cilium agent on every node.
+ * `namespace: '*'` is every namespace. Sources: the kubeadm CoreDNS and kube-proxy add-ons and constants
+ * (`KubeProxyConfigMap`, `KubeadmConfigConfigMap`, `kubelet-config`), the API server's `extension-apiserver-authentication`,
+ * the root CA publisher (`RootCACertConfigMapName = "kube-root-ca.crt"`, in every namespace), the Cilium Helm chart's
+ * agent, operator, Envoy and Hubble Relay/UI objects, and Calico's calico-node, calico-kube-controllers and
+ * calico-typha (kube-system in manifest installs, calico-system with the operator); domain-notes §A.5.
  */
-const CLUSTER_OWNED: readonly { readonly kind: string; readonly namespace: string; readonly name: string; readonly owner: string }[] = [
-  { kind: 'ConfigMap', namespace: 'kube-system', name: 'coredns', owner: "CoreDNS's own Corefile" },
-  { kind: 'Deployment', namespace: 'kube-system', name: 'coredns', owner: 'the CoreDNS Deployment' },
-  { kind: 'ServiceAccount', namespace: 'kube-system', name: 'coredns', owner: "CoreDNS's ServiceAccount" },
-  { kind: 'Service', namespace: 'kube-system', name: 'kube-dns', owner: "the cluster DNS Service (every pod's nameserver)" },
-  { kind: 'ConfigMap', namespace: 'kube-system', name: 'cilium-config', owner: "the Cilium agent's configuration (set it through the Helm values netsec writes)" },
+const CLUSTER_OWNED: readonly { readonly kinds: readonly string[]; readonly namespace: string; readonly name: string; readonly owner: string }[] = [
+  { kinds: ['ConfigMap'], namespace: 'kube-system', name: 'coredns', owner: "CoreDNS's own Corefile" },
+  { kinds: ['Deployment'], namespace: 'kube-system', name: 'coredns', owner: 'the CoreDNS Deployment' },
+  { kinds: ['ServiceAccount'], namespace: 'kube-system', name: 'coredns', owner: "CoreDNS's ServiceAccount" },
+  { kinds: ['Service'], namespace: 'kube-system', name: 'kube-dns', owner: "the cluster DNS Service (every pod's nameserver)" },
+  { kinds: ['ConfigMap'], namespace: 'kube-system', name: 'cilium-config', owner: "the Cilium agent's configuration (set it through the Helm values netsec writes)" },
+  { kinds: COMPONENT_KINDS, namespace: 'kube-system', name: 'cilium', owner: 'a name of the Cilium agent (its DaemonSet and ServiceAccount)' },
+  { kinds: COMPONENT_KINDS, namespace: 'kube-system', name: 'cilium-operator', owner: 'a name of the Cilium operator' },
+  { kinds: COMPONENT_KINDS, namespace: 'kube-system', name: 'cilium-envoy', owner: "a name of Cilium's Envoy DaemonSet" },
+  { kinds: ['ConfigMap'], namespace: 'kube-system', name: 'cilium-envoy-config', owner: "Cilium Envoy's configuration" },
+  { kinds: COMPONENT_KINDS, namespace: 'kube-system', name: 'hubble-relay', owner: 'a name of Hubble Relay' },
+  { kinds: ['ConfigMap'], namespace: 'kube-system', name: 'hubble-relay-config', owner: "Hubble Relay's configuration" },
+  { kinds: ['Service'], namespace: 'kube-system', name: 'hubble-peer', owner: "the Service Hubble Relay finds the agents' Hubble servers by" },
+  { kinds: COMPONENT_KINDS, namespace: 'kube-system', name: 'hubble-ui', owner: 'a name of the Hubble UI' },
+  { kinds: COMPONENT_KINDS, namespace: 'kube-system', name: 'kube-proxy', owner: "a name of kube-proxy (its DaemonSet, ServiceAccount and configuration)" },
+  { kinds: ['ConfigMap'], namespace: 'kube-system', name: 'kubeadm-config', owner: "kubeadm's cluster configuration" },
+  { kinds: ['ConfigMap'], namespace: 'kube-system', name: 'kubelet-config', owner: "the kubelets' shared configuration (kubeadm)" },
+  { kinds: ['ConfigMap'], namespace: 'kube-system', name: 'extension-apiserver-authentication', owner: "the API server's client CA for extension API servers" },
+  { kinds: ['ConfigMap'], namespace: '*', name: 'kube-root-ca.crt', owner: "the cluster's root CA bundle, which Kubernetes publishes into every namespace for pods to trust the API server" },
+  ...['kube-system', 'calico-system'].flatMap((namespace) => [
+    { kinds: COMPONENT_KINDS, namespace, name: 'calico-node', owner: "a name of Calico's node agent (calico-node)" },
+    { kinds: COMPONENT_KINDS, namespace, name: 'calico-kube-controllers', owner: "a name of Calico's kube-controllers" },
+    { kinds: COMPONENT_KINDS, namespace, name: 'calico-typha', owner: "a name of Calico's Typha" },
+  ]),
+  { kinds: ['ConfigMap'], namespace: 'kube-system', name: 'calico-config', owner: "Calico's CNI configuration (manifest installs)" },
 ];
 
 export const clusterOwnedObject: LintRule = {
   id: 'k8s/cluster-owned-object',
   severity: Severity.ERROR,
-  summary: 'An object has the name of one the cluster already owns (CoreDNS, kube-dns, the Cilium agent configuration).',
+  summary: 'An object has the name of one the cluster already owns (CoreDNS, kube-dns, kube-proxy, the Cilium, Hubble and Calico components, kube-root-ca.crt).',
   notSuppressible: "applying it replaces the cluster's own object",
   explanation:
     'Applying it replaces the cluster\'s own object: a ConfigMap named kube-system/coredns overwrites CoreDNS\'s Corefile and ' +
-    "takes down cluster DNS. Name netsec's objects so they cannot collide (for example node-local-dns).",
+    "takes down cluster DNS, and a NodeLocal DNSCache named cilium would replace the Cilium agent's DaemonSet on every node. " +
+    "Checked against the names of CoreDNS, kube-dns, kube-proxy, kubeadm's and the API server's ConfigMaps, kube-root-ca.crt (every " +
+    'namespace), and the Cilium, Hubble and Calico components (their workloads, ServiceAccounts, ConfigMaps, Secrets, Services and ' +
+    "RBAC; a policy may carry such a name). Name netsec's objects so they cannot collide (for example node-local-dns).",
   check(index) {
     const out: RuleViolation[] = [];
     for (const m of index.manifests) {
       if (!m.applied) continue;
       const id = identityOf(m.object);
-      const owned = CLUSTER_OWNED.find((o) => o.kind === id.kind && o.namespace === id.namespace && o.name === id.name);
+      const owned = CLUSTER_OWNED.find((o) => o.kinds.includes(id.kind) && (o.namespace === '*' || o.namespace === id.namespace) && o.name === id.name);
       if (owned) out.push({ manifest: m, path: 'metadata.name', message: `is ${owned.owner}; applying this object replaces it. Choose another name.` });
     }
     return out;
