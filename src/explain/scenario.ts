@@ -102,7 +102,9 @@ export function parseScenario(text: string, file: string): Scenario {
   if (manifests === undefined && config === undefined && top.manifests === undefined) {
     r.problem(doc.contents as Node, `the scenario has neither 'manifests' nor 'config'; expected the policies to judge: manifests: [policies.yaml] or config: netsec.yaml with a target name; add one`);
   }
-  const cluster = readCluster(r, top.cluster);
+  // Every address of the made-up pod range the scenario writes (a node, a flow's end, a DNS answer): no pod may get one.
+  const mentioned = new Set(text.match(/\b10\.255\.\d{1,3}\.\d{1,3}\b/g) ?? []);
+  const cluster = readCluster(r, top.cluster, mentioned);
   const flowNodes = isSeq(top.flows) ? top.flows.items as Node[] : [];
   const flows = r.list(top.flows, 'flows', (n, w) => readFlow(r, n, w, cluster)) ?? [];
   if (r.problems.length) throw problemsError('CONFIG', sortedByPlace(r.problems), name);
@@ -269,7 +271,7 @@ interface ReadCluster {
 
 const PORT_PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
 
-function readCluster(r: Reader, node: Node | undefined): ReadCluster {
+function readCluster(r: Reader, node: Node | undefined, mentioned: ReadonlySet<string>): ReadCluster {
   const c = node === undefined ? {} : r.map(node, 'cluster', { namespaces: 1, pods: 1, services: 1, nodes: 1, apiServer: 1, dnsAnswers: 1, agent: 1, istio: 1 }) ?? {};
   const namespaces = r.list(c.namespaces, 'cluster.namespaces', (n, w): ClusterNamespace | undefined => {
     const m = r.map(n, w, { name: 1, labels: 1 }, ['name']);
@@ -338,7 +340,7 @@ function readCluster(r: Reader, node: Node | undefined): ReadCluster {
     if (holder !== undefined) r.problem(n, `the pod '${echo(`${pod.namespace}/${pod.name}`)}' has the address ${pod.ip}, like ${holder}; expected one address per pod and node (a packet to it names one endpoint); give it its own ip`);
     else holders.set(key, `the pod '${echo(`${pod.namespace}/${pod.name}`)}'`);
   }
-  const pods = assignPodIps(podSpecs.map((p) => p.pod), nodes);
+  const pods = assignPodIps(podSpecs.map((p) => p.pod), nodes, mentioned);
   const services = r.list(c.services, 'cluster.services', (n, w): ClusterService | undefined => {
     const m = r.map(n, w, { name: 1, namespace: 1, clusterIP: 1, selector: 1, ports: 1 }, ['name', 'namespace', 'ports']);
     if (!m?.name || !m.namespace || !m.ports) return undefined;
@@ -415,11 +417,12 @@ function canonicalIp(ip: string): string {
 }
 
 /**
- * Pods without an `ip` get a stable made-up one from 10.255.0.0/16 (by their place in the list, skipping addresses the
- * scenario uses); a hostNetwork pod has its node's address.
+ * Pods without an `ip` get a stable made-up one from 10.255.0.0/16 (by their place in the list, skipping the addresses
+ * of pods and nodes and any other the scenario writes, `mentioned`: a node at 10.255.0.2 had been taken for the pod
+ * given that address, and a flow from the node judged as one from the pod); a hostNetwork pod has its node's address.
  */
-function assignPodIps(pods: readonly (Omit<ClusterPod, 'ip'> & { ip?: string })[], nodes: readonly ClusterNode[]): ClusterPod[] {
-  const used = new Set(pods.map((p) => p.ip).filter((ip): ip is string => ip !== undefined));
+function assignPodIps(pods: readonly (Omit<ClusterPod, 'ip'> & { ip?: string })[], nodes: readonly ClusterNode[], mentioned: ReadonlySet<string>): ClusterPod[] {
+  const used = new Set([...pods.map((p) => p.ip).filter((ip): ip is string => ip !== undefined), ...nodes.map((n) => n.ip), ...mentioned].map(canonicalIp));
   let next = 1;
   return pods.map((p) => {
     if (p.ip !== undefined) return p as ClusterPod;
@@ -428,8 +431,8 @@ function assignPodIps(pods: readonly (Omit<ClusterPod, 'ip'> & { ip?: string })[
     do {
       ip = `10.255.${Math.floor(next / 250)}.${(next % 250) + 1}`;
       next++;
-    } while (used.has(ip));
-    used.add(ip);
+    } while (used.has(canonicalIp(ip)));
+    used.add(canonicalIp(ip));
     return { ...p, ip };
   });
 }

@@ -51,16 +51,21 @@ export function parseManifestDocuments(text: string, file: string): ManifestDocu
       continue;
     }
     if (value === null || value === undefined) continue;
-    if (isObjectList(value)) {
-      value.items.forEach((item, i) => {
-        const inItem = (path: string): SourceLocation => locate(`items[${i}]${path === '' || path.startsWith('[') ? '' : '.'}${path}`);
-        out.push({ file, value: item, location: inItem(''), locate: inItem });
-      });
-      continue;
-    }
-    out.push({ file, value, location, locate });
+    out.push(...listItems({ file, value, location, locate }));
   }
   return out;
+}
+
+/**
+ * A document, or the items of a `kind: List` in it, each located: lists inside lists are flattened, as kubectl's
+ * resource builder does, so that their objects are judged too.
+ */
+function listItems(doc: ManifestDocument & { readonly value: unknown }): ManifestDocument[] {
+  if (!isObjectList(doc.value)) return [doc];
+  return doc.value.items.flatMap((item, i) => {
+    const locate = (path: string): SourceLocation => doc.locate(`items[${i}]${path === '' || path.startsWith('[') ? '' : '.'}${path}`);
+    return listItems({ file: doc.file, value: item, location: locate(''), locate });
+  });
 }
 
 /** `kind: List` (or a typed list such as `ConfigMapList`) with an `items` array. */

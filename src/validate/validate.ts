@@ -147,8 +147,9 @@ export function validateManifests(options: ValidateManifestsOptions): ValidateRe
         if (scope) kustomizeScopes.push({ ...scope, location: doc.locate('namespace') });
         continue;
       }
-      if (typeof doc.value !== 'object' || Array.isArray(doc.value)) {
-        findings.push({ severity: Severity.ERROR, location: doc.location, path: '', message: `expected a Kubernetes object (a map with apiVersion, kind and metadata), found ${Array.isArray(doc.value) ? 'a list' : 'a scalar'}` });
+      if (typeof doc.value !== 'object' || doc.value === null || Array.isArray(doc.value)) {
+        const found = doc.value === null ? 'null' : Array.isArray(doc.value) ? 'a list' : 'a scalar';
+        findings.push({ severity: Severity.ERROR, location: doc.location, path: '', message: `expected a Kubernetes object (a map with apiVersion, kind and metadata), found ${found}` });
         continue;
       }
       const object = doc.value as Record<string, unknown>;

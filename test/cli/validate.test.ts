@@ -241,6 +241,20 @@ metadata: { resourceVersion: "" }
     });
   });
 
+  test('a null item is an error at its line (it crashed the run, exit 3), and a List inside a List is flattened as kubectl does', async () => {
+    const dir = folder({
+      'lists.yaml': 'apiVersion: v1\nkind: List\nitems:\n  - null\n  - apiVersion: v1\n    kind: List\n    items:\n      - { apiVersion: v1, kind: ConfigMap, metadata: { name: Bad2, namespace: x } }\n',
+    });
+    const { code, stdout, stderr } = await run('validate', dir, '--cilium', '1.17');
+    expect({ code, stdout, stderr }).toEqual({
+      code: 1,
+      stdout:
+        `${dir}/lists.yaml:4:5: expected a Kubernetes object (a map with apiVersion, kind and metadata), found null\n` +
+        `${dir}/lists.yaml:8:56: ConfigMap 'x/Bad2' at metadata.name: 'Bad2' is not a DNS-1123 subdomain (at most 253 characters)\n`,
+      stderr: 'netsec validate: 1 object(s) in 1 file(s) checked against Cilium 1.17; 2 error(s).\n',
+    });
+  });
+
   test("a kind of another API group (example.com/v1 CiliumNetworkPolicy) is not Cilium's: a note, and no Cilium rule judges it", async () => {
     const dir = folder({ 'other.yaml': 'apiVersion: example.com/v1\nkind: CiliumNetworkPolicy\nmetadata: { name: x, namespace: shop }\nspec: { foo: bar }\n' });
     expect(await run('validate', dir, '--cilium', '1.17')).toEqual({

@@ -190,6 +190,15 @@ flows: []
   });
 });
 
+test('a made-up pod address skips the addresses of nodes and any other the scenario writes (a node at 10.255.0.2 had been taken for the pod)', () => {
+  const s = parseScenario(
+    'target: { kubernetes: "1.30", cilium: "1.17" }\nmanifests: []\ncluster:\n  nodes: [ { name: n1, ip: 10.255.0.2 } ]\n' +
+      '  pods: [ { name: web, namespace: default }, { name: api, namespace: default } ]\nflows:\n  - { from: default/web, to: { ip: 10.255.0.4 }, port: 80 }\n',
+    's.yaml',
+  );
+  expect(s.cluster.pods.map((p) => p.ip)).toEqual(['10.255.0.3', '10.255.0.5']);
+});
+
 test("'-' is refused as a scenario by netsec test and explain, saying why (it had read as a missing file named '-')", async () => {
   for (const command of ['test', 'explain']) {
     expect(await run(command, '-')).toEqual({
