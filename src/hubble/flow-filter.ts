@@ -116,10 +116,13 @@ function renderMessage(message: string, value: Record<string, unknown>, ctx: Lin
   for (const spec of specs) {
     const v = value[spec.jsonName] ?? value[spec.name];
     if (v === undefined) continue;
+    // Messages name the key as it was written (sourcePod in netsec.yaml and TypeScript, source_pod in raw filters).
+    const written = value[spec.jsonName] !== undefined ? spec.jsonName : spec.name;
     requireLine(ctx, `${message} field '${spec.name}'`, spec.lines);
     if (spec.repeated) {
-      if (!Array.isArray(v)) throw new NetsecError('INVALID', `${ctx.who}: '${spec.name}' must be a list (got ${JSON.stringify(v)}).`);
-      if (v.length === 0) continue;
+      if (!Array.isArray(v)) throw new NetsecError('INVALID', `${ctx.who}: '${written}' must be a list (got ${JSON.stringify(v)}).`);
+      // The agent reads an empty list as an unset field: a filter of empty lists would be {} and match every flow.
+      if (v.length === 0) throw new NetsecError('INVALID', `${ctx.who}: '${written}' is an empty list, which the agent reads as no filter on that field (a filter of nothing but empty lists matches every flow); name values, or leave '${written}' out.`);
       out[spec.name] = v.map((item: unknown) => renderValue(spec, item, ctx));
     } else {
       out[spec.name] = renderValue(spec, v, ctx);

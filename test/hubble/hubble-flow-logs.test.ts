@@ -321,6 +321,15 @@ describe('mistakes the agent would punish', () => {
     );
   });
 
+  test('an empty list is refused under the key as written: the agent reads it as unset, and a filter of empty lists matches every flow', () => {
+    expect(addError(CILIUM_117, { name: 'r', excludeFilters: [FlowFilter.match({ sourcePod: [] })] })).toEqual(
+      new NetsecError('INVALID', `${WHO}: flow log 'r' excludeFilters[0]: 'sourcePod' is an empty list, which the agent reads as no filter on that field (a filter of nothing but empty lists matches every flow); name values, or leave 'sourcePod' out.`),
+    );
+    expect(addError(CILIUM_117, { name: 'r', includeFilters: [FlowFilter.fromRaw({ verdict: [], source_pod: ['shop/'] })] })).toEqual(
+      new NetsecError('INVALID', `${WHO}: flow log 'r' includeFilters[0]: 'verdict' is an empty list, which the agent reads as no filter on that field (a filter of nothing but empty lists matches every flow); name values, or leave 'verdict' out.`),
+    );
+  });
+
   test('EventTypeMatch factories check their input', () => {
     expect(() => EventTypeMatch.withSubType(MonitorEventType.TRACE, 300)).toThrow(
       new NetsecError('INVALID', "EventTypeMatch.withSubType('trace', 300): 'subType' must be an integer 0-255 (got 300)."),

@@ -121,6 +121,35 @@ describe('hubble/filepath-stdout and hubble/name-and-path-unique', () => {
   });
 });
 
+describe('values of a shape the agent cannot parse fail the whole file (hubble/unknown-keys)', () => {
+  const at = (p: string) => `data.flowlogs.yaml#flowLogs[0].${p}`;
+  test('a number for a string, a scalar for a list, a number for event_type entries, a map for the filter list', () => {
+    const found = of('hubble/unknown-keys', [cm([
+      { name: 'a', filePath: 'stdout', includeFilters: [{ source_port: [80], destination_ip: '1.2.3.4', event_type: [1], verdict: ['BOGUS'] }], excludeFilters: { verdict: ['DROPPED'] } },
+    ])], { cilium: '1.18' });
+    expect(found.map((f) => [f[1], String(f[2]).split(': ').slice(1).join(': ')])).toEqual([
+      [at('includeFilters[0].source_port'), "holds a number (80), but 'source_port' takes strings (quote it: \"80\"): protojson refuses it and the agent rejects the whole file."],
+      [at('includeFilters[0].destination_ip'), "is a string (\"1.2.3.4\"), but 'destination_ip' is a list field: protojson refuses it and the agent rejects the whole file. Write destination_ip: [\"1.2.3.4\"]."],
+      [at('includeFilters[0].event_type'), "holds a number (1), but 'event_type' takes EventTypeFilter objects: protojson refuses it and the agent rejects the whole file."],
+      [at('includeFilters[0].verdict'), "holds a string (\"BOGUS\"), but 'verdict' takes Verdict names (FORWARDED, DROPPED, ERROR, AUDIT, ...): protojson refuses it and the agent rejects the whole file."],
+      [at('excludeFilters'), 'is a map, not a list of filters; the agent fails to parse the whole file. Write excludeFilters: [{...}], one filter per item.'],
+    ]);
+  });
+  test('flowLogs that is not a list; enum numbers, numeric strings for integers, and JSON names pass', () => {
+    expect(of('hubble/unknown-keys', [cm(7 as unknown as unknown[])]).map((f) => f[1])).toEqual(['data.flowlogs.yaml#flowLogs']);
+    expect(of('hubble/unknown-keys', [cm([{ name: 'a', filePath: 'stdout', includeFilters: [{ verdict: [2], sourceIdentity: ['42'], eventType: [{ type: 1 }] }] }])], { cilium: '1.18' })).toEqual([]);
+  });
+});
+
+describe('a filter that sets nothing matches every flow (hubble/invalid-filter-value)', () => {
+  test('an exclude filter of empty lists is an error (nothing is written); an include one a warning (everything is)', () => {
+    expect(of('hubble/invalid-filter-value', [cm([{ name: 'a', filePath: 'stdout', includeFilters: [{ verdict: [] }], excludeFilters: [{ source_pod: [] }] }])], { cilium: '1.18' })).toEqual([
+      ['warning', 'data.flowlogs.yaml#flowLogs[0].includeFilters[0]', `${CM} at data.flowlogs.yaml#flowLogs[0].includeFilters[0]: sets no field (an empty list is no value), so it matches every flow: the flow log exports everything, whatever its other include filters say. Name values, or remove the filter.`],
+      ['error', 'data.flowlogs.yaml#flowLogs[0].excludeFilters[0]', `${CM} at data.flowlogs.yaml#flowLogs[0].excludeFilters[0]: sets no field (an empty list is no value), so it matches every flow: as an exclude filter it drops them all and the flow log writes nothing. Name values, or remove the filter.`],
+    ]);
+  });
+});
+
 describe('hubble/filepath-location', () => {
   const MSG = (path: string) => `'${path}' is outside /var/run/cilium/ (the agent's cilium-run hostPath mount), so the file lands in the agent container's own filesystem: lost when the agent restarts, unseen by the node's log shippers, and perhaps not writable. Write it under /var/run/cilium/hubble/ (Helm's default is /var/run/cilium/hubble/events.log), or use filePath: stdout.`;
   test('a file outside the hostPath mount is info; a path that climbs out of it with .. too; relative paths are outside', () => {

@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { parse } from 'yaml';
 import { Product, VersionLine } from '../../core/versions.js';
 import { FLOW_FILTER_MESSAGES, FLOW_LOG_CONFIG_KEYS } from '../../hubble/generated/cilium-flow-data.js';
+import { ENUM_TABLES, MESSAGE_OF_TYPE } from '../../hubble/_line-data.js';
 import { filterProblems, filterValueProblem } from '../../hubble/filter-values.js';
 import { Manifest, ManifestIndex, identityOf } from '../manifest-index.js';
 import { LintRule, RuleViolation, Severity } from '../rule.js';
@@ -61,6 +62,9 @@ export function checkFlowLogsFile(doc: unknown, ctx: FlowLogCheckContext = {}): 
     return [{ ruleId: 'hubble/unknown-keys', path: '', message: 'is not a mapping with a flowLogs list; the agent fails to parse the file and runs no dynamic exporter. Write flowLogs: [{name, filePath, ...}].' }];
   }
   const flowLogs = (doc as { flowLogs?: unknown }).flowLogs;
+  if (flowLogs !== undefined && flowLogs !== null && !Array.isArray(flowLogs)) {
+    return [{ ruleId: 'hubble/unknown-keys', path: 'flowLogs', message: `is ${describeJson(flowLogs)}, not a list of flow logs; the agent fails to parse the whole file and runs no dynamic exporter. Write flowLogs: [{name, filePath, ...}].` }];
+  }
   if (!Array.isArray(flowLogs)) return out;
   const names = new Map<string, number>();
   const paths = new Map<string, string>();
@@ -142,9 +146,13 @@ export function checkFlowLogsFile(doc: unknown, ctx: FlowLogCheckContext = {}): 
     }
 
     for (const key of ['includeFilters', 'excludeFilters']) {
-      const filters = Object.entries(entry).find(([k]) => k.toLowerCase() === key.toLowerCase())?.[1];
-      if (!Array.isArray(filters)) continue;
-      filters.forEach((f, j) => out.push(...checkFilter(f, `${at}.${key}[${j}]`, ctx)));
+      const [written, filters] = Object.entries(entry).find(([k]) => k.toLowerCase() === key.toLowerCase()) ?? [key, undefined];
+      if (filters === undefined || filters === null) continue;
+      if (!Array.isArray(filters)) {
+        out.push({ ruleId: 'hubble/unknown-keys', path: `${at}.${written}`, message: `is ${describeJson(filters)}, not a list of filters; the agent fails to parse the whole file. Write ${written}: [{...}], one filter per item.` });
+        continue;
+      }
+      filters.forEach((f, j) => out.push(...checkFilter(f, `${at}.${written}[${j}]`, ctx, key === 'excludeFilters')));
     }
     out.push(...l7DenialsMissed(entry, at));
   });
@@ -197,9 +205,54 @@ function isZeroValue(v: unknown): boolean {
   return typeof v === 'string' && /^0+(\.0+)?(ns|us|µs|ms|s|m|h)?$/.test(v);
 }
 
-function checkFilter(filter: unknown, at: string, ctx: FlowLogCheckContext): FlowLogProblem[] {
-  if (!filter || typeof filter !== 'object' || Array.isArray(filter)) return [];
+/** A JSON value as messages describe it: `a number (7)`, `a map`, `a string ("x")`. */
+function describeJson(v: unknown): string {
+  if (Array.isArray(v)) return 'a list';
+  if (v === null) return 'null';
+  if (typeof v === 'object') return 'a map';
+  return `a ${typeof v} (${JSON.stringify(v)})`;
+}
+
+/**
+ * How protojson would refuse a value of a FlowFilter (or nested message) field, or undefined: a repeated field takes a
+ * JSON list, strings take strings, enums their value names or numbers, integers numbers or numeric strings, bools
+ * booleans, messages objects. Any refusal fails the whole file (flow.pb.json.go; protojson's decoder).
+ */
+function wireTypeProblem(spec: (typeof FLOW_FILTER_MESSAGES)['FlowFilter'][number], value: unknown): string | undefined {
+  if (spec.repeated && !Array.isArray(value)) return `is ${describeJson(value)}, but '${spec.name}' is a list field: protojson refuses it and the agent rejects the whole file. Write ${spec.name}: [${JSON.stringify(value)}].`;
+  for (const item of spec.repeated ? (value as unknown[]) : [value]) {
+    const expected = wireItemExpectation(spec.type, item);
+    if (expected) return `holds ${describeJson(item)}, but '${spec.name}' takes ${expected}: protojson refuses it and the agent rejects the whole file.`;
+  }
+  return undefined;
+}
+
+function wireItemExpectation(type: string, item: unknown): string | undefined {
+  const table = ENUM_TABLES[type];
+  if (table) return (typeof item === 'string' && Object.hasOwn(table, item)) || Number.isInteger(item) ? undefined : `${type} names (${Object.keys(table).slice(0, 4).join(', ')}, ...)`;
+  if (MESSAGE_OF_TYPE[type] || type === 'EventTypeFilter') return item !== null && typeof item === 'object' && !Array.isArray(item) ? undefined : `${type} objects`;
+  switch (type) {
+    case 'string':
+      return typeof item === 'string' ? undefined : `strings (quote it: "${String(item)}")`;
+    case 'bool':
+      return typeof item === 'boolean' ? undefined : 'true or false';
+    default:
+      // int32, uint32, uint64: a number, or a number written as a string.
+      return Number.isInteger(item) || (typeof item === 'string' && /^-?\d+$/.test(item)) ? undefined : 'whole numbers';
+  }
+}
+
+function checkFilter(filter: unknown, at: string, ctx: FlowLogCheckContext, exclude: boolean): FlowLogProblem[] {
+  if (!filter || typeof filter !== 'object' || Array.isArray(filter)) {
+    return [{ ruleId: 'hubble/unknown-keys', path: at, message: `is ${describeJson(filter)}, not a filter; the agent fails to parse the whole file. Write a map of FlowFilter fields, e.g. {verdict: [DROPPED]}.` }];
+  }
   const out: FlowLogProblem[] = [];
+  // protojson reads an empty list as an unset field: a filter of nothing but empty lists is {} and matches every flow.
+  if (Object.values(filter as Record<string, unknown>).every((v) => v === null || (Array.isArray(v) && v.length === 0))) {
+    out.push(exclude
+      ? { ruleId: 'hubble/invalid-filter-value', path: at, message: 'sets no field (an empty list is no value), so it matches every flow: as an exclude filter it drops them all and the flow log writes nothing. Name values, or remove the filter.' }
+      : { ruleId: 'hubble/invalid-filter-value', path: at, severity: Severity.WARNING, message: 'sets no field (an empty list is no value), so it matches every flow: the flow log exports everything, whatever its other include filters say. Name values, or remove the filter.' });
+  }
   for (const [key, value] of Object.entries(filter as Record<string, unknown>)) {
     const field = FILTER_FIELDS.get(key);
     if (!field) {
@@ -211,6 +264,11 @@ function checkFilter(filter: unknown, at: string, ctx: FlowLogCheckContext): Flo
     }
     if (ctx.cilium && !field.lines.includes(ctx.cilium.line)) {
       out.push({ ruleId: 'hubble/unknown-keys', path: `${at}.${key}`, message: `'${key}' is a FlowFilter field from Cilium ${field.lines[0]}; the agent of Cilium ${ctx.cilium} does not know it and rejects the whole file. Remove it, or raise the target's Cilium version.` });
+    }
+    const typeProblem = value === null ? undefined : wireTypeProblem(field, value);
+    if (typeProblem) {
+      out.push({ ruleId: 'hubble/unknown-keys', path: `${at}.${key}`, message: typeProblem });
+      continue;
     }
     if (field.type === 'string' && Array.isArray(value)) {
       value.forEach((v, k) => {
@@ -325,8 +383,8 @@ export const nameAndPathUnique = fileRule(
 );
 export const unknownKeys = fileRule(
   'hubble/unknown-keys', Severity.ERROR,
-  'flowlogs.yaml has a key the agent does not know: ignored at flow-log level, fatal inside a filter.',
-  `Flow-log keys are decoded by encoding/json: unknown keys are silently ignored (include_filters drops the filters). Filter keys are decoded by protojson: an unknown field fails the whole file (${SRC}; api/v1/flow/flow.pb.json.go). Checked against the FlowFilter fields of the target's Cilium line.`,
+  'flowlogs.yaml has a key the agent does not know (ignored at flow-log level, fatal inside a filter), or a value of a shape it cannot parse (a scalar for a list, a number for a string), which fails the whole file.',
+  `Flow-log keys are decoded by encoding/json: unknown keys are silently ignored (include_filters drops the filters). Filter keys are decoded by protojson: an unknown field fails the whole file (${SRC}; api/v1/flow/flow.pb.json.go). Checked against the FlowFilter fields of the target's Cilium line, with each value's JSON type as protojson reads it (a list for a repeated field, strings, enum names or numbers, whole numbers, objects for messages); flowLogs, includeFilters and excludeFilters must be lists.`,
 );
 export const invalidFieldMask = fileRule(
   'hubble/invalid-field-mask', Severity.ERROR,
