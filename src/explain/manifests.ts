@@ -8,6 +8,8 @@ import { ManifestDocument, defaultNamespace, parseManifestDocuments, withMetadat
 import { readFailureReason } from '../core/system-error.js';
 import { decodeYamlFile, notTextMessage } from '../core/text-input.js';
 import { CollectedFiles, collectManifestFiles } from '../validate/files.js';
+import { helmReleaseOfFile } from '../validate/helm-values.js';
+import { isKustomization } from '../validate/kustomization.js';
 import { KubeObject } from './cilium.js';
 
 /**
@@ -54,24 +56,36 @@ export function readManifestPaths(paths: readonly string[], shownFrom: string, t
         throw new NetsecError('CONFIG', notTextMessage('the manifests file', decoded.notText, 'a YAML file'), { file: show(f), line, column });
       }
       const text = decoded.text;
+      // As netsec validate reads a folder: `<release>-values.yaml` files (synth writes them beside the manifests) and
+      // kustomization files are no objects; any other document that is not an object is an error, not skipped.
+      if (helmReleaseOfFile(f) !== undefined) continue;
       for (const doc of readDocuments(text, show(f))) {
-        for (const object of objectsOf(doc)) {
-          const { apiVersion, kind } = object as { apiVersion?: unknown; kind: string };
-          if (typeof apiVersion !== 'string' || apiVersion === '') {
-            problems.push({ location: doc.location, message: `${describeResource(refOf(object))}: no apiVersion; expected a Kubernetes object (apiVersion, kind, metadata)` });
-            continue;
-          }
-          // Not a kind the evaluator models (an unknown group's 'CiliumNetworkPolicy' is not Cilium's either).
-          if (!validator.hasSchema(apiVersion, kind)) continue;
-          const placed = defaultNamespace(object, 'default', validator);
-          for (const finding of validator.validate(placed, { applyToCluster: true })) {
-            problems.push({
-              location: doc.locate(finding.path),
-              message: `${describeResource(finding.resource)}${finding.path ? ` at ${finding.path}` : ''}: ${finding.message}; the API server refuses this object, so no flow can be judged against it: fix it ('netsec validate' checks manifests the same way)`,
-            });
-          }
-          out.push(namedForVerdicts(placed) as unknown as KubeObject);
+        if (doc.value === undefined || isKustomization(doc.value)) continue;
+        const object = doc.value as Record<string, unknown>;
+        if (typeof object !== 'object' || object === null || Array.isArray(object)) {
+          problems.push({ location: doc.location, message: `expected a Kubernetes object (a map with apiVersion, kind and metadata), found ${object === null ? 'null' : Array.isArray(object) ? 'a list' : 'a scalar'}; ${fix}` });
+          continue;
         }
+        const { apiVersion, kind } = object as { apiVersion?: unknown; kind?: unknown };
+        if (typeof kind !== 'string' || kind === '') {
+          const missing = (['apiVersion', 'kind'] as const).filter((k) => typeof object[k] !== 'string' || object[k] === '');
+          problems.push({ location: doc.location, message: `no ${missing.join(' and no ')}; expected a Kubernetes object (apiVersion, kind, metadata); ${fix}` });
+          continue;
+        }
+        if (typeof apiVersion !== 'string' || apiVersion === '') {
+          problems.push({ location: doc.location, message: `${describeResource(refOf(object))}: no apiVersion; expected a Kubernetes object (apiVersion, kind, metadata)` });
+          continue;
+        }
+        // Not a kind the evaluator models (an unknown group's 'CiliumNetworkPolicy' is not Cilium's either).
+        if (!validator.hasSchema(apiVersion, kind)) continue;
+        const placed = defaultNamespace(object, 'default', validator);
+        for (const finding of validator.validate(placed, { applyToCluster: true })) {
+          problems.push({
+            location: doc.locate(finding.path),
+            message: `${describeResource(finding.resource)}${finding.path ? ` at ${finding.path}` : ''}: ${finding.message}; the API server refuses this object, so no flow can be judged against it: fix it ('netsec validate' checks manifests the same way)`,
+          });
+        }
+        out.push(namedForVerdicts(placed) as unknown as KubeObject);
       }
     }
   }

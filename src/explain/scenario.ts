@@ -94,6 +94,11 @@ export function parseScenario(text: string, file: string): Scenario {
       if (t.cilium === undefined && t.calico === undefined && t.istio === undefined) {
         r.problem(targetNode, `target names no network product; expected at least one of cilium, calico, istio beside kubernetes; add e.g. cilium: "1.17"`);
       }
+      // With version lines the policies come from manifests only: a config beside them had been dropped without a word,
+      // and every flow judged against no policy at all.
+      if (top.config !== undefined) {
+        r.problem(top.config, `config names a netsec.yaml, but target gives version lines, and a config is read for a target of it by name; expected target: <a target of that netsec.yaml> with config, or version lines with manifests; write the target's name, or replace config with manifests`);
+      }
       target = versions as unknown as ScenarioVersions;
     }
   }

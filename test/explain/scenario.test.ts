@@ -190,6 +190,12 @@ flows: []
   });
 });
 
+test('config beside version lines is refused at config (it was dropped, and every flow judged against no policy)', () => {
+  expect(errorOf('target: { kubernetes: "1.30", cilium: "1.17" }\nconfig: netsec.yaml\nflows: []\n')).toBe(
+    "s.yaml:2:9: config names a netsec.yaml, but target gives version lines, and a config is read for a target of it by name; expected target: <a target of that netsec.yaml> with config, or version lines with manifests; write the target's name, or replace config with manifests",
+  );
+});
+
 test('a made-up pod address skips the addresses of nodes and any other the scenario writes (a node at 10.255.0.2 had been taken for the pod)', () => {
   const s = parseScenario(
     'target: { kubernetes: "1.30", cilium: "1.17" }\nmanifests: []\ncluster:\n  nodes: [ { name: n1, ip: 10.255.0.2 } ]\n' +
@@ -327,6 +333,22 @@ flows:
     const r = await run('explain', join(dir, 's.yaml'));
     expect(r.stderr).toBe("policies.yaml:2:1: CiliumNetworkPolicy 'default/deny-all': no apiVersion; expected a Kubernetes object (apiVersion, kind, metadata)\n");
     expect(r.code).toBe(2);
+  });
+
+  test('a document that is no object (a scalar, a map without kind) is an error, not skipped; Helm values files and kustomizations are read as validate reads them', async () => {
+    writeFileSync(join(dir, 'policies.yaml'), `just text\n---\n${policy}`);
+    writeFileSync(join(dir, 'other.yaml'), 'flows: []\n');
+    writeFileSync(join(dir, 'cilium-values.yaml'), 'hubble: { enabled: true }\n');
+    writeFileSync(join(dir, 'kustomization.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [policies.yaml]\n');
+    writeFileSync(join(dir, 's.yaml'), scenario('DROPPED').replace('manifests: [policies.yaml]', 'manifests: [policies.yaml, other.yaml, cilium-values.yaml, kustomization.yaml]'));
+    const r = await run('explain', join(dir, 's.yaml'));
+    expect({ code: r.code, stderr: r.stderr }).toEqual({
+      code: 2,
+      stderr:
+        'policies.yaml:1:1: expected a Kubernetes object (a map with apiVersion, kind and metadata), found a scalar; fix the path in manifests (relative to the scenario file)\n' +
+        'other.yaml:1:1: no apiVersion and no kind; expected a Kubernetes object (apiVersion, kind, metadata); fix the path in manifests (relative to the scenario file)\n' +
+        'netsec: 2 problems in the manifests; fix them and run again.\n',
+    });
   });
 
   test('a symbolic link inside a manifests folder is refused, not followed (a link to the folder above looped until the stack overflowed: exit 3)', async () => {
