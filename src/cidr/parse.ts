@@ -26,6 +26,11 @@ export const FEED_LINES = 'one address or prefix per line';
 
 /** How many errors a parse keeps in detail; the rest are only counted. */
 export const DEFAULT_MAX_ERRORS = 20;
+/**
+ * Invalid lines after which a feed is refused without reading on: no CIDR list has that many, and an endless input of
+ * text (`yes junk | netsec cidrs aggregate -`, /dev/urandom) would otherwise be read and counted forever.
+ */
+export const MAX_INVALID_LINES = 100_000;
 
 /**
  * Thrown when a feed has invalid lines. It carries every collected diagnostic (up to `maxErrors`) and the total,
@@ -144,16 +149,20 @@ export class DiagnosticCollector {
   /** Records an error at a byte offset of `buf`. */
   public error(buf: Buffer, lineStart: number, line: number, pos: number, found: string, message: string): void {
     this.errorCount++;
-    if (!this.notText) {
-      // Only invalid lines are looked at, so a valid feed costs nothing; the first that holds a control byte stands
-      // for the whole input, instead of a list of binary junk quoted line by line.
-      const end = buf.indexOf(10, lineStart);
-      const bad = findNotText(buf.subarray(lineStart, end < 0 ? buf.length : end), { utf8: false, fileStart: line === 1 && lineStart === 0 });
-      if (bad) this.notText = notTextDiagnostic(this.source, line, bad, this.expected);
+    // Only invalid lines are looked at, so a valid feed costs nothing; the first that holds a control byte stands for
+    // the whole input, instead of a list of binary junk quoted line by line, and reading on would not change that.
+    const end = buf.indexOf(10, lineStart);
+    const bad = findNotText(buf.subarray(lineStart, end < 0 ? buf.length : end), { utf8: false, fileStart: line === 1 && lineStart === 0 });
+    if (bad) {
+      this.notText = notTextDiagnostic(this.source, line, bad, this.expected);
+      this.throwIfErrors();
     }
     if (this.errors.length < this.max) {
       const column = columnAt(buf, lineStart, pos);
       this.errors.push({ severity: 'error', location: { file: this.source, line, column }, found, message });
+    }
+    if (this.errorCount >= MAX_INVALID_LINES) {
+      throw new CidrParseError(this.source, this.errors, this.errorCount, `lines in ${this.source} before netsec stopped reading at line ${formatCount(line)} (this is no CIDR list)`);
     }
   }
 

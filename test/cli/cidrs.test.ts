@@ -55,6 +55,28 @@ describe('netsec cidrs aggregate', () => {
     );
   });
 
+  it('an endless stdin of text that is no CIDR list stops at 100,000 invalid lines (it was read and counted forever)', async () => {
+    let produced = 0;
+    // An endless source, as `yes garbage` is: it never ends by itself, so the test ends only if netsec stops reading.
+    const endless = new Readable({ read() { produced++; this.push('garbage\n'.repeat(1000)); } });
+    const c = capture({ stdin: endless });
+    expect(await main(['cidrs', 'aggregate', '-'], c.io)).toBe(2);
+    endless.destroy();
+    expect(c.err()).toContain('<stdin>:1:1: ');
+    expect(c.err()).toContain('netsec: 100,000 invalid lines in <stdin> before netsec stopped reading at line 100,000 (this is no CIDR list) (the first 20 shown); fix them and run again.\n');
+    expect(produced).toBeLessThan(1000);
+  });
+
+  it('an endless binary stdin (/dev/urandom) is refused at the first line that shows it is not text, without reading on', async () => {
+    let produced = 0;
+    const endless = new Readable({ read() { produced++; this.push(produced === 3 ? 'x\x00y\n' : 'junk\x01 line\n'.repeat(100)); } });
+    const c = capture({ stdin: endless });
+    expect(await main(['cidrs', 'aggregate', '-'], c.io)).toBe(2);
+    endless.destroy();
+    expect(c.err()).toBe("<stdin>:201:2: the feed is not a text file: it holds the byte 0x00 (NUL); expected one address or prefix per line; check that it is the right file\n");
+    expect(produced).toBeLessThan(100);
+  });
+
   it('writes JSON with stats (address counts as strings) and warnings', async () => {
     const c = capture();
     expect(await runAggregate({ inputs: [hostBits], lenient: true, output: 'json' }, c.io)).toBe(0);

@@ -1,7 +1,7 @@
 import { escapeControls } from '../../core/errors.js';
 import { findNotText } from '../../core/text-input.js';
-import { CidrParseError, FeedParser, notTextDiagnostic, parseCidrList, parseCidrs, type ParseCidrListOptions, type ParseCidrsOptions, type ParseCidrsResult } from '../parse.js';
-import { LineTooLongError, longLineMessage, readFileLines, readStreamBuffer, type ProgressCallback } from './read.js';
+import { CidrParseError, FeedParser, notTextDiagnostic, parseCidrList, type ParseCidrListOptions, type ParseCidrsOptions, type ParseCidrsResult } from '../parse.js';
+import { LineTooLongError, longLineMessage, readFileLines, readStreamLines, type ProgressCallback } from './read.js';
 
 /** Name used in diagnostics for standard input. */
 export const STDIN_SOURCE = '<stdin>';
@@ -23,27 +23,19 @@ export interface ReadCidrFeedOptions extends ParseCidrsOptions {
  */
 export async function readCidrFeed(path: string, options: ReadCidrFeedOptions = {}): Promise<ParseCidrsResult> {
   const { onProgress, stdin, ...parse } = options;
-  if (path === '-') {
-    const source = parse.source ?? STDIN_SOURCE;
-    let buf: Buffer;
-    try {
-      buf = await readStreamBuffer(stdin ?? process.stdin, onProgress, source);
-    } catch (err) {
-      throw err instanceof LineTooLongError ? longLineError(err, err.line ?? 1, source) : err;
-    }
-    return parseCidrs(buf, { ...parse, source });
-  }
-  const source = parse.source ?? escapeControls(path);
+  const source = parse.source ?? (path === '-' ? STDIN_SOURCE : escapeControls(path));
   // Parsed as it is read, through one reused buffer (see readFileLines); the result is parseCidrs' on the whole file.
   let parser: FeedParser | undefined;
   const parserFor = (sizeHint: number) => (parser ??= new FeedParser({ ...parse, source }, sizeHint));
+  const handler = {
+    // ~16 bytes per line is typical for IPv4 feeds; over-estimating wastes little, under-estimating costs a copy.
+    onSize: (total: number | undefined) => parserFor(total === undefined ? 1024 : total / 14),
+    onLines: (buf: Buffer, end: number) => parserFor(1024).parse(buf, 0, end),
+    onProgress,
+  };
   try {
-    await readFileLines(path, {
-      // ~16 bytes per line is typical for IPv4 feeds; over-estimating wastes little, under-estimating costs a copy.
-      onSize: (total) => parserFor(total === undefined ? 1024 : total / 14),
-      onLines: (buf, end) => parserFor(1024).parse(buf, 0, end),
-      onProgress,
-    }, source);
+    // stdin goes through the same parser as it is read, so that an endless one stops at its invalid lines.
+    await (path === '-' ? readStreamLines(stdin ?? process.stdin, handler, source) : readFileLines(path, handler, source));
   } catch (err) {
     throw err instanceof LineTooLongError ? longLineError(err, parserFor(0).lines + 1, source) : err;
   }

@@ -184,6 +184,42 @@ export async function readFileLines(path: string, handler: FileLinesHandler, nam
 }
 
 /**
+ * Reads a stream (stdin) through one reused buffer and hands over whole lines as they come, like `readFileLines`, so
+ * that the parser can stop an endless input (`yes junk | netsec cidrs aggregate -`) at its invalid lines instead of
+ * buffering it until memory runs out. Throws `LineTooLongError` (at `name`, with the line's number) for a line longer
+ * than `MAX_LINE_BYTES` (the caller knows its number: the lines it was handed, plus one).
+ */
+export async function readStreamLines(stream: AsyncIterable<Uint8Array | string>, handler: FileLinesHandler, name: string): Promise<void> {
+  handler.onSize?.(undefined);
+  let buf: Buffer = Buffer.allocUnsafe(LINES_CHUNK);
+  let carry = 0;
+  let read = 0;
+  for await (const chunk of stream) {
+    const b = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (carry + b.length > buf.length) buf = grown(buf, carry, Math.max(buf.length * 2, carry + b.length));
+    b.copy(buf, carry);
+    const filled = carry + b.length;
+    read += b.length;
+    handler.onProgress?.(read, undefined);
+    const lastNewline = buf.lastIndexOf(10, filled - 1);
+    if (lastNewline < 0) {
+      carry = filled;
+      if (carry > MAX_LINE_BYTES) throw new LineTooLongError(name, buf.subarray(0, 4096));
+      continue;
+    }
+    handler.onLines(buf, lastNewline + 1);
+    carry = filled - lastNewline - 1;
+    buf.copyWithin(0, lastNewline + 1, filled);
+    if (carry > MAX_LINE_BYTES) throw new LineTooLongError(name, buf.subarray(0, 4096));
+  }
+  if (carry > 0) {
+    if (carry === buf.length) buf = grown(buf, carry, buf.length + 1);
+    buf[carry] = 10;
+    handler.onLines(buf, carry + 1);
+  }
+}
+
+/**
  * Reads a stream (stdin, a FIFO) to the end into one buffer, reporting progress with an unknown total. Throws
  * `LineTooLongError` (located at `name`) for a line longer than `MAX_LINE_BYTES`, so an endless stream without line
  * ends is refused rather than read until memory runs out.
