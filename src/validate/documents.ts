@@ -31,7 +31,8 @@ export function parseManifestDocuments(text: string, file: string): ManifestDocu
   };
   const out: ManifestDocument[] = [];
   // logLevel 'error': the yaml library would print its warnings (which quote the input) past netsec's renderer.
-  for (const doc of parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, logLevel: 'error' })) {
+  // merge: the `<<` merge keys of YAML 1.1, which kubectl's parser (go-yaml v2) expands: `{<<: *base}` is a valid manifest.
+  for (const doc of parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, logLevel: 'error', merge: true })) {
     const location = at(doc.contents?.range?.[0] ?? doc.range[0]);
     const locate = (path: string): SourceLocation => at(locateField(doc, path, text) ?? doc.contents?.range?.[0] ?? doc.range[0]);
     // A Map, Set, Buffer or Date from !!omap, !!set, !!binary or !!timestamp is no JSON value the API server would store.

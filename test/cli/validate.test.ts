@@ -525,3 +525,11 @@ describe('netsec validate: a finding on an annotation key with dots and a slash'
     );
   });
 });
+
+describe('netsec validate: YAML merge keys', () => {
+  test('<< merge keys are expanded as kubectl expands them (they were an unknown field <<)', async () => {
+    const text = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: { name: a, namespace: x }\nspec:\n  endpointSelector:\n    <<: { matchLabels: { app: web } }\n  egress:\n    - toEndpoints: [{ matchLabels: { app: x } }]\n';
+    const file = join(folder({ 'merge.yaml': text }), 'merge.yaml');
+    expect(await run('validate', file, '--cilium', '1.17')).toEqual({ code: 0, stdout: '', stderr: 'netsec validate: 1 object(s) in 1 file(s) checked against Cilium 1.17; 0 error(s).\n' });
+  });
+});

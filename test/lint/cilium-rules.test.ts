@@ -359,10 +359,12 @@ const CASES: { id: string; title: string; target: TargetProps; bad: Obj[]; expec
     bad: [cnp({ endpointSelector: ES, egress: [
       { toEntities: ['world'], toPorts: [{ ports: [P('443')], rules: { http: [{ method: 'GET' }] } }] },
       { toEndpoints: [{ matchLabels: { app: 'db' } }], toPorts: [{ ports: [P('postgres')], rules: { http: [{}] } }] },
+      { toEndpoints: [{ matchLabels: { 'k8s-app': 'kube-dns' } }], toPorts: [{ ports: [P('53')], rules: { http: [{ method: 'GET' }] } }] },
     ] })],
     expected: [
       ["warning", "spec.egress[0].toPorts[0].ports[0]", "CiliumNetworkPolicy 'shop/web' at spec.egress[0].toPorts[0].ports[0]: carries HTTP rules, but port 443 is HTTPS (TLS): Cilium sends the port through Envoy's HTTP parser, which cannot read it, so connections fail. For TLS, match serverNames (SNI) instead of HTTP rules; otherwise put the HTTP rules on the port that serves plain HTTP."],
       ["warning", "spec.egress[1].toPorts[0].ports[0]", "CiliumNetworkPolicy 'shop/web' at spec.egress[1].toPorts[0].ports[0]: carries HTTP rules, but port 'postgres' is not named as HTTP (http..., grpc..., h2c...): Cilium sends the port through Envoy's HTTP parser, which cannot read other protocols, so connections fail. For TLS, match serverNames (SNI) instead of HTTP rules; otherwise put the HTTP rules on the port that serves plain HTTP."],
+      ["warning", "spec.egress[2].toPorts[0].ports[0]", "CiliumNetworkPolicy 'shop/web' at spec.egress[2].toPorts[0].ports[0]: carries HTTP rules, but port 53 is DNS: Cilium sends the port through Envoy's HTTP parser, which cannot read it, so connections fail. For TLS, match serverNames (SNI) instead of HTTP rules; otherwise put the HTTP rules on the port that serves plain HTTP."],
     ],
     good: [cnp({ endpointSelector: ES, egress: [
       // Cilium's l7-visibility-tls example: TLS terminated by Cilium, so the proxy reads HTTP on 443 (tls-visibility.rst).

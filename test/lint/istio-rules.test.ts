@@ -76,6 +76,8 @@ describe('istio/allow-policy-implies-deny', () => {
       ap('foo', 'allow-ns', { rules: [{ from: [{ source: { namespaces: ['bar'] } }] }] }),
       ap('foo', 'deny-ns', { action: 'DENY', rules: [{ from: [{ source: { namespaces: ['baz'] } }] }] }),
       ap('foo', 'audit', { action: 'AUDIT', rules: [{}] }),
+      // istio.io's allow-all: a rule that sets nothing matches every request, so nothing is denied.
+      ap('foo', 'allow-all', { action: 'ALLOW', rules: [{}] }),
     ]).filter((f) => f[0] === 'istio/allow-policy-implies-deny')).toEqual([
       ['istio/allow-policy-implies-deny', 'warning', 'spec', "AuthorizationPolicy 'foo/allow-ns' at spec: is an ALLOW policy: once it exists, a request to every workload in namespace 'foo' that no ALLOW policy matches is denied with 403 (Istio checks CUSTOM, then DENY, then ALLOW policies; no ALLOW match means deny). Make sure every caller those workloads must keep serving is allowed, health checks and other namespaces included."],
     ]);

@@ -138,6 +138,7 @@ export const enableDefaultDenyNotHonored: LintRule = {
 const NON_HTTP_PORTS: Readonly<Record<number, string>> = {
   443: 'HTTPS (TLS)', 6443: 'the Kubernetes API (TLS)', 8443: 'HTTPS (TLS)', 2379: 'etcd (gRPC over TLS)', 3306: 'MySQL', 5432: 'PostgreSQL',
   6379: 'Redis', 27017: 'MongoDB', 9042: 'Cassandra', 11211: 'memcached', 1433: 'SQL Server', 5672: 'AMQP', 9092: 'Kafka', 4222: 'NATS',
+  53: 'DNS',
 };
 
 export const l7HttpOnNonHttpPort: LintRule = {

@@ -340,6 +340,11 @@ function policies(index: ManifestIndex): { m: Manifest; spec: Json; namespace: s
     .map((m) => ({ m, spec: isObject(m.object.spec) ? m.object.spec : {}, namespace: identityOf(m.object).namespace ?? 'default' }));
 }
 
+/** Whether a rule matches every request: it sets no from, to or when (an empty `{}`, as the allow-all examples write it). */
+function matchesEveryRequest(rule: unknown): boolean {
+  return isObject(rule) && ['from', 'to', 'when'].every((k) => rule[k] === undefined || rule[k] === null);
+}
+
 /** Whether an ALLOW policy is allow-nothing: no rules, so it never matches, yet it makes its workloads deny by default. */
 export function isAllowNothing(spec: Json): boolean {
   return actionOf(spec) === 'ALLOW' && (!Array.isArray(spec.rules) || spec.rules.length === 0);
@@ -425,7 +430,8 @@ export const allowPolicyImpliesDeny: LintRule = {
   check(index) {
     const roots = rootNamespacesOf(index);
     return policies(index)
-      .filter(({ spec }) => actionOf(spec) === 'ALLOW' && !isAllowNothing(spec))
+      // A rule with no from, to or when (`rules: [{}]`) matches every request: such a policy allows all and denies nothing.
+      .filter(({ spec }) => actionOf(spec) === 'ALLOW' && !isAllowNothing(spec) && !(Array.isArray(spec.rules) && spec.rules.some(matchesEveryRequest)))
       .map(({ m, spec, namespace }): RuleViolation => ({ manifest: m, path: 'spec', message: allowImpliesDenyMessage(namespace, spec, roots) }));
   },
 };
