@@ -52,6 +52,11 @@ export class FqdnSelector {
     if (!MATCH_NAME.test(name)) {
       throw new NetsecError('INVALID', `${who}: expected DNS labels of letters, digits, '-' and '_' separated by single dots (the matchName grammar ^([-a-zA-Z0-9_]+[.]?)+$).`);
     }
+    // The grammar takes 1.2.3.4 (four digit labels), but Cilium learns toFQDNs addresses from the names in DNS
+    // answers, and no answer names an address: the rule would allow nothing.
+    if (/^\d+\.\d+\.\d+\.\d+\.?$/.test(name)) {
+      throw new NetsecError('INVALID', `${who}: '${name}' is an IP address, not a name: toFQDNs allows the addresses DNS answers give for a name, and no answer names an address, so it would allow nothing. Allow the address with a CIDR rule (to.cidrs: ['${name.replace(/\.$/, '')}/32'], toCIDR), or name the host.`);
+    }
     return new FqdnSelector(FqdnMatchKind.NAME, name);
   }
 

@@ -287,6 +287,12 @@ function checkName(name: string, who: string): string {
 }
 
 function checkHost(host: string, who: string): void {
+  // An address passes the DNS-name pattern (1.2.3.4 is four digit labels), yet it is no name: Cilium's toFQDNs matches
+  // names in DNS answers, which never name an address, and Istio's ServiceEntry hosts are names (addresses go in
+  // `addresses`). The allowance would allow nothing.
+  if (typeof host === 'string' && /^\d+\.\d+\.\d+\.\d+$/.test(host)) {
+    throw new NetsecError('INVALID', `${who}: host ${JSON.stringify(host)} is an IP address, not a DNS name: the Cilium policy matches names in DNS answers and the ServiceEntry names hosts, so an address would allow nothing. Name the host (api.example.com), or allow the address with a CIDR rule (a Cilium policy's to.cidrs).`);
+  }
   if (typeof host !== 'string' || !DNS_NAME.test(host) || host.length > 253) {
     throw new NetsecError('INVALID', `${who}: host ${JSON.stringify(host)} is not a DNS name (lowercase labels separated by '.', optionally starting with '*.'); write it as api.example.com.`);
   }

@@ -83,6 +83,7 @@ describe('the upstream grammar refuses bad names and patterns', () => {
     [() => FqdnSelector.matchPattern('.example.com'), "FqdnSelector.matchPattern('.example.com'): expected DNS labels of letters, digits, '-', '_' and '*' separated by single dots (the matchPattern grammar ^([-a-zA-Z0-9_*]+[.]?)+$)."],
     [() => FqdnSelector.matchPattern('api.**.example.com'), "FqdnSelector.matchPattern('api.**.example.com'): '**' means \"any number of labels\" only as the leading '**.'; anywhere else Cilium matches it like '*'. Did you mean 'api.*.example.com'?"],
     [() => FqdnSelector.matchName(' '), "FqdnSelector.matchName(' '): an FQDN name must not be empty."],
+    [() => FqdnSelector.matchName('1.2.3.4'), "FqdnSelector.matchName('1.2.3.4'): '1.2.3.4' is an IP address, not a name: toFQDNs allows the addresses DNS answers give for a name, and no answer names an address, so it would allow nothing. Allow the address with a CIDR rule (to.cidrs: ['1.2.3.4/32'], toCIDR), or name the host."],
     [() => FqdnSelector.matchPattern(`${'a'.repeat(250)}.*.com`), `FqdnSelector.matchPattern('${'a'.repeat(250)}.*.com'): an FQDN pattern must be at most 255 characters (got 256).`],
   ])('%#', (fn, message) => {
     expect(fn).toThrow(message);

@@ -61,6 +61,7 @@ describe('MeshEgressAllowance: one declaration, both layers', () => {
     [{ hosts: [] }, `${who}: 'hosts' is empty; name the external hosts the workloads may reach.`],
     [{ workloads: {} }, `${who}: 'workloads' names no label; an allowance for every pod of the namespace is too broad to be an exception. Name the workloads' labels.`],
     [{ hosts: [{ host: 'API.example.com' }] }, `${who}: host "API.example.com" is not a DNS name (lowercase labels separated by '.', optionally starting with '*.'); write it as api.example.com.`],
+    [{ hosts: [{ host: '1.2.3.4' }] }, `${who}: host "1.2.3.4" is an IP address, not a DNS name: the Cilium policy matches names in DNS answers and the ServiceEntry names hosts, so an address would allow nothing. Name the host (api.example.com), or allow the address with a CIDR rule (a Cilium policy's to.cidrs).`],
     [{ hosts: [{ host: 'api.example.com', port: 0 }] }, `${who}: port 0 must be an integer 1-65535.`],
   ])('refused: %#', (props, message) => {
     const { chart } = targetChart(BOTH);
