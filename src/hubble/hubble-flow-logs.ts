@@ -11,7 +11,7 @@ import { FlowFilter, FlowFilterConfig } from './flow-filter.js';
 import { FlowLogOutput } from './flow-log-output.js';
 import { FLOW_LOG_CONFIG_KEYS } from './generated/cilium-flow-data.js';
 import { Severity } from '../lint/rule.js';
-import { FLOW_LOGS_KEY, HUBBLE_RULES, checkFlowLogsFile } from '../lint/rules/hubble.js';
+import { FLOW_LOGS_KEY, HUBBLE_RULES, checkFlowLogsFile, isRfc3339Time } from '../lint/rules/hubble.js';
 import { LineContext, lineContext } from './_line-data.js';
 import { requireRecord } from '../core/arguments.js';
 
@@ -227,14 +227,12 @@ function positiveInt(n: number, who: string, min: number): number {
   return n;
 }
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-
 function rfc3339(end: Date | string, who: string): string {
   if (end instanceof Date) {
     if (Number.isNaN(end.getTime())) throw new NetsecError('INVALID', `${who}: the Date is invalid.`);
     return end.toISOString().replace('.000Z', 'Z');
   }
-  if (typeof end !== 'string' || !RFC3339.test(end) || Number.isNaN(Date.parse(end))) {
+  if (typeof end !== 'string' || !isRfc3339Time(end)) {
     throw new NetsecError('INVALID', `${who}: ${JSON.stringify(end)} is not an RFC 3339 time; expected e.g. '2026-01-31T00:00:00Z'.`);
   }
   return end;

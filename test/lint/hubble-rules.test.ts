@@ -221,6 +221,13 @@ describe('hubble/invalid-field-mask and hubble/end-in-past', () => {
     ]);
     expect(of('hubble/end-in-past', [cm([{ name: 'a', filePath: 'stdout', end: '2026-06-01T00:00:01Z' }])])).toEqual([]);
   });
+  // Go's time.Parse refuses fields out of range ("day out of range"); Date.parse rolled 2030-02-30 over to March 2nd.
+  test.each(['2030-02-30T00:00:00Z', '2029-02-29T00:00:00Z', '2030-04-31T00:00:00Z', '2030-01-01T24:00:00Z', '2030-01-01T00:60:00Z', '2030-01-01T00:00:00+25:00'])('%s is out of range for the agent', (end) => {
+    expect(of('hubble/end-in-past', [cm([{ name: 'a', filePath: 'stdout', end }])]).map((f) => f[0])).toEqual(['error']);
+  });
+  test.each(['2028-02-29T00:00:00Z', '2030-12-31t23:59:59.5z', '2030-01-01T00:00:00-23:59'])('%s is a time the agent takes', (end) => {
+    expect(of('hubble/end-in-past', [cm([{ name: 'a', filePath: 'stdout', end }])])).toEqual([]);
+  });
 });
 
 describe('hubble/configmap-wiring', () => {

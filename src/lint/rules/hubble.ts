@@ -36,7 +36,20 @@ export interface FlowLogCheckContext {
 
 /** A flow.Flow field path as fieldmaskpb accepts its syntax (the field list itself is not in netsec's upstream data). */
 const FIELD_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
+
+/**
+ * Whether `text` is a time Go's time.Parse(time.RFC3339, ...) takes, as the agent reads `end`: the layout, and each
+ * field in its range (a February 30th or hour 24 is refused there, where JavaScript's Date.parse rolls it over).
+ * `HubbleFlowLogs` checks its `end` with it too.
+ */
+export function isRfc3339Time(text: string): boolean {
+  const m = RFC3339.exec(text);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second, offsetHour = 0, offsetMinute = 0] = m.slice(1).map((x) => (x === undefined ? undefined : Number(x))) as number[];
+  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
+  return month! >= 1 && month! <= 12 && day! >= 1 && day! <= daysInMonth && hour! <= 23 && minute! <= 59 && second! <= 59 && offsetHour <= 23 && offsetMinute <= 59;
+}
 /** Paths that name the agent's stdout but are not the literal `stdout`, so they go through the rotating file writer. */
 const STDOUT_ALIASES = ['/dev/stdout', '/proc/self/fd/1', '/dev/fd/1'];
 
@@ -138,7 +151,7 @@ export function checkFlowLogsFile(doc: unknown, ctx: FlowLogCheckContext = {}): 
     // names no time: it goes into the output header, and the same input must give the same bytes on every run.
     if (entry.end !== undefined) {
       const end = entry.end instanceof Date ? entry.end.toISOString() : String(entry.end);
-      if (!RFC3339.test(end) || Number.isNaN(Date.parse(end))) {
+      if (!isRfc3339Time(end)) {
         out.push({ ruleId: 'hubble/end-in-past', severity: Severity.ERROR, path: `${at}.end`, message: `${JSON.stringify(entry.end)} is not an RFC 3339 time; the agent fails to parse the whole file. Write e.g. '2026-01-31T00:00:00Z'.` });
       } else if (ctx.now && Date.parse(end) <= ctx.now.getTime()) {
         out.push({ ruleId: 'hubble/end-in-past', path: `${at}.end`, message: `${end} is not in the future, so flow log ${label} is inactive and exports nothing. Move end into the future, or remove it.` });
