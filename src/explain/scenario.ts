@@ -112,6 +112,10 @@ export function parseScenario(text: string, file: string): Scenario {
   const cluster = readCluster(r, top.cluster, mentioned);
   const flowNodes = isSeq(top.flows) ? top.flows.items as Node[] : [];
   const flows = r.list(top.flows, 'flows', (n, w) => readFlow(r, n, w, cluster)) ?? [];
+  // A scenario without flows judges nothing, and `netsec test` passed it ("0 passed, 0 failed", exit 0).
+  if (isSeq(top.flows) && top.flows.items.length === 0) {
+    r.problem(top.flows, `flows is an empty list, so the scenario judges nothing (and netsec test would pass it); expected at least one flow, e.g. - { from: default/client, to: { ip: 1.1.1.1 }, port: 443 }; add one`);
+  }
   if (r.problems.length) throw problemsError('CONFIG', sortedByPlace(r.problems), name);
   return {
     file: name,
@@ -489,6 +493,10 @@ function readFlow(r: Reader, node: Node, w: string, c: ReadCluster): Flow | unde
   let expect: FlowExpectation | undefined;
   if (m.expect !== undefined) {
     const e = r.map(m.expect, `${w}.expect`, { verdict: 1, dropReason: 1, httpStatus: 1, by: 1 });
+    // An expect that compares nothing passes whatever the flow does.
+    if (e && Object.keys(e).length === 0) {
+      r.problem(m.expect, `${w}.expect names nothing to compare, so netsec test would pass the flow whatever happens to it; expected at least one of verdict, dropReason, httpStatus, by; add one, or remove expect`);
+    }
     if (e) {
       expect = {
         verdict: e.verdict === undefined ? undefined : r.oneOf(e.verdict, `${w}.expect.verdict`, VERDICTS),

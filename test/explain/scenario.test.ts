@@ -136,7 +136,7 @@ cluster:
     - { name: agent, namespace: kube-system, hostNetwork: true, node: n1 }
     - { name: v6, namespace: default, ip: "2001:db8::5" }
     - { name: v6-again, namespace: default, ip: "2001:DB8:0::5" }
-flows: []
+flows: [{ from: { ip: 1.1.1.1 }, to: { ip: 2.2.2.2 }, port: 80 }]
 `;
     expect(errorOf(cluster)).toBe(
       "s.yaml:7:7: the pod 'default/b' has the address 10.244.0.5, like the pod 'default/a'; expected one address per pod and node (a packet to it names one endpoint); give it its own ip\n"
@@ -162,10 +162,10 @@ flows: []
   });
 
   test('a target without a product, and a target name without config', () => {
-    expect(errorOf('target: { kubernetes: "1.30" }\nmanifests: []\nflows: []\n')).toBe(
+    expect(errorOf('target: { kubernetes: "1.30" }\nmanifests: []\nflows: [{ from: { ip: 1.1.1.1 }, to: { ip: 2.2.2.2 }, port: 80 }]\n')).toBe(
       's.yaml:1:9: target names no network product; expected at least one of cilium, calico, istio beside kubernetes; add e.g. cilium: "1.17"',
     );
-    expect(errorOf('target: aks-cilium\nmanifests: []\nflows: []\n')).toBe(
+    expect(errorOf('target: aks-cilium\nmanifests: []\nflows: [{ from: { ip: 1.1.1.1 }, to: { ip: 2.2.2.2 }, port: 80 }]\n')).toBe(
       "s.yaml:1:9: target is the name 'aks-cilium' but the scenario has no 'config'; expected config: netsec.yaml beside a target name, or version lines (target: { kubernetes: \"1.30\", cilium: \"1.17\" }); add config or write the versions",
     );
   });
@@ -191,7 +191,7 @@ flows: []
 });
 
 test('config beside version lines is refused at config (it was dropped, and every flow judged against no policy)', () => {
-  expect(errorOf('target: { kubernetes: "1.30", cilium: "1.17" }\nconfig: netsec.yaml\nflows: []\n')).toBe(
+  expect(errorOf('target: { kubernetes: "1.30", cilium: "1.17" }\nconfig: netsec.yaml\nflows: [{ from: { ip: 1.1.1.1 }, to: { ip: 2.2.2.2 }, port: 80 }]\n')).toBe(
     "s.yaml:2:9: config names a netsec.yaml, but target gives version lines, and a config is read for a target of it by name; expected target: <a target of that netsec.yaml> with config, or version lines with manifests; write the target's name, or replace config with manifests",
   );
 });
@@ -269,7 +269,7 @@ flows:
   });
 
   test('a bad scenario exits 2 with its location', async () => {
-    writeFileSync(join(dir, 's.yaml'), 'target: { kubernetes: "1.30", cilium: "1.17" }\nmanifests: [missing.yaml]\nflows: []\n');
+    writeFileSync(join(dir, 's.yaml'), 'target: { kubernetes: "1.30", cilium: "1.17" }\nmanifests: [missing.yaml]\nflows: [{ from: { ip: 1.1.1.1 }, to: { ip: 2.2.2.2 }, port: 80 }]\n');
     const r = await run('explain', join(dir, 's.yaml'));
     expect(r.stderr).toBe("netsec: cannot read the manifests 'missing.yaml' (no such file or folder); expected a YAML file or a folder of them; fix the path in manifests (relative to the scenario file)\n");
     expect(r.code).toBe(2);
@@ -374,4 +374,13 @@ flows:
     expect(r.stderr).toBe(`${join(dir, 's.yaml')}:7:5: flow 'dns' goes to port 53/TCP of the Service kube-system/kube-dns, which has 53/UDP; expected one of its ports; fix port or protocol\n`);
     expect(r.code).toBe(2);
   });
+});
+
+test('an empty flows list and an expect that compares nothing are refused (netsec test passed them, checking nothing)', () => {
+  expect(errorOf(`${base}flows: []\n`)).toBe(
+    's.yaml:5:8: flows is an empty list, so the scenario judges nothing (and netsec test would pass it); expected at least one flow, e.g. - { from: default/client, to: { ip: 1.1.1.1 }, port: 443 }; add one',
+  );
+  expect(errorOf(`${base}flows:\n  - { from: default/client, to: { ip: 1.1.1.1 }, port: 443, expect: {} }\n`)).toBe(
+    's.yaml:6:69: flows[0].expect names nothing to compare, so netsec test would pass the flow whatever happens to it; expected at least one of verdict, dropReason, httpStatus, by; add one, or remove expect',
+  );
 });
