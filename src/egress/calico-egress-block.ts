@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CidrSet } from '../cidr/cidr-set.js';
 import { addNote } from '../core/diagnostics.js';
@@ -10,6 +10,7 @@ import { suppressRules } from '../lint/suppressions.js';
 import { BlockListProps, blockLabelsSource, ownerLabels, resolveBlockList, shardBlockList } from './block-list.js';
 import { CidrListObject } from './cidr-list-object.js';
 import { requireRecord } from '../core/arguments.js';
+import { NetsecError } from '../core/errors.js';
 
 /** Where the blocking policy lives. */
 export enum CalicoBlockDesign {
@@ -80,8 +81,10 @@ export class CalicoEgressBlock extends Construct {
   public readonly policy: ApiObject;
   /** The allow-all policy of the DEFAULT_TIER design. */
   public readonly allowPolicy?: ApiObject;
-  /** The tier of the TIERED design. */
+  /** The tier of the TIERED design; blocks of one chart that name the same tier share it (the first block renders it). */
   public readonly tier?: ApiObject;
+  /** The name and order of the tier of the TIERED design. */
+  public readonly tierSpec?: { readonly name: string; readonly order: number };
   public readonly design: CalicoBlockDesign;
   public readonly api: CalicoApi;
   public readonly cidrs: CidrSet;
@@ -134,12 +137,20 @@ export class CalicoEgressBlock extends Construct {
 
     if (this.design === CalicoBlockDesign.TIERED) {
       const tierName = props.tier?.name ?? 'egress-blocking';
-      this.tier = new ApiObject(this, 'Tier', {
+      const order = props.tier?.order ?? 100;
+      this.tierSpec = { name: tierName, order };
+      // Two blocks on one target both wrote Tier 'egress-blocking' and were refused as one object twice: blocks that
+      // name the same tier share it, and so must agree on its order.
+      const sharing = Chart.of(this).node.findAll().find((c): c is CalicoEgressBlock => c instanceof CalicoEgressBlock && c !== this && c.tierSpec?.name === tierName && c.tier !== undefined);
+      if (sharing && sharing.tierSpec!.order !== order) {
+        throw new NetsecError('CONFIG', `${who}: tier '${tierName}' is also the tier of the block written before it, with order ${sharing.tierSpec!.order}; blocks that share a tier share its order. Give this block order ${sharing.tierSpec!.order} (calico.tier.order), or a tier of its own (calico.tier.name).`);
+      }
+      this.tier = sharing?.tier ?? new ApiObject(this, 'Tier', {
         apiVersion,
         kind: 'Tier',
         metadata: { name: tierName },
         // Pass: what this tier does not deny goes on to the next tiers (and Kubernetes NetworkPolicies in `default`).
-        spec: { order: props.tier?.order ?? 100, defaultAction: 'Pass' },
+        spec: { order, defaultAction: 'Pass' },
       });
       this.policy = new ApiObject(this, 'Resource', {
         apiVersion,
@@ -147,8 +158,9 @@ export class CalicoEgressBlock extends Construct {
         metadata: { name: `${tierName}.${props.name}`, labels: this.labels, ...annotations },
         spec: { tier: tierName, order: 0, ...scoped, types: ['Egress'], egress: [...blockRules, { action: 'Pass' }] },
       });
+      // On a shared tier too: a label or annotation the other block set differently is refused there.
       applyResourceMetadata(who, extra, [this.tier]);
-      addNote(this, `${who}: tier '${tierName}' (order ${props.tier?.order ?? 100}) denies the blocked CIDRs and passes all other egress on to the next tiers, so Kubernetes NetworkPolicies in the default tier still apply.`);
+      addNote(this, `${who}: tier '${tierName}' (order ${order}${sharing ? ', shared with the block written before it' : ''}) denies the blocked CIDRs and passes all other egress on to the next tiers, so Kubernetes NetworkPolicies in the default tier still apply.`);
     } else {
       this.policy = new ApiObject(this, 'Resource', {
         apiVersion,

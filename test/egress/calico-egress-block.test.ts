@@ -65,6 +65,19 @@ describe('CalicoEgressBlock', () => {
     expect(findAll(objects, 'GlobalNetworkPolicy')).toHaveLength(1);
   });
 
+  test('two blocks on one target share the tier (each wrote Tier egress-blocking, refused as one object twice); a different order is refused', () => {
+    const { app, chart } = targetChart(calico('3.30'));
+    const first = new CalicoEgressBlock(chart, 'B1', { name: 'b1', cidrs: ['198.51.100.0/24'] });
+    const second = new CalicoEgressBlock(chart, 'B2', { name: 'b2', cidrs: ['203.0.113.0/24'] });
+    const { objects } = synthValid(app);
+    expect(second.tier).toBe(first.tier);
+    expect(findAll(objects, 'Tier')).toEqual([{ apiVersion: 'crd.projectcalico.org/v1', kind: 'Tier', metadata: { name: 'egress-blocking' }, spec: { order: 100, defaultAction: 'Pass' } }]);
+    expect(findAll(objects, 'GlobalNetworkPolicy').map((p) => [p.metadata.name, p.spec.tier])).toEqual([['egress-blocking.b1', 'egress-blocking'], ['egress-blocking.b2', 'egress-blocking']]);
+    expect(() => new CalicoEgressBlock(chart, 'B3', { name: 'b3', cidrs: ['192.0.2.0/24'], tier: { order: 50 } })).toThrow(
+      "CalicoEgressBlock 'b3': tier 'egress-blocking' is also the tier of the block written before it, with order 100; blocks that share a tier share its order. Give this block order 100 (calico.tier.order), or a tier of its own (calico.tier.name).",
+    );
+  });
+
   test('on 3.30 the default-tier design is refused by calico/default-tier-allow-overrides-knp unless suppressed with a reason', () => {
     const refused = targetChart(calico('3.30'));
     new CalicoEgressBlock(refused.chart, 'Block', { name: 'b', cidrs: BLOCK_LIST, design: CalicoBlockDesign.DEFAULT_TIER });
