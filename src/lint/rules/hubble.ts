@@ -231,11 +231,11 @@ function describeJson(v: unknown): string {
  * JSON list, strings take strings, enums their value names or numbers, integers numbers or numeric strings, bools
  * booleans, messages objects. Any refusal fails the whole file (flow.pb.json.go; protojson's decoder).
  */
-function wireTypeProblem(spec: (typeof FLOW_FILTER_MESSAGES)['FlowFilter'][number], value: unknown): string | undefined {
-  if (spec.repeated && !Array.isArray(value)) return `is ${describeJson(value)}, but '${spec.name}' is a list field: protojson refuses it and the agent rejects the whole file. Write ${spec.name}: [${JSON.stringify(value)}].`;
+function wireTypeProblem(spec: (typeof FLOW_FILTER_MESSAGES)['FlowFilter'][number], key: string, value: unknown): string | undefined {
+  if (spec.repeated && !Array.isArray(value)) return `is ${describeJson(value)}, but '${key}' is a list field: protojson refuses it and the agent rejects the whole file. Write ${key}: [${JSON.stringify(value)}].`;
   for (const item of spec.repeated ? (value as unknown[]) : [value]) {
     const expected = wireItemExpectation(spec.type, item);
-    if (expected) return `holds ${describeJson(item)}, but '${spec.name}' takes ${expected}: protojson refuses it and the agent rejects the whole file.`;
+    if (expected) return `holds ${describeJson(item)}, but '${key}' takes ${expected}: protojson refuses it and the agent rejects the whole file.`;
   }
   return undefined;
 }
@@ -278,7 +278,7 @@ function checkFilter(filter: unknown, at: string, ctx: FlowLogCheckContext, excl
     if (ctx.cilium && !field.lines.includes(ctx.cilium.line)) {
       out.push({ ruleId: 'hubble/unknown-keys', path: `${at}.${key}`, message: `'${key}' is a FlowFilter field from Cilium ${field.lines[0]}; the agent of Cilium ${ctx.cilium} does not know it and rejects the whole file. Remove it, or raise the target's Cilium version.` });
     }
-    const typeProblem = value === null ? undefined : wireTypeProblem(field, value);
+    const typeProblem = value === null ? undefined : wireTypeProblem(field, key, value);
     if (typeProblem) {
       out.push({ ruleId: 'hubble/unknown-keys', path: `${at}.${key}`, message: typeProblem });
       continue;
