@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { addNote } from '../core/diagnostics.js';
 import { CidrSet } from '../cidr/cidr-set.js';
 import { Feature } from '../core/features.js';
 import { ResourceMetadataProps, checkResourceMetadata, mergeMetadataLabels } from '../core/resource-metadata.js';
@@ -95,14 +96,16 @@ export class CiliumEgressBlock extends Construct {
       metadata: { name, labels: this.labels, ...annotations },
       spec: { externalCIDRs: [] },
     }));
-    this.groups = shards.map(
-      ({ name, shard }) => {
-        // The owner label is added after: CiliumCidrGroup refuses it in `labels` (where a user could set it).
-        const group = new CiliumCidrGroup(this, shard.id, { name, cidrs: shard.prefixes, labels, metadata: { annotations: this.annotations }, canonical: true });
-        group.metadata.addLabel(OWNER_LABEL, props.name);
-        return group;
-      },
-    );
+    // An empty list (accepted with allowEmpty) has no shard: it is one empty group, which the deny rule references and
+    // which blocks nothing. Without it the rule had `to: []`, refused by lint with advice that would deny all egress.
+    const parts = shards.length ? shards.map(({ name, shard }) => ({ id: shard.id, name, prefixes: shard.prefixes })) : [{ id: 'Empty', name: props.name, prefixes: [] as readonly string[] }];
+    if (!shards.length) addNote(this, `${who}: the block list is empty (allowEmpty): one empty CiliumCIDRGroup '${props.name}', so nothing is blocked until the list has prefixes.`);
+    this.groups = parts.map(({ id, name, prefixes }) => {
+      // The owner label is added after: CiliumCidrGroup refuses it in `labels` (where a user could set it).
+      const group = new CiliumCidrGroup(this, id, { name, cidrs: prefixes, labels, metadata: { annotations: this.annotations }, canonical: true, allowEmpty: prefixes.length === 0 });
+      group.metadata.addLabel(OWNER_LABEL, props.name);
+      return group;
+    });
 
     this.policy = new CiliumClusterwideNetworkPolicy(this, 'Policy', {
       name: props.name,

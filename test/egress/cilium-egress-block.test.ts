@@ -154,6 +154,14 @@ describe('CiliumEgressBlock', () => {
         new NetsecError('INVALID', "CiliumEgressBlock 'b' is empty; expected at least one prefix (an empty CIDR group has opened a host firewall, cilium#25122; set allowEmpty to accept it)"),
       );
     });
+    test('an empty list with allowEmpty is one empty group the deny references: nothing blocked, and a note says so (it rendered to: [], which lint refused)', () => {
+      const { app, chart } = targetChart(aks('1.18'));
+      new CiliumEgressBlock(chart, 'Block', { name: 'b', cidrs: [], allowEmpty: true });
+      const result = synthValid(app);
+      expect(findAll(result.objects, 'CiliumCIDRGroup').map((g) => [g.metadata.name, g.spec])).toEqual([['b', { externalCIDRs: [] }]]);
+      expect(findOne(result.objects, 'CiliumClusterwideNetworkPolicy').spec.egressDeny).toEqual([{ toCIDRSet: [{ cidrGroupRef: 'b' }] }]);
+      expect(result.diagnostics.map((d) => d.message)).toContain("CiliumEgressBlock 'b': the block list is empty (allowEmpty): one empty CiliumCIDRGroup 'b', so nothing is blocked until the list has prefixes.");
+    });
     test('the IPv4 default route', () => {
       expect(refuse({ cidrs: ['0.0.0.0/0'] })).toThrow(
         "CiliumEgressBlock 'b' contains '0.0.0.0/0'; expected specific prefixes (blocking every IPv4 address cuts the cluster off; set allowDefaultRoute to accept it)",
