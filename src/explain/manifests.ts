@@ -4,7 +4,7 @@ import { NetsecError, Problem, escapeControls, problemsError } from '../core/err
 import { Target } from '../core/target.js';
 import { describeResource, refOf } from '../core/validation/finding.js';
 import { ManifestValidator } from '../core/validation/manifest-validator.js';
-import { ManifestDocument, defaultNamespace, parseManifestDocuments, withMetadata } from '../validate/documents.js';
+import { ManifestDocument, defaultNamespace, notAnObject, parseManifestDocuments, withMetadata } from '../validate/documents.js';
 import { readFailureReason } from '../core/system-error.js';
 import { decodeYamlFile, notTextMessage } from '../core/text-input.js';
 import { CollectedFiles, collectManifestFiles } from '../validate/files.js';
@@ -61,21 +61,16 @@ export function readManifestPaths(paths: readonly string[], shownFrom: string, t
       if (helmReleaseOfFile(f) !== undefined) continue;
       for (const doc of readDocuments(text, show(f))) {
         if (doc.value === undefined || isKustomization(doc.value)) continue;
+        // A document with a kind is named by it (the missing apiVersion is the thing to fix); one without is no object,
+        // so the path in manifests is the likelier mistake.
+        const notObject = notAnObject(doc.value);
         const object = doc.value as Record<string, unknown>;
-        if (typeof object !== 'object' || object === null || Array.isArray(object)) {
-          problems.push({ location: doc.location, message: `expected a Kubernetes object (a map with apiVersion, kind and metadata), found ${object === null ? 'null' : Array.isArray(object) ? 'a list' : 'a scalar'}; ${fix}` });
+        if (notObject) {
+          const hasKind = typeof object === 'object' && object !== null && typeof object.kind === 'string' && object.kind !== '';
+          problems.push({ location: doc.location, message: hasKind ? `${describeResource(refOf(object))}: ${notObject}` : `${notObject}; ${fix}` });
           continue;
         }
-        const { apiVersion, kind } = object as { apiVersion?: unknown; kind?: unknown };
-        if (typeof kind !== 'string' || kind === '') {
-          const missing = (['apiVersion', 'kind'] as const).filter((k) => typeof object[k] !== 'string' || object[k] === '');
-          problems.push({ location: doc.location, message: `no ${missing.join(' and no ')}; expected a Kubernetes object (apiVersion, kind, metadata); ${fix}` });
-          continue;
-        }
-        if (typeof apiVersion !== 'string' || apiVersion === '') {
-          problems.push({ location: doc.location, message: `${describeResource(refOf(object))}: no apiVersion; expected a Kubernetes object (apiVersion, kind, metadata)` });
-          continue;
-        }
+        const { apiVersion, kind } = object as { apiVersion: string; kind: string };
         // Not a kind the evaluator models (an unknown group's 'CiliumNetworkPolicy' is not Cilium's either).
         if (!validator.hasSchema(apiVersion, kind)) continue;
         const placed = defaultNamespace(object, 'default', validator);

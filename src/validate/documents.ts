@@ -69,6 +69,19 @@ function listItems(doc: ManifestDocument & { readonly value: unknown }): Manifes
   });
 }
 
+/**
+ * Why a document is not a Kubernetes object, or undefined when it is one (a map with a non-empty apiVersion and kind):
+ * `validate` and the scenario reader refuse such documents in these words.
+ */
+export function notAnObject(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return `expected a Kubernetes object (a map with apiVersion, kind and metadata), found ${value === null ? 'null' : Array.isArray(value) ? 'a list' : 'a scalar'}`;
+  }
+  const object = value as Record<string, unknown>;
+  const missing = ['apiVersion', 'kind'].filter((k) => typeof object[k] !== 'string' || object[k] === '');
+  return missing.length ? `no ${missing.join(' and no ')}; expected a Kubernetes object (apiVersion, kind, metadata)` : undefined;
+}
+
 /** `kind: List` (or a typed list such as `ConfigMapList`) with an `items` array. */
 function isObjectList(value: unknown): value is { items: unknown[] } {
   const v = value as { kind?: unknown; items?: unknown } | null;

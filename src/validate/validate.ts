@@ -9,7 +9,7 @@ import { KubeObject, Manifest, ManifestIndex } from '../lint/manifest-index.js';
 import { Severity } from '../lint/rule.js';
 import { RULES } from '../lint/rules/index.js';
 import { Suppression } from '../lint/suppressions.js';
-import { ManifestDocument, defaultNamespace, parseManifestDocuments, withMetadata } from './documents.js';
+import { ManifestDocument, defaultNamespace, notAnObject, parseManifestDocuments, withMetadata } from './documents.js';
 import { STDIN_PATH, collectManifestFiles } from './files.js';
 import { readFailureReason } from '../core/system-error.js';
 import { decodeYamlFile, notTextMessage } from '../core/text-input.js';
@@ -147,17 +147,12 @@ export function validateManifests(options: ValidateManifestsOptions): ValidateRe
         if (scope) kustomizeScopes.push({ ...scope, location: doc.locate('namespace') });
         continue;
       }
-      if (typeof doc.value !== 'object' || doc.value === null || Array.isArray(doc.value)) {
-        const found = doc.value === null ? 'null' : Array.isArray(doc.value) ? 'a list' : 'a scalar';
-        findings.push({ severity: Severity.ERROR, location: doc.location, path: '', message: `expected a Kubernetes object (a map with apiVersion, kind and metadata), found ${found}` });
+      const notObject = notAnObject(doc.value);
+      if (notObject) {
+        findings.push({ severity: Severity.ERROR, location: doc.location, path: '', message: notObject });
         continue;
       }
       const object = doc.value as Record<string, unknown>;
-      const missing = ['apiVersion', 'kind'].filter((k) => typeof object[k] !== 'string' || object[k] === '');
-      if (missing.length) {
-        findings.push({ severity: Severity.ERROR, location: doc.location, path: '', message: `no ${missing.join(' and no ')}; expected a Kubernetes object (apiVersion, kind, metadata)` });
-        continue;
-      }
       pending.push({ doc, object, applied, text, path: fromStdin ? undefined : resolve(file) });
     }
   }

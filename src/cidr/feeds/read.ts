@@ -175,11 +175,7 @@ export async function readFileLines(path: string, handler: FileLinesHandler, nam
       carry = filled - lastNewline - 1;
       buf.copyWithin(0, lastNewline + 1, filled);
     }
-    if (carry > 0) {
-      if (carry === buf.length) buf = grown(buf, carry, buf.length + 1);
-      buf[carry] = 10;
-      handler.onLines(buf, carry + 1);
-    }
+    handLastLine(buf, carry, handler);
   });
 }
 
@@ -212,11 +208,15 @@ export async function readStreamLines(stream: AsyncIterable<Uint8Array | string>
     buf.copyWithin(0, lastNewline + 1, filled);
     if (carry > MAX_LINE_BYTES) throw new LineTooLongError(name, buf.subarray(0, 4096));
   }
-  if (carry > 0) {
-    if (carry === buf.length) buf = grown(buf, carry, buf.length + 1);
-    buf[carry] = 10;
-    handler.onLines(buf, carry + 1);
-  }
+  handLastLine(buf, carry, handler);
+}
+
+/** Hands over a last line without its '\n' (the `carry` bytes at the start of `buf`), with one added. */
+function handLastLine(buf: Buffer, carry: number, handler: FileLinesHandler): void {
+  if (carry === 0) return;
+  const line = carry === buf.length ? grown(buf, carry, buf.length + 1) : buf;
+  line[carry] = 10;
+  handler.onLines(line, carry + 1);
 }
 
 /**
